@@ -1,0 +1,52 @@
+import type { JsonPatchOp, Referral } from '../domain/referral.ts';
+
+export interface ListReferralsQuery {
+  /** Only referrals with updatedDateTime >= this instant (`$filter=updatedDateTime ge …`). */
+  updatedSince?: Date | undefined;
+  /** Extra OData filter clauses, ANDed with updatedSince (e.g. `status eq 'New'`). */
+  filter?: string | undefined;
+  /** Defaults to `updatedDateTime asc` so a checkpoint can advance page by page. */
+  orderBy?: string | undefined;
+  /** `$top` page size hint; Partner Center may cap it (100 in 2019 docs). */
+  pageSize?: number | undefined;
+}
+
+/** A referral the API returned that failed validation; kept so it can be parked, not lost. */
+export interface InvalidReferral {
+  id: string | undefined;
+  error: string;
+  raw: unknown;
+}
+
+export interface ReferralListPage {
+  referrals: Referral[];
+  invalid: InvalidReferral[];
+}
+
+/** The Partner Center Referrals API. Every failure leaves as a SyncError subclass (src/errors.ts). */
+export interface PartnerCenterClient {
+  /**
+   * Lists referrals, following `@odata.nextLink` until the last page. Each yielded page is
+   * validated item by item: invalid items are reported in `invalid`, never thrown, so one bad
+   * referral does not stop the others.
+   */
+  listReferrals(query: ListReferralsQuery): AsyncIterable<ReferralListPage>;
+  /** GET one referral; NotFoundError when it does not exist. */
+  getReferral(id: string): Promise<Referral>;
+  /**
+   * JSON Patch with `If-Match: eTag`. Returns the referral as it stands after the patch.
+   * A stale eTag raises ConflictError carrying the referral id.
+   */
+  patchReferral(id: string, ops: JsonPatchOp[], eTag: string): Promise<Referral>;
+}
+
+/** Supplies bearer tokens; refreshes silently. A sign-in an admin must redo raises AuthError. */
+export interface TokenProvider {
+  getAccessToken(): Promise<string>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
