@@ -34,3 +34,28 @@ export interface CrmConnector {
    */
   upsertOpportunities(drafts: OpportunityDraft[]): Promise<UpsertResult[]>;
 }
+
+/** An expiry warning for one referral's opportunity (issue 5), raised once per level. */
+export interface ExpiryWarning {
+  referralId: string;
+  /** The CRM record id (Salesforce Opportunity Id / Dataverse opportunityid). */
+  crmId: string;
+  /** Level name as configured, e.g. '72h', '24h', '4h'; 'expired' when Microsoft closed it. */
+  level: string;
+  /** The response deadline (UTC). */
+  deadline: Date;
+  /** Subject line for the follow-up task, already formatted in the configured time zone. */
+  taskSubject: string;
+  /** Longer task body (deal name, link, time left). No customer contact details. */
+  taskDescription: string;
+}
+
+/** Optional CRM capability used by the expiry engine. */
+export interface CrmExpiryWriter {
+  /**
+   * Sets the configured "expires at" and "expiry level" fields on the opportunity and creates
+   * one follow-up task for the opportunity owner. Called once per referral and level; must not
+   * create a second task if retried after a partial failure (the task carries a unique key).
+   */
+  applyExpiryWarning(warning: ExpiryWarning): Promise<void>;
+}
