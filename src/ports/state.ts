@@ -1,0 +1,48 @@
+import type { Referral } from '../domain/referral.ts';
+import type { CrmKind } from './crm.ts';
+
+/** What we last did for a referral on the CRM side. Kept per referral in Redis. */
+export interface ReferralSyncState {
+  /** eTag of the referral version last written to the CRM. */
+  eTag: string;
+  /** Stable hash of the mapped draft last written; equal hash = nothing to write. */
+  draftHash: string;
+  crm: CrmKind;
+  /** CRM record id once the first upsert succeeded. */
+  crmId: string;
+  /** True once `externalReferenceId` in Partner Center holds crmId. */
+  writtenBack: boolean;
+  /** ISO time of the last successful write. */
+  syncedAt: string;
+}
+
+/** Latest known copy of each referral, written by the pull job, read by sync and expiry jobs. */
+export interface ReferralStore {
+  /** Stores referrals and indexes them by status (for the expiry scan). */
+  putMany(referrals: Referral[]): Promise<void>;
+  get(id: string): Promise<Referral | null>;
+  /** Ids of referrals whose last known status is `status` (e.g. 'New'). */
+  idsWithStatus(status: string): Promise<string[]>;
+}
+
+export interface SyncStateStore {
+  get(referralId: string): Promise<ReferralSyncState | null>;
+  put(referralId: string, state: ReferralSyncState): Promise<void>;
+}
+
+/** A referral that could not be synced and needs a human; shown on the dashboard. */
+export interface ParkedReferral {
+  referralId: string;
+  /** Names the field/rule at fault, e.g. `salesforce.fields.CloseDate: ...`. */
+  reason: string;
+  /** Which stage failed: 'validate', 'map', 'crm', 'write-back', 'push', 'expiry'. */
+  stage: string;
+  at: string;
+}
+
+export interface ParkingLot {
+  park(item: ParkedReferral): Promise<void>;
+  /** Removes the referral from the lot (after a successful sync or a replay). */
+  release(referralId: string): Promise<void>;
+  list(limit?: number): Promise<ParkedReferral[]>;
+}
