@@ -9,9 +9,6 @@ import { z } from 'zod';
 const url = z.url({ message: 'must be an absolute URL' });
 const positiveInt = z.coerce.number().int().positive();
 const optionalSecret = z.string().min(1).optional();
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 export const SECRET_VARIABLES = [
   'PARTNER_CENTER_CLIENT_SECRET',
@@ -21,75 +18,79 @@ export const SECRET_VARIABLES = [
   'REDIS_URL', // may carry a password
 ] as const;
 
-export const Env = z
-  .object({
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
-    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_{}-]+$/, 'letters, digits, _ - { } only').default('rsync'),
+export const Env = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_{}-]+$/, 'letters, digits, _ - { } only').default('rsync'),
 
-    ENTRA_AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
-    PARTNER_CENTER_API_URL: url.default('https://api.partner.microsoft.com'),
-    PARTNER_CENTER_AUTH: z.enum(['delegated', 'app']).default('delegated'),
-    PARTNER_CENTER_TENANT_ID: z.string().min(1).default('organizations'),
-    PARTNER_CENTER_CLIENT_ID: z.string().min(1, 'is required'),
-    PARTNER_CENTER_CLIENT_SECRET: optionalSecret,
-    PARTNER_CENTER_SCOPE: z.string().min(1).default('https://api.partner.microsoft.com/.default'),
-    TOKEN_CACHE_KEY: z
-      .string()
-      .regex(/^[A-Za-z0-9+/=]{43,44}$|^[0-9a-fA-F]{64}$/, 'must be 32 bytes as base64 (44 chars) or hex (64 chars)')
-      .optional(),
-    TOKEN_CACHE_LOCATION: z
-      .string()
-      .regex(/^(file:.+|redis)$/, "must be 'redis' or 'file:<path>'")
-      .default('file:.referral-sync/msal-cache.enc'),
+  ENTRA_AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
+  PARTNER_CENTER_API_URL: url.default('https://api.partner.microsoft.com'),
+  PARTNER_CENTER_AUTH: z.enum(['delegated', 'app']).default('delegated'),
+  PARTNER_CENTER_TENANT_ID: z.string().min(1).default('organizations'),
+  PARTNER_CENTER_CLIENT_ID: z.string().min(1, 'is required'),
+  PARTNER_CENTER_CLIENT_SECRET: optionalSecret,
+  PARTNER_CENTER_SCOPE: z.string().min(1).default('https://api.partner.microsoft.com/.default'),
+  TOKEN_CACHE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=]{43,44}$|^[0-9a-fA-F]{64}$/, 'must be 32 bytes as base64 (44 chars) or hex (64 chars)')
+    .optional(),
+  TOKEN_CACHE_LOCATION: z
+    .string()
+    .regex(/^(file:.+|redis)$/, "must be 'redis' or 'file:<path>'")
+    .default('file:.referral-sync/msal-cache.enc'),
 
-    CRM: z.enum(['salesforce']).default('salesforce'),
-    MAPPING_FILE: z.string().min(1).default('config/mapping.default.yaml'),
+  CRM: z.enum(['salesforce']).default('salesforce'),
+  MAPPING_FILE: z.string().min(1).default('config/mapping.default.yaml'),
 
-    SALESFORCE_LOGIN_URL: url.default('https://login.salesforce.com'),
-    SALESFORCE_INSTANCE_URL: url.optional(),
-    SALESFORCE_AUTH: z.enum(['jwt', 'client_credentials']).default('jwt'),
-    SALESFORCE_API_VERSION: z.string().regex(/^\d{2}\.0$/, 'like 62.0').default('62.0'),
-    SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
-    SALESFORCE_CLIENT_SECRET: optionalSecret,
-    SALESFORCE_USERNAME: z.string().min(1).optional(),
-    SALESFORCE_PRIVATE_KEY: optionalSecret,
-    SALESFORCE_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  SALESFORCE_LOGIN_URL: url.default('https://login.salesforce.com'),
+  SALESFORCE_INSTANCE_URL: url.optional(),
+  SALESFORCE_AUTH: z.enum(['jwt', 'client_credentials']).default('jwt'),
+  SALESFORCE_API_VERSION: z.string().regex(/^\d{2}\.0$/, 'like 62.0').default('62.0'),
+  SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
+  SALESFORCE_CLIENT_SECRET: optionalSecret,
+  SALESFORCE_USERNAME: z.string().min(1).optional(),
+  SALESFORCE_PRIVATE_KEY: optionalSecret,
+  SALESFORCE_PRIVATE_KEY_FILE: z.string().min(1).optional(),
 
-    PULL_INTERVAL_MS: positiveInt.default(300_000),
-    PULL_OVERLAP_MS: z.coerce.number().int().min(0).default(120_000),
-    INITIAL_SYNC_SINCE: z.iso.datetime({ message: 'must be an ISO 8601 UTC date-time' }).optional(),
-    SYNC_CONCURRENCY: positiveInt.default(50),
-    SYNC_ATTEMPTS: positiveInt.default(8),
-    BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(200),
-    PARTNER_CENTER_PAGE_SIZE: positiveInt.max(1000).default(100),
-    SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
-    PRETTY_LOGS: bool.default(false),
-  })
-  .superRefine((env, ctx) => {
-    const need = (name: keyof typeof env, why: string) => {
-      if (env[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: `is required ${why}` });
-    };
-    if (env.PARTNER_CENTER_AUTH === 'app') need('PARTNER_CENTER_CLIENT_SECRET', 'when PARTNER_CENTER_AUTH=app');
-    if (env.PARTNER_CENTER_AUTH === 'delegated') need('TOKEN_CACHE_KEY', 'to encrypt the saved sign-in when PARTNER_CENTER_AUTH=delegated');
-    if (env.CRM === 'salesforce') {
-      need('SALESFORCE_CLIENT_ID', 'when CRM=salesforce');
-      if (env.SALESFORCE_AUTH === 'jwt') {
-        need('SALESFORCE_USERNAME', 'when SALESFORCE_AUTH=jwt');
-        if (env.SALESFORCE_PRIVATE_KEY === undefined && env.SALESFORCE_PRIVATE_KEY_FILE === undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['SALESFORCE_PRIVATE_KEY'],
-            message: 'or SALESFORCE_PRIVATE_KEY_FILE is required when SALESFORCE_AUTH=jwt',
-          });
-        }
-      } else {
-        need('SALESFORCE_CLIENT_SECRET', 'when SALESFORCE_AUTH=client_credentials');
-        need('SALESFORCE_INSTANCE_URL', '(your My Domain URL) when SALESFORCE_AUTH=client_credentials');
-      }
-    }
-  });
+  PULL_INTERVAL_MS: positiveInt.default(300_000),
+  PULL_OVERLAP_MS: z.coerce.number().int().min(0).default(120_000),
+  INITIAL_SYNC_SINCE: z.iso.datetime({ message: 'must be an ISO 8601 UTC date-time' }).optional(),
+  SYNC_CONCURRENCY: positiveInt.default(200),
+  SYNC_ATTEMPTS: positiveInt.default(8),
+  BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(200),
+  PARTNER_CENTER_PAGE_SIZE: positiveInt.max(1000).default(100),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
+});
 export type Env = z.infer<typeof Env>;
+
+/**
+ * Rules across variables. They read the raw strings (with the same defaults) rather than the
+ * parsed object so they are reported together with single-variable problems: zod skips
+ * refinements once any field failed, and the admin should see every problem in one go.
+ */
+function crossVariableProblems(raw: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const has = (name: string) => raw[name] !== undefined;
+  const need = (name: string, why: string) => {
+    if (!has(name)) problems.push(`${name} is required ${why}`);
+  };
+  const pcAuth = raw.PARTNER_CENTER_AUTH ?? 'delegated';
+  if (pcAuth === 'app') need('PARTNER_CENTER_CLIENT_SECRET', 'when PARTNER_CENTER_AUTH=app');
+  if (pcAuth === 'delegated') need('TOKEN_CACHE_KEY', 'to encrypt the saved sign-in when PARTNER_CENTER_AUTH=delegated');
+  if ((raw.CRM ?? 'salesforce') === 'salesforce') {
+    need('SALESFORCE_CLIENT_ID', 'when CRM=salesforce');
+    if ((raw.SALESFORCE_AUTH ?? 'jwt') === 'jwt') {
+      need('SALESFORCE_USERNAME', 'when SALESFORCE_AUTH=jwt');
+      if (!has('SALESFORCE_PRIVATE_KEY') && !has('SALESFORCE_PRIVATE_KEY_FILE')) {
+        problems.push('SALESFORCE_PRIVATE_KEY or SALESFORCE_PRIVATE_KEY_FILE is required when SALESFORCE_AUTH=jwt');
+      }
+    } else {
+      need('SALESFORCE_CLIENT_SECRET', 'when SALESFORCE_AUTH=client_credentials');
+      need('SALESFORCE_INSTANCE_URL', '(your My Domain URL) when SALESFORCE_AUTH=client_credentials');
+    }
+  }
+  return problems;
+}
 
 export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] };
 
@@ -101,12 +102,15 @@ export function parseEnv(source: Record<string, string | undefined>): EnvResult 
   // Empty strings count as unset: `FOO=` in a .env file means "not configured".
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = Env.safeParse(cleaned);
-  if (parsed.success) return { ok: true, env: parsed.data };
-  const problems = parsed.error.issues.map((issue) => {
-    const name = issue.path.join('.') || '(environment)';
-    const message = issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : sanitize(issue.message);
-    return `${name} ${message}`;
-  });
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.') || '(environment)';
+        const message = issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : sanitize(issue.message);
+        return `${name} ${message}`;
+      });
+  problems.push(...crossVariableProblems(cleaned));
+  if (parsed.success && problems.length === 0) return { ok: true, env: parsed.data };
   return { ok: false, problems: [...new Set(problems)] };
 }
 

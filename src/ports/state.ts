@@ -46,3 +46,10 @@ export interface ParkingLot {
   release(referralId: string): Promise<void>;
   list(limit?: number): Promise<ParkedReferral[]>;
 }
+
+/** The pull job's high-water mark: the greatest updatedDateTime safely queued. */
+export interface Checkpoint {
+  get(): Promise<Date | null>;
+  /** Moves the mark forward only; an older value is ignored (atomic against concurrent pulls). */
+  advance(to: Date): Promise<void>;
+}

@@ -1,0 +1,15 @@
+/**
+ * Every Redis key we own starts with the configured prefix (REDIS_PREFIX, default `rsync`).
+ * For Redis Cluster, give a hash tag as the prefix (`{rsync}`) so BullMQ's multi-key scripts and
+ * ours land on one slot.
+ */
+export const keys = (prefix: string) => ({
+  referral: (id: string) => `${prefix}:ref:${id}`,
+  referralStatus: `${prefix}:ref-status`,
+  statusIndex: (status: string) => `${prefix}:ref-by-status:${status}`,
+  state: (id: string) => `${prefix}:state:${id}`,
+  parked: `${prefix}:parked`,
+  parkedIndex: `${prefix}:parked-at`,
+  checkpoint: (name: string) => `${prefix}:checkpoint:${name}`,
+  counters: `${prefix}:counters`,
+});

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { JobsOptions } from 'bullmq';
+
+export const QUEUE = {
+  pull: 'pull',
+  sync: 'sync',
+} as const;
+
+/** Stable scheduler id: re-registering on every start updates one scheduler, never adds one. */
+export const PULL_SCHEDULER_ID = 'pull-referrals';
+
+export const SyncJobData = z.object({ referralId: z.string().min(1), eTag: z.string().min(1) });
+export type SyncJobData = z.infer<typeof SyncJobData>;
+
+/**
+ * Deterministic job id: one job per referral version. BullMQ rejects ':' in custom ids and the
+ * eTag is a quoted GUID-ish string, so everything but [A-Za-z0-9_-] becomes '_'.
+ */
+export function syncJobId(referralId: string, eTag: string): string {
+  const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
+  return `${clean(referralId)}-${clean(eTag)}`;
+}
+
+export const BACKOFF_TYPE = 'retry-after';
+
+export function syncJobOptions(attempts: number): JobsOptions {
+  return {
+    attempts,
+    backoff: { type: BACKOFF_TYPE },
+    // Completed jobs are kept a while so the same version is recognised as done (deterministic ids),
+    // then trimmed; the sync state in Redis remembers versions for good.
+    removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  };
+}
+
+/**
+ * BullMQ's custom backoff: honours the error's retryAfterMs (Retry-After) in full, otherwise
+ * exponential from 1 s, capped at 5 min, with full jitter so many jobs don't retry in step.
+ */
+export function retryDelayMs(attemptsMade: number, err: unknown, random: () => number = Math.random): number {
+  const hinted = (err as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  if (typeof hinted === 'number' && Number.isFinite(hinted) && hinted >= 0) return Math.ceil(hinted);
+  const cap = Math.min(300_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(cap / 2 + (random() * cap) / 2);
+}

@@ -1,0 +1,131 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Referral } from '../src/domain/referral.ts';
+import type { CrmConnector, OpportunityDraft } from '../src/ports/crm.ts';
+import { systemClock, type Clock, type PartnerCenterClient } from '../src/ports/partner-center.ts';
+import { pullReferrals, type PullResult, type SyncJobRef } from '../src/sync/pull-referrals.ts';
+import { createUpsertBatcher } from '../src/sync/upsert-batcher.ts';
+import { createRedisCheckpoint } from '../connectors/redis/checkpoint.ts';
+import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
+import { createRedisReferralStore } from '../connectors/redis/referral-store.ts';
+import { createRedisSyncStateStore } from '../connectors/redis/sync-state-store.ts';
+import { toBullMqError } from './bullmq-errors.ts';
+import { BACKOFF_TYPE, PULL_SCHEDULER_ID, QUEUE, retryDelayMs, syncJobId, syncJobOptions } from './queues.ts';
+import { syncReferralProcessor } from './sync.processor.ts';
+
+export interface RuntimeOptions {
+  redisUrl: string;
+  prefix: string;
+  partnerCenter: PartnerCenterClient;
+  crm: CrmConnector;
+  toDraft: (referral: Referral, now: Date) => OpportunityDraft;
+  log: Logger;
+  clock?: Clock;
+  pullIntervalMs: number;
+  overlapMs: number;
+  initialSince: Date;
+  pageSize: number;
+  concurrency: number;
+  attempts: number;
+  batchWindowMs: number;
+  /** Register the repeatable pull (off for `sync --once` and tests that drive pulls). */
+  schedulePull: boolean;
+}
+
+/** The queues, workers and stores of one worker process. `close()` shuts down gracefully. */
+export async function startRuntime(o: RuntimeOptions) {
+  const clock = o.clock ?? systemClock;
+  // BullMQ needs maxRetriesPerRequest: null on connections used by workers (blocking commands).
+  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  const connection = redis;
+  const referrals = createRedisReferralStore(redis, o.prefix);
+  const state = createRedisSyncStateStore(redis, o.prefix);
+  const parking = createRedisParkingLot(redis, o.prefix);
+  const checkpoint = createRedisCheckpoint(redis, o.prefix, 'pull');
+
+  const pullQueue = new Queue(QUEUE.pull, { connection, prefix: o.prefix });
+  const syncQueue = new Queue(QUEUE.sync, { connection, prefix: o.prefix });
+
+  const enqueue = async (jobs: SyncJobRef[]) => {
+    if (jobs.length === 0) return;
+    await syncQueue.addBulk(
+      jobs.map((j) => ({ name: 'sync', data: j, opts: { ...syncJobOptions(o.attempts), jobId: syncJobId(j.referralId, j.eTag) } })),
+    );
+  };
+
+  const runPull = (): Promise<PullResult> =>
+    pullReferrals({
+      partnerCenter: o.partnerCenter, referrals, state, parking, checkpoint, enqueue, clock,
+      log: o.log.child({ queue: QUEUE.pull }), overlapMs: o.overlapMs, initialSince: o.initialSince, pageSize: o.pageSize,
+    });
+
+  const batcher = createUpsertBatcher({
+    send: (drafts) => o.crm.upsertOpportunities(drafts),
+    maxBatch: o.crm.maxBatchSize,
+    windowMs: o.batchWindowMs,
+  });
+
+  const settings = { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelayMs(attemptsMade, err) };
+  const pullWorker = new Worker(
+    QUEUE.pull,
+    async () => {
+      try {
+        const r = await runPull();
+        return { fetched: r.fetched, queued: r.queued, inSync: r.inSync, invalid: r.invalid };
+      } catch (err) {
+        o.log.warn({ err }, 'pull failed');
+        throw toBullMqError(err);
+      }
+    },
+    { connection, prefix: o.prefix, concurrency: 1, settings },
+  );
+  const syncWorker = new Worker(
+    QUEUE.sync,
+    syncReferralProcessor({
+      referrals, state, parking, partnerCenter: o.partnerCenter, upsert: batcher.upsert, crm: o.crm.kind,
+      toDraft: o.toDraft, clock, log: o.log,
+    }),
+    { connection, prefix: o.prefix, concurrency: o.concurrency, settings },
+  );
+  // A retryable failure that used up every attempt is parked too, so nothing is lost silently.
+  syncWorker.on('failed', (job: Job | undefined, err: Error) => {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError') return;
+    const data = job.data as Partial<SyncJobRef>;
+    if (!data.referralId) return;
+    void parking
+      .park({ referralId: data.referralId, reason: `gave up after ${job.attemptsMade} attempts: ${err.message}`, stage: 'crm', at: clock.now().toISOString() })
+      .catch((e: unknown) => o.log.error({ err: e }, 'could not park referral'));
+  });
+  for (const w of [pullWorker, syncWorker]) w.on('error', (err) => o.log.error({ err }, 'worker error'));
+
+  if (o.schedulePull) {
+    await pullQueue.upsertJobScheduler(
+      PULL_SCHEDULER_ID,
+      { every: o.pullIntervalMs },
+      { name: 'pull', opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 } },
+    );
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, syncWorker, pullWorker,
+    /** Stops taking jobs, lets in-flight ones finish (up to timeoutMs), then releases the rest. */
+    close(timeoutMs = 30_000): Promise<void> {
+      closing ??= (async () => {
+        batcher.flush();
+        const graceful = Promise.all([syncWorker.close(), pullWorker.close()]);
+        const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);
+        // Forced close leaves active jobs to BullMQ's stalled-job check: another worker picks them up.
+        if (timedOut) await Promise.all([syncWorker.close(true), pullWorker.close(true)]);
+        await Promise.all([pullQueue.close(), syncQueue.close()]);
+        await redis.quit();
+      })();
+      return closing;
+    },
+  };
+}
+export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
+
+/** Job ids of a pull, as they were queued (for `sync --once` to wait on). */
+export const jobIdsOf = (refs: SyncJobRef[]) => refs.map((r) => syncJobId(r.referralId, r.eTag));

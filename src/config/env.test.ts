@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseEnv } from './env.ts';
+
+const key = Buffer.alloc(32, 7).toString('base64');
+const good = {
+  PARTNER_CENTER_CLIENT_ID: 'app-id',
+  TOKEN_CACHE_KEY: key,
+  SALESFORCE_CLIENT_ID: 'sf-id',
+  SALESFORCE_USERNAME: 'sync@example.com',
+  SALESFORCE_PRIVATE_KEY_FILE: '/run/secrets/sf.pem',
+};
+
+describe('parseEnv', () => {
+  it('accepts a minimal delegated + Salesforce JWT setup and fills defaults', () => {
+    const r = parseEnv(good);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.env.PARTNER_CENTER_API_URL).toBe('https://api.partner.microsoft.com');
+    expect(r.env.ENTRA_AUTHORITY_HOST).toBe('https://login.microsoftonline.com');
+    expect(r.env.PULL_INTERVAL_MS).toBe(300_000);
+  });
+
+  it('lists every problem by variable name', () => {
+    const r = parseEnv({ PULL_INTERVAL_MS: 'soon', PARTNER_CENTER_API_URL: 'not a url', SALESFORCE_AUTH: 'client_credentials' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const names = r.problems.map((p) => p.split(' ')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'PULL_INTERVAL_MS', 'PARTNER_CENTER_API_URL', 'PARTNER_CENTER_CLIENT_ID', 'TOKEN_CACHE_KEY',
+        'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET', 'SALESFORCE_INSTANCE_URL',
+      ]),
+    );
+  });
+
+  it('never repeats a secret value in its messages', () => {
+    const secret = 'super-secret-value-123';
+    const r = parseEnv({ ...good, TOKEN_CACHE_KEY: secret, PARTNER_CENTER_AUTH: 'app', PARTNER_CENTER_CLIENT_SECRET: secret, LOG_LEVEL: secret });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.join('\n')).not.toContain(secret);
+    expect(r.problems.some((p) => p.startsWith('TOKEN_CACHE_KEY'))).toBe(true);
+  });
+
+  it('requires a client secret for app-only auth', () => {
+    const r = parseEnv({ ...good, PARTNER_CENTER_AUTH: 'app' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems).toContain('PARTNER_CENTER_CLIENT_SECRET is required when PARTNER_CENTER_AUTH=app');
+  });
+
+  it('treats empty values as unset', () => {
+    const r = parseEnv({ ...good, PARTNER_CENTER_API_URL: '' });
+    expect(r.ok && r.env.PARTNER_CENTER_API_URL).toBe('https://api.partner.microsoft.com');
+  });
+});

@@ -1,0 +1,36 @@
+import type { OpportunityDraft } from '../ports/crm.ts';
+
+/** JSON with object keys sorted, so equal drafts give equal strings whatever the key order. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * cyrb53: a fast, well-distributed 53-bit string hash. Used only to tell "same mapped values as
+ * last time" (compare before write), never for security; a collision would skip one write.
+ */
+function cyrb53(text: string, seed = 0): string {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/** Hash of everything the CRM would receive for this draft (fields and account). */
+export function draftHash(draft: OpportunityDraft): string {
+  const text = stableStringify({ fields: draft.fields, account: draft.account });
+  return `${cyrb53(text, 1)}${cyrb53(text, 2)}`;
+}

@@ -1,0 +1,120 @@
+import type { Logger } from 'pino';
+import { isTerminal, type Referral } from '../domain/referral.ts';
+import { ConflictError, FatalError, SyncError } from '../errors.ts';
+import type { CrmKind, OpportunityDraft, UpsertResult } from '../ports/crm.ts';
+import type { Clock, PartnerCenterClient } from '../ports/partner-center.ts';
+import type { ParkingLot, ReferralStore, ReferralSyncState, SyncStateStore } from '../ports/state.ts';
+import { draftHash } from './draft-hash.ts';
+
+export interface SyncDeps {
+  referrals: ReferralStore;
+  state: SyncStateStore;
+  parking: ParkingLot;
+  partnerCenter: PartnerCenterClient;
+  /** Upserts one draft; batching across concurrent jobs happens behind this function. */
+  upsert: (draft: OpportunityDraft) => Promise<UpsertResult>;
+  crm: CrmKind;
+  /** The admin's mapping applied to one referral; throws MappingError. */
+  toDraft: (referral: Referral, now: Date) => OpportunityDraft;
+  clock: Clock;
+  log: Logger;
+}
+
+export type SyncOutcome = 'created' | 'updated' | 'unchanged' | 'superseded';
+
+/**
+ * Brings one referral's opportunity up to date, then writes the CRM id back to Partner Center
+ * once. Compare before write: the same eTag, or the same mapped values, makes no CRM call.
+ * A FatalError parks the referral (dashboard, reason) and is rethrown for the dead-letter state.
+ */
+export async function syncReferral(deps: SyncDeps, referralId: string, jobETag: string): Promise<SyncOutcome> {
+  try {
+    return await syncOrThrow(deps, referralId, jobETag);
+  } catch (err) {
+    if (err instanceof FatalError) {
+      await deps.parking.park({ referralId, reason: err.message, stage: stageOf(err), at: deps.clock.now().toISOString() });
+      deps.log.error({ err }, 'referral parked');
+    }
+    throw err;
+  }
+}
+
+async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string): Promise<SyncOutcome> {
+  let referral = await deps.referrals.get(referralId);
+  if (referral === null) {
+    // Not seen by a pull yet (a webhook-triggered fetch, or a replay after Redis lost data).
+    referral = await deps.partnerCenter.getReferral(referralId);
+    await deps.referrals.putMany([referral]);
+  }
+  const previous = await deps.state.get(referralId);
+  if (previous && previous.eTag === referral.eTag) {
+    await writeBackOnce(deps, referral, previous);
+    return referral.eTag === jobETag ? 'unchanged' : 'superseded';
+  }
+
+  const now = deps.clock.now();
+  const draft = deps.toDraft(referral, now);
+  const hash = draftHash(draft);
+  if (previous && previous.draftHash === hash && previous.crm === deps.crm) {
+    const next = { ...previous, eTag: referral.eTag };
+    await deps.state.put(referralId, next);
+    await writeBackOnce(deps, referral, next);
+    await deps.parking.release(referralId);
+    return 'unchanged';
+  }
+
+  const result = await deps.upsert(draft);
+  if (!result.ok) throw result.error;
+  const state: ReferralSyncState = {
+    eTag: referral.eTag,
+    draftHash: hash,
+    crm: deps.crm,
+    crmId: result.crmId,
+    writtenBack: previous?.writtenBack === true && previous.crmId === result.crmId,
+    syncedAt: now.toISOString(),
+  };
+  // Saved before the write-back so a retry after a failed PATCH does not write the CRM again.
+  await deps.state.put(referralId, state);
+  await deps.parking.release(referralId);
+  deps.log.info({ crmId: result.crmId, created: result.created }, result.created ? 'opportunity created' : 'opportunity updated');
+  await writeBackOnce(deps, referral, state);
+  return result.created ? 'created' : 'updated';
+}
+
+/**
+ * Puts the CRM id into the referral's `externalReferenceId`, once. Terminal referrals accept no
+ * edits (reference §4.1), so they are left alone. On 412 the referral is re-read: if someone
+ * else already set our id we are done, otherwise we retry against the fresh eTag once.
+ */
+async function writeBackOnce(deps: SyncDeps, referral: Referral, state: ReferralSyncState): Promise<void> {
+  if (state.writtenBack) return;
+  if (referral.externalReferenceId === state.crmId || isTerminal(referral)) {
+    await deps.state.put(referral.id, { ...state, writtenBack: true });
+    return;
+  }
+  const op = { op: referral.externalReferenceId ? 'replace' : 'add', path: '/externalReferenceId', value: state.crmId } as const;
+  let updated: Referral;
+  try {
+    updated = await deps.partnerCenter.patchReferral(referral.id, [op], referral.eTag);
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    const fresh = await deps.partnerCenter.getReferral(referral.id);
+    await deps.referrals.putMany([fresh]);
+    if (fresh.externalReferenceId === state.crmId || isTerminal(fresh)) {
+      await deps.state.put(referral.id, { ...state, writtenBack: true });
+      return;
+    }
+    // Throws ConflictError again if it moved once more: the job retries with backoff.
+    updated = await deps.partnerCenter.patchReferral(referral.id, [op], fresh.eTag);
+  }
+  await deps.referrals.putMany([updated]);
+  // Our own PATCH produced a new eTag; recording it keeps the next pull from treating the
+  // echo as a change (the mapped values are the same, so no CRM write would follow anyway).
+  await deps.state.put(referral.id, { ...state, eTag: updated.eTag, writtenBack: true });
+  deps.log.info({ crmId: state.crmId }, 'CRM id written back to Partner Center');
+}
+
+function stageOf(err: SyncError): string {
+  if (err.name === 'MappingError') return 'map';
+  return 'crm';
+}

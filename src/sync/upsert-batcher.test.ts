@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { RetryableError } from '../errors.ts';
+import type { OpportunityDraft, UpsertResult } from '../ports/crm.ts';
+import { createUpsertBatcher } from './upsert-batcher.ts';
+
+const draft = (id: string): OpportunityDraft => ({ referralId: id, fields: { Name: id }, account: null });
+
+function recordingSend(fail?: unknown) {
+  const calls: string[][] = [];
+  const send = async (drafts: OpportunityDraft[]): Promise<UpsertResult[]> => {
+    calls.push(drafts.map((d) => d.referralId));
+    if (fail) throw fail;
+    return drafts.map((d) => ({ referralId: d.referralId, ok: true, crmId: `opp-${d.referralId}`, created: true }));
+  };
+  return { calls, send };
+}
+
+describe('upsert batcher', () => {
+  it('sends 450 concurrent drafts as ceil(450/200) = 3 calls and answers each caller', async () => {
+    const { calls, send } = recordingSend();
+    const b = createUpsertBatcher({ send, maxBatch: 200, windowMs: 20 });
+    const ids = Array.from({ length: 450 }, (_, i) => `r${i}`);
+    const results = await Promise.all(ids.map((id) => b.upsert(draft(id))));
+    expect(calls.map((c) => c.length)).toEqual([200, 200, 50]);
+    expect(results.map((r) => (r.ok ? r.crmId : ''))).toEqual(ids.map((id) => `opp-${id}`));
+  });
+
+  it('never puts two drafts of one referral in the same call', async () => {
+    const { calls, send } = recordingSend();
+    const b = createUpsertBatcher({ send, maxBatch: 200, windowMs: 5 });
+    await Promise.all([b.upsert(draft('a')), b.upsert(draft('a')), b.upsert(draft('b'))]);
+    expect(calls).toEqual([['a', 'b'], ['a']]);
+  });
+
+  it('rejects every caller of a failed call with the error', async () => {
+    const boom = new RetryableError('salesforce 503');
+    const { send } = recordingSend(boom);
+    const b = createUpsertBatcher({ send, maxBatch: 200, windowMs: 1 });
+    const outcomes = await Promise.allSettled([b.upsert(draft('a')), b.upsert(draft('b'))]);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? o.reason : null))).toEqual([boom, boom]);
+  });
+});
