@@ -1,0 +1,53 @@
+import type { ExpiryAlert } from '../../src/expiry/alert.ts';
+import { alertHeading } from './alert-heading.ts';
+
+/*
+ * Microsoft Teams: an Adaptive Card message, the shape in "Send Adaptive Cards using an
+ * Incoming Webhook" (learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/
+ * connectors-using#send-adaptive-cards-using-an-incoming-webhook):
+ * `{ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content }] }`.
+ * We chose it over the legacy MessageCard because the Workflows app ("When a Teams webhook request
+ * is received"), which replaces Office 365 connectors, accepts this shape and not MessageCard.
+ * Card version 1.4: the highest that Teams renders everywhere, mobile included.
+ */
+
+export interface TeamsPayload {
+  type: 'message';
+  attachments: Array<{ contentType: 'application/vnd.microsoft.card.adaptive'; contentUrl: null; content: Record<string, unknown> }>;
+}
+
+export function toTeamsPayload(alert: ExpiryAlert): TeamsPayload {
+  // Red for the last day, the contact request and expiry; amber for earlier warnings.
+  const urgent = alert.kind !== 'warning' || alert.timeLeftMs < 24 * 3_600_000;
+  const body: unknown[] = [
+    { type: 'TextBlock', text: alertHeading(alert), weight: 'Bolder', size: 'Medium', wrap: true, color: urgent ? 'Attention' : 'Warning' },
+    { type: 'TextBlock', text: alert.dealName, wrap: true, weight: 'Bolder' },
+    {
+      type: 'FactSet',
+      facts: [
+        { title: 'Customer', value: alert.customerName ?? '(unknown)' },
+        { title: alert.kind === 'contact-me' ? 'Contact by' : 'Deadline', value: alert.deadlineText },
+        { title: 'Time left', value: alert.timeLeftText },
+        { title: 'Level', value: alert.level },
+        { title: 'Referral', value: alert.referralId },
+      ],
+    },
+  ];
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body,
+          ...(alert.link ? { actions: [{ type: 'Action.OpenUrl', title: 'Open referral', url: alert.link }] } : {}),
+        },
+      },
+    ],
+  };
+}
+

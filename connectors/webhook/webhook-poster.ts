@@ -1,0 +1,83 @@
+import axios, { type AxiosInstance } from 'axios';
+import type { ExpiryAlert } from '../../src/expiry/alert.ts';
+import { FatalError, type SyncError } from '../../src/errors.ts';
+import { classifyHttpFailure } from '../../src/errors-classify.ts';
+import { buildWebhookPayload, type WebhookFormat } from './webhook-payload.ts';
+
+export interface WebhookPosterOptions {
+  /** The incoming-webhook URL. Slack and Teams URLs embed their secret: treat it as one. */
+  url: string;
+  format: WebhookFormat;
+  /** Per request; a hung receiver must not hold a queue worker. Default 10 s. */
+  timeoutMs?: number | undefined;
+  /** For tests or a shared agent; a plain instance by default. */
+  http?: AxiosInstance | undefined;
+}
+
+export interface WebhookPoster {
+  /** One POST. Throws RetryableError (5xx, 429, timeout, network) or FatalError (other 4xx). */
+  post(alert: ExpiryAlert): Promise<void>;
+}
+
+/** Slack answers errors with a short token body (`invalid_payload`, `channel_not_found`); keep only that. */
+const SHORT_CODE = /^[a-z_]{1,64}$/;
+
+/**
+ * Posts alerts over axios. No retries here: the webhook queue's BullMQ attempts and backoff do
+ * them, and its own queue keeps a failing webhook from holding up CRM updates.
+ */
+export function createWebhookPoster(options: WebhookPosterOptions): WebhookPoster {
+  if (!/^https?:$/.test(safeProtocol(options.url))) {
+    throw new FatalError('expiry webhook URL must be an absolute http(s) URL');
+  }
+  const http = options.http ?? axios.create();
+  const timeout = options.timeoutMs ?? 10_000;
+  return {
+    async post(alert) {
+      try {
+        await http.post(options.url, buildWebhookPayload(options.format, alert), {
+          timeout,
+          headers: { 'Content-Type': 'application/json' },
+          // A redirect would resend the alert elsewhere; receivers answer directly.
+          maxRedirects: 0,
+          validateStatus: (s) => s >= 200 && s < 300,
+        });
+      } catch (err) {
+        throw toWebhookError(err, alert.referralId);
+      }
+    },
+  };
+}
+
+function safeProtocol(url: string): string {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The raw axios error is dropped, never chained as `cause`: its config holds the URL, which is
+ * the webhook's secret. Only status, Retry-After, a network code and a short remote code pass.
+ */
+export function toWebhookError(err: unknown, referralId: string, now: Date = new Date()): SyncError {
+  if (!axios.isAxiosError(err)) return classifyHttpFailure({ remote: 'webhook', networkCode: 'UNKNOWN', referralId }, now);
+  const response = err.response;
+  if (!response) {
+    // A timeout is ECONNABORTED (or ETIMEDOUT with transitional.clarifyTimeoutError).
+    return classifyHttpFailure({ remote: 'webhook', networkCode: err.code, referralId }, now);
+  }
+  const body: unknown = response.data;
+  const retryAfter: unknown = response.headers['retry-after'];
+  return classifyHttpFailure(
+    {
+      remote: 'webhook',
+      status: response.status,
+      retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+      remoteCode: typeof body === 'string' && SHORT_CODE.test(body.trim()) ? body.trim() : undefined,
+      referralId,
+    },
+    now,
+  );
+}

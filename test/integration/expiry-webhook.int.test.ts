@@ -1,0 +1,61 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRedisExpiryLedger } from '../../connectors/redis/expiry-ledger.ts';
+import { harness, referral, silentLog } from '../../connectors/redis/expiry-scan.fixture.ts';
+import { testRedis, type TestRedis } from '../../connectors/redis/expiry-test-redis.ts';
+import { createWebhookPoster } from '../../connectors/webhook/webhook-poster.ts';
+import { deliverExpiryAlert } from '../../src/expiry/deliver-alert.ts';
+import { runExpiryScan } from '../../src/expiry/run-expiry-scan.ts';
+import { RetryableError } from '../../src/errors.ts';
+
+/*
+ * Issue 5, done-when: "a webhook answering 500 is retried and the CRM still shows the level".
+ * Scan → webhook job → delivery against a nocked Slack webhook; BullMQ's retry is played by
+ * calling the delivery again, as the webhook queue's processor would be.
+ */
+describe('expiry: webhook failure does not hold up the CRM', () => {
+  let r: TestRedis;
+  beforeAll(() => nock.disableNetConnect());
+  beforeEach(() => {
+    r = testRedis();
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await r.cleanup();
+  });
+  afterAll(() => nock.enableNetConnect());
+
+  it('retries a 500 from the webhook while the opportunity already shows the level', async () => {
+    const ledger = createRedisExpiryLedger({ redis: r.redis, prefix: r.prefix });
+    const h = harness(ledger, [referral()]);
+    h.clock.set('2025-03-14T00:30:00Z');
+    expect(await runExpiryScan(h.deps)).toMatchObject({ warnings: 1 });
+    expect(h.crm.levelOf('006-ref-1')).toBe('72h');
+
+    const [job] = h.queued;
+    if (!job) throw new Error('expected a queued webhook job');
+    const deliver = {
+      referrals: h.referrals,
+      ledger,
+      clock: h.clock,
+      log: silentLog,
+      timeZone: 'Europe/Berlin',
+      linkTemplate: null,
+      post: createWebhookPoster({ url: 'https://hooks.slack.test/services/T/B/x', format: 'slack', timeoutMs: 2_000 }).post,
+    };
+    const scope = nock('https://hooks.slack.test')
+      .post('/services/T/B/x').reply(500, 'rollup_error')
+      .post('/services/T/B/x').reply(200, 'ok');
+
+    await expect(deliverExpiryAlert(deliver, job)).rejects.toBeInstanceOf(RetryableError);
+    expect(h.crm.levelOf('006-ref-1')).toBe('72h');
+    expect(await deliverExpiryAlert(deliver, job)).toBe('posted');
+    expect(await deliverExpiryAlert(deliver, job)).toBe('already-posted'); // a duplicate job posts nothing
+    expect(scope.isDone()).toBe(true);
+
+    h.clock.set('2025-03-14T01:30:00Z');
+    await runExpiryScan(h.deps);
+    expect(h.crm.applied.map((w) => w.level)).toEqual(['72h']);
+    expect(h.queued).toHaveLength(1);
+  });
+});
