@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * Ports and adapters, enforced (STYLE §2): src/ is the pure core; connectors/<x> may use src/,
+ * its own SDK and connectors/shared, never jobs/ or another connector; only jobs/ composes.
+ */
+const root = join(import.meta.dirname, '..');
+
+function files(dir: string): string[] {
+  return readdirSync(join(root, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(join(root, path)).isDirectory()) return files(path);
+    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+function imports(path: string): { spec: string; typeOnly: boolean }[] {
+  const text = readFileSync(join(root, path), 'utf8');
+  const out: { spec: string; typeOnly: boolean }[] = [];
+  for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]/gm)) {
+    out.push({ spec: m[3] ?? '', typeOnly: Boolean(m[2]) });
+  }
+  for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push({ spec: m[1] ?? '', typeOnly: false });
+  return out;
+}
+
+const resolveDir = (from: string, spec: string) => relative(root, join(root, from, '..', spec));
+
+describe('architecture', () => {
+  it('keeps src/ pure: only src/, zod and type-only pino', () => {
+    const bad = files('src').flatMap((f) =>
+      imports(f)
+        .filter(({ spec, typeOnly }) => {
+          if (spec.startsWith('.')) return !resolveDir(f, spec).startsWith('src');
+          if (spec === 'zod') return false;
+          if (spec === 'pino' && typeOnly) return false;
+          return true;
+        })
+        .map(({ spec }) => `${f} imports ${spec}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('keeps connectors apart from jobs/ and from each other', () => {
+    const bad = files('connectors').flatMap((f) => {
+      const own = f.split('/')[1];
+      return imports(f)
+        .filter(({ spec }) => spec.startsWith('.'))
+        .filter(({ spec }) => {
+          const target = resolveDir(f, spec);
+          if (target.startsWith('src/')) return false;
+          const [top, name] = target.split('/');
+          return top !== 'connectors' || (name !== own && name !== 'shared');
+        })
+        .map(({ spec }) => `${f} imports ${spec}`);
+    });
+    expect(bad).toEqual([]);
+  });
+
+  it('lets only jobs/ (and tests) import bullmq', () => {
+    const bad = [...files('src'), ...files('connectors')].filter((f) => imports(f).some(({ spec }) => spec === 'bullmq'));
+    expect(bad).toEqual([]);
+  });
+});
