@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import { formatIssuePath, validateMapping, type Mapping } from '../src/mapping/schema.ts';
+
+/*
+ * Reads the admin's mapping file (MAPPING_FILE) once at boot. YAML and JSON both go through the
+ * `yaml` parser (JSON is YAML 1.2), so JSON mistakes get line numbers too. Duplicate keys are
+ * errors. Every problem is listed in one Error so an admin fixes the file in one pass.
+ */
+
+const EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+export type MappingText = { ok: true; mapping: Mapping } | { ok: false; errors: string[] };
+
+/** Loads and validates a mapping file; throws an Error naming the file and listing every problem. */
+export async function loadMappingFile(path: string): Promise<Mapping> {
+  const extension = extname(path).toLowerCase();
+  if (!EXTENSIONS.includes(extension)) {
+    throw new Error(`mapping file ${path}: unsupported extension "${extension}" (use ${EXTENSIONS.join(', ')})`);
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new Error(`mapping file ${path}: cannot be read (${code})`, { cause: err });
+  }
+  const result = parseMappingText(text);
+  if (result.ok) return result.mapping;
+  const count = result.errors.length === 1 ? '1 problem' : `${result.errors.length} problems`;
+  throw new Error(`mapping file ${path} has ${count}:\n${result.errors.map((e) => `  - ${e}`).join('\n')}`);
+}
+
+/** Parses and validates file content; each error starts with its line when one is known. */
+export function parseMappingText(text: string): MappingText {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return { ok: false, errors: doc.errors.map((e) => `${lineOf(lines, e.pos[0])}: ${e.message}`) };
+  }
+  if (doc.contents === null) return { ok: false, errors: ['the file is empty'] };
+  const result = validateMapping(doc.toJS());
+  if (result.ok) return result;
+  return {
+    ok: false,
+    errors: result.issues.map((issue) => {
+      const offset = offsetOf(doc, issue.path);
+      const where = offset === undefined ? '' : `${lineOf(lines, offset)}: `;
+      return `${where}${formatIssuePath(issue.path)}: ${issue.message}`;
+    }),
+  };
+}
+
+const lineOf = (lines: LineCounter, offset: number): string => `line ${lines.linePos(offset).line}`;
+
+/** Start offset of the node at `path`, or of its nearest ancestor present in the file. */
+function offsetOf(doc: Document, path: (string | number)[]): number | undefined {
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    if (isNode(node) && node.range) return node.range[0];
+  }
+  return undefined;
+}

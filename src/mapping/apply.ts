@@ -1,0 +1,51 @@
+import type { Referral } from '../domain/referral.ts';
+import { MappingError } from '../errors.ts';
+import type { AccountDraft, CrmKind, FieldValue, OpportunityDraft } from '../ports/crm.ts';
+import { applyRule, type RuleContext } from './apply-rule.ts';
+import type { FieldRule } from './field-rule.ts';
+import type { Mapping } from './schema.ts';
+
+/**
+ * Maps one referral to the opportunity draft for one CRM section of the mapping file. Pure: the
+ * sync time comes in as `now`. Fields whose rule yields nothing are left out (apply-rule.ts).
+ * Throws MappingError naming the rule path (e.g. `salesforce.fields.CloseDate`) and the referral.
+ */
+export function toOpportunityDraft(section: CrmKind, referral: Referral, now: Date, mapping: Mapping): OpportunityDraft {
+  const target = mapping[section];
+  if (!target) throw new MappingError(`the mapping file has no ${section} section`, section, referral.id);
+  const ctx: RuleContext = { referral, now, linkTemplate: mapping.referralLink };
+  return {
+    referralId: referral.id,
+    fields: applyRules(target.fields, `${section}.fields`, ctx),
+    account: target.account ? toAccountDraft(target.account, `${section}.account`, ctx) : null,
+  };
+}
+
+/**
+ * The customer account: `fields` for creating it, `match` for finding it. A match field with no
+ * value is matched as null (an account with that field empty) rather than dropped, so two
+ * customers of the same name are not merged just because one referral lacks a country.
+ */
+function toAccountDraft(
+  account: { match: string[]; fields: Record<string, FieldRule> },
+  at: string,
+  ctx: RuleContext,
+): AccountDraft {
+  const fields = applyRules(account.fields, `${at}.fields`, ctx);
+  const match: Record<string, FieldValue> = {};
+  for (const name of account.match) {
+    const value = fields[name] ?? null;
+    match[name] = value;
+    fields[name] = value;
+  }
+  return { match, fields };
+}
+
+function applyRules(rules: Record<string, FieldRule>, at: string, ctx: RuleContext): Record<string, FieldValue> {
+  const out: Record<string, FieldValue> = {};
+  for (const [name, rule] of Object.entries(rules)) {
+    const value = applyRule(rule, `${at}.${name}`, ctx);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+import type { Referral } from '../domain/referral.ts';
+import { categorize } from './category.ts';
+import { isDerivedField, readReferralPath } from './referral-paths.ts';
+import { parseTemplate } from './template.ts';
+
+/** Reference §6: an incoming referral nobody accepts or declines is closed as Expired after 14 days. */
+const RESPONSE_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
+
+/**
+ * When the referral must be answered, as ISO 8601 UTC: `expirationDateTime`, else (for an
+ * incoming referral still `New`) `createdDateTime` + 14 days. Undefined otherwise: Microsoft
+ * leaves expirationDateTime null on referrals we created, and the 14-day rule only covers a
+ * referral waiting for our accept/decline.
+ */
+export function referralDeadline(referral: Referral): string | undefined {
+  const explicit = toTime(referral.expirationDateTime);
+  if (explicit !== undefined) return new Date(explicit).toISOString();
+  if (referral.status !== 'New' || referral.direction === 'Outgoing') return undefined;
+  const created = toTime(referral.createdDateTime);
+  return created === undefined ? undefined : new Date(created + RESPONSE_WINDOW_MS).toISOString();
+}
+
+function toTime(iso: string | null | undefined): number | undefined {
+  const time = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(time) ? undefined : time;
+}
+
+/** Fills the mapping's `referralLink` template; placeholder values are URL-encoded. */
+export function referralLink(referral: Referral, template: string): string {
+  const parsed = parseTemplate(template);
+  if (!parsed.ok) throw new Error(`referralLink: ${parsed.error}`); // validated at load; unreachable
+  return parsed.parts
+    .map((part) => {
+      if ('text' in part) return part.text;
+      const value = readReferralPath(referral, part.path);
+      return typeof value === 'string' || typeof value === 'number' ? encodeURIComponent(String(value).trim()) : '';
+    })
+    .join('');
+}
+
+/** Reads a `from`/placeholder path: a derived field, or a dotted path into the referral. */
+export function readSource(referral: Referral, path: string, linkTemplate: string): unknown {
+  if (!isDerivedField(path)) return readReferralPath(referral, path);
+  switch (path) {
+    case 'category':
+      return categorize(referral);
+    case 'link':
+      return referralLink(referral, linkTemplate);
+    case 'deadline':
+      return referralDeadline(referral);
+  }
+}
