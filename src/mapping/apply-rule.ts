@@ -31,6 +31,23 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * customer data and BullMQ stores error messages).
  */
 export function applyRule(rule: FieldRule, at: string, ctx: RuleContext): FieldValue | undefined {
+  return applyRuleWithOrigin(rule, at, ctx).value;
+}
+
+/**
+ * Like applyRule, and also tells whether the value is for creation only: the rule says
+ * `createOnly`, or the value is a `defaultDaysFromNow` date (it moves every day, and rewriting
+ * it would push a seller's close date forward on every sync).
+ */
+export function applyRuleWithOrigin(rule: FieldRule, at: string, ctx: RuleContext): { value: FieldValue | undefined; createOnly: boolean } {
+  let createOnly = rule.createOnly === true;
+  const value = applyRuleInner(rule, at, ctx, () => {
+    createOnly = true;
+  });
+  return { value, createOnly };
+}
+
+function applyRuleInner(rule: FieldRule, at: string, ctx: RuleContext, usedDaysFromNow: () => void): FieldValue | undefined {
   const fail = (message: string) => new MappingError(message, at, ctx.referral.id);
 
   let value: RuleValue | null | undefined;
@@ -62,6 +79,7 @@ export function applyRule(rule: FieldRule, at: string, ctx: RuleContext): FieldV
     if (rule.defaultDaysFromNow !== undefined) {
       value = new Date(ctx.now.getTime() + rule.defaultDaysFromNow * DAY_MS);
       label = 'defaultDaysFromNow';
+      usedDaysFromNow();
     } else if (typeof rule.default === 'string') {
       value = renderRuleTemplate(rule.default, ctx, fail);
       label = 'default';

@@ -24,6 +24,18 @@ const mapX = (rule: Record<string, unknown>, fields: Record<string, unknown> = {
 
 type Row = [name: string, rule: Record<string, unknown>, referralFields: Record<string, unknown>, expected: FieldValue | undefined];
 
+describe('create-only fields', () => {
+  it.each([
+    ['createOnly: true', { const: 'x', createOnly: true }, {}, ['X__c']],
+    ['a defaultDaysFromNow date that was used', { from: 'details.closingDateTime', format: 'date', defaultDaysFromNow: 90 }, {}, ['X__c']],
+    ['a defaultDaysFromNow date that was not needed', { from: 'details.closingDateTime', format: 'date', defaultDaysFromNow: 90 }, { details: { closingDateTime: '2025-06-30T00:00:00Z' } }, []],
+    ['an ordinary rule', { from: 'name' }, { name: 'Deal' }, []],
+  ] as const)('%s', (_name, rule, fields, expected) => {
+    const draft = toOpportunityDraft('salesforce', referral(fields), NOW, mappingWith(rule));
+    expect(draft.createOnly).toEqual(expected);
+  });
+});
+
 describe('toOpportunityDraft field rules', () => {
   it.each<Row>([
     ['from: a text field, trimmed', { from: 'name' }, { name: '  Deal  ' }, 'Deal'],
@@ -150,6 +162,7 @@ describe('toOpportunityDraft account', () => {
     expect(draft).toEqual({
       referralId: marketplaceInquiry.id,
       fields: { Name: 'n', StageName: 's', CloseDate: '2025-01-01' },
+      createOnly: [],
       account: {
         match: { Name: 'Bluefin Logistics GmbH', BillingCountry: 'DE' },
         fields: { Name: 'Bluefin Logistics GmbH', BillingCountry: 'DE', BillingPostalCode: '20457' },

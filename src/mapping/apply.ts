@@ -1,7 +1,7 @@
 import type { Referral } from '../domain/referral.ts';
 import { MappingError } from '../errors.ts';
 import type { AccountDraft, CrmKind, FieldValue, OpportunityDraft } from '../ports/crm.ts';
-import { applyRule, type RuleContext } from './apply-rule.ts';
+import { applyRuleWithOrigin, type RuleContext } from './apply-rule.ts';
 import type { FieldRule } from './field-rule.ts';
 import type { Mapping } from './schema.ts';
 
@@ -14,9 +14,11 @@ export function toOpportunityDraft(section: CrmKind, referral: Referral, now: Da
   const target = mapping[section];
   if (!target) throw new MappingError(`the mapping file has no ${section} section`, section, referral.id);
   const ctx: RuleContext = { referral, now, linkTemplate: mapping.referralLink };
+  const createOnly: string[] = [];
   return {
     referralId: referral.id,
-    fields: applyRules(target.fields, `${section}.fields`, ctx),
+    fields: applyRules(target.fields, `${section}.fields`, ctx, createOnly),
+    createOnly,
     account: target.account ? toAccountDraft(target.account, `${section}.account`, ctx) : null,
   };
 }
@@ -31,7 +33,8 @@ function toAccountDraft(
   at: string,
   ctx: RuleContext,
 ): AccountDraft {
-  const fields = applyRules(account.fields, `${at}.fields`, ctx);
+  // Accounts are matched or created, never updated, so create-only makes no difference here.
+  const fields = applyRules(account.fields, `${at}.fields`, ctx, []);
   const match: Record<string, FieldValue> = {};
   for (const name of account.match) {
     const value = fields[name] ?? null;
@@ -41,11 +44,13 @@ function toAccountDraft(
   return { match, fields };
 }
 
-function applyRules(rules: Record<string, FieldRule>, at: string, ctx: RuleContext): Record<string, FieldValue> {
+function applyRules(rules: Record<string, FieldRule>, at: string, ctx: RuleContext, createOnly: string[]): Record<string, FieldValue> {
   const out: Record<string, FieldValue> = {};
   for (const [name, rule] of Object.entries(rules)) {
-    const value = applyRule(rule, `${at}.${name}`, ctx);
-    if (value !== undefined) out[name] = value;
+    const { value, createOnly: onlyOnCreate } = applyRuleWithOrigin(rule, `${at}.${name}`, ctx);
+    if (value === undefined) continue;
+    out[name] = value;
+    if (onlyOnCreate) createOnly.push(name);
   }
   return out;
 }

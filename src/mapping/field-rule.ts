@@ -63,6 +63,9 @@ const RuleObject = z.strictObject({
   defaultDaysFromNow: z.int().min(0).optional().meta({
     description: 'When the date is missing: the sync time plus this many days (needs format date or datetime).',
   }),
+  createOnly: z.boolean().optional().meta({
+    description: 'Write this field only when the record is created (e.g. StageName, which sellers move on afterwards).',
+  }),
   allowUnknownPath: z.boolean().optional().meta({
     description: 'Accept paths the referral schema does not list (fields Microsoft added later).',
   }),

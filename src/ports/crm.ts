@@ -15,6 +15,11 @@ export interface AccountDraft {
 export interface OpportunityDraft {
   referralId: string;
   fields: Record<string, FieldValue>;
+  /**
+   * Names in `fields` to write only when the record is created (mapping `createOnly`, and
+   * `defaultDaysFromNow` dates). The sync drops them from updates of a known record.
+   */
+  createOnly?: string[];
   account: AccountDraft | null;
 }
 

@@ -53,8 +53,11 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string):
   }
 
   const now = deps.clock.now();
-  const draft = deps.toDraft(referral, now);
-  const hash = draftHash(draft);
+  const full = deps.toDraft(referral, now);
+  const update = withoutCreateOnly(full);
+  // The hash covers what an update would write, so create-only values (a stage the seller has
+  // moved since, a default close date that moves daily) never count as a change.
+  const hash = draftHash(update);
   if (previous && previous.draftHash === hash && previous.crm === deps.crm) {
     const next = { ...previous, eTag: referral.eTag };
     await deps.state.put(referralId, next);
@@ -63,7 +66,12 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string):
     return 'unchanged';
   }
 
-  const result = await deps.upsert(draft);
+  let result = await deps.upsert(previous ? update : full);
+  if (!result.ok && previous && update !== full) {
+    // The record may have been deleted in the CRM since; recreating it needs the create-only
+    // fields (Salesforce requires StageName and CloseDate), so try once more with all of them.
+    result = await deps.upsert(full);
+  }
   if (!result.ok) throw result.error;
   const state: ReferralSyncState = {
     eTag: referral.eTag,
@@ -112,6 +120,13 @@ async function writeBackOnce(deps: SyncDeps, referral: Referral, state: Referral
   // echo as a change (the mapped values are the same, so no CRM write would follow anyway).
   await deps.state.put(referral.id, { ...state, eTag: updated.eTag, writtenBack: true });
   deps.log.info({ crmId: state.crmId }, 'CRM id written back to Partner Center');
+}
+
+function withoutCreateOnly(draft: OpportunityDraft): OpportunityDraft {
+  if (!draft.createOnly || draft.createOnly.length === 0) return draft;
+  const skip = new Set(draft.createOnly);
+  const fields = Object.fromEntries(Object.entries(draft.fields).filter(([name]) => !skip.has(name)));
+  return { referralId: draft.referralId, fields, account: draft.account };
 }
 
 function stageOf(err: SyncError): string {
