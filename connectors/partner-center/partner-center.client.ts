@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import axios, { type AxiosResponse, type Method } from 'axios';
+import type { z } from 'zod';
+import { type JsonPatchOp, parseReferral, type Referral, ReferralPage } from '../../src/domain/referral.ts';
+import { ValidationError } from '../../src/errors.ts';
+import type { ListReferralsQuery, PartnerCenterClient, ReferralListPage, TokenProvider } from '../../src/ports/partner-center.ts';
+import { type FailureContext, toSyncError } from '../shared/http-failure.ts';
+import { firstPageUrl, REFERRALS_PATH, resolveNextLink } from './list-url.ts';
+
+export interface PartnerCenterClientOptions {
+  tokens: TokenProvider;
+  /** PARTNER_CENTER_API_URL (default https://api.partner.microsoft.com); a path prefix is kept. */
+  baseUrl?: string | undefined;
+  /** Per-request timeout in ms (default 30 000). */
+  timeoutMs?: number | undefined;
+  /** `$top` when a query gives no pageSize (default 100, the documented maximum in 2019). */
+  pageSize?: number | undefined;
+  /** MS-CorrelationId for one operation (a whole list traversal shares one). Default: random UUID. */
+  correlationId?: (() => string) | undefined;
+  /** Stop a nextLink loop that never ends (default 100 000 pages). */
+  maxPages?: number | undefined;
+}
+
+const REMOTE = 'partner-center';
+
+export function createPartnerCenterClient(options: PartnerCenterClientOptions): PartnerCenterClient {
+  const base = (options.baseUrl ?? 'https://api.partner.microsoft.com').replace(/\/+$/, '');
+  const newCorrelationId = options.correlationId ?? randomUUID;
+  const maxPages = options.maxPages ?? 100_000;
+  // No redirects: a redirect would replay the Authorization header to wherever it points.
+  const http = axios.create({ timeout: options.timeoutMs ?? 30_000, maxRedirects: 0 });
+
+  async function send(
+    method: Method, url: string, ctx: FailureContext, correlationId: string, extra: { headers?: Record<string, string>; data?: unknown } = {},
+  ): Promise<AxiosResponse<unknown>> {
+    const token = await options.tokens.getAccessToken();
+    try {
+      return await http.request<unknown>({
+        method, url, data: extra.data,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: 'application/json',
+          'client-request-id': randomUUID(), // a new GUID per call (reference §7)
+          'MS-CorrelationId': correlationId,
+          ...extra.headers,
+        },
+      });
+    } catch (err) {
+      // toSyncError builds a fresh error from whitelisted fields; the AxiosError (which holds
+      // the bearer token in config/request) goes no further.
+      throw toSyncError(err, ctx);
+    }
+  }
+
+  const referralUrl = (id: string): string => `${base}${REFERRALS_PATH}/${encodeURIComponent(id)}`;
+
+  async function getReferral(id: string, correlationId = newCorrelationId()): Promise<Referral> {
+    const res = await send('GET', referralUrl(id), { remote: REMOTE, referralId: id }, correlationId);
+    return referralOrThrow(res.data, 'get');
+  }
+
+  return {
+    async *listReferrals(query: ListReferralsQuery): AsyncIterable<ReferralListPage> {
+      const correlationId = newCorrelationId();
+      let url: string | undefined = firstPageUrl(base, query, options.pageSize ?? 100);
+      for (let pages = 1; url !== undefined; pages++) {
+        const res = await send('GET', url, { remote: REMOTE }, correlationId);
+        const page = parseOrThrow(ReferralPage, res.data, 'list response');
+        const out: ReferralListPage = { referrals: [], invalid: [] };
+        for (const raw of page.value) {
+          const parsed = parseReferral(raw);
+          if (parsed.ok) out.referrals.push(parsed.referral);
+          else out.invalid.push({ id: parsed.id, error: parsed.error, raw });
+        }
+        yield out;
+        const next = page['@odata.nextLink'];
+        if (!next) return;
+        const nextUrl = resolveNextLink(next, url, base);
+        if (nextUrl === url || pages >= maxPages) {
+          throw new ValidationError(`partner-center list response: @odata.nextLink does not advance (page ${pages})`);
+        }
+        url = nextUrl;
+      }
+    },
+
+    getReferral: (id) => getReferral(id),
+
+    async patchReferral(id: string, ops: JsonPatchOp[], eTag: string): Promise<Referral> {
+      const correlationId = newCorrelationId();
+      const res = await send('PATCH', referralUrl(id), { remote: REMOTE, referralId: id }, correlationId, {
+        data: ops,
+        headers: {
+          // RFC 6902's type is application/json-patch+json, but every Microsoft sample for this
+          // endpoint sends application/json (patch-a-referral), so that is what is known to work.
+          'Content-Type': 'application/json',
+          'If-Match': eTag,
+          Prefer: 'return=representation',
+        },
+      });
+      // 204 (Prefer ignored, or an intermediary dropped it): read the result back.
+      if (res.status === 204 || res.data === '' || res.data === undefined || res.data === null) return getReferral(id, correlationId);
+      return referralOrThrow(res.data, 'patch');
+    },
+  };
+}
+
+function referralOrThrow(data: unknown, what: string): Referral {
+  const parsed = parseReferral(data);
+  if (parsed.ok) return parsed.referral;
+  throw new ValidationError(`partner-center ${what} response failed its schema: ${parsed.error}`);
+}
+
+/** Schema failure → ValidationError naming the field paths; the body itself is never included. */
+function parseOrThrow<S extends z.ZodType>(schema: S, data: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+  throw new ValidationError(`partner-center ${what} failed its schema: ${issues}`);
+}

@@ -1,0 +1,140 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { applyPatch } from './json-patch.ts';
+import { encodeSkipToken, parseListQuery } from './odata.ts';
+import type { ReferralIndex } from './referral-index.ts';
+import type { TokenService } from './token-service.ts';
+
+export type RouteName = 'token' | 'devicecode' | 'list' | 'get' | 'patch' | 'unauthorized' | 'other';
+
+/** An injected failure for the next API call(s). */
+export interface Failure {
+  status: number;
+  /** Retry-After header value, seconds or an HTTP date. */
+  retryAfter?: string;
+  /** Partner API error code in the body (default: throttled / serviceNotAvailable / generalException). */
+  code?: string;
+}
+
+export interface PatchRecord {
+  id: string;
+  ops: unknown;
+  ifMatch: string | undefined;
+  at: string;
+  outcome: 'applied' | 'conflict' | 'invalid' | 'notFound';
+}
+
+export interface ApiState {
+  index: ReferralIndex;
+  tokens: TokenService;
+  failures: Failure[];
+  patches: PatchRecord[];
+  counters: Record<RouteName, number>;
+  maxPageSize: number;
+  baseUrl: () => string;
+  now: () => number;
+}
+
+export interface ApiReply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+const BASE = '/v1.0/engagements/referrals';
+
+/** Partner API error envelope (reference §7): branch on `code`, not `message`. */
+const fail = (status: number, code: string, message: string, headers?: Record<string, string>): ApiReply => ({
+  status, body: JSON.stringify({ error: { code, message } }), ...(headers ? { headers } : {}),
+});
+
+const defaultCode = (status: number): string =>
+  status === 429 ? 'throttled' : status === 503 ? 'serviceNotAvailable' : 'generalException';
+
+export function handleApi(state: ApiState, method: string, url: URL, headers: IncomingHttpHeaders, body: string): ApiReply {
+  const path = url.pathname.replace(/\/+$/, '');
+  const id = path.startsWith(`${BASE}/`) ? decodeURIComponent(path.slice(BASE.length + 1)) : undefined;
+  const route: RouteName =
+    path === BASE && method === 'GET' ? 'list'
+    : id !== undefined && method === 'GET' ? 'get'
+    : id !== undefined && method === 'PATCH' ? 'patch'
+    : 'other';
+  state.counters[route]++;
+  if (route === 'other') return fail(404, 'invalidRequest', `no route for ${method} ${url.pathname}`);
+
+  const bearer = /^Bearer (\S+)$/.exec(headers.authorization ?? '');
+  if (!bearer || !state.tokens.isValid(bearer[1] as string)) {
+    state.counters.unauthorized++;
+    return fail(401, 'unauthenticated', 'the access token is missing, expired or unknown', { 'www-authenticate': 'Bearer' });
+  }
+
+  const injected = state.failures.shift();
+  if (injected) {
+    const extra: Record<string, string> = injected.retryAfter !== undefined ? { 'retry-after': injected.retryAfter } : {};
+    return fail(injected.status, injected.code ?? defaultCode(injected.status), `injected failure ${injected.status}`, extra);
+  }
+
+  if (route === 'list') return list(state, url);
+  const current = state.index.get(id as string);
+  if (route === 'get') {
+    if (!current) return fail(404, 'itemNotFound', `referral ${id} not found`);
+    return { status: 200, headers: etagHeader(current.eTag), body: JSON.stringify(current) };
+  }
+  return patch(state, id as string, current, headers, body);
+}
+
+function list(state: ApiState, url: URL): ApiReply {
+  const parsed = parseListQuery(url.searchParams, state.maxPageSize);
+  if (!parsed.ok) return fail(400, 'invalidRequest', parsed.error);
+  const { items, last, more } = state.index.page(parsed.query);
+  const base = state.baseUrl();
+  let envelope = `{"@odata.context":${JSON.stringify(`${base}/v1.0/$metadata#Referrals`)},"value":[${items.join(',')}]`;
+  if (more && last) {
+    const params = new URLSearchParams(url.searchParams);
+    params.set('$skiptoken', encodeSkipToken(last));
+    // OData system options keep their literal `$`, as in Microsoft's samples.
+    const qs = [...params].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+    envelope += `,"@odata.nextLink":${JSON.stringify(`${base}${BASE}?${qs}`)}`;
+  }
+  return { status: 200, body: `${envelope}}` };
+}
+
+function patch(
+  state: ApiState, id: string, current: Record<string, unknown> | undefined, headers: IncomingHttpHeaders, body: string,
+): ApiReply {
+  const ifMatch = typeof headers['if-match'] === 'string' ? headers['if-match'] : undefined;
+  let ops: unknown;
+  try {
+    ops = JSON.parse(body);
+  } catch {
+    ops = undefined;
+  }
+  const record = (outcome: PatchRecord['outcome']): void => {
+    state.patches.push({ id, ops, ifMatch, at: new Date(state.now()).toISOString(), outcome });
+  };
+  if (!current) {
+    record('notFound');
+    return fail(404, 'itemNotFound', `referral ${id} not found`);
+  }
+  const type = headers['content-type'] ?? '';
+  // Microsoft's samples send application/json; RFC 6902's own type is accepted too.
+  if (!/^application\/(json|json-patch\+json)\b/.test(type)) {
+    record('invalid');
+    return fail(415, 'invalidRequest', `unsupported content type ${type}`);
+  }
+  // If-Match is optional; when sent it is enforced (reference §5).
+  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== current.eTag) {
+    record('conflict');
+    return fail(412, 'preconditionFailed', 'the referral was modified; re-read it and retry');
+  }
+  const applied = applyPatch(current, ops);
+  if (!applied.ok) {
+    record('invalid');
+    return fail(400, 'invalidRequest', applied.error);
+  }
+  const stored = state.index.write(id, applied.doc);
+  record('applied');
+  if (!/return=representation/i.test(String(headers.prefer ?? ''))) return { status: 204, headers: etagHeader(stored.eTag) };
+  return { status: 200, headers: etagHeader(stored.eTag), body: JSON.stringify(stored) };
+}
+
+const etagHeader = (eTag: unknown): Record<string, string> => (typeof eTag === 'string' ? { etag: eTag } : {});

@@ -1,0 +1,2 @@
+export * from './server.ts';
+export { makeReferral, makeReferrals, type ReferralKind } from './fixtures.ts';

@@ -1,0 +1,67 @@
+import type { IndexQuery, ListCursor } from './referral-index.ts';
+
+/**
+ * The slice of OData the fake understands (reference §2.1): `$filter` clauses joined by `and`
+ * — `updatedDateTime ge|gt <ISO>` and `status eq '<value>'` — `$orderby=updatedDateTime asc|desc`,
+ * `$top` and `$skiptoken`. Anything else is a 400, so a client sending a filter the fake cannot
+ * honour fails loudly instead of getting unfiltered data.
+ */
+export function parseListQuery(params: URLSearchParams, maxPageSize: number): { ok: true; query: IndexQuery } | { ok: false; error: string } {
+  const query: IndexQuery = { desc: false, top: maxPageSize };
+  const filter = params.get('$filter');
+  if (filter !== null && filter.trim() !== '') {
+    for (const rawClause of filter.split(/\s+and\s+/i)) {
+      const clause = stripParens(rawClause.trim());
+      const since = /^updatedDateTime\s+(ge|gt)\s+'?([^']+?)'?$/i.exec(clause);
+      const status = /^status\s+eq\s+'([^']*)'$/i.exec(clause);
+      if (since) {
+        const t = Date.parse(since[2] as string);
+        if (Number.isNaN(t)) return { ok: false, error: `bad date in $filter: ${since[2]}` };
+        query.since = { t, inclusive: (since[1] as string).toLowerCase() === 'ge' };
+      } else if (status) {
+        query.status = status[1];
+      } else {
+        return { ok: false, error: `unsupported $filter clause: ${clause}` };
+      }
+    }
+  }
+  const orderBy = params.get('$orderby');
+  if (orderBy !== null) {
+    const m = /^updatedDateTime(?:\s+(asc|desc))?$/i.exec(orderBy.trim());
+    if (!m) return { ok: false, error: `unsupported $orderby: ${orderBy}` };
+    query.desc = (m[1] ?? 'asc').toLowerCase() === 'desc';
+  }
+  const top = params.get('$top');
+  if (top !== null) {
+    const n = Number(top);
+    if (!Number.isInteger(n) || n < 1) return { ok: false, error: `bad $top: ${top}` };
+    query.top = Math.min(n, maxPageSize);
+  }
+  const skip = params.get('$skiptoken');
+  if (skip !== null) {
+    const cursor = decodeSkipToken(skip);
+    if (!cursor) return { ok: false, error: 'bad $skiptoken' };
+    query.after = cursor;
+  }
+  return { ok: true, query };
+}
+
+/** Grouping parentheses carry no meaning when every clause is ANDed. */
+const stripParens = (clause: string): string => clause.replace(/^\(+\s*|\s*\)+$/g, '');
+
+/** Keyset cursor: the (updatedDateTime, id) of the last item served. Opaque to clients. */
+export function encodeSkipToken(cursor: ListCursor): string {
+  return Buffer.from(JSON.stringify([cursor.t, cursor.key])).toString('base64url');
+}
+
+function decodeSkipToken(token: string): ListCursor | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string') {
+      return { t: parsed[0], key: parsed[1] };
+    }
+  } catch {
+    // fall through: malformed token
+  }
+  return undefined;
+}
