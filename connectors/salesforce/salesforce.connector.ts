@@ -1,0 +1,65 @@
+import type { Logger } from '../../src/log/logger.ts';
+import type { CrmConnector, CrmExpiryWriter, ExpiryWarning, OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
+import { SObjectDescribe, type CheckTarget, type FieldRequirement } from './check-salesforce.ts';
+import { applyExpiryWarning } from './expiry-writer.ts';
+import { parseSalesforceOptions, type SalesforceOptions, type SalesforceOptionsInput } from './salesforce-options.ts';
+import { createSalesforceSession, parseResponse } from './salesforce-session.ts';
+import type { SignedIn } from './sign-in.ts';
+import { MAX_COLLECTION, queryAll, type SfRow } from './sobject-writes.ts';
+import { upsertOpportunities } from './upsert-opportunities.ts';
+
+/** Options without credentials (a proxy URL may hold some too), safe to log or show in `doctor`. */
+export type SalesforceSettings = Omit<SalesforceOptions, 'auth' | 'httpProxy'> & { authKind: SalesforceOptions['auth']['kind'] };
+
+export interface SalesforceConnector extends CrmConnector, CrmExpiryWriter, CheckTarget {
+  readonly kind: 'salesforce';
+  readonly settings: SalesforceSettings;
+  /** Signs in now (otherwise the first call does). Throws AuthError/RetryableError. */
+  signIn(): Promise<SignedIn>;
+  /** `GET /sobjects/<object>/describe`; NotFoundError when the object is not visible. */
+  describe(object: string): Promise<SObjectDescribe>;
+  /** SOQL with every page fetched. The caller builds the SOQL (see soql.ts for literals). */
+  query(soql: string): Promise<SfRow[]>;
+}
+
+/**
+ * The Salesforce CrmConnector over jsforce. Reads no environment: the composition root passes
+ * options parsed from env. Throws FatalError on invalid options (naming options, not values).
+ */
+export function createSalesforceConnector(input: SalesforceOptionsInput, log?: Logger): SalesforceConnector {
+  const opts = parseSalesforceOptions(input);
+  const session = createSalesforceSession(opts, log);
+  const { auth, httpProxy: _proxy, ...rest } = opts;
+  const settings: SalesforceSettings = { ...rest, authKind: auth.kind };
+
+  return {
+    kind: 'salesforce',
+    maxBatchSize: MAX_COLLECTION,
+    apiVersion: opts.apiVersion,
+    settings,
+    signIn: () => session.ready(),
+    upsertOpportunities: (drafts: OpportunityDraft[]): Promise<UpsertResult[]> =>
+      drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(session, opts, drafts),
+    applyExpiryWarning: (w: ExpiryWarning) => applyExpiryWarning(session, opts, w),
+    async describe(object) {
+      const body = await session.call({ method: 'GET', url: `/sobjects/${encodeURIComponent(object)}/describe` }, { object });
+      return parseResponse(SObjectDescribe, body, `${object} describe`);
+    },
+    query: (soql) => queryAll(session, soql),
+    requiredFields: () => requiredFields(opts),
+  };
+}
+
+function requiredFields(o: SalesforceOptions): FieldRequirement[] {
+  const opp = o.objectName;
+  return [
+    { object: opp, field: o.externalIdField, role: 'external-id', purpose: 'referral id (upsert key)' },
+    { object: opp, field: 'AccountId', role: 'writable', purpose: 'customer account' },
+    { object: opp, field: o.expiryFields.expiresAt, role: 'writable', purpose: 'referral expiry time' },
+    { object: opp, field: o.expiryFields.level, role: 'writable', purpose: 'expiry warning level' },
+    { object: 'Account', field: o.accountKeyField, role: 'external-id', purpose: 'customer match key (no duplicate accounts)' },
+    { object: 'Task', field: o.taskKeyField, role: 'external-id', purpose: 'follow-up task key (one task per level)' },
+    { object: 'Task', field: 'WhatId', role: 'writable', purpose: 'task linked to the opportunity' },
+    { object: 'Task', field: 'ActivityDate', role: 'writable', purpose: 'task due date' },
+  ];
+}

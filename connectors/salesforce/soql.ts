@@ -1,0 +1,55 @@
+import type { FieldValue } from '../../src/ports/crm.ts';
+
+/*
+ * SOQL building blocks. Field names are never escaped, only validated (ApiName); values go
+ * through `soqlLiteral`.
+ */
+
+const STRING_ESCAPES: Record<string, string> = {
+  '\\': '\\\\', "'": "\\'", '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f',
+};
+
+/** A quoted SOQL string literal: backslash, quotes and control characters escaped. */
+export function soqlString(value: string): string {
+  return `'${value.replace(/[\\'"\n\r\t\b\f]/g, (c) => STRING_ESCAPES[c] ?? c)}'`;
+}
+
+/** Literal for a mapped value: strings quoted, finite numbers and booleans bare, null as NULL. */
+export function soqlLiteral(value: FieldValue): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return soqlString(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (!Number.isFinite(value)) throw new RangeError('not a finite number');
+  return String(value);
+}
+
+/**
+ * Salesforce caps a request URI at 16,384 bytes (REST API limits) and a SOQL statement at
+ * 100,000 characters; queries travel as `GET /query?q=<url-encoded>`, so the encoded length is
+ * what counts. 12,000 leaves room for host, path and headers.
+ */
+export const MAX_ENCODED_SOQL = 12_000;
+
+/**
+ * Splits OR-able conditions into groups whose full query (`head` + joined conditions + `tail`)
+ * stays under `maxEncoded` once URL-encoded. A single oversized condition gets its own group.
+ */
+export function chunkConditions(head: string, conditions: string[], tail: string, maxEncoded = MAX_ENCODED_SOQL): string[][] {
+  const fixed = encodeURIComponent(head).length + encodeURIComponent(tail).length;
+  const sep = encodeURIComponent(' OR ').length;
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let size = fixed;
+  for (const c of conditions) {
+    const len = encodeURIComponent(c).length + (current.length > 0 ? sep : 0);
+    if (current.length > 0 && size + len > maxEncoded) {
+      groups.push(current);
+      current = [];
+      size = fixed;
+    }
+    size += encodeURIComponent(c).length + (current.length > 0 ? sep : 0);
+    current.push(c);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}

@@ -1,0 +1,147 @@
+/*
+ * What the fake org knows about its objects: fields (for describe, required/length/picklist
+ * checks and external-id indexes) and the default opportunity stages.
+ */
+
+export type FieldType =
+  | 'id' | 'string' | 'textarea' | 'picklist' | 'reference' | 'date' | 'datetime' | 'double'
+  | 'currency' | 'percent' | 'boolean';
+
+export interface FieldSpec {
+  name: string;
+  type: FieldType;
+  label?: string;
+  /** Max characters for text fields; enforced with STRING_TOO_LONG when `enforceLengths`. */
+  length?: number;
+  /** Required on create (REQUIRED_FIELD_MISSING); cannot be blanked on update. */
+  required?: boolean;
+  /** External ID + Unique (case-insensitive): indexed, enforced with DUPLICATE_VALUE. */
+  externalId?: boolean;
+  /** System / formula fields: writes answer INVALID_FIELD_FOR_INSERT_UPDATE. */
+  readOnly?: boolean;
+}
+
+export interface StageSpec {
+  ApiName: string;
+  MasterLabel: string;
+  IsActive: boolean;
+  IsClosed: boolean;
+  IsWon: boolean;
+  DefaultProbability: number;
+  SortOrder: number;
+}
+
+const SYSTEM: FieldSpec[] = [
+  { name: 'Id', type: 'id', readOnly: true },
+  { name: 'CreatedDate', type: 'datetime', readOnly: true },
+  { name: 'CreatedById', type: 'reference', readOnly: true },
+  { name: 'LastModifiedDate', type: 'datetime', readOnly: true },
+  { name: 'LastModifiedById', type: 'reference', readOnly: true },
+  { name: 'SystemModstamp', type: 'datetime', readOnly: true },
+  { name: 'IsDeleted', type: 'boolean', readOnly: true },
+  { name: 'OwnerId', type: 'reference' },
+];
+
+/** Default objects. Custom fields match the connector's defaults so the demo runs as is. */
+export const DEFAULT_FIELDS: Record<string, FieldSpec[]> = {
+  Opportunity: [
+    ...SYSTEM,
+    { name: 'Name', type: 'string', length: 120, required: true },
+    { name: 'StageName', type: 'picklist', length: 255, required: true, label: 'Stage' },
+    { name: 'CloseDate', type: 'date', required: true },
+    { name: 'AccountId', type: 'reference' },
+    { name: 'Amount', type: 'currency' },
+    { name: 'CurrencyIsoCode', type: 'picklist', length: 3 },
+    { name: 'Description', type: 'textarea', length: 32000 },
+    { name: 'NextStep', type: 'string', length: 255 },
+    { name: 'LeadSource', type: 'picklist', length: 255 },
+    { name: 'Type', type: 'picklist', length: 255 },
+    { name: 'Probability', type: 'percent' },
+    { name: 'IsClosed', type: 'boolean', readOnly: true },
+    { name: 'IsWon', type: 'boolean', readOnly: true },
+    { name: 'Referral_Id__c', type: 'string', length: 255, externalId: true },
+    { name: 'Referral_Expires_At__c', type: 'datetime' },
+    { name: 'Referral_Expiry_Level__c', type: 'string', length: 40 },
+  ],
+  Account: [
+    ...SYSTEM,
+    { name: 'Name', type: 'string', length: 255, required: true, label: 'Account Name' },
+    { name: 'BillingStreet', type: 'textarea', length: 255 },
+    { name: 'BillingCity', type: 'string', length: 40 },
+    { name: 'BillingState', type: 'string', length: 80 },
+    { name: 'BillingPostalCode', type: 'string', length: 20 },
+    { name: 'BillingCountry', type: 'string', length: 80 },
+    { name: 'Website', type: 'string', length: 255 },
+    { name: 'Industry', type: 'picklist', length: 255 },
+    { name: 'Referral_Sync_Key__c', type: 'string', length: 255, externalId: true },
+  ],
+  Task: [
+    ...SYSTEM,
+    { name: 'WhatId', type: 'reference' },
+    { name: 'WhoId', type: 'reference' },
+    { name: 'Subject', type: 'string', length: 255 },
+    { name: 'Description', type: 'textarea', length: 32000 },
+    { name: 'ActivityDate', type: 'date' },
+    { name: 'Priority', type: 'picklist', length: 40 },
+    { name: 'Status', type: 'picklist', length: 40 },
+    { name: 'Referral_Sync_Key__c', type: 'string', length: 255, externalId: true },
+  ],
+  OpportunityStage: [
+    { name: 'Id', type: 'id', readOnly: true },
+    { name: 'ApiName', type: 'string', length: 255 },
+    { name: 'MasterLabel', type: 'string', length: 255 },
+    { name: 'IsActive', type: 'boolean' },
+    { name: 'IsClosed', type: 'boolean' },
+    { name: 'IsWon', type: 'boolean' },
+    { name: 'DefaultProbability', type: 'percent' },
+    { name: 'SortOrder', type: 'double' },
+    { name: 'SystemModstamp', type: 'datetime', readOnly: true },
+  ],
+};
+
+/** Key prefixes of real orgs, so ids look familiar in logs. */
+export const KEY_PREFIXES: Record<string, string> = {
+  Opportunity: '006', Account: '001', Task: '00T', OpportunityStage: '01J', User: '005',
+};
+
+const stage = (name: string, closed: boolean, won: boolean, p: number, i: number): StageSpec => ({
+  ApiName: name, MasterLabel: name, IsActive: true, IsClosed: closed, IsWon: won, DefaultProbability: p, SortOrder: i,
+});
+
+/** Salesforce's out-of-the-box sales process. */
+export const DEFAULT_STAGES: StageSpec[] = [
+  stage('Prospecting', false, false, 10, 1),
+  stage('Qualification', false, false, 10, 2),
+  stage('Needs Analysis', false, false, 20, 3),
+  stage('Value Proposition', false, false, 50, 4),
+  stage('Id. Decision Makers', false, false, 60, 5),
+  stage('Perception Analysis', false, false, 70, 6),
+  stage('Proposal/Price Quote', false, false, 75, 7),
+  stage('Negotiation/Review', false, false, 90, 8),
+  stage('Closed Won', true, true, 100, 9),
+  stage('Closed Lost', true, false, 0, 10),
+];
+
+/** A describe body with the attributes our connector's doctor check reads. */
+export function describeBody(type: string, fields: Iterable<FieldSpec>): Record<string, unknown> {
+  return {
+    name: type,
+    label: type,
+    keyPrefix: KEY_PREFIXES[type] ?? null,
+    createable: true,
+    updateable: true,
+    fields: [...fields].map((f) => ({
+      name: f.name,
+      label: f.label ?? f.name,
+      type: f.type,
+      length: f.length ?? 0,
+      nillable: !f.required && f.type !== 'id',
+      createable: !f.readOnly,
+      updateable: !f.readOnly,
+      externalId: f.externalId === true,
+      unique: f.externalId === true,
+      idLookup: f.externalId === true || f.type === 'id',
+      caseSensitive: false,
+    })),
+  };
+}

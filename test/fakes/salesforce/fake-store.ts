@@ -1,0 +1,181 @@
+import { DEFAULT_FIELDS, KEY_PREFIXES, type FieldSpec, type StageSpec } from './fake-schema.ts';
+import { sfDateTime, TypeTable, type SfRecord, type SfValue } from './fake-table.ts';
+import { checkRecord, validateWrite, type SfError } from './fake-validate.ts';
+
+export type { SfError };
+export type WriteResult = { ok: true; id: string; created: boolean } | { ok: false; errors: SfError[] };
+
+export interface WriteRequest {
+  type: string;
+  body: Record<string, unknown>;
+  mode: 'create' | 'update' | 'upsert';
+  /** Target record for `update`. */
+  id?: string;
+  /** External-id field and value for `upsert`. */
+  extField?: string;
+  extValue?: string;
+  userId: string;
+}
+
+export interface StoreOptions {
+  /** Extra or replacement fields per object, merged over the defaults by name. */
+  fields?: Record<string, FieldSpec[]>;
+  strictFields: boolean;
+  enforceLengths: boolean;
+  stages: StageSpec[];
+  now: () => Date;
+  integrationUserId: string;
+}
+
+interface Injected {
+  code: string;
+  times: number;
+  message: string | undefined;
+}
+
+/** The fake org's data: typed tables, write validation, injected per-record failures. */
+export class FakeStore {
+  private readonly tables = new Map<string, TypeTable>();
+  private readonly byPrefix = new Map<string, TypeTable>();
+  private readonly injected = new Map<string, Injected>();
+  readonly stages = new Map<string, StageSpec>();
+
+  constructor(private readonly opts: StoreOptions) {
+    const names = new Set([...Object.keys(DEFAULT_FIELDS), ...Object.keys(opts.fields ?? {})]);
+    let custom = 0;
+    for (const name of names) {
+      const merged = new Map<string, FieldSpec>();
+      for (const f of [...(DEFAULT_FIELDS[name] ?? []), ...(opts.fields?.[name] ?? [])]) merged.set(f.name.toLowerCase(), f);
+      if (!merged.has('id')) merged.set('id', { name: 'Id', type: 'id', readOnly: true });
+      const prefix = KEY_PREFIXES[name] ?? `a0${(custom++).toString(36).toUpperCase()}`;
+      const table = new TypeTable(name, prefix, [...merged.values()]);
+      this.tables.set(name.toLowerCase(), table);
+      this.byPrefix.set(prefix, table);
+    }
+    for (const s of opts.stages) {
+      this.stages.set(s.ApiName.toLowerCase(), s);
+      this.put('OpportunityStage', { ...s }, opts.integrationUserId);
+    }
+  }
+
+  table(type: string): TypeTable | undefined {
+    return this.tables.get(type.toLowerCase());
+  }
+
+  typeNames(): string[] {
+    return [...this.tables.values()].map((t) => t.name);
+  }
+
+  tableOfId(id: string): TypeTable | undefined {
+    return this.byPrefix.get(id.slice(0, 3));
+  }
+
+  injectFailure(extValue: string, code: string, times: number, message?: string): void {
+    this.injected.set(extValue.toLowerCase(), { code, times, message });
+  }
+
+  /** Consumes one injected failure for `extValue`, if any is armed. */
+  private takeInjected(extValue: string | undefined): SfError | undefined {
+    if (extValue === undefined) return undefined;
+    const key = extValue.toLowerCase();
+    const hit = this.injected.get(key);
+    if (!hit) return undefined;
+    hit.times -= 1;
+    if (hit.times <= 0) this.injected.delete(key);
+    return { statusCode: hit.code, message: hit.message ?? injectedMessage(hit.code), fields: [] };
+  }
+
+  write(req: WriteRequest): WriteResult {
+    const table = this.table(req.type);
+    if (!table) return fail('NOT_FOUND', `sObject type '${req.type}' is not supported.`);
+    const checked = validateWrite(table, req, { strictFields: this.opts.strictFields, enforceLengths: this.opts.enforceLengths, stages: this.stages });
+    if (!checked.ok) return checked;
+    const { values, extValue } = checked;
+    const injected = this.takeInjected(extValue);
+    if (injected) return { ok: false, errors: [injected] };
+
+    let existing: SfRecord | undefined;
+    if (req.mode === 'update') {
+      existing = req.id === undefined ? undefined : table.byId.get(req.id);
+      if (!existing) return fail('ENTITY_IS_DELETED', 'entity is deleted');
+    } else if (req.mode === 'upsert' && req.extField !== undefined) {
+      const holder = table.holder(table.field(req.extField)?.name ?? req.extField, extValue ?? null);
+      existing = holder === undefined ? undefined : table.byId.get(holder);
+    }
+    const problems = checkRecord(table, values, existing, this.stages);
+    if (problems.length > 0) return { ok: false, errors: problems };
+    const id = this.apply(table, existing, values, req.userId);
+    return { ok: true, id, created: existing === undefined };
+  }
+
+  private apply(table: TypeTable, existing: SfRecord | undefined, values: SfRecord, userId: string): string {
+    const stamp = sfDateTime(this.opts.now());
+    const base: SfRecord = existing
+      ? { ...existing }
+      : { Id: table.nextId(), CreatedDate: stamp, CreatedById: userId, OwnerId: userId, IsDeleted: false, ...createDefaults(table.name) };
+    const rec: SfRecord = { ...base, ...values, LastModifiedDate: stamp, LastModifiedById: userId, SystemModstamp: stamp };
+    this.derive(table.name, rec);
+    table.put(rec);
+    return String(rec.Id);
+  }
+
+  /** Formula-like fields: IsClosed/IsWon follow the stage, as in a real org. */
+  private derive(type: string, rec: SfRecord): void {
+    if (type !== 'Opportunity') return;
+    const stage = typeof rec.StageName === 'string' ? this.stages.get(rec.StageName.toLowerCase()) : undefined;
+    rec.IsClosed = stage?.IsClosed ?? false;
+    rec.IsWon = stage?.IsWon ?? false;
+  }
+
+  /** Writes without validation (test setup). System fields in `fields` override the defaults. */
+  put(type: string, fields: Record<string, SfValue>, userId: string): string {
+    const table = this.table(type);
+    if (!table) throw new Error(`fake salesforce: unknown type ${type}`);
+    const canonical = this.canonicalize(table, fields);
+    const id = typeof canonical.Id === 'string' ? canonical.Id : undefined;
+    const existing = id === undefined ? undefined : table.byId.get(id);
+    const stamp = sfDateTime(this.opts.now());
+    const rec: SfRecord = {
+      ...(existing ?? { Id: id ?? table.nextId(), CreatedDate: stamp, CreatedById: userId, OwnerId: userId, IsDeleted: false }),
+      LastModifiedDate: stamp, LastModifiedById: userId, SystemModstamp: stamp,
+      ...canonical,
+    };
+    this.derive(table.name, rec);
+    table.put(rec);
+    return String(rec.Id);
+  }
+
+  /** A change made in the UI by `userId`: bumps SystemModstamp, no validation. */
+  touch(id: string, fields: Record<string, SfValue>, userId: string): void {
+    const table = this.tableOfId(id);
+    const existing = table?.byId.get(id);
+    if (!table || !existing) throw new Error(`fake salesforce: no record ${id}`);
+    const stamp = sfDateTime(this.opts.now());
+    const rec: SfRecord = { ...existing, ...this.canonicalize(table, fields), LastModifiedDate: stamp, LastModifiedById: userId, SystemModstamp: stamp };
+    this.derive(table.name, rec);
+    table.put(rec);
+  }
+
+  private canonicalize(table: TypeTable, fields: Record<string, SfValue>): SfRecord {
+    const out: SfRecord = {};
+    for (const [k, v] of Object.entries(fields)) {
+      const spec = table.field(k) ?? table.addField({ name: k, type: 'string' });
+      out[spec.name] = v;
+    }
+    return out;
+  }
+}
+
+function createDefaults(type: string): SfRecord {
+  return type === 'Task' ? { Status: 'Not Started', Priority: 'Normal' } : {};
+}
+
+function fail(code: string, message: string): WriteResult {
+  return { ok: false, errors: [{ statusCode: code, message, fields: [] }] };
+}
+
+function injectedMessage(code: string): string {
+  if (code === 'UNABLE_TO_LOCK_ROW') return 'unable to obtain exclusive access to this record or 1 records';
+  if (code === 'REQUIRED_FIELD_MISSING') return 'Required fields are missing: [Name]';
+  return `injected failure: ${code}`;
+}
