@@ -8,6 +8,7 @@ import { pullReferrals, type PullResult, type SyncJobRef } from '../src/sync/pul
 import { createUpsertBatcher } from '../src/sync/upsert-batcher.ts';
 import { createRedisCheckpoint } from '../connectors/redis/checkpoint.ts';
 import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
+import { createReferralLock } from '../connectors/redis/referral-lock.ts';
 import { createRedisReferralStore } from '../connectors/redis/referral-store.ts';
 import { createRedisSyncStateStore } from '../connectors/redis/sync-state-store.ts';
 import { toBullMqError } from './bullmq-errors.ts';
@@ -54,9 +55,14 @@ export async function startRuntime(o: RuntimeOptions) {
     );
   };
 
-  const runPull = (): Promise<PullResult> =>
+  /** One pull; `onQueued` sees each page's jobs as soon as they are durably queued. */
+  const runPull = (onQueued?: (jobs: SyncJobRef[]) => void): Promise<PullResult> =>
     pullReferrals({
-      partnerCenter: o.partnerCenter, referrals, state, parking, checkpoint, enqueue, clock,
+      partnerCenter: o.partnerCenter, referrals, state, parking, checkpoint, clock,
+      enqueue: async (jobs) => {
+        await enqueue(jobs);
+        onQueued?.(jobs);
+      },
       log: o.log.child({ queue: QUEUE.pull }), overlapMs: o.overlapMs, initialSince: o.initialSince, pageSize: o.pageSize,
     });
 
@@ -84,7 +90,7 @@ export async function startRuntime(o: RuntimeOptions) {
     QUEUE.sync,
     syncReferralProcessor({
       referrals, state, parking, partnerCenter: o.partnerCenter, upsert: batcher.upsert, crm: o.crm.kind,
-      toDraft: o.toDraft, clock, log: o.log,
+      toDraft: o.toDraft, clock, log: o.log, lock: createReferralLock(redis, o.prefix),
     }),
     { connection, prefix: o.prefix, concurrency: o.concurrency, settings },
   );

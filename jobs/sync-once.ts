@@ -1,4 +1,7 @@
 import type { Job } from 'bullmq';
+import { RetryableError } from '../src/errors.ts';
+import type { PullResult, SyncJobRef } from '../src/sync/pull-referrals.ts';
+import { retryDelayMs } from './queues.ts';
 import type { Runtime } from './runtime.ts';
 import { jobIdsOf } from './runtime.ts';
 
@@ -21,8 +24,9 @@ export async function syncOnce(
   rt: Runtime,
   opts: { maxWaitMs: number; onProgress?: (done: number, total: number) => void },
 ): Promise<SyncOnceSummary> {
-  const pulled = await rt.runPull();
-  const ids = jobIdsOf(pulled.queuedIds);
+  const queued: SyncJobRef[] = [];
+  const pulled = await pullWithRetries(rt, queued, 5);
+  const ids = [...new Set(jobIdsOf(queued))];
   const summary: SyncOnceSummary = { fetched: pulled.fetched, created: 0, updated: 0, unchanged: pulled.inSync, parked: pulled.invalid, invalid: pulled.invalid, pending: 0 };
   const open = new Set(ids);
   const deadline = Date.now() + opts.maxWaitMs;
@@ -54,3 +58,19 @@ export async function syncOnce(
   return summary;
 }
 
+
+/**
+ * The pull of a one-off run retries here (the worker's pull job retries through BullMQ): a 429
+ * or 5xx waits as long as Retry-After says. Pages queued before a failure stay queued; their job
+ * ids are collected across attempts so the caller waits for all of them.
+ */
+async function pullWithRetries(rt: Runtime, queued: SyncJobRef[], attempts: number): Promise<PullResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rt.runPull((jobs) => queued.push(...jobs));
+    } catch (err) {
+      if (!(err instanceof RetryableError) || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, retryDelayMs(attempt, err)));
+    }
+  }
+}

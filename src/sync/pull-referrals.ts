@@ -44,8 +44,12 @@ export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
   const result: PullResult = { fetched: 0, queued: 0, inSync: 0, invalid: 0, queuedIds: [] };
   deps.log.info({ since: since.toISOString() }, 'pull started');
 
+  // A referral edited while we list moves to the end of the updatedDateTime order and shows up
+  // again with a new eTag: it is queued again (a new version) but counted once.
+  const seen = new Set<string>();
   for await (const page of deps.partnerCenter.listReferrals({ updatedSince: since, pageSize: deps.pageSize })) {
-    result.fetched += page.referrals.length + page.invalid.length;
+    for (const r of page.referrals) seen.add(r.id);
+    result.fetched = seen.size + result.invalid + page.invalid.length;
     const at = deps.clock.now().toISOString();
     for (const bad of page.invalid) {
       result.invalid += 1;

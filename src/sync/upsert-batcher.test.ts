@@ -40,3 +40,29 @@ describe('upsert batcher', () => {
     expect(outcomes.map((o) => (o.status === 'rejected' ? o.reason : null))).toEqual([boom, boom]);
   });
 });
+
+describe('upsert batcher timing', () => {
+  it('keeps filling a batch while drafts keep arriving, and sends it after a quiet gap', async () => {
+    const { calls, send } = recordingSend();
+    const b = createUpsertBatcher({ send, maxBatch: 200, windowMs: 20, maxWaitMs: 10_000 });
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 30; i++) {
+      pending.push(b.upsert(draft(`r${i}`)));
+      await new Promise((r) => setTimeout(r, 5)); // arrivals 5 ms apart, well inside the 20 ms gap
+    }
+    await Promise.all(pending);
+    expect(calls.map((c) => c.length)).toEqual([30]);
+  });
+
+  it('does not hold the oldest draft longer than maxWaitMs under a steady trickle', async () => {
+    const { calls, send } = recordingSend();
+    const b = createUpsertBatcher({ send, maxBatch: 200, windowMs: 20, maxWaitMs: 40 });
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      pending.push(b.upsert(draft(`r${i}`)));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(pending);
+    expect(calls.length).toBeGreaterThan(1);
+  });
+});

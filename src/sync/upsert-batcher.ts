@@ -5,8 +5,13 @@ export interface UpsertBatcherOptions {
   send: (drafts: OpportunityDraft[]) => Promise<UpsertResult[]>;
   /** Largest batch (Salesforce collections: 200). */
   maxBatch: number;
-  /** How long the first draft of a batch waits for company before the batch is sent. */
+  /**
+   * The batch is sent once no new draft arrived for this long (or it is full). Jobs start one
+   * after another, so waiting for a quiet gap fills batches far better than a fixed timer.
+   */
   windowMs: number;
+  /** Upper bound on how long the oldest draft waits (default 10 x windowMs). */
+  maxWaitMs?: number;
 }
 
 interface Pending {
@@ -25,6 +30,8 @@ interface Pending {
 export function createUpsertBatcher(options: UpsertBatcherOptions) {
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let oldestAt = 0;
+  const maxWait = options.maxWaitMs ?? options.windowMs * 10;
 
   const flush = () => {
     if (timer) clearTimeout(timer);
@@ -41,6 +48,7 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
       }
     }
     queue = rest;
+    oldestAt = Date.now();
     if (queue.length > 0) schedule();
     if (batch.length === 0) return;
     options.send(batch.map((p) => p.draft)).then(
@@ -57,12 +65,15 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
 
   const schedule = () => {
     if (queue.length >= options.maxBatch) return flush();
-    if (!timer) timer = setTimeout(flush, options.windowMs);
+    if (timer) clearTimeout(timer);
+    const waited = Date.now() - oldestAt;
+    timer = setTimeout(flush, Math.max(0, Math.min(options.windowMs, maxWait - waited)));
   };
 
   return {
     upsert(draft: OpportunityDraft): Promise<UpsertResult> {
       return new Promise<UpsertResult>((resolve, reject) => {
+        if (queue.length === 0) oldestAt = Date.now();
         queue.push({ draft, resolve, reject });
         schedule();
       });

@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+// Deletes the lock only if we still own it (a lease that ran out may belong to someone else now).
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * A per-referral lease so two jobs (two versions of one referral, or two workers) never sync the
+ * same referral at the same time. The lease expires on its own if a worker dies holding it.
+ */
+export function createReferralLock(redis: Redis, prefix: string, leaseMs = 60_000) {
+  return {
+    /** Runs fn while holding the referral's lease; returns { ran: false } when someone else holds it. */
+    async tryWith<T>(referralId: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+      const key = `${prefix}:lock:${referralId}`;
+      const token = randomUUID();
+      const got = await redis.set(key, token, 'PX', leaseMs, 'NX');
+      if (got !== 'OK') return { ran: false };
+      try {
+        return { ran: true, value: await fn() };
+      } finally {
+        await redis.eval(RELEASE, 1, key, token);
+      }
+    },
+  };
+}
+export type ReferralLock = ReturnType<typeof createReferralLock>;

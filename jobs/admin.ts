@@ -1,0 +1,50 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Env } from '../src/config/env.ts';
+import { createRedisCheckpoint } from '../connectors/redis/checkpoint.ts';
+import { keys } from '../connectors/redis/keys.ts';
+import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
+import { QUEUE, syncJobId, syncJobOptions } from './queues.ts';
+
+async function withRedis<T>(env: Env, fn: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  try {
+    return await fn(redis);
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** Queue counts, the pull checkpoint and the parked referrals, as plain text. */
+export async function showStatus(env: Env, out: NodeJS.WritableStream): Promise<void> {
+  await withRedis(env, async (redis) => {
+    for (const name of Object.values(QUEUE)) {
+      const q = new Queue(name, { connection: redis, prefix: env.REDIS_PREFIX });
+      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
+      out.write(`${name.padEnd(6)} ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+      await q.close();
+    }
+    const mark = await createRedisCheckpoint(redis, env.REDIS_PREFIX, 'pull').get();
+    out.write(`pull checkpoint: ${mark ? mark.toISOString() : 'none (first pull not done)'}\n`);
+    const parked = await createRedisParkingLot(redis, env.REDIS_PREFIX).list(50);
+    out.write(`parked referrals: ${parked.length}\n`);
+    for (const p of parked) out.write(`  ${p.at} ${p.referralId} [${p.stage}] ${p.reason}\n`);
+  });
+}
+
+/**
+ * Re-queues one referral: forgets our stored copy (so it is fetched fresh from Partner Center),
+ * takes it off the parking lot and adds a sync job with a new id (the failed one keeps its id).
+ */
+export async function replay(env: Env, referralId: string, now = new Date()): Promise<string> {
+  return withRedis(env, async (redis) => {
+    const k = keys(env.REDIS_PREFIX);
+    await redis.del(k.referral(referralId));
+    await createRedisParkingLot(redis, env.REDIS_PREFIX).release(referralId);
+    const q = new Queue(QUEUE.sync, { connection: redis, prefix: env.REDIS_PREFIX });
+    const jobId = `${syncJobId(referralId, 'replay')}-${now.getTime()}`;
+    await q.add('sync', { referralId, eTag: 'replay' }, { ...syncJobOptions(env.SYNC_ATTEMPTS), jobId });
+    await q.close();
+    return `queued ${referralId} for a fresh sync (job ${jobId})`;
+  });
+}

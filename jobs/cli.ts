@@ -1,0 +1,172 @@
+import { Command } from 'commander';
+import { Redis } from 'ioredis';
+import type { Env } from '../src/config/env.ts';
+import { scrubText } from '../src/log/logger.ts';
+import { mappingSchemaFileText } from '../src/mapping/json-schema.ts';
+import { loginWithDeviceCode } from '../connectors/partner-center/delegated-auth.ts';
+import { partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
+import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
+import { buildAdapters } from './compose.ts';
+import { envOrExit } from './env-or-exit.ts';
+import { createLogger } from './logger.ts';
+import { parseMappingText } from './mapping-file.ts';
+import { checkRedis } from './redis-check.ts';
+import { startRuntime, type Runtime } from './runtime.ts';
+import { syncOnce } from './sync-once.ts';
+import { showStatus, replay } from './admin.ts';
+import { readFile } from 'node:fs/promises';
+
+const program = new Command('referral-sync')
+  .description('Sync Microsoft Partner Center referrals with your CRM')
+  .showHelpAfterError();
+
+async function redisOrExit(env: Env): Promise<void> {
+  const r = await checkRedis(env.REDIS_URL);
+  if (!r.ok) {
+    process.stderr.write(`referral-sync: ${r.message}\n`);
+    process.exit(3);
+  }
+}
+
+async function runtimeFromEnv(env: Env, schedulePull: boolean): Promise<Runtime> {
+  await redisOrExit(env);
+  const log = createLogger({ level: env.LOG_LEVEL });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  const adapters = await buildAdapters(env, log, redis);
+  const rt = await startRuntime({
+    redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX, partnerCenter: adapters.partnerCenter, crm: adapters.crm,
+    toDraft: adapters.toDraft, log, pullIntervalMs: env.PULL_INTERVAL_MS, overlapMs: env.PULL_OVERLAP_MS,
+    initialSince: new Date(env.INITIAL_SYNC_SINCE ?? 0), pageSize: env.PARTNER_CENTER_PAGE_SIZE,
+    concurrency: env.SYNC_CONCURRENCY, attempts: env.SYNC_ATTEMPTS, batchWindowMs: env.BATCH_WINDOW_MS, schedulePull,
+  });
+  const close = rt.close;
+  return { ...rt, close: async (t?: number) => { await close(t); await redis.quit(); } };
+}
+
+program
+  .command('start')
+  .description('run the worker: scheduled pulls and sync jobs, until SIGTERM/SIGINT')
+  .action(async () => {
+    const env = envOrExit();
+    const rt = await runtimeFromEnv(env, true);
+    const log = createLogger({ level: env.LOG_LEVEL });
+    log.info({ pullIntervalMs: env.PULL_INTERVAL_MS, crm: env.CRM }, 'worker started');
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down: finishing in-flight jobs');
+      rt.close(env.SHUTDOWN_TIMEOUT_MS).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+
+program
+  .command('login')
+  .description('sign the Partner Center service user in (device code); the encrypted sign-in is saved for the worker')
+  .action(async () => {
+    const env = envOrExit();
+    if (env.PARTNER_CENTER_AUTH !== 'delegated') {
+      process.stdout.write('PARTNER_CENTER_AUTH=app uses client credentials; there is nothing to sign in.\n');
+      return;
+    }
+    let redis: Redis | undefined;
+    if (env.TOKEN_CACHE_LOCATION === 'redis') {
+      await redisOrExit(env);
+      redis = new Redis(env.REDIS_URL);
+    }
+    const auth = partnerCenterAuthFromEnv(env, redis ? { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) } : {});
+    if (auth.mode !== 'delegated') return;
+    const { username } = await loginWithDeviceCode(auth, {
+      onPrompt: (p) => process.stdout.write(`\nTo sign in, open ${p.verificationUri} and enter the code ${p.userCode}\n(the code expires in ${Math.round(p.expiresInSec / 60)} minutes)\n\n`),
+    });
+    process.stdout.write(`Signed in as ${username}. The worker will now get tokens silently.\n`);
+    await redis?.quit();
+  });
+
+program
+  .command('sync')
+  .description('run one pull-and-sync cycle and exit (non-zero when a referral was parked)')
+  .requiredOption('--once', 'one cycle, then exit (the only mode for now)')
+  .option('--max-wait <seconds>', 'give up waiting for retries after this long', '600')
+  .action(async (opts: { maxWait: string }) => {
+    const env = envOrExit();
+    const rt = await runtimeFromEnv(env, false);
+    try {
+      const s = await syncOnce(rt, {
+        maxWaitMs: Number(opts.maxWait) * 1000,
+        onProgress: (done, total) => {
+          if (process.stderr.isTTY) process.stderr.write(`\rsynced ${done}/${total}`);
+        },
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      process.stdout.write(
+        `fetched ${s.fetched}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, parked ${s.parked}` +
+          (s.pending ? `, still retrying ${s.pending}` : '') + '\n',
+      );
+      if (s.parked > 0 || s.pending > 0) {
+        const parked = await rt.parking.list(20);
+        for (const p of parked) process.stdout.write(`  parked ${p.referralId} [${p.stage}]: ${p.reason}\n`);
+        process.exitCode = 1;
+      }
+    } finally {
+      await rt.close();
+    }
+  });
+
+program
+  .command('validate-mapping')
+  .description('check a mapping file; lists every problem with its path')
+  .argument('<file>', 'YAML or JSON mapping file')
+  .action(async (file: string) => {
+    const text = await readFile(file, 'utf8').catch(() => null);
+    if (text === null) {
+      process.stderr.write(`${file}: cannot read the file\n`);
+      process.exit(1);
+    }
+    const parsed = parseMappingText(text);
+    if (parsed.ok) {
+      process.stdout.write(`${file}: valid\n`);
+      return;
+    }
+    process.stderr.write(`${file}: ${parsed.errors.length} problem(s)\n${parsed.errors.map((e) => `  - ${e}\n`).join('')}`);
+    process.exit(1);
+  });
+
+program
+  .command('mapping')
+  .description('mapping file tools')
+  .command('schema')
+  .description('print the JSON Schema of the mapping file (for editor completion)')
+  .action(() => {
+    process.stdout.write(mappingSchemaFileText());
+  });
+
+program
+  .command('status')
+  .description('queue counts, checkpoint and parked referrals')
+  .action(async () => {
+    const env = envOrExit();
+    await redisOrExit(env);
+    await showStatus(env, process.stdout);
+  });
+
+program
+  .command('replay')
+  .description('sync a parked referral again (after fixing the mapping or the data)')
+  .argument('<referralId>')
+  .action(async (referralId: string) => {
+    const env = envOrExit();
+    await redisOrExit(env);
+    process.stdout.write(`${await replay(env, referralId)}\n`);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  process.stderr.write(`referral-sync: ${scrubText(message)}\n`);
+  process.exit(1);
+});

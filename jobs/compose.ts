@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Env } from '../src/config/env.ts';
+import type { Referral } from '../src/domain/referral.ts';
+import { FatalError } from '../src/errors.ts';
+import { toOpportunityDraft } from '../src/mapping/apply.ts';
+import type { Mapping } from '../src/mapping/schema.ts';
+import type { OpportunityDraft } from '../src/ports/crm.ts';
+import type { PartnerCenterClient, TokenProvider } from '../src/ports/partner-center.ts';
+import { createPartnerCenterClient } from '../connectors/partner-center/partner-center.client.ts';
+import { createTokenProvider, partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
+import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
+import { createSalesforceConnector, type SalesforceConnector } from '../connectors/salesforce/index.ts';
+import { loadMappingFile } from './mapping-file.ts';
+
+export interface Adapters {
+  mapping: Mapping;
+  tokens: TokenProvider;
+  partnerCenter: PartnerCenterClient;
+  crm: SalesforceConnector;
+  toDraft: (referral: Referral, now: Date) => OpportunityDraft;
+}
+
+/** Loads the mapping file and checks it has a section for the configured CRM. */
+export async function loadMappingFor(env: Env): Promise<Mapping> {
+  const mapping = await loadMappingFile(env.MAPPING_FILE);
+  if (!mapping[env.CRM]) {
+    throw new FatalError(`${env.MAPPING_FILE}: CRM=${env.CRM} but the mapping file has no "${env.CRM}" section`);
+  }
+  return mapping;
+}
+
+/** Builds the real adapters from the environment (the composition root's half that does I/O). */
+export async function buildAdapters(env: Env, log: Logger, redis: Redis): Promise<Adapters> {
+  const mapping = await loadMappingFor(env);
+  const tokens = createTokenProvider(partnerCenterAuthFromEnv(env, { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) }));
+  const partnerCenter = createPartnerCenterClient({ tokens, baseUrl: env.PARTNER_CENTER_API_URL, pageSize: env.PARTNER_CENTER_PAGE_SIZE });
+  const crm = createSalesforceConnector(await salesforceOptions(env, mapping), log.child({ remote: 'salesforce' }));
+  return { mapping, tokens, partnerCenter, crm, toDraft: (r, now) => toOpportunityDraft(env.CRM, r, now, mapping) };
+}
+
+async function salesforceOptions(env: Env, mapping: Mapping) {
+  const clientId = env.SALESFORCE_CLIENT_ID ?? '';
+  const auth =
+    env.SALESFORCE_AUTH === 'jwt'
+      ? {
+          kind: 'jwt' as const,
+          clientId,
+          username: env.SALESFORCE_USERNAME ?? '',
+          privateKey: env.SALESFORCE_PRIVATE_KEY ?? (await readPrivateKey(env.SALESFORCE_PRIVATE_KEY_FILE)),
+        }
+      : { kind: 'client_credentials' as const, clientId, clientSecret: env.SALESFORCE_CLIENT_SECRET ?? '' };
+  const section = mapping.salesforce;
+  return {
+    loginUrl: env.SALESFORCE_LOGIN_URL,
+    ...(env.SALESFORCE_INSTANCE_URL ? { instanceUrl: env.SALESFORCE_INSTANCE_URL } : {}),
+    apiVersion: env.SALESFORCE_API_VERSION,
+    auth,
+    ...(section ? { objectName: section.object, externalIdField: section.externalIdField } : {}),
+  };
+}
+
+async function readPrivateKey(path: string | undefined): Promise<string> {
+  if (!path) return '';
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new FatalError(`SALESFORCE_PRIVATE_KEY_FILE: cannot read the key file at the configured path`);
+  }
+}
