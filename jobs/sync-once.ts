@@ -41,7 +41,8 @@ export async function syncOnce(
       const state = await job.getState();
       if (state === 'completed') {
         open.delete(id);
-        const r = job.returnvalue as unknown;
+        // Re-read: the job object may have been fetched while still active (no return value yet).
+        const r = (await rt.syncQueue.getJob(id))?.returnvalue as unknown;
         if (r === 'created') summary.created += 1;
         else if (r === 'updated') summary.updated += 1;
         else summary.unchanged += 1;

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import type { Referral } from '../../src/domain/referral.ts';
+import { toOpportunityDraft } from '../../src/mapping/apply.ts';
+import type { Mapping } from '../../src/mapping/schema.ts';
+import type { Clock } from '../../src/ports/partner-center.ts';
+import { createAppTokenProvider } from '../../connectors/partner-center/app-auth.ts';
+import { createPartnerCenterClient } from '../../connectors/partner-center/partner-center.client.ts';
+import { createLogger } from '../../jobs/logger.ts';
+import { loadMappingFile } from '../../jobs/mapping-file.ts';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../jobs/runtime.ts';
+import { startFakePartnerCenter, type FakePartnerCenter } from '../fakes/partner-center/server.ts';
+import { startSalesforceHarness, type SalesforceHarness } from '../fakes/salesforce/salesforce-harness.ts';
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const PC_CLIENT = { clientId: 'pc-app', clientSecret: 'pc-app-secret-value-0123456789' };
+
+/** Every line the worker logged during a test, for "no secret in any log line" assertions. */
+export function logCapture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+  return { log: createLogger({ level: 'debug', destination: stream }), lines, text: () => lines.join('') };
+}
+
+export interface Stack {
+  prefix: string;
+  pc: FakePartnerCenter;
+  sf: SalesforceHarness;
+  mapping: Mapping;
+  logs: ReturnType<typeof logCapture>;
+  redis: Redis;
+  rt: Runtime;
+  /** A second runtime on the same Redis/fakes (e.g. after a simulated crash). */
+  restart(overrides?: Partial<RuntimeOptions>): Promise<Runtime>;
+  close(): Promise<void>;
+}
+
+/** Fake Partner Center + fake Salesforce + a real runtime on real Redis under a fresh prefix. */
+export async function startStack(o: { mapping?: (m: Mapping) => Mapping; runtime?: Partial<RuntimeOptions>; clock?: Clock } = {}): Promise<Stack> {
+  const prefix = `it-${randomBytes(4).toString('hex')}`;
+  const pc = await startFakePartnerCenter(PC_CLIENT);
+  const sf = await startSalesforceHarness();
+  const base = await loadMappingFile('config/mapping.default.yaml');
+  const mapping = o.mapping ? o.mapping(base) : base;
+  const logs = logCapture();
+  const redis = new Redis(REDIS_URL);
+  const tokens = createAppTokenProvider({ ...pc.msalMetadata(pc.tenantId), ...PC_CLIENT, scope: 'https://api.partner.microsoft.com/.default' });
+  const partnerCenter = createPartnerCenterClient({ tokens, baseUrl: pc.url, pageSize: 100 });
+  const options: RuntimeOptions = {
+    redisUrl: REDIS_URL, prefix, partnerCenter, crm: sf.connector,
+    toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
+    log: logs.log, pullIntervalMs: 60_000, overlapMs: 60_000, initialSince: new Date(0), pageSize: 100,
+    concurrency: 600, attempts: 5, batchWindowMs: 50, schedulePull: false,
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...o.runtime,
+  };
+  const runtimes: Runtime[] = [await startRuntime(options)];
+  return {
+    prefix, pc, sf, mapping, logs, redis,
+    rt: runtimes[0] as Runtime,
+    async restart(overrides = {}) {
+      const rt = await startRuntime({ ...options, ...overrides });
+      runtimes.push(rt);
+      return rt;
+    },
+    async close() {
+      for (const rt of runtimes) await rt.close(1000).catch(() => undefined);
+      await deleteKeys(redis, prefix);
+      await redis.quit();
+      await pc.close();
+      await sf.close();
+    },
+  };
+}
+
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length > 0) await redis.del(...found);
+  } while (cursor !== '0');
+}
+
+/** Opportunity calls the fake Salesforce saw, by kind. */
+export function opportunityWrites(sf: SalesforceHarness) {
+  const reqs = sf.fake.requests().filter((r) => r.path.includes('/Opportunity'));
+  return {
+    collections: reqs.filter((r) => r.route === 'upsertCollection').length,
+    singles: reqs.filter((r) => r.route === 'upsertSingle').length,
+    all: reqs.filter((r) => r.method !== 'GET').length,
+  };
+}
