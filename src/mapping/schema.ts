@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { OutboundRules } from '../outbound/outbound-rules.ts';
 import { ExpirySettings } from './expiry-settings.ts';
+import { DynamicsOutboundFields, SalesforceOutboundFields } from './outbound-fields.ts';
 import { FieldRule, checkTemplateAt } from './field-rule.ts';
 import { isDerivedField } from './referral-paths.ts';
 import { parseTemplate, templatePaths } from './template.ts';
@@ -49,6 +51,7 @@ export const SalesforceSection = z
       })
       .optional()
       .meta({ description: ACCOUNT_DESCRIPTION }),
+    outbound: SalesforceOutboundFields.prefault({}),
   })
   .superRefine((section, ctx) => {
     checkSection(section, section.externalIdField, ctx);
@@ -72,6 +75,7 @@ export const DynamicsSection = z
       })
       .optional()
       .meta({ description: ACCOUNT_DESCRIPTION }),
+    outbound: DynamicsOutboundFields.prefault({}),
   })
   .superRefine((section, ctx) => {
     checkSection(section, section.alternateKey, ctx);
@@ -89,6 +93,9 @@ export const Mapping = z
     salesforce: SalesforceSection.optional(),
     dynamics: DynamicsSection.optional(),
     expiry: ExpirySettings.optional(),
+    outbound: OutboundRules.prefault({}).meta({
+      description: 'What partner actions in the CRM mean for Partner Center (accept, decline, Won/Lost, edits).',
+    }),
   })
   .superRefine((mapping, ctx) => {
     checkTemplateAt(ctx, ['referralLink'], mapping.referralLink, false);
