@@ -64,3 +64,38 @@ export interface CrmExpiryWriter {
    */
   applyExpiryWarning(warning: ExpiryWarning): Promise<void>;
 }
+
+/** Where outbound polling resumes: the last (modstamp, id) seen, compared as a pair. */
+export interface ChangeCursor {
+  /** ISO 8601 SystemModstamp / modifiedon. */
+  modstamp: string;
+  id: string;
+}
+
+/** What the sync writes back onto an opportunity (besides the mapped fields of inbound sync). */
+export interface CrmStatusWrite {
+  /** Stage to set (e.g. 'Closed Lost' when Microsoft expired the referral); absent: untouched. */
+  stage?: string;
+  /** The sync message field: why a decision was refused or held; null clears it. */
+  message?: string | null;
+}
+
+/**
+ * Optional CRM capability for outbound sync (issue 4). Snapshots are CRM-neutral
+ * (src/outbound/crm-snapshot.ts) with `decision` already normalised by the outbound rules.
+ */
+export interface CrmOutbound {
+  /**
+   * Opportunities carrying a referral id with modstamp >= (cursor.modstamp - overlapMs), in
+   * (modstamp, id) order, every page followed. `cursor` is the greatest pair seen (or the input
+   * when nothing came back). Records that cannot be read as a snapshot are reported in `invalid`.
+   */
+  listChangedSince(
+    cursor: ChangeCursor | null,
+    overlapMs: number,
+  ): Promise<{ snapshots: import('../outbound/crm-snapshot.ts').CrmSnapshot[]; invalid: { crmId: string; error: string }[]; cursor: ChangeCursor | null }>;
+  /** One opportunity as a snapshot (re-decide after a 412); null when it no longer exists. */
+  getSnapshot(crmId: string): Promise<import('../outbound/crm-snapshot.ts').CrmSnapshot | null>;
+  /** Writes stage and/or the sync message on one opportunity. */
+  writeStatus(crmId: string, write: CrmStatusWrite): Promise<void>;
+}
