@@ -1,4 +1,5 @@
 import type { SyncError } from '../errors.ts';
+import type { CrmSnapshot } from '../outbound/crm-snapshot.ts';
 
 export type CrmKind = 'salesforce' | 'dynamics';
 export type FieldValue = string | number | boolean | null;
@@ -93,9 +94,9 @@ export interface CrmOutbound {
   listChangedSince(
     cursor: ChangeCursor | null,
     overlapMs: number,
-  ): Promise<{ snapshots: import('../outbound/crm-snapshot.ts').CrmSnapshot[]; invalid: { crmId: string; error: string }[]; cursor: ChangeCursor | null }>;
+  ): Promise<{ snapshots: CrmSnapshot[]; invalid: { crmId: string; error: string }[]; cursor: ChangeCursor | null }>;
   /** One opportunity as a snapshot (re-decide after a 412); null when it no longer exists. */
-  getSnapshot(crmId: string): Promise<import('../outbound/crm-snapshot.ts').CrmSnapshot | null>;
+  getSnapshot(crmId: string): Promise<CrmSnapshot | null>;
   /** Writes stage and/or the sync message on one opportunity. */
   writeStatus(crmId: string, write: CrmStatusWrite): Promise<void>;
 }
