@@ -32,6 +32,13 @@ export interface RuntimeOptions {
   batchWindowMs: number;
   /** Register the repeatable pull (off for `sync --once` and tests that drive pulls). */
   schedulePull: boolean;
+  /**
+   * How long a job's lock lasts without renewal, and how often stalled jobs are looked for.
+   * A worker killed mid-job leaves its jobs locked until then; another worker then retries them.
+   * BullMQ's defaults (30 s each) suit production; tests shorten them.
+   */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
 }
 
 /** The queues, workers and stores of one worker process. `close()` shuts down gracefully. */
@@ -92,7 +99,11 @@ export async function startRuntime(o: RuntimeOptions) {
       referrals, state, parking, partnerCenter: o.partnerCenter, upsert: batcher.upsert, crm: o.crm.kind,
       toDraft: o.toDraft, clock, log: o.log, lock: createReferralLock(redis, o.prefix),
     }),
-    { connection, prefix: o.prefix, concurrency: o.concurrency, settings },
+    {
+      connection, prefix: o.prefix, concurrency: o.concurrency, settings,
+      ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
+      ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
+    },
   );
   // A retryable failure that used up every attempt is parked too, so nothing is lost silently.
   syncWorker.on('failed', (job: Job | undefined, err: Error) => {

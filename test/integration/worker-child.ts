@@ -1,0 +1,47 @@
+/*
+ * A worker process for crash tests: started with `node --import tsx`, it builds the real runtime
+ * against the fakes named in WORKER_CHILD_CONFIG, pulls once and then works the queue until it
+ * is killed. Its log goes to stdout for the parent to scan for secrets.
+ */
+import { z } from 'zod';
+import type { Referral } from '../../src/domain/referral.ts';
+import { toOpportunityDraft } from '../../src/mapping/apply.ts';
+import { createAppTokenProvider } from '../../connectors/partner-center/app-auth.ts';
+import { createPartnerCenterClient } from '../../connectors/partner-center/partner-center.client.ts';
+import { createSalesforceConnector } from '../../connectors/salesforce/index.ts';
+import { createLogger } from '../../jobs/logger.ts';
+import { loadMappingFile } from '../../jobs/mapping-file.ts';
+import { startRuntime } from '../../jobs/runtime.ts';
+
+const Config = z.object({
+  redisUrl: z.string(),
+  prefix: z.string(),
+  pc: z.object({ url: z.string(), clientId: z.string(), clientSecret: z.string(), metadata: z.object({ authorityHost: z.string(), tenantId: z.string(), authorityMetadata: z.string(), cloudDiscoveryMetadata: z.string() }) }),
+  sf: z.object({ url: z.string(), clientId: z.string(), username: z.string(), privateKey: z.string() }),
+  concurrency: z.number(),
+});
+
+const config = Config.parse(JSON.parse(process.env.WORKER_CHILD_CONFIG ?? '{}'));
+const log = createLogger({ level: 'info' });
+const mapping = await loadMappingFile('config/mapping.default.yaml');
+const tokens = createAppTokenProvider({
+  ...config.pc.metadata,
+  clientId: config.pc.clientId,
+  clientSecret: config.pc.clientSecret,
+  scope: 'https://api.partner.microsoft.com/.default',
+});
+const rt = await startRuntime({
+  redisUrl: config.redisUrl,
+  prefix: config.prefix,
+  partnerCenter: createPartnerCenterClient({ tokens, baseUrl: config.pc.url, pageSize: 100 }),
+  crm: createSalesforceConnector({
+    loginUrl: config.sf.url,
+    auth: { kind: 'jwt', clientId: config.sf.clientId, username: config.sf.username, privateKey: config.sf.privateKey },
+  }),
+  toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
+  log, pullIntervalMs: 60_000, overlapMs: 60_000, initialSince: new Date(0), pageSize: 100,
+  concurrency: config.concurrency, attempts: 10, batchWindowMs: 50, schedulePull: false,
+  lockDurationMs: 2_000, stalledIntervalMs: 1_000,
+});
+await rt.runPull();
+log.info('child pulled; working the queue');
