@@ -15,12 +15,12 @@ export const FieldDescribe = z.looseObject({
 export const SObjectDescribe = z.looseObject({ name: z.string(), fields: z.array(FieldDescribe) });
 export type SObjectDescribe = z.infer<typeof SObjectDescribe>;
 
-export type FieldRole = 'external-id' | 'writable';
+export type FieldRole = 'external-id' | 'writable' | 'readable';
 
 export interface FieldRequirement {
   object: string;
   field: string;
-  /** external-id: External ID + Unique (upsert key); writable: exists and is updateable. */
+  /** external-id: External ID + Unique (upsert key); writable: exists and is updateable; readable: exists. */
   role: FieldRole;
   /** What the field is for, in the report. */
   purpose: string;
@@ -55,6 +55,7 @@ export function checkField(req: FieldRequirement, describe: SObjectDescribe | nu
     if (f.externalId !== true) return { ...req, ok: false, problem: `${req.object}.${req.field} is not marked External ID` };
     if (f.unique !== true) return { ...req, ok: false, problem: `${req.object}.${req.field} is not Unique: upserts could match several records` };
   }
+  if (req.role === 'readable') return { ...req, ok: true };
   if (f.updateable === false || f.createable === false) return { ...req, ok: false, problem: `${req.object}.${req.field} is read-only for the integration user` };
   return { ...req, ok: true };
 }

@@ -3,6 +3,7 @@ import { ValidationError } from '../../src/errors.ts';
 import type { ExpiryWarning } from '../../src/ports/crm.ts';
 import { parseResponse, type SalesforceSession } from './salesforce-session.ts';
 import { upsertSingle } from './sobject-writes.ts';
+import { RECORD_ID } from './soql.ts';
 import { isUrlSafeId } from './upsert-opportunities.ts';
 
 export interface ExpirySettings {
@@ -12,7 +13,6 @@ export interface ExpirySettings {
   taskTimeZone: string;
 }
 
-const RECORD_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
 const LEVEL = /^[A-Za-z0-9_-]{1,40}$/;
 const Owner = z.looseObject({ OwnerId: z.string().min(1) });
 /** Task.Subject is a 255-character field; Description a 32k long text. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { FatalError } from '../../src/errors.ts';
+import { SalesforceOutboundFields } from '../../src/mapping/outbound-fields.ts';
+import { OutboundRules } from '../../src/outbound/outbound-rules.ts';
 
 /** API names are interpolated into URLs and SOQL, so only plain identifiers are accepted. */
 export const ApiName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be an API name like Referral_Id__c');
@@ -63,6 +65,11 @@ export const SalesforceOptions = z
     httpProxy: z.string().min(1).optional(),
     /** Per-request timeout; jsforce's own default is 30 minutes. */
     timeoutMs: z.number().int().positive().default(120_000),
+    /**
+     * Outbound sync (issue 4): `fields` from the mapping file's `salesforce.outbound`, `rules`
+     * from its top-level `outbound`. Absent: the CrmOutbound methods throw FatalError.
+     */
+    outbound: z.object({ fields: SalesforceOutboundFields, rules: OutboundRules }).optional(),
   })
   .superRefine((o, ctx) => {
     if (o.auth.kind === 'client_credentials' && o.instanceUrl === undefined) {

@@ -1,7 +1,8 @@
 import type { Logger } from '../../src/log/logger.ts';
-import type { CrmConnector, CrmExpiryWriter, ExpiryWarning, OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
+import type { CrmConnector, CrmExpiryWriter, CrmOutbound, ExpiryWarning, OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
 import { SObjectDescribe, type CheckTarget, type FieldRequirement } from './check-salesforce.ts';
 import { applyExpiryWarning } from './expiry-writer.ts';
+import { getSnapshot, listChangedSince, outboundSettings, writeStatus } from './outbound-sync.ts';
 import { parseSalesforceOptions, type SalesforceOptions, type SalesforceOptionsInput } from './salesforce-options.ts';
 import { createSalesforceSession, parseResponse } from './salesforce-session.ts';
 import type { SignedIn } from './sign-in.ts';
@@ -11,7 +12,7 @@ import { upsertOpportunities } from './upsert-opportunities.ts';
 /** Options without credentials (a proxy URL may hold some too), safe to log or show in `doctor`. */
 export type SalesforceSettings = Omit<SalesforceOptions, 'auth' | 'httpProxy'> & { authKind: SalesforceOptions['auth']['kind'] };
 
-export interface SalesforceConnector extends CrmConnector, CrmExpiryWriter, CheckTarget {
+export interface SalesforceConnector extends CrmConnector, CrmExpiryWriter, CrmOutbound, CheckTarget {
   readonly kind: 'salesforce';
   readonly settings: SalesforceSettings;
   /** Signs in now (otherwise the first call does). Throws AuthError/RetryableError. */
@@ -41,6 +42,10 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
     upsertOpportunities: (drafts: OpportunityDraft[]): Promise<UpsertResult[]> =>
       drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(session, opts, drafts),
     applyExpiryWarning: (w: ExpiryWarning) => applyExpiryWarning(session, opts, w),
+    // Outbound methods throw FatalError when `outbound` is not configured (outboundSettings).
+    listChangedSince: async (cursor, overlapMs) => listChangedSince(session, outboundSettings(opts), cursor, overlapMs),
+    getSnapshot: async (crmId) => getSnapshot(session, outboundSettings(opts), crmId),
+    writeStatus: async (crmId, write) => writeStatus(session, outboundSettings(opts), crmId, write),
     async describe(object) {
       const body = await session.call({ method: 'GET', url: `/sobjects/${encodeURIComponent(object)}/describe` }, { object });
       return parseResponse(SObjectDescribe, body, `${object} describe`);
@@ -61,5 +66,23 @@ function requiredFields(o: SalesforceOptions): FieldRequirement[] {
     { object: 'Task', field: o.taskKeyField, role: 'external-id', purpose: 'follow-up task key (one task per level)' },
     { object: 'Task', field: 'WhatId', role: 'writable', purpose: 'task linked to the opportunity' },
     { object: 'Task', field: 'ActivityDate', role: 'writable', purpose: 'task due date' },
+    ...outboundFields(o),
+  ];
+}
+
+/** Fields outbound sync reads and writes, when it is configured. */
+function outboundFields(o: SalesforceOptions): FieldRequirement[] {
+  if (!o.outbound) return [];
+  const opp = o.objectName;
+  const f = o.outbound.fields;
+  const readable = (field: string | null, purpose: string): FieldRequirement[] => (field === null ? [] : [{ object: opp, field, role: 'readable', purpose }]);
+  return [
+    { object: opp, field: 'StageName', role: 'writable', purpose: 'stage written back by outbound sync' },
+    { object: opp, field: f.message, role: 'writable', purpose: 'sync message shown to the seller' },
+    ...readable(f.decision, 'partner decision (accept/decline)'),
+    ...readable(f.declineReason, 'decline reason'),
+    ...readable(f.lostReason, 'lost reason'),
+    ...readable(f.currency, 'deal currency'),
+    ...readable(f.campaignId, 'campaign id'),
   ];
 }

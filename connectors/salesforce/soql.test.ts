@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSoql } from '../../test/fakes/salesforce/fake-soql.ts';
 import { accountKey, accountKeyFromRecord } from './account-key.ts';
-import { chunkConditions, soqlLiteral, soqlString } from './soql.ts';
+import { chunkConditions, soqlDateTime, soqlLiteral, soqlString } from './soql.ts';
 
 describe('soqlString', () => {
   it.each([
@@ -37,6 +37,22 @@ describe('soqlLiteral', () => {
   it('refuses NaN and Infinity', () => {
     expect(() => soqlLiteral(Number.NaN)).toThrow(RangeError);
     expect(() => soqlLiteral(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+  });
+});
+
+describe('soqlDateTime', () => {
+  it.each([
+    ['2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00Z'],
+    ['2025-01-01T00:00:00.999Z', '2025-01-01T00:00:00Z'],
+    ['2025-01-01T01:30:00+01:00', '2025-01-01T00:30:00Z'],
+  ])('%s -> %s (UTC, floored to the second)', (at, expected) => {
+    expect(soqlDateTime(new Date(at))).toBe(expected);
+  });
+
+  it('parses as a datetime literal, and refuses an invalid date', () => {
+    const q = parseSoql(`SELECT Id FROM Opportunity WHERE SystemModstamp >= ${soqlDateTime(new Date('2025-01-01T00:00:00Z'))}`);
+    expect(q.where).toMatchObject({ value: { kind: 'datetime', ms: Date.parse('2025-01-01T00:00:00Z') } });
+    expect(() => soqlDateTime(new Date('nope'))).toThrow(RangeError);
   });
 });
 

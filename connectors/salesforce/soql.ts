@@ -24,6 +24,20 @@ export function soqlLiteral(value: FieldValue): string {
 }
 
 /**
+ * A SOQL dateTime literal: unquoted ISO 8601 in UTC, e.g. `2025-01-01T00:00:00Z`. Floored to
+ * the second (the documented literal formats carry no fraction); callers compare with `>=`,
+ * so flooring only widens the window.
+ */
+export function soqlDateTime(at: Date): string {
+  const ms = at.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError('not a valid date');
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A 15- or 18-character record id: safe to put in a URL path or a SOQL literal. */
+export const RECORD_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+
+/**
  * Salesforce caps a request URI at 16,384 bytes (REST API limits) and a SOQL statement at
  * 100,000 characters; queries travel as `GET /query?q=<url-encoded>`, so the encoded length is
  * what counts. 12,000 leaves room for host, path and headers.

@@ -179,7 +179,9 @@ function compareRows(table: TypeTable, a: SfRecord, b: SfRecord, q: SoqlQuery): 
     if (va === vb) continue;
     if (va === null) return o.nullsLast ? 1 : -1;
     if (vb === null) return o.nullsLast ? -1 : 1;
-    const d = typeof va === 'number' && typeof vb === 'number' ? cmp(va, vb) : cmp(String(va).toLowerCase(), String(vb).toLowerCase());
+    const d = table.field(o.field)?.type === 'datetime'
+      ? cmp(Date.parse(String(va)), Date.parse(String(vb)))
+      : typeof va === 'number' && typeof vb === 'number' ? cmp(va, vb) : cmp(String(va).toLowerCase(), String(vb).toLowerCase());
     if (d !== 0) return o.desc ? -d : d;
   }
   return 0;

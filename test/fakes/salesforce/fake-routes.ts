@@ -74,6 +74,7 @@ export function handleRoute(ctx: RouteContext, route: FakeRoute, method: string,
       const table = store.table(type);
       const id = fourth === undefined ? third : table?.holder(table.field(third ?? '')?.name ?? '', fourth);
       const rec = id === undefined ? undefined : table?.byId.get(id);
+      if (id !== undefined && table?.deleted.has(id)) return apiError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
       if (!table || !rec) return apiError(404, 'NOT_FOUND', 'The requested resource does not exist');
       const wanted = search.get('fields')?.split(',').map((f) => table.field(f.trim())?.name ?? f.trim());
       const out: Record<string, unknown> = { attributes: { type: table.name, url: `/services/data/v${ctx.version}/sobjects/${table.name}/${String(rec.Id)}` } };
@@ -87,14 +88,16 @@ export function handleRoute(ctx: RouteContext, route: FakeRoute, method: string,
     }
     case 'update': {
       if (!isObject(body)) return apiError(400, 'JSON_PARSER_ERROR', 'request body must be an object');
+      if (store.table(type)?.deleted.has(third ?? '')) return apiError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
       if (!store.table(type)?.byId.has(third ?? '')) return apiError(404, 'NOT_FOUND', 'The requested resource does not exist');
       const r = store.write({ type, body, mode: 'update', id: third ?? '', userId: ctx.userId });
       return r.ok ? { status: 204 } : { status: 400, body: restErrors(r.errors) };
     }
     case 'delete': {
       const table = store.table(type);
+      if (table?.deleted.has(third ?? '')) return apiError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
       if (!table?.byId.has(third ?? '')) return apiError(404, 'NOT_FOUND', 'The requested resource does not exist');
-      table.remove(third ?? '');
+      store.softDelete(third ?? '');
       return { status: 204 };
     }
     case 'upsertSingle': {

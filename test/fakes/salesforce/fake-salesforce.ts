@@ -63,8 +63,10 @@ export interface FakeSalesforce {
   record(type: string, id: string): SfRecord | undefined;
   /** Writes a record without validation (test setup); returns its Id. */
   setRecord(type: string, fields: Record<string, SfValue>): string;
-  /** A human edit: bumps SystemModstamp, LastModifiedById = humanUserId. */
+  /** A human edit: bumps SystemModstamp (strictly increasing), LastModifiedById = humanUserId. */
   updateAsUser(id: string, fields: Record<string, SfValue>): void;
+  /** A human deletes the record: it goes to the recycle bin (reads by Id: ENTITY_IS_DELETED). */
+  deleteAsUser(id: string): void;
 }
 
 const ORG_ID = '00D000000000001AAA';
@@ -169,5 +171,6 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     },
     setRecord: (type, fields) => store.put(type, fields, INTEGRATION_USER),
     updateAsUser: (id, fields) => store.touch(id, fields, HUMAN_USER),
+    deleteAsUser: (id) => store.softDelete(id),
   };
 }

@@ -62,6 +62,10 @@ export const DEFAULT_FIELDS: Record<string, FieldSpec[]> = {
     { name: 'Referral_Id__c', type: 'string', length: 255, externalId: true },
     { name: 'Referral_Expires_At__c', type: 'datetime' },
     { name: 'Referral_Expiry_Level__c', type: 'string', length: 40 },
+    { name: 'CampaignId', type: 'reference' },
+    { name: 'Referral_Decision__c', type: 'picklist', length: 255 },
+    { name: 'Referral_Decline_Reason__c', type: 'picklist', length: 255 },
+    { name: 'Referral_Sync_Message__c', type: 'textarea', length: 32000 },
   ],
   Account: [
     ...SYSTEM,

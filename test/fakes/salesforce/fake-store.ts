@@ -39,6 +39,8 @@ export class FakeStore {
   private readonly byPrefix = new Map<string, TypeTable>();
   private readonly injected = new Map<string, Injected>();
   readonly stages = new Map<string, StageSpec>();
+  /** Greatest SystemModstamp issued or set, in ms (see `stamp`). */
+  private lastStamp = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: StoreOptions) {
     const names = new Set([...Object.keys(DEFAULT_FIELDS), ...Object.keys(opts.fields ?? {})]);
@@ -68,6 +70,22 @@ export class FakeStore {
 
   tableOfId(id: string): TypeTable | undefined {
     return this.byPrefix.get(id.slice(0, 3));
+  }
+
+  /**
+   * The fake's clock made strictly increasing: two writes in the same millisecond (or under a
+   * frozen `now`) still get distinct, ordered SystemModstamps, so polling tests are deterministic.
+   */
+  private stamp(): string {
+    const ms = Math.max(this.opts.now().getTime(), this.lastStamp + 1);
+    this.lastStamp = ms;
+    return sfDateTime(new Date(ms));
+  }
+
+  /** A SystemModstamp set explicitly (test setup) moves the clock's floor too. */
+  private observe(rec: SfRecord): void {
+    const ms = typeof rec.SystemModstamp === 'string' ? Date.parse(rec.SystemModstamp) : Number.NaN;
+    if (!Number.isNaN(ms)) this.lastStamp = Math.max(this.lastStamp, ms);
   }
 
   injectFailure(extValue: string, code: string, times: number, message?: string): void {
@@ -109,7 +127,7 @@ export class FakeStore {
   }
 
   private apply(table: TypeTable, existing: SfRecord | undefined, values: SfRecord, userId: string): string {
-    const stamp = sfDateTime(this.opts.now());
+    const stamp = this.stamp();
     const base: SfRecord = existing
       ? { ...existing }
       : { Id: table.nextId(), CreatedDate: stamp, CreatedById: userId, OwnerId: userId, IsDeleted: false, ...createDefaults(table.name) };
@@ -134,13 +152,14 @@ export class FakeStore {
     const canonical = this.canonicalize(table, fields);
     const id = typeof canonical.Id === 'string' ? canonical.Id : undefined;
     const existing = id === undefined ? undefined : table.byId.get(id);
-    const stamp = sfDateTime(this.opts.now());
+    const stamp = this.stamp();
     const rec: SfRecord = {
       ...(existing ?? { Id: id ?? table.nextId(), CreatedDate: stamp, CreatedById: userId, OwnerId: userId, IsDeleted: false }),
       LastModifiedDate: stamp, LastModifiedById: userId, SystemModstamp: stamp,
       ...canonical,
     };
     this.derive(table.name, rec);
+    this.observe(rec);
     table.put(rec);
     return String(rec.Id);
   }
@@ -150,10 +169,18 @@ export class FakeStore {
     const table = this.tableOfId(id);
     const existing = table?.byId.get(id);
     if (!table || !existing) throw new Error(`fake salesforce: no record ${id}`);
-    const stamp = sfDateTime(this.opts.now());
+    const stamp = this.stamp();
     const rec: SfRecord = { ...existing, ...this.canonicalize(table, fields), LastModifiedDate: stamp, LastModifiedById: userId, SystemModstamp: stamp };
     this.derive(table.name, rec);
     table.put(rec);
+  }
+
+  /** Deletes a record to the recycle bin: later reads and writes by Id answer ENTITY_IS_DELETED. */
+  softDelete(id: string): void {
+    const table = this.tableOfId(id);
+    if (!table?.byId.has(id)) throw new Error(`fake salesforce: no record ${id}`);
+    table.remove(id);
+    table.deleted.add(id);
   }
 
   private canonicalize(table: TypeTable, fields: Record<string, SfValue>): SfRecord {

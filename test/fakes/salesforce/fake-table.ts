@@ -14,6 +14,8 @@ export class TypeTable {
   readonly fields = new Map<string, FieldSpec>();
   readonly byId = new Map<string, SfRecord>();
   readonly ext = new Map<string, Map<string, string>>();
+  /** Ids deleted through the API or `deleteAsUser` (in the recycle bin: ENTITY_IS_DELETED). */
+  readonly deleted = new Set<string>();
   /** Equality indexes (lowercased value -> ids), built on a field's first `=` query, then kept. */
   private readonly eq = new Map<string, Map<string, Set<string>>>();
   private seq = 0;
