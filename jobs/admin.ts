@@ -5,6 +5,9 @@ import { createRedisCheckpoint } from '../connectors/redis/checkpoint.ts';
 import { keys } from '../connectors/redis/keys.ts';
 import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
 import { QUEUE, syncJobId, syncJobOptions } from './queues.ts';
+import { atRiskList, type AtRiskEntry } from '../src/expiry/at-risk.ts';
+import { createRedisReferralStore } from '../connectors/redis/referral-store.ts';
+import type { ExpiryOptions } from './expiry-queues.ts';
 
 async function withRedis<T>(env: Env, fn: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
@@ -47,4 +50,15 @@ export async function replay(env: Env, referralId: string, now = new Date()): Pr
     await q.close();
     return `queued ${referralId} for a fresh sync (job ${jobId})`;
   });
+}
+
+/** The at-risk list from the stored referrals (what the last pull saw). */
+export async function atRisk(env: Env, o: ExpiryOptions, withinHours: number | undefined, now = new Date()): Promise<AtRiskEntry[]> {
+  return withRedis(env, (redis) =>
+    atRiskList(
+      { referrals: createRedisReferralStore(redis, env.REDIS_PREFIX), levels: o.levels, timeZone: o.timeZone, isContactMe: o.isContactMe },
+      now,
+      { withinHours },
+    ),
+  );
 }

@@ -6,14 +6,14 @@ import { mappingSchemaFileText } from '../src/mapping/json-schema.ts';
 import { loginWithDeviceCode } from '../connectors/partner-center/delegated-auth.ts';
 import { partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
-import { buildAdapters } from './compose.ts';
+import { buildAdapters, expiryOptionsFor, loadMappingFor } from './compose.ts';
 import { envOrExit } from './env-or-exit.ts';
 import { createLogger } from './logger.ts';
 import { parseMappingText } from './mapping-file.ts';
 import { checkRedis } from './redis-check.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { syncOnce } from './sync-once.ts';
-import { showStatus, replay } from './admin.ts';
+import { atRisk, showStatus, replay } from './admin.ts';
 import { readFile } from 'node:fs/promises';
 
 const program = new Command('referral-sync')
@@ -38,6 +38,7 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean): Promise<Runtime>
     toDraft: adapters.toDraft, log, pullIntervalMs: env.PULL_INTERVAL_MS, overlapMs: env.PULL_OVERLAP_MS,
     initialSince: new Date(env.INITIAL_SYNC_SINCE ?? 0), pageSize: env.PARTNER_CENTER_PAGE_SIZE,
     concurrency: env.SYNC_CONCURRENCY, attempts: env.SYNC_ATTEMPTS, batchWindowMs: env.BATCH_WINDOW_MS, schedulePull,
+    expiry: expiryOptionsFor(env, adapters.mapping, schedulePull),
   });
   const close = rt.close;
   return { ...rt, close: async (t?: number) => { await close(t); await redis.quit(); } };
@@ -163,6 +164,27 @@ program
     const env = envOrExit();
     await redisOrExit(env);
     process.stdout.write(`${await replay(env, referralId)}\n`);
+  });
+
+program
+  .command('at-risk')
+  .description('referrals waiting for an answer, soonest deadline first')
+  .option('--within <hours>', 'only those with at most this many hours left')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { within?: string; json?: boolean }) => {
+    const env = envOrExit();
+    await redisOrExit(env);
+    const mapping = await loadMappingFor(env);
+    const rows = await atRisk(env, expiryOptionsFor(env, mapping, false), opts.within === undefined ? undefined : Number(opts.within));
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return;
+    }
+    if (rows.length === 0) process.stdout.write('No referral is waiting for an answer.\n');
+    for (const r of rows) {
+      const flag = r.contactMe ? ' [customer asked to be contacted]' : '';
+      process.stdout.write(`${r.timeLeftText.padStart(12)}  ${r.deadlineText}  ${r.referralId}  ${r.dealName}${r.level ? ` (${r.level})` : ''}${flag}\n`);
+    }
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -13,6 +13,26 @@ import { createTokenProvider, partnerCenterAuthFromEnv } from '../connectors/par
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
 import { createSalesforceConnector, type SalesforceConnector } from '../connectors/salesforce/index.ts';
 import { loadMappingFile } from './mapping-file.ts';
+import { toLevels } from '../src/expiry/levels.ts';
+import { isContactMeRequest } from '../src/mapping/contact-me.ts';
+import { createWebhookPoster } from '../connectors/webhook/webhook-poster.ts';
+import type { ExpiryOptions } from './expiry-queues.ts';
+
+/** Expiry settings from env + mapping (levels and contact-me rules live in the mapping file). */
+export function expiryOptionsFor(env: Env, mapping: Mapping, schedule: boolean): ExpiryOptions {
+  return {
+    levels: toLevels(mapping.expiry?.levelsHours),
+    timeZone: env.TIME_ZONE,
+    // Alerts link to the referral's Partner Center page when the template only needs the id.
+    linkTemplate: /\{(?!id\})[^}]*\}/.test(mapping.referralLink) ? null : mapping.referralLink.replaceAll('{id}', '{referralId}'),
+    isContactMe: (r) => isContactMeRequest(mapping, r),
+    webhook: env.ALERT_WEBHOOK_URL
+      ? createWebhookPoster({ url: env.ALERT_WEBHOOK_URL, format: env.ALERT_WEBHOOK_FORMAT, timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS })
+      : undefined,
+    scanIntervalMs: env.EXPIRY_SCAN_INTERVAL_MS,
+    schedule,
+  };
+}
 
 export interface Adapters {
   mapping: Mapping;

@@ -2,7 +2,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Referral } from '../src/domain/referral.ts';
-import type { CrmConnector, OpportunityDraft } from '../src/ports/crm.ts';
+import type { CrmConnector, CrmExpiryWriter, OpportunityDraft } from '../src/ports/crm.ts';
 import { systemClock, type Clock, type PartnerCenterClient } from '../src/ports/partner-center.ts';
 import { pullReferrals, type PullResult, type SyncJobRef } from '../src/sync/pull-referrals.ts';
 import { createUpsertBatcher } from '../src/sync/upsert-batcher.ts';
@@ -12,6 +12,7 @@ import { createReferralLock } from '../connectors/redis/referral-lock.ts';
 import { createRedisReferralStore } from '../connectors/redis/referral-store.ts';
 import { createRedisSyncStateStore } from '../connectors/redis/sync-state-store.ts';
 import { toBullMqError } from './bullmq-errors.ts';
+import { startExpiry, type ExpiryOptions } from './expiry-queues.ts';
 import { BACKOFF_TYPE, PULL_SCHEDULER_ID, QUEUE, retryDelayMs, syncJobId, syncJobOptions } from './queues.ts';
 import { syncReferralProcessor } from './sync.processor.ts';
 
@@ -39,7 +40,12 @@ export interface RuntimeOptions {
    */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** The expiry engine (issue 5); absent: no expiry queues in this process. */
+  expiry?: ExpiryOptions;
 }
+
+const hasExpiryWriter = (crm: CrmConnector): crm is CrmConnector & CrmExpiryWriter =>
+  typeof (crm as Partial<CrmExpiryWriter>).applyExpiryWarning === 'function';
 
 /** The queues, workers and stores of one worker process. `close()` shuts down gracefully. */
 export async function startRuntime(o: RuntimeOptions) {
@@ -124,17 +130,24 @@ export async function startRuntime(o: RuntimeOptions) {
     );
   }
 
+  const expiry = o.expiry
+    ? await startExpiry(
+        { connection, prefix: o.prefix, referrals, state, clock, log: o.log, crm: hasExpiryWriter(o.crm) ? { [o.crm.kind]: o.crm } : {} },
+        o.expiry,
+      )
+    : undefined;
+
   let closing: Promise<void> | undefined;
   return {
-    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, syncWorker, pullWorker,
+    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, syncWorker, pullWorker, expiry,
     /** Stops taking jobs, lets in-flight ones finish (up to timeoutMs), then releases the rest. */
     close(timeoutMs = 30_000): Promise<void> {
       closing ??= (async () => {
         batcher.flush();
-        const graceful = Promise.all([syncWorker.close(), pullWorker.close()]);
+        const graceful = Promise.all([syncWorker.close(), pullWorker.close(), expiry?.close()]);
         const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);
         // Forced close leaves active jobs to BullMQ's stalled-job check: another worker picks them up.
-        if (timedOut) await Promise.all([syncWorker.close(true), pullWorker.close(true)]);
+        if (timedOut) await Promise.all([syncWorker.close(true), pullWorker.close(true), expiry?.close(true)]);
         await Promise.all([pullQueue.close(), syncQueue.close()]);
         await redis.quit();
       })();

@@ -16,6 +16,7 @@ export const SECRET_VARIABLES = [
   'SALESFORCE_CLIENT_SECRET',
   'SALESFORCE_PRIVATE_KEY',
   'REDIS_URL', // may carry a password
+  'ALERT_WEBHOOK_URL', // Slack and Teams incoming-webhook URLs embed their secret
 ] as const;
 
 export const Env = z.object({
@@ -60,6 +61,22 @@ export const Env = z.object({
   BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(200),
   PARTNER_CENTER_PAGE_SIZE: positiveInt.max(1000).default(100),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
+
+  EXPIRY_SCAN_INTERVAL_MS: positiveInt.default(900_000),
+  TIME_ZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Berlin')
+    .default('UTC'),
+  ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
+  ALERT_WEBHOOK_FORMAT: z.enum(['json', 'slack', 'teams']).default('json'),
+  ALERT_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
 });
 export type Env = z.infer<typeof Env>;
 
