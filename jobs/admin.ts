@@ -7,7 +7,10 @@ import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
 import { QUEUE, syncJobId, syncJobOptions } from './queues.ts';
 import { atRiskList, type AtRiskEntry } from '../src/expiry/at-risk.ts';
 import { createRedisReferralStore } from '../connectors/redis/referral-store.ts';
-import type { ExpiryOptions } from './expiry-queues.ts';
+import { EXPIRY_QUEUE, type ExpiryOptions } from './expiry-queues.ts';
+import { OUTBOUND_QUEUE } from './outbound-queues.ts';
+import { formatHistory } from '../src/outbound/audit.ts';
+import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
 
 async function withRedis<T>(env: Env, fn: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
@@ -21,10 +24,10 @@ async function withRedis<T>(env: Env, fn: (redis: Redis) => Promise<T>): Promise
 /** Queue counts, the pull checkpoint and the parked referrals, as plain text. */
 export async function showStatus(env: Env, out: NodeJS.WritableStream): Promise<void> {
   await withRedis(env, async (redis) => {
-    for (const name of Object.values(QUEUE)) {
+    for (const name of [...Object.values(QUEUE), ...Object.values(OUTBOUND_QUEUE), ...Object.values(EXPIRY_QUEUE)]) {
       const q = new Queue(name, { connection: redis, prefix: env.REDIS_PREFIX });
       const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
-      out.write(`${name.padEnd(6)} ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+      out.write(`${name.padEnd(15)} ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
       await q.close();
     }
     const mark = await createRedisCheckpoint(redis, env.REDIS_PREFIX, 'pull').get();
@@ -61,4 +64,9 @@ export async function atRisk(env: Env, o: ExpiryOptions, withinHours: number | u
       { withinHours },
     ),
   );
+}
+
+/** `referral-sync history`: the referral's audit trail, oldest first. */
+export async function history(env: Env, referralId: string): Promise<string> {
+  return withRedis(env, async (redis) => formatHistory(await createRedisOutboundStore(redis, env.REDIS_PREFIX).history(referralId)));
 }

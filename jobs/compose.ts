@@ -34,6 +34,16 @@ export function expiryOptionsFor(env: Env, mapping: Mapping, schedule: boolean):
   };
 }
 
+/** Outbound settings (issue 4): rules from the mapping, timing from env; undefined when off. */
+export function outboundOptionsFor(env: Env, adapters: Adapters, schedule: boolean) {
+  const fields = adapters.mapping.salesforce?.outbound;
+  if (env.OUTBOUND_SYNC === 'off' || !fields) return undefined;
+  return {
+    crm: adapters.crm, rules: adapters.mapping.outbound, valueFields: fields,
+    pollIntervalMs: env.CRM_POLL_INTERVAL_MS, overlapMs: env.CRM_POLL_OVERLAP_MS, schedule,
+  };
+}
+
 export interface Adapters {
   mapping: Mapping;
   tokens: TokenProvider;
@@ -56,7 +66,10 @@ export async function buildAdapters(env: Env, log: Logger, redis: Redis): Promis
   const mapping = await loadMappingFor(env);
   const tokens = createTokenProvider(partnerCenterAuthFromEnv(env, { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) }));
   const partnerCenter = createPartnerCenterClient({ tokens, baseUrl: env.PARTNER_CENTER_API_URL, pageSize: env.PARTNER_CENTER_PAGE_SIZE });
-  const crm = createSalesforceConnector(await salesforceOptions(env, mapping), log.child({ remote: 'salesforce' }));
+  const crm = createSalesforceConnector(
+    { ...(await salesforceOptions(env, mapping)), ...(mapping.salesforce ? { outbound: { fields: mapping.salesforce.outbound, rules: mapping.outbound } } : {}) },
+    log.child({ remote: 'salesforce' }),
+  );
   return { mapping, tokens, partnerCenter, crm, toDraft: (r, now) => toOpportunityDraft(env.CRM, r, now, mapping) };
 }
 

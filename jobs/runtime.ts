@@ -13,6 +13,8 @@ import { createRedisReferralStore } from '../connectors/redis/referral-store.ts'
 import { createRedisSyncStateStore } from '../connectors/redis/sync-state-store.ts';
 import { toBullMqError } from './bullmq-errors.ts';
 import { startExpiry, type ExpiryOptions } from './expiry-queues.ts';
+import { startOutbound, type OutboundOptions } from './outbound-queues.ts';
+import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
 import { BACKOFF_TYPE, PULL_SCHEDULER_ID, QUEUE, retryDelayMs, syncJobId, syncJobOptions } from './queues.ts';
 import { syncReferralProcessor } from './sync.processor.ts';
 
@@ -42,6 +44,8 @@ export interface RuntimeOptions {
   stalledIntervalMs?: number;
   /** The expiry engine (issue 5); absent: no expiry queues in this process. */
   expiry?: ExpiryOptions;
+  /** Outbound sync (issue 4): CRM decisions to Partner Center; absent: inbound only. */
+  outbound?: Omit<OutboundOptions, 'attempts'>;
 }
 
 const hasExpiryWriter = (crm: CrmConnector): crm is CrmConnector & CrmExpiryWriter =>
@@ -57,6 +61,8 @@ export async function startRuntime(o: RuntimeOptions) {
   const state = createRedisSyncStateStore(redis, o.prefix);
   const parking = createRedisParkingLot(redis, o.prefix);
   const checkpoint = createRedisCheckpoint(redis, o.prefix, 'pull');
+  const outboundStore = createRedisOutboundStore(redis, o.prefix);
+  const lock = createReferralLock(redis, o.prefix);
 
   const pullQueue = new Queue(QUEUE.pull, { connection, prefix: o.prefix });
   const syncQueue = new Queue(QUEUE.sync, { connection, prefix: o.prefix });
@@ -103,7 +109,8 @@ export async function startRuntime(o: RuntimeOptions) {
     QUEUE.sync,
     syncReferralProcessor({
       referrals, state, parking, partnerCenter: o.partnerCenter, upsert: batcher.upsert, crm: o.crm.kind,
-      toDraft: o.toDraft, clock, log: o.log, lock: createReferralLock(redis, o.prefix),
+      toDraft: o.toDraft, clock, log: o.log, lock,
+      inbound: o.outbound ? { outbound: outboundStore, crm: o.outbound.crm, rules: o.outbound.rules, valueFields: o.outbound.valueFields } : undefined,
     }),
     {
       connection, prefix: o.prefix, concurrency: o.concurrency, settings,
@@ -137,17 +144,24 @@ export async function startRuntime(o: RuntimeOptions) {
       )
     : undefined;
 
+  const outbound = o.outbound
+    ? await startOutbound(
+        { connection, prefix: o.prefix, partnerCenter: o.partnerCenter, referrals, outbound: outboundStore, parking, lock, clock, log: o.log },
+        { ...o.outbound, attempts: o.attempts },
+      )
+    : undefined;
+
   let closing: Promise<void> | undefined;
   return {
-    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, syncWorker, pullWorker, expiry,
+    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, syncWorker, pullWorker, expiry, outbound, outboundStore,
     /** Stops taking jobs, lets in-flight ones finish (up to timeoutMs), then releases the rest. */
     close(timeoutMs = 30_000): Promise<void> {
       closing ??= (async () => {
         batcher.flush();
-        const graceful = Promise.all([syncWorker.close(), pullWorker.close(), expiry?.close()]);
+        const graceful = Promise.all([syncWorker.close(), pullWorker.close(), expiry?.close(), outbound?.close()]);
         const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);
         // Forced close leaves active jobs to BullMQ's stalled-job check: another worker picks them up.
-        if (timedOut) await Promise.all([syncWorker.close(true), pullWorker.close(true), expiry?.close(true)]);
+        if (timedOut) await Promise.all([syncWorker.close(true), pullWorker.close(true), expiry?.close(true), outbound?.close(true)]);
         await Promise.all([pullQueue.close(), syncQueue.close()]);
         await redis.quit();
       })();

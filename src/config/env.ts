@@ -62,6 +62,10 @@ export const Env = z.object({
   PARTNER_CENTER_PAGE_SIZE: positiveInt.max(1000).default(100),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
 
+  OUTBOUND_SYNC: z.enum(['on', 'off']).default('on'),
+  CRM_POLL_INTERVAL_MS: positiveInt.default(60_000),
+  CRM_POLL_OVERLAP_MS: z.coerce.number().int().min(0).default(120_000),
+
   EXPIRY_SCAN_INTERVAL_MS: positiveInt.default(900_000),
   TIME_ZONE: z
     .string()

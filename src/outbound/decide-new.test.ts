@@ -31,6 +31,13 @@ const rows: Row[] = [
     expected: { kind: 'refuse', reason: expect.stringContaining('dealValue (Amount), currency (CurrencyIsoCode)') },
   },
   {
+    name: 'accept does not send notes the seller never touched over newer ones Microsoft wrote (#4)',
+    referral: referral({ details: { notes: 'Microsoft seller note', dealValue: 50000, currency: 'EUR', closingDateTime: '2025-06-30T00:00:00Z' } }),
+    snapshot: snapshot({ decision: 'accept' }),
+    lastPushed: { ...base, decision: null },
+    expected: { kind: 'push', intent: 'accept', ops: status('Active', 'Accepted') },
+  },
+  {
     name: 'accept with a close date only in Partner Center -> accepted, date not re-sent',
     referral: referral(),
     snapshot: snapshot({ decision: 'accept', closeDate: null }),

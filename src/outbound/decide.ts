@@ -33,8 +33,8 @@ interface Ctx extends DecideInput {
  * Nothing is decided unless some value differs from lastPushed (the echo-loop guard). Decisions
  * then follow the full state of the opportunity, so a refused accept goes through as soon as the
  * missing field is filled in; field edits follow only the fields that changed, so a value
- * Microsoft changed in Partner Center is not overwritten by a stale CRM copy. Accept and decline
- * send every field that differs, as the partner's answer to the referral.
+ * Microsoft changed in Partner Center is not overwritten by a stale CRM copy. Accept sends the
+ * fields an accept needs (name, value, currency, close date) plus the ones the seller changed.
  */
 export function decideOutbound(input: DecideInput): OutboundDecision {
   const { referral, snapshot, lastPushed } = input;
@@ -78,7 +78,9 @@ function accept(ctx: Ctx): OutboundDecision {
   if (missing.length > 0) {
     return refuse('accept', `accept needs ${missing.join(', ')}; fill ${missing.length > 1 ? 'them' : 'it'} in on the opportunity. Nothing was sent to Partner Center`, v);
   }
-  const fields = [...new Set<EditField>([...ACCEPT_FIELDS, ...rules.editableWhileActive])];
+  // The accept fields travel with the status change; other fields only when the seller changed
+  // them, so a stale CRM copy never overwrites what Microsoft edited meanwhile (#4: 412 test).
+  const fields = [...new Set<EditField>([...ACCEPT_FIELDS, ...changedEditable(rules, ctx.changed)])];
   // Won/Lost need a second patch once Active: keep them pending.
   const pushed = v.outcome === 'open' ? v : omitValues(v, ['outcome', 'lostReason']);
   return move(ctx, 'accept', [], fields, pushed);

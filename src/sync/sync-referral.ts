@@ -5,6 +5,11 @@ import type { CrmKind, OpportunityDraft, UpsertResult } from '../ports/crm.ts';
 import type { Clock, PartnerCenterClient } from '../ports/partner-center.ts';
 import type { ParkingLot, ReferralStore, ReferralSyncState, SyncStateStore } from '../ports/state.ts';
 import { draftHash } from './draft-hash.ts';
+import { inboundStatusUpdate } from '../outbound/inbound-echo.ts';
+import type { OutboundRules } from '../outbound/outbound-rules.ts';
+import { valuesFromDraft, type ValueFieldNames } from '../outbound/draft-values.ts';
+import type { CrmOutbound } from '../ports/crm.ts';
+import type { OutboundStore } from '../ports/outbound-store.ts';
 
 export interface SyncDeps {
   referrals: ReferralStore;
@@ -18,6 +23,8 @@ export interface SyncDeps {
   toDraft: (referral: Referral, now: Date) => OpportunityDraft;
   clock: Clock;
   log: Logger;
+  /** With outbound sync on: Partner Center state changes also move the stage (inboundStages). */
+  inbound?: { outbound: OutboundStore; crm: CrmOutbound; rules: OutboundRules; valueFields: ValueFieldNames } | undefined;
 }
 
 export type SyncOutcome = 'created' | 'updated' | 'unchanged' | 'superseded';
@@ -66,10 +73,12 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string):
     return 'unchanged';
   }
 
-  let result = await deps.upsert(previous ? update : full);
+  let sent = previous ? update : full;
+  let result = await deps.upsert(sent);
   if (!result.ok && previous && update !== full) {
     // The record may have been deleted in the CRM since; recreating it needs the create-only
     // fields (Salesforce requires StageName and CloseDate), so try once more with all of them.
+    sent = full;
     result = await deps.upsert(full);
   }
   if (!result.ok) throw result.error;
@@ -85,6 +94,8 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string):
   await deps.state.put(referralId, state);
   await deps.parking.release(referralId);
   deps.log.info({ crmId: result.crmId, created: result.created }, result.created ? 'opportunity created' : 'opportunity updated');
+  if (deps.inbound) await deps.inbound.outbound.rememberPushed(referralId, valuesFromDraft(sent, deps.inbound.valueFields));
+  await applyInboundStatus(deps, referral, result.crmId);
   await writeBackOnce(deps, referral, state);
   return result.created ? 'created' : 'updated';
 }
@@ -120,6 +131,29 @@ async function writeBackOnce(deps: SyncDeps, referral: Referral, state: Referral
   // echo as a change (the mapped values are the same, so no CRM write would follow anyway).
   await deps.state.put(referral.id, { ...state, eTag: updated.eTag, writtenBack: true });
   deps.log.info({ crmId: state.crmId }, 'CRM id written back to Partner Center');
+}
+
+/**
+ * Partner Center moved the referral (Microsoft expired or closed it, or our own push landed):
+ * the mapped status fields were just written; set the stage too when the mapping says so, and
+ * remember what we wrote so outbound sync does not read our write as the seller's decision.
+ */
+async function applyInboundStatus(deps: SyncDeps, referral: Referral, crmId: string): Promise<void> {
+  if (!deps.inbound) return;
+  const { outbound, crm, rules } = deps.inbound;
+  const echo = inboundStatusUpdate({
+    referral,
+    lastWritten: await outbound.lastWritten(referral.id),
+    lastPushed: await outbound.lastPushed(referral.id),
+    rules,
+  });
+  if (!echo.update || !echo.written) return;
+  if (echo.update.stage !== undefined) await crm.writeStatus(crmId, { stage: echo.update.stage });
+  await outbound.putWritten(referral.id, echo.written);
+  await outbound.rememberPushed(referral.id, echo.remember);
+  if (echo.update.closedByMicrosoft) {
+    deps.log.info({ status: echo.update.status, substatus: echo.update.substatus }, 'referral closed in Partner Center; shown on the opportunity');
+  }
 }
 
 function withoutCreateOnly(draft: OpportunityDraft): OpportunityDraft {

@@ -28,6 +28,11 @@ export function logCapture() {
   return { log: createLogger({ level: 'debug', destination: stream }), lines, text: () => lines.join('') };
 }
 
+const sfOutboundFields = (m: Mapping) => {
+  if (!m.salesforce) throw new Error('the mapping has no salesforce section');
+  return m.salesforce.outbound;
+};
+
 export interface Stack {
   prefix: string;
   pc: FakePartnerCenter;
@@ -42,12 +47,17 @@ export interface Stack {
 }
 
 /** Fake Partner Center + fake Salesforce + a real runtime on real Redis under a fresh prefix. */
-export async function startStack(o: { mapping?: (m: Mapping) => Mapping; runtime?: Partial<RuntimeOptions>; clock?: Clock } = {}): Promise<Stack> {
+export async function startStack(
+  o: { mapping?: (m: Mapping) => Mapping; runtime?: Partial<RuntimeOptions>; clock?: Clock; outbound?: boolean } = {},
+): Promise<Stack> {
   const prefix = `it-${randomBytes(4).toString('hex')}`;
   const pc = await startFakePartnerCenter(PC_CLIENT);
-  const sf = await startSalesforceHarness();
   const base = await loadMappingFile('config/mapping.default.yaml');
   const mapping = o.mapping ? o.mapping(base) : base;
+  const sf = await startSalesforceHarness({
+    fake: { fields: { Opportunity: [{ name: 'Loss_Reason__c', type: 'string', length: 255 }] } },
+    ...(o.outbound ? { connector: { outbound: { fields: mapping.salesforce?.outbound ?? {}, rules: mapping.outbound } } } : {}),
+  });
   const logs = logCapture();
   const redis = new Redis(REDIS_URL);
   const tokens = createAppTokenProvider({ ...pc.msalMetadata(pc.tenantId), ...PC_CLIENT, scope: 'https://api.partner.microsoft.com/.default' });
@@ -58,6 +68,9 @@ export async function startStack(o: { mapping?: (m: Mapping) => Mapping; runtime
     log: logs.log, pullIntervalMs: 60_000, overlapMs: 60_000, initialSince: new Date(0), pageSize: 100,
     concurrency: 600, attempts: 5, batchWindowMs: 50, schedulePull: false,
     ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.outbound
+      ? { outbound: { crm: sf.connector, rules: mapping.outbound, valueFields: sfOutboundFields(mapping), pollIntervalMs: 60_000, overlapMs: 60_000, schedule: false } }
+      : {}),
     ...o.runtime,
   };
   const runtimes: Runtime[] = [await startRuntime(options)];
@@ -96,4 +109,17 @@ export function opportunityWrites(sf: SalesforceHarness) {
     singles: reqs.filter((r) => r.route === 'upsertSingle').length,
     all: reqs.filter((r) => r.method !== 'GET').length,
   };
+}
+
+/** Waits until a queue has nothing runnable left (jobs delayed further than `horizonMs` are held ones). */
+export async function idle(queue: import('bullmq').Queue, horizonMs = 5_000, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await queue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
+    const delayed = await queue.getDelayed();
+    const soon = delayed.filter((j) => j.timestamp + (j.opts.delay ?? 0) < Date.now() + horizonMs).length;
+    if ((c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) + soon === 0) return;
+    if (Date.now() > until) throw new Error(`queue ${queue.name} did not settle`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

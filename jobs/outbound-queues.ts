@@ -1,0 +1,140 @@
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { CrmSnapshot } from '../src/outbound/crm-snapshot.ts';
+import type { OutboundRules } from '../src/outbound/outbound-rules.ts';
+import type { ValueFieldNames } from '../src/outbound/draft-values.ts';
+import type { CrmKind, CrmOutbound } from '../src/ports/crm.ts';
+import type { OutboundStore } from '../src/ports/outbound-store.ts';
+import type { Clock, PartnerCenterClient } from '../src/ports/partner-center.ts';
+import type { ParkingLot, ReferralStore } from '../src/ports/state.ts';
+import { pushOutcome } from '../src/sync/push-outcome.ts';
+import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
+import { toBullMqError } from './bullmq-errors.ts';
+import { BACKOFF_TYPE, retryDelayMs } from './queues.ts';
+
+export const OUTBOUND_QUEUE = { poll: 'poll-crm', push: 'push' } as const;
+export const POLL_SCHEDULER_ID = 'poll-crm';
+const PushJob = z.object({ referralId: z.string().min(1) });
+const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
+
+export interface OutboundOptions {
+  crm: CrmOutbound & { kind: CrmKind };
+  rules: OutboundRules;
+  /** Which CRM field holds name, value, … (the mapping's `<crm>.outbound`), for the echo guard. */
+  valueFields: ValueFieldNames;
+  pollIntervalMs: number;
+  overlapMs: number;
+  attempts: number;
+  schedule: boolean;
+}
+
+export interface OutboundDeps {
+  connection: Redis;
+  prefix: string;
+  partnerCenter: PartnerCenterClient;
+  referrals: ReferralStore;
+  outbound: OutboundStore;
+  parking: ParkingLot;
+  lock: ReferralLock;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Accept/decline and Won/Lost go ahead of edits (BullMQ: lower number = sooner). */
+const priorityOf = (s: CrmSnapshot) => (s.decision !== null || s.isClosed ? 1 : 10);
+
+/**
+ * Outbound sync's queues: a repeatable poll of the CRM for opportunities changed since the cursor,
+ * and one push job per changed opportunity (decisions first). The push re-decides from the latest
+ * snapshot, so a burst of edits collapses into what really differs from what was last pushed.
+ */
+export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
+  const pollQueue = new Queue(OUTBOUND_QUEUE.poll, { connection: d.connection, prefix: d.prefix });
+  const pushQueue = new Queue(OUTBOUND_QUEUE.push, { connection: d.connection, prefix: d.prefix });
+  const settings = { backoffStrategy: (n: number, _t?: string, err?: Error) => retryDelayMs(n, err) };
+  const jobOpts = { attempts: o.attempts, backoff: { type: BACKOFF_TYPE }, removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 30 * 24 * 3600 } };
+
+  /** One poll: new snapshots are stored and each gets a push job. Returns how many were queued. */
+  const poll = async (): Promise<{ changed: number; queued: number; invalid: number }> => {
+    const cursor = await d.outbound.cursor(o.crm.kind);
+    const page = await o.crm.listChangedSince(cursor, o.overlapMs);
+    const fresh: CrmSnapshot[] = [];
+    for (const s of page.snapshots) {
+      const known = await d.outbound.snapshot(s.referralId);
+      if (known?.modstamp !== s.modstamp) fresh.push(s); // the overlap re-reads the same versions
+    }
+    await d.outbound.putSnapshots(fresh);
+    await pushQueue.addBulk(
+      fresh.map((s) => ({
+        name: 'push', data: { referralId: s.referralId },
+        opts: { ...jobOpts, priority: priorityOf(s), jobId: `push-${clean(s.referralId)}-${clean(s.modstamp)}` },
+      })),
+    );
+    const at = d.clock.now().toISOString();
+    for (const bad of page.invalid) {
+      await d.parking.park({ referralId: `crm-${bad.crmId}`, reason: bad.error, stage: 'crm-read', at });
+    }
+    if (page.cursor) await d.outbound.putCursor(o.crm.kind, page.cursor);
+    return { changed: page.snapshots.length, queued: fresh.length, invalid: page.invalid.length };
+  };
+
+  const pollWorker = new Worker(
+    OUTBOUND_QUEUE.poll,
+    async () => {
+      try {
+        return await poll();
+      } catch (err) {
+        d.log.warn({ err, queue: OUTBOUND_QUEUE.poll }, 'CRM poll failed');
+        throw toBullMqError(err);
+      }
+    },
+    { connection: d.connection, prefix: d.prefix, concurrency: 1, settings },
+  );
+
+  const pushWorker = new Worker(
+    OUTBOUND_QUEUE.push,
+    async (job: Job, token?: string) => {
+      const parsed = PushJob.safeParse(job.data);
+      if (!parsed.success) throw toBullMqError(new Error(`push job ${job.id} has a malformed payload`));
+      const { referralId } = parsed.data;
+      const log = d.log.child({ queue: OUTBOUND_QUEUE.push, jobId: job.id, referralId, crm: o.crm.kind });
+      let outcome;
+      try {
+        outcome = await d.lock.tryWith(referralId, () =>
+          pushOutcome({ partnerCenter: d.partnerCenter, referrals: d.referrals, outbound: d.outbound, crm: o.crm, rules: o.rules, clock: d.clock, log }, referralId),
+        );
+      } catch (err) {
+        log.warn({ err, attempt: job.attemptsMade + 1 }, 'push attempt failed');
+        throw toBullMqError(err);
+      }
+      if (!outcome.ran) {
+        await job.moveToDelayed(Date.now() + 1000, token);
+        throw new DelayedError();
+      }
+      const r = outcome.value;
+      if (r.result === 'held') {
+        // Not dropped: decided again when Partner Center will take it (e.g. Won 72 h after creation).
+        await pushQueue.add('push', { referralId }, { ...jobOpts, priority: 1, delay: Math.max(0, r.until.getTime() - Date.now()), jobId: `push-${clean(referralId)}-hold-${r.until.getTime()}` });
+      }
+      return r.result;
+    },
+    { connection: d.connection, prefix: d.prefix, concurrency: 20, settings },
+  );
+  for (const w of [pollWorker, pushWorker]) w.on('error', (err) => d.log.error({ err }, 'outbound worker error'));
+
+  if (o.schedule) {
+    await pollQueue.upsertJobScheduler(POLL_SCHEDULER_ID, { every: o.pollIntervalMs }, {
+      name: 'poll', opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
+    });
+  }
+  return {
+    pollQueue, pushQueue, poll,
+    async close(force = false) {
+      await Promise.all([pollWorker.close(force), pushWorker.close(force)]);
+      await Promise.all([pollQueue.close(), pushQueue.close()]);
+    },
+  };
+}
+export type Outbound = Awaited<ReturnType<typeof startOutbound>>;
