@@ -1,0 +1,66 @@
+import type { Logger } from '../../src/log/logger.ts';
+import type { CrmConnector, CrmExpiryWriter, CrmOutbound, OpportunityDraft } from '../../src/ports/crm.ts';
+import { closeOpportunity, type CloseDetails } from './close-opportunity.ts';
+import { createDataverseHttp, type DataverseHttp } from './dataverse-http.ts';
+import { createDataverseTokens } from './dataverse-auth.ts';
+import { parseDynamicsOptions, scopeOf, type DynamicsOptions, type DynamicsOptionsInput } from './dynamics-options.ts';
+import { applyExpiryWarning } from './expiry-writer.ts';
+import { createDynamicsOutbound } from './outbound.ts';
+import { upsertOpportunities, type DynamicsUpsertResult } from './upsert-opportunities.ts';
+
+/** Options without credentials, safe to log or show in `doctor`. */
+export type DynamicsSettings = Omit<DynamicsOptions, 'auth' | 'outbound'> & { tenantId: string; clientId: string; scope: string };
+
+export interface DynamicsConnector extends CrmConnector, CrmExpiryWriter, CrmOutbound {
+  readonly kind: 'dynamics';
+  readonly settings: DynamicsSettings;
+  /** Closed (Won/Lost) opportunities come back ok with `skipped` and are not written. */
+  upsertOpportunities(drafts: OpportunityDraft[]): Promise<DynamicsUpsertResult[]>;
+  /**
+   * Closes an opportunity through the WinOpportunity / LoseOpportunity action (an
+   * opportunityclose record plus the state change), as a seller would. For demos and tests:
+   * the sync itself only reads outcomes.
+   */
+  closeOpportunity(crmId: string, outcome: 'won' | 'lost', details: CloseDetails): Promise<void>;
+  /** The Web API client (service root, paging), for `doctor` checks and tests. */
+  readonly http: DataverseHttp;
+}
+
+/**
+ * The Dynamics 365 CrmConnector over the Dataverse Web API (axios + msal client credentials).
+ * Reads no environment: the composition root passes options parsed from env. Throws
+ * FatalError on invalid options (naming options, not values).
+ */
+export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logger): DynamicsConnector {
+  const o = parseDynamicsOptions(input);
+  const scope = scopeOf(o);
+  const http = createDataverseHttp(o, createDataverseTokens(o, scope), log);
+  const { auth, outbound, ...rest } = o;
+  const settings: DynamicsSettings = { ...rest, tenantId: auth.tenantId, clientId: auth.clientId, scope };
+  const upsert = {
+    entitySet: o.entitySet,
+    alternateKey: o.alternateKey,
+    accountEntitySet: o.account.entitySet,
+    accountKeyColumn: o.account.keyColumn,
+    maxBatch: o.maxBatch,
+    currencies: new Map<string, string>(),
+  };
+  const out = createDynamicsOutbound(
+    http,
+    { entitySet: o.entitySet, alternateKey: o.alternateKey, fields: outbound.fields, rules: outbound.rules, stage: o.stageColumns.read, writeStage: o.stageColumns.write },
+    log,
+  );
+
+  return {
+    kind: 'dynamics',
+    maxBatchSize: o.maxBatch,
+    settings,
+    http,
+    upsertOpportunities: (drafts) => (drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(http, upsert, drafts, log)),
+    applyExpiryWarning: (w) => applyExpiryWarning(http, { entitySet: o.entitySet, expiryColumns: o.expiryColumns }, w),
+    closeOpportunity: (crmId, outcome, details) => closeOpportunity(http, o.entitySet, crmId, outcome, details),
+    listChangedSince: (cursor, overlapMs) => out.listChangedSince(cursor, overlapMs),
+    getSnapshot: (crmId) => out.getSnapshot(crmId),
+    writeStatus: (crmId, write) => out.writeStatus(crmId, write),
+  };
+}

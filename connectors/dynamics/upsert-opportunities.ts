@@ -1,0 +1,93 @@
+import { type SyncError, ValidationError } from '../../src/errors.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import type { OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
+import { closedAmong, type ClosedRow } from './closed-opportunities.ts';
+import { currencyBinder } from './currencies.ts';
+import type { DataverseHttp } from './dataverse-http.ts';
+import { bindPath, keyValueProblem } from './odata.ts';
+import { resolveAccounts } from './resolve-accounts.ts';
+import { upsertByKey, type KeyedRow, type RowOutcome } from './upsert-by-key.ts';
+
+/** An UpsertResult; `skipped` says the row exists but was left alone, and why. */
+export type DynamicsUpsertResult = UpsertResult & { skipped?: 'closed-won' | 'closed-lost' };
+
+export interface UpsertSettings {
+  entitySet: string;
+  alternateKey: string;
+  accountEntitySet: string;
+  accountKeyColumn: string;
+  maxBatch: number;
+  /** ISO code -> transactioncurrencyid, kept for the connector's lifetime. */
+  currencies: Map<string, string>;
+}
+
+/**
+ * Upserts drafts by the alternate key: one draft -> one PATCH, several -> `$batch`. Accounts
+ * are resolved first, in bulk. Closed (Won/Lost) opportunities are read-only: they are not
+ * written and come back ok with `skipped`, so the sync records them as done instead of
+ * retrying a write that cannot succeed. Results are per draft, in input order.
+ */
+export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings, drafts: OpportunityDraft[], log?: Logger): Promise<DynamicsUpsertResult[]> {
+  const results: (DynamicsUpsertResult | undefined)[] = drafts.map((d) => {
+    const problem = keyValueProblem(d.referralId);
+    return problem === null ? undefined : { referralId: d.referralId, ok: false, error: new ValidationError(`referral id '${d.referralId.slice(0, 80)}' ${problem}`) };
+  });
+  // The same referral twice in one call: send the last version once, report it for each.
+  const lastIndex = new Map<string, number>();
+  drafts.forEach((d, i) => {
+    if (results[i] === undefined) lastIndex.set(d.referralId, i);
+  });
+  const table = { entitySet: s.entitySet, alternateKey: s.alternateKey };
+  const fail = (i: number, error: SyncError): void => {
+    results[i] = { referralId: (drafts[i] as OpportunityDraft).referralId, ok: false, error };
+  };
+  const skip = (i: number, row: ClosedRow): void => {
+    const referralId = (drafts[i] as OpportunityDraft).referralId;
+    results[i] = { referralId, ok: true, crmId: row.id, created: false, skipped: row.statecode === 1 ? 'closed-won' : 'closed-lost' };
+    log?.info({ referralId, crmId: row.id }, 'opportunity is closed in Dynamics 365 (read-only); fields not written');
+  };
+
+  const closed = await closedAmong(http, table, [...lastIndex.keys()]);
+  const open = [...lastIndex.values()].filter((i) => {
+    const row = closed.get((drafts[i] as OpportunityDraft).referralId);
+    if (row) skip(i, row);
+    return row === undefined;
+  });
+
+  const openDrafts = open.map((i) => drafts[i] as OpportunityDraft);
+  const bindCurrency = await currencyBinder(http, s.currencies, openDrafts);
+  const accounts = await resolveAccounts(http, { entitySet: s.accountEntitySet, keyColumn: s.accountKeyColumn, maxBatch: s.maxBatch }, openDrafts);
+  const sendable: { index: number; row: KeyedRow }[] = [];
+  open.forEach((index, u) => {
+    const d = drafts[index] as OpportunityDraft;
+    const account = accounts.get(u);
+    const fields = bindCurrency(d.fields, d.referralId);
+    if (fields instanceof ValidationError) return fail(index, fields);
+    if (account?.ok === false) return fail(index, account.error);
+    // The key travels in the URL; Dataverse wants it out of the body (crm-apis §9).
+    const body: Record<string, unknown> = Object.fromEntries(Object.entries(fields).filter(([k]) => k !== s.alternateKey));
+    if (account?.ok) body['customerid_account@odata.bind'] = bindPath(s.accountEntitySet, account.accountId);
+    sendable.push({ index, row: { key: d.referralId, body, referralId: d.referralId } });
+  });
+
+  const outcomes = await upsertByKey(http, { entitySet: s.entitySet, keyColumn: s.alternateKey, idColumn: 'opportunityid', maxBatch: s.maxBatch }, sendable.map((x) => x.row));
+  // A seller may close the row between our check and the write: a rejected write is re-checked.
+  const rejected = sendable.filter((_, i) => isRejected(outcomes[i]));
+  const closedSince = await closedAmong(http, table, rejected.map((x) => x.row.key));
+  outcomes.forEach((o, i) => {
+    const x = sendable[i];
+    if (!x) return;
+    const nowClosed = closedSince.get(x.row.key);
+    if (nowClosed && isRejected(o)) skip(x.index, nowClosed);
+    else results[x.index] = o.ok ? { referralId: x.row.key, ok: true, crmId: o.id, created: o.created } : { referralId: x.row.key, ok: false, error: o.error };
+  });
+
+  return drafts.map((d, i) => {
+    const own = results[i];
+    if (own) return own;
+    const shared = results[lastIndex.get(d.referralId) ?? -1];
+    return shared ?? { referralId: d.referralId, ok: false, error: new ValidationError(`referral ${d.referralId}: not sent`) };
+  });
+}
+
+const isRejected = (o: RowOutcome | undefined): boolean => o !== undefined && !o.ok && o.error instanceof ValidationError;

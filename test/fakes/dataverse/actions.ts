@@ -1,0 +1,46 @@
+import { bindValue, dvError, type FakeReply } from './replies.ts';
+import type { DataverseStore, Row } from './store.ts';
+
+/** Status reasons per outcome (crm-apis §8): 3 Won; 4 Canceled, 5 Out-Sold. -1: the default. */
+const STATUS = { won: { state: 1, allowed: [3], fallback: 3 }, lost: { state: 2, allowed: [4, 5], fallback: 4 } } as const;
+
+/**
+ * WinOpportunity / LoseOpportunity: creates the opportunityclose activity and moves the
+ * opportunity to Won/Lost in one step, as the real actions do. 204 without a body.
+ */
+export function closeOpportunity(store: DataverseStore, outcome: 'won' | 'lost', body: unknown): FakeReply {
+  const action = outcome === 'won' ? 'WinOpportunity' : 'LoseOpportunity';
+  const params = typeof body === 'object' && body !== null ? (body as Row) : {};
+  const close = typeof params.OpportunityClose === 'object' && params.OpportunityClose !== null ? (params.OpportunityClose as Row) : undefined;
+  if (typeof params.Status !== 'number' || !close) return dvError(400, '0x80040203', `${action} needs Status and OpportunityClose.`);
+  const spec = STATUS[outcome];
+  const status = params.Status === -1 ? spec.fallback : params.Status;
+  if (!(spec.allowed as readonly number[]).includes(status) && status < 100_000_000) {
+    return dvError(400, '0x80040203', `${status} is not a valid status code for state code OpportunityState.${outcome === 'won' ? 'Won' : 'Lost'}.`);
+  }
+  const bound = bindValue(store, 'opportunityid', close['opportunityid@odata.bind']);
+  if ('error' in bound) return bound.error;
+  const oppId = String(bound.cols._opportunityid_value);
+  const opp = store.get('opportunities', oppId);
+  if (!opp) return dvError(404, '0x80040217', `opportunity With Ids = ${oppId} Does Not Exist`);
+  if (opp.statecode !== 0) return dvError(400, '0x80040203', 'The opportunity is already closed.');
+  if (typeof close.subject !== 'string' || close.subject === '') return dvError(400, '0x80040203', 'opportunityclose.subject is required.');
+
+  const today = new Date(Date.parse(store.stamp())).toISOString().slice(0, 10);
+  store.insert('opportunitycloses', {
+    subject: close.subject,
+    description: close.description ?? null,
+    actualrevenue: close.actualrevenue ?? null,
+    actualend: close.actualend ?? today,
+    ...bound.cols,
+    statecode: 1, // an opportunityclose is created completed
+    statuscode: 2,
+  });
+  store.update('opportunities', oppId, {
+    statecode: spec.state,
+    statuscode: status,
+    actualclosedate: close.actualend ?? today,
+    actualvalue: close.actualrevenue ?? (outcome === 'won' ? (opp.estimatedvalue ?? null) : null),
+  });
+  return { status: 204 };
+}
