@@ -6,7 +6,7 @@ import { mappingSchemaFileText } from '../src/mapping/json-schema.ts';
 import { loginWithDeviceCode } from '../connectors/partner-center/delegated-auth.ts';
 import { partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
-import { buildAdapters, expiryOptionsFor, loadMappingFor, outboundOptionsFor } from './compose.ts';
+import { buildAdapters, expiryOptionsFor, loadMappingFor, runtimeCrmOptions } from './compose.ts';
 import { envOrExit } from './env-or-exit.ts';
 import { createLogger } from './logger.ts';
 import { parseMappingText } from './mapping-file.ts';
@@ -33,14 +33,12 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean): Promise<Runtime>
   const log = createLogger({ level: env.LOG_LEVEL });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   const adapters = await buildAdapters(env, log, redis);
-  const outbound = outboundOptionsFor(env, adapters, schedulePull);
   const rt = await startRuntime({
-    redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX, partnerCenter: adapters.partnerCenter, crm: adapters.crm,
-    toDraft: adapters.toDraft, log, pullIntervalMs: env.PULL_INTERVAL_MS, overlapMs: env.PULL_OVERLAP_MS,
+    redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX, partnerCenter: adapters.partnerCenter,
+    ...runtimeCrmOptions(env, adapters, schedulePull), log, pullIntervalMs: env.PULL_INTERVAL_MS, overlapMs: env.PULL_OVERLAP_MS,
     initialSince: new Date(env.INITIAL_SYNC_SINCE ?? 0), pageSize: env.PARTNER_CENTER_PAGE_SIZE,
     concurrency: env.SYNC_CONCURRENCY, attempts: env.SYNC_ATTEMPTS, batchWindowMs: env.BATCH_WINDOW_MS, schedulePull,
     expiry: expiryOptionsFor(env, adapters.mapping, schedulePull),
-    ...(outbound ? { outbound } : {}),
   });
   const close = rt.close;
   return { ...rt, close: async (t?: number) => { await close(t); await redis.quit(); } };

@@ -6,7 +6,11 @@ import type { Referral } from '../src/domain/referral.ts';
 import { FatalError } from '../src/errors.ts';
 import { toOpportunityDraft } from '../src/mapping/apply.ts';
 import type { Mapping } from '../src/mapping/schema.ts';
-import type { OpportunityDraft } from '../src/ports/crm.ts';
+import type { CrmConnector, CrmKind, CrmOutbound, OpportunityDraft } from '../src/ports/crm.ts';
+import type { ValueFieldNames } from '../src/outbound/draft-values.ts';
+import { routeReferral } from '../src/mapping/routing.ts';
+import { createDynamicsConnector, type DynamicsConnector, type DynamicsOptionsInput } from '../connectors/dynamics/index.ts';
+import type { CrmBinding, RuntimeOptions } from './runtime.ts';
 import type { PartnerCenterClient, TokenProvider } from '../src/ports/partner-center.ts';
 import { createPartnerCenterClient } from '../connectors/partner-center/partner-center.client.ts';
 import { createTokenProvider, partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
@@ -34,43 +38,110 @@ export function expiryOptionsFor(env: Env, mapping: Mapping, schedule: boolean):
   };
 }
 
-/** Outbound settings (issue 4): rules from the mapping, timing from env; undefined when off. */
-export function outboundOptionsFor(env: Env, adapters: Adapters, schedule: boolean) {
-  const fields = adapters.mapping.salesforce?.outbound;
-  if (env.OUTBOUND_SYNC === 'off' || !fields) return undefined;
-  return {
-    crm: adapters.crm, rules: adapters.mapping.outbound, valueFields: fields,
-    pollIntervalMs: env.CRM_POLL_INTERVAL_MS, overlapMs: env.CRM_POLL_OVERLAP_MS, schedule,
-  };
+/** One CRM in use: its connector, mapping and the fields outbound sync compares. */
+export interface CrmAdapter {
+  kind: CrmKind;
+  connector: (SalesforceConnector | DynamicsConnector) & CrmConnector & CrmOutbound;
+  toDraft: (referral: Referral, now: Date) => OpportunityDraft;
+  valueFields: ValueFieldNames | null;
 }
 
 export interface Adapters {
   mapping: Mapping;
   tokens: TokenProvider;
   partnerCenter: PartnerCenterClient;
-  crm: SalesforceConnector;
-  toDraft: (referral: Referral, now: Date) => OpportunityDraft;
+  /** The CRMs in use; the first is where referrals go unless routing says otherwise. */
+  crms: CrmAdapter[];
+  /** CRM=both: the mapping's routing rules. */
+  route: ((referral: Referral) => CrmKind) | undefined;
+  /** The first CRM's connector (doctor and status checks). */
+  crm: CrmAdapter['connector'];
 }
 
-/** Loads the mapping file and checks it has a section for the configured CRM. */
+/** The runtime's CRM options: bindings per CRM, routing, outbound sync (off with OUTBOUND_SYNC=off). */
+export function runtimeCrmOptions(env: Env, adapters: Adapters, schedule: boolean): Pick<RuntimeOptions, 'crm' | 'toDraft' | 'outbound' | 'additionalCrms' | 'route'> {
+  const bindings: CrmBinding[] = adapters.crms.map((c) => ({
+    crm: c.connector,
+    toDraft: c.toDraft,
+    outbound:
+      env.OUTBOUND_SYNC === 'on' && c.valueFields
+        ? { crm: c.connector, rules: adapters.mapping.outbound, valueFields: c.valueFields, pollIntervalMs: env.CRM_POLL_INTERVAL_MS, overlapMs: env.CRM_POLL_OVERLAP_MS, schedule }
+        : undefined,
+  }));
+  const [first, ...rest] = bindings;
+  if (!first) throw new FatalError('no CRM is configured (CRM)');
+  return {
+    crm: first.crm, toDraft: first.toDraft,
+    ...(first.outbound ? { outbound: first.outbound } : {}),
+    ...(rest.length > 0 ? { additionalCrms: rest } : {}),
+    ...(adapters.route ? { route: adapters.route } : {}),
+  };
+}
+
+/** Loads the mapping file and checks it has a section for every configured CRM. */
 export async function loadMappingFor(env: Env): Promise<Mapping> {
   const mapping = await loadMappingFile(env.MAPPING_FILE);
-  if (!mapping[env.CRM]) {
-    throw new FatalError(`${env.MAPPING_FILE}: CRM=${env.CRM} but the mapping file has no "${env.CRM}" section`);
+  for (const kind of crmKinds(env)) {
+    if (!mapping[kind]) throw new FatalError(`${env.MAPPING_FILE}: CRM=${env.CRM} but the mapping file has no "${kind}" section`);
+  }
+  if (env.CRM === 'both' && !mapping.routing) {
+    throw new FatalError(`${env.MAPPING_FILE}: CRM=both needs a "routing" section saying which referrals go where`);
   }
   return mapping;
 }
+
+const crmKinds = (env: Env): CrmKind[] => (env.CRM === 'both' ? ['salesforce', 'dynamics'] : [env.CRM]);
 
 /** Builds the real adapters from the environment (the composition root's half that does I/O). */
 export async function buildAdapters(env: Env, log: Logger, redis: Redis): Promise<Adapters> {
   const mapping = await loadMappingFor(env);
   const tokens = createTokenProvider(partnerCenterAuthFromEnv(env, { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) }));
   const partnerCenter = createPartnerCenterClient({ tokens, baseUrl: env.PARTNER_CENTER_API_URL, pageSize: env.PARTNER_CENTER_PAGE_SIZE });
-  const crm = createSalesforceConnector(
-    { ...(await salesforceOptions(env, mapping)), ...(mapping.salesforce ? { outbound: { fields: mapping.salesforce.outbound, rules: mapping.outbound } } : {}) },
-    log.child({ remote: 'salesforce' }),
-  );
-  return { mapping, tokens, partnerCenter, crm, toDraft: (r, now) => toOpportunityDraft(env.CRM, r, now, mapping) };
+  const crms: CrmAdapter[] = [];
+  for (const kind of crmKinds(env)) {
+    const toDraft = (r: Referral, now: Date) => toOpportunityDraft(kind, r, now, mapping);
+    if (kind === 'salesforce') {
+      const section = mapping.salesforce;
+      const connector = createSalesforceConnector(
+        { ...(await salesforceOptions(env, mapping)), ...(section ? { outbound: { fields: section.outbound, rules: mapping.outbound } } : {}) },
+        log.child({ remote: 'salesforce' }),
+      );
+      crms.push({ kind, connector, toDraft, valueFields: section?.outbound ?? null });
+    } else {
+      const section = mapping.dynamics;
+      const connector = createDynamicsConnector(dynamicsOptions(env, mapping), log.child({ remote: 'dynamics' }));
+      // Dataverse keeps the currency as a lookup; the connector reads and binds it by ISO code.
+      const valueFields = section ? { ...section.outbound, currency: 'transactioncurrencyid' } : null;
+      crms.push({ kind, connector, toDraft, valueFields });
+    }
+  }
+  const routing = mapping.routing;
+  const route = env.CRM === 'both' && routing ? (r: Referral) => routeReferral(routing, r, mapping.referralLink) : undefined;
+  const first = crms[0];
+  if (!first) throw new FatalError('no CRM is configured (CRM)');
+  return { mapping, tokens, partnerCenter, crms, route, crm: first.connector };
+}
+
+function dynamicsOptions(env: Env, mapping: Mapping): DynamicsOptionsInput {
+  const section = mapping.dynamics;
+  return {
+    url: env.DYNAMICS_URL ?? '',
+    auth: {
+      authorityHost: env.ENTRA_AUTHORITY_HOST,
+      tenantId: env.DYNAMICS_TENANT_ID ?? '',
+      clientId: env.DYNAMICS_CLIENT_ID ?? '',
+      clientSecret: env.DYNAMICS_CLIENT_SECRET ?? '',
+      ...(env.DYNAMICS_SCOPE ? { scope: env.DYNAMICS_SCOPE } : {}),
+    },
+    ...(section
+      ? {
+          entitySet: section.entitySet,
+          alternateKey: section.alternateKey,
+          ...(section.account ? { account: { entitySet: section.account.entitySet } } : {}),
+          outbound: { fields: section.outbound, rules: mapping.outbound },
+        }
+      : {}),
+  };
 }
 
 async function salesforceOptions(env: Env, mapping: Mapping) {

@@ -14,8 +14,9 @@ import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
 import { toBullMqError } from './bullmq-errors.ts';
 import { BACKOFF_TYPE, retryDelayMs } from './queues.ts';
 
-export const OUTBOUND_QUEUE = { poll: 'poll-crm', push: 'push' } as const;
-export const POLL_SCHEDULER_ID = 'poll-crm';
+/** Queue names per CRM, so Salesforce and Dynamics 365 poll and push independently. */
+export const outboundQueues = (crm: CrmKind) => ({ poll: `poll-${crm}`, push: `push-${crm}` }) as const;
+export const ALL_OUTBOUND_QUEUES: readonly string[] = (['salesforce', 'dynamics'] as const).flatMap((k) => Object.values(outboundQueues(k)));
 const PushJob = z.object({ referralId: z.string().min(1) });
 const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -51,6 +52,8 @@ const priorityOf = (s: CrmSnapshot) => (s.decision !== null || s.isClosed ? 1 : 
  * snapshot, so a burst of edits collapses into what really differs from what was last pushed.
  */
 export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
+  const OUTBOUND_QUEUE = outboundQueues(o.crm.kind);
+  const POLL_SCHEDULER_ID = OUTBOUND_QUEUE.poll;
   const pollQueue = new Queue(OUTBOUND_QUEUE.poll, { connection: d.connection, prefix: d.prefix });
   const pushQueue = new Queue(OUTBOUND_QUEUE.push, { connection: d.connection, prefix: d.prefix });
   const settings = { backoffStrategy: (n: number, _t?: string, err?: Error) => retryDelayMs(n, err) };

@@ -2,7 +2,9 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Referral } from '../src/domain/referral.ts';
-import type { CrmConnector, CrmExpiryWriter, OpportunityDraft } from '../src/ports/crm.ts';
+import type { CrmConnector, CrmExpiryWriter, CrmKind, OpportunityDraft } from '../src/ports/crm.ts';
+import type { SyncTarget } from '../src/sync/sync-referral.ts';
+import { FatalError } from '../src/errors.ts';
 import { systemClock, type Clock, type PartnerCenterClient } from '../src/ports/partner-center.ts';
 import { pullReferrals, type PullResult, type SyncJobRef } from '../src/sync/pull-referrals.ts';
 import { createUpsertBatcher } from '../src/sync/upsert-batcher.ts';
@@ -44,8 +46,18 @@ export interface RuntimeOptions {
   stalledIntervalMs?: number;
   /** The expiry engine (issue 5); absent: no expiry queues in this process. */
   expiry?: ExpiryOptions;
-  /** Outbound sync (issue 4): CRM decisions to Partner Center; absent: inbound only. */
+  /** Outbound sync (issue 4) for `crm`: CRM decisions to Partner Center; absent: inbound only. */
   outbound?: Omit<OutboundOptions, 'attempts'>;
+  /** Further CRMs (CRM=both); `route` picks one per referral, `crm` being the first. */
+  additionalCrms?: CrmBinding[];
+  route?: (referral: Referral) => CrmKind;
+}
+
+/** One CRM a deployment writes to: its connector, its mapping, and optionally outbound sync. */
+export interface CrmBinding {
+  crm: CrmConnector;
+  toDraft: (referral: Referral, now: Date) => OpportunityDraft;
+  outbound?: Omit<OutboundOptions, 'attempts'> | undefined;
 }
 
 const hasExpiryWriter = (crm: CrmConnector): crm is CrmConnector & CrmExpiryWriter =>
@@ -85,11 +97,27 @@ export async function startRuntime(o: RuntimeOptions) {
       log: o.log.child({ queue: QUEUE.pull }), overlapMs: o.overlapMs, initialSince: o.initialSince, pageSize: o.pageSize,
     });
 
-  const batcher = createUpsertBatcher({
-    send: (drafts) => o.crm.upsertOpportunities(drafts),
-    maxBatch: o.crm.maxBatchSize,
-    windowMs: o.batchWindowMs,
-  });
+  const bindings: CrmBinding[] = [{ crm: o.crm, toDraft: o.toDraft, outbound: o.outbound }, ...(o.additionalCrms ?? [])];
+  const batchers = bindings.map((b) =>
+    createUpsertBatcher({ send: (drafts) => b.crm.upsertOpportunities(drafts), maxBatch: b.crm.maxBatchSize, windowMs: o.batchWindowMs }),
+  );
+  const targets = new Map<CrmKind, SyncTarget>(
+    bindings.map((b, i) => [
+      b.crm.kind,
+      {
+        crm: b.crm.kind,
+        upsert: (batchers[i] as (typeof batchers)[number]).upsert,
+        toDraft: b.toDraft,
+        inbound: b.outbound ? { outbound: outboundStore, crm: b.outbound.crm, rules: b.outbound.rules, valueFields: b.outbound.valueFields } : undefined,
+      },
+    ]),
+  );
+  const target = (referral: Referral): SyncTarget => {
+    const kind = o.route ? o.route(referral) : o.crm.kind;
+    const t = targets.get(kind);
+    if (!t) throw new FatalError(`referral ${referral.id} is routed to ${kind}, which is not configured (CRM setting)`);
+    return t;
+  };
 
   const settings = { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelayMs(attemptsMade, err) };
   const pullWorker = new Worker(
@@ -108,9 +136,7 @@ export async function startRuntime(o: RuntimeOptions) {
   const syncWorker = new Worker(
     QUEUE.sync,
     syncReferralProcessor({
-      referrals, state, parking, partnerCenter: o.partnerCenter, upsert: batcher.upsert, crm: o.crm.kind,
-      toDraft: o.toDraft, clock, log: o.log, lock,
-      inbound: o.outbound ? { outbound: outboundStore, crm: o.outbound.crm, rules: o.outbound.rules, valueFields: o.outbound.valueFields } : undefined,
+      referrals, state, parking, partnerCenter: o.partnerCenter, target, clock, log: o.log, lock,
     }),
     {
       connection, prefix: o.prefix, concurrency: o.concurrency, settings,
@@ -137,31 +163,29 @@ export async function startRuntime(o: RuntimeOptions) {
     );
   }
 
+  const expiryWriters = Object.fromEntries(bindings.flatMap((b) => (hasExpiryWriter(b.crm) ? [[b.crm.kind, b.crm]] : [])));
   const expiry = o.expiry
-    ? await startExpiry(
-        { connection, prefix: o.prefix, referrals, state, clock, log: o.log, crm: hasExpiryWriter(o.crm) ? { [o.crm.kind]: o.crm } : {} },
-        o.expiry,
-      )
+    ? await startExpiry({ connection, prefix: o.prefix, referrals, state, clock, log: o.log, crm: expiryWriters }, o.expiry)
     : undefined;
 
-  const outbound = o.outbound
-    ? await startOutbound(
-        { connection, prefix: o.prefix, partnerCenter: o.partnerCenter, referrals, outbound: outboundStore, parking, lock, clock, log: o.log },
-        { ...o.outbound, attempts: o.attempts },
-      )
-    : undefined;
+  const outboundDeps = { connection, prefix: o.prefix, partnerCenter: o.partnerCenter, referrals, outbound: outboundStore, parking, lock, clock, log: o.log };
+  const outbounds = await Promise.all(
+    bindings.flatMap((b) => (b.outbound ? [startOutbound(outboundDeps, { ...b.outbound, attempts: o.attempts })] : [])),
+  );
+  /** The first CRM's outbound queues (the only one unless CRM=both). */
+  const outbound = outbounds[0];
 
   let closing: Promise<void> | undefined;
   return {
-    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, syncWorker, pullWorker, expiry, outbound, outboundStore,
+    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, syncWorker, pullWorker, expiry, outbound, outbounds, outboundStore,
     /** Stops taking jobs, lets in-flight ones finish (up to timeoutMs), then releases the rest. */
     close(timeoutMs = 30_000): Promise<void> {
       closing ??= (async () => {
-        batcher.flush();
-        const graceful = Promise.all([syncWorker.close(), pullWorker.close(), expiry?.close(), outbound?.close()]);
+        for (const b of batchers) b.flush();
+        const graceful = Promise.all([syncWorker.close(), pullWorker.close(), expiry?.close(), ...outbounds.map((x) => x.close())]);
         const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);
         // Forced close leaves active jobs to BullMQ's stalled-job check: another worker picks them up.
-        if (timedOut) await Promise.all([syncWorker.close(true), pullWorker.close(true), expiry?.close(true), outbound?.close(true)]);
+        if (timedOut) await Promise.all([syncWorker.close(true), pullWorker.close(true), expiry?.close(true), ...outbounds.map((x) => x.close(true))]);
         await Promise.all([pullQueue.close(), syncQueue.close()]);
         await redis.quit();
       })();

@@ -13,13 +13,13 @@ const BUSY_DELAY_MS = 1_000;
 export const syncReferralProcessor =
   (deps: Omit<SyncDeps, 'log'> & { log: Logger; lock: ReferralLock }) =>
   async (job: Job, token?: string): Promise<SyncOutcome> => {
-    const log = deps.log.child({ queue: job.queueName, jobId: job.id, crm: deps.crm });
+    const log = deps.log.child({ queue: job.queueName, jobId: job.id });
     const parsed = SyncJobData.safeParse(job.data);
     if (!parsed.success) throw toBullMqError(new ValidationError(`job ${job.id}: payload needs referralId and eTag`));
-    const { referralId, eTag } = parsed.data;
+    const { referralId, eTag, fetch } = parsed.data;
     let outcome;
     try {
-      outcome = await deps.lock.tryWith(referralId, () => syncReferral({ ...deps, log: log.child({ referralId }) }, referralId, eTag));
+      outcome = await deps.lock.tryWith(referralId, () => syncReferral({ ...deps, log: log.child({ referralId }) }, referralId, eTag, { fetch: fetch === true }));
     } catch (err) {
       log.warn({ err, referralId, attempt: job.attemptsMade + 1 }, 'sync attempt failed');
       throw toBullMqError(err);

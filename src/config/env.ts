@@ -17,6 +17,7 @@ export const SECRET_VARIABLES = [
   'SALESFORCE_PRIVATE_KEY',
   'REDIS_URL', // may carry a password
   'ALERT_WEBHOOK_URL', // Slack and Teams incoming-webhook URLs embed their secret
+  'DYNAMICS_CLIENT_SECRET',
 ] as const;
 
 export const Env = z.object({
@@ -40,7 +41,7 @@ export const Env = z.object({
     .regex(/^(file:.+|redis)$/, "must be 'redis' or 'file:<path>'")
     .default('file:.referral-sync/msal-cache.enc'),
 
-  CRM: z.enum(['salesforce']).default('salesforce'),
+  CRM: z.enum(['salesforce', 'dynamics', 'both']).default('salesforce'),
   MAPPING_FILE: z.string().min(1).default('config/mapping.default.yaml'),
 
   SALESFORCE_LOGIN_URL: url.default('https://login.salesforce.com'),
@@ -52,6 +53,12 @@ export const Env = z.object({
   SALESFORCE_USERNAME: z.string().min(1).optional(),
   SALESFORCE_PRIVATE_KEY: optionalSecret,
   SALESFORCE_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+
+  DYNAMICS_URL: url.optional(),
+  DYNAMICS_TENANT_ID: z.string().min(1).optional(),
+  DYNAMICS_CLIENT_ID: z.string().min(1).optional(),
+  DYNAMICS_CLIENT_SECRET: optionalSecret,
+  DYNAMICS_SCOPE: z.string().min(1).optional(),
 
   PULL_INTERVAL_MS: positiveInt.default(300_000),
   PULL_OVERLAP_MS: z.coerce.number().int().min(0).default(120_000),
@@ -98,8 +105,12 @@ function crossVariableProblems(raw: Record<string, string | undefined>): string[
   const pcAuth = raw.PARTNER_CENTER_AUTH ?? 'delegated';
   if (pcAuth === 'app') need('PARTNER_CENTER_CLIENT_SECRET', 'when PARTNER_CENTER_AUTH=app');
   if (pcAuth === 'delegated') need('TOKEN_CACHE_KEY', 'to encrypt the saved sign-in when PARTNER_CENTER_AUTH=delegated');
-  if ((raw.CRM ?? 'salesforce') === 'salesforce') {
-    need('SALESFORCE_CLIENT_ID', 'when CRM=salesforce');
+  const crm = raw.CRM ?? 'salesforce';
+  if (crm === 'dynamics' || crm === 'both') {
+    for (const name of ['DYNAMICS_URL', 'DYNAMICS_TENANT_ID', 'DYNAMICS_CLIENT_ID', 'DYNAMICS_CLIENT_SECRET']) need(name, `when CRM=${crm}`);
+  }
+  if (crm === 'salesforce' || crm === 'both') {
+    need('SALESFORCE_CLIENT_ID', `when CRM=${crm}`);
     if ((raw.SALESFORCE_AUTH ?? 'jwt') === 'jwt') {
       need('SALESFORCE_USERNAME', 'when SALESFORCE_AUTH=jwt');
       if (!has('SALESFORCE_PRIVATE_KEY') && !has('SALESFORCE_PRIVATE_KEY_FILE')) {

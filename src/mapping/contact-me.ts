@@ -15,7 +15,7 @@ export function isContactMeRequest(mapping: Mapping, referral: Referral): boolea
   return settings.match === 'all' ? settings.when.every(holds) : settings.when.some(holds);
 }
 
-function conditionHolds(condition: Condition, referral: Referral, linkTemplate: string): boolean {
+export function conditionHolds(condition: Condition, referral: Referral, linkTemplate: string): boolean {
   const raw = readSource(referral, condition.path, linkTemplate);
   const value = typeof raw === 'string' ? raw.trim() : raw;
   const expected = condition.in ?? [condition.equals];

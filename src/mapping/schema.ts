@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { OutboundRules } from '../outbound/outbound-rules.ts';
 import { ExpirySettings } from './expiry-settings.ts';
 import { DynamicsOutboundFields, SalesforceOutboundFields } from './outbound-fields.ts';
+import { Routing } from './routing.ts';
 import { FieldRule, checkTemplateAt } from './field-rule.ts';
 import { isDerivedField } from './referral-paths.ts';
 import { parseTemplate, templatePaths } from './template.ts';
@@ -93,6 +94,7 @@ export const Mapping = z
     salesforce: SalesforceSection.optional(),
     dynamics: DynamicsSection.optional(),
     expiry: ExpirySettings.optional(),
+    routing: Routing.optional(),
     outbound: OutboundRules.prefault({}).meta({
       description: 'What partner actions in the CRM mean for Partner Center (accept, decline, Won/Lost, edits).',
     }),
@@ -103,6 +105,13 @@ export const Mapping = z
     if (!mapping.salesforce && !mapping.dynamics) {
       ctx.addIssue({ code: 'custom', path: [], message: 'needs a salesforce or a dynamics section' });
     }
+    const routed = mapping.routing ? [mapping.routing.default, ...mapping.routing.rules.map((r) => r.crm)] : [];
+    routed.forEach((crm, i) => {
+      if (!mapping[crm]) {
+        const path = i === 0 ? ['routing', 'default'] : ['routing', 'rules', i - 1, 'crm'];
+        ctx.addIssue({ code: 'custom', path, message: `routes to ${crm}, but the mapping file has no ${crm} section` });
+      }
+    });
   })
   .meta({ title: 'referral-sync mapping file', description: 'Maps Partner Center referrals to CRM opportunities.' });
 export type Mapping = z.infer<typeof Mapping>;

@@ -11,32 +11,43 @@ import { valuesFromDraft, type ValueFieldNames } from '../outbound/draft-values.
 import type { CrmOutbound } from '../ports/crm.ts';
 import type { OutboundStore } from '../ports/outbound-store.ts';
 
+/** Where one referral goes: a CRM with its mapping and (batched) upsert. */
+export interface SyncTarget {
+  crm: CrmKind;
+  /** Upserts one draft; batching across concurrent jobs happens behind this function. */
+  upsert: (draft: OpportunityDraft) => Promise<UpsertResult>;
+  /** The admin's mapping applied to one referral; throws MappingError. */
+  toDraft: (referral: Referral, now: Date) => OpportunityDraft;
+  /** With outbound sync on: Partner Center state changes also move the stage (inboundStages). */
+  inbound?: { outbound: OutboundStore; crm: CrmOutbound; rules: OutboundRules; valueFields: ValueFieldNames } | undefined;
+}
+
 export interface SyncDeps {
   referrals: ReferralStore;
   state: SyncStateStore;
   parking: ParkingLot;
   partnerCenter: PartnerCenterClient;
-  /** Upserts one draft; batching across concurrent jobs happens behind this function. */
-  upsert: (draft: OpportunityDraft) => Promise<UpsertResult>;
-  crm: CrmKind;
-  /** The admin's mapping applied to one referral; throws MappingError. */
-  toDraft: (referral: Referral, now: Date) => OpportunityDraft;
+  /** Picks the CRM for a referral (the mapping's routing rules; one CRM: always that one). */
+  target: (referral: Referral) => SyncTarget;
   clock: Clock;
   log: Logger;
-  /** With outbound sync on: Partner Center state changes also move the stage (inboundStages). */
-  inbound?: { outbound: OutboundStore; crm: CrmOutbound; rules: OutboundRules; valueFields: ValueFieldNames } | undefined;
 }
 
 export type SyncOutcome = 'created' | 'updated' | 'unchanged' | 'superseded';
+
+export interface SyncOptions {
+  /** Read the referral from Partner Center even when a copy is stored (webhook-triggered jobs). */
+  fetch?: boolean | undefined;
+}
 
 /**
  * Brings one referral's opportunity up to date, then writes the CRM id back to Partner Center
  * once. Compare before write: the same eTag, or the same mapped values, makes no CRM call.
  * A FatalError parks the referral (dashboard, reason) and is rethrown for the dead-letter state.
  */
-export async function syncReferral(deps: SyncDeps, referralId: string, jobETag: string): Promise<SyncOutcome> {
+export async function syncReferral(deps: SyncDeps, referralId: string, jobETag: string, opts: SyncOptions = {}): Promise<SyncOutcome> {
   try {
-    return await syncOrThrow(deps, referralId, jobETag);
+    return await syncOrThrow(deps, referralId, jobETag, opts);
   } catch (err) {
     if (err instanceof FatalError) {
       await deps.parking.park({ referralId, reason: err.message, stage: stageOf(err), at: deps.clock.now().toISOString() });
@@ -46,10 +57,10 @@ export async function syncReferral(deps: SyncDeps, referralId: string, jobETag: 
   }
 }
 
-async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string): Promise<SyncOutcome> {
-  let referral = await deps.referrals.get(referralId);
+async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, opts: SyncOptions): Promise<SyncOutcome> {
+  let referral = opts.fetch === true ? null : await deps.referrals.get(referralId);
   if (referral === null) {
-    // Not seen by a pull yet (a webhook-triggered fetch, or a replay after Redis lost data).
+    // Not seen by a pull yet (a replay after Redis lost data), or a webhook said it changed.
     referral = await deps.partnerCenter.getReferral(referralId);
     await deps.referrals.putMany([referral]);
   }
@@ -60,42 +71,45 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string):
   }
 
   const now = deps.clock.now();
-  const full = deps.toDraft(referral, now);
+  const target = deps.target(referral);
+  const full = target.toDraft(referral, now);
   const update = withoutCreateOnly(full);
   // The hash covers what an update would write, so create-only values (a stage the seller has
   // moved since, a default close date that moves daily) never count as a change.
   const hash = draftHash(update);
-  if (previous && previous.draftHash === hash && previous.crm === deps.crm) {
-    const next = { ...previous, eTag: referral.eTag };
+  // A referral routed to another CRM than before is new there: written in full.
+  const known = previous && previous.crm === target.crm ? previous : null;
+  if (known && known.draftHash === hash) {
+    const next = { ...known, eTag: referral.eTag };
     await deps.state.put(referralId, next);
     await writeBackOnce(deps, referral, next);
     await deps.parking.release(referralId);
     return 'unchanged';
   }
 
-  let sent = previous ? update : full;
-  let result = await deps.upsert(sent);
-  if (!result.ok && previous && update !== full) {
+  let sent = known ? update : full;
+  let result = await target.upsert(sent);
+  if (!result.ok && known && update !== full) {
     // The record may have been deleted in the CRM since; recreating it needs the create-only
     // fields (Salesforce requires StageName and CloseDate), so try once more with all of them.
     sent = full;
-    result = await deps.upsert(full);
+    result = await target.upsert(full);
   }
   if (!result.ok) throw result.error;
   const state: ReferralSyncState = {
     eTag: referral.eTag,
     draftHash: hash,
-    crm: deps.crm,
+    crm: target.crm,
     crmId: result.crmId,
-    writtenBack: previous?.writtenBack === true && previous.crmId === result.crmId,
+    writtenBack: known?.writtenBack === true && known.crmId === result.crmId,
     syncedAt: now.toISOString(),
   };
   // Saved before the write-back so a retry after a failed PATCH does not write the CRM again.
   await deps.state.put(referralId, state);
   await deps.parking.release(referralId);
   deps.log.info({ crmId: result.crmId, created: result.created }, result.created ? 'opportunity created' : 'opportunity updated');
-  if (deps.inbound) await deps.inbound.outbound.rememberPushed(referralId, valuesFromDraft(sent, deps.inbound.valueFields));
-  await applyInboundStatus(deps, referral, result.crmId);
+  if (target.inbound) await target.inbound.outbound.rememberPushed(referralId, valuesFromDraft(sent, target.inbound.valueFields));
+  await applyInboundStatus(deps, target, referral, result.crmId);
   await writeBackOnce(deps, referral, state);
   return result.created ? 'created' : 'updated';
 }
@@ -138,9 +152,9 @@ async function writeBackOnce(deps: SyncDeps, referral: Referral, state: Referral
  * the mapped status fields were just written; set the stage too when the mapping says so, and
  * remember what we wrote so outbound sync does not read our write as the seller's decision.
  */
-async function applyInboundStatus(deps: SyncDeps, referral: Referral, crmId: string): Promise<void> {
-  if (!deps.inbound) return;
-  const { outbound, crm, rules } = deps.inbound;
+async function applyInboundStatus(deps: SyncDeps, target: SyncTarget, referral: Referral, crmId: string): Promise<void> {
+  if (!target.inbound) return;
+  const { outbound, crm, rules } = target.inbound;
   const echo = inboundStatusUpdate({
     referral,
     lastWritten: await outbound.lastWritten(referral.id),

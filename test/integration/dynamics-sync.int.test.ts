@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Referral } from '../../src/domain/referral.ts';
+import { toOpportunityDraft } from '../../src/mapping/apply.ts';
+import { routeReferral } from '../../src/mapping/routing.ts';
+import type { Mapping } from '../../src/mapping/schema.ts';
+import { syncOnce } from '../../jobs/sync-once.ts';
+import { makeReferral, makeReferrals } from '../fakes/partner-center/fixtures.ts';
+import { startDataverseHarness, type DataverseHarness } from '../fakes/dataverse/dataverse-harness.ts';
+import { idle, startStack, type Stack } from './harness.ts';
+
+/*
+ * Dynamics 365 through the same runtime: CRM=both with routing by country, $batch upserts,
+ * decisions made in Dataverse reaching Partner Center, and a 429 storm with Retry-After.
+ */
+let stack: Stack | undefined;
+let dv: DataverseHarness | undefined;
+afterEach(async () => {
+  await stack?.close();
+  await dv?.close();
+  stack = undefined;
+  dv = undefined;
+});
+
+const routed = (m: Mapping): Mapping => ({
+  ...m,
+  routing: { default: 'salesforce', rules: [{ crm: 'dynamics', match: 'all', when: [{ path: 'customerProfile.address.country', in: ['DE', 'AT', 'CH'] }] }] },
+});
+
+async function start(): Promise<{ s: Stack; dv: DataverseHarness }> {
+  const harness = await startDataverseHarness();
+  dv = harness;
+  let mappingRef: Mapping | undefined;
+  stack = await startStack({
+    outbound: true,
+    mapping: (m) => (mappingRef = routed(m)),
+    runtime: {
+      additionalCrms: [],
+    },
+  });
+  const mapping = mappingRef as Mapping;
+  const dvFields = mapping.dynamics?.outbound;
+  if (!dvFields) throw new Error('default mapping has a dynamics section');
+  const connector = harness.another({ outbound: { fields: dvFields, rules: mapping.outbound } });
+  // Rebuild the runtime with both CRMs and the routing rule.
+  await stack.rt.close(1000);
+  stack.rt = await stack.restart({
+    additionalCrms: [{
+      crm: connector,
+      toDraft: (r: Referral, now: Date) => toOpportunityDraft('dynamics', r, now, mapping),
+      outbound: { crm: connector, rules: mapping.outbound, valueFields: { ...dvFields, currency: 'transactioncurrencyid' }, pollIntervalMs: 60_000, overlapMs: 60_000, schedule: false },
+    }],
+    route: (r: Referral) => routeReferral(mapping.routing ?? { default: 'salesforce', rules: [] }, r, mapping.referralLink),
+  });
+  return { s: stack, dv: harness };
+}
+
+const german = (r: Referral): Referral => ({ ...r, customerProfile: { ...r.customerProfile, address: { ...r.customerProfile?.address, country: 'DE' } } });
+
+describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () => {
+  it('routes 500 German referrals to Dataverse in one $batch per 1000, the rest to Salesforce; a re-run writes nothing', async () => {
+    const { s, dv: d } = await start();
+    const de = makeReferrals(500).map(german);
+    const us = makeReferrals(20, Date.parse('2025-02-01T00:00:00Z'));
+    s.pc.seed([...de, ...us]);
+    const first = await syncOnce(s.rt, { maxWaitMs: 60_000 });
+    expect(first).toMatchObject({ created: 520, parked: 0 });
+    expect(d.fake.records('opportunities')).toHaveLength(500);
+    expect(s.sf.fake.records('Opportunity')).toHaveLength(20);
+    expect(d.fake.counters.batch ?? 0).toBeLessThanOrEqual(2); // lower bound 1; a straggler may get its own
+
+    d.fake.resetCounters();
+    const second = await syncOnce(s.rt, { maxWaitMs: 60_000 });
+    expect(second.created + second.updated).toBe(0);
+    expect(d.fake.counters.batch ?? 0).toBe(0);
+    expect(d.fake.counters.upsert ?? 0).toBe(0);
+  });
+
+  it('accept, decline, Won and Lost made in Dataverse reach Partner Center', async () => {
+    const { s, dv: d } = await start();
+    const accept = german(makeReferral({ createdDateTime: '2025-01-02T00:00:00Z' }, 'co-sell'));
+    const decline = german(makeReferral({ createdDateTime: '2025-01-02T00:00:00Z' }, 'co-sell'));
+    const active = { status: 'Active', substatus: 'Accepted', createdDateTime: '2025-01-02T00:00:00Z' };
+    const win = german(makeReferral(active, 'co-sell'));
+    const lose = german(makeReferral(active, 'co-sell'));
+    s.pc.seed([accept, decline, win, lose]);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    const row = (id: string) => d.fake.records('opportunities').find((o) => o.new_referralid === id);
+    const idOf = (id: string) => String(row(id)?.opportunityid);
+    d.fake.updateAsUser(idOf(accept.id), { new_referraldecision: 'Accept' });
+    d.fake.updateAsUser(idOf(decline.id), { new_referraldecision: 'Decline', new_referraldeclinereason: 'Budget' });
+    await d.connector.closeOpportunity(idOf(win.id), 'won', { subject: 'won' });
+    await d.connector.closeOpportunity(idOf(lose.id), 'lost', { subject: 'lost' });
+    const out = s.rt.outbounds.find((o) => o.pollQueue.name === 'poll-dynamics');
+    if (!out) throw new Error('dynamics outbound is on');
+    await out.poll();
+    await idle(out.pushQueue);
+    expect(s.pc.get(accept.id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
+    expect(s.pc.get(decline.id)).toMatchObject({ status: 'Closed', substatus: 'Declined', statusReason: "Project budget isn't adequate" });
+    expect(s.pc.get(win.id)).toMatchObject({ status: 'Closed', substatus: 'Won' });
+    expect(s.pc.get(lose.id)).toMatchObject({ status: 'Closed', substatus: 'Lost' });
+  });
+
+  it('a 429 storm with Retry-After: 1 completes with nothing lost and no job failed for good', async () => {
+    const { s, dv: d } = await start();
+    s.pc.seed(makeReferrals(60).map(german));
+    d.fake.failNext(6, { status: 429, retryAfter: '1' });
+    const r = await syncOnce(s.rt, { maxWaitMs: 60_000 });
+    expect(r).toMatchObject({ created: 60, parked: 0, pending: 0 });
+    expect(d.fake.records('opportunities')).toHaveLength(60);
+    expect(await s.rt.syncQueue.getFailedCount()).toBe(0);
+  });
+});
