@@ -8,7 +8,7 @@ import { QUEUE, syncJobId, syncJobOptions } from './queues.ts';
 import { atRiskList, type AtRiskEntry } from '../src/expiry/at-risk.ts';
 import { createRedisReferralStore } from '../connectors/redis/referral-store.ts';
 import { EXPIRY_QUEUE, type ExpiryOptions } from './expiry-queues.ts';
-import { OUTBOUND_QUEUE } from './outbound-queues.ts';
+import { ALL_OUTBOUND_QUEUES } from './outbound-queues.ts';
 import { formatHistory } from '../src/outbound/audit.ts';
 import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
 
@@ -24,7 +24,7 @@ async function withRedis<T>(env: Env, fn: (redis: Redis) => Promise<T>): Promise
 /** Queue counts, the pull checkpoint and the parked referrals, as plain text. */
 export async function showStatus(env: Env, out: NodeJS.WritableStream): Promise<void> {
   await withRedis(env, async (redis) => {
-    for (const name of [...Object.values(QUEUE), ...Object.values(OUTBOUND_QUEUE), ...Object.values(EXPIRY_QUEUE)]) {
+    for (const name of [...Object.values(QUEUE), ...ALL_OUTBOUND_QUEUES, ...Object.values(EXPIRY_QUEUE)]) {
       const q = new Queue(name, { connection: redis, prefix: env.REDIS_PREFIX });
       const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
       out.write(`${name.padEnd(15)} ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
@@ -44,15 +44,26 @@ export async function showStatus(env: Env, out: NodeJS.WritableStream): Promise<
  */
 export async function replay(env: Env, referralId: string, now = new Date()): Promise<string> {
   return withRedis(env, async (redis) => {
-    const k = keys(env.REDIS_PREFIX);
-    await redis.del(k.referral(referralId));
-    await createRedisParkingLot(redis, env.REDIS_PREFIX).release(referralId);
-    const q = new Queue(QUEUE.sync, { connection: redis, prefix: env.REDIS_PREFIX });
-    const jobId = `${syncJobId(referralId, 'replay')}-${now.getTime()}`;
-    await q.add('sync', { referralId, eTag: 'replay' }, { ...syncJobOptions(env.SYNC_ATTEMPTS), jobId });
-    await q.close();
-    return `queued ${referralId} for a fresh sync (job ${jobId})`;
+    const syncQueue = new Queue(QUEUE.sync, { connection: redis, prefix: env.REDIS_PREFIX });
+    try {
+      return await requeueReferral({ redis, prefix: env.REDIS_PREFIX, syncQueue, attempts: env.SYNC_ATTEMPTS }, referralId, now);
+    } finally {
+      await syncQueue.close();
+    }
   });
+}
+
+/** `replay` on an open connection and sync queue (the dashboard's Replay button). */
+export async function requeueReferral(
+  d: { redis: Redis; prefix: string; syncQueue: Queue; attempts: number },
+  referralId: string,
+  now = new Date(),
+): Promise<string> {
+  await d.redis.del(keys(d.prefix).referral(referralId));
+  await createRedisParkingLot(d.redis, d.prefix).release(referralId);
+  const jobId = `${syncJobId(referralId, 'replay')}-${now.getTime()}`;
+  await d.syncQueue.add('sync', { referralId, eTag: 'replay' }, { ...syncJobOptions(d.attempts), jobId });
+  return `queued ${referralId} for a fresh sync (job ${jobId})`;
 }
 
 /** The at-risk list from the stored referrals (what the last pull saw). */
