@@ -56,6 +56,8 @@ export interface FakeSalesforce {
   failRecord(extIdValue: string, errorCode: string, times?: number, message?: string): void;
   /** The next `n` data API calls fail as a whole with `status` (503 SERVER_UNAVAILABLE or 500). */
   failNext(n: number, status?: 503 | 500): void;
+  /** The next data API call that writes (any method but GET) fails as a whole with `status`. */
+  failNextWrite(status?: 503 | 500): void;
   counters(): FakeCounters;
   resetCounters(): void;
   requests(): readonly FakeRequest[];
@@ -89,6 +91,7 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
   const log: FakeRequest[] = [];
   let counters = emptyCounters();
   let failures = { left: 0, status: 503 as 503 | 500 };
+  let writeFailure: 503 | 500 | undefined;
   let baseUrl = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -112,9 +115,16 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
       const seg = (m?.[2] ?? '').split('/').filter((s) => s !== '').map(decodeURIComponent);
       route = m ? routeOf(method, seg) : 'unknown';
       const bearer = header(req, 'authorization')?.replace(/^Bearer\s+/i, '');
+      let injected: 503 | 500 | undefined;
       if (failures.left > 0) {
         failures.left -= 1;
-        reply = failures.status === 503
+        injected = failures.status;
+      } else if (writeFailure !== undefined && m && method !== 'GET') {
+        injected = writeFailure;
+        writeFailure = undefined;
+      }
+      if (injected !== undefined) {
+        reply = injected === 503
           ? apiError(503, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable, please retry')
           : apiError(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId if you contact support: 0-0 (fake)');
       } else if (bearer === undefined || !tokens.has(bearer)) {
@@ -161,6 +171,7 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     expireTokens: () => tokens.clear(),
     failRecord: (value, code, times = 1, message) => store.injectFailure(value, code, times, message),
     failNext: (n, status = 503) => { failures = { left: n, status }; },
+    failNextWrite: (status = 503) => { writeFailure = status; },
     counters: () => ({ ...counters }),
     resetCounters: () => { counters = emptyCounters(); log.length = 0; },
     requests: () => [...log],
