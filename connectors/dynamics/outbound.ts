@@ -103,9 +103,18 @@ export function createDynamicsOutbound(http: DataverseHttp, s: OutboundSettings,
       // If-Match: * makes the PATCH update-only: it must not re-create a deleted opportunity.
       const r = await http.attempt({ method: 'PATCH', path: byId(s.entitySet, crmId), body, headers: { 'If-Match': '*' } });
       if (r.ok) return;
-      // Won/Lost rows are read-only: the seller has closed it, so there is nothing left to tell.
+      // Won/Lost rows are read-only, yet the seller still needs to read why a decision was held or
+      // refused (e.g. a Won inside the 72 h deal-registration window): a note on the opportunity
+      // carries it instead. Notes can be added to closed records.
       if (r.error instanceof ValidationError && (await isClosed(crmId))) {
-        log?.info({ crmId }, 'dynamics: opportunity is closed (read-only); sync message not written');
+        if (typeof write.message === 'string') {
+          await http.call({
+            method: 'POST',
+            path: 'annotations',
+            body: { subject: 'referral-sync', notetext: write.message, 'objectid_opportunity@odata.bind': `/${s.entitySet}(${crmId})` },
+          });
+          log?.info({ crmId }, 'dynamics: opportunity is closed (read-only); sync message added as a note');
+        }
         return;
       }
       throw r.error;

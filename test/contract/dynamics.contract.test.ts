@@ -42,13 +42,19 @@ async function dynamicsHarness(): Promise<CrmContractHarness> {
   const { fake, connector } = h;
   const { expiryColumns } = connector.settings;
 
+  const latestNote = (opportunityId: string): string | null => {
+    const notes = fake.records('annotations').filter((n) => n._objectid_value === opportunityId);
+    const last = notes.at(-1);
+    return last ? text(last.notetext) : null;
+  };
   const toNeutral = (r: Row) => ({
     crmId: String(r.opportunityid),
     referralId: String(r[section.alternateKey]),
     accountId: text(r._customerid_value),
     name: text(r[f.name]),
     amount: num(r[f.dealValue]),
-    message: text(r[f.message]),
+    // On a closed (read-only) row the message arrives as a note on the opportunity instead.
+    message: text(r[f.message]) ?? latestNote(String(r.opportunityid)),
     expiryLevel: text(r[expiryColumns.level]),
     expiresAt: text(r[expiryColumns.expiresAt]),
   });
@@ -95,13 +101,4 @@ async function dynamicsHarness(): Promise<CrmContractHarness> {
   };
 }
 
-runCrmConnectorContract('dynamics', dynamicsHarness, {
-  knownFailures: {
-    // connectors/dynamics/outbound.ts writeStatus: a Won/Lost row is read-only (statecode != 0),
-    // the PATCH of the message column is rejected and then dropped on purpose (logged at info).
-    // So a held Won's "Won is held until …" (push-outcome.ts) never reaches the seller, while the
-    // sync records the message as shown. Lead to decide: show it elsewhere (e.g. a task or note
-    // regarding the opportunity) or accept the gap for Dynamics 365.
-    'message-on-won': 'writeStatus drops the message on a closed (read-only) opportunity',
-  },
-});
+runCrmConnectorContract('dynamics', dynamicsHarness);

@@ -31,6 +31,7 @@ const NAV_LOOKUP: Record<string, string> = {
   customerid_account: 'customerid',
   customerid_contact: 'customerid',
   regardingobjectid_opportunity_task: 'regardingobjectid',
+  objectid_opportunity: 'objectid',
 };
 
 /**

@@ -49,6 +49,7 @@ export class DataverseStore {
       accounts: { logical: 'account', pk: 'accountid', keys: [opts.accountKey ?? 'new_referralsynckey'] },
       tasks: { logical: 'task', pk: 'activityid', keys: [] },
       opportunitycloses: { logical: 'opportunityclose', pk: 'activityid', keys: [] },
+      annotations: { logical: 'annotation', pk: 'annotationid', keys: [] },
       transactioncurrencies: { logical: 'transactioncurrency', pk: 'transactioncurrencyid', keys: [] },
       systemusers: { logical: 'systemuser', pk: 'systemuserid', keys: [] },
       teams: { logical: 'team', pk: 'teamid', keys: [] },
