@@ -44,8 +44,11 @@ export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
   const result: PullResult = { fetched: 0, queued: 0, inSync: 0, invalid: 0, queuedIds: [] };
   deps.log.info({ since: since.toISOString() }, 'pull started');
 
-  // A referral edited while we list moves to the end of the updatedDateTime order and shows up
-  // again with a new eTag: it is queued again (a new version) but counted once.
+  // Pages come in updatedDateTime order. A referral edited while we list (often by our own
+  // write-back PATCH) moves to the end; once a page reaches changes made after this pull began,
+  // we stop: the next pull starts from the checkpoint and picks them up. Without this, every
+  // written-back referral was listed twice in a first sync. Clock skew can only stop us early.
+  const startedAt = deps.clock.now().getTime();
   const seen = new Set<string>();
   for await (const page of deps.partnerCenter.listReferrals({ updatedSince: since, pageSize: deps.pageSize })) {
     for (const r of page.referrals) seen.add(r.id);
@@ -67,6 +70,7 @@ export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
     result.queuedIds.push(...jobs);
     const newest = latestUpdate(page.referrals);
     if (newest) await deps.checkpoint.advance(newest);
+    if (newest && newest.getTime() > startedAt) break;
   }
   deps.log.info({ fetched: result.fetched, queued: result.queued, inSync: result.inSync, invalid: result.invalid }, 'pull finished');
   return result;
