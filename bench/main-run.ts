@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Referral } from '../src/domain/referral.ts';
+import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
+import { QUEUE } from '../jobs/queues.ts';
+import { deleteKeys, PC_CLIENT, REDIS_URL } from '../test/integration/harness.ts';
+import { startFakePartnerCenter } from '../test/fakes/partner-center/server.ts';
+import { startFakeSalesforce, type FakeSalesforce } from '../test/fakes/salesforce/fake-salesforce.ts';
+import { testKeys, TEST_CLIENT_ID, TEST_USERNAME } from '../test/fakes/salesforce/salesforce-harness.ts';
+import type { BenchOptions } from './options.ts';
+import type { WorkerUsage } from './protocol.ts';
+import { spawnWorker } from './worker-process.ts';
+
+export interface RunFigures {
+  n: number;
+  open: number;
+  /** From the start of the pull until every opportunity and write-back was seen, in ms. */
+  wallMs: number;
+  /** From the start of the pull until the pull had listed every page, in ms. */
+  pullMs: number;
+  pull: { fetched: number; queued: number; inSync: number; invalid: number };
+  partnerCenter: { token: number; list: number; get: number; patch: number; unauthorized: number; other: number; patchConflicts: number };
+  salesforce: { token: number; query: number; oppCollections: number; oppSingles: number; accountWrites: number; otherWrites: number; total: number };
+  check: { opportunities: number; distinctReferrals: number; missing: number; writtenBackOnce: number; writeBackDuplicates: number; parked: number; parkedReasons: string[] };
+  worker: WorkerUsage;
+  workerLogLines: number;
+  workerProblems: { first: string[]; count: number };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function salesforceCalls(sf: FakeSalesforce): RunFigures['salesforce'] {
+  const c = sf.counters();
+  const writes = sf.requests().filter((r) => r.route !== 'token' && r.method !== 'GET');
+  const on = (object: string) => (r: { path: string }) => r.path.split('/').includes(object);
+  const opp = writes.filter(on('Opportunity'));
+  const out = {
+    token: c.token,
+    query: c.query + c.queryMore,
+    oppCollections: opp.filter((r) => r.route === 'upsertCollection').length,
+    oppSingles: opp.filter((r) => r.route === 'upsertSingle').length,
+    accountWrites: writes.filter(on('Account')).length,
+    otherWrites: 0,
+    total: c.total,
+  };
+  out.otherWrites = writes.length - out.oppCollections - out.oppSingles - out.accountWrites;
+  return out;
+}
+
+/** Seeds the fakes, runs one real worker process over `referrals` and measures it. */
+export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise<RunFigures> {
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  const redis = new Redis(REDIS_URL);
+  const pc = await startFakePartnerCenter({ ...PC_CLIENT, latencyMs: o.latencyMs, maxPageSize: o.pageSize });
+  const keys = testKeys();
+  const sf = await startFakeSalesforce({ jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey }, latencyMs: o.latencyMs });
+  pc.seed(referrals);
+  const openIds = new Set(referrals.filter((r) => r.status !== 'Closed').map((r) => r.id));
+  const worker = spawnWorker({
+    redisUrl: REDIS_URL, prefix,
+    pc: { url: pc.url, ...PC_CLIENT, metadata: pc.msalMetadata(pc.tenantId) },
+    sf: { url: sf.url, clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: keys.privateKey },
+    pageSize: o.pageSize, concurrency: o.concurrency, batchWindowMs: o.batchWindowMs, logLevel: o.logLevel,
+  }, o.workerNodeOptions);
+  const syncQueue = new Queue(QUEUE.sync, { connection: redis, prefix });
+  const queueIdle = async (): Promise<boolean> => {
+    const c = await syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+    return Object.values(c).every((v) => v === 0);
+  };
+  try {
+    const started = await worker.next('started');
+    // Applied write-backs, counted incrementally (pc.patches only grows).
+    const applied = new Map<string, number>();
+    let scanned = 0;
+    let backs = 0;
+    const countPatches = (): void => {
+      for (; scanned < pc.patches.length; scanned++) {
+        const p = pc.patches[scanned];
+        if (p?.outcome !== 'applied') continue;
+        const before = applied.get(p.id) ?? 0;
+        applied.set(p.id, before + 1);
+        if (before === 0 && openIds.has(p.id)) backs += 1;
+      }
+    };
+    const deadline = started.at + o.timeoutS * 1000;
+    const parking = createRedisParkingLot(redis, prefix);
+    let lastProgress = Date.now();
+    let lastIdleCheck = 0;
+    let idleButShort = 0;
+    let doneAt: number | undefined;
+    const state = () => `${backs}/${openIds.size} write-backs, ${sf.records('Opportunity').length}/${referrals.length} opportunities`;
+    while (doneAt === undefined) {
+      countPatches();
+      const gone = worker.gone();
+      if (gone) throw new Error(`the bench worker ${gone} before the run was complete (${state()})`);
+      const pulled = worker.latest('pulled') !== undefined;
+      // Copying every Opportunity is costly at 100 000; only look once the write-backs are in.
+      // Done also means the pull has listed its last page and the queue has nothing left.
+      if (pulled && backs >= openIds.size && sf.records('Opportunity').length >= referrals.length && (await queueIdle())) {
+        doneAt = Date.now();
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out after ${o.timeoutS} s: ${state()}`);
+      // Nothing left to run but the work is not all there: something was parked or lost.
+      if (pulled && Date.now() - lastIdleCheck > 1_000) {
+        lastIdleCheck = Date.now();
+        idleButShort = (await queueIdle()) ? idleButShort + 1 : 0;
+        if (idleButShort >= 3) {
+          const parked = await parking.list(5);
+          throw new Error(`the worker is idle but the run is incomplete: ${state()}; parked: ${parked.map((p) => p.reason).join(' | ') || 'none'}`);
+        }
+      }
+      if (Date.now() - lastProgress > 5_000) {
+        lastProgress = Date.now();
+        process.stderr.write(`  … ${((Date.now() - started.at) / 1000).toFixed(0)} s: ${backs}/${openIds.size} write-backs, ${pc.counters.list} list pages, ${sf.counters().upsertCollection} collection upserts\n`);
+      }
+      await sleep(backs >= openIds.size ? 100 : 25);
+    }
+    worker.tell({ type: 'report' });
+    const report = await worker.next('report');
+    await Promise.race([worker.exited(), sleep(15_000)]);
+    const pulled = worker.latest('pulled');
+    countPatches();
+    const opps = sf.records('Opportunity');
+    const byReferral = new Set(opps.map((r) => String(r.Referral_Id__c)));
+    const parked = await parking.list(1_000);
+    return {
+      n: referrals.length,
+      open: openIds.size,
+      wallMs: doneAt - started.at,
+      pullMs: pulled ? pulled.at - started.at : Number.NaN,
+      pull: pulled ? { fetched: pulled.fetched, queued: pulled.queued, inSync: pulled.inSync, invalid: pulled.invalid } : { fetched: 0, queued: 0, inSync: 0, invalid: 0 },
+      partnerCenter: {
+        token: pc.counters.token, list: pc.counters.list, get: pc.counters.get, patch: pc.counters.patch,
+        unauthorized: pc.counters.unauthorized, other: pc.counters.other,
+        patchConflicts: pc.patches.filter((p) => p.outcome === 'conflict').length,
+      },
+      salesforce: salesforceCalls(sf),
+      check: {
+        opportunities: opps.length,
+        distinctReferrals: byReferral.size,
+        missing: referrals.filter((r) => !byReferral.has(r.id)).length,
+        writtenBackOnce: [...openIds].filter((id) => applied.get(id) === 1).length,
+        writeBackDuplicates: [...applied.values()].filter((c) => c > 1).length + [...applied.keys()].filter((id) => !openIds.has(id)).length,
+        parked: parked.length,
+        parkedReasons: [...new Set(parked.map((p) => p.reason))].slice(0, 5),
+      },
+      worker: report.usage,
+      workerLogLines: worker.logLines(),
+      workerProblems: worker.problems,
+    };
+  } catch (err) {
+    if (worker.problems.first.length > 0) process.stderr.write(`worker problems:\n${worker.problems.first.join('\n')}\n`);
+    throw err;
+  } finally {
+    worker.kill();
+    // Keys are deleted only once the worker can no longer write any.
+    await Promise.race([worker.exited(), sleep(5_000)]);
+    await syncQueue.close();
+    await deleteKeys(redis, prefix).catch(() => undefined);
+    await redis.quit();
+    await pc.close();
+    await sf.close();
+  }
+}

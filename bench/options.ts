@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+
+/** What `npm run bench -- ...` accepts. Defaults follow issue 8 and the production env defaults. */
+export interface BenchOptions {
+  /** Referrals seeded into the fake Partner Center. */
+  n: number;
+  /** Fixed delay before every answer of both fakes (token calls too), in ms. */
+  latencyMs: number;
+  /** `$top` the worker asks for, and the fake's largest page. */
+  pageSize: number;
+  /** Concurrent sync jobs in the worker (SYNC_CONCURRENCY, default 400). */
+  concurrency: number;
+  /** The upsert batcher's quiet gap (BATCH_WINDOW_MS, default 200). */
+  batchWindowMs: number;
+  /** Referrals in the sequential per-record baseline (default min(n, 1000)); 0 skips it. */
+  baseline: number;
+  /** Give every referral its own customer (default: the fixtures' 6 companies). */
+  uniqueCustomers: boolean;
+  /** The worker's log level (LOG_LEVEL, default info as in production). */
+  logLevel: string;
+  /** Give up waiting for the worker after this long, in s. */
+  timeoutS: number;
+  /** Where the JSON results go. */
+  out: string;
+  /** Extra node flags for the worker process, e.g. "--max-old-space-size=192" (split on spaces). */
+  workerNodeOptions: string[];
+}
+
+const USAGE = `usage: npm run bench -- [--n 10000] [--latency 20] [--page-size 100] [--concurrency 400]
+  [--batch-window 200] [--baseline 1000] [--unique-customers] [--log-level info] [--timeout <s>] [--out bench/results/latest.json]
+  [--worker-node-options="--max-old-space-size=192"]  (note the =)`;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function int(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer >= ${min} (got ${raw})\n${USAGE}`);
+  return v;
+}
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      n: { type: 'string' },
+      latency: { type: 'string' },
+      'page-size': { type: 'string' },
+      concurrency: { type: 'string' },
+      'batch-window': { type: 'string' },
+      baseline: { type: 'string' },
+      'unique-customers': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      timeout: { type: 'string' },
+      out: { type: 'string' },
+      'worker-node-options': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const n = int('n', values.n, 10_000, 1);
+  const logLevel = values['log-level'] ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}\n${USAGE}`);
+  return {
+    n,
+    latencyMs: int('latency', values.latency, 20, 0),
+    pageSize: int('page-size', values['page-size'], 100, 1),
+    concurrency: int('concurrency', values.concurrency, 400, 1),
+    batchWindowMs: int('batch-window', values['batch-window'], 200, 0),
+    baseline: Math.min(n, int('baseline', values.baseline, Math.min(n, 1_000), 0)),
+    uniqueCustomers: values['unique-customers'] === true,
+    logLevel,
+    // Generous: a busy 2-core machine runs 100 000 referrals in minutes, not tens of minutes.
+    timeoutS: int('timeout', values.timeout, 120 + Math.ceil(n / 100), 1),
+    out: values.out ?? 'bench/results/latest.json',
+    workerNodeOptions: (values['worker-node-options'] ?? '').split(' ').filter((f) => f !== ''),
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/*
+ * What the bench parent and its worker process tell each other: the worker's config (env
+ * BENCH_WORKER_CONFIG, JSON) and the IPC messages in both directions.
+ */
+
+export const WorkerConfig = z.object({
+  redisUrl: z.string(),
+  prefix: z.string(),
+  pc: z.object({
+    url: z.string(),
+    clientId: z.string(),
+    clientSecret: z.string(),
+    metadata: z.object({ authorityHost: z.string(), tenantId: z.string(), authorityMetadata: z.string(), cloudDiscoveryMetadata: z.string() }),
+  }),
+  sf: z.object({ url: z.string(), clientId: z.string(), username: z.string(), privateKey: z.string() }),
+  pageSize: z.number().int().positive(),
+  concurrency: z.number().int().positive(),
+  batchWindowMs: z.number().int().min(0),
+  logLevel: z.string(),
+});
+export type WorkerConfig = z.infer<typeof WorkerConfig>;
+
+/** Resources of the worker process, measured by itself. */
+export const WorkerUsage = z.object({
+  /** CPU (user + system) from the start of the pull to the report request, in ms. */
+  cpuRunMs: z.number(),
+  cpuUserMs: z.number(),
+  cpuSystemMs: z.number(),
+  /** CPU spent starting up (tsx compile, imports, startRuntime), in ms. */
+  cpuStartupMs: z.number(),
+  /** process.resourceUsage().maxRSS: peak resident set size over the whole life, in KiB. */
+  maxRssKb: z.number(),
+  /** RSS right after startup (before the pull), and at the report request, in MB. */
+  rssAtStartMb: z.number(),
+  rssAtEndMb: z.number(),
+  heapUsedMb: z.number(),
+  /** Every upsertOpportunities call the batcher made: drafts in it and ms since the pull started. */
+  batches: z.array(z.object({ size: z.number(), atMs: z.number() })),
+});
+export type WorkerUsage = z.infer<typeof WorkerUsage>;
+
+export const FromWorker = z.discriminatedUnion('type', [
+  /** startRuntime is done; the pull starts right after (`at` is the worker's Date.now()). */
+  z.object({ type: z.literal('started'), at: z.number() }),
+  z.object({ type: z.literal('pulled'), at: z.number(), fetched: z.number(), queued: z.number(), inSync: z.number(), invalid: z.number() }),
+  z.object({ type: z.literal('report'), usage: WorkerUsage }),
+  z.object({ type: z.literal('failed'), error: z.string() }),
+]);
+export type FromWorker = z.infer<typeof FromWorker>;
+
+export type ToWorker = { type: 'report' };
+export const ToWorker = z.object({ type: z.literal('report') });

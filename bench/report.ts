@@ -1,0 +1,119 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
+import { dirname } from 'node:path';
+import type { BaselineFigures } from './baseline.ts';
+import type { RunFigures } from './main-run.ts';
+import type { BenchOptions } from './options.ts';
+
+export type Status = 'pass' | 'MISSED' | 'n/a';
+export interface Target { name: string; actual: string; limit: string; status: Status; note?: string }
+
+export function machine() {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30),
+    os: `${osType()} ${release()}`, node: process.version, loadAvgAtStart: loadavg().map((l) => Number(l.toFixed(2))),
+  };
+}
+
+/** Everything derived from the raw counts: lower bounds, ratios, rates, targets. */
+export function summarise(o: BenchOptions, run: RunFigures, base: BaselineFigures | undefined) {
+  const sf = run.salesforce;
+  const bounds = { oppWrites: Math.ceil(run.n / 200), listPages: Math.ceil(run.n / o.pageSize), patches: run.open };
+  const oppWrites = sf.oppCollections + sf.oppSingles;
+  const crmWrites = oppWrites + sf.accountWrites + sf.otherWrites;
+  const perSecond = run.n / (run.wallMs / 1000);
+  const speedUp = base ? perSecond / base.perSecond : undefined;
+  const rssMb = run.worker.maxRssKb / 1024;
+  const targets: Target[] = [
+    { name: 'CRM write calls <= 1.1 x lower bound', actual: `${crmWrites} (${(crmWrites / bounds.oppWrites).toFixed(2)}x)`, limit: `<= ${(1.1 * bounds.oppWrites).toFixed(1)}`, status: crmWrites <= 1.1 * bounds.oppWrites ? 'pass' : 'MISSED' },
+    speedUp === undefined
+      ? { name: '>= 20x the per-record baseline', actual: '-', limit: '>= 20x', status: 'n/a', note: 'baseline skipped (--baseline 0)' }
+      : { name: '>= 20x the per-record baseline', actual: `${speedUp.toFixed(1)}x`, limit: '>= 20x', status: speedUp >= 20 ? 'pass' : 'MISSED' },
+    {
+      name: 'peak RSS < 250 MB at 100 000', actual: `${rssMb.toFixed(0)} MB`, limit: '< 250 MB',
+      status: run.n < 100_000 ? 'n/a' : rssMb < 250 ? 'pass' : 'MISSED',
+      ...(run.n < 100_000 ? { note: `indicative only at N=${run.n}; run --n 100000` } : {}),
+    },
+  ];
+  return {
+    bounds, oppWrites, crmWrites, perSecond, speedUp, rssMb, targets,
+    cpuMsPerReferral: run.worker.cpuRunMs / run.n,
+    recordsPerOppWrite: run.n / Math.max(1, oppWrites),
+  };
+}
+export type Summary = ReturnType<typeof summarise>;
+
+const pad = (s: string | number, w: number): string => String(s).padStart(w);
+const row = (label: string, actual: number | string, bound: number | string, ratio = ''): string =>
+  `  ${label.padEnd(54)}${pad(actual, 9)}${pad(bound, 13)}${pad(ratio, 8)}`;
+const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '');
+
+/** Batches smaller than a full collection (200), as `size@seconds`. */
+function partialBatches(run: RunFigures): string {
+  const partial = run.worker.batches.filter((b) => b.size < 200);
+  const shown = partial.slice(0, 12).map((b) => `${b.size}@${(b.atMs / 1000).toFixed(1)}`);
+  return partial.length > 12 ? `${shown.join(' ')} … (${partial.length} in all)` : shown.join(' ');
+}
+
+export function printTable(o: BenchOptions, run: RunFigures, base: BaselineFigures | undefined, s: Summary, m: ReturnType<typeof machine>): void {
+  const sf = run.salesforce;
+  const pc = run.partnerCenter;
+  const out: string[] = [
+    '',
+    `referral-sync benchmark: N = ${run.n} referrals (${run.open} open), ${o.latencyMs} ms per HTTP call on every fake, page size ${o.pageSize}, concurrency ${o.concurrency}, batch window ${o.batchWindowMs} ms`,
+    `machine: ${m.cpu} x ${m.cores}, ${m.memoryGb} GB, ${m.os}, Node ${m.node}, load average at start ${m.loadAvgAtStart.join(' ')}`,
+    `worker: one process${o.workerNodeOptions.length ? ` (node ${o.workerNodeOptions.join(' ')})` : ''}, real runtime (BullMQ + Redis, upsert batcher, real connectors), Salesforce JWT, default mapping, log level ${o.logLevel}; expiry and outbound sync off`,
+    '',
+    `  ${'wall time (pull start -> last opportunity and write-back)'.padEnd(58)}${pad((run.wallMs / 1000).toFixed(2), 9)} s`,
+    `  ${'  of which the pull listing every page'.padEnd(58)}${pad((run.pullMs / 1000).toFixed(2), 9)} s`,
+    `  ${'referrals/s'.padEnd(58)}${pad(s.perSecond.toFixed(0), 9)}`,
+    `  ${'worker CPU ms per referral'.padEnd(58)}${pad(s.cpuMsPerReferral.toFixed(2), 9)}    (run ${run.worker.cpuRunMs.toFixed(0)} ms; startup ${run.worker.cpuStartupMs.toFixed(0)} ms not counted)`,
+    `  ${'worker peak RSS'.padEnd(58)}${pad(s.rssMb.toFixed(0), 9)} MB    (RSS after startup ${run.worker.rssAtStartMb.toFixed(0)} MB, at the end ${run.worker.rssAtEndMb.toFixed(0)} MB; heap used ${run.worker.heapUsedMb.toFixed(0)} MB)`,
+    '',
+    row('HTTP calls', 'actual', 'lower bound', 'ratio'),
+    row('Partner Center  token', pc.token, 1),
+    row('                list pages', pc.list, s.bounds.listPages, ratio(pc.list, s.bounds.listPages)),
+    row('                get', pc.get, 0),
+    row('                patch (id write-back, no batch PATCH)', pc.patch, s.bounds.patches, ratio(pc.patch, s.bounds.patches)),
+    ...(pc.unauthorized + pc.other > 0 ? [row('                401s / unknown routes', `${pc.unauthorized}/${pc.other}`, 0)] : []),
+    row('Salesforce      token', sf.token, 1),
+    row('                query (account look-ups)', sf.query, '-'),
+    row('                Opportunity collection upserts', sf.oppCollections, s.bounds.oppWrites, ratio(sf.oppCollections, s.bounds.oppWrites)),
+    row('                Opportunity single upserts', sf.oppSingles, 0),
+    row('                Account writes', sf.accountWrites, 0),
+    ...(sf.otherWrites > 0 ? [row('                other writes', sf.otherWrites, 0)] : []),
+    row('CRM write calls (all Salesforce writes)', s.crmWrites, s.bounds.oppWrites, ratio(s.crmWrites, s.bounds.oppWrites)),
+    `  (${s.recordsPerOppWrite.toFixed(1)} referrals per Opportunity write call; pull listed ${run.pull.fetched} referrals, queued ${run.pull.queued})`,
+    `  batches handed to the connector: ${run.worker.batches.length}; not full (size@s since pull start): ${partialBatches(run) || 'none'}`,
+    '',
+  ];
+  if (base) {
+    out.push(
+      `baseline: per-record and sequential, as a Power Automate flow per event (map, then one single-record upsert through the real connector),`,
+      base.n < run.n
+        ? `  its rate is measured on a SUBSET: the first ${base.n} of the ${run.n} referrals (same latency, no write-back):`
+        : `  measured on all ${base.n} referrals (same latency, no write-back):`,
+      `  ${'baseline referrals/s'.padEnd(58)}${pad(base.perSecond.toFixed(1), 9)}    (${(base.calls.total / base.n).toFixed(2)} Salesforce calls per referral${base.failed ? `, ${base.failed} FAILED` : ''})`,
+      `  ${'our speed-up (our referrals/s / baseline referrals/s)'.padEnd(58)}${pad(`${(s.speedUp ?? 0).toFixed(1)}x`, 9)}`,
+      '',
+    );
+  } else out.push('baseline: skipped (--baseline 0)', '');
+  out.push('targets');
+  for (const t of s.targets) out.push(`  ${t.name.padEnd(40)}${pad(t.actual, 16)}  ${t.limit.padEnd(10)}  ${t.status}${t.note ? `  (${t.note})` : ''}`);
+  const c = run.check;
+  out.push(
+    '',
+    `checks: ${c.opportunities} opportunities for ${c.distinctReferrals}/${run.n} referrals (${c.missing} missing), ${c.writtenBackOnce}/${run.open} ids written back exactly once, ${c.writeBackDuplicates} duplicate or unexpected write-backs, ${pc.patchConflicts} 412s, ${c.parked} parked`,
+    ...c.parkedReasons.map((r) => `  parked: ${r}`),
+    `worker log: ${run.workerLogLines} lines, ${run.workerProblems.count} at warn or above`,
+    ...run.workerProblems.first.slice(0, 5).map((l) => `  ${l}`),
+  );
+  const missed = s.targets.filter((t) => t.status === 'MISSED');
+  if (missed.length > 0) out.push('', `MISSED: ${missed.map((t) => t.name).join('; ')}`);
+  console.log(out.join('\n'));
+}
+
+export async function writeJson(path: string, data: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(data, null, 2)}\n`);
+}

@@ -1,0 +1,58 @@
+/*
+ * `npm run bench -- [--n 10000] [--latency 20] [--baseline 1000] ...` (issue 8): seeds the fake
+ * Partner Center with N referrals, runs ONE real worker process (bench/worker.ts) against the fake
+ * Partner Center and fake Salesforce (both with a fixed latency per HTTP call, both living in this
+ * process), waits until every referral has its opportunity and every open one its id written back,
+ * then runs a per-record sequential baseline on a subset and prints calls against their lower
+ * bounds, throughput, the worker's CPU and peak RSS, and the targets. A benchmark, not a test:
+ * it exits 0 when a target is missed (printing MISSED), 1 only when the run itself failed.
+ * Results also go to bench/results/latest.json (or --out).
+ */
+import type { Referral } from '../src/domain/referral.ts';
+import { makeReferrals } from '../test/fakes/partner-center/fixtures.ts';
+import { runBaseline } from './baseline.ts';
+import { runWorker } from './main-run.ts';
+import { parseBenchOptions } from './options.ts';
+import { machine, printTable, summarise, writeJson } from './report.ts';
+
+/** Optionally one customer per referral: every batch then has accounts to create. */
+function withCustomers(referrals: Referral[], unique: boolean): Referral[] {
+  if (!unique) return referrals;
+  return referrals.map((r, i) =>
+    r.customerProfile ? { ...r, customerProfile: { ...r.customerProfile, name: `${r.customerProfile.name ?? 'Customer'} ${i + 1}` } } : r,
+  );
+}
+
+async function main(): Promise<void> {
+  const o = parseBenchOptions(process.argv.slice(2));
+  const m = machine();
+  const referrals = withCustomers(makeReferrals(o.n), o.uniqueCustomers);
+  process.stderr.write(`bench: ${o.n} referrals, ${o.latencyMs} ms latency; running the worker…\n`);
+  const run = await runWorker(o, referrals);
+  let base;
+  if (o.baseline > 0) {
+    process.stderr.write(`bench: worker done in ${(run.wallMs / 1000).toFixed(1)} s; per-record baseline on ${o.baseline} referrals…\n`);
+    base = await runBaseline(referrals.slice(0, o.baseline), o.latencyMs);
+  }
+  const s = summarise(o, run, base);
+  printTable(o, run, base, s, m);
+  await writeJson(o.out, {
+    at: new Date().toISOString(),
+    machine: m,
+    options: o,
+    run,
+    baseline: base ? { ...base, subsetOf: o.n } : null,
+    summary: {
+      wallMs: run.wallMs, referralsPerSecond: s.perSecond, cpuMsPerReferral: s.cpuMsPerReferral, peakRssMb: s.rssMb,
+      lowerBounds: s.bounds, opportunityWriteCalls: s.oppWrites, crmWriteCalls: s.crmWrites,
+      crmWriteRatio: s.crmWrites / s.bounds.oppWrites, baselineReferralsPerSecond: base?.perSecond ?? null, speedUp: s.speedUp ?? null,
+    },
+    targets: s.targets,
+  });
+  console.log(`\nresults written to ${o.out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

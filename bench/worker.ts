@@ -1,0 +1,98 @@
+/*
+ * The worker process of `npm run bench`: the real runtime (BullMQ on real Redis, the upsert
+ * batcher, the real Partner Center and Salesforce connectors) against the fakes the parent runs.
+ * App-mode Partner Center auth, JWT Salesforce, config/mapping.default.yaml. Expiry and outbound
+ * sync are off: the bench measures inbound sync (pull, CRM upsert, id write-back).
+ * It pulls once and works the queue; on the parent's `report` message it sends its own CPU time
+ * and peak RSS, closes and exits. Config comes in BENCH_WORKER_CONFIG (JSON, see protocol.ts).
+ */
+import type { Referral } from '../src/domain/referral.ts';
+import { toOpportunityDraft } from '../src/mapping/apply.ts';
+import { createAppTokenProvider } from '../connectors/partner-center/app-auth.ts';
+import { createPartnerCenterClient } from '../connectors/partner-center/partner-center.client.ts';
+import { createSalesforceConnector } from '../connectors/salesforce/index.ts';
+import { createLogger } from '../jobs/logger.ts';
+import { loadMappingFile } from '../jobs/mapping-file.ts';
+import { startRuntime, type Runtime } from '../jobs/runtime.ts';
+import { ToWorker, WorkerConfig, type FromWorker, type WorkerUsage } from './protocol.ts';
+
+const send = (msg: FromWorker): Promise<void> =>
+  new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(msg, undefined, {}, () => resolve());
+  });
+
+const ms = (micros: number): number => micros / 1000;
+
+async function main(): Promise<void> {
+  const config = WorkerConfig.parse(JSON.parse(process.env.BENCH_WORKER_CONFIG ?? '{}'));
+  const log = createLogger({ level: config.logLevel });
+  const mapping = await loadMappingFile('config/mapping.default.yaml');
+  const tokens = createAppTokenProvider({
+    ...config.pc.metadata,
+    clientId: config.pc.clientId,
+    clientSecret: config.pc.clientSecret,
+    scope: 'https://api.partner.microsoft.com/.default',
+  });
+  const section = mapping.salesforce;
+  const crm = createSalesforceConnector(
+    {
+      loginUrl: config.sf.url,
+      auth: { kind: 'jwt', clientId: config.sf.clientId, username: config.sf.username, privateKey: config.sf.privateKey },
+      ...(section ? { objectName: section.object, externalIdField: section.externalIdField } : {}),
+    },
+    log.child({ remote: 'salesforce' }),
+  );
+  // Batch sizes as the batcher hands them to the connector (to see fragmentation).
+  const batches: WorkerUsage['batches'] = [];
+  let pullStart = Date.now();
+  const measured: typeof crm = {
+    ...crm,
+    upsertOpportunities: (drafts) => {
+      batches.push({ size: drafts.length, atMs: Date.now() - pullStart });
+      return crm.upsertOpportunities(drafts);
+    },
+  };
+  const rt: Runtime = await startRuntime({
+    redisUrl: config.redisUrl,
+    prefix: config.prefix,
+    partnerCenter: createPartnerCenterClient({ tokens, baseUrl: config.pc.url, pageSize: config.pageSize }),
+    crm: measured,
+    toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
+    log,
+    // Production defaults (src/config/env.ts) where they matter to throughput.
+    pullIntervalMs: 300_000, overlapMs: 120_000, initialSince: new Date(0), pageSize: config.pageSize,
+    concurrency: config.concurrency, attempts: 8, batchWindowMs: config.batchWindowMs, schedulePull: false,
+  });
+
+  const startupCpu = process.cpuUsage();
+  const rssAtStartMb = process.memoryUsage().rss / 1024 / 1024;
+  process.on('message', (raw: unknown) => {
+    if (!ToWorker.safeParse(raw).success) return;
+    const run = process.cpuUsage(startupCpu);
+    const usage: WorkerUsage = {
+      cpuRunMs: ms(run.user + run.system),
+      cpuUserMs: ms(run.user),
+      cpuSystemMs: ms(run.system),
+      cpuStartupMs: ms(startupCpu.user + startupCpu.system),
+      maxRssKb: process.resourceUsage().maxRSS,
+      rssAtStartMb,
+      rssAtEndMb: process.memoryUsage().rss / 1024 / 1024,
+      heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
+      batches,
+    };
+    void send({ type: 'report', usage })
+      .then(() => rt.close(5_000))
+      .finally(() => process.exit(0));
+  });
+
+  pullStart = Date.now();
+  await send({ type: 'started', at: pullStart });
+  const pulled = await rt.runPull();
+  await send({ type: 'pulled', at: Date.now(), fetched: pulled.fetched, queued: pulled.queued, inSync: pulled.inSync, invalid: pulled.invalid });
+}
+
+main().catch(async (err: unknown) => {
+  await send({ type: 'failed', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+  process.exit(1);
+});
