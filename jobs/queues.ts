@@ -9,7 +9,15 @@ export const QUEUE = {
 /** Stable scheduler id: re-registering on every start updates one scheduler, never adds one. */
 export const PULL_SCHEDULER_ID = 'pull-referrals';
 
-export const SyncJobData = z.object({ referralId: z.string().min(1), eTag: z.string().min(1) });
+export const SyncJobData = z.object({
+  referralId: z.string().min(1),
+  eTag: z.string().min(1),
+  /**
+   * Read the referral from Partner Center instead of the stored copy: a webhook said it changed
+   * (jobs/webhook-intake), so what the last pull stored may be older than the change.
+   */
+  fetch: z.boolean().optional(),
+});
 export type SyncJobData = z.infer<typeof SyncJobData>;
 
 /**
