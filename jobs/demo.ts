@@ -1,0 +1,140 @@
+import { Redis } from 'ioredis';
+import { FatalError } from '../src/errors.ts';
+import { toLevels } from '../src/expiry/levels.ts';
+import { toOpportunityDraft } from '../src/mapping/apply.ts';
+import { isContactMeRequest } from '../src/mapping/contact-me.ts';
+import { createAppTokenProvider } from '../connectors/partner-center/app-auth.ts';
+import { createPartnerCenterClient } from '../connectors/partner-center/partner-center.client.ts';
+import { startFakePartnerCenter } from '../test/fakes/partner-center/server.ts';
+import { startSalesforceHarness } from '../test/fakes/salesforce/salesforce-harness.ts';
+import { demoRoutes, DEMO_NAV } from './demo/demo-pages.ts';
+import { demoReferrals, trickleReferral } from './demo/seed.ts';
+import { createCredentialTracker, instrumentPort } from './http/instrument.ts';
+import { createMetrics } from './http/metrics.ts';
+import { startHttpServer } from './http/server.ts';
+import { sourceFromRuntime } from './http/source.ts';
+import { createLogger } from './logger.ts';
+import { loadMappingFile } from './mapping-file.ts';
+import { checkRedis, safeUrl } from './redis-check.ts';
+import { startRuntime } from './runtime.ts';
+
+export interface DemoOptions {
+  redisUrl?: string;
+  /** Every key lives under it, and it is cleared at start. Never point it at real data. */
+  prefix?: string;
+  /** Dashboard port (default 3000; 0 = any free port). */
+  port?: number;
+  logLevel?: string;
+  /** Where the URLs and hints go (default stdout). */
+  out?: NodeJS.WritableStream;
+  /** Ctrl+C / SIGTERM stop the demo and exit (default true; tests pass false). */
+  handleSignals?: boolean;
+  /** A new lead arrives this often (ms; 0 = never). Default 30 s. */
+  trickleMs?: number;
+}
+
+export interface Demo {
+  dashboardUrl: string;
+  urls: { dashboard: string; queues: string; crm: string; partnerCenter: string; metrics: string };
+  partnerCenter: Awaited<ReturnType<typeof startFakePartnerCenter>>;
+  salesforce: Awaited<ReturnType<typeof startSalesforceHarness>>['fake'];
+  stop(): Promise<void>;
+}
+
+const DEMO_CLIENT = { clientId: 'demo-app', clientSecret: 'demo-only-secret-not-used-anywhere-else' };
+
+async function clearPrefix(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let n = 0;
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length > 0) n += await redis.del(...found);
+  } while (cursor !== '0');
+  return n;
+}
+
+/**
+ * `referral-sync demo`: the real worker and dashboard against the built-in Partner Center and
+ * Salesforce simulators (the fakes the tests use), seeded with a realistic mix. Needs only Redis.
+ */
+export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
+  const redisUrl = o.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = o.prefix ?? 'demo';
+  const out = o.out ?? process.stdout;
+  const check = await checkRedis(redisUrl);
+  if (!check.ok) throw new FatalError(`the demo needs Redis. ${check.message}`);
+
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  await clearPrefix(redis, prefix);
+  const log = createLogger({ level: o.logLevel ?? 'warn' });
+  const mapping = await loadMappingFile('config/mapping.default.yaml');
+  const sfSection = mapping.salesforce;
+  if (!sfSection) throw new FatalError('config/mapping.default.yaml has no salesforce section');
+
+  const pc = await startFakePartnerCenter(DEMO_CLIENT);
+  const seed = demoReferrals(Date.now());
+  pc.seed(seed.referrals);
+  const sf = await startSalesforceHarness({ connector: { outbound: { fields: sfSection.outbound, rules: mapping.outbound } } });
+
+  const metrics = createMetrics();
+  const credentials = createCredentialTracker(['partner-center', 'salesforce']);
+  const tokens = createAppTokenProvider({ ...pc.msalMetadata(pc.tenantId), ...DEMO_CLIENT, scope: 'https://api.partner.microsoft.com/.default' });
+  const partnerCenter = instrumentPort('partner-center', createPartnerCenterClient({ tokens, baseUrl: pc.url, pageSize: 100 }), metrics, credentials);
+  const crm = instrumentPort('salesforce', sf.connector, metrics, credentials);
+  const atRisk = { levels: toLevels(mapping.expiry?.levelsHours), timeZone: 'UTC', isContactMe: (r: Parameters<typeof isContactMeRequest>[1]) => isContactMeRequest(mapping, r) };
+
+  const rt = await startRuntime({
+    redisUrl, prefix, partnerCenter, crm, log,
+    toDraft: (r, now) => toOpportunityDraft('salesforce', r, now, mapping),
+    pullIntervalMs: 10_000, overlapMs: 60_000, initialSince: new Date(0), pageSize: 100,
+    concurrency: 50, attempts: 3, batchWindowMs: 200, schedulePull: true,
+    expiry: { ...atRisk, linkTemplate: null, scanIntervalMs: 15_000, schedule: true },
+    outbound: { crm, rules: mapping.outbound, valueFields: sfSection.outbound, pollIntervalMs: 5_000, overlapMs: 60_000, schedule: true },
+  });
+  const source = sourceFromRuntime(rt, prefix, { atRisk, attempts: 3, credentials: () => credentials.list() });
+  const server = await startHttpServer(
+    { source, log, metrics },
+    { port: o.port ?? 3000, auth: { anonymousRole: 'operator' }, extraRoutes: demoRoutes(pc, sf.fake), nav: DEMO_NAV, publicMetrics: true },
+  ).catch(async (err: unknown) => {
+    await Promise.allSettled([rt.close(1000), pc.close(), sf.close(), redis.quit()]);
+    const busy = (err as { code?: unknown }).code === 'EADDRINUSE';
+    throw busy ? new FatalError(`port ${o.port ?? 3000} is in use; pick another with DASHBOARD_PORT`) : err;
+  });
+
+  let added = 0;
+  const trickle = (o.trickleMs ?? 30_000) > 0 ? setInterval(() => pc.upsert(trickleReferral(Date.now(), added++)), o.trickleMs ?? 30_000) : undefined;
+  trickle?.unref();
+
+  const u = server.url;
+  const urls = { dashboard: `${u}/`, queues: `${u}/queues/admin`, crm: `${u}/demo/crm`, partnerCenter: `${u}/demo/partner-center`, metrics: `${u}/metrics` };
+  out.write(
+    `\nreferral-sync demo is running (Redis ${safeUrl(redisUrl)}, key prefix "${prefix}", cleared at start)\n\n` +
+      `  Dashboard                 ${urls.dashboard}\n  Queues (bull-board)       ${urls.queues}\n` +
+      `  Simulated CRM             ${urls.crm}\n  Simulated Partner Center  ${urls.partnerCenter}\n` +
+      `  Metrics / readiness       ${urls.metrics}  ${u}/readyz\n\n` +
+      `Seeded ${seed.summary}.\nPulls every 10 s, CRM polls every 5 s, expiry scans every 15 s` +
+      `${trickle ? `; a new lead arrives every ${Math.round((o.trickleMs ?? 30_000) / 1000)} s` : ''}.\n` +
+      'Try it: in the simulated CRM, Accept a co-sell or Decline a lead, then watch the simulated Partner Center.\n' +
+      'Press Ctrl+C to stop.\n\n',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      if (trickle) clearInterval(trickle);
+      await server.close().catch(() => undefined);
+      await rt.close(5_000);
+      await Promise.allSettled([pc.close(), sf.close(), redis.quit()]);
+    })());
+  if (o.handleSignals ?? true) {
+    const onSignal = () => {
+      out.write('\nstopping the demo…\n');
+      process.once('SIGINT', () => process.exit(130)); // a second Ctrl+C does not wait
+      stop().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  return { dashboardUrl: urls.dashboard, urls, partnerCenter: pc, salesforce: sf.fake, stop };
+}

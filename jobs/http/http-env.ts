@@ -1,0 +1,66 @@
+import type { AuthOptions, BasicUser, BearerToken } from './auth.ts';
+import type { HttpServerOptions } from './server.ts';
+import type { Role } from './types.ts';
+
+/**
+ * The dashboard's environment variables, as src/config/env.ts parses them (the lead adds them to
+ * the Env schema; secrets: DASHBOARD_TOKENS, DASHBOARD_BASIC_USERS). This turns them into
+ * startHttpServer options. Problems name the variable and the rule, never a value.
+ */
+export interface DashboardEnv {
+  DASHBOARD_HOST: string;
+  DASHBOARD_PORT: number;
+  /** `role:token` or `name@role:token`, comma-separated; role viewer|operator. */
+  DASHBOARD_TOKENS?: string | undefined;
+  /** `user:role:password`, comma-separated (passwords without commas). */
+  DASHBOARD_BASIC_USERS?: string | undefined;
+  /** e.g. X-Forwarded-User, set by an authenticating reverse proxy. */
+  DASHBOARD_UPSTREAM_USER_HEADER?: string | undefined;
+  /** Upstream users with the operator role, comma-separated. */
+  DASHBOARD_OPERATORS?: string | undefined;
+  DASHBOARD_PUBLIC_METRICS?: 'on' | 'off' | undefined;
+}
+
+const MIN_TOKEN_LENGTH = 24; // about 128 bits as hex/base64: `openssl rand -hex 16` gives 32
+const isRole = (s: string | undefined): s is Role => s === 'viewer' || s === 'operator';
+const items = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+
+function tokens(raw: string | undefined, problems: string[]): BearerToken[] {
+  return items(raw).flatMap((item, i) => {
+    const m = /^(?:([A-Za-z0-9_.-]+)@)?(viewer|operator):(.+)$/.exec(item);
+    if (!m?.[2] || !m[3]) {
+      problems.push(`DASHBOARD_TOKENS entry ${i + 1} must look like role:token or name@role:token (role viewer or operator)`);
+      return [];
+    }
+    if (m[3].length < MIN_TOKEN_LENGTH) problems.push(`DASHBOARD_TOKENS entry ${i + 1}: the token must be at least ${MIN_TOKEN_LENGTH} characters`);
+    return isRole(m[2]) ? [{ token: m[3], role: m[2], ...(m[1] ? { name: m[1] } : {}) }] : [];
+  });
+}
+
+function basicUsers(raw: string | undefined, problems: string[]): BasicUser[] {
+  return items(raw).flatMap((item, i) => {
+    const [user, role, ...rest] = item.split(':');
+    const password = rest.join(':');
+    if (!user || !isRole(role) || password.length < 12) {
+      problems.push(`DASHBOARD_BASIC_USERS entry ${i + 1} must look like user:role:password (role viewer or operator, password of 12+ characters)`);
+      return [];
+    }
+    return [{ user, role, password }];
+  });
+}
+
+export function httpOptionsFromEnv(env: DashboardEnv): { ok: true; options: HttpServerOptions } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  const bearerTokens = tokens(env.DASHBOARD_TOKENS, problems);
+  const basic = basicUsers(env.DASHBOARD_BASIC_USERS, problems);
+  const header = env.DASHBOARD_UPSTREAM_USER_HEADER?.trim();
+  if (header && !/^[A-Za-z0-9-]+$/.test(header)) problems.push('DASHBOARD_UPSTREAM_USER_HEADER must be a header name such as X-Forwarded-User');
+  if (env.DASHBOARD_OPERATORS && !header) problems.push('DASHBOARD_OPERATORS needs DASHBOARD_UPSTREAM_USER_HEADER');
+  if (problems.length > 0) return { ok: false, problems };
+  const auth: AuthOptions = {
+    ...(bearerTokens.length ? { bearerTokens } : {}),
+    ...(basic.length ? { basicUsers: basic } : {}),
+    ...(header ? { upstreamHeader: header, upstreamOperators: items(env.DASHBOARD_OPERATORS) } : {}),
+  };
+  return { ok: true, options: { host: env.DASHBOARD_HOST, port: env.DASHBOARD_PORT, auth, publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on' } };
+}

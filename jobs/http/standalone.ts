@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.ts';
+import { startHttpServer, type HttpServer, type HttpServerOptions } from './server.ts';
+import { openDashboardSource, type SourceSettings } from './source.ts';
+
+/**
+ * `referral-sync dashboard`: the HTTP server alone, reading the worker's Redis (no workers run
+ * here). Replays queue jobs for whichever worker process is running.
+ */
+export async function startStandaloneDashboard(
+  o: { redisUrl: string; prefix: string; log: Logger; metrics?: Metrics; settings: SourceSettings; http: HttpServerOptions },
+): Promise<HttpServer> {
+  const source = openDashboardSource(o.redisUrl, o.prefix, o.settings);
+  try {
+    const server = await startHttpServer({ source, log: o.log, ...(o.metrics ? { metrics: o.metrics } : {}) }, o.http);
+    return {
+      ...server,
+      async close() {
+        await server.close();
+        await source.close();
+      },
+    };
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
