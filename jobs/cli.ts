@@ -15,6 +15,10 @@ import { startRuntime, type Runtime } from './runtime.ts';
 import { syncOnce } from './sync-once.ts';
 import { atRisk, history, showStatus, replay } from './admin.ts';
 import { readFile } from 'node:fs/promises';
+import { httpOptionsOrThrow, startOps } from './ops.ts';
+import { startStandaloneDashboard } from './http/standalone.ts';
+import { formatDoctorReport, runDoctor } from './doctor.ts';
+import { runWebhookRegister, showWebhookRegistration, webhookRegistrationApiFromEnv } from './webhook-intake/register-command.ts';
 
 const program = new Command('referral-sync')
   .description('Sync Microsoft Partner Center referrals with your CRM')
@@ -28,7 +32,7 @@ async function redisOrExit(env: Env): Promise<void> {
   }
 }
 
-async function runtimeFromEnv(env: Env, schedulePull: boolean): Promise<Runtime> {
+async function runtimeFromEnv(env: Env, schedulePull: boolean, withOps = false): Promise<Runtime> {
   await redisOrExit(env);
   const log = createLogger({ level: env.LOG_LEVEL });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
@@ -40,8 +44,18 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean): Promise<Runtime>
     concurrency: env.SYNC_CONCURRENCY, attempts: env.SYNC_ATTEMPTS, batchWindowMs: env.BATCH_WINDOW_MS, schedulePull,
     expiry: expiryOptionsFor(env, adapters.mapping, schedulePull),
   });
+  // The dashboard, webhook intake and credential health live in the worker process (`start`).
+  const ops = withOps ? await startOps(env, rt, adapters, log) : undefined;
+  if (ops?.url) process.stdout.write(`dashboard: ${ops.url}\n`);
   const close = rt.close;
-  return { ...rt, close: async (t?: number) => { await close(t); await redis.quit(); } };
+  return {
+    ...rt,
+    close: async (t?: number) => {
+      await ops?.close();
+      await close(t);
+      await redis.quit();
+    },
+  };
 }
 
 program
@@ -49,7 +63,7 @@ program
   .description('run the worker: scheduled pulls and sync jobs, until SIGTERM/SIGINT')
   .action(async () => {
     const env = envOrExit();
-    const rt = await runtimeFromEnv(env, true);
+    const rt = await runtimeFromEnv(env, true, true);
     const log = createLogger({ level: env.LOG_LEVEL });
     log.info({ pullIntervalMs: env.PULL_INTERVAL_MS, crm: env.CRM }, 'worker started');
     const stop = (signal: string) => {
@@ -165,6 +179,86 @@ program
     await redisOrExit(env);
     process.stdout.write(`${await replay(env, referralId)}\n`);
   });
+
+program
+  .command('dashboard')
+  .description('serve the dashboard, /healthz, /readyz and /metrics alone (no worker)')
+  .action(async () => {
+    const env = envOrExit();
+    await redisOrExit(env);
+    const log = createLogger({ level: env.LOG_LEVEL });
+    const mapping = await loadMappingFor(env);
+    const expiry = expiryOptionsFor(env, mapping, false);
+    const server = await startStandaloneDashboard({
+      redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX, log,
+      settings: { atRisk: { levels: expiry.levels, timeZone: expiry.timeZone, isContactMe: expiry.isContactMe }, attempts: env.SYNC_ATTEMPTS },
+      http: { ...httpOptionsOrThrow(env), publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on' },
+    });
+    process.stdout.write(`dashboard: ${server.url}\n`);
+    const stop = () => void server.close().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+
+program
+  .command('demo')
+  .description('run the worker and dashboard against built-in Partner Center and Salesforce simulators (needs only Redis)')
+  .option('--port <port>', 'dashboard port', '3000')
+  .action(async (opts: { port: string }) => {
+    // Loaded lazily: the demo uses the test fakes, which production images leave out.
+    const { runDemo } = await import('./demo.ts');
+    try {
+      await runDemo({ port: Number(opts.port), ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}) });
+    } catch (err) {
+      process.stderr.write(`referral-sync demo: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(3);
+    }
+  });
+
+program
+  .command('doctor')
+  .description('check Redis (noeviction, AOF), the Partner Center sign-in, CRM sign-in and configured fields, and the mapping')
+  .action(async () => {
+    const env = envOrExit();
+    const report = await runDoctor(env, { progress: (t) => process.stderr.write(`${t}\n`) });
+    process.stdout.write(formatDoctorReport(report));
+    process.exitCode = report.failed ? 1 : 0;
+  });
+
+const webhook = program.command('webhook').description('Partner Center webhook registration');
+webhook
+  .command('show')
+  .description('show the current registration')
+  .action(async () => {
+    const env = envOrExit();
+    await redisOrExit(env);
+    const redis = new Redis(env.REDIS_URL);
+    try {
+      await showWebhookRegistration(webhookApi(env, redis), process.stdout);
+    } finally {
+      await redis.quit();
+    }
+  });
+webhook
+  .command('register')
+  .description('register this worker for referral events; refuses to replace another URL without --force')
+  .requiredOption('--url <url>', 'public https URL of POST /webhooks/partner-center')
+  .option('--events <list>', 'comma-separated events', 'referral-created,referral-updated,related-referral-created,related-referral-updated')
+  .option('--force', 'replace an existing registration for another URL')
+  .action(async (opts: { url: string; events: string; force?: boolean }) => {
+    const env = envOrExit();
+    await redisOrExit(env);
+    const redis = new Redis(env.REDIS_URL);
+    try {
+      const events = opts.events.split(',').map((e) => e.trim()).filter((e) => e !== '');
+      process.exitCode = await runWebhookRegister(webhookApi(env, redis), { url: opts.url, events, force: opts.force === true }, process.stdout);
+    } finally {
+      await redis.quit();
+    }
+  });
+
+const webhookApi = (env: Env, redis: Redis) =>
+  webhookRegistrationApiFromEnv(env, redis, { baseUrl: env.PARTNER_CENTER_WEBHOOK_API_URL, scope: env.PARTNER_CENTER_WEBHOOK_SCOPE });
 
 program
   .command('history')

@@ -18,6 +18,8 @@ export const SECRET_VARIABLES = [
   'REDIS_URL', // may carry a password
   'ALERT_WEBHOOK_URL', // Slack and Teams incoming-webhook URLs embed their secret
   'DYNAMICS_CLIENT_SECRET',
+  'DASHBOARD_TOKENS',
+  'DASHBOARD_BASIC_USERS',
 ] as const;
 
 export const Env = z.object({
@@ -72,6 +74,20 @@ export const Env = z.object({
   OUTBOUND_SYNC: z.enum(['on', 'off']).default('on'),
   CRM_POLL_INTERVAL_MS: positiveInt.default(60_000),
   CRM_POLL_OVERLAP_MS: z.coerce.number().int().min(0).default(120_000),
+
+  DASHBOARD: z.enum(['on', 'off']).default('on'),
+  DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
+  DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DASHBOARD_TOKENS: optionalSecret,
+  DASHBOARD_BASIC_USERS: optionalSecret,
+  DASHBOARD_UPSTREAM_USER_HEADER: z.string().min(1).optional(),
+  DASHBOARD_OPERATORS: z.string().min(1).optional(),
+  DASHBOARD_PUBLIC_METRICS: z.enum(['on', 'off']).default('off'),
+  PARTNER_CENTER_WEBHOOK_CERT_HOSTS: z.string().min(1).default('3psostorageacct.blob.core.windows.net'),
+  PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: positiveInt.default(21_600_000),
+  PARTNER_CENTER_WEBHOOK_API_URL: url.default('https://api.partnercenter.microsoft.com'),
+  PARTNER_CENTER_WEBHOOK_SCOPE: z.string().min(1).default('https://api.partnercenter.microsoft.com/.default'),
+  CREDENTIAL_PROBE_INTERVAL_MS: positiveInt.default(60_000),
 
   EXPIRY_SCAN_INTERVAL_MS: positiveInt.default(900_000),
   TIME_ZONE: z
