@@ -11,7 +11,7 @@ import type { Clock, PartnerCenterClient } from '../src/ports/partner-center.ts'
 import type { ParkingLot, ReferralStore } from '../src/ports/state.ts';
 import { pushOutcome } from '../src/sync/push-outcome.ts';
 import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
-import { toBullMqError } from './bullmq-errors.ts';
+import { deferIfThrottled, toBullMqError } from './bullmq-errors.ts';
 import { BACKOFF_TYPE, retryDelayMs } from './queues.ts';
 
 /** Queue names per CRM, so Salesforce and Dynamics 365 poll and push independently. */
@@ -109,6 +109,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
           pushOutcome({ partnerCenter: d.partnerCenter, referrals: d.referrals, outbound: d.outbound, crm: o.crm, rules: o.rules, clock: d.clock, log }, referralId),
         );
       } catch (err) {
+        if (await deferIfThrottled(job, token, err)) throw new DelayedError();
         log.warn({ err, attempt: job.attemptsMade + 1 }, 'push attempt failed');
         throw toBullMqError(err);
       }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { syncReferral, type SyncDeps, type SyncOutcome } from '../src/sync/sync-referral.ts';
 import { ValidationError } from '../src/errors.ts';
 import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
-import { toBullMqError } from './bullmq-errors.ts';
+import { deferIfThrottled, toBullMqError } from './bullmq-errors.ts';
 import { SyncJobData } from './queues.ts';
 
 /** How long a job waits when another job holds the same referral (does not use an attempt). */
@@ -21,6 +21,10 @@ export const syncReferralProcessor =
     try {
       outcome = await deps.lock.tryWith(referralId, () => syncReferral({ ...deps, log: log.child({ referralId }) }, referralId, eTag, { fetch: fetch === true }));
     } catch (err) {
+      if (await deferIfThrottled(job, token, err)) {
+        log.info({ referralId, retryAfterMs: (err as { retryAfterMs?: number }).retryAfterMs }, 'rate limited; waiting without spending an attempt');
+        throw new DelayedError();
+      }
       log.warn({ err, referralId, attempt: job.attemptsMade + 1 }, 'sync attempt failed');
       throw toBullMqError(err);
     }
