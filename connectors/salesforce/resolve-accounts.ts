@@ -1,12 +1,32 @@
-import { FatalError, ValidationError, type SyncError } from '../../src/errors.ts';
+import { ValidationError, type SyncError } from '../../src/errors.ts';
 import type { AccountDraft, FieldValue, OpportunityDraft } from '../../src/ports/crm.ts';
+import type { AccountDirectory, AccountOutcome } from './account-directory.ts';
 import { accountKey, accountKeyFromRecord, matchSignature } from './account-key.ts';
 import type { SalesforceSession } from './salesforce-session.ts';
 import { ApiName } from './salesforce-options.ts';
-import { queryAll, upsertMany, type SfFields } from './sobject-writes.ts';
+import { queryAll, type SfFields } from './sobject-writes.ts';
 import { chunkConditions, soqlLiteral, soqlString } from './soql.ts';
 
-export type AccountOutcome = { ok: true; accountId: string } | { ok: false; error: SyncError };
+/** How a draft gets its Account: a known id, a new customer created by key in the write, or an error. */
+export type AccountPlan =
+  | { kind: 'id'; key: string; accountId: string }
+  | { kind: 'create'; key: string }
+  | { kind: 'failed'; error: SyncError };
+
+export interface AccountResolution {
+  /** Per draft index that names an account. */
+  plans: Map<number, AccountPlan>;
+  /** Values for creating customer `key` (the key field included) and the first referral asking. */
+  creation(key: string): { record: SfFields; referralId: string } | undefined;
+  /** A creation of this call already settled (a later chunk of the same call reuses it). */
+  created(key: string): AccountOutcome | undefined;
+  /** Ends this call's claim on `key`: successes are cached and shared with waiting batches. */
+  settle(key: string, outcome: AccountOutcome): void;
+  /** The cached id of `key` may be stale (a write using it failed): look it up again next time. */
+  forget(key: string): void;
+  /** Releases claims never settled (call `finally`): waiting batches then resolve them. */
+  close(): void;
+}
 
 interface Customer {
   key: string;
@@ -21,44 +41,76 @@ interface Customer {
 const MAX_WHERE_STRING = 4000;
 
 /**
- * Finds or creates the Account of every draft that names one, in bulk: one SOQL query per
- * ~12k characters of match conditions, then one upsert (by the key field) for the customers
- * not found. Returns an outcome per draft index that has an account.
+ * Plans the Account of every draft that names one, writing nothing: keys the directory knows
+ * (cache, or a concurrent batch) need no call; the rest are claimed and looked up with one SOQL
+ * query per ~12k characters of match conditions (a human's account matching the fields wins);
+ * customers still not found are to be created by key in the same call as their opportunities.
  */
-export async function resolveAccounts(session: SalesforceSession, keyField: string, drafts: OpportunityDraft[]): Promise<Map<number, AccountOutcome>> {
-  const outcomes = new Map<number, AccountOutcome>();
+export async function resolveAccounts(
+  session: SalesforceSession, keyField: string, drafts: OpportunityDraft[], directory: AccountDirectory,
+): Promise<AccountResolution> {
+  const plans = new Map<number, AccountPlan>();
   const customers = new Map<string, Customer>();
   const keyOfDraft = new Map<number, string>();
   drafts.forEach((d, i) => {
     if (!d.account) return;
     const prepared = prepareCustomer(d.account, d.referralId);
     if (!prepared.ok) {
-      outcomes.set(i, prepared);
+      plans.set(i, { kind: 'failed', error: prepared.error });
       return;
     }
     keyOfDraft.set(i, prepared.customer.key);
     if (!customers.has(prepared.customer.key)) customers.set(prepared.customer.key, prepared.customer);
   });
-  if (customers.size === 0) return outcomes;
 
-  const found = await findAccounts(session, keyField, [...customers.values()]);
-  const missing = [...customers.values()].filter((c) => !found.has(c.key));
-  const created = new Map<string, AccountOutcome>();
-  if (missing.length > 0) {
-    // Upsert, not insert: a concurrent worker creating the same customer hits the same key,
-    // and Salesforce's uniqueness turns the race into an update (or a retryable DUPLICATE_VALUE).
-    const records = missing.map((c) => ({ ...c.create, [keyField]: c.key }));
-    const results = await upsertMany(session, 'Account', keyField, records, (i) => ({ object: 'Account', referralId: missing[i]?.referralId }));
-    results.forEach((r, i) => {
-      const c = missing[i];
-      if (c) created.set(c.key, r.ok ? { ok: true, accountId: r.id } : { ok: false, error: r.error });
-    });
+  const { known, failed, claimed } = await directory.acquire(customers.keys());
+  const open = new Set(claimed);
+  const settled = new Map<string, AccountOutcome>();
+  const settle = (key: string, outcome: AccountOutcome): void => {
+    if (!open.delete(key)) return;
+    settled.set(key, outcome);
+    directory.settle(key, outcome);
+  };
+  const close = (): void => {
+    directory.release(open);
+    open.clear();
+  };
+
+  const toCreate = new Map<string, { record: SfFields; referralId: string }>();
+  if (open.size > 0) {
+    let found: Map<string, string>;
+    try {
+      found = await findAccounts(session, keyField, claimed.map((k) => customers.get(k) as Customer));
+    } catch (err) {
+      close();
+      throw err;
+    }
+    for (const key of claimed) {
+      const id = found.get(key);
+      const c = customers.get(key) as Customer;
+      if (id !== undefined) {
+        known.set(key, id);
+        settle(key, { ok: true, accountId: id });
+      } else {
+        // Upsert by the key, not insert: another worker creating the same customer hits the same
+        // key, and Salesforce's uniqueness turns the race into an update (or a retryable DUPLICATE_VALUE).
+        toCreate.set(key, { record: { ...c.create, [keyField]: key }, referralId: c.referralId });
+      }
+    }
   }
   for (const [i, key] of keyOfDraft) {
-    const id = found.get(key);
-    outcomes.set(i, id !== undefined ? { ok: true, accountId: id } : (created.get(key) ?? { ok: false, error: new FatalError('salesforce Account: not resolved') }));
+    const id = known.get(key);
+    const error = failed.get(key);
+    plans.set(i, id !== undefined ? { kind: 'id', key, accountId: id } : error ? { kind: 'failed', error } : { kind: 'create', key });
   }
-  return outcomes;
+  return {
+    plans,
+    creation: (key) => toCreate.get(key),
+    created: (key) => settled.get(key),
+    settle,
+    forget: (key) => directory.forget(key),
+    close,
+  };
 }
 
 function prepareCustomer(account: AccountDraft, referralId: string): { ok: true; customer: Customer } | { ok: false; error: SyncError } {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../src/log/logger.ts';
 import type { CrmConnector, CrmExpiryWriter, CrmOutbound, ExpiryWarning, OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
+import { AccountDirectory } from './account-directory.ts';
 import { SObjectDescribe, type CheckTarget, type FieldRequirement } from './check-salesforce.ts';
 import { applyExpiryWarning } from './expiry-writer.ts';
 import { getSnapshot, listChangedSince, outboundSettings, writeStatus } from './outbound-sync.ts';
@@ -30,6 +31,8 @@ export interface SalesforceConnector extends CrmConnector, CrmExpiryWriter, CrmO
 export function createSalesforceConnector(input: SalesforceOptionsInput, log?: Logger): SalesforceConnector {
   const opts = parseSalesforceOptions(input);
   const session = createSalesforceSession(opts, log);
+  // Customer Account ids by match key, for this org, for the life of the process.
+  const accounts = new AccountDirectory();
   const { auth, httpProxy: _proxy, ...rest } = opts;
   const settings: SalesforceSettings = { ...rest, authKind: auth.kind };
 
@@ -40,7 +43,7 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
     settings,
     signIn: () => session.ready(),
     upsertOpportunities: (drafts: OpportunityDraft[]): Promise<UpsertResult[]> =>
-      drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(session, opts, drafts),
+      drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(session, opts, drafts, accounts),
     applyExpiryWarning: (w: ExpiryWarning) => applyExpiryWarning(session, opts, w),
     // Outbound methods throw FatalError when `outbound` is not configured (outboundSettings).
     listChangedSince: async (cursor, overlapMs) => listChangedSince(session, outboundSettings(opts), cursor, overlapMs),

@@ -17,7 +17,7 @@ const SaveResult = z.looseObject({
   created: z.boolean().optional(),
   errors: z.array(z.unknown()).nullish(),
 });
-const SaveResults = z.array(SaveResult);
+export const SaveResults = z.array(SaveResult);
 const Row = z.looseObject({ Id: z.string().optional() });
 export type SfRow = z.infer<typeof Row>;
 const QueryPage = z.looseObject({
@@ -27,11 +27,11 @@ const QueryPage = z.looseObject({
 });
 
 /** A fresh object per request: jsforce writes Authorization and content-length into it. */
-const jsonHeaders = (): Record<string, string> => ({ 'content-type': 'application/json' });
+export const jsonHeaders = (): Record<string, string> => ({ 'content-type': 'application/json' });
 /** Marks jsforce's answer to 204 No Content (an upsert that updated, before API 46). */
 const NO_CONTENT = Object.freeze({ noContent: true });
 
-function toOutcome(r: z.infer<typeof SaveResult>, ctx: ErrorContext): WriteOutcome {
+export function toOutcome(r: z.infer<typeof SaveResult>, ctx: ErrorContext): WriteOutcome {
   if (r.success && r.id) return { ok: true, id: r.id, created: r.created === true };
   if (r.success) return { ok: false, error: new FatalError(`salesforce ${ctx.object ?? ''} save result without an id`) };
   const first = r.errors?.[0];

@@ -103,9 +103,10 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 
 /** Opportunity calls the fake Salesforce saw, by kind. */
 export function opportunityWrites(sf: SalesforceHarness) {
-  const reqs = sf.fake.requests().filter((r) => r.path.includes('/Opportunity'));
+  // A composite call (new customers' Accounts + the Opportunity collection) counts as one collection call.
+  const reqs = sf.fake.requests().filter((r) => r.path.includes('/Opportunity') || r.subrequests?.some((x) => x.path.includes('/Opportunity')));
   return {
-    collections: reqs.filter((r) => r.route === 'upsertCollection').length,
+    collections: reqs.filter((r) => r.route === 'upsertCollection' || r.route === 'composite').length,
     singles: reqs.filter((r) => r.route === 'upsertSingle').length,
     all: reqs.filter((r) => r.method !== 'GET').length,
   };

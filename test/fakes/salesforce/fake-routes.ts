@@ -4,7 +4,7 @@ import type { FakeStore, SfError, WriteResult } from './fake-store.ts';
 
 export type FakeRoute =
   | 'token' | 'query' | 'queryMore' | 'describe' | 'describeGlobal' | 'retrieve' | 'create' | 'update'
-  | 'delete' | 'upsertSingle' | 'upsertCollection' | 'createCollection' | 'updateCollection' | 'unknown';
+  | 'delete' | 'upsertSingle' | 'upsertCollection' | 'createCollection' | 'updateCollection' | 'composite' | 'unknown';
 
 export interface RouteContext {
   store: FakeStore;
@@ -34,6 +34,7 @@ export function routeOf(method: string, seg: string[]): FakeRoute {
     if (d === undefined) return method === 'GET' ? 'retrieve' : method === 'PATCH' ? 'update' : method === 'DELETE' ? 'delete' : 'unknown';
     if (e === undefined) return method === 'PATCH' ? 'upsertSingle' : method === 'GET' ? 'retrieve' : 'unknown';
   }
+  if (a === 'composite' && b === undefined) return method === 'POST' ? 'composite' : 'unknown';
   if (a === 'composite' && b === 'sobjects') {
     if (c === undefined) return method === 'POST' ? 'createCollection' : method === 'PATCH' ? 'updateCollection' : 'unknown';
     if (d !== undefined && e === undefined && method === 'PATCH') return 'upsertCollection';
@@ -50,7 +51,7 @@ const restErrors = (errors: SfError[]): unknown[] => errors.map((e) => ({ messag
 const itemResult = (r: WriteResult): Record<string, unknown> =>
   r.ok ? { id: r.id, success: true, errors: [], created: r.created } : { success: false, errors: r.errors };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function handleRoute(ctx: RouteContext, route: FakeRoute, method: string, seg: string[], search: URLSearchParams, body: unknown, batchSize: number | undefined): Reply {
   const [, type = '', third, fourth] = seg;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleTokenRequest, type ClientCredentialsConfig, type JwtBearerConfig } from './fake-oauth.ts';
+import { handleComposite, type FakeSubrequest } from './fake-composite.ts';
 import { batchSize, emptyCounters, header, INVALID, parseJson, readBody } from './fake-http.ts';
 import { FakeQueryEngine } from './fake-query.ts';
 import { apiError, handleRoute, routeOf, type FakeRoute, type Reply } from './fake-routes.ts';
@@ -39,6 +40,8 @@ export interface FakeRequest {
   status: number;
   /** The `Sforce-Call-Options` header as received, undefined when absent. */
   callOptions: string | undefined;
+  /** For route 'composite': its subrequests, in order (the call counts once, as 'composite'). */
+  subrequests?: FakeSubrequest[];
 }
 
 export interface FakeSalesforce {
@@ -102,6 +105,7 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     const callOptions = header(req, 'sforce-call-options');
     let route: FakeRoute = 'unknown';
     let reply: Reply;
+    let subrequests: FakeSubrequest[] | undefined;
     if (url.pathname === '/services/oauth2/token' && method === 'POST') {
       route = 'token';
       const out = handleTokenRequest(new URLSearchParams(raw), header(req, 'authorization'), {
@@ -133,15 +137,17 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
         reply = apiError(404, 'NOT_FOUND', 'The requested resource does not exist');
       } else {
         const body = parseJson(raw);
+        const ctx = { store, query, version, pageSize: opts.pageSize ?? 2000, userId: INTEGRATION_USER, upsertUpdateStatus: opts.upsertUpdateStatus ?? 200 };
+        const composite = body !== INVALID && route === 'composite' ? handleComposite(ctx, body) : undefined;
+        subrequests = composite?.subrequests;
         reply = body === INVALID
           ? apiError(400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON')
-          : handleRoute({ store, query, version, pageSize: opts.pageSize ?? 2000, userId: INTEGRATION_USER, upsertUpdateStatus: opts.upsertUpdateStatus ?? 200 },
-            route, method, seg, url.searchParams, body, batchSize(header(req, 'sforce-query-options')));
+          : (composite?.reply ?? handleRoute(ctx, route, method, seg, url.searchParams, body, batchSize(header(req, 'sforce-query-options'))));
       }
     }
     counters[route] += 1;
     counters.total += 1;
-    log.push({ method, path: url.pathname, route, status: reply.status, callOptions });
+    log.push({ method, path: url.pathname, route, status: reply.status, callOptions, ...(subrequests ? { subrequests } : {}) });
     res.statusCode = reply.status;
     res.setHeader('Sforce-Limit-Info', `api-usage=${counters.total}/100000`);
     if (reply.body === undefined) { res.end(); return; }

@@ -19,6 +19,8 @@ export interface FieldSpec {
   externalId?: boolean;
   /** System / formula fields: writes answer INVALID_FIELD_FOR_INSERT_UPDATE. */
   readOnly?: boolean;
+  /** Lookups: the parent object, so a write can name the parent by its external id. */
+  referenceTo?: string;
 }
 
 export interface StageSpec {
@@ -49,7 +51,7 @@ export const DEFAULT_FIELDS: Record<string, FieldSpec[]> = {
     { name: 'Name', type: 'string', length: 120, required: true },
     { name: 'StageName', type: 'picklist', length: 255, required: true, label: 'Stage' },
     { name: 'CloseDate', type: 'date', required: true },
-    { name: 'AccountId', type: 'reference' },
+    { name: 'AccountId', type: 'reference', referenceTo: 'Account' },
     { name: 'Amount', type: 'currency' },
     { name: 'CurrencyIsoCode', type: 'picklist', length: 3 },
     { name: 'Description', type: 'textarea', length: 32000 },

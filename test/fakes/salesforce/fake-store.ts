@@ -106,7 +106,8 @@ export class FakeStore {
   write(req: WriteRequest): WriteResult {
     const table = this.table(req.type);
     if (!table) return fail('NOT_FOUND', `sObject type '${req.type}' is not supported.`);
-    const checked = validateWrite(table, req, { strictFields: this.opts.strictFields, enforceLengths: this.opts.enforceLengths, stages: this.stages });
+    const { strictFields, enforceLengths } = this.opts;
+    const checked = validateWrite(table, req, { strictFields, enforceLengths, stages: this.stages, lookup: (type) => this.table(type) });
     if (!checked.ok) return checked;
     const { values, extValue } = checked;
     const injected = this.takeInjected(extValue);

@@ -1,3 +1,4 @@
+import { isReference, resolveReference } from './fake-reference.ts';
 import type { StageSpec } from './fake-schema.ts';
 import type { SfRecord, TypeTable } from './fake-table.ts';
 
@@ -12,6 +13,8 @@ export interface ValidateOptions {
   strictFields: boolean;
   enforceLengths: boolean;
   stages: Map<string, StageSpec>;
+  /** Other objects, to resolve a parent named by its external id. */
+  lookup?: (type: string) => TypeTable | undefined;
 }
 
 interface WriteShape {
@@ -33,6 +36,12 @@ export function validateWrite(table: TypeTable, req: WriteShape, opts: ValidateO
   for (const [key, raw] of Object.entries(req.body)) {
     if (key === 'attributes') continue;
     if (req.mode === 'update' && key === 'Id') continue;
+    if (isReference(raw) && opts.lookup) {
+      const ref = resolveReference(table, key, raw, req.body, opts.lookup);
+      if (ref.ok) values[ref.field] = ref.id;
+      else errors.push(ref.error);
+      continue;
+    }
     let spec = table.field(key);
     if (!spec) {
       if (opts.strictFields) {
