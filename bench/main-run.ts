@@ -38,7 +38,8 @@ function salesforceCalls(sf: FakeSalesforce): RunFigures['salesforce'] {
   const out = {
     token: c.token,
     query: c.query + c.queryMore,
-    oppCollections: opp.filter((r) => r.route === 'upsertCollection').length,
+    // A composite carries a batch's new Accounts and its Opportunities in one call: counted here.
+    oppCollections: opp.filter((r) => r.route === 'upsertCollection').length + writes.filter((r) => r.route === 'composite').length,
     oppSingles: opp.filter((r) => r.route === 'upsertSingle').length,
     accountWrites: writes.filter(on('Account')).length,
     otherWrites: 0,

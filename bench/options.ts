@@ -30,7 +30,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `usage: npm run bench -- [--n 10000] [--latency 20] [--page-size 100] [--concurrency 400]
-  [--batch-window 200] [--baseline 1000] [--unique-customers] [--log-level info] [--timeout <s>] [--out bench/results/latest.json]
+  [--batch-window 500] [--baseline 1000] [--unique-customers] [--log-level info] [--timeout <s>] [--out bench/results/latest.json]
   [--worker-node-options="--max-old-space-size=192"]  (note the =)`;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -73,7 +73,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     latencyMs: int('latency', values.latency, 20, 0),
     pageSize: int('page-size', values['page-size'], 100, 1),
     concurrency: int('concurrency', values.concurrency, 400, 1),
-    batchWindowMs: int('batch-window', values['batch-window'], 200, 0),
+    batchWindowMs: int('batch-window', values['batch-window'], 500, 0),
     baseline: Math.min(n, int('baseline', values.baseline, Math.min(n, 1_000), 0)),
     uniqueCustomers: values['unique-customers'] === true,
     logLevel,

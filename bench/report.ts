@@ -78,7 +78,7 @@ export function printTable(o: BenchOptions, run: RunFigures, base: BaselineFigur
     ...(pc.unauthorized + pc.other > 0 ? [row('                401s / unknown routes', `${pc.unauthorized}/${pc.other}`, 0)] : []),
     row('Salesforce      token', sf.token, 1),
     row('                query (account look-ups)', sf.query, '-'),
-    row('                Opportunity collection upserts', sf.oppCollections, s.bounds.oppWrites, ratio(sf.oppCollections, s.bounds.oppWrites)),
+    row('                Opportunity batch calls (collections / composite)', sf.oppCollections, s.bounds.oppWrites, ratio(sf.oppCollections, s.bounds.oppWrites)),
     row('                Opportunity single upserts', sf.oppSingles, 0),
     row('                Account writes', sf.accountWrites, 0),
     ...(sf.otherWrites > 0 ? [row('                other writes', sf.otherWrites, 0)] : []),

@@ -67,7 +67,7 @@ export const Env = z.object({
   INITIAL_SYNC_SINCE: z.iso.datetime({ message: 'must be an ISO 8601 UTC date-time' }).optional(),
   SYNC_CONCURRENCY: positiveInt.default(400),
   SYNC_ATTEMPTS: positiveInt.default(8),
-  BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(200),
+  BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(500),
   PARTNER_CENTER_PAGE_SIZE: positiveInt.max(1000).default(100),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
 
