@@ -19,9 +19,9 @@ export function createAppTokenProvider(options: AppAuthOptions, clock: Clock = s
     auth: { ...msalAuthOptions(options), clientSecret: options.clientSecret },
     system: msalSystemOptions,
   });
-  return cachedTokenProvider(async () => {
+  return cachedTokenProvider(async (skipCache) => {
     try {
-      const result = await cca.acquireTokenByClientCredential({ scopes: [options.scope] });
+      const result = await cca.acquireTokenByClientCredential({ scopes: [options.scope], skipCache });
       if (!result) throw new AuthError('Entra returned no token for the client-credentials request');
       return { accessToken: result.accessToken, expiresOn: result.expiresOn };
     } catch (err) {

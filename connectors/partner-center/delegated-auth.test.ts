@@ -66,6 +66,21 @@ describe('delegated sign-in (device code) against the fake', () => {
     expect(fake.counters.other).toBe(0); // msal made no discovery calls, only token posts
   });
 
+  it('a token the API rejected before its expiry is replaced via the refresh token, not served from the cache', async () => {
+    const opts = options('rejected/cache.enc');
+    await loginWithDeviceCode(opts, { onPrompt: () => undefined });
+    const provider = createDelegatedTokenProvider(opts);
+    const first = await provider.getAccessToken();
+    const tokenCalls = fake.counters.token;
+    const renewed = await provider.getAccessToken(first);
+    expect(renewed).not.toBe(first);
+    expect(fake.counters.token).toBe(tokenCalls + 1);
+    // The renewed token is reused; asking with the old rejected one again does not sign in again.
+    expect(await provider.getAccessToken()).toBe(renewed);
+    expect(await provider.getAccessToken(first)).toBe(renewed);
+    expect(fake.counters.token).toBe(tokenCalls + 1);
+  });
+
   it('without a login raises AuthError telling the admin to run `referral-sync login`', async () => {
     const provider = createDelegatedTokenProvider(options('none/cache.enc'));
     const err = await provider.getAccessToken().catch((e: unknown) => e);

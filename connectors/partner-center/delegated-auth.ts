@@ -80,11 +80,12 @@ export async function loginWithDeviceCode(options: DelegatedAuthOptions, login: 
  */
 export function createDelegatedTokenProvider(options: DelegatedAuthOptions, clock: Clock = systemClock): TokenProvider {
   const pca = publicClient(options);
-  return cachedTokenProvider(async () => {
+  return cachedTokenProvider(async (skipCache) => {
     try {
       const [account] = await pca.getTokenCache().getAllAccounts();
       if (!account) throw new AuthError('no saved Partner Center sign-in was found; an admin must run `referral-sync login`');
-      const result = await pca.acquireTokenSilent({ account, scopes: [options.scope] });
+      // forceRefresh redeems the refresh token even though the cached access token looks valid.
+      const result = await pca.acquireTokenSilent({ account, scopes: [options.scope], forceRefresh: skipCache });
       return { accessToken: result.accessToken, expiresOn: result.expiresOn };
     } catch (err) {
       throw fromMsalError(err, 'delegated');

@@ -94,7 +94,7 @@ describe('PartnerCenterClient against the fake', () => {
     expect(err503).not.toBeInstanceOf(RateLimitedError);
   });
 
-  it('rejected access token (401) → AuthError', async () => {
+  it('a revoked access token (401) is replaced once, past the token caches; concurrent callers share the new one', async () => {
     const own = await startFakePartnerCenter();
     try {
       const tokens = createAppTokenProvider({ ...own.msalMetadata(own.tenantId), clientId: 'a', clientSecret: 's', scope: 'x/.default' });
@@ -102,8 +102,23 @@ describe('PartnerCenterClient against the fake', () => {
       own.seed([makeReferral({ id: 'r-401' })]);
       await c.getReferral('r-401');
       own.revokeAccessTokens();
+      const again = await Promise.all([c.getReferral('r-401'), c.getReferral('r-401'), c.getReferral('r-401')]);
+      expect(again.map((r) => r.id)).toEqual(['r-401', 'r-401', 'r-401']);
+      expect(own.counters.unauthorized).toBe(3);
+      expect(own.issuedAccessTokens()).toHaveLength(2);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('a new access token rejected too (401 twice) → AuthError', async () => {
+    const own = await startFakePartnerCenter({ accessTokenLifetimeSec: 0 });
+    try {
+      const tokens = createAppTokenProvider({ ...own.msalMetadata(own.tenantId), clientId: 'a', clientSecret: 's', scope: 'x/.default' });
+      const c = createPartnerCenterClient({ tokens, baseUrl: own.url });
+      own.seed([makeReferral({ id: 'r-401' })]);
       await expect(c.getReferral('r-401')).rejects.toBeInstanceOf(AuthError);
-      expect(own.counters.unauthorized).toBe(1);
+      expect(own.counters.unauthorized).toBe(2);
     } finally {
       await own.close();
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import axios, { type AxiosResponse, type Method } from 'axios';
+import axios, { isAxiosError, type AxiosResponse, type Method } from 'axios';
 import type { z } from 'zod';
 import { type JsonPatchOp, parseReferral, type Referral, ReferralPage } from '../../src/domain/referral.ts';
 import { ValidationError } from '../../src/errors.ts';
@@ -33,22 +33,31 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
   async function send(
     method: Method, url: string, ctx: FailureContext, correlationId: string, extra: { headers?: Record<string, string>; data?: unknown } = {},
   ): Promise<AxiosResponse<unknown>> {
-    const token = await options.tokens.getAccessToken();
-    try {
-      return await http.request<unknown>({
-        method, url, data: extra.data,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          Accept: 'application/json',
-          'client-request-id': randomUUID(), // a new GUID per call (reference §7)
-          'MS-CorrelationId': correlationId,
-          ...extra.headers,
-        },
-      });
-    } catch (err) {
-      // toSyncError builds a fresh error from whitelisted fields; the AxiosError (which holds
-      // the bearer token in config/request) goes no further.
-      throw toSyncError(err, ctx);
+    let rejected: string | undefined;
+    for (;;) {
+      const token: string = await options.tokens.getAccessToken(rejected);
+      try {
+        return await http.request<unknown>({
+          method, url, data: extra.data,
+          headers: {
+            Authorization: `Bearer ${token}`,
+            Accept: 'application/json',
+            'client-request-id': randomUUID(), // a new GUID per call (reference §7)
+            'MS-CorrelationId': correlationId,
+            ...extra.headers,
+          },
+        });
+      } catch (err) {
+        // A token revoked (or expired by the service's clock) before ours said so: once, with
+        // a new one. A second 401 is an AuthError for the admin.
+        if (rejected === undefined && isAxiosError(err) && err.response?.status === 401) {
+          rejected = token;
+          continue;
+        }
+        // toSyncError builds a fresh error from whitelisted fields; the AxiosError (which holds
+        // the bearer token in config/request) goes no further.
+        throw toSyncError(err, ctx);
+      }
     }
   }
 

@@ -42,7 +42,11 @@ export interface PartnerCenterClient {
 
 /** Supplies bearer tokens; refreshes silently. A sign-in an admin must redo raises AuthError. */
 export interface TokenProvider {
-  getAccessToken(): Promise<string>;
+  /**
+   * `rejected`: a token the API just answered 401 to although it had not expired (revoked,
+   * clock skew). The provider then hands out a newer one, signing in again past any cache.
+   */
+  getAccessToken(rejected?: string): Promise<string>;
 }
 
 export interface Clock {

@@ -31,6 +31,11 @@ function cyrb53(text: string, seed = 0): string {
 
 /** Hash of everything the CRM would receive for this draft (fields and account). */
 export function draftHash(draft: OpportunityDraft): string {
-  const text = stableStringify({ fields: draft.fields, account: draft.account });
+  return contentHash({ fields: draft.fields, account: draft.account });
+}
+
+/** Stable hash of any JSON value (same content, same hash whatever the key order). */
+export function contentHash(value: unknown): string {
+  const text = stableStringify(value);
   return `${cyrb53(text, 1)}${cyrb53(text, 2)}`;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Referral } from '../domain/referral.ts';
 import type { Clock, PartnerCenterClient } from '../ports/partner-center.ts';
 import type { Checkpoint, ParkingLot, ReferralStore, SyncStateStore } from '../ports/state.ts';
+import { contentHash } from './draft-hash.ts';
 
 export interface SyncJobRef {
   referralId: string;
@@ -56,7 +57,9 @@ export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
     const at = deps.clock.now().toISOString();
     for (const bad of page.invalid) {
       result.invalid += 1;
-      const referralId = bad.id ?? `unidentified-${at}-${result.invalid}`;
+      // Without an id, the content names the item: listed again (the overlap re-reads recent
+      // pages), the same broken item updates its one parked entry instead of adding another.
+      const referralId = bad.id ?? `unidentified-${contentHash(bad.raw)}`;
       await deps.parking.park({ referralId, reason: bad.error, stage: 'validate', at });
       deps.log.error({ referralId, reason: bad.error }, 'referral failed validation; parked');
     }

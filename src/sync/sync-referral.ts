@@ -127,10 +127,12 @@ async function writeBackOnce(deps: SyncDeps, referral: Referral, state: Referral
   }
   const op = { op: referral.externalReferenceId ? 'replace' : 'add', path: '/externalReferenceId', value: state.crmId } as const;
   let updated: Referral;
+  let conflicted = false;
   try {
     updated = await deps.partnerCenter.patchReferral(referral.id, [op], referral.eTag);
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
+    conflicted = true;
     const fresh = await deps.partnerCenter.getReferral(referral.id);
     await deps.referrals.putMany([fresh]);
     if (fresh.externalReferenceId === state.crmId || isTerminal(fresh)) {
@@ -143,7 +145,10 @@ async function writeBackOnce(deps: SyncDeps, referral: Referral, state: Referral
   await deps.referrals.putMany([updated]);
   // Our own PATCH produced a new eTag; recording it keeps the next pull from treating the
   // echo as a change (the mapped values are the same, so no CRM write would follow anyway).
-  await deps.state.put(referral.id, { ...state, eTag: updated.eTag, writtenBack: true });
+  // After a 412 the new version also holds someone else's edit, which the CRM has not seen:
+  // the synced eTag stays, so the next pull re-maps the referral (a CRM write only if the
+  // mapped values changed) instead of taking the edit for our own echo.
+  await deps.state.put(referral.id, { ...state, eTag: conflicted ? state.eTag : updated.eTag, writtenBack: true });
   deps.log.info({ crmId: state.crmId }, 'CRM id written back to Partner Center');
 }
 

@@ -19,6 +19,8 @@ const Config = z.object({
   pc: z.object({ url: z.string(), clientId: z.string(), clientSecret: z.string(), metadata: z.object({ authorityHost: z.string(), tenantId: z.string(), authorityMetadata: z.string(), cloudDiscoveryMetadata: z.string() }) }),
   sf: z.object({ url: z.string(), clientId: z.string(), username: z.string(), privateKey: z.string() }),
   concurrency: z.number(),
+  /** The upsert batcher's quiet window (default 50 ms; production's default is 500 ms). */
+  batchWindowMs: z.number().optional(),
 });
 
 const config = Config.parse(JSON.parse(process.env.WORKER_CHILD_CONFIG ?? '{}'));
@@ -40,7 +42,7 @@ const rt = await startRuntime({
   }),
   toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
   log, pullIntervalMs: 60_000, overlapMs: 60_000, initialSince: new Date(0), pageSize: 100,
-  concurrency: config.concurrency, attempts: 10, batchWindowMs: 50, schedulePull: false,
+  concurrency: config.concurrency, attempts: 10, batchWindowMs: config.batchWindowMs ?? 50, schedulePull: false,
   lockDurationMs: 2_000, stalledIntervalMs: 1_000,
 });
 await rt.runPull();

@@ -52,11 +52,14 @@ export class ReferralIndex {
     return this.sorted.length;
   }
 
-  /** Bulk load: one sort at the end instead of one insert per item. Keeps given eTags/times. */
+  /**
+   * Bulk load: one sort at the end instead of one insert per item. Keeps given eTags/times; an
+   * item without an eTag gets one, except `eTag: null` (a malformed item the service sends so).
+   */
   seed(docs: FakeReferral[]): void {
     for (const doc of docs) {
       const copy: FakeReferral = { ...doc };
-      if (typeof copy.eTag !== 'string') copy.eTag = newETag();
+      if (typeof copy.eTag !== 'string' && copy.eTag !== null) copy.eTag = newETag();
       const key = typeof copy.id === 'string' ? copy.id : `__no-id-${++this.anonymous}`;
       this.byKey.set(key, toEntry(key, copy));
     }

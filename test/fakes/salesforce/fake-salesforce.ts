@@ -57,10 +57,16 @@ export interface FakeSalesforce {
   expireTokens(): void;
   /** The next `times` writes of the record with this external-id value fail with `errorCode`. */
   failRecord(extIdValue: string, errorCode: string, times?: number, message?: string): void;
-  /** The next `n` data API calls fail as a whole with `status` (503 SERVER_UNAVAILABLE or 500). */
-  failNext(n: number, status?: 503 | 500): void;
+  /**
+   * The next `n` data API calls fail as a whole with `status` (503 SERVER_UNAVAILABLE or 500).
+   * 429: a throttling edge answers Too Many Requests with `Retry-After: retryAfter` (default '1')
+   * and a body that is not a Salesforce error list.
+   */
+  failNext(n: number, status?: 503 | 500 | 429, retryAfter?: string): void;
   /** The next data API call that writes (any method but GET) fails as a whole with `status`. */
   failNextWrite(status?: 503 | 500): void;
+  /** Every access token the token endpoint issued (for "no token in any log" assertions). */
+  issuedAccessTokens(): string[];
   counters(): FakeCounters;
   resetCounters(): void;
   requests(): readonly FakeRequest[];
@@ -91,9 +97,10 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
   });
   const query = new FakeQueryEngine(store);
   const tokens = new Set<string>();
+  const issued: string[] = [];
   const log: FakeRequest[] = [];
   let counters = emptyCounters();
-  let failures = { left: 0, status: 503 as 503 | 500 };
+  let failures: { left: number; status: 503 | 500 | 429; retryAfter: string } = { left: 0, status: 503, retryAfter: '1' };
   let writeFailure: 503 | 500 | undefined;
   let baseUrl = '';
 
@@ -106,12 +113,16 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     let route: FakeRoute = 'unknown';
     let reply: Reply;
     let subrequests: FakeSubrequest[] | undefined;
+    let retryAfter: string | undefined;
     if (url.pathname === '/services/oauth2/token' && method === 'POST') {
       route = 'token';
       const out = handleTokenRequest(new URLSearchParams(raw), header(req, 'authorization'), {
         jwt: opts.jwt, clientCredentials: opts.clientCredentials, baseUrl, orgId: ORG_ID, userId: INTEGRATION_USER, now,
       });
-      if (out.token) tokens.add(out.token);
+      if (out.token) {
+        tokens.add(out.token);
+        issued.push(out.token);
+      }
       reply = { status: out.status, body: out.body };
     } else {
       const m = DATA_PATH.exec(url.pathname);
@@ -119,16 +130,19 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
       const seg = (m?.[2] ?? '').split('/').filter((s) => s !== '').map(decodeURIComponent);
       route = m ? routeOf(method, seg) : 'unknown';
       const bearer = header(req, 'authorization')?.replace(/^Bearer\s+/i, '');
-      let injected: 503 | 500 | undefined;
+      let injected: 503 | 500 | 429 | undefined;
       if (failures.left > 0) {
         failures.left -= 1;
         injected = failures.status;
+        if (injected === 429) retryAfter = failures.retryAfter;
       } else if (writeFailure !== undefined && m && method !== 'GET') {
         injected = writeFailure;
         writeFailure = undefined;
       }
       if (injected !== undefined) {
-        reply = injected === 503
+        reply = injected === 429
+          ? { status: 429, body: 'Too Many Requests' }
+          : injected === 503
           ? apiError(503, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable, please retry')
           : apiError(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId if you contact support: 0-0 (fake)');
       } else if (bearer === undefined || !tokens.has(bearer)) {
@@ -150,6 +164,7 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     log.push({ method, path: url.pathname, route, status: reply.status, callOptions, ...(subrequests ? { subrequests } : {}) });
     res.statusCode = reply.status;
     res.setHeader('Sforce-Limit-Info', `api-usage=${counters.total}/100000`);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', retryAfter);
     if (reply.body === undefined) { res.end(); return; }
     res.setHeader('Content-Type', 'application/json;charset=UTF-8');
     res.end(JSON.stringify(reply.body));
@@ -176,8 +191,9 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     }),
     expireTokens: () => tokens.clear(),
     failRecord: (value, code, times = 1, message) => store.injectFailure(value, code, times, message),
-    failNext: (n, status = 503) => { failures = { left: n, status }; },
+    failNext: (n, status = 503, retryAfter = '1') => { failures = { left: n, status, retryAfter }; },
     failNextWrite: (status = 503) => { writeFailure = status; },
+    issuedAccessTokens: () => [...issued],
     counters: () => ({ ...counters }),
     resetCounters: () => { counters = emptyCounters(); log.length = 0; },
     requests: () => [...log],
