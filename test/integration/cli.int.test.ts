@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { syncOnce } from '../../jobs/sync-once.ts';
+import { makeReferral } from '../fakes/partner-center/fixtures.ts';
+import { REDIS_URL, startStack, type Stack } from './harness.ts';
+
+/*
+ * The CLI as an admin runs it: a real process, the environment as its only input. Admin
+ * commands read the state a worker left in Redis (the stack below plays the worker).
+ */
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+const baseEnv = {
+  PATH: process.env.PATH ?? '',
+  PARTNER_CENTER_CLIENT_ID: 'cli-test',
+  TOKEN_CACHE_KEY: Buffer.alloc(32, 3).toString('base64'),
+  SALESFORCE_CLIENT_ID: 'cli-test',
+  SALESFORCE_USERNAME: 'sync@example.com',
+  SALESFORCE_PRIVATE_KEY: 'not-a-real-key',
+  REDIS_URL,
+};
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['bin/referral-sync.js', ...args], { env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('referral-sync CLI', () => {
+  it('--help lists the commands', () => {
+    const r = cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['start', 'demo', 'login', 'sync', 'validate-mapping', 'mapping', 'doctor', 'replay', 'history', 'at-risk', 'status', 'dashboard', 'webhook']) {
+      expect(r.out).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+    }
+  });
+
+  it('refuses to start with a bad environment, naming every variable and never a value', () => {
+    const secret = 'sekret-value-that-must-not-print';
+    const r = cli(['status'], { PARTNER_CENTER_CLIENT_ID: '', PULL_INTERVAL_MS: 'often', SALESFORCE_CLIENT_SECRET: secret, SALESFORCE_AUTH: 'magic' });
+    expect(r.code).toBe(2);
+    for (const name of ['PARTNER_CENTER_CLIENT_ID', 'PULL_INTERVAL_MS', 'SALESFORCE_AUTH']) expect(r.err).toContain(name);
+    expect(r.err + r.out).not.toContain(secret);
+  });
+
+  it('says exactly how to start Redis when it is unreachable', () => {
+    const r = cli(['status'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/Redis is not reachable at redis:\/\/127\.0\.0\.1:1/);
+    expect(r.err).toMatch(/docker compose up -d redis/);
+  });
+
+  it('status, at-risk and replay read and act on what the worker left in Redis', async () => {
+    stack = await startStack();
+    const soon = makeReferral({ expirationDateTime: new Date(Date.now() + 20 * 3600_000).toISOString() }, 'marketplace-lead');
+    const bad = makeReferral({ details: { dealValue: 'lots' } as never }, 'co-sell');
+    const later = [1, 2, 3].map(() => makeReferral({ expirationDateTime: new Date(Date.now() + 10 * 24 * 3600_000).toISOString() }, 'co-sell'));
+    stack.pc.seed([...later, soon, bad]);
+    await syncOnce(stack.rt, { maxWaitMs: 30_000 });
+    const env = { REDIS_PREFIX: stack.prefix };
+
+    const status = cli(['status'], env);
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(/parked referrals: 1/);
+    expect(status.out).toContain(bad.id);
+
+    const atRisk = cli(['at-risk', '--json', '--within', '24'], env);
+    expect(atRisk.code).toBe(0);
+    const rows = JSON.parse(atRisk.out) as { referralId: string; level: string | null }[];
+    expect(rows.map((r) => r.referralId)).toEqual([soon.id]);
+    expect(rows[0]?.level).toBe('24h');
+
+    const replay = cli(['replay', bad.id], env);
+    expect(replay.code).toBe(0);
+    expect(replay.out).toContain(`queued ${bad.id}`);
+    expect(await stack.rt.parking.list()).toEqual([]);
+
+    expect(cli(['history', soon.id], env).out).toContain('(no history)');
+  });
+});
