@@ -6,13 +6,15 @@ import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
 import { QUEUE } from '../jobs/queues.ts';
 import { deleteKeys, PC_CLIENT, REDIS_URL } from '../test/integration/harness.ts';
 import { startFakePartnerCenter } from '../test/fakes/partner-center/server.ts';
-import { startFakeSalesforce, type FakeSalesforce } from '../test/fakes/salesforce/fake-salesforce.ts';
-import { testKeys, TEST_CLIENT_ID, TEST_USERNAME } from '../test/fakes/salesforce/salesforce-harness.ts';
+import { startFakeCrm, type CrmCalls } from './fake-crm.ts';
 import type { BenchOptions } from './options.ts';
 import type { WorkerUsage } from './protocol.ts';
 import { spawnWorker } from './worker-process.ts';
 
-export interface RunFigures {
+/** `salesforce` or `dataverse` holds the CRM's calls, as the run's --crm says. */
+export type RunFigures = RunCounts & CrmCalls;
+
+interface RunCounts {
   n: number;
   open: number;
   /** From the start of the pull until every opportunity and write-back was seen, in ms. */
@@ -21,7 +23,6 @@ export interface RunFigures {
   pullMs: number;
   pull: { fetched: number; queued: number; inSync: number; invalid: number };
   partnerCenter: { token: number; list: number; get: number; patch: number; unauthorized: number; other: number; patchConflicts: number };
-  salesforce: { token: number; query: number; oppCollections: number; oppSingles: number; accountWrites: number; otherWrites: number; total: number };
   check: { opportunities: number; distinctReferrals: number; missing: number; writtenBackOnce: number; writeBackDuplicates: number; parked: number; parkedReasons: string[] };
   worker: WorkerUsage;
   workerLogLines: number;
@@ -30,38 +31,18 @@ export interface RunFigures {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function salesforceCalls(sf: FakeSalesforce): RunFigures['salesforce'] {
-  const c = sf.counters();
-  const writes = sf.requests().filter((r) => r.route !== 'token' && r.method !== 'GET');
-  const on = (object: string) => (r: { path: string }) => r.path.split('/').includes(object);
-  const opp = writes.filter(on('Opportunity'));
-  const out = {
-    token: c.token,
-    query: c.query + c.queryMore,
-    // A composite carries a batch's new Accounts and its Opportunities in one call: counted here.
-    oppCollections: opp.filter((r) => r.route === 'upsertCollection').length + writes.filter((r) => r.route === 'composite').length,
-    oppSingles: opp.filter((r) => r.route === 'upsertSingle').length,
-    accountWrites: writes.filter(on('Account')).length,
-    otherWrites: 0,
-    total: c.total,
-  };
-  out.otherWrites = writes.length - out.oppCollections - out.oppSingles - out.accountWrites;
-  return out;
-}
-
 /** Seeds the fakes, runs one real worker process over `referrals` and measures it. */
 export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise<RunFigures> {
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const redis = new Redis(REDIS_URL);
   const pc = await startFakePartnerCenter({ ...PC_CLIENT, latencyMs: o.latencyMs, maxPageSize: o.pageSize });
-  const keys = testKeys();
-  const sf = await startFakeSalesforce({ jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey }, latencyMs: o.latencyMs });
+  const crm = await startFakeCrm(o.crm, o.latencyMs);
   pc.seed(referrals);
   const openIds = new Set(referrals.filter((r) => r.status !== 'Closed').map((r) => r.id));
   const worker = spawnWorker({
     redisUrl: REDIS_URL, prefix,
     pc: { url: pc.url, ...PC_CLIENT, metadata: pc.msalMetadata(pc.tenantId) },
-    sf: { url: sf.url, clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: keys.privateKey },
+    crm: crm.config,
     pageSize: o.pageSize, concurrency: o.concurrency, batchWindowMs: o.batchWindowMs, logLevel: o.logLevel,
   }, o.workerNodeOptions);
   const syncQueue = new Queue(QUEUE.sync, { connection: redis, prefix });
@@ -90,7 +71,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
     let lastIdleCheck = 0;
     let idleButShort = 0;
     let doneAt: number | undefined;
-    const state = () => `${backs}/${openIds.size} write-backs, ${sf.records('Opportunity').length}/${referrals.length} opportunities`;
+    const state = () => `${backs}/${openIds.size} write-backs, ${crm.opportunityCount()}/${referrals.length} opportunities`;
     while (doneAt === undefined) {
       countPatches();
       const gone = worker.gone();
@@ -98,7 +79,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       const pulled = worker.latest('pulled') !== undefined;
       // Copying every Opportunity is costly at 100 000; only look once the write-backs are in.
       // Done also means the pull has listed its last page and the queue has nothing left.
-      if (pulled && backs >= openIds.size && sf.records('Opportunity').length >= referrals.length && (await queueIdle())) {
+      if (pulled && backs >= openIds.size && crm.opportunityCount() >= referrals.length && (await queueIdle())) {
         doneAt = Date.now();
         break;
       }
@@ -114,7 +95,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       }
       if (Date.now() - lastProgress > 5_000) {
         lastProgress = Date.now();
-        process.stderr.write(`  … ${((Date.now() - started.at) / 1000).toFixed(0)} s: ${backs}/${openIds.size} write-backs, ${pc.counters.list} list pages, ${sf.counters().upsertCollection} collection upserts\n`);
+        process.stderr.write(`  … ${((Date.now() - started.at) / 1000).toFixed(0)} s: ${backs}/${openIds.size} write-backs, ${pc.counters.list} list pages, ${crm.progress()}\n`);
       }
       await sleep(backs >= openIds.size ? 100 : 25);
     }
@@ -123,8 +104,8 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
     await Promise.race([worker.exited(), sleep(15_000)]);
     const pulled = worker.latest('pulled');
     countPatches();
-    const opps = sf.records('Opportunity');
-    const byReferral = new Set(opps.map((r) => String(r.Referral_Id__c)));
+    const opps = crm.opportunityReferralIds();
+    const byReferral = new Set(opps);
     const parked = await parking.list(1_000);
     return {
       n: referrals.length,
@@ -137,7 +118,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
         unauthorized: pc.counters.unauthorized, other: pc.counters.other,
         patchConflicts: pc.patches.filter((p) => p.outcome === 'conflict').length,
       },
-      salesforce: salesforceCalls(sf),
+      ...crm.calls(),
       check: {
         opportunities: opps.length,
         distinctReferrals: byReferral.size,
@@ -162,6 +143,6 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
     await deleteKeys(redis, prefix).catch(() => undefined);
     await redis.quit();
     await pc.close();
-    await sf.close();
+    await crm.close();
   }
 }

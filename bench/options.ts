@@ -4,7 +4,11 @@ import { parseArgs } from 'node:util';
 /** The V8 flags `npm start` and the Docker image run the worker with. */
 export const SHIPPED_NODE_OPTIONS = '--max-old-space-size=192';
 
+export type BenchCrm = 'salesforce' | 'dynamics';
+
 export interface BenchOptions {
+  /** The CRM the worker writes to: fake Salesforce (default) or fake Dataverse. */
+  crm: BenchCrm;
   /** Referrals seeded into the fake Partner Center. */
   n: number;
   /** Fixed delay before every answer of both fakes (token calls too), in ms. */
@@ -29,7 +33,7 @@ export interface BenchOptions {
   workerNodeOptions: string[];
 }
 
-const USAGE = `usage: npm run bench -- [--n 10000] [--latency 20] [--page-size 100] [--concurrency 400]
+const USAGE = `usage: npm run bench -- [--crm salesforce|dynamics] [--n 10000] [--latency 20] [--page-size 100] [--concurrency 400|2000]
   [--batch-window 500] [--baseline 1000] [--unique-customers] [--log-level info] [--timeout <s>] [--out bench/results/latest.json]
   [--worker-node-options="--max-old-space-size=192"]  (note the =)`;
 
@@ -46,6 +50,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
+      crm: { type: 'string' },
       n: { type: 'string' },
       latency: { type: 'string' },
       'page-size': { type: 'string' },
@@ -68,11 +73,15 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const n = int('n', values.n, 10_000, 1);
   const logLevel = values['log-level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}\n${USAGE}`);
+  const crm = values.crm ?? 'salesforce';
+  if (crm !== 'salesforce' && crm !== 'dynamics') throw new Error(`--crm must be salesforce or dynamics (got ${crm})\n${USAGE}`);
   return {
+    crm,
     n,
     latencyMs: int('latency', values.latency, 20, 0),
     pageSize: int('page-size', values['page-size'], 100, 1),
-    concurrency: int('concurrency', values.concurrency, 400, 1),
+    // As shipped: twice the CRM's largest batch (jobs/runtime.ts).
+    concurrency: int('concurrency', values.concurrency, crm === 'dynamics' ? 2000 : 400, 1),
     batchWindowMs: int('batch-window', values['batch-window'], 500, 0),
     baseline: Math.min(n, int('baseline', values.baseline, Math.min(n, 1_000), 0)),
     uniqueCustomers: values['unique-customers'] === true,

@@ -5,16 +5,21 @@ import { z } from 'zod';
  * BENCH_WORKER_CONFIG, JSON) and the IPC messages in both directions.
  */
 
+/** msal metadata of a fake Entra authority (Partner Center's and Dataverse's fakes serve one each). */
+const MsalMetadata = z.object({ authorityHost: z.string(), tenantId: z.string(), authorityMetadata: z.string(), cloudDiscoveryMetadata: z.string() });
+
+/** The CRM fake the worker writes to: Salesforce (JWT) or Dataverse (client credentials). */
+export const CrmConfig = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('salesforce'), url: z.string(), clientId: z.string(), username: z.string(), privateKey: z.string() }),
+  z.object({ kind: z.literal('dynamics'), url: z.string(), clientId: z.string(), clientSecret: z.string(), metadata: MsalMetadata }),
+]);
+export type CrmConfig = z.infer<typeof CrmConfig>;
+
 export const WorkerConfig = z.object({
   redisUrl: z.string(),
   prefix: z.string(),
-  pc: z.object({
-    url: z.string(),
-    clientId: z.string(),
-    clientSecret: z.string(),
-    metadata: z.object({ authorityHost: z.string(), tenantId: z.string(), authorityMetadata: z.string(), cloudDiscoveryMetadata: z.string() }),
-  }),
-  sf: z.object({ url: z.string(), clientId: z.string(), username: z.string(), privateKey: z.string() }),
+  pc: z.object({ url: z.string(), clientId: z.string(), clientSecret: z.string(), metadata: MsalMetadata }),
+  crm: CrmConfig,
   pageSize: z.number().int().positive(),
   concurrency: z.number().int().positive(),
   batchWindowMs: z.number().int().min(0),

@@ -15,12 +15,25 @@ export function machine() {
   };
 }
 
+/** Records per write call at best: a Salesforce collection (200) or a Dataverse `$batch` (1,000). */
+const fullBatch = (run: RunFigures): number => (run.dataverse ? 1000 : 200);
+
+/** Opportunity write calls, and all CRM write calls (accounts and anything else too). */
+function writeCalls(run: RunFigures): { oppWrites: number; crmWrites: number } {
+  if (run.dataverse) {
+    const dv = run.dataverse;
+    const oppWrites = dv.oppBatches + dv.oppSingles;
+    return { oppWrites, crmWrites: oppWrites + dv.accountBatches + dv.accountSingles + dv.otherWrites };
+  }
+  const sf = run.salesforce;
+  const oppWrites = sf.oppCollections + sf.oppSingles;
+  return { oppWrites, crmWrites: oppWrites + sf.accountWrites + sf.otherWrites };
+}
+
 /** Everything derived from the raw counts: lower bounds, ratios, rates, targets. */
 export function summarise(o: BenchOptions, run: RunFigures, base: BaselineFigures | undefined) {
-  const sf = run.salesforce;
-  const bounds = { oppWrites: Math.ceil(run.n / 200), listPages: Math.ceil(run.n / o.pageSize), patches: run.open };
-  const oppWrites = sf.oppCollections + sf.oppSingles;
-  const crmWrites = oppWrites + sf.accountWrites + sf.otherWrites;
+  const bounds = { oppWrites: Math.ceil(run.n / fullBatch(run)), listPages: Math.ceil(run.n / o.pageSize), patches: run.open };
+  const { oppWrites, crmWrites } = writeCalls(run);
   const perSecond = run.n / (run.wallMs / 1000);
   const speedUp = base ? perSecond / base.perSecond : undefined;
   const rssMb = run.worker.maxRssKb / 1024;
@@ -48,21 +61,49 @@ const row = (label: string, actual: number | string, bound: number | string, rat
   `  ${label.padEnd(54)}${pad(actual, 9)}${pad(bound, 13)}${pad(ratio, 8)}`;
 const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '');
 
-/** Batches smaller than a full collection (200), as `size@seconds`. */
+/** Batches smaller than a full collection (200) or `$batch` (1,000), as `size@seconds`. */
 function partialBatches(run: RunFigures): string {
-  const partial = run.worker.batches.filter((b) => b.size < 200);
+  const partial = run.worker.batches.filter((b) => b.size < fullBatch(run));
   const shown = partial.slice(0, 12).map((b) => `${b.size}@${(b.atMs / 1000).toFixed(1)}`);
   return partial.length > 12 ? `${shown.join(' ')} … (${partial.length} in all)` : shown.join(' ');
 }
 
-export function printTable(o: BenchOptions, run: RunFigures, base: BaselineFigures | undefined, s: Summary, m: ReturnType<typeof machine>): void {
+/** The CRM's rows of the calls table. */
+function crmRows(run: RunFigures, s: Summary): string[] {
+  const b = s.bounds.oppWrites;
+  if (run.dataverse) {
+    const dv = run.dataverse;
+    return [
+      row('Dataverse       token', dv.token, 1),
+      row('                query (account look-ups)', dv.accountQueries, '-'),
+      row('                query (closed checks, currencies)', dv.otherQueries, '-'),
+      row('                $batch calls (opportunities)', dv.oppBatches, b, ratio(dv.oppBatches, b)),
+      row('                $batch calls (accounts only)', dv.accountBatches, 0),
+      row('                single upserts (opportunity / account)', `${dv.oppSingles}/${dv.accountSingles}`, 0),
+      ...(dv.otherWrites > 0 ? [row('                other writes', dv.otherWrites, 0)] : []),
+      row('CRM write calls (all Dataverse writes)', s.crmWrites, b, ratio(s.crmWrites, b)),
+    ];
+  }
   const sf = run.salesforce;
+  return [
+    row('Salesforce      token', sf.token, 1),
+    row('                query (account look-ups)', sf.query, '-'),
+    row('                Opportunity batch calls (collections / composite)', sf.oppCollections, b, ratio(sf.oppCollections, b)),
+    row('                Opportunity single upserts', sf.oppSingles, 0),
+    row('                Account writes', sf.accountWrites, 0),
+    ...(sf.otherWrites > 0 ? [row('                other writes', sf.otherWrites, 0)] : []),
+    row('CRM write calls (all Salesforce writes)', s.crmWrites, b, ratio(s.crmWrites, b)),
+  ];
+}
+
+export function printTable(o: BenchOptions, run: RunFigures, base: BaselineFigures | undefined, s: Summary, m: ReturnType<typeof machine>): void {
   const pc = run.partnerCenter;
+  const crmName = run.dataverse ? 'Dataverse' : 'Salesforce';
   const out: string[] = [
     '',
     `referral-sync benchmark: N = ${run.n} referrals (${run.open} open), ${o.latencyMs} ms per HTTP call on every fake, page size ${o.pageSize}, concurrency ${o.concurrency}, batch window ${o.batchWindowMs} ms`,
     `machine: ${m.cpu} x ${m.cores}, ${m.memoryGb} GB, ${m.os}, Node ${m.node}, load average at start ${m.loadAvgAtStart.join(' ')}`,
-    `worker: one process${o.workerNodeOptions.length ? ` (node ${o.workerNodeOptions.join(' ')})` : ''}, real runtime (BullMQ + Redis, upsert batcher, real connectors), Salesforce JWT, default mapping, log level ${o.logLevel}; expiry and outbound sync off`,
+    `worker: one process${o.workerNodeOptions.length ? ` (node ${o.workerNodeOptions.join(' ')})` : ''}, real runtime (BullMQ + Redis, upsert batcher, real connectors), ${run.dataverse ? 'Dynamics 365 (Dataverse Web API, client credentials)' : 'Salesforce JWT'}, default mapping, log level ${o.logLevel}; expiry and outbound sync off`,
     '',
     `  ${'wall time (pull start -> last opportunity and write-back)'.padEnd(58)}${pad((run.wallMs / 1000).toFixed(2), 9)} s`,
     `  ${'  of which the pull listing every page'.padEnd(58)}${pad((run.pullMs / 1000).toFixed(2), 9)} s`,
@@ -76,13 +117,7 @@ export function printTable(o: BenchOptions, run: RunFigures, base: BaselineFigur
     row('                get', pc.get, 0),
     row('                patch (id write-back, no batch PATCH)', pc.patch, s.bounds.patches, ratio(pc.patch, s.bounds.patches)),
     ...(pc.unauthorized + pc.other > 0 ? [row('                401s / unknown routes', `${pc.unauthorized}/${pc.other}`, 0)] : []),
-    row('Salesforce      token', sf.token, 1),
-    row('                query (account look-ups)', sf.query, '-'),
-    row('                Opportunity batch calls (collections / composite)', sf.oppCollections, s.bounds.oppWrites, ratio(sf.oppCollections, s.bounds.oppWrites)),
-    row('                Opportunity single upserts', sf.oppSingles, 0),
-    row('                Account writes', sf.accountWrites, 0),
-    ...(sf.otherWrites > 0 ? [row('                other writes', sf.otherWrites, 0)] : []),
-    row('CRM write calls (all Salesforce writes)', s.crmWrites, s.bounds.oppWrites, ratio(s.crmWrites, s.bounds.oppWrites)),
+    ...crmRows(run, s),
     `  (${s.recordsPerOppWrite.toFixed(1)} referrals per Opportunity write call; pull listed ${run.pull.fetched} referrals, queued ${run.pull.queued})`,
     `  batches handed to the connector: ${run.worker.batches.length}; not full (size@s since pull start): ${partialBatches(run) || 'none'}`,
     '',
@@ -93,7 +128,7 @@ export function printTable(o: BenchOptions, run: RunFigures, base: BaselineFigur
       base.n < run.n
         ? `  its rate is measured on a SUBSET: the first ${base.n} of the ${run.n} referrals (same latency, no write-back):`
         : `  measured on all ${base.n} referrals (same latency, no write-back):`,
-      `  ${'baseline referrals/s'.padEnd(58)}${pad(base.perSecond.toFixed(1), 9)}    (${(base.calls.total / base.n).toFixed(2)} Salesforce calls per referral${base.failed ? `, ${base.failed} FAILED` : ''})`,
+      `  ${'baseline referrals/s'.padEnd(58)}${pad(base.perSecond.toFixed(1), 9)}    (${(base.calls.total / base.n).toFixed(2)} ${crmName} calls per referral${base.failed ? `, ${base.failed} FAILED` : ''})`,
       `  ${'our speed-up (our referrals/s / baseline referrals/s)'.padEnd(58)}${pad(`${(s.speedUp ?? 0).toFixed(1)}x`, 9)}`,
       '',
     );

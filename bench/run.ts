@@ -1,9 +1,10 @@
 /*
- * `npm run bench -- [--n 10000] [--latency 20] [--baseline 1000] ...` (issue 8): seeds the fake
- * Partner Center with N referrals, runs ONE real worker process (bench/worker.ts) against the fake
- * Partner Center and fake Salesforce (both with a fixed latency per HTTP call, both living in this
- * process), waits until every referral has its opportunity and every open one its id written back,
- * then runs a per-record sequential baseline on a subset and prints calls against their lower
+ * `npm run bench -- [--crm salesforce|dynamics] [--n 10000] [--latency 20] [--baseline 1000] ...`
+ * (issue 8): seeds the fake Partner Center with N referrals, runs ONE real worker process
+ * (bench/worker.ts) against the fake Partner Center and the fake CRM (Salesforce by default, or
+ * Dataverse with --crm dynamics; each with a fixed latency per HTTP call, living in this
+ * process), waits until every referral has its opportunity and every open one its id written
+ * back, then runs a per-record sequential baseline on a subset and prints calls against their lower
  * bounds, throughput, the worker's CPU and peak RSS, and the targets. A benchmark, not a test:
  * it exits 0 when a target is missed (printing MISSED), 1 only when the run itself failed.
  * Results also go to bench/results/latest.json (or --out).
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   let base;
   if (o.baseline > 0) {
     process.stderr.write(`bench: worker done in ${(run.wallMs / 1000).toFixed(1)} s; per-record baseline on ${o.baseline} referrals…\n`);
-    base = await runBaseline(referrals.slice(0, o.baseline), o.latencyMs);
+    base = await runBaseline(referrals.slice(0, o.baseline), o.latencyMs, o.crm);
   }
   const s = summarise(o, run, base);
   printTable(o, run, base, s, m);

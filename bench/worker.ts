@@ -1,19 +1,18 @@
 /*
  * The worker process of `npm run bench`: the real runtime (BullMQ on real Redis, the upsert
- * batcher, the real Partner Center and Salesforce connectors) against the fakes the parent runs.
- * App-mode Partner Center auth, JWT Salesforce, config/mapping.default.yaml. Expiry and outbound
+ * batcher, the real Partner Center and CRM connectors) against the fakes the parent runs.
+ * App-mode Partner Center auth; JWT Salesforce or client-credential Dynamics (--crm), with
+ * config/mapping.default.yaml's section for that CRM. Expiry and outbound
  * sync are off: the bench measures inbound sync (pull, CRM upsert, id write-back).
  * It pulls once and works the queue; on the parent's `report` message it sends its own CPU time
  * and peak RSS, closes and exits. Config comes in BENCH_WORKER_CONFIG (JSON, see protocol.ts).
  */
-import type { Referral } from '../src/domain/referral.ts';
-import { toOpportunityDraft } from '../src/mapping/apply.ts';
 import { createAppTokenProvider } from '../connectors/partner-center/app-auth.ts';
 import { createPartnerCenterClient } from '../connectors/partner-center/partner-center.client.ts';
-import { createSalesforceConnector } from '../connectors/salesforce/index.ts';
 import { createLogger } from '../jobs/logger.ts';
 import { loadMappingFile } from '../jobs/mapping-file.ts';
 import { startRuntime, type Runtime } from '../jobs/runtime.ts';
+import { buildConnector } from './crm-connector.ts';
 import { ToWorker, WorkerConfig, type FromWorker, type WorkerUsage } from './protocol.ts';
 
 const send = (msg: FromWorker): Promise<void> =>
@@ -34,15 +33,7 @@ async function main(): Promise<void> {
     clientSecret: config.pc.clientSecret,
     scope: 'https://api.partner.microsoft.com/.default',
   });
-  const section = mapping.salesforce;
-  const crm = createSalesforceConnector(
-    {
-      loginUrl: config.sf.url,
-      auth: { kind: 'jwt', clientId: config.sf.clientId, username: config.sf.username, privateKey: config.sf.privateKey },
-      ...(section ? { objectName: section.object, externalIdField: section.externalIdField } : {}),
-    },
-    log.child({ remote: 'salesforce' }),
-  );
+  const { crm, toDraft } = buildConnector(config.crm, mapping, log.child({ remote: config.crm.kind }));
   // Batch sizes as the batcher hands them to the connector (to see fragmentation).
   const batches: WorkerUsage['batches'] = [];
   let pullStart = Date.now();
@@ -58,7 +49,7 @@ async function main(): Promise<void> {
     prefix: config.prefix,
     partnerCenter: createPartnerCenterClient({ tokens, baseUrl: config.pc.url, pageSize: config.pageSize }),
     crm: measured,
-    toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
+    toDraft,
     log,
     // Production defaults (src/config/env.ts) where they matter to throughput.
     pullIntervalMs: 300_000, overlapMs: 120_000, initialSince: new Date(0), pageSize: config.pageSize,

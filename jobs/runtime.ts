@@ -32,7 +32,11 @@ export interface RuntimeOptions {
   overlapMs: number;
   initialSince: Date;
   pageSize: number;
-  concurrency: number;
+  /**
+   * Sync jobs in flight. Default: twice the largest CRM batch (Salesforce 200, Dataverse 1000),
+   * because a batch can only hold the drafts of jobs running at the same moment.
+   */
+  concurrency?: number | undefined;
   attempts: number;
   batchWindowMs: number;
   /** Register the repeatable pull (off for `sync --once` and tests that drive pulls). */
@@ -139,7 +143,7 @@ export async function startRuntime(o: RuntimeOptions) {
       referrals, state, parking, partnerCenter: o.partnerCenter, target, clock, log: o.log, lock,
     }),
     {
-      connection, prefix: o.prefix, concurrency: o.concurrency, settings,
+      connection, prefix: o.prefix, concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.crm.maxBatchSize)), settings,
       ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
       ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
     },

@@ -65,7 +65,7 @@ export const Env = z.object({
   PULL_INTERVAL_MS: positiveInt.default(300_000),
   PULL_OVERLAP_MS: z.coerce.number().int().min(0).default(120_000),
   INITIAL_SYNC_SINCE: z.iso.datetime({ message: 'must be an ISO 8601 UTC date-time' }).optional(),
-  SYNC_CONCURRENCY: positiveInt.default(400),
+  SYNC_CONCURRENCY: positiveInt.optional(),
   SYNC_ATTEMPTS: positiveInt.default(8),
   BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(500),
   PARTNER_CENTER_PAGE_SIZE: positiveInt.max(1000).default(100),
