@@ -1,15 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Referral } from '../../src/domain/referral.ts';
-import { toOpportunityDraft } from '../../src/mapping/apply.ts';
-import { routeReferral } from '../../src/mapping/routing.ts';
-import type { Mapping } from '../../src/mapping/schema.ts';
-import type { PartnerCenterClient } from '../../src/ports/partner-center.ts';
-import { createAppTokenProvider } from '../../connectors/partner-center/app-auth.ts';
-import { createPartnerCenterClient } from '../../connectors/partner-center/partner-center.client.ts';
 import { syncOnce } from '../../jobs/sync-once.ts';
-import { startDataverseHarness, type DataverseHarness } from '../fakes/dataverse/dataverse-harness.ts';
 import { makeReferrals } from '../fakes/partner-center/fixtures.ts';
-import { PC_CLIENT, REDIS_URL, startStack, type Stack } from '../integration/harness.ts';
+import { german, REDIS_URL, startStack, type Stack } from '../integration/harness.ts';
 import { expectNoSecrets, expectOneRecordEach, expectWrittenBackOnce, parkedOf } from './fault-kit.ts';
 
 /*
@@ -19,51 +11,32 @@ import { expectNoSecrets, expectOneRecordEach, expectWrittenBackOnce, parkedOf }
  * everything lands once.
  */
 let stack: Stack | undefined;
-let dv: DataverseHarness | undefined;
 afterEach(async () => {
   await stack?.close();
-  await dv?.close();
   stack = undefined;
-  dv = undefined;
 });
-
-const routed = (m: Mapping): Mapping => ({
-  ...m,
-  routing: { default: 'salesforce', rules: [{ crm: 'dynamics', match: 'all', when: [{ path: 'customerProfile.address.country', in: ['DE', 'AT', 'CH'] }] }] },
-});
-const german = (r: Referral): Referral => ({ ...r, customerProfile: { ...r.customerProfile, address: { ...r.customerProfile?.address, country: 'DE' } } });
 
 describe('fault: 429 storms with Retry-After on every remote', () => {
   it('Partner Center list and PATCH, Salesforce and Dataverse all throttled: nothing parked, all done once', async () => {
-    const d = await startDataverseHarness();
-    dv = d;
-    let mappingRef: Mapping | undefined;
-    stack = await startStack({ mapping: (m) => (mappingRef = routed(m)) });
-    const s = stack;
-    const mapping = mappingRef as Mapping;
-
     // Partner Center: the first PATCH arms a burst of 429s for the calls right after it.
-    const tokens = createAppTokenProvider({ ...s.pc.msalMetadata(s.pc.tenantId), ...PC_CLIENT, scope: 'https://api.partner.microsoft.com/.default' });
-    const inner = createPartnerCenterClient({ tokens, baseUrl: s.pc.url, pageSize: 100 });
     let armed = false;
-    const partnerCenter: PartnerCenterClient = {
-      listReferrals: (q) => inner.listReferrals(q),
-      getReferral: (id) => inner.getReferral(id),
-      patchReferral: (id, ops, eTag) => {
-        if (!armed) {
-          armed = true;
-          s.pc.failNext(8, { status: 429, retryAfter: '1' });
-        }
-        return inner.patchReferral(id, ops, eTag);
-      },
-    };
-    const connector = d.another();
-    await s.rt.close(1000);
-    s.rt = await s.restart({
-      partnerCenter,
-      additionalCrms: [{ crm: connector, toDraft: (r: Referral, now: Date) => toOpportunityDraft('dynamics', r, now, mapping) }],
-      route: (r: Referral) => routeReferral(mapping.routing ?? { default: 'salesforce', rules: [] }, r, mapping.referralLink),
+    stack = await startStack({
+      dynamics: true,
+      wrapPartnerCenter: (inner, pc) => ({
+        listReferrals: (q) => inner.listReferrals(q),
+        getReferral: (id) => inner.getReferral(id),
+        patchReferral: (id, ops, eTag) => {
+          if (!armed) {
+            armed = true;
+            pc.failNext(8, { status: 429, retryAfter: '1' });
+          }
+          return inner.patchReferral(id, ops, eTag);
+        },
+      }),
     });
+    const s = stack;
+    const d = s.dv;
+    if (!d) throw new Error('the stack has a fake Dataverse');
 
     const de = makeReferrals(150).map(german);
     const us = makeReferrals(150, Date.parse('2025-02-01T00:00:00Z'));

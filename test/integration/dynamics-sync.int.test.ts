@@ -1,60 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Referral } from '../../src/domain/referral.ts';
-import { toOpportunityDraft } from '../../src/mapping/apply.ts';
-import { routeReferral } from '../../src/mapping/routing.ts';
-import type { Mapping } from '../../src/mapping/schema.ts';
 import { syncOnce } from '../../jobs/sync-once.ts';
 import { makeReferral, makeReferrals } from '../fakes/partner-center/fixtures.ts';
-import { startDataverseHarness, type DataverseHarness } from '../fakes/dataverse/dataverse-harness.ts';
-import { idle, startStack, type Stack } from './harness.ts';
+import type { DataverseHarness } from '../fakes/dataverse/dataverse-harness.ts';
+import { german, idle, startStack, type Stack } from './harness.ts';
 
 /*
  * Dynamics 365 through the same runtime: CRM=both with routing by country, $batch upserts,
  * decisions made in Dataverse reaching Partner Center, and a 429 storm with Retry-After.
  */
 let stack: Stack | undefined;
-let dv: DataverseHarness | undefined;
 afterEach(async () => {
   await stack?.close();
-  await dv?.close();
   stack = undefined;
-  dv = undefined;
-});
-
-const routed = (m: Mapping): Mapping => ({
-  ...m,
-  routing: { default: 'salesforce', rules: [{ crm: 'dynamics', match: 'all', when: [{ path: 'customerProfile.address.country', in: ['DE', 'AT', 'CH'] }] }] },
 });
 
 async function start(): Promise<{ s: Stack; dv: DataverseHarness }> {
-  const harness = await startDataverseHarness();
-  dv = harness;
-  let mappingRef: Mapping | undefined;
-  stack = await startStack({
-    outbound: true,
-    mapping: (m) => (mappingRef = routed(m)),
-    runtime: {
-      additionalCrms: [],
-    },
-  });
-  const mapping = mappingRef as Mapping;
-  const dvFields = mapping.dynamics?.outbound;
-  if (!dvFields) throw new Error('default mapping has a dynamics section');
-  const connector = harness.another({ outbound: { fields: dvFields, rules: mapping.outbound } });
-  // Rebuild the runtime with both CRMs and the routing rule.
-  await stack.rt.close(1000);
-  stack.rt = await stack.restart({
-    additionalCrms: [{
-      crm: connector,
-      toDraft: (r: Referral, now: Date) => toOpportunityDraft('dynamics', r, now, mapping),
-      outbound: { crm: connector, rules: mapping.outbound, valueFields: { ...dvFields, currency: 'transactioncurrencyid' }, pollIntervalMs: 60_000, overlapMs: 60_000, schedule: false },
-    }],
-    route: (r: Referral) => routeReferral(mapping.routing ?? { default: 'salesforce', rules: [] }, r, mapping.referralLink),
-  });
-  return { s: stack, dv: harness };
+  stack = await startStack({ outbound: true, dynamics: true });
+  if (!stack.dv) throw new Error('the stack has a fake Dataverse');
+  return { s: stack, dv: stack.dv };
 }
-
-const german = (r: Referral): Referral => ({ ...r, customerProfile: { ...r.customerProfile, address: { ...r.customerProfile?.address, country: 'DE' } } });
 
 describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () => {
   it('routes 500 German referrals to Dataverse in one $batch per 1000, the rest to Salesforce; a re-run writes nothing', async () => {

@@ -4,7 +4,9 @@ import { Redis } from 'ioredis';
 import type { Referral } from '../../src/domain/referral.ts';
 import { toOpportunityDraft } from '../../src/mapping/apply.ts';
 import type { Mapping } from '../../src/mapping/schema.ts';
-import type { Clock } from '../../src/ports/partner-center.ts';
+import type { Clock, PartnerCenterClient } from '../../src/ports/partner-center.ts';
+import { routeReferral } from '../../src/mapping/routing.ts';
+import { startDataverseHarness, type DataverseHarness } from '../fakes/dataverse/dataverse-harness.ts';
 import { createAppTokenProvider } from '../../connectors/partner-center/app-auth.ts';
 import { createPartnerCenterClient } from '../../connectors/partner-center/partner-center.client.ts';
 import { createLogger } from '../../jobs/logger.ts';
@@ -33,10 +35,33 @@ const sfOutboundFields = (m: Mapping) => {
   return m.salesforce.outbound;
 };
 
+/** CRM=both in tests: German, Austrian and Swiss customers go to Dynamics 365, the rest to Salesforce. */
+export const routeDachToDynamics = (m: Mapping): Mapping => ({
+  ...m,
+  routing: { default: 'salesforce', rules: [{ crm: 'dynamics', match: 'all', when: [{ path: 'customerProfile.address.country', in: ['DE', 'AT', 'CH'] }] }] },
+});
+
+/** The same referral with a German customer (routed to Dynamics by routeDachToDynamics). */
+export const german = (r: Referral): Referral => ({ ...r, customerProfile: { ...r.customerProfile, address: { ...r.customerProfile?.address, country: 'DE' } } });
+
+export interface StackOptions {
+  mapping?: (m: Mapping) => Mapping;
+  runtime?: Partial<RuntimeOptions>;
+  clock?: Clock;
+  /** Outbound sync on (for each CRM in the stack). */
+  outbound?: boolean;
+  /** Adds a fake Dataverse as a second CRM with routeDachToDynamics (CRM=both). */
+  dynamics?: boolean;
+  /** Wraps the Partner Center client the runtime uses (fault injection around calls). */
+  wrapPartnerCenter?: (client: PartnerCenterClient, pc: FakePartnerCenter) => PartnerCenterClient;
+}
+
 export interface Stack {
   prefix: string;
   pc: FakePartnerCenter;
   sf: SalesforceHarness;
+  /** Present with `dynamics: true`. */
+  dv: DataverseHarness | undefined;
   mapping: Mapping;
   logs: ReturnType<typeof logCapture>;
   redis: Redis;
@@ -47,13 +72,12 @@ export interface Stack {
 }
 
 /** Fake Partner Center + fake Salesforce + a real runtime on real Redis under a fresh prefix. */
-export async function startStack(
-  o: { mapping?: (m: Mapping) => Mapping; runtime?: Partial<RuntimeOptions>; clock?: Clock; outbound?: boolean } = {},
-): Promise<Stack> {
+export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const prefix = `it-${randomBytes(4).toString('hex')}`;
   const pc = await startFakePartnerCenter(PC_CLIENT);
   const base = await loadMappingFile('config/mapping.default.yaml');
-  const mapping = o.mapping ? o.mapping(base) : base;
+  const mapped = o.mapping ? o.mapping(base) : base;
+  const mapping = o.dynamics ? routeDachToDynamics(mapped) : mapped;
   const sf = await startSalesforceHarness({
     fake: { fields: { Opportunity: [{ name: 'Loss_Reason__c', type: 'string', length: 255 }] } },
     ...(o.outbound ? { connector: { outbound: { fields: mapping.salesforce?.outbound ?? {}, rules: mapping.outbound } } } : {}),
@@ -61,7 +85,11 @@ export async function startStack(
   const logs = logCapture();
   const redis = new Redis(REDIS_URL);
   const tokens = createAppTokenProvider({ ...pc.msalMetadata(pc.tenantId), ...PC_CLIENT, scope: 'https://api.partner.microsoft.com/.default' });
-  const partnerCenter = createPartnerCenterClient({ tokens, baseUrl: pc.url, pageSize: 100 });
+  const client = createPartnerCenterClient({ tokens, baseUrl: pc.url, pageSize: 100 });
+  const partnerCenter = o.wrapPartnerCenter ? o.wrapPartnerCenter(client, pc) : client;
+  const dv = o.dynamics ? await startDataverseHarness() : undefined;
+  const dvFields = mapping.dynamics?.outbound;
+  const dvConnector = dv && dvFields ? dv.another({ outbound: { fields: dvFields, rules: mapping.outbound } }) : undefined;
   const options: RuntimeOptions = {
     redisUrl: REDIS_URL, prefix, partnerCenter, crm: sf.connector,
     toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
@@ -71,11 +99,23 @@ export async function startStack(
     ...(o.outbound
       ? { outbound: { crm: sf.connector, rules: mapping.outbound, valueFields: sfOutboundFields(mapping), pollIntervalMs: 60_000, overlapMs: 60_000, schedule: false } }
       : {}),
+    ...(dvConnector && dvFields
+      ? {
+          additionalCrms: [{
+            crm: dvConnector,
+            toDraft: (r: Referral, now: Date) => toOpportunityDraft('dynamics', r, now, mapping),
+            outbound: o.outbound
+              ? { crm: dvConnector, rules: mapping.outbound, valueFields: { ...dvFields, currency: 'transactioncurrencyid' }, pollIntervalMs: 60_000, overlapMs: 60_000, schedule: false }
+              : undefined,
+          }],
+          route: (r: Referral) => routeReferral(mapping.routing ?? { default: 'salesforce', rules: [] }, r, mapping.referralLink),
+        }
+      : {}),
     ...o.runtime,
   };
   const runtimes: Runtime[] = [await startRuntime(options)];
   return {
-    prefix, pc, sf, mapping, logs, redis,
+    prefix, pc, sf, dv, mapping, logs, redis,
     rt: runtimes[0] as Runtime,
     async restart(overrides = {}) {
       const rt = await startRuntime({ ...options, ...overrides });
@@ -88,6 +128,7 @@ export async function startStack(
       await redis.quit();
       await pc.close();
       await sf.close();
+      await dv?.close();
     },
   };
 }
