@@ -229,36 +229,31 @@ const webhook = program.command('webhook').description('Partner Center webhook r
 webhook
   .command('show')
   .description('show the current registration')
-  .action(async () => {
-    const env = envOrExit();
-    await redisOrExit(env);
-    const redis = new Redis(env.REDIS_URL);
-    try {
-      await showWebhookRegistration(webhookApi(env, redis), process.stdout);
-    } finally {
-      await redis.quit();
-    }
-  });
+  .action(() => withWebhookApi((api) => showWebhookRegistration(api, process.stdout)));
 webhook
   .command('register')
   .description('register this worker for referral events; refuses to replace another URL without --force')
   .requiredOption('--url <url>', 'public https URL of POST /webhooks/partner-center')
   .option('--events <list>', 'comma-separated events', 'referral-created,referral-updated,related-referral-created,related-referral-updated')
   .option('--force', 'replace an existing registration for another URL')
-  .action(async (opts: { url: string; events: string; force?: boolean }) => {
-    const env = envOrExit();
-    await redisOrExit(env);
-    const redis = new Redis(env.REDIS_URL);
-    try {
+  .action((opts: { url: string; events: string; force?: boolean }) =>
+    withWebhookApi(async (api) => {
       const events = opts.events.split(',').map((e) => e.trim()).filter((e) => e !== '');
-      process.exitCode = await runWebhookRegister(webhookApi(env, redis), { url: opts.url, events, force: opts.force === true }, process.stdout);
-    } finally {
-      await redis.quit();
-    }
-  });
+      process.exitCode = await runWebhookRegister(api, { url: opts.url, events, force: opts.force === true }, process.stdout);
+    }),
+  );
 
-const webhookApi = (env: Env, redis: Redis) =>
-  webhookRegistrationApiFromEnv(env, redis, { baseUrl: env.PARTNER_CENTER_WEBHOOK_API_URL, scope: env.PARTNER_CENTER_WEBHOOK_SCOPE });
+/** The registration API with its own Redis connection (the sign-in may live there), closed after. */
+async function withWebhookApi(fn: (api: ReturnType<typeof webhookRegistrationApiFromEnv>) => Promise<void>): Promise<void> {
+  const env = envOrExit();
+  await redisOrExit(env);
+  const redis = new Redis(env.REDIS_URL);
+  try {
+    await fn(webhookRegistrationApiFromEnv(env, redis, { baseUrl: env.PARTNER_CENTER_WEBHOOK_API_URL, scope: env.PARTNER_CENTER_WEBHOOK_SCOPE }));
+  } finally {
+    await redis.quit();
+  }
+}
 
 program
   .command('history')
@@ -276,10 +271,15 @@ program
   .option('--within <hours>', 'only those with at most this many hours left')
   .option('--json', 'machine-readable output')
   .action(async (opts: { within?: string; json?: boolean }) => {
+    const within = opts.within === undefined ? undefined : Number(opts.within);
+    if (within !== undefined && !(within >= 0)) {
+      process.stderr.write('referral-sync at-risk: --within takes a number of hours, e.g. --within 24\n');
+      process.exit(2);
+    }
     const env = envOrExit();
     await redisOrExit(env);
     const mapping = await loadMappingFor(env);
-    const rows = await atRisk(env, expiryOptionsFor(env, mapping, false), opts.within === undefined ? undefined : Number(opts.within));
+    const rows = await atRisk(env, expiryOptionsFor(env, mapping, false), within);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       return;

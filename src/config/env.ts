@@ -10,18 +10,6 @@ const url = z.url({ message: 'must be an absolute URL' });
 const positiveInt = z.coerce.number().int().positive();
 const optionalSecret = z.string().min(1).optional();
 
-export const SECRET_VARIABLES = [
-  'PARTNER_CENTER_CLIENT_SECRET',
-  'TOKEN_CACHE_KEY',
-  'SALESFORCE_CLIENT_SECRET',
-  'SALESFORCE_PRIVATE_KEY',
-  'REDIS_URL', // may carry a password
-  'ALERT_WEBHOOK_URL', // Slack and Teams incoming-webhook URLs embed their secret
-  'DYNAMICS_CLIENT_SECRET',
-  'DASHBOARD_TOKENS',
-  'DASHBOARD_BASIC_USERS',
-] as const;
-
 export const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),

@@ -46,6 +46,12 @@ describe('referral-sync CLI', () => {
     expect(r.err + r.out).not.toContain(secret);
   });
 
+  it('rejects a --within that is not a number of hours', () => {
+    const r = cli(['at-risk', '--within', 'soon']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--within takes a number of hours/);
+  });
+
   it('says exactly how to start Redis when it is unreachable', () => {
     const r = cli(['status'], { REDIS_URL: 'redis://127.0.0.1:1' });
     expect(r.code).toBe(3);
