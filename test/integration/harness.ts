@@ -52,6 +52,8 @@ export interface StackOptions {
   outbound?: boolean;
   /** Adds a fake Dataverse as a second CRM with routeDachToDynamics (CRM=both). */
   dynamics?: boolean;
+  /** Delay on every fake Salesforce response (keeps calls in flight, e.g. for shutdown tests). */
+  salesforceLatencyMs?: number;
   /** Wraps the Partner Center client the runtime uses (fault injection around calls). */
   wrapPartnerCenter?: (client: PartnerCenterClient, pc: FakePartnerCenter) => PartnerCenterClient;
 }
@@ -79,7 +81,10 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const mapped = o.mapping ? o.mapping(base) : base;
   const mapping = o.dynamics ? routeDachToDynamics(mapped) : mapped;
   const sf = await startSalesforceHarness({
-    fake: { fields: { Opportunity: [{ name: 'Loss_Reason__c', type: 'string', length: 255 }] } },
+    fake: {
+      fields: { Opportunity: [{ name: 'Loss_Reason__c', type: 'string', length: 255 }] },
+      ...(o.salesforceLatencyMs ? { latencyMs: o.salesforceLatencyMs } : {}),
+    },
     ...(o.outbound ? { connector: { outbound: { fields: mapping.salesforce?.outbound ?? {}, rules: mapping.outbound } } } : {}),
   });
   const logs = logCapture();
