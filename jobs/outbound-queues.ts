@@ -63,11 +63,9 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   const poll = async (): Promise<{ changed: number; queued: number; invalid: number }> => {
     const cursor = await d.outbound.cursor(o.crm.kind);
     const page = await o.crm.listChangedSince(cursor, o.overlapMs);
-    const fresh: CrmSnapshot[] = [];
-    for (const s of page.snapshots) {
-      const known = await d.outbound.snapshot(s.referralId);
-      if (known?.modstamp !== s.modstamp) fresh.push(s); // the overlap re-reads the same versions
-    }
+    // The overlap re-reads versions already seen; one round of reads (pipelined), not one per record.
+    const known = await Promise.all(page.snapshots.map((s) => d.outbound.snapshot(s.referralId)));
+    const fresh = page.snapshots.filter((s, i) => known[i]?.modstamp !== s.modstamp);
     await d.outbound.putSnapshots(fresh);
     await pushQueue.addBulk(
       fresh.map((s) => ({
