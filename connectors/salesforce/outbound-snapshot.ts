@@ -1,5 +1,5 @@
 import type { SalesforceOutboundFields } from '../../src/mapping/outbound-fields.ts';
-import { CrmSnapshot } from '../../src/outbound/crm-snapshot.ts';
+import { CrmSnapshot, type TeamContact } from '../../src/outbound/crm-snapshot.ts';
 import { toDecision, type OutboundRules } from '../../src/outbound/outbound-rules.ts';
 
 /*
@@ -58,7 +58,7 @@ export type SnapshotRead = { ok: true; snapshot: CrmSnapshot } | { ok: false; cr
  * with an error naming the Salesforce field and the problem, never the value (it may be free
  * text a seller typed).
  */
-export function toSnapshot(row: Readonly<Record<string, unknown>>, s: OutboundReadSettings): SnapshotRead {
+export function toSnapshot(row: Readonly<Record<string, unknown>>, s: OutboundReadSettings, team: readonly TeamContact[] = []): SnapshotRead {
   const sources = snapshotSources(s);
   // Field names in responses use the org's spelling, which may differ in case from the config.
   const byName = new Map(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
@@ -84,10 +84,8 @@ export function toSnapshot(row: Readonly<Record<string, unknown>>, s: OutboundRe
     closeDate: read('closeDate'),
     notes: read('notes'),
     campaignId: read('campaignId'),
-    // Team sync is not implemented for Salesforce: the team lives in OpportunityTeamMember, a
-    // separate object (and only in orgs with Team Selling on) that would need its own query
-    // per page of opportunities. Snapshots therefore carry no extra team contacts.
-    teamContacts: [],
+    // The team lives in OpportunityTeamMember, read separately per page (opportunity-team.ts).
+    teamContacts: team,
   };
   const parsed = CrmSnapshot.safeParse(candidate);
   if (parsed.success) return { ok: true, snapshot: parsed.data };

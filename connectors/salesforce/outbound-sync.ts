@@ -2,17 +2,20 @@ import { z } from 'zod';
 import { FatalError, ValidationError } from '../../src/errors.ts';
 import type { CrmSnapshot } from '../../src/outbound/crm-snapshot.ts';
 import type { ChangeCursor, CrmOutbound, CrmStatusWrite, FieldValue } from '../../src/ports/crm.ts';
+import type { OpportunityTeams } from './opportunity-team.ts';
 import { selectFields, toSnapshot, type OutboundReadSettings } from './outbound-snapshot.ts';
 import type { SalesforceOptions } from './salesforce-options.ts';
 import { parseResponse, type SalesforceSession } from './salesforce-session.ts';
 import { queryAll } from './sobject-writes.ts';
-import { RECORD_ID, soqlDateTime } from './soql.ts';
+import { RECORD_ID, soqlDateTime, soqlString } from './soql.ts';
 
 type ChangedSince = Awaited<ReturnType<CrmOutbound['listChangedSince']>>;
 
 /** Error codes meaning the record is gone (deleted, or in the recycle bin). */
 const GONE = new Set(['NOT_FOUND', 'ENTITY_IS_DELETED']);
 const Row = z.looseObject({ Id: z.string() });
+/** Opportunity ids per `Id IN (…)` query (well under the URI length limit). */
+const MAX_IDS = 200;
 
 /** A (SystemModstamp, Id) pair with the stamp as epoch ms, for ordering. */
 interface Pair {
@@ -57,6 +60,15 @@ export function changedSinceSoql(s: OutboundReadSettings, since: Date | null): s
   return `SELECT ${selectFields(s).join(', ')} FROM ${s.objectName} WHERE ${where.join(' AND ')} ORDER BY SystemModstamp, Id`;
 }
 
+/** Pure: the polled opportunities among `ids` (team-only changes), for one query of at most 200 ids. */
+export function byIdsSoql(s: OutboundReadSettings, ids: readonly string[]): string {
+  return `SELECT ${selectFields(s).join(', ')} FROM ${s.objectName} WHERE ${s.externalIdField} != null AND Id IN (${ids.map(soqlString).join(', ')})`;
+}
+
+/** Whether the Opportunity Team is read: asked for in the mapping, and only the standard object has one. */
+export const readsTeams = (o: SalesforceOptions): boolean =>
+  o.outbound?.fields.teamMembers === true && o.objectName.toLowerCase() === 'opportunity';
+
 /** The read settings, or FatalError when the mapping file has no outbound section for us. */
 export function outboundSettings(o: SalesforceOptions): OutboundReadSettings {
   if (!o.outbound) throw new FatalError('salesforce: outbound sync is not configured (connector option `outbound` is missing)');
@@ -70,28 +82,45 @@ export function outboundSettings(o: SalesforceOptions): OutboundReadSettings {
  * (they would otherwise be re-read forever), and never goes below the input cursor.
  */
 export async function listChangedSince(
-  session: SalesforceSession, s: OutboundReadSettings, cursor: ChangeCursor | null, overlapMs: number,
+  session: SalesforceSession, s: OutboundReadSettings, teams: OpportunityTeams, cursor: ChangeCursor | null, overlapMs: number,
 ): Promise<ChangedSince> {
   if (!Number.isFinite(overlapMs) || overlapMs < 0) throw new FatalError('salesforce listChangedSince: overlapMs must be a non-negative number');
   const cursorMs = cursor === null ? null : Date.parse(cursor.modstamp);
   if (cursorMs !== null && Number.isNaN(cursorMs)) throw new FatalError('salesforce listChangedSince: the cursor modstamp is not an ISO 8601 date-time');
 
-  const rows = await queryAll(session, changedSinceSoql(s, cursorMs === null ? null : new Date(cursorMs - overlapMs)), { object: s.objectName });
+  const since = cursorMs === null ? null : new Date(cursorMs - overlapMs);
+  const rows = await queryAll(session, changedSinceSoql(s, since), { object: s.objectName });
+  // A team change leaves the Opportunity's SystemModstamp alone: re-read those opportunities too.
+  // The first poll (no cursor) reads every opportunity anyway.
+  const teamChanges = since === null ? [] : await teams.changedSince(since);
+  const polled = new Set(rows.map((r) => r.Id));
+  const teamOnly = [...new Set(teamChanges.map((c) => c.opportunityId))].filter((id) => !polled.has(id));
+  for (let i = 0; i < teamOnly.length; i += MAX_IDS) {
+    rows.push(...(await queryAll(session, byIdsSoql(s, teamOnly.slice(i, i + MAX_IDS)), { object: s.objectName })));
+  }
+
+  const latest = latestById(rows);
+  const teamOf = await teams.read(latest.flatMap(({ pair }) => (pair ? [pair.id] : [])));
   const snapshots: CrmSnapshot[] = [];
   const invalid: ChangedSince['invalid'] = [];
   let top: Pair | undefined = cursor && cursorMs !== null ? { ms: cursorMs, id: cursor.id } : undefined;
-  for (const { row, pair } of latestById(rows)) {
-    const read = toSnapshot(row, s);
+  const raise = (pair: Pair | undefined): void => {
+    if (pair && (!top || comparePairs(pair, top) > 0)) top = pair;
+  };
+  for (const { row, pair } of latest) {
+    const read = toSnapshot(row, s, pair ? (teamOf.get(pair.id) ?? []) : []);
     if (read.ok) snapshots.push(read.snapshot);
     else invalid.push({ crmId: read.crmId, error: read.error });
-    if (pair && (!top || comparePairs(pair, top) > 0)) top = pair;
+    raise(pair);
   }
+  // The cursor covers team rows too, or they would be re-read on every poll until the opportunity changes.
+  for (const c of teamChanges) raise({ ms: c.ms, id: c.opportunityId });
   const unchanged = top !== undefined && cursor !== null && top.ms === cursorMs && top.id === cursor.id;
   return { snapshots, invalid, cursor: unchanged || !top ? cursor : { modstamp: new Date(top.ms).toISOString(), id: top.id } };
 }
 
 /** One opportunity by Id (`GET /sobjects/<object>/<id>?fields=…`); null when deleted or unknown. */
-export async function getSnapshot(session: SalesforceSession, s: OutboundReadSettings, crmId: string): Promise<CrmSnapshot | null> {
+export async function getSnapshot(session: SalesforceSession, s: OutboundReadSettings, teams: OpportunityTeams, crmId: string): Promise<CrmSnapshot | null> {
   if (!RECORD_ID.test(crmId)) throw new ValidationError(`salesforce getSnapshot: '${crmId.slice(0, 40)}' is not a Salesforce record id`);
   const url = `/sobjects/${s.objectName}/${crmId}?fields=${selectFields(s).join(',')}`;
   const r = await session.attempt({ method: 'GET', url });
@@ -99,7 +128,8 @@ export async function getSnapshot(session: SalesforceSession, s: OutboundReadSet
     if (r.failure.kind === 'api' && r.failure.code !== undefined && GONE.has(r.failure.code)) return null;
     throw session.toError(r.failure, { object: s.objectName });
   }
-  const read = toSnapshot(parseResponse(Row, r.body, `${s.objectName} read`), s);
+  const team = (await teams.read([crmId])).get(crmId) ?? [];
+  const read = toSnapshot(parseResponse(Row, r.body, `${s.objectName} read`), s, team);
   if (!read.ok) throw new FatalError(read.error);
   return read.snapshot;
 }

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FatalError, ValidationError } from '../../src/errors.ts';
 import type { SfValue } from '../../test/fakes/salesforce/index.ts';
@@ -42,7 +44,8 @@ describe('salesforce listChangedSince', () => {
 
     expect(out.snapshots.map((s) => s.referralId)).toEqual(['R-4', 'R-5', 'R-6', 'R-7', 'R-8', 'R-9']);
     expect(new Set(out.snapshots.map((s) => s.crmId)).size).toBe(6);
-    expect(fake.counters()).toMatchObject({ query: 1, queryMore: 2 });
+    // The opportunities (3 pages), then the team rows changed since, then those opportunities' teams.
+    expect(fake.counters()).toMatchObject({ query: 3, queryMore: 2 });
     expect(out.cursor).toEqual({ modstamp: iso(90), id: ids[9] });
     expect(out.invalid).toEqual([]);
   });
@@ -166,8 +169,74 @@ describe('salesforce getSnapshot and writeStatus', () => {
     await connector.getSnapshot(ids[0] ?? '');
     await connector.writeStatus(ids[1] ?? '', { message: 'x' });
     const calls = fake.requests().filter((r) => r.route !== 'token');
-    expect(calls.map((r) => r.route)).toEqual(['query', 'queryMore', 'queryMore', 'retrieve', 'update']);
+    // query + pages, the team of those opportunities; retrieve + its team; update.
+    expect(calls.map((r) => r.route)).toEqual(['query', 'queryMore', 'queryMore', 'query', 'retrieve', 'query', 'update']);
     expect(calls.every((r) => r.callOptions === 'client=referral-sync')).toBe(true);
+  });
+});
+
+describe('salesforce opportunity team (extra team contacts)', () => {
+  function addMember(harness: SalesforceHarness, oppId: string, first: string | null, last: string, email: string, stamp?: string): void {
+    const userId = harness.fake.setRecord('User', { FirstName: first, LastName: last, Email: email });
+    harness.fake.setRecord('OpportunityTeamMember', { OpportunityId: oppId, UserId: userId, TeamMemberRole: 'Sales Rep', ...(stamp ? { SystemModstamp: stamp } : {}) });
+  }
+
+  it('reads the team with every snapshot, in the order members were added', async () => {
+    const { connector } = await start();
+    const harness = h as SalesforceHarness;
+    const a = seed(harness, 'R-1', 1);
+    const b = seed(harness, 'R-2', 2);
+    addMember(harness, a, 'Ana', 'Silva', 'ana@partner.example');
+    addMember(harness, a, null, 'Okafor', 'okafor@partner.example');
+    const out = await connector.listChangedSince(null, 0);
+    expect(out.snapshots.find((s) => s.crmId === a)?.teamContacts).toEqual([
+      { firstName: 'Ana', lastName: 'Silva', email: 'ana@partner.example' },
+      { firstName: '', lastName: 'Okafor', email: 'okafor@partner.example' },
+    ]);
+    expect(out.snapshots.find((s) => s.crmId === b)?.teamContacts).toEqual([]);
+    expect((await connector.getSnapshot(a))?.teamContacts).toHaveLength(2);
+  });
+
+  it('sees a team-only change (the opportunity itself untouched), and moves the cursor past it', async () => {
+    const { connector } = await start();
+    const harness = h as SalesforceHarness;
+    const ids = Array.from({ length: 3 }, (_, i) => seed(harness, `R-${i}`, i));
+    const first = await connector.listChangedSince(null, 0);
+    const untouched = ids[0] ?? '';
+    addMember(harness, untouched, 'Ana', 'Silva', 'ana@partner.example', at(50));
+
+    const after = await connector.listChangedSince(first.cursor, 0);
+    expect(after.snapshots.map((s) => s.crmId)).toContain(untouched);
+    expect(after.snapshots.find((s) => s.crmId === untouched)?.teamContacts.map((c) => c.email)).toEqual(['ana@partner.example']);
+    expect(after.cursor).toEqual({ modstamp: iso(50), id: untouched });
+
+    // Once the cursor is past the team change, the team-only opportunity is not read again
+    // (`>=` re-reads only the row at the cursor itself, as for opportunities).
+    const other = ids[2] ?? '';
+    harness.fake.setRecord('Opportunity', { Id: other, Amount: 7, SystemModstamp: at(100) });
+    const later = await connector.listChangedSince(after.cursor, 0);
+    expect(later.cursor).toEqual({ modstamp: iso(100), id: other });
+    expect((await connector.listChangedSince(later.cursor, 0)).snapshots.map((s) => s.crmId)).toEqual([other]);
+  });
+
+  it('without Team Selling: warns once, reads empty teams, and outbound polling carries on', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, cb) => { lines.push(chunk.toString()); cb(); } });
+    const { connector } = await start({ fake: { teamSelling: false }, log: pino({ level: 'info' }, sink) });
+    seed(h as SalesforceHarness, 'R-1', 1);
+    const first = await connector.listChangedSince(null, 0);
+    expect(first.snapshots.map((s) => s.teamContacts)).toEqual([[]]);
+    (h as SalesforceHarness).fake.resetCounters();
+    await connector.listChangedSince(first.cursor, 0);
+    expect((h as SalesforceHarness).fake.counters()).toMatchObject({ query: 1 }); // the team is not asked for again
+    expect(lines.filter((l) => l.includes('OpportunityTeamMember is not available'))).toHaveLength(1);
+  });
+
+  it('reads no team when the mapping turns it off', async () => {
+    const { fake, connector } = await start({ connector: { outbound: { fields: { teamMembers: false }, rules: {} } } });
+    seed(h as SalesforceHarness, 'R-1', 1);
+    await connector.listChangedSince(null, 0);
+    expect(fake.requests().filter((r) => r.route === 'query')).toHaveLength(1);
   });
 });
 

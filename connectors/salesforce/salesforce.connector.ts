@@ -3,7 +3,8 @@ import type { CrmConnector, CrmExpiryWriter, CrmOutbound, ExpiryWarning, Opportu
 import { AccountDirectory } from './account-directory.ts';
 import { SObjectDescribe, type CheckTarget, type FieldRequirement } from './check-salesforce.ts';
 import { applyExpiryWarning } from './expiry-writer.ts';
-import { getSnapshot, listChangedSince, outboundSettings, writeStatus } from './outbound-sync.ts';
+import { opportunityTeams } from './opportunity-team.ts';
+import { getSnapshot, listChangedSince, outboundSettings, readsTeams, writeStatus } from './outbound-sync.ts';
 import { parseSalesforceOptions, type SalesforceOptions, type SalesforceOptionsInput } from './salesforce-options.ts';
 import { createSalesforceSession, parseResponse } from './salesforce-session.ts';
 import type { SignedIn } from './sign-in.ts';
@@ -33,6 +34,7 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
   const session = createSalesforceSession(opts, log);
   // Customer Account ids by match key, for this org, for the life of the process.
   const accounts = new AccountDirectory();
+  const teams = opportunityTeams(session, readsTeams(opts), log);
   const { auth, httpProxy: _proxy, ...rest } = opts;
   const settings: SalesforceSettings = { ...rest, authKind: auth.kind };
 
@@ -46,8 +48,8 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
       drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(session, opts, drafts, accounts),
     applyExpiryWarning: (w: ExpiryWarning) => applyExpiryWarning(session, opts, w),
     // Outbound methods throw FatalError when `outbound` is not configured (outboundSettings).
-    listChangedSince: async (cursor, overlapMs) => listChangedSince(session, outboundSettings(opts), cursor, overlapMs),
-    getSnapshot: async (crmId) => getSnapshot(session, outboundSettings(opts), crmId),
+    listChangedSince: async (cursor, overlapMs) => listChangedSince(session, outboundSettings(opts), teams, cursor, overlapMs),
+    getSnapshot: async (crmId) => getSnapshot(session, outboundSettings(opts), teams, crmId),
     writeStatus: async (crmId, write) => writeStatus(session, outboundSettings(opts), crmId, write),
     async describe(object) {
       const body = await session.call({ method: 'GET', url: `/sobjects/${encodeURIComponent(object)}/describe` }, { object });
@@ -87,5 +89,6 @@ function outboundFields(o: SalesforceOptions): FieldRequirement[] {
     ...readable(f.lostReason, 'lost reason'),
     ...readable(f.currency, 'deal currency'),
     ...readable(f.campaignId, 'campaign id'),
+    ...(readsTeams(o) ? [{ object: 'OpportunityTeamMember', field: 'UserId', role: 'readable' as const, purpose: 'opportunity team, for extra team contacts (needs Team Selling; or set salesforce.outbound.teamMembers: false)' }] : []),
   ];
 }

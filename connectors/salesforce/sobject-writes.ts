@@ -83,12 +83,32 @@ export async function upsertMany(
 
 /** Runs SOQL and follows `nextRecordsUrl` to the end (jsforce's autoFetch is off by default). */
 export async function queryAll(session: SalesforceSession, soql: string, ctx: ErrorContext = {}): Promise<SfRow[]> {
+  return followPages(session, await session.call({ method: 'GET', url: queryUrl(soql) }, ctx), ctx);
+}
+
+const queryUrl = (soql: string): string => `/query?q=${encodeURIComponent(soql)}`;
+
+/** The records of a first query page and of every page after it (`nextRecordsUrl`). */
+async function followPages(session: SalesforceSession, firstBody: unknown, ctx: ErrorContext): Promise<SfRow[]> {
   const records: SfRow[] = [];
-  let url = `/query?q=${encodeURIComponent(soql)}`;
+  let body = firstBody;
   for (;;) {
-    const page = parseResponse(QueryPage, await session.call({ method: 'GET', url }, ctx), 'query');
+    const page = parseResponse(QueryPage, body, 'query');
     records.push(...page.records);
     if (page.done || !page.nextRecordsUrl) return records;
-    url = page.nextRecordsUrl;
+    body = await session.call({ method: 'GET', url: page.nextRecordsUrl }, ctx);
   }
+}
+
+/**
+ * queryAll for an object the org may not have (INVALID_TYPE: a feature such as Team Selling
+ * is off, or the integration user cannot see the object): 'missing-object' instead of an error.
+ */
+export async function queryAllUnlessMissing(session: SalesforceSession, soql: string, ctx: ErrorContext = {}): Promise<SfRow[] | 'missing-object'> {
+  const first = await session.attempt({ method: 'GET', url: queryUrl(soql) });
+  if (!first.ok) {
+    if (first.failure.kind === 'api' && first.failure.code === 'INVALID_TYPE') return 'missing-object';
+    throw session.toError(first.failure, ctx);
+  }
+  return followPages(session, first.body, ctx);
 }

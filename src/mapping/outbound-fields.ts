@@ -25,6 +25,9 @@ export const SalesforceOutboundFields = z
     closeDate: sf('CloseDate', 'Close date.'),
     notes: sf('Description', 'Notes.'),
     campaignId: sfOptional('Campaign id field (null: not synced).'),
+    teamMembers: z.boolean().default(true).meta({
+      description: 'Read the Opportunity Team (OpportunityTeamMember, needs Team Selling) and add new members to the referral team. Only for objectName Opportunity.',
+    }),
   })
   .meta({ description: 'Salesforce fields read for outbound sync; defaults shown.' });
 export type SalesforceOutboundFields = z.infer<typeof SalesforceOutboundFields>;

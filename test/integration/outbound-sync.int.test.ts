@@ -132,6 +132,29 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     expect(s.sf.fake.requests().filter((r) => r.method !== 'GET').length).toBe(sfWritesBefore);
   });
 
+  it('a seller added to the opportunity team joins the referral team once; one already there is not re-sent', async () => {
+    const s = await start();
+    const { id, oppId } = await seeded(s, { status: 'Active', substatus: 'Accepted' });
+    const before = (s.pc.get(id)?.team ?? []) as { email?: string }[];
+    expect(before.map((m) => m.email)).toContain('marta.kowalski@northwind.example');
+    const member = (first: string, last: string, email: string) => {
+      const userId = s.sf.fake.setRecord('User', { FirstName: first, LastName: last, Email: email });
+      s.sf.fake.setRecord('OpportunityTeamMember', { OpportunityId: oppId, UserId: userId, TeamMemberRole: 'Sales Rep' });
+    };
+    member('Marta', 'Kowalski', 'Marta.Kowalski@northwind.example'); // already on the referral (emails compare case-insensitively)
+    member('Ana', 'Silva', 'ana.silva@partner.example'); // a team-only change: the Opportunity is not touched
+    await roundTrip(s);
+
+    expect(s.pc.get(id)?.team).toEqual([...before, expect.objectContaining({ firstName: 'Ana', lastName: 'Silva', email: 'ana.silva@partner.example' })]);
+    const teamOps = decisionPatches(s, id).flatMap((p) => p.ops as { op: string; path: string }[]).filter((op) => op.path.startsWith('/team'));
+    expect(teamOps).toEqual([expect.objectContaining({ op: 'add', path: '/team/-' })]);
+
+    const patchesBefore = s.pc.patches.length;
+    await roundTrip(s);
+    await roundTrip(s);
+    expect(s.pc.patches.length).toBe(patchesBefore);
+  });
+
   it('a referral Microsoft expired while the seller accepts stays Expired and shows as expired in the CRM', async () => {
     const s = await start();
     const { id, oppId } = await seeded(s, {});

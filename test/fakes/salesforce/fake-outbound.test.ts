@@ -74,3 +74,29 @@ describe('fake salesforce for outbound polling', () => {
     expect(call('GET', '/sobjects/Opportunity/006000000000ZZZAAA')).toMatchObject({ status: 404, body: [{ errorCode: 'NOT_FOUND' }] });
   });
 });
+
+describe('fake salesforce opportunity teams', () => {
+  const teamSoql = (oppId: string) =>
+    `/query?q=${encodeURIComponent(`SELECT OpportunityId, User.FirstName, User.Email FROM OpportunityTeamMember WHERE OpportunityId IN ('${oppId}') ORDER BY CreatedDate, Id`)}`;
+
+  it('returns a parent through its relationship name as a nested record', () => {
+    const { store, call } = setup();
+    const oppId = store.put('Opportunity', opp('R-1'), USER);
+    const userId = store.put('User', { FirstName: 'Ana', LastName: 'Silva', Email: 'ana@partner.example' }, USER);
+    store.put('OpportunityTeamMember', { OpportunityId: oppId, UserId: userId, TeamMemberRole: 'Sales Rep' }, USER);
+    store.put('OpportunityTeamMember', { OpportunityId: oppId, UserId: null }, USER);
+    const body = call('GET', teamSoql(oppId)).body as { records: Record<string, unknown>[] };
+    expect(body.records).toEqual([
+      expect.objectContaining({ OpportunityId: oppId, User: expect.objectContaining({ FirstName: 'Ana', Email: 'ana@partner.example' }) }),
+      expect.objectContaining({ OpportunityId: oppId, User: null }),
+    ]);
+    expect(call('GET', `/query?q=${encodeURIComponent('SELECT User.Nope FROM OpportunityTeamMember')}`)).toMatchObject({ status: 400, body: [{ errorCode: 'INVALID_FIELD' }] });
+  });
+
+  it('has no OpportunityTeamMember object when Team Selling is off', () => {
+    const store = new FakeStore({ strictFields: false, enforceLengths: true, stages: DEFAULT_STAGES, now: () => FROZEN, integrationUserId: USER, omitTypes: ['OpportunityTeamMember'] });
+    const engine = new FakeQueryEngine(store);
+    expect(engine.run('SELECT OpportunityId FROM OpportunityTeamMember', '62.0', 200)).toMatchObject({ ok: false, errorCode: 'INVALID_TYPE' });
+    expect(engine.run('SELECT Email FROM User', '62.0', 200)).toMatchObject({ ok: true });
+  });
+});

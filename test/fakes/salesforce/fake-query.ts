@@ -34,7 +34,11 @@ export class FakeQueryEngine {
     }
     const table = this.store.table(q.from);
     if (!table) return { ok: false, status: 400, errorCode: 'INVALID_TYPE', message: `sObject type '${q.from}' is not supported.` };
-    const unknown = [...q.fields, ...q.orderBy.map((o) => o.field), ...conditionFields(q.where)].find((f) => !table.field(f));
+    const selected = q.fields.map((f) => selectedField(this.store, table, f));
+    const unknown = [
+      ...q.fields.filter((_, i) => selected[i] === undefined),
+      ...[...q.orderBy.map((o) => o.field), ...conditionFields(q.where)].filter((f) => !table.field(f)),
+    ][0];
     if (unknown !== undefined) {
       return { ok: false, status: 400, errorCode: 'INVALID_FIELD', message: `No such column '${unknown}' on entity '${table.name}'.` };
     }
@@ -55,8 +59,7 @@ export class FakeQueryEngine {
     if (q.offset !== undefined) rows = rows.slice(q.offset);
     if (q.limit !== undefined) rows = rows.slice(0, q.limit);
     if (q.count) return { ok: true, page: { totalSize: rows.length, done: true, records: [] } };
-    const fields = q.fields.map((f) => table.field(f)?.name ?? f);
-    const shaped = rows.map((r) => project(table.name, version, r, fields));
+    const shaped = rows.map((r) => project(table.name, version, r, selected as Selected[]));
     return { ok: true, page: this.page(shaped, version, pageSize, undefined) };
   }
 
@@ -82,9 +85,46 @@ export class FakeQueryEngine {
   }
 }
 
-function project(type: string, version: string, r: SfRecord, fields: string[]): Record<string, unknown> {
+/** A SELECT item: a field of the queried object, or `Rel.Field` of a parent through a lookup. */
+type Selected = { name: string } | { rel: string; lookup: string; parent: TypeTable; name: string };
+
+/**
+ * Resolves a SELECT item. Parent fields follow Salesforce's relationship names: `UserId` is
+ * reached as `User.…`, a custom `Foo__c` lookup as `Foo__r.…` (one level, as the connector uses).
+ */
+function selectedField(store: FakeStore, table: TypeTable, item: string): Selected | undefined {
+  const dot = item.indexOf('.');
+  if (dot < 0) {
+    const spec = table.field(item);
+    return spec ? { name: spec.name } : undefined;
+  }
+  const rel = item.slice(0, dot);
+  const lookupName = rel.toLowerCase().endsWith('__r') ? `${rel.slice(0, -3)}__c` : `${rel}Id`;
+  const lookup = table.field(lookupName);
+  const parent = lookup?.referenceTo === undefined ? undefined : store.table(lookup.referenceTo);
+  const spec = parent?.field(item.slice(dot + 1));
+  if (!lookup || !parent || !spec) return undefined;
+  return { rel, lookup: lookup.name, parent, name: spec.name };
+}
+
+function project(type: string, version: string, r: SfRecord, fields: Selected[]): Record<string, unknown> {
   const out: Record<string, unknown> = { attributes: { type, url: `/services/data/v${version}/sobjects/${type}/${String(r.Id)}` } };
-  for (const f of fields) out[f] = r[f] ?? null;
+  for (const f of fields) {
+    if (!('rel' in f)) {
+      out[f.name] = r[f.name] ?? null;
+      continue;
+    }
+    // A parent comes back as a nested record, or null when the lookup is empty.
+    const parentId = r[f.lookup];
+    const parent = typeof parentId === 'string' ? f.parent.byId.get(parentId) : undefined;
+    if (!parent) {
+      out[f.rel] ??= null;
+      continue;
+    }
+    const nested = (out[f.rel] ?? { attributes: { type: f.parent.name, url: `/services/data/v${version}/sobjects/${f.parent.name}/${String(parent.Id)}` } }) as Record<string, unknown>;
+    nested[f.name] = parent[f.name] ?? null;
+    out[f.rel] = nested;
+  }
   return out;
 }
 

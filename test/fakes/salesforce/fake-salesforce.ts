@@ -29,6 +29,8 @@ export interface FakeSalesforceOptions {
   upsertUpdateStatus?: 200 | 204;
   now?: () => Date;
   port?: number;
+  /** Opportunity Teams on (default true); false: OpportunityTeamMember is not an object here. */
+  teamSelling?: boolean;
 }
 
 export type FakeCounters = Record<FakeRoute, number> & { total: number };
@@ -94,6 +96,7 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     stages: opts.stages ?? DEFAULT_STAGES,
     now,
     integrationUserId: INTEGRATION_USER,
+    ...(opts.teamSelling === false ? { omitTypes: ['OpportunityTeamMember'] } : {}),
   });
   const query = new FakeQueryEngine(store);
   const tokens = new Set<string>();

@@ -92,6 +92,21 @@ export const DEFAULT_FIELDS: Record<string, FieldSpec[]> = {
     { name: 'Status', type: 'picklist', length: 40 },
     { name: 'Referral_Sync_Key__c', type: 'string', length: 255, externalId: true },
   ],
+  // Team Selling (Opportunity Teams). A fake started with `teamSelling: false` has no such object.
+  OpportunityTeamMember: [
+    ...SYSTEM.filter((f) => f.name !== 'OwnerId'),
+    { name: 'OpportunityId', type: 'reference', required: true, referenceTo: 'Opportunity' },
+    { name: 'UserId', type: 'reference', required: true, referenceTo: 'User' },
+    { name: 'TeamMemberRole', type: 'picklist', length: 255 },
+    { name: 'OpportunityAccessLevel', type: 'picklist', length: 40 },
+  ],
+  User: [
+    ...SYSTEM.filter((f) => f.name !== 'OwnerId'),
+    { name: 'FirstName', type: 'string', length: 40 },
+    { name: 'LastName', type: 'string', length: 80, required: true },
+    { name: 'Email', type: 'string', length: 128, required: true },
+    { name: 'IsActive', type: 'boolean' },
+  ],
   OpportunityStage: [
     { name: 'Id', type: 'id', readOnly: true },
     { name: 'ApiName', type: 'string', length: 255 },
@@ -107,7 +122,7 @@ export const DEFAULT_FIELDS: Record<string, FieldSpec[]> = {
 
 /** Key prefixes of real orgs, so ids look familiar in logs. */
 export const KEY_PREFIXES: Record<string, string> = {
-  Opportunity: '006', Account: '001', Task: '00T', OpportunityStage: '01J', User: '005',
+  Opportunity: '006', Account: '001', Task: '00T', OpportunityStage: '01J', User: '005', OpportunityTeamMember: '00q',
 };
 
 const stage = (name: string, closed: boolean, won: boolean, p: number, i: number): StageSpec => ({

@@ -25,6 +25,8 @@ export interface StoreOptions {
   stages: StageSpec[];
   now: () => Date;
   integrationUserId: string;
+  /** Object types the org does not have (e.g. OpportunityTeamMember without Team Selling). */
+  omitTypes?: readonly string[];
 }
 
 interface Injected {
@@ -43,7 +45,8 @@ export class FakeStore {
   private lastStamp = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: StoreOptions) {
-    const names = new Set([...Object.keys(DEFAULT_FIELDS), ...Object.keys(opts.fields ?? {})]);
+    const omitted = new Set((opts.omitTypes ?? []).map((t) => t.toLowerCase()));
+    const names = new Set([...Object.keys(DEFAULT_FIELDS), ...Object.keys(opts.fields ?? {})].filter((n) => !omitted.has(n.toLowerCase())));
     let custom = 0;
     for (const name of names) {
       const merged = new Map<string, FieldSpec>();
