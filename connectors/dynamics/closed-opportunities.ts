@@ -1,5 +1,5 @@
 import type { DataverseHttp } from './dataverse-http.ts';
-import { chunkOr, filterLiteral, query } from './odata.ts';
+import { chunkOr, filterLiteral, MAX_FILTER_CHARS, query } from './odata.ts';
 
 export interface ClosedRow {
   id: string;
@@ -11,9 +11,6 @@ export interface OpportunityTable {
   entitySet: string;
   alternateKey: string;
 }
-
-/** Encoded `$filter` per query: with select and paths, well under the 32,768-character URL limit. */
-const MAX_FILTER_CHARS = 28_000;
 
 /**
  * Which of these referral ids belong to a closed (Won/Lost) opportunity. Closed rows are

@@ -41,7 +41,7 @@ describe('dynamics listChangedSince', () => {
     h.fake.resetCounters();
 
     const first = await h.connector.listChangedSince(null, 0);
-    expect(h.fake.counters.query).toBe(4); // 35 rows, 10 per page
+    expect(h.fake.counters.query).toBe(5); // 35 rows, 10 per page; then their Sales Teams in one query
     expect(first.invalid).toEqual([]);
     expect(first.snapshots).toHaveLength(35);
     const last = first.snapshots.at(-1);
@@ -107,6 +107,69 @@ describe('dynamics listChangedSince', () => {
     expect(out.snapshots[1]?.dealValue).toBeNull();
     expect(out.invalid).toEqual([{ crmId: ids.get('R-02'), error: expect.stringContaining('isClosed') }]);
     expect(out.cursor?.id).toBe(ids.get('R-02'));
+  });
+});
+
+describe('dynamics Sales Team (extra team contacts)', () => {
+  /** A seller added to the opportunity's Sales Team subgrid: a connection from it to the user. */
+  function addToSalesTeam(harness: DataverseHarness, oppId: string, user: { firstname: string | null; lastname: string; internalemailaddress: string | null }): void {
+    const u = harness.fake.seed('systemusers', { ...user, fullname: `${user.firstname ?? ''} ${user.lastname}`.trim() });
+    const userId = String(u.systemuserid);
+    const link = (from: string, fromType: number, fromLogical: string, to: string, toType: number, toLogical: string) => ({
+      _record1id_value: from, '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': fromLogical, record1objecttypecode: fromType,
+      _record2id_value: to, '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': toLogical, record2objecttypecode: toType,
+    });
+    harness.fake.seed('connections', link(oppId, 3, 'opportunity', userId, 8, 'systemuser'));
+    harness.fake.seed('connections', link(userId, 8, 'systemuser', oppId, 3, 'opportunity')); // the reciprocal record
+  }
+
+  it('reads the team of every snapshot from user connections, each member once, contacts left out', async () => {
+    const { h, ids } = await harnessWith(3);
+    const opp = String(ids.get('R-01'));
+    addToSalesTeam(h, opp, { firstname: 'Ana', lastname: 'Silva', internalemailaddress: 'ana@partner.example' });
+    addToSalesTeam(h, opp, { firstname: null, lastname: 'Okafor', internalemailaddress: 'okafor@partner.example' });
+    addToSalesTeam(h, opp, { firstname: 'No', lastname: 'Mail', internalemailaddress: null });
+    // A stakeholder (a connection to a contact, object type code 2) is not a team member.
+    h.fake.seed('connections', {
+      _record1id_value: opp, record1objecttypecode: 3,
+      _record2id_value: '0c000000-0000-4000-8000-0000000000c1', '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'contact', record2objecttypecode: 2,
+    });
+
+    const out = await h.connector.listChangedSince(null, 0);
+    expect(out.snapshots.find((s) => s.crmId === opp)?.teamContacts).toEqual([
+      { firstName: 'Ana', lastName: 'Silva', email: 'ana@partner.example' },
+      { firstName: '', lastName: 'Okafor', email: 'okafor@partner.example' },
+    ]);
+    expect(out.snapshots.find((s) => s.referralId === 'R-00')?.teamContacts).toEqual([]);
+    expect((await h.connector.getSnapshot(opp))?.teamContacts).toHaveLength(2);
+  });
+
+  it('sees a team-only change (the opportunity untouched) and moves the cursor past it', async () => {
+    const { h, ids } = await harnessWith(3);
+    const first = await h.connector.listChangedSince(null, 0);
+    const untouched = String(ids.get('R-00'));
+    addToSalesTeam(h, untouched, { firstname: 'Ana', lastname: 'Silva', internalemailaddress: 'ana@partner.example' });
+
+    const after = await h.connector.listChangedSince(first.cursor, 0);
+    expect(after.snapshots.find((s) => s.crmId === untouched)?.teamContacts.map((c) => c.email)).toEqual(['ana@partner.example']);
+    expect(Date.parse(after.cursor?.modstamp ?? '')).toBeGreaterThan(Date.parse(first.cursor?.modstamp ?? ''));
+    expect(after.cursor?.id).toBe(untouched);
+
+    // Past the team change, a later edit elsewhere does not bring the untouched one back.
+    const other = String(ids.get('R-02'));
+    h.fake.updateAsUser(other, { description: 'later' });
+    const later = await h.connector.listChangedSince(after.cursor, 0);
+    const again = await h.connector.listChangedSince(later.cursor, 0);
+    expect(again.snapshots.map((s) => s.crmId)).toEqual([other]);
+  });
+
+  it('reads no team when the mapping turns it off', async () => {
+    h = await startDataverseHarness({ connector: { pageSize: 10, outbound: { fields: { teamMembers: false }, rules: {} } } });
+    await h.connector.upsertOpportunities([draft('R-1')]);
+    h.fake.resetCounters();
+    const out = await h.connector.listChangedSince(null, 0);
+    expect(out.snapshots).toHaveLength(1);
+    expect(h.fake.counters.query).toBe(1);
   });
 });
 

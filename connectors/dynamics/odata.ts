@@ -54,6 +54,9 @@ export function query(options: Record<string, string | undefined>): string {
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
+/** Characters of `$filter` per GET: Dataverse takes URLs up to 32,768; the rest of the query fits below. */
+export const MAX_FILTER_CHARS = 28_000;
+
 /**
  * `a eq 'x' or a eq 'y'`, cut into groups whose URL-encoded text stays under `maxEncoded`
  * characters (Dataverse accepts URLs up to 32,768 characters: "Compose HTTP requests and

@@ -5,7 +5,8 @@ import type { CrmSnapshot } from '../../src/outbound/crm-snapshot.ts';
 import type { OutboundRules } from '../../src/outbound/outbound-rules.ts';
 import type { ChangeCursor, CrmOutbound, CrmStatusWrite } from '../../src/ports/crm.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
-import { byId, isGuid, query } from './odata.ts';
+import { byId, chunkOr, isGuid, MAX_FILTER_CHARS, query } from './odata.ts';
+import { salesTeams } from './sales-team.ts';
 import { EXPAND_CURRENCY, FORMATTED_VALUES, snapshotColumns, toSnapshot, type SnapshotColumns } from './snapshot.ts';
 
 export interface OutboundSettings extends SnapshotColumns {
@@ -23,6 +24,9 @@ const State = z.looseObject({ statecode: z.number().int() });
 
 export function createDynamicsOutbound(http: DataverseHttp, s: OutboundSettings, log?: Logger): CrmOutbound {
   const select = snapshotColumns(s).join(',');
+  const teams = salesTeams(http, s.fields.teamMembers);
+  const opportunitiesPath = (filter: string): string =>
+    `${s.entitySet}${query({ $select: select, $expand: EXPAND_CURRENCY, $filter: filter, $orderby: 'modifiedon asc,opportunityid asc' })}`;
   const checkId = (crmId: string): void => {
     if (!isGuid(crmId)) throw new ValidationError(`dynamics: '${crmId.slice(0, 40)}' is not an opportunity id`);
   };
@@ -40,37 +44,47 @@ export function createDynamicsOutbound(http: DataverseHttp, s: OutboundSettings,
       const from = cursor === null ? undefined : Date.parse(cursor.modstamp) - overlapMs;
       if (from !== undefined && Number.isNaN(from)) throw new ValidationError(`dynamics: cursor modstamp '${cursor?.modstamp.slice(0, 40) ?? ''}' is not a date-time`);
       const since = from === undefined ? undefined : new Date(from).toISOString();
-      const filter = `${s.alternateKey} ne null${since ? ` and modifiedon ge ${since}` : ''}`;
-      const path = `${s.entitySet}${query({ $select: select, $expand: EXPAND_CURRENCY, $filter: filter, $orderby: 'modifiedon asc,opportunityid asc' })}`;
       const latest = new Map<string, CrmSnapshot>();
       const invalid = new Map<string, { crmId: string; error: string }>();
       let max: Pair | undefined = cursor ? pairOf(cursor) : undefined;
       let maxCursor: ChangeCursor | null = cursor;
-      for await (const page of http.pages(path, FORMATTED_VALUES)) {
-        for (const row of page) {
-          const read = toSnapshot(row, s, s.rules);
-          const stamp = typeof row.modifiedon === 'string' ? row.modifiedon : undefined;
-          const id = typeof row.opportunityid === 'string' ? row.opportunityid : undefined;
-          if (stamp !== undefined && id !== undefined && !Number.isNaN(Date.parse(stamp))) {
-            const pair = { at: Date.parse(stamp), id };
-            if (max === undefined || comparePairs(pair, max) > 0) {
-              max = pair;
-              maxCursor = { modstamp: stamp, id };
-            }
-          }
-          if (!read.ok) {
-            invalid.set(read.crmId, { crmId: read.crmId, error: read.error });
-            continue;
-          }
-          // A row edited while we paged shows up again further on: keep its newest version.
-          const seen = latest.get(read.snapshot.crmId);
-          if (!seen || comparePairs(pairOf({ modstamp: read.snapshot.modstamp, id: read.snapshot.crmId }), pairOf({ modstamp: seen.modstamp, id: seen.crmId })) >= 0) {
-            latest.set(read.snapshot.crmId, read.snapshot);
-            invalid.delete(read.snapshot.crmId);
-          }
+      const raise = (stamp: string, id: string): void => {
+        const pair = { at: Date.parse(stamp), id };
+        if (Number.isNaN(pair.at) || (max !== undefined && comparePairs(pair, max) <= 0)) return;
+        max = pair;
+        maxCursor = { modstamp: stamp, id };
+      };
+      const take = (row: Record<string, unknown>): void => {
+        const read = toSnapshot(row, s, s.rules);
+        if (typeof row.modifiedon === 'string' && typeof row.opportunityid === 'string') raise(row.modifiedon, row.opportunityid);
+        if (!read.ok) {
+          invalid.set(read.crmId, { crmId: read.crmId, error: read.error });
+          return;
         }
+        // A row edited while we paged shows up again further on: keep its newest version.
+        const seen = latest.get(read.snapshot.crmId);
+        if (!seen || comparePairs(pairOf({ modstamp: read.snapshot.modstamp, id: read.snapshot.crmId }), pairOf({ modstamp: seen.modstamp, id: seen.crmId })) >= 0) {
+          latest.set(read.snapshot.crmId, read.snapshot);
+          invalid.delete(read.snapshot.crmId);
+        }
+      };
+
+      const filter = `${s.alternateKey} ne null${since ? ` and modifiedon ge ${since}` : ''}`;
+      for await (const page of http.pages(opportunitiesPath(filter), FORMATTED_VALUES)) page.forEach(take);
+
+      // A Sales Team change leaves the opportunity's modifiedon alone: re-read those opportunities
+      // too, and let the cursor cover the connections (or they would be re-read on every poll).
+      const teamChanges = since === undefined ? [] : await teams.changedSince(since);
+      const teamOnly = [...new Set(teamChanges.map((c) => c.opportunityId))].filter((id) => !latest.has(id) && !invalid.has(id));
+      for (const ids of chunkOr(teamOnly.map((id) => `opportunityid eq ${id}`), MAX_FILTER_CHARS)) {
+        for await (const page of http.pages(opportunitiesPath(`${s.alternateKey} ne null and (${ids})`), FORMATTED_VALUES)) page.forEach(take);
       }
-      const snapshots = [...latest.values()].sort((a, b) => comparePairs(pairOf({ modstamp: a.modstamp, id: a.crmId }), pairOf({ modstamp: b.modstamp, id: b.crmId })));
+      for (const c of teamChanges) raise(new Date(c.at).toISOString(), c.opportunityId);
+
+      const teamOf = await teams.read([...latest.keys()]);
+      const snapshots = [...latest.values()]
+        .map((snap) => ({ ...snap, teamContacts: teamOf.get(snap.crmId.toLowerCase()) ?? [] }))
+        .sort((a, b) => comparePairs(pairOf({ modstamp: a.modstamp, id: a.crmId }), pairOf({ modstamp: b.modstamp, id: b.crmId })));
       return { snapshots, invalid: [...invalid.values()].filter((i) => !latest.has(i.crmId)), cursor: maxCursor };
     },
 
@@ -88,7 +102,8 @@ export function createDynamicsOutbound(http: DataverseHttp, s: OutboundSettings,
       const row = typeof r.res.data === 'object' && r.res.data !== null ? (r.res.data as Record<string, unknown>) : {};
       const read = toSnapshot(row, s, s.rules);
       if (!read.ok) throw new ValidationError(`dynamics opportunity ${crmId} cannot be read as a snapshot: ${read.error}`);
-      return read.snapshot;
+      const team = (await teams.read([crmId])).get(crmId.toLowerCase()) ?? [];
+      return { ...read.snapshot, teamContacts: team };
     },
 
     async writeStatus(crmId, write: CrmStatusWrite) {

@@ -72,8 +72,7 @@ export function toSnapshot(row: Record<string, unknown>, c: SnapshotColumns, rul
     closeDate: dateOf(row[f.closeDate]),
     notes: text(row[f.notes]),
     campaignId: f.campaignId === null ? null : text(row[f.campaignId]),
-    // Dataverse keeps the sales team in connections/access teams, which this connector does
-    // not read; an empty list means "no team change" to the outbound core.
+    // The Sales Team is read separately, per page of opportunities (sales-team.ts).
     teamContacts: [],
   };
   const parsed = CrmSnapshot.safeParse(candidate);

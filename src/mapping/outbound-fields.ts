@@ -47,6 +47,9 @@ export const DynamicsOutboundFields = z
     closeDate: dv('estimatedclosedate', 'Close date.'),
     notes: dv('description', 'Notes.'),
     campaignId: dvOptional('Campaign id column (null: not synced).'),
+    teamMembers: z.boolean().default(true).meta({
+      description: 'Read the opportunity Sales Team (active connections from the opportunity to users) and add new members to the referral team.',
+    }),
   })
   .meta({ description: 'Dataverse columns read for outbound sync; defaults shown.' });
 export type DynamicsOutboundFields = z.infer<typeof DynamicsOutboundFields>;

@@ -64,6 +64,29 @@ describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () =>
     expect(s.pc.get(lose.id)).toMatchObject({ status: 'Closed', substatus: 'Lost' });
   });
 
+  it('a seller added to the Dataverse Sales Team joins the referral team once', async () => {
+    const { s, dv: d } = await start();
+    const r = german(makeReferral({ status: 'Active', substatus: 'Accepted', createdDateTime: '2025-01-02T00:00:00Z' }, 'co-sell'));
+    s.pc.seed([r]);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    const oppId = String(d.fake.records('opportunities').find((o) => o.new_referralid === r.id)?.opportunityid);
+    const user = d.fake.seed('systemusers', { firstname: 'Jonas', lastname: 'Weber', internalemailaddress: 'jonas.weber@partner.example' });
+    d.fake.seed('connections', {
+      _record1id_value: oppId, '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'opportunity', record1objecttypecode: 3,
+      _record2id_value: user.systemuserid, '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser', record2objecttypecode: 8,
+    });
+    const out = s.rt.outbounds.find((o) => o.pollQueue.name === 'poll-dynamics');
+    if (!out) throw new Error('dynamics outbound is on');
+    for (let i = 0; i < 3; i++) {
+      await out.poll();
+      await idle(out.pushQueue);
+    }
+    const team = (s.pc.get(r.id)?.team ?? []) as { email?: string }[];
+    expect(team.filter((m) => m.email === 'jonas.weber@partner.example')).toHaveLength(1);
+    const teamPatches = s.pc.patches.filter((p) => p.id === r.id && p.outcome === 'applied' && (p.ops as { path: string }[]).some((op) => op.path.startsWith('/team')));
+    expect(teamPatches).toHaveLength(1);
+  });
+
   it('a 429 storm with Retry-After: 1 completes with nothing lost and no job failed for good', async () => {
     const { s, dv: d } = await start();
     s.pc.seed(makeReferrals(60).map(german));

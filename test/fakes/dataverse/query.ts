@@ -46,12 +46,30 @@ export function shapeRow(store: DataverseStore, set: string, row: Row, shape: Sh
     if (label !== undefined && wants(shape, 'OData.Community.Display.V1.FormattedValue')) out[`${c}@OData.Community.Display.V1.FormattedValue`] = label;
   }
   for (const e of shape.expand) {
-    const target = row[`_${e.nav}_value`];
-    const targetSet = store.setByLogical(String(row[`_${e.nav}_value@Microsoft.Dynamics.CRM.lookuplogicalname`] ?? ''));
+    const { column, logical } = lookupOf(row, e.nav);
+    const target = row[column];
+    const targetSet = logical === undefined ? undefined : store.setByLogical(logical);
     const related = typeof target === 'string' && targetSet ? store.get(targetSet, target) : undefined;
     out[e.nav] = related && targetSet ? shapeRow(store, targetSet, related, { select: e.select, expand: [], annotations: '' }, {}) : null;
   }
   return out;
+}
+
+/**
+ * The lookup column behind a single-valued navigation property. A polymorphic lookup has one
+ * property per target table (`record2id_systemuser` reads `_record2id_value` when that points
+ * at a systemuser, and is null otherwise).
+ */
+function lookupOf(row: Row, nav: string): { column: string; logical: string | undefined } {
+  const annotation = (column: string): string | undefined => {
+    const v = row[`${column}@Microsoft.Dynamics.CRM.lookuplogicalname`];
+    return typeof v === 'string' ? v : undefined;
+  };
+  if (`_${nav}_value` in row) return { column: `_${nav}_value`, logical: annotation(`_${nav}_value`) };
+  const m = /^(.+)_([a-z0-9]+)$/.exec(nav);
+  if (!m?.[1] || !m[2]) return { column: `_${nav}_value`, logical: undefined };
+  const column = `_${m[1]}_value`;
+  return { column, logical: annotation(column) === m[2] ? m[2] : undefined };
 }
 
 function orderBy(spec: string | null, pk: string): { column: string; desc: boolean }[] {

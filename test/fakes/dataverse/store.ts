@@ -53,6 +53,8 @@ export class DataverseStore {
       transactioncurrencies: { logical: 'transactioncurrency', pk: 'transactioncurrencyid', keys: [] },
       systemusers: { logical: 'systemuser', pk: 'systemuserid', keys: [] },
       teams: { logical: 'team', pk: 'teamid', keys: [] },
+      // The opportunity form's Sales Team subgrid: connections from the opportunity to users.
+      connections: { logical: 'connection', pk: 'connectionid', keys: [] },
     };
     for (const set of Object.keys(this.defs)) this.tables.set(set, new Map());
     for (const c of CURRENCIES) this.table('transactioncurrencies').set(String(c.transactioncurrencyid), { ...c, statecode: 0 });
