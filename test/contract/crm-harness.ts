@@ -32,6 +32,8 @@ export interface SellerEdit {
   amount?: number;
   closeWon?: true;
   closeLost?: true;
+  /** A user added to the opportunity's team (only the team changes, not the opportunity). */
+  addTeamMember?: { firstName: string; lastName: string; email: string };
 }
 
 export interface CrmContractHarness {
@@ -105,6 +107,7 @@ export const CONTRACT_CASES = [
   'status-on-closed',
   'message-on-won',
   'get-snapshot',
+  'team-member-added',
   'expiry-once-per-level',
 ] as const;
 export type ContractCase = (typeof CONTRACT_CASES)[number];

@@ -74,6 +74,15 @@ async function dynamicsHarness(): Promise<CrmContractHarness> {
       }
       if (edit.amount !== undefined) cols[f.dealValue] = edit.amount;
       if (Object.keys(cols).length > 0) fake.updateAsUser(crmId, cols, section.entitySet);
+      if (edit.addTeamMember) {
+        // The Sales Team subgrid: a connection from the opportunity to the user.
+        const m = edit.addTeamMember;
+        const user = fake.seed('systemusers', { firstname: m.firstName, lastname: m.lastName, internalemailaddress: m.email });
+        fake.seed('connections', {
+          _record1id_value: crmId, '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'opportunity', record1objecttypecode: 3,
+          _record2id_value: user.systemuserid, '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser', record2objecttypecode: 8,
+        });
+      }
       // Closing is the WinOpportunity / LoseOpportunity action (never a statecode write),
       // as the seller's "Close as Won/Lost" dialog does.
       if (edit.closeWon) await connector.closeOpportunity(crmId, 'won', { subject: 'Signed' });

@@ -69,6 +69,22 @@ export function outboundCases(test: ContractTest): void {
     expect(await h.connector.getSnapshot(won)).toMatchObject({ isClosed: true, isWon: true });
   });
 
+  test('team-member-added', 'a user added to the opportunity team (the opportunity itself untouched) comes back after the cursor with the team', async (h) => {
+    const { ids } = await synced(h, [1, CONTOSO], [2, FABRIKAM]);
+    const [teamed = '', other = ''] = ids;
+    const first = await h.connector.listChangedSince(null, 0);
+    if (!first.cursor) throw new Error('no cursor after the first poll');
+    expect(first.snapshots.every((s) => s.teamContacts.length === 0)).toBe(true);
+
+    await h.sellerEdits(teamed, { addTeamMember: { firstName: 'Ana', lastName: 'Silva', email: 'ana.silva@partner.example' } });
+    const next = await h.connector.listChangedSince(first.cursor, OVERLAP_MS);
+    expect(next.snapshots.find((s) => s.crmId === teamed)?.teamContacts).toEqual([{ firstName: 'Ana', lastName: 'Silva', email: 'ana.silva@partner.example' }]);
+    expect(next.snapshots.find((s) => s.crmId === other)?.teamContacts ?? []).toEqual([]);
+    if (!next.cursor) throw new Error('no cursor after the team change');
+    expect(compareCursors(next.cursor, first.cursor)).toBeGreaterThan(0);
+    expect((await h.connector.getSnapshot(teamed))?.teamContacts.map((c) => c.email)).toEqual(['ana.silva@partner.example']);
+  });
+
   test('status-message', 'writeStatus({ message }) shows on the record and null clears it', async (h) => {
     const { ids } = await synced(h, [1, CONTOSO]);
     const id = ids[0] ?? '';

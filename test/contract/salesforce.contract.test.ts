@@ -52,7 +52,12 @@ async function salesforceHarness(): Promise<CrmContractHarness> {
       // IsClosed/IsWon follow the stage's OpportunityStage entry, as in a real org.
       if (edit.closeWon) values.StageName = 'Closed Won';
       if (edit.closeLost) values.StageName = 'Closed Lost';
-      fake.updateAsUser(crmId, values);
+      if (Object.keys(values).length > 0) fake.updateAsUser(crmId, values);
+      if (edit.addTeamMember) {
+        const m = edit.addTeamMember;
+        const userId = fake.setRecord('User', { FirstName: m.firstName, LastName: m.lastName, Email: m.email });
+        fake.setRecord('OpportunityTeamMember', { OpportunityId: crmId, UserId: userId, TeamMemberRole: 'Sales Rep' });
+      }
       return Promise.resolve();
     },
     sellerCreates(name) {
