@@ -12,6 +12,7 @@ export function createRedisSyncStateStore(redis: Redis, prefix: string): SyncSta
       return {
         eTag: h.eTag,
         draftHash: h.draftHash ?? '',
+        fieldHashes: parseFieldHashes(h.fieldHashes),
         crm: h.crm as CrmKind,
         crmId: h.crmId,
         writtenBack: h.writtenBack === '1',
@@ -22,6 +23,7 @@ export function createRedisSyncStateStore(redis: Redis, prefix: string): SyncSta
       await redis.hset(k.state(referralId), {
         eTag: s.eTag,
         draftHash: s.draftHash,
+        fieldHashes: s.fieldHashes ? JSON.stringify(s.fieldHashes) : '',
         crm: s.crm,
         crmId: s.crmId,
         writtenBack: s.writtenBack ? '1' : '0',
@@ -29,4 +31,16 @@ export function createRedisSyncStateStore(redis: Redis, prefix: string): SyncSta
       });
     },
   };
+}
+
+/** Unreadable or absent: undefined, and the next update is written in full (as before hashes existed). */
+function parseFieldHashes(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    return Object.values(v).every((x) => typeof x === 'string') ? (v as Record<string, string>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -7,6 +7,8 @@ export interface ReferralSyncState {
   eTag: string;
   /** Stable hash of the mapped draft last written; equal hash = nothing to write. */
   draftHash: string;
+  /** Per-field hashes of the values last written (draft-hash.ts fieldHashes); absent in older state. */
+  fieldHashes?: Record<string, string> | undefined;
   crm: CrmKind;
   /** CRM record id once the first upsert succeeded. */
   crmId: string;

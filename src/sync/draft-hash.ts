@@ -39,3 +39,31 @@ export function contentHash(value: unknown): string {
   const text = stableStringify(value);
   return `${cyrb53(text, 1)}${cyrb53(text, 2)}`;
 }
+
+/** Key under which fieldHashes() keeps the account's hash (no CRM field name starts with '@'). */
+const ACCOUNT = '@account';
+
+/**
+ * One short hash per field the draft writes (and one for its account): what the CRM last
+ * received, field by field, so an update can send only what changed since (changedPart).
+ */
+export function fieldHashes(draft: OpportunityDraft): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(draft.fields)) out[name] = cyrb53(stableStringify(value), 1);
+  if (draft.account !== null) out[ACCOUNT] = cyrb53(stableStringify(draft.account), 1);
+  return out;
+}
+
+/**
+ * The part of an update whose mapped values changed since the CRM last received `before`:
+ * a seller's edit to any other field stays as the seller left it. Without `before` (state
+ * written by an older version) the whole update. Null: nothing to send (e.g. a field that
+ * became empty, which is left out of writes anyway).
+ */
+export function changedPart(update: OpportunityDraft, before: Readonly<Record<string, string>> | undefined, now: Readonly<Record<string, string>>): OpportunityDraft | null {
+  if (before === undefined) return update;
+  const fields = Object.fromEntries(Object.entries(update.fields).filter(([name]) => before[name] !== now[name]));
+  const account = update.account !== null && before[ACCOUNT] !== now[ACCOUNT] ? update.account : null;
+  if (Object.keys(fields).length === 0 && account === null) return null;
+  return { referralId: update.referralId, fields, account };
+}

@@ -4,7 +4,7 @@ import { ConflictError, FatalError, SyncError } from '../errors.ts';
 import type { CrmKind, OpportunityDraft, UpsertResult } from '../ports/crm.ts';
 import type { Clock, PartnerCenterClient } from '../ports/partner-center.ts';
 import type { ParkingLot, ReferralStore, ReferralSyncState, SyncStateStore } from '../ports/state.ts';
-import { draftHash } from './draft-hash.ts';
+import { changedPart, draftHash, fieldHashes } from './draft-hash.ts';
 import { inboundStatusUpdate } from '../outbound/inbound-echo.ts';
 import type { OutboundRules } from '../outbound/outbound-rules.ts';
 import { valuesFromDraft, type ValueFieldNames } from '../outbound/draft-values.ts';
@@ -77,28 +77,36 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   // The hash covers what an update would write, so create-only values (a stage the seller has
   // moved since, a default close date that moves daily) never count as a change.
   const hash = draftHash(update);
+  const hashes = fieldHashes(update);
   // A referral routed to another CRM than before is new there: written in full.
   const known = previous && previous.crm === target.crm ? previous : null;
-  if (known && known.draftHash === hash) {
-    const next = { ...known, eTag: referral.eTag };
+  // An update sends only the fields whose mapped value changed since the last write, so a
+  // seller's edit to any other mapped field is not overwritten by an unrelated change.
+  const delta = known ? changedPart(update, known.fieldHashes, hashes) : full;
+  if (known && (known.draftHash === hash || delta === null)) {
+    const next = { ...known, eTag: referral.eTag, draftHash: hash, fieldHashes: hashes };
     await deps.state.put(referralId, next);
     await writeBackOnce(deps, referral, next);
     await deps.parking.release(referralId);
     return 'unchanged';
   }
 
-  let sent = known ? update : full;
+  let sent = delta ?? full;
   let result = await target.upsert(sent);
-  if (!result.ok && known && update !== full) {
-    // The record may have been deleted in the CRM since; recreating it needs the create-only
-    // fields (Salesforce requires StageName and CloseDate), so try once more with all of them.
+  let created = result.ok && result.created;
+  // The record may have been deleted in the CRM since. An upsert of part of the fields then
+  // fails (Salesforce requires StageName and CloseDate) or creates a row holding only that part
+  // (Dataverse): either way, write it once more with every field, create-only ones included.
+  if (known && sent !== full && (!result.ok || result.created)) {
     sent = full;
     result = await target.upsert(full);
+    created ||= result.ok && result.created;
   }
   if (!result.ok) throw result.error;
   const state: ReferralSyncState = {
     eTag: referral.eTag,
     draftHash: hash,
+    fieldHashes: hashes,
     crm: target.crm,
     crmId: result.crmId,
     writtenBack: known?.writtenBack === true && known.crmId === result.crmId,
@@ -107,11 +115,11 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   // Saved before the write-back so a retry after a failed PATCH does not write the CRM again.
   await deps.state.put(referralId, state);
   await deps.parking.release(referralId);
-  deps.log.info({ crmId: result.crmId, created: result.created }, result.created ? 'opportunity created' : 'opportunity updated');
+  deps.log.info({ crmId: result.crmId, created, fields: Object.keys(sent.fields).length }, created ? 'opportunity created' : 'opportunity updated');
   if (target.inbound) await target.inbound.outbound.rememberPushed(referralId, valuesFromDraft(sent, target.inbound.valueFields));
   await applyInboundStatus(deps, target, referral, result.crmId);
   await writeBackOnce(deps, referral, state);
-  return result.created ? 'created' : 'updated';
+  return created ? 'created' : 'updated';
 }
 
 /**

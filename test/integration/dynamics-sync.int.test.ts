@@ -87,6 +87,22 @@ describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () =>
     expect(teamPatches).toHaveLength(1);
   });
 
+  it('a row a seller deleted is recreated in full when Partner Center changes one field', async () => {
+    const { s, dv: d } = await start();
+    const r = german(makeReferral({ name: 'Gelöschter Deal', details: { dealValue: 7_000, notes: 'v1', currency: 'EUR' } }, 'co-sell'));
+    s.pc.seed([r]);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    const before = d.fake.records('opportunities').find((o) => o.new_referralid === r.id);
+    d.fake.deleteAsUser(String(before?.opportunityid));
+    const current = s.pc.get(r.id);
+    s.pc.upsert({ ...current, details: { ...(current?.details as object), notes: 'v2' } });
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    const rows = d.fake.records('opportunities').filter((o) => o.new_referralid === r.id);
+    expect(rows).toHaveLength(1);
+    // Not only the changed notes: the name and value came back too.
+    expect(rows[0]).toMatchObject({ name: 'Gelöschter Deal', estimatedvalue: 7_000, description: 'v2' });
+  });
+
   it('a 429 storm with Retry-After: 1 completes with nothing lost and no job failed for good', async () => {
     const { s, dv: d } = await start();
     s.pc.seed(makeReferrals(60).map(german));

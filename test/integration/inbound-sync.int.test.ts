@@ -72,6 +72,47 @@ describe('inbound sync: Partner Center -> Salesforce (real Redis, BullMQ, fakes)
     expect(stack.sf.fake.records('Opportunity')).toHaveLength(1);
   });
 
+  it('sends only the fields Partner Center changed: a seller edit to another mapped field stays', async () => {
+    stack = await startStack();
+    const r = makeReferral({ name: 'Harbor Health landing zone', details: { dealValue: 100_000, notes: 'first', currency: 'USD' } }, 'co-sell');
+    stack.pc.seed([r]);
+    await drain(stack);
+    const [opp] = stack.sf.fake.records('Opportunity');
+    const id = String(opp?.Id);
+    // The seller re-prices the deal in Salesforce (not pushed to Partner Center: outbound is off here).
+    stack.sf.fake.updateAsUser(id, { Amount: 180_000, Name: 'Harbor Health LZ (phase 1)' });
+
+    const current = stack.pc.get(r.id);
+    stack.pc.upsert({ ...current, details: { ...(current?.details as object), notes: 'Customer asked for a call' } });
+    stack.sf.fake.resetCounters();
+    expect(await drain(stack)).toMatchObject({ updated: 1 });
+    expect(stack.sf.fake.record('Opportunity', id)).toMatchObject({ Description: 'Customer asked for a call', Amount: 180_000, Name: 'Harbor Health LZ (phase 1)' });
+    const written = stack.sf.fake.requests().filter((q) => q.method !== 'GET');
+    expect(written).toHaveLength(1);
+
+    // Partner Center changes the value itself: that field is written (Microsoft's change is newer).
+    const again = stack.pc.get(r.id);
+    stack.pc.upsert({ ...again, details: { ...(again?.details as object), dealValue: 200_000 } });
+    await drain(stack);
+    expect(stack.sf.fake.record('Opportunity', id)).toMatchObject({ Amount: 200_000, Name: 'Harbor Health LZ (phase 1)' });
+  });
+
+  it('recreates a deleted opportunity in full when only one field changed', async () => {
+    stack = await startStack();
+    const r = makeReferral({ name: 'Deleted by a seller', details: { dealValue: 5_000, notes: 'n1', currency: 'USD' } }, 'co-sell');
+    stack.pc.seed([r]);
+    await drain(stack);
+    const [opp] = stack.sf.fake.records('Opportunity');
+    stack.sf.fake.deleteAsUser(String(opp?.Id));
+    const current = stack.pc.get(r.id);
+    stack.pc.upsert({ ...current, details: { ...(current?.details as object), notes: 'n2' } });
+    await drain(stack);
+    const live = stack.sf.fake.records('Opportunity');
+    expect(live).toHaveLength(1);
+    expect(live[0]).toMatchObject({ Referral_Id__c: r.id, Name: 'Deleted by a seller', Amount: 5_000, Description: 'n2' });
+    expect(typeof live[0]?.StageName).toBe('string');
+  });
+
   it('parks a referral whose mapping fails, naming the field, while the others sync', async () => {
     const requireValue = (m: Mapping): Mapping => {
       const sf = m.salesforce;

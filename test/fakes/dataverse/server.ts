@@ -47,6 +47,8 @@ export interface FakeDataverse {
   seed(table: string, cols: Row): Row;
   /** A seller's edit: new modifiedon, modified by the seller. No read-only check. */
   updateAsUser(id: string, cols: Row, table?: string): Row;
+  /** A seller deletes the row (later reads by id: 404). */
+  deleteAsUser(id: string, table?: string): void;
   issuedAccessTokens(): string[];
   revokeAccessTokens(): void;
   close(): Promise<void>;
@@ -139,6 +141,9 @@ export async function startFakeDataverse(opts: FakeDataverseOptions = {}): Promi
     records: (table) => store.rows(table),
     seed: (table, cols) => structuredClone(store.outside(() => store.insert(table, cols))),
     updateAsUser: (id, cols, table = 'opportunities') => structuredClone(store.outside(() => store.update(table, id, cols, SELLER_ID))),
+    deleteAsUser(id, table = 'opportunities') {
+      if (!store.table(table).delete(id.toLowerCase())) throw new Error(`fake dataverse: no ${table} row ${id}`);
+    },
     issuedAccessTokens: () => tokens.issuedAccessTokens(),
     revokeAccessTokens: () => tokens.revokeAccessTokens(),
     close: () =>
