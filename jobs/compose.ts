@@ -137,7 +137,9 @@ function dynamicsOptions(env: Env, mapping: Mapping): DynamicsOptionsInput {
       ? {
           entitySet: section.entitySet,
           alternateKey: section.alternateKey,
-          ...(section.account ? { account: { entitySet: section.account.entitySet } } : {}),
+          account: { entitySet: section.account?.entitySet ?? 'accounts', keyColumn: section.accountKeyColumn },
+          expiryColumns: section.expiryColumns,
+          stageColumns: section.stageColumns,
           outbound: { fields: section.outbound, rules: mapping.outbound },
         }
       : {}),
@@ -161,7 +163,15 @@ async function salesforceOptions(env: Env, mapping: Mapping) {
     ...(env.SALESFORCE_INSTANCE_URL ? { instanceUrl: env.SALESFORCE_INSTANCE_URL } : {}),
     apiVersion: env.SALESFORCE_API_VERSION,
     auth,
-    ...(section ? { objectName: section.object, externalIdField: section.externalIdField } : {}),
+    ...(section
+      ? {
+          objectName: section.object,
+          externalIdField: section.externalIdField,
+          accountKeyField: section.keyFields.account,
+          taskKeyField: section.keyFields.task,
+          expiryFields: section.expiryFields,
+        }
+      : {}),
   };
 }
 

@@ -29,6 +29,9 @@ const fieldRules = (pattern: RegExp, what: string) =>
 const SalesforceFields = fieldRules(SALESFORCE_NAME, 'Salesforce field API name');
 const DataverseColumns = fieldRules(DATAVERSE_COLUMN, 'Dataverse column logical name');
 
+const sfName = (fallback: string, description: string) => z.string().regex(SALESFORCE_NAME).default(fallback).meta({ description });
+const dvName = (fallback: string, description: string) => z.string().regex(DATAVERSE_ENTITY_SET).default(fallback).meta({ description });
+
 const ACCOUNT_DESCRIPTION = 'The customer account: found by the match fields, else created with fields.';
 
 const accountMatch = (pattern: RegExp) =>
@@ -46,13 +49,26 @@ export const SalesforceSection = z
     fields: SalesforceFields,
     account: z
       .strictObject({
-        object: z.string().regex(SALESFORCE_NAME).default('Account'),
+        // Opportunity.AccountId points at Account only; anything else would be silently ignored.
+        object: z.literal('Account', { error: 'must be Account (opportunities link to Account records)' }).default('Account'),
         match: accountMatch(SALESFORCE_NAME),
         fields: SalesforceFields,
       })
       .optional()
       .meta({ description: ACCOUNT_DESCRIPTION }),
     outbound: SalesforceOutboundFields.prefault({}),
+    keyFields: z
+      .strictObject({
+        account: sfName('Referral_Sync_Key__c', 'Unique External ID text field on Account holding the customer match key (no duplicate accounts).'),
+        task: sfName('Referral_Sync_Key__c', 'Unique External ID text field on Task holding <referral id>-<level> (one follow-up task per warning level).'),
+      })
+      .prefault({}),
+    expiryFields: z
+      .strictObject({
+        expiresAt: sfName('Referral_Expires_At__c', 'Date/Time field the expiry job writes the response deadline to.'),
+        level: sfName('Referral_Expiry_Level__c', 'Text field the expiry job writes the last warning level to (e.g. 24h).'),
+      })
+      .prefault({}),
   })
   .superRefine((section, ctx) => {
     checkSection(section, section.externalIdField, ctx);
@@ -77,6 +93,21 @@ export const DynamicsSection = z
       .optional()
       .meta({ description: ACCOUNT_DESCRIPTION }),
     outbound: DynamicsOutboundFields.prefault({}),
+    accountKeyColumn: dvName('new_referralsynckey', 'Text column on account with an alternate key, holding the customer match key (no duplicate accounts).'),
+    expiryColumns: z
+      .strictObject({
+        expiresAt: dvName('new_referralexpiresat', 'Date and time column the expiry job writes the response deadline to.'),
+        level: dvName('new_referralexpirylevel', 'Text column the expiry job writes the last warning level to (e.g. 24h).'),
+      })
+      .prefault({}),
+    stageColumns: z
+      .strictObject({
+        read: z.string().regex(DATAVERSE_ENTITY_SET).nullable().default('stepname')
+          .meta({ description: 'Column read as the stage (compared with outbound.accept.onHoldStages); null: none.' }),
+        write: z.string().regex(DATAVERSE_ENTITY_SET).nullable().default(null)
+          .meta({ description: 'Text column of yours that outbound.inboundStages writes; null: stages are not written (the business process flow owns stepname).' }),
+      })
+      .prefault({}),
   })
   .superRefine((section, ctx) => {
     checkSection(section, section.alternateKey, ctx);
