@@ -16,6 +16,7 @@ export function createRedisSyncStateStore(redis: Redis, prefix: string): SyncSta
         crm: h.crm as CrmKind,
         crmId: h.crmId,
         writtenBack: h.writtenBack === '1',
+        pendingOutcome: h.pendingOutcome === 'created' || h.pendingOutcome === 'updated' ? h.pendingOutcome : undefined,
         syncedAt: h.syncedAt ?? '',
       };
     },
@@ -27,6 +28,7 @@ export function createRedisSyncStateStore(redis: Redis, prefix: string): SyncSta
         crm: s.crm,
         crmId: s.crmId,
         writtenBack: s.writtenBack ? '1' : '0',
+        pendingOutcome: s.writtenBack ? '' : (s.pendingOutcome ?? ''),
         syncedAt: s.syncedAt,
       });
     },

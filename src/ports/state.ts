@@ -14,6 +14,11 @@ export interface ReferralSyncState {
   crmId: string;
   /** True once `externalReferenceId` in Partner Center holds crmId. */
   writtenBack: boolean;
+  /**
+   * What the last CRM write did while its write-back is still to come: a job retried after a
+   * failed write-back reports the write it finished ('created'), not 'unchanged'.
+   */
+  pendingOutcome?: 'created' | 'updated' | undefined;
   /** ISO time of the last successful write. */
   syncedAt: string;
 }

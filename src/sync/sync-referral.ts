@@ -66,8 +66,11 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   }
   const previous = await deps.state.get(referralId);
   if (previous && previous.eTag === referral.eTag) {
+    // A retry after a failed write-back: the CRM write happened in an earlier attempt.
+    const finished = previous.writtenBack ? undefined : previous.pendingOutcome;
     await writeBackOnce(deps, referral, previous);
-    return referral.eTag === jobETag ? 'unchanged' : 'superseded';
+    if (referral.eTag !== jobETag) return 'superseded';
+    return finished ?? 'unchanged';
   }
 
   const now = deps.clock.now();
@@ -110,6 +113,7 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
     crm: target.crm,
     crmId: result.crmId,
     writtenBack: known?.writtenBack === true && known.crmId === result.crmId,
+    pendingOutcome: created ? 'created' : 'updated',
     syncedAt: now.toISOString(),
   };
   // Saved before the write-back so a retry after a failed PATCH does not write the CRM again.
