@@ -36,12 +36,50 @@ describe('dynamics customer accounts', () => {
     expect(new Set(opportunities.map((o) => o._customerid_value))).toEqual(new Set([accounts[0]?.accountid]));
   });
 
-  it('retries a key race on the account once, so the opportunities still bind', async () => {
+  it('binds the opportunities by key to the account another worker created first, though our account write lost the race', async () => {
     h = await startDataverseHarness();
+    const fabrikam = account('Fabrikam', '80331');
+    const fake = h.fake;
+    // Another worker creates the account after our look-up and before our $batch runs; our
+    // account upsert then loses the key race (412), as Dataverse answers the loser.
+    fake.onRequest((route) => {
+      if (route !== 'batch') return;
+      fake.onRequest(undefined);
+      fake.seed('accounts', { name: 'Fabrikam', address1_postalcode: '80331', new_referralsynckey: accountKey(fabrikam.match) });
+    });
     h.fake.failWrites(({ table }) => table === 'accounts', { status: 412, code: '0x80060892', message: 'A record with matching key values already exists.' });
-    const results = await h.connector.upsertOpportunities([draft('R-1', account('Fabrikam', '80331')), draft('R-2', account('Fabrikam', '80331'))]);
+    const results = await h.connector.upsertOpportunities([draft('R-1', fabrikam), draft('R-2', fabrikam)]);
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(h.fake.records('accounts')).toHaveLength(1);
+    const accounts = h.fake.records('accounts');
+    expect(accounts).toHaveLength(1);
+    expect(new Set(h.fake.records('opportunities').map((o) => o._customerid_value))).toEqual(new Set([accounts[0]?.accountid]));
+    expect(h.fake.counters.batch).toBe(1);
+  });
+
+  it("fails the opportunities of a customer whose account is rejected with the account's error, and writes the rest (#8)", async () => {
+    h = await startDataverseHarness();
+    const results = await h.connector.upsertOpportunities([
+      draft('R-1', account('x'.repeat(301), '1')),
+      draft('R-2', account('Fine', '2')),
+      draft('R-3', account('x'.repeat(301), '1')),
+    ]);
+    for (const r of [results[0], results[2]]) {
+      expect(r).toMatchObject({ ok: false, error: expect.any(ValidationError) });
+      expect(r?.ok === false && r.error.message).toContain("The length of the 'name' attribute");
+    }
+    expect(results[1]).toMatchObject({ ok: true, created: true });
+    expect(h.fake.records('accounts').map((a) => a.name)).toEqual(['Fine']);
+    expect(h.fake.records('opportunities').map((o) => o.new_referralid)).toEqual(['R-2']);
+  });
+
+  it('sends one draft of a new customer and its account as one $batch call, not two PATCHes (#8)', async () => {
+    h = await startDataverseHarness();
+    const [r] = await h.connector.upsertOpportunities([draft('R-1', account('Litware', '4000'))]);
+    expect(r).toMatchObject({ ok: true, created: true });
+    expect(h.fake.counters).toMatchObject({ batch: 1, upsert: 0 });
+    expect(h.fake.batches).toEqual([{ requests: 2, changesets: 2, targets: ['accounts', 'opportunities'] }]);
+    const [created] = h.fake.records('accounts');
+    expect(h.fake.records('opportunities')[0]?._customerid_value).toBe(created?.accountid);
   });
 
   it('binds to an existing account matched case-insensitively on the match columns, without writing it', async () => {
@@ -94,13 +132,15 @@ describe('dynamics customer accounts', () => {
     expect(results[2]).toMatchObject({ ok: true });
   });
 
-  it('looks 300 distinct customers up in URL-sized chunks and creates them in one $batch', async () => {
+  it("looks 300 distinct customers up in URL-sized chunks and creates them in the opportunities' $batch (#8)", async () => {
     h = await startDataverseHarness();
     const input = Array.from({ length: 300 }, (_, i) => draft(`R-${i}`, account(`Customer ${i}`, String(10000 + i))));
     const results = await h.connector.upsertOpportunities(input);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(h.fake.records('accounts')).toHaveLength(300);
-    expect(h.fake.batches.map((b) => b.targets)).toEqual([['accounts'], ['opportunities']]);
+    // One write call: the 300 account upserts first, then the 300 opportunities bound to them by key.
+    expect(h.fake.batches).toEqual([{ requests: 600, changesets: 600, targets: ['accounts', 'opportunities'] }]);
+    expect(h.fake.counters.upsert).toBe(0);
     // One query for closed opportunities; the account conditions (~180 encoded characters per
     // customer) fill two URLs below Dataverse's 32,768-character limit.
     expect(h.fake.counters.query).toBe(3);

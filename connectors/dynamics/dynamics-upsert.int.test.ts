@@ -29,11 +29,12 @@ afterEach(async () => {
 });
 
 describe('dynamics upsertOpportunities', () => {
-  it('writes 500 drafts as 500 opportunities in exactly one $batch, then re-runs onto the same rows', async () => {
+  it('writes 500 drafts of 10 new customers as one $batch call, then re-runs onto the same rows (#8)', async () => {
     h = await startDataverseHarness();
     const input = drafts(500);
     const results = await h.connector.upsertOpportunities(input);
-    expect(opportunityBatches(h)).toEqual([{ requests: 500, changesets: 500, targets: ['opportunities'] }]);
+    // The 10 new accounts ride ahead of the opportunities in the same $batch: one write call.
+    expect(h.fake.batches).toEqual([{ requests: 510, changesets: 510, targets: ['accounts', 'opportunities'] }]);
     expect(h.fake.counters.upsert).toBe(0);
     expect(results.map((r) => r.referralId)).toEqual(input.map((d) => d.referralId));
     expect(results.every((r) => r.ok && r.created)).toBe(true);
@@ -171,6 +172,8 @@ describe('dynamics upsertOpportunities', () => {
     expect(h.connector.maxBatchSize).toBe(40);
     const results = await h.connector.upsertOpportunities(drafts(100, 1));
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(opportunityBatches(h).map((b) => b.requests)).toEqual([40, 40, 20]);
+    // maxBatch counts requests (Dataverse: 1000 per $batch): the new account's upsert is one.
+    expect(h.fake.batches.map((b) => b.requests)).toEqual([40, 40, 21]);
+    expect(new Set(h.fake.records('opportunities').map((r) => r._customerid_value)).size).toBe(1);
   });
 });

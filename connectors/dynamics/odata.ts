@@ -46,6 +46,14 @@ export const byId = (entitySet: string, id: string): string => `${entitySet}(${i
 /** `/accounts(<guid>)` for `<nav>@odata.bind`. */
 export const bindPath = (entitySet: string, id: string): string => `/${byId(entitySet, id)}`;
 
+/**
+ * `/accounts(new_referralsynckey='v')` for `<nav>@odata.bind`: a reference by alternate key
+ * (Power Apps docs, "Use an alternate key to reference a record"), which resolves when the
+ * write runs, so it can name a row created earlier in the same `$batch`. It travels in the JSON
+ * body, not the URL: quoted, not percent-encoded. The value must pass keyValueProblem().
+ */
+export const bindPathByKey = (entitySet: string, column: string, value: string): string => `/${entitySet}(${column}=${stringLiteral(value)})`;
+
 /** A query string from OData options, each value URL-encoded (spaces, quotes in literals). */
 export function query(options: Record<string, string | undefined>): string {
   const parts = Object.entries(options)

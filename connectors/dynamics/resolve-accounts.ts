@@ -1,17 +1,27 @@
-import { FatalError, RetryableError, type SyncError, ValidationError } from '../../src/errors.ts';
+import { type SyncError, ValidationError } from '../../src/errors.ts';
 import type { AccountDraft, FieldValue, OpportunityDraft } from '../../src/ports/crm.ts';
 import { accountKey, accountKeyOfRow } from './account-key.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
 import { LogicalName } from './dynamics-options.ts';
-import { chunkOr, filterLiteral, query } from './odata.ts';
-import { upsertByKey, type RowOutcome } from './upsert-by-key.ts';
+import { chunkOr, filterLiteral, MAX_FILTER_CHARS, query } from './odata.ts';
+import type { KeyedRow } from './upsert-by-key.ts';
 
-export type AccountOutcome = { ok: true; accountId: string } | { ok: false; error: SyncError };
+/**
+ * A draft's account: an existing row (`accountId`), or a new one (`key`) that the caller
+ * upserts by its key in the opportunities' `$batch`, ahead of them, binding them to it by that
+ * key; or why the draft has none.
+ */
+export type AccountOutcome = { ok: true; accountId: string } | { ok: true; key: string } | { ok: false; error: SyncError };
+
+export interface AccountPlan {
+  outcomes: Map<number, AccountOutcome>;
+  /** One upsert by the key column per new customer (an upsert, not a create: see below). */
+  create: KeyedRow[];
+}
 
 export interface AccountSettings {
   entitySet: string;
   keyColumn: string;
-  maxBatch: number;
 }
 
 interface Customer {
@@ -22,16 +32,14 @@ interface Customer {
   referralId: string;
 }
 
-/** Encoded `$filter` per query: with select and paths, well under the 32,768-character URL limit. */
-const MAX_FILTER_CHARS = 28_000;
 const MAX_MATCH_VALUE = 1_000;
 
 /**
- * Finds or creates the account of every draft that names one, in bulk: one query per ~28k
- * encoded characters of match conditions, then one upsert by the key column for the customers not
- * found. Returns an outcome per draft index that has an account.
+ * Finds the account of every draft that names one, in bulk: one query per ~28k encoded
+ * characters of match conditions. A customer not found gets a row to upsert by the key column.
+ * Returns an outcome per draft index that has an account.
  */
-export async function resolveAccounts(http: DataverseHttp, s: AccountSettings, drafts: OpportunityDraft[]): Promise<Map<number, AccountOutcome>> {
+export async function planAccounts(http: DataverseHttp, s: AccountSettings, drafts: OpportunityDraft[]): Promise<AccountPlan> {
   const outcomes = new Map<number, AccountOutcome>();
   const customers = new Map<string, Customer>();
   const keyOfDraft = new Map<number, string>();
@@ -45,30 +53,18 @@ export async function resolveAccounts(http: DataverseHttp, s: AccountSettings, d
     keyOfDraft.set(i, prepared.key);
     if (!customers.has(prepared.key)) customers.set(prepared.key, prepared);
   });
-  if (customers.size === 0) return outcomes;
+  if (customers.size === 0) return { outcomes, create: [] };
 
   const found = await findAccounts(http, s, [...customers.values()]);
-  const missing = [...customers.values()].filter((c) => !found.has(c.key));
-  const table = { entitySet: s.entitySet, keyColumn: s.keyColumn, idColumn: 'accountid', maxBatch: s.maxBatch };
-  const rows = missing.map((c) => ({ key: c.key, body: c.create, referralId: c.referralId }));
-  // An upsert, not a create: a concurrent worker creating the same customer hits the same key.
-  let created: RowOutcome[] = await upsertByKey(http, table, rows);
-  const raced = created.flatMap((o, i) => (!o.ok && o.error instanceof RetryableError ? [i] : []));
-  if (raced.length > 0) {
-    // Two creates of one key at the same instant: the loser gets 0x80060892. Once more now
-    // updates the winner's row, instead of failing every opportunity of that customer.
-    const again = await upsertByKey(http, table, raced.map((i) => rows[i] as (typeof rows)[number]));
-    created = created.map((o, i) => (raced.includes(i) ? (again[raced.indexOf(i)] ?? o) : o));
-  }
-  const byKey = new Map(missing.map((c, i) => [c.key, created[i]]));
   for (const [i, key] of keyOfDraft) {
     const id = found.get(key);
-    const made = byKey.get(key);
-    if (id !== undefined) outcomes.set(i, { ok: true, accountId: id });
-    else if (made?.ok) outcomes.set(i, { ok: true, accountId: made.id });
-    else outcomes.set(i, { ok: false, error: made?.error ?? new FatalError('dynamics account: not resolved') });
+    outcomes.set(i, id === undefined ? { ok: true, key } : { ok: true, accountId: id });
   }
-  return outcomes;
+  const table = { entitySet: s.entitySet, keyColumn: s.keyColumn, idColumn: 'accountid' };
+  // An upsert, not a create: a concurrent worker creating the same customer hits the same key,
+  // and the opportunities bind by the key to whichever write made the row.
+  const create = [...customers.values()].filter((c) => !found.has(c.key)).map((c) => ({ table, key: c.key, body: c.create, referralId: c.referralId }));
+  return { outcomes, create };
 }
 
 function prepareCustomer(account: AccountDraft, referralId: string): Customer | { error: SyncError } {

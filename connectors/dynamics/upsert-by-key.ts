@@ -11,11 +11,10 @@ export interface KeyedTable {
   keyColumn: string;
   /** Primary id column, asked back with `$select` (opportunityid, accountid). */
   idColumn: string;
-  /** Most rows per `$batch`. */
-  maxBatch: number;
 }
 
 export interface KeyedRow {
+  table: KeyedTable;
   /** Alternate key value; already checked with keyValueProblem(). */
   key: string;
   /** Columns to write; the key column is left out (the URL carries it, crm-apis §9). */
@@ -30,22 +29,24 @@ export type RowOutcome = { ok: true; id: string; created: boolean } | { ok: fals
 const RETURN_ID = { Prefer: 'return=representation' };
 
 /**
- * Upserts rows by alternate key: one row -> one PATCH, several -> `$batch` (one change set per
- * row, `odata.continue-on-error`), `maxBatch` rows per batch. Outcomes in input order; a row's
- * own failure (validation, key race) stays in its outcome, a failure of the call is thrown.
+ * Upserts rows, of one table or several, by alternate key: one row -> one PATCH, several ->
+ * `$batch` (one change set per row, `odata.continue-on-error`), `maxBatch` rows per batch, in
+ * the order given. Dataverse runs a batch's change sets one after another, so a row may bind
+ * (by alternate key) to a row earlier in the same or an earlier batch. Outcomes in input order;
+ * a row's own failure (validation, key race) stays in its outcome, a failure of the call is thrown.
  */
-export async function upsertByKey(http: DataverseHttp, t: KeyedTable, rows: KeyedRow[]): Promise<RowOutcome[]> {
-  const path = (r: KeyedRow): string => `${byKey(t.entitySet, t.keyColumn, r.key)}${query({ $select: t.idColumn })}`;
+export async function upsertByKey(http: DataverseHttp, maxBatch: number, rows: KeyedRow[]): Promise<RowOutcome[]> {
+  const path = (r: KeyedRow): string => `${byKey(r.table.entitySet, r.table.keyColumn, r.key)}${query({ $select: r.table.idColumn })}`;
   const only = rows[0];
   if (rows.length === 1 && only) {
     const r = await http.attempt({ method: 'PATCH', path: path(only), body: only.body, headers: RETURN_ID }, only.referralId);
-    if (r.ok) return [outcomeOf(r.res.status, r.res.headers, r.res.data, t.idColumn)];
+    if (r.ok) return [outcomeOf(r.res.status, r.res.headers, r.res.data, only.table.idColumn)];
     if (!isRecordLevel(r.error, r.failure.status)) throw r.error;
     return [{ ok: false, error: r.error, status: r.failure.status }];
   }
   const out: RowOutcome[] = [];
-  for (let i = 0; i < rows.length; i += t.maxBatch) {
-    const chunk = rows.slice(i, i + t.maxBatch);
+  for (let i = 0; i < rows.length; i += maxBatch) {
+    const chunk = rows.slice(i, i + maxBatch);
     const batch = buildBatch(
       chunk.map((r) => ({ method: 'PATCH', url: `${http.serviceRoot}${path(r)}`, headers: RETURN_ID, body: r.body })),
       randomUUID(),
@@ -67,10 +68,10 @@ export async function upsertByKey(http: DataverseHttp, t: KeyedTable, rows: Keye
     chunk.forEach((row, j) => {
       const answer = parts[j]?.at(-1);
       if (!answer) {
-        out.push({ ok: false, status: undefined, error: new RetryableError(`dynamics $batch: no answer for ${t.entitySet} row${row.referralId ? ` (referral ${row.referralId})` : ''}; the batch stopped early`) });
+        out.push({ ok: false, status: undefined, error: new RetryableError(`dynamics $batch: no answer for ${row.table.entitySet} row${row.referralId ? ` (referral ${row.referralId})` : ''}; the batch stopped early`) });
         return;
       }
-      out.push(answer.status < 300 ? outcomeOf(answer.status, answer.headers, answer.body, t.idColumn) : failedPart(answer, row));
+      out.push(answer.status < 300 ? outcomeOf(answer.status, answer.headers, answer.body, row.table.idColumn) : failedPart(answer, row));
     });
   }
   return out;

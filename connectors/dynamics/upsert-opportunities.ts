@@ -4,8 +4,8 @@ import type { OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
 import { closedAmong, type ClosedRow } from './closed-opportunities.ts';
 import { currencyBinder } from './currencies.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
-import { bindPath, keyValueProblem } from './odata.ts';
-import { resolveAccounts } from './resolve-accounts.ts';
+import { bindPath, bindPathByKey, keyValueProblem } from './odata.ts';
+import { planAccounts } from './resolve-accounts.ts';
 import { upsertByKey, type KeyedRow, type RowOutcome } from './upsert-by-key.ts';
 
 /** An UpsertResult; `skipped` says the row exists but was left alone, and why. */
@@ -23,9 +23,10 @@ export interface UpsertSettings {
 
 /**
  * Upserts drafts by the alternate key: one draft -> one PATCH, several -> `$batch`. Accounts
- * are resolved first, in bulk. Closed (Won/Lost) opportunities are read-only: they are not
- * written and come back ok with `skipped`, so the sync records them as done instead of
- * retrying a write that cannot succeed. Results are per draft, in input order.
+ * are looked up first, in bulk; new ones are upserted in the same `$batch`, ahead of the
+ * drafts. Closed (Won/Lost) opportunities are read-only: they are not written and come back ok
+ * with `skipped`, so the sync records them as done instead of retrying a write that cannot
+ * succeed. Results are per draft, in input order.
  */
 export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings, drafts: OpportunityDraft[], log?: Logger): Promise<DynamicsUpsertResult[]> {
   const results: (DynamicsUpsertResult | undefined)[] = drafts.map((d) => {
@@ -56,21 +57,36 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
 
   const openDrafts = open.map((i) => drafts[i] as OpportunityDraft);
   const bindCurrency = await currencyBinder(http, s.currencies, openDrafts);
-  const accounts = await resolveAccounts(http, { entitySet: s.accountEntitySet, keyColumn: s.accountKeyColumn, maxBatch: s.maxBatch }, openDrafts);
-  const sendable: { index: number; row: KeyedRow }[] = [];
+  const accounts = await planAccounts(http, { entitySet: s.accountEntitySet, keyColumn: s.accountKeyColumn }, openDrafts);
+  const opportunities = { entitySet: s.entitySet, keyColumn: s.alternateKey, idColumn: 'opportunityid' };
+  const sendable: { index: number; row: KeyedRow; newAccount: string | undefined }[] = [];
   open.forEach((index, u) => {
     const d = drafts[index] as OpportunityDraft;
-    const account = accounts.get(u);
+    const account = accounts.outcomes.get(u);
     const fields = bindCurrency(d.fields, d.referralId);
     if (fields instanceof ValidationError) return fail(index, fields);
     if (account?.ok === false) return fail(index, account.error);
     // The key travels in the URL; Dataverse wants it out of the body (crm-apis §9).
     const body: Record<string, unknown> = Object.fromEntries(Object.entries(fields).filter(([k]) => k !== s.alternateKey));
-    if (account?.ok) body['customerid_account@odata.bind'] = bindPath(s.accountEntitySet, account.accountId);
-    sendable.push({ index, row: { key: d.referralId, body, referralId: d.referralId } });
+    const newAccount = account && 'key' in account ? account.key : undefined;
+    if (account && 'accountId' in account) body['customerid_account@odata.bind'] = bindPath(s.accountEntitySet, account.accountId);
+    if (newAccount !== undefined) body['customerid_account@odata.bind'] = bindPathByKey(s.accountEntitySet, s.accountKeyColumn, newAccount);
+    sendable.push({ index, row: { table: opportunities, key: d.referralId, body, referralId: d.referralId }, newAccount });
   });
 
-  const outcomes = await upsertByKey(http, { entitySet: s.entitySet, keyColumn: s.alternateKey, idColumn: 'opportunityid', maxBatch: s.maxBatch }, sendable.map((x) => x.row));
+  // New accounts go first in the same `$batch` (Dataverse runs change sets in order, #8): one
+  // write call carries a batch's customers and its opportunities, which bind to them by key.
+  const needed = new Set(sendable.map((x) => x.newAccount));
+  const create = accounts.create.filter((r) => needed.has(r.key));
+  const written = await upsertByKey(http, s.maxBatch, [...create, ...sendable.map((x) => x.row)]);
+  const accountOutcome = new Map(create.map((r, i) => [r.key, written[i]]));
+  const outcomes = written.slice(create.length).map((o, i): RowOutcome => {
+    const account = accountOutcome.get(sendable[i]?.newAccount ?? '');
+    // An opportunity whose account write failed could not bind to it: that failure is the cause.
+    // (A key race lost to another worker still binds: the winner's row holds the key.)
+    return !o.ok && account && !account.ok ? account : o;
+  });
+
   // A seller may close the row between our check and the write: a rejected write is re-checked.
   const rejected = sendable.filter((_, i) => isRejected(outcomes[i]));
   const closedSince = await closedAmong(http, table, rejected.map((x) => x.row.key));

@@ -123,6 +123,25 @@ describe('fake Dataverse', () => {
     ]);
   });
 
+  it('binds a lookup by alternate key to a row written earlier in the same $batch; a key no row holds is 404 Does Not Exist', async () => {
+    const { f, call } = await client();
+    const request = (url: string, data: unknown): string =>
+      `--b\r\nContent-Type: multipart/mixed; boundary=cs\r\n\r\n--cs\r\nContent-Type: application/http\r\nContent-ID: 1\r\n\r\nPATCH ${url} HTTP/1.1\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(data)}\r\n--cs--\r\n`;
+    const batch = [
+      request("accounts(new_referralsynckey='K-1')", { name: 'Contoso' }),
+      request("opportunities(new_referralid='R-1')", { name: 'A', 'customerid_account@odata.bind': "/accounts(new_referralsynckey='k-1')" }),
+      request("opportunities(new_referralid='R-2')", { name: 'B', 'customerid_account@odata.bind': "/accounts(new_referralsynckey='K-2')" }),
+    ].join('') + '--b--\r\n';
+    const r = await call('POST', '$batch', batch, { 'Content-Type': 'multipart/mixed; boundary=b', Prefer: 'odata.continue-on-error' });
+    expect(String(r.data).match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 204', 'HTTP/1.1 204', 'HTTP/1.1 404']);
+    expect(String(r.data)).toContain('Does Not Exist');
+    const [account] = f.records('accounts');
+    expect(f.records('opportunities')).toMatchObject([{ new_referralid: 'R-1', _customerid_value: account?.accountid, '_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'account' }]);
+    // A key column that is no alternate key of the table is refused.
+    const bad = await call('PATCH', "opportunities(new_referralid='R-3')", { 'customerid_account@odata.bind': "/accounts(name='Contoso')" });
+    expect(bad.status).toBe(400);
+  });
+
   it('injects call failures with Retry-After, per-record failures and latency', async () => {
     const { f, call } = await client({ latencyMs: 40 });
     f.failNext(1, { status: 429, retryAfter: '1' });

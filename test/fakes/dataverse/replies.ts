@@ -48,6 +48,7 @@ export function bindValue(store: DataverseStore, nav: string, value: unknown): {
   if (!def) return { error: dvError(400, '0x80060888', `Unknown entity set '${set}' in ${nav}@odata.bind.`) };
   const key = m[2];
   const alt = /^([a-z_][a-z0-9_]*)='((?:[^']|'')*)'$/.exec(key);
+  if (alt?.[1] && !def.keys.includes(alt[1])) return { error: dvError(400, '0x80048d19', `Invalid key: no alternate key on ${def.logical} has the column '${alt[1]}'.`) };
   const target = alt?.[1] && alt[2] !== undefined ? store.findByKey(set, alt[1], alt[2].replace(/''/g, "'")) : store.get(set, key);
   if (!target) return { error: dvError(404, '0x80040217', `${def.logical} With Ids = ${key} Does Not Exist`) };
   return {
