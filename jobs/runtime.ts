@@ -7,7 +7,7 @@ import type { SyncTarget } from '../src/sync/sync-referral.ts';
 import { FatalError } from '../src/errors.ts';
 import { systemClock, type Clock, type PartnerCenterClient } from '../src/ports/partner-center.ts';
 import { pullReferrals, type PullResult, type SyncJobRef } from '../src/sync/pull-referrals.ts';
-import { createUpsertBatcher } from '../src/sync/upsert-batcher.ts';
+import { createUpsertBatcher, quietGapFor } from '../src/sync/upsert-batcher.ts';
 import { createRedisCheckpoint } from '../connectors/redis/checkpoint.ts';
 import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
 import { createReferralLock } from '../connectors/redis/referral-lock.ts';
@@ -38,6 +38,7 @@ export interface RuntimeOptions {
    */
   concurrency?: number | undefined;
   attempts: number;
+  /** The batcher's quiet gap for a 200-draft batch; scaled up for a CRM with larger ones (quietGapFor). */
   batchWindowMs: number;
   /** Register the repeatable pull (off for `sync --once` and tests that drive pulls). */
   schedulePull: boolean;
@@ -103,7 +104,7 @@ export async function startRuntime(o: RuntimeOptions) {
 
   const bindings: CrmBinding[] = [{ crm: o.crm, toDraft: o.toDraft, outbound: o.outbound }, ...(o.additionalCrms ?? [])];
   const batchers = bindings.map((b) =>
-    createUpsertBatcher({ send: (drafts) => b.crm.upsertOpportunities(drafts), maxBatch: b.crm.maxBatchSize, windowMs: o.batchWindowMs }),
+    createUpsertBatcher({ send: (drafts) => b.crm.upsertOpportunities(drafts), maxBatch: b.crm.maxBatchSize, windowMs: quietGapFor(o.batchWindowMs, b.crm.maxBatchSize) }),
   );
   const targets = new Map<CrmKind, SyncTarget>(
     bindings.map((b, i) => [

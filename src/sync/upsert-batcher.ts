@@ -8,11 +8,26 @@ export interface UpsertBatcherOptions {
   /**
    * The batch is sent once no new draft arrived for this long (or it is full). Jobs start one
    * after another, so waiting for a quiet gap fills batches far better than a fixed timer.
+   * While an earlier batch is still being sent, a quiet gap does not send a batch that is not
+   * full: the jobs waiting on that call hold worker slots, and their successors bring the next
+   * drafts once it returns (issue #8: Dataverse `$batch` calls went out a third to half full).
    */
   windowMs: number;
   /** Upper bound on how long the oldest draft waits (default 10 x windowMs). */
   maxWaitMs?: number;
 }
+
+/** The batch size `BATCH_WINDOW_MS` is meant for: a Salesforce collection. */
+export const REFERENCE_BATCH = 200;
+
+/**
+ * The quiet gap for a CRM whose batches hold `maxBatch` drafts, from the one configured for a
+ * 200-draft batch. Drafts arrive a list page (100) at a time, with pauses between pages that
+ * grow when the worker is busy; a batch five times larger takes five times longer to fill and
+ * meets that many more pauses, so its gap grows in step (issue #8: at 500 ms, Dataverse's
+ * 1000-request `$batch` calls left half full). Smaller batches keep the configured gap.
+ */
+export const quietGapFor = (windowMs: number, maxBatch: number): number => Math.round(windowMs * Math.max(1, maxBatch / REFERENCE_BATCH));
 
 interface Pending {
   draft: OpportunityDraft;
@@ -31,11 +46,35 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
   let oldestAt = 0;
+  /** Calls sent and not yet answered. */
+  let inFlight = 0;
+  /** A quiet gap came while a call was in flight: decide again when a call returns. */
+  let held = false;
   const maxWait = options.maxWaitMs ?? options.windowMs * 10;
+
+  const settled = () => {
+    inFlight -= 1;
+    if (held) {
+      held = false;
+      if (queue.length > 0) schedule();
+    }
+  };
+
+  const onQuietGap = () => {
+    timer = undefined;
+    if (inFlight > 0 && Date.now() - oldestAt < maxWait) {
+      held = true;
+      // maxWait still bounds the oldest draft's wait if the call in flight takes long.
+      timer = setTimeout(flush, maxWait - (Date.now() - oldestAt));
+      return;
+    }
+    flush();
+  };
 
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    held = false;
     const batch: Pending[] = [];
     const seen = new Set<string>();
     const rest: Pending[] = [];
@@ -51,15 +90,20 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
     oldestAt = Date.now();
     if (queue.length > 0) schedule();
     if (batch.length === 0) return;
+    inFlight += 1;
     options.send(batch.map((p) => p.draft)).then(
       (results) => {
+        settled();
         batch.forEach((p, i) => {
           const r = results[i];
           if (r && r.referralId === p.draft.referralId) p.resolve(r);
           else p.reject(new Error(`CRM returned no result for referral ${p.draft.referralId}`));
         });
       },
-      (err: unknown) => batch.forEach((p) => p.reject(err)),
+      (err: unknown) => {
+        settled();
+        batch.forEach((p) => p.reject(err));
+      },
     );
   };
 
@@ -67,7 +111,7 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
     if (queue.length >= options.maxBatch) return flush();
     if (timer) clearTimeout(timer);
     const waited = Date.now() - oldestAt;
-    timer = setTimeout(flush, Math.max(0, Math.min(options.windowMs, maxWait - waited)));
+    timer = setTimeout(onQuietGap, Math.max(0, Math.min(options.windowMs, maxWait - waited)));
   };
 
   return {
