@@ -142,7 +142,7 @@ export async function startFakeDataverse(opts: FakeDataverseOptions = {}): Promi
     seed: (table, cols) => structuredClone(store.outside(() => store.insert(table, cols))),
     updateAsUser: (id, cols, table = 'opportunities') => structuredClone(store.outside(() => store.update(table, id, cols, SELLER_ID))),
     deleteAsUser(id, table = 'opportunities') {
-      if (!store.table(table).delete(id.toLowerCase())) throw new Error(`fake dataverse: no ${table} row ${id}`);
+      if (!store.outside(() => store.remove(table, id))) throw new Error(`fake dataverse: no ${table} row ${id}`);
     },
     issuedAccessTokens: () => tokens.issuedAccessTokens(),
     revokeAccessTokens: () => tokens.revokeAccessTokens(),
