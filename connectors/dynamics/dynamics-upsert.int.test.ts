@@ -56,6 +56,19 @@ describe('dynamics upsertOpportunities', () => {
     expect(h.fake.records('opportunities').every((r) => r.estimatedvalue === 2000)).toBe(true);
   });
 
+  it('two concurrent calls needing the same new customers write each account once (#8)', async () => {
+    h = await startDataverseHarness({ fake: { latencyMs: 30 } });
+    const first = Array.from({ length: 300 }, (_, i) => draft(`A-${i}`, {}, customer(i % 5)));
+    const second = Array.from({ length: 300 }, (_, i) => draft(`B-${i}`, {}, customer(i % 5)));
+    const [a, b] = await Promise.all([h.connector.upsertOpportunities(first), h.connector.upsertOpportunities(second)]);
+    expect([...a, ...b].every((r) => r.ok && r.created)).toBe(true);
+    expect(h.fake.records('accounts')).toHaveLength(5);
+    // 5 account upserts in all: the second call waited for the first one's instead of repeating them.
+    expect(h.fake.batches.map((x) => x.requests).sort((x, y) => x - y)).toEqual([300, 305]);
+    const accountOf = new Map(h.fake.records('accounts').map((r) => [r.accountid, r.name]));
+    for (const row of h.fake.records('opportunities')) expect(accountOf.has(row._customerid_value)).toBe(true);
+  });
+
   it('sends a single draft as a single PATCH by alternate key', async () => {
     h = await startDataverseHarness();
     const [created] = await h.connector.upsertOpportunities([draft('ONE-1')]);

@@ -44,6 +44,7 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
     accountKeyColumn: o.account.keyColumn,
     maxBatch: o.maxBatch,
     currencies: new Map<string, string>(),
+    accountsInFlight: new Map<string, Promise<boolean>>(),
   };
   const out = createDynamicsOutbound(
     http,

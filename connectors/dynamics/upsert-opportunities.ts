@@ -19,6 +19,12 @@ export interface UpsertSettings {
   maxBatch: number;
   /** ISO code -> transactioncurrencyid, kept for the connector's lifetime. */
   currencies: Map<string, string>;
+  /**
+   * Account keys a call of this connector is writing right now -> whether that write succeeded.
+   * A concurrent call that needs the same new customer waits for it instead of writing the
+   * account a second time (two full batches in flight at start-up both saw it missing).
+   */
+  accountsInFlight: Map<string, Promise<boolean>>;
 }
 
 /**
@@ -77,8 +83,13 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
   // New accounts go first in the same `$batch` (Dataverse runs change sets in order, #8): one
   // write call carries a batch's customers and its opportunities, which bind to them by key.
   const needed = new Set(sendable.map((x) => x.newAccount));
-  const create = accounts.create.filter((r) => needed.has(r.key));
-  const written = await upsertByKey(http, s.maxBatch, [...create, ...sendable.map((x) => x.row)]);
+  const create = await notBeingWritten(s.accountsInFlight, accounts.create.filter((r) => needed.has(r.key)));
+  const call = upsertByKey(http, s.maxBatch, [...create, ...sendable.map((x) => x.row)]);
+  const mine = create.map((r, i) => [r.key, call.then((w) => w[i]?.ok === true, () => false)] as const);
+  for (const [key, made] of mine) s.accountsInFlight.set(key, made);
+  const written = await call.finally(() => {
+    for (const [key, made] of mine) if (s.accountsInFlight.get(key) === made) s.accountsInFlight.delete(key);
+  });
   const accountOutcome = new Map(create.map((r, i) => [r.key, written[i]]));
   const outcomes = written.slice(create.length).map((o, i): RowOutcome => {
     const account = accountOutcome.get(sendable[i]?.newAccount ?? '');
@@ -104,6 +115,21 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
     const shared = results[lastIndex.get(d.referralId) ?? -1];
     return shared ?? { referralId: d.referralId, ok: false, error: new ValidationError(`referral ${d.referralId}: not sent`) };
   });
+}
+
+/**
+ * The account rows to write, less those another call is writing right now and wrote: that call
+ * is awaited, and this one's opportunities bind to the row by key all the same. A row whose
+ * other write failed is written here.
+ */
+async function notBeingWritten(inFlight: Map<string, Promise<boolean>>, rows: KeyedRow[]): Promise<KeyedRow[]> {
+  const pending = rows.flatMap((r) => {
+    const made = inFlight.get(r.key);
+    return made ? [made.then((ok) => (ok ? r.key : undefined))] : [];
+  });
+  if (pending.length === 0) return rows;
+  const done = new Set(await Promise.all(pending));
+  return rows.filter((r) => !done.has(r.key));
 }
 
 const isRejected = (o: RowOutcome | undefined): boolean => o !== undefined && !o.ok && o.error instanceof ValidationError;
