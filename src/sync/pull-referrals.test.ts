@@ -65,6 +65,42 @@ describe('pullReferrals', () => {
     expect(t.mark()?.toISOString()).toBe('2026-02-01T00:00:05.000Z');
   });
 
+  it('asks for the next page while the current one is queued, never past the last page it takes', async () => {
+    const events: string[] = [];
+    const t = deps([], '2026-02-01T00:00:00Z');
+    const pages = [[ref('a', '2026-01-01T00:00:00Z')], [ref('b', '2026-01-01T00:00:01Z')], [ref('c', '2026-02-01T00:00:05Z')], [ref('d', '2026-02-01T00:00:06Z')]];
+    t.d.partnerCenter = {
+      ...t.d.partnerCenter,
+      async *listReferrals() {
+        for (const [i, p] of pages.entries()) {
+          events.push(`fetch ${i + 1}`);
+          yield { referrals: p, invalid: [] };
+        }
+      },
+    };
+    t.d.enqueue = async (jobs) => {
+      await new Promise((r) => setTimeout(r, 5));
+      events.push(`queued ${jobs.map((j) => j.referralId).join()}`);
+    };
+    await pullReferrals(t.d);
+    // Page 3 holds a change made after the pull began: it is taken, and page 4 is never asked for.
+    expect(events).toEqual(['fetch 1', 'fetch 2', 'queued a', 'fetch 3', 'queued b', 'queued c']);
+  });
+
+  it('a page that fails while fetched ahead fails the pull after the page before it is queued', async () => {
+    const t = deps([], '2026-02-01T00:00:00Z');
+    t.d.partnerCenter = {
+      ...t.d.partnerCenter,
+      async *listReferrals() {
+        yield { referrals: [ref('a', '2026-01-01T00:00:00Z')], invalid: [] };
+        throw new Error('429 on page 2');
+      },
+    };
+    await expect(pullReferrals(t.d)).rejects.toThrow('429 on page 2');
+    expect(t.queued.map((j) => j.referralId)).toEqual(['a']);
+    expect(t.mark()?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+  });
+
   it('re-reads the overlap window before the checkpoint on the next pull', async () => {
     const t = deps([[ref('a', '2026-01-01T00:10:00Z')]], '2026-02-01T00:00:00Z');
     await pullReferrals(t.d);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Referral } from '../domain/referral.ts';
-import type { Clock, PartnerCenterClient } from '../ports/partner-center.ts';
+import type { Clock, PartnerCenterClient, ReferralListPage } from '../ports/partner-center.ts';
 import type { Checkpoint, ParkingLot, ReferralStore, SyncStateStore } from '../ports/state.ts';
 import { contentHash } from './draft-hash.ts';
 
@@ -51,32 +51,55 @@ export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
   // written-back referral was listed twice in a first sync. Clock skew can only stop us early.
   const startedAt = deps.clock.now().getTime();
   const seen = new Set<string>();
-  for await (const page of deps.partnerCenter.listReferrals({ updatedSince: since, pageSize: deps.pageSize })) {
-    for (const r of page.referrals) seen.add(r.id);
-    result.fetched = seen.size + result.invalid + page.invalid.length;
-    const at = deps.clock.now().toISOString();
-    for (const bad of page.invalid) {
-      result.invalid += 1;
-      // Without an id, the content names the item: listed again (the overlap re-reads recent
-      // pages), the same broken item updates its one parked entry instead of adding another.
-      const referralId = bad.id ?? `unidentified-${contentHash(bad.raw)}`;
-      await deps.parking.park({ referralId, reason: bad.error, stage: 'validate', at });
-      deps.log.error({ referralId, reason: bad.error }, 'referral failed validation; parked');
+  const pages = deps.partnerCenter.listReferrals({ updatedSince: since, pageSize: deps.pageSize })[Symbol.asyncIterator]();
+  let next = pages.next();
+  try {
+    for (;;) {
+      const got = await next;
+      if (got.done) break;
+      const page = got.value;
+      const newest = latestUpdate(page.referrals);
+      const last = newest !== null && newest.getTime() > startedAt;
+      // The next page is asked for while this one is stored and queued: the pull sets the pace of
+      // a large sync (issue 8). Not past the last page: those changes are the next pull's.
+      if (!last) {
+        next = pages.next();
+        // Awaited on the next turn; until then a failure must not count as unhandled.
+        next.catch(() => undefined);
+      }
+      await takePage(deps, page, result, seen);
+      if (newest) await deps.checkpoint.advance(newest);
+      if (last) break;
     }
-    await deps.referrals.putMany(page.referrals);
-    const states = await Promise.all(page.referrals.map((r) => deps.state.get(r.id)));
-    const todo = page.referrals.filter((r, i) => states[i]?.eTag !== r.eTag);
-    result.inSync += page.referrals.length - todo.length;
-    const jobs = todo.map((r) => ({ referralId: r.id, eTag: r.eTag }));
-    await deps.enqueue(jobs);
-    result.queued += jobs.length;
-    result.queuedIds.push(...jobs);
-    const newest = latestUpdate(page.referrals);
-    if (newest) await deps.checkpoint.advance(newest);
-    if (newest && newest.getTime() > startedAt) break;
+  } finally {
+    // Stops the listing (a page being fetched ahead finishes first; not waited for here).
+    pages.return?.(undefined).catch(() => undefined);
   }
   deps.log.info({ fetched: result.fetched, queued: result.queued, inSync: result.inSync, invalid: result.invalid }, 'pull finished');
   return result;
+}
+
+/** Parks the page's invalid items, stores its referrals and queues those not yet synced. */
+async function takePage(deps: PullDeps, page: ReferralListPage, result: PullResult, seen: Set<string>): Promise<void> {
+  for (const r of page.referrals) seen.add(r.id);
+  result.fetched = seen.size + result.invalid + page.invalid.length;
+  const at = deps.clock.now().toISOString();
+  for (const bad of page.invalid) {
+    result.invalid += 1;
+    // Without an id, the content names the item: listed again (the overlap re-reads recent
+    // pages), the same broken item updates its one parked entry instead of adding another.
+    const referralId = bad.id ?? `unidentified-${contentHash(bad.raw)}`;
+    await deps.parking.park({ referralId, reason: bad.error, stage: 'validate', at });
+    deps.log.error({ referralId, reason: bad.error }, 'referral failed validation; parked');
+  }
+  await deps.referrals.putMany(page.referrals);
+  const states = await Promise.all(page.referrals.map((r) => deps.state.get(r.id)));
+  const todo = page.referrals.filter((r, i) => states[i]?.eTag !== r.eTag);
+  result.inSync += page.referrals.length - todo.length;
+  const jobs = todo.map((r) => ({ referralId: r.id, eTag: r.eTag }));
+  await deps.enqueue(jobs);
+  result.queued += jobs.length;
+  result.queuedIds.push(...jobs);
 }
 
 function latestUpdate(referrals: Referral[]): Date | null {
