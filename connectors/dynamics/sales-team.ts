@@ -1,4 +1,5 @@
 import type { TeamContact } from '../../src/outbound/crm-snapshot.ts';
+import { groupTeamContacts, nonEmptyText as text } from '../shared/team-contacts.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
 import { chunkOr, MAX_FILTER_CHARS, query } from './odata.ts';
 
@@ -42,21 +43,13 @@ export function teamChangedPath(since: string): string {
   return `connections${query({ $select: '_record1id_value,modifiedon', $filter: `${BASE} and modifiedon ge ${since}`, $orderby: 'modifiedon asc,connectionid asc' })}`;
 }
 
-const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
-
 /** Pure: connection rows -> contacts per opportunity id (lowercase). A user without email is left out. */
 export function teamsByOpportunity(rows: readonly Record<string, unknown>[]): Map<string, TeamContact[]> {
-  const out = new Map<string, TeamContact[]>();
-  for (const row of rows) {
-    const oppId = text(row._record1id_value)?.toLowerCase();
+  return groupTeamContacts(rows.map((row) => {
     const user = row[USER] as Record<string, unknown> | null | undefined;
-    const email = text(user?.internalemailaddress);
-    if (!oppId || !user || email === null) continue;
-    const list = out.get(oppId) ?? [];
-    list.push({ firstName: text(user.firstname) ?? '', lastName: text(user.lastname) ?? '', email });
-    out.set(oppId, list);
-  }
-  return out;
+    const opportunityId = text(row._record1id_value)?.toLowerCase() ?? null;
+    return user ? { opportunityId, firstName: user.firstname, lastName: user.lastname, email: user.internalemailaddress } : null;
+  }));
 }
 
 export interface TeamChange {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../src/log/logger.ts';
 import type { TeamContact } from '../../src/outbound/crm-snapshot.ts';
+import { groupTeamContacts, nonEmptyText as text } from '../shared/team-contacts.ts';
 import { queryAllUnlessMissing, type SfRow } from './sobject-writes.ts';
 import type { SalesforceSession } from './salesforce-session.ts';
 import { soqlDateTime, soqlString } from './soql.ts';
@@ -29,24 +30,15 @@ export function teamChangedSoql(since: Date): string {
   return `SELECT OpportunityId, SystemModstamp FROM ${TEAM_OBJECT} WHERE SystemModstamp >= ${soqlDateTime(since)} ORDER BY SystemModstamp, Id`;
 }
 
-const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
-
 /**
  * Pure: rows -> contacts per opportunity id. A member whose User has no email is left out
  * (Partner Center keys team members by email); a missing first name becomes ''.
  */
 export function teamsByOpportunity(rows: readonly SfRow[]): Map<string, TeamContact[]> {
-  const out = new Map<string, TeamContact[]>();
-  for (const row of rows) {
-    const oppId = text(row.OpportunityId);
+  return groupTeamContacts(rows.map((row) => {
     const user = row.User as Record<string, unknown> | null | undefined;
-    const email = text(user?.Email);
-    if (oppId === null || !user || email === null) continue;
-    const list = out.get(oppId) ?? [];
-    list.push({ firstName: text(user.FirstName) ?? '', lastName: text(user.LastName) ?? '', email });
-    out.set(oppId, list);
-  }
-  return out;
+    return user ? { opportunityId: text(row.OpportunityId), firstName: user.FirstName, lastName: user.LastName, email: user.Email } : null;
+  }));
 }
 
 /** A (SystemModstamp ms, OpportunityId) pair of a changed team row. */

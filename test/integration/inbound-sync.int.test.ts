@@ -12,6 +12,21 @@ afterEach(async () => {
 
 const drain = (s: Stack, rt = s.rt) => syncOnce(rt, { maxWaitMs: 60_000 });
 
+/** Microsoft edits the referral's details in Partner Center. */
+function editDetails(s: Stack, referralId: string, details: Record<string, unknown>): void {
+  const current = s.pc.get(referralId);
+  s.pc.upsert({ ...current, details: { ...(current?.details as object), ...details } });
+}
+
+/** Seeds one referral, syncs it, and returns its opportunity's id. */
+async function syncedOpportunity(s: Stack, overrides: Parameters<typeof makeReferral>[0]): Promise<{ referralId: string; oppId: string }> {
+  const r = makeReferral(overrides, 'co-sell');
+  s.pc.seed([r]);
+  await drain(s);
+  const opp = s.sf.fake.records('Opportunity').find((o) => o.Referral_Id__c === r.id);
+  return { referralId: r.id, oppId: String(opp?.Id) };
+}
+
 function successfulPatches(s: Stack) {
   const byId = new Map<string, number>();
   for (const p of s.pc.patches) if (p.outcome === 'applied') byId.set(p.id, (byId.get(p.id) ?? 0) + 1);
@@ -63,8 +78,7 @@ describe('inbound sync: Partner Center -> Salesforce (real Redis, BullMQ, fakes)
     expect(opp?.Name).toBe('Harbor Health landing zone');
     stack.sf.fake.updateAsUser(String(opp?.Id), { StageName: 'Negotiation/Review' });
 
-    const current = stack.pc.get(r.id);
-    stack.pc.upsert({ ...current, details: { ...(current?.details as object), dealValue: 250_000, notes: 'Expanded scope' } });
+    editDetails(stack, r.id, { dealValue: 250_000, notes: 'Expanded scope' });
     const s = await drain(stack);
     expect(s.updated).toBe(1);
     const after = stack.sf.fake.record('Opportunity', String(opp?.Id));
@@ -74,42 +88,31 @@ describe('inbound sync: Partner Center -> Salesforce (real Redis, BullMQ, fakes)
 
   it('sends only the fields Partner Center changed: a seller edit to another mapped field stays', async () => {
     stack = await startStack();
-    const r = makeReferral({ name: 'Harbor Health landing zone', details: { dealValue: 100_000, notes: 'first', currency: 'USD' } }, 'co-sell');
-    stack.pc.seed([r]);
-    await drain(stack);
-    const [opp] = stack.sf.fake.records('Opportunity');
-    const id = String(opp?.Id);
+    const { referralId, oppId } = await syncedOpportunity(stack, { name: 'Harbor Health landing zone', details: { dealValue: 100_000, notes: 'first', currency: 'USD' } });
     // The seller re-prices the deal in Salesforce (not pushed to Partner Center: outbound is off here).
-    stack.sf.fake.updateAsUser(id, { Amount: 180_000, Name: 'Harbor Health LZ (phase 1)' });
+    stack.sf.fake.updateAsUser(oppId, { Amount: 180_000, Name: 'Harbor Health LZ (phase 1)' });
 
-    const current = stack.pc.get(r.id);
-    stack.pc.upsert({ ...current, details: { ...(current?.details as object), notes: 'Customer asked for a call' } });
+    editDetails(stack, referralId, { notes: 'Customer asked for a call' });
     stack.sf.fake.resetCounters();
     expect(await drain(stack)).toMatchObject({ updated: 1 });
-    expect(stack.sf.fake.record('Opportunity', id)).toMatchObject({ Description: 'Customer asked for a call', Amount: 180_000, Name: 'Harbor Health LZ (phase 1)' });
-    const written = stack.sf.fake.requests().filter((q) => q.method !== 'GET');
-    expect(written).toHaveLength(1);
+    expect(stack.sf.fake.record('Opportunity', oppId)).toMatchObject({ Description: 'Customer asked for a call', Amount: 180_000, Name: 'Harbor Health LZ (phase 1)' });
+    expect(stack.sf.fake.requests().filter((q) => q.method !== 'GET')).toHaveLength(1);
 
     // Partner Center changes the value itself: that field is written (Microsoft's change is newer).
-    const again = stack.pc.get(r.id);
-    stack.pc.upsert({ ...again, details: { ...(again?.details as object), dealValue: 200_000 } });
+    editDetails(stack, referralId, { dealValue: 200_000 });
     await drain(stack);
-    expect(stack.sf.fake.record('Opportunity', id)).toMatchObject({ Amount: 200_000, Name: 'Harbor Health LZ (phase 1)' });
+    expect(stack.sf.fake.record('Opportunity', oppId)).toMatchObject({ Amount: 200_000, Name: 'Harbor Health LZ (phase 1)' });
   });
 
   it('recreates a deleted opportunity in full when only one field changed', async () => {
     stack = await startStack();
-    const r = makeReferral({ name: 'Deleted by a seller', details: { dealValue: 5_000, notes: 'n1', currency: 'USD' } }, 'co-sell');
-    stack.pc.seed([r]);
-    await drain(stack);
-    const [opp] = stack.sf.fake.records('Opportunity');
-    stack.sf.fake.deleteAsUser(String(opp?.Id));
-    const current = stack.pc.get(r.id);
-    stack.pc.upsert({ ...current, details: { ...(current?.details as object), notes: 'n2' } });
+    const { referralId, oppId } = await syncedOpportunity(stack, { name: 'Deleted by a seller', details: { dealValue: 5_000, notes: 'n1', currency: 'USD' } });
+    stack.sf.fake.deleteAsUser(oppId);
+    editDetails(stack, referralId, { notes: 'n2' });
     await drain(stack);
     const live = stack.sf.fake.records('Opportunity');
     expect(live).toHaveLength(1);
-    expect(live[0]).toMatchObject({ Referral_Id__c: r.id, Name: 'Deleted by a seller', Amount: 5_000, Description: 'n2' });
+    expect(live[0]).toMatchObject({ Referral_Id__c: referralId, Name: 'Deleted by a seller', Amount: 5_000, Description: 'n2' });
     expect(typeof live[0]?.StageName).toBe('string');
   });
 
