@@ -8,8 +8,9 @@ COPY connectors ./connectors
 COPY jobs ./jobs
 COPY config ./config
 COPY tsconfig.json ./
-# A heap cap keeps the worker's footprint flat (V8 otherwise grows it lazily); see README benchmark.
-ENV NODE_OPTIONS=--max-old-space-size=192
+# A heap cap keeps the worker's footprint flat (V8 otherwise grows it lazily), and a small young
+# generation keeps transient garbage from inflating RSS (about 25 MB less for ~3% CPU); see README benchmark.
+ENV NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=4"
 USER node
 ENTRYPOINT ["node", "bin/referral-sync.js"]
 CMD ["start"]
