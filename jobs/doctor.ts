@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import type { Env } from '../src/config/env.ts';
 import type { Mapping } from '../src/mapping/schema.ts';
 import type { TokenProvider } from '../src/ports/partner-center.ts';
-import { checkSalesforce, type CheckTarget } from '../connectors/salesforce/check-salesforce.ts';
+import type { ColumnCheck, ColumnRequirement } from '../connectors/dynamics/check-dataverse.ts';
+import { checkSalesforce, type CheckTarget, type FieldRequirement } from '../connectors/salesforce/check-salesforce.ts';
 import { createTokenProvider, partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
 import { buildAdapters, loadMappingFor } from './compose.ts';
@@ -26,8 +27,8 @@ export interface DoctorReport {
 export interface RemoteChecks {
   tokens: TokenProvider;
   salesforce?: CheckTarget | undefined;
-  /** Dynamics: one GET proves the sign-in, the entity set and the alternate-key column. */
-  dynamics?: { probe: () => Promise<void>; describe: string } | undefined;
+  /** Dynamics: one GET proves the sign-in and the entity set; `columns` checks every column used. */
+  dynamics?: { probe: () => Promise<void>; describe: string; columns?: (extra: ColumnRequirement[]) => Promise<ColumnCheck[]> } | undefined;
 }
 
 export interface DoctorOptions {
@@ -154,7 +155,35 @@ async function checkDynamics(d: RemoteChecks['dynamics'], mapping: Mapping | und
     add({ status: 'ok', check: 'Dynamics sign-in', detail: `signed in; ${d.describe} readable` });
   } catch (err) {
     add({ status: 'fail', check: 'Dynamics sign-in', detail: message(err) });
+    return;
   }
+  if (!d.columns) return;
+  progress('reading the Dataverse table definitions…');
+  try {
+    for (const c of await bounded(d.columns(mappedDataverseColumns(mapping)), ms, 'Dataverse')) {
+      add({ status: c.ok ? 'ok' : 'fail', check: `Dynamics column ${c.entitySet}.${c.column}`, detail: c.ok ? `${c.role}: ${c.purpose}` : (c.problem ?? 'not usable') });
+    }
+  } catch (err) {
+    add({ status: 'fail', check: 'Dynamics table definitions', detail: message(err) });
+  }
+}
+
+/** The columns the mapping file writes (a lookup set with `x@odata.bind` is column `x`). */
+function mappedDataverseColumns(mapping: Mapping | undefined): ColumnRequirement[] {
+  const section = mapping?.dynamics;
+  if (!section) return [];
+  const columns = (entitySet: string, fields: Record<string, unknown>): ColumnRequirement[] =>
+    Object.keys(fields).map((name) => ({ entitySet, column: name.replace(/@odata\.bind$/, ''), role: 'writable', purpose: 'written by the mapping' }));
+  return [...columns(section.entitySet, section.fields), ...(section.account ? columns(section.account.entitySet, section.account.fields) : [])];
+}
+
+/** The fields the mapping file writes, on the opportunity object and on Account. */
+function mappedSalesforceFields(mapping: Mapping | undefined): FieldRequirement[] {
+  const section = mapping?.salesforce;
+  if (!section) return [];
+  const fields = (object: string, names: Record<string, unknown>): FieldRequirement[] =>
+    Object.keys(names).map((field) => ({ object, field, role: 'writable', purpose: 'written by the mapping' }));
+  return [...fields(section.object, section.fields), ...(section.account ? fields(section.account.object, section.account.fields) : [])];
 }
 
 async function checkSalesforceSetup(target: CheckTarget | undefined, mapping: Mapping | undefined, add: (l: DoctorLine) => void, progress: (t: string) => void, ms: number) {
@@ -164,7 +193,7 @@ async function checkSalesforceSetup(target: CheckTarget | undefined, mapping: Ma
   }
   progress('signing in to Salesforce and describing the configured objects…');
   try {
-    const r = await bounded(checkSalesforce(target), ms, 'Salesforce');
+    const r = await bounded(checkSalesforce(target, mappedSalesforceFields(mapping)), ms, 'Salesforce');
     add({ status: 'ok', check: 'Salesforce sign-in', detail: `signed in to ${r.signedIn.instanceUrl} (API ${r.apiVersion})` });
     for (const i of r.items) {
       add({ status: i.ok ? 'ok' : 'fail', check: `Salesforce field ${i.object}.${i.field}`, detail: i.ok ? `${i.role}: ${i.purpose}` : (i.problem ?? 'not usable') });
@@ -180,7 +209,7 @@ const defaultRemotes = (env: Env) => async (redis: Redis | undefined, mapping: M
     const out: RemoteChecks = { tokens: a.tokens };
     for (const { connector: c } of a.crms) {
       if (c.kind === 'salesforce') out.salesforce = c;
-      else out.dynamics = { probe: dynamicsProbe(c), describe: `${c.settings.entitySet}.${c.settings.alternateKey}` };
+      else out.dynamics = { probe: dynamicsProbe(c), describe: `${c.settings.entitySet}.${c.settings.alternateKey}`, columns: (extra) => c.checkColumns(extra) };
     }
     return out;
   }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../src/log/logger.ts';
 import type { CrmConnector, CrmExpiryWriter, CrmOutbound, OpportunityDraft } from '../../src/ports/crm.ts';
+import { checkDataverse, connectorColumns, type ColumnCheck, type ColumnRequirement } from './check-dataverse.ts';
 import { closeOpportunity, type CloseDetails } from './close-opportunity.ts';
 import { createDataverseHttp, type DataverseHttp } from './dataverse-http.ts';
 import { createDataverseTokens } from './dataverse-auth.ts';
@@ -24,6 +25,8 @@ export interface DynamicsConnector extends CrmConnector, CrmExpiryWriter, CrmOut
   closeOpportunity(crmId: string, outcome: 'won' | 'lost', details: CloseDetails): Promise<void>;
   /** The Web API client (service root, paging), for `doctor` checks and tests. */
   readonly http: DataverseHttp;
+  /** For `doctor`: the connector's own columns and `extra` (the mapping's), checked against the table definitions. */
+  checkColumns(extra: ColumnRequirement[]): Promise<ColumnCheck[]>;
 }
 
 /**
@@ -63,5 +66,6 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
     listChangedSince: (cursor, overlapMs) => out.listChangedSince(cursor, overlapMs),
     getSnapshot: (crmId) => out.getSnapshot(crmId),
     writeStatus: (crmId, write) => out.writeStatus(crmId, write),
+    checkColumns: (extra) => checkDataverse(http, [...connectorColumns(o), ...extra]),
   };
 }

@@ -62,11 +62,15 @@ export function checkField(req: FieldRequirement, describe: SObjectDescribe | nu
 
 /**
  * For `doctor`: signs in, describes every object we write and reports each configured field
- * that is missing, not External ID + Unique, or read-only. Sign-in and network failures throw.
+ * (the connector's and `extra`, the mapping's) that is missing, not External ID + Unique, or
+ * read-only. Sign-in and network failures throw.
  */
-export async function checkSalesforce(target: CheckTarget): Promise<SalesforceCheckReport> {
+export async function checkSalesforce(target: CheckTarget, extra: readonly FieldRequirement[] = []): Promise<SalesforceCheckReport> {
   const signedIn = await target.signIn();
-  const requirements = target.requiredFields();
+  // The connector's own fields first; a mapped field it already names is checked once.
+  const own = target.requiredFields();
+  const named = new Set(own.map((r) => `${r.object}.${r.field}`.toLowerCase()));
+  const requirements = [...own, ...extra.filter((r) => !named.has(`${r.object}.${r.field}`.toLowerCase()))];
   const describes = new Map<string, SObjectDescribe | null>();
   for (const object of new Set(requirements.map((r) => r.object))) {
     try {

@@ -1,3 +1,4 @@
+import { handleEntityDefinitions, type FakeMetadataOptions } from './metadata.ts';
 import { runQuery, parseShape, shapeRow } from './query.ts';
 import { closeOpportunity } from './actions.ts';
 import { bindValue, dvError, type FakeReply, type Failure, type RecordFailure } from './replies.ts';
@@ -11,6 +12,7 @@ export interface RouteState {
   base: () => string;
   recordFailures: RecordFailure[];
   choices: Record<string, Record<string, string>>;
+  metadata: FakeMetadataOptions;
 }
 
 export interface FakeRequest {
@@ -36,6 +38,7 @@ export function handleEntity(state: RouteState, req: FakeRequest): FakeReply {
     if (req.method !== 'POST') return dvError(405, '0x80060888', 'Method not allowed.');
     return closeOpportunity(state.store, set === 'WinOpportunity' ? 'won' : 'lost', parseJson(req.body));
   }
+  if (set === 'EntityDefinitions' && key === undefined && req.method === 'GET') return handleEntityDefinitions(state.store, req.url, state.metadata);
   const def = state.store.defs[set];
   if (!def) return dvError(404, '0x80060888', `Resource not found for the segment '${set}'.`);
   const prefer = req.headers.prefer ?? '';

@@ -5,6 +5,7 @@ import { TokenService } from '../partner-center/token-service.ts';
 import { handleBatch, type BatchLog } from './batch.ts';
 import { dvError, type FakeReply, type Failure, type RecordFailure } from './replies.ts';
 import { handleEntity, routeOf, type RouteName, type RouteState } from './routes.ts';
+import type { FakeMetadataOptions } from './metadata.ts';
 import { DataverseStore, SELLER_ID, type Row, type StoreOptions } from './store.ts';
 
 export type { BatchLog, Failure, FakeMsalMetadata, RouteName, Row };
@@ -20,6 +21,8 @@ export interface FakeDataverseOptions extends StoreOptions {
   /** Choice labels served as FormattedValue annotations: column -> value -> label. */
   choices?: Record<string, Record<string, string>>;
   now?: () => number;
+  /** What the table definitions (EntityDefinitions) leave out: a half-done setup. */
+  metadata?: FakeMetadataOptions;
 }
 
 export interface FakeDataverse {
@@ -60,7 +63,7 @@ export async function startFakeDataverse(opts: FakeDataverseOptions = {}): Promi
   let base = '';
   const store = new DataverseStore(now, opts);
   const tokens = new TokenService({ ...(opts.clientId ? { clientId: opts.clientId } : {}), ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}) }, now, (tid) => `https://${new URL(base).host}/${tid}/v2.0`);
-  const state: RouteState = { store, apiPath, base: () => base, recordFailures: [], choices: opts.choices ?? {} };
+  const state: RouteState = { store, apiPath, base: () => base, recordFailures: [], choices: opts.choices ?? {}, metadata: opts.metadata ?? {} };
   const counters: Record<RouteName, number> = { token: 0, batch: 0, upsert: 0, create: 0, query: 0, action: 0, unauthorized: 0, other: 0 };
   const batches: BatchLog[] = [];
   const failures: Failure[] = [];

@@ -68,6 +68,11 @@ export const DEFAULT_FIELDS: Record<string, FieldSpec[]> = {
     { name: 'Referral_Decision__c', type: 'picklist', length: 255 },
     { name: 'Referral_Decline_Reason__c', type: 'picklist', length: 255 },
     { name: 'Referral_Sync_Message__c', type: 'textarea', length: 32000 },
+    // The rest of the fields README step 2 asks for (the default mapping writes them).
+    { name: 'Referral_Status__c', type: 'string', length: 40 },
+    { name: 'Referral_Substatus__c', type: 'string', length: 40 },
+    { name: 'Referral_Link__c', type: 'string', length: 255 },
+    { name: 'Referral_Category__c', type: 'string', length: 40 },
   ],
   Account: [
     ...SYSTEM,
