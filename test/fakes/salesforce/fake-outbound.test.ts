@@ -100,3 +100,13 @@ describe('fake salesforce opportunity teams', () => {
     expect(engine.run('SELECT Email FROM User', '62.0', 200)).toMatchObject({ ok: true });
   });
 });
+
+describe('fake salesforce users', () => {
+  it('holds the integration user and the seller; a user a test adds gets an id of its own', () => {
+    const { store } = setup();
+    expect(store.table('User')?.byId.get(USER)).toMatchObject({ LastName: 'User' });
+    expect(store.table('User')?.byId.get(HUMAN)).toMatchObject({ LastName: 'Seller' });
+    const added = store.put('User', { LastName: 'Silva', Email: 'ana@partner.example' }, USER);
+    expect([USER, HUMAN]).not.toContain(added);
+  });
+});

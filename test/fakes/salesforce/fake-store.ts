@@ -61,6 +61,10 @@ export class FakeStore {
       this.stages.set(s.ApiName.toLowerCase(), s);
       this.put('OpportunityStage', { ...s }, opts.integrationUserId);
     }
+    // The org's first two users: the integration user (005…1AAA) and the seller who edits in the
+    // UI (005…2AAA), so users a test adds get ids of their own.
+    this.put('User', { FirstName: 'Integration', LastName: 'User', Email: 'integration@referral-sync.test' }, opts.integrationUserId);
+    this.put('User', { FirstName: 'Sam', LastName: 'Seller', Email: 'sam.seller@partner.test' }, opts.integrationUserId);
   }
 
   table(type: string): TypeTable | undefined {
