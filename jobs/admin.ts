@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisConnection } from '../connectors/redis/connection.ts';
 import type { Env } from '../src/config/env.ts';
 import { createRedisCheckpoint } from '../connectors/redis/checkpoint.ts';
 import { keys } from '../connectors/redis/keys.ts';
@@ -12,8 +12,8 @@ import { ALL_OUTBOUND_QUEUES } from './outbound-queues.ts';
 import { formatHistory } from '../src/outbound/audit.ts';
 import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
 
-async function withRedis<T>(env: Env, fn: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+async function withRedis<T>(env: Env, fn: (redis: RedisConnection) => Promise<T>): Promise<T> {
+  const redis = connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER }, { maxRetriesPerRequest: null });
   try {
     return await fn(redis);
   } finally {
@@ -55,7 +55,7 @@ export async function replay(env: Env, referralId: string, now = new Date()): Pr
 
 /** `replay` on an open connection and sync queue (the dashboard's Replay button). */
 export async function requeueReferral(
-  d: { redis: Redis; prefix: string; syncQueue: Queue; attempts: number },
+  d: { redis: RedisConnection; prefix: string; syncQueue: Queue; attempts: number },
   referralId: string,
   now = new Date(),
 ): Promise<string> {

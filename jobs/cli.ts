@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisConnection } from '../connectors/redis/connection.ts';
 import type { Env } from '../src/config/env.ts';
 import { scrubText } from '../src/log/logger.ts';
 import { mappingSchemaFileText } from '../src/mapping/json-schema.ts';
@@ -25,7 +25,7 @@ const program = new Command('referral-sync')
   .showHelpAfterError();
 
 async function redisOrExit(env: Env): Promise<void> {
-  const r = await checkRedis(env.REDIS_URL);
+  const r = await checkRedis(env.REDIS_URL, undefined, env.REDIS_CLUSTER);
   if (!r.ok) {
     process.stderr.write(`referral-sync: ${r.message}\n`);
     process.exit(3);
@@ -35,10 +35,10 @@ async function redisOrExit(env: Env): Promise<void> {
 async function runtimeFromEnv(env: Env, schedulePull: boolean, withOps = false): Promise<Runtime> {
   await redisOrExit(env);
   const log = createLogger({ level: env.LOG_LEVEL });
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  const redis = connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER }, { maxRetriesPerRequest: null });
   const adapters = await buildAdapters(env, log, redis);
   const rt = await startRuntime({
-    redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX, partnerCenter: adapters.partnerCenter,
+    redisUrl: env.REDIS_URL, redisCluster: env.REDIS_CLUSTER, prefix: env.REDIS_PREFIX, partnerCenter: adapters.partnerCenter,
     ...runtimeCrmOptions(env, adapters, schedulePull), log, pullIntervalMs: env.PULL_INTERVAL_MS, overlapMs: env.PULL_OVERLAP_MS,
     initialSince: new Date(env.INITIAL_SYNC_SINCE ?? 0), pageSize: env.PARTNER_CENTER_PAGE_SIZE,
     concurrency: env.SYNC_CONCURRENCY, attempts: env.SYNC_ATTEMPTS, batchWindowMs: env.BATCH_WINDOW_MS, schedulePull,
@@ -89,10 +89,10 @@ program
       process.stdout.write('PARTNER_CENTER_AUTH=app uses client credentials; there is nothing to sign in.\n');
       return;
     }
-    let redis: Redis | undefined;
+    let redis: RedisConnection | undefined;
     if (env.TOKEN_CACHE_LOCATION === 'redis') {
       await redisOrExit(env);
-      redis = new Redis(env.REDIS_URL);
+      redis = connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER });
     }
     const auth = partnerCenterAuthFromEnv(env, redis ? { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) } : {});
     if (auth.mode !== 'delegated') return;
@@ -190,7 +190,7 @@ program
     const mapping = await loadMappingFor(env);
     const expiry = expiryOptionsFor(env, mapping, false);
     const server = await startStandaloneDashboard({
-      redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX, log,
+      redisUrl: env.REDIS_URL, redisCluster: env.REDIS_CLUSTER, prefix: env.REDIS_PREFIX, log,
       settings: { atRisk: { levels: expiry.levels, timeZone: expiry.timeZone, isContactMe: expiry.isContactMe }, attempts: env.SYNC_ATTEMPTS },
       http: { ...httpOptionsOrThrow(env), publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on' },
     });
@@ -247,7 +247,7 @@ webhook
 async function withWebhookApi(fn: (api: ReturnType<typeof webhookRegistrationApiFromEnv>) => Promise<void>): Promise<void> {
   const env = envOrExit();
   await redisOrExit(env);
-  const redis = new Redis(env.REDIS_URL);
+  const redis = connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER });
   try {
     await fn(webhookRegistrationApiFromEnv(env, redis, { baseUrl: env.PARTNER_CENTER_WEBHOOK_API_URL, scope: env.PARTNER_CENTER_WEBHOOK_SCOPE }));
   } finally {

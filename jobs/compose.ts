@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import type { Env } from '../src/config/env.ts';
 import type { Referral } from '../src/domain/referral.ts';
@@ -93,7 +93,7 @@ export async function loadMappingFor(env: Env): Promise<Mapping> {
 const crmKinds = (env: Env): CrmKind[] => (env.CRM === 'both' ? ['salesforce', 'dynamics'] : [env.CRM]);
 
 /** Builds the real adapters from the environment (the composition root's half that does I/O). */
-export async function buildAdapters(env: Env, log: Logger, redis: Redis): Promise<Adapters> {
+export async function buildAdapters(env: Env, log: Logger, redis: RedisConnection): Promise<Adapters> {
   const mapping = await loadMappingFor(env);
   const tokens = createTokenProvider(partnerCenterAuthFromEnv(env, { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) }));
   const partnerCenter = createPartnerCenterClient({ tokens, baseUrl: env.PARTNER_CENTER_API_URL, pageSize: env.PARTNER_CENTER_PAGE_SIZE });

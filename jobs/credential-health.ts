@@ -1,5 +1,5 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import { scrubText } from '../src/log/logger.ts';
 import { classifyFailedReason, type ConnectionName } from '../src/health/credential-failure.ts';
@@ -23,7 +23,7 @@ export interface ConnectionHealthSpec {
 }
 
 export interface CredentialHealthOptions {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   connections: readonly ConnectionHealthSpec[];
   log: Logger;
@@ -175,7 +175,7 @@ export function createCredentialHealth(o: CredentialHealthOptions) {
    * Listens for failed jobs on every connection's queues through BullMQ's event stream (no change
    * to the workers). QueueEvents blocks its connection, so `connect` must return a new one each call.
    */
-  async function watch(connect: () => Redis): Promise<{ close(): Promise<void> }> {
+  async function watch(connect: () => RedisConnection): Promise<{ close(): Promise<void> }> {
     const names = [...new Set(o.connections.flatMap((c) => c.queues))];
     const watchers = names.map((name) => {
       const connection = connect();

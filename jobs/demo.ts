@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisConnection } from '../connectors/redis/connection.ts';
 import { FatalError } from '../src/errors.ts';
 import { toLevels } from '../src/expiry/levels.ts';
 import { toOpportunityDraft } from '../src/mapping/apply.ts';
@@ -43,7 +43,7 @@ export interface Demo {
 
 const DEMO_CLIENT = { clientId: 'demo-app', clientSecret: 'demo-only-secret-not-used-anywhere-else' };
 
-async function clearPrefix(redis: Redis, prefix: string): Promise<number> {
+async function clearPrefix(redis: RedisConnection, prefix: string): Promise<number> {
   let cursor = '0';
   let n = 0;
   do {
@@ -65,7 +65,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
   const check = await checkRedis(redisUrl);
   if (!check.ok) throw new FatalError(`the demo needs Redis. ${check.message}`);
 
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const redis = connectRedis({ url: redisUrl }, { maxRetriesPerRequest: null });
   await clearPrefix(redis, prefix);
   const log = createLogger({ level: o.logLevel ?? 'warn' });
   const mapping = await loadMappingFile('config/mapping.default.yaml');

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, mastersOf, type RedisConnection } from '../connectors/redis/connection.ts';
 import type { Env } from '../src/config/env.ts';
 import type { Mapping } from '../src/mapping/schema.ts';
 import type { TokenProvider } from '../src/ports/partner-center.ts';
@@ -35,7 +36,7 @@ export interface DoctorOptions {
   /** Called before each slow step ("signing in to Salesforce…"); the CLI prints it to stderr. */
   progress?: ((text: string) => void) | undefined;
   /** Builds what the remote checks use; default: the same adapters the worker builds from env. */
-  remotes?: ((redis: Redis | undefined, mapping: Mapping | undefined) => Promise<RemoteChecks>) | undefined;
+  remotes?: ((redis: RedisConnection | undefined, mapping: Mapping | undefined) => Promise<RemoteChecks>) | undefined;
   /** Per remote step (default 60 s). */
   timeoutMs?: number | undefined;
 }
@@ -50,8 +51,16 @@ function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
-/** `appendonly` from CONFIG GET, else `aof_enabled` from INFO persistence; null when neither answers. */
-export async function aofEnabled(redis: Redis): Promise<boolean | null> {
+/**
+ * `appendonly` from CONFIG GET, else `aof_enabled` from INFO persistence; null when neither
+ * answers. On Redis Cluster every master must have it: false if one has not.
+ */
+export async function aofEnabled(redis: RedisConnection): Promise<boolean | null> {
+  const answers = await Promise.all(mastersOf(redis).map(nodeAof));
+  return answers.includes(false) ? false : answers.includes(null) ? null : true;
+}
+
+async function nodeAof(redis: Redis): Promise<boolean | null> {
   try {
     const reply = await redis.config('GET', 'appendonly');
     if (Array.isArray(reply) && typeof reply[1] === 'string') return reply[1] === 'yes';
@@ -66,14 +75,14 @@ export async function aofEnabled(redis: Redis): Promise<boolean | null> {
   }
 }
 
-async function checkRedisSetup(redis: Redis, add: (l: DoctorLine) => void): Promise<void> {
+async function checkRedisSetup(redis: RedisConnection, add: (l: DoctorLine) => void): Promise<void> {
   const p = await redisPolicy(redis);
   if (p.policy === null) add({ status: 'warn', check: 'Redis maxmemory-policy', detail: `could not be read (${p.error ?? 'unknown'}); BullMQ needs noeviction` });
   else if (p.policy === 'noeviction') add({ status: 'ok', check: 'Redis maxmemory-policy', detail: 'noeviction' });
   else {
     add({
       status: 'fail', check: 'Redis maxmemory-policy',
-      detail: `${p.policy}: Redis may evict queue keys and lose jobs silently. Set \`maxmemory-policy noeviction\` in redis.conf (or CONFIG SET maxmemory-policy noeviction)`,
+      detail: `${p.policy}: RedisConnection may evict queue keys and lose jobs silently. Set \`maxmemory-policy noeviction\` in redis.conf (or CONFIG SET maxmemory-policy noeviction)`,
     });
   }
   const aof = await aofEnabled(redis);
@@ -106,11 +115,11 @@ export async function runDoctor(env: Env, o: DoctorOptions = {}): Promise<Doctor
   }
 
   progress(`connecting to Redis at ${safeUrl(env.REDIS_URL)}…`);
-  const reach = await checkRedis(env.REDIS_URL);
-  let redis: Redis | undefined;
+  const reach = await checkRedis(env.REDIS_URL, undefined, env.REDIS_CLUSTER);
+  let redis: RedisConnection | undefined;
   if (!reach.ok) add({ status: 'fail', check: 'Redis', detail: reach.message });
   else {
-    redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
+    redis = connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER }, { maxRetriesPerRequest: 1 });
     add({ status: 'ok', check: 'Redis', detail: `reachable at ${safeUrl(env.REDIS_URL)}` });
   }
   try {
@@ -128,7 +137,7 @@ export async function runDoctor(env: Env, o: DoctorOptions = {}): Promise<Doctor
   return { lines, failed: lines.some((l) => l.status === 'fail') };
 }
 
-async function checkPartnerCenter(env: Env, tokens: TokenProvider, redis: Redis | undefined, add: (l: DoctorLine) => void, progress: (t: string) => void, ms: number) {
+async function checkPartnerCenter(env: Env, tokens: TokenProvider, redis: RedisConnection | undefined, add: (l: DoctorLine) => void, progress: (t: string) => void, ms: number) {
   if (env.TOKEN_CACHE_LOCATION === 'redis' && !redis) {
     add({ status: 'skip', check: 'Partner Center sign-in', detail: 'the saved sign-in is kept in Redis, which is not reachable' });
     return;
@@ -203,7 +212,7 @@ async function checkSalesforceSetup(target: CheckTarget | undefined, mapping: Ma
   }
 }
 
-const defaultRemotes = (env: Env) => async (redis: Redis | undefined, mapping: Mapping | undefined): Promise<RemoteChecks> => {
+const defaultRemotes = (env: Env) => async (redis: RedisConnection | undefined, mapping: Mapping | undefined): Promise<RemoteChecks> => {
   if (redis && mapping) {
     const a = await buildAdapters(env, createLogger({ level: 'silent' }), redis);
     const out: RemoteChecks = { tokens: a.tokens };

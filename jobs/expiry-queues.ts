@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import type { Referral } from '../src/domain/referral.ts';
 import { ValidationError } from '../src/errors.ts';
@@ -31,7 +31,7 @@ export interface ExpiryOptions {
 }
 
 export interface ExpiryDeps {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   referrals: ReferralStore;
   state: SyncStateStore;

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { connectRedis } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import type { Env } from '../src/config/env.ts';
 import { certificateHostProblems } from '../src/webhooks/certificate-url.ts';
@@ -45,7 +45,7 @@ export async function startOps(env: Env, rt: Runtime, adapters: Adapters, log: L
       ),
     ],
   });
-  const watcher = await health.watch(() => new Redis(env.REDIS_URL, { maxRetriesPerRequest: null }));
+  const watcher = await health.watch(() => connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER }, { maxRetriesPerRequest: null }));
   const timer = setInterval(() => {
     health.probe().catch((err: unknown) => log.warn({ err }, 'credential probe failed'));
   }, env.CREDENTIAL_PROBE_INTERVAL_MS);

@@ -1,5 +1,5 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { CrmSnapshot } from '../src/outbound/crm-snapshot.ts';
@@ -32,7 +32,7 @@ export interface OutboundOptions {
 }
 
 export interface OutboundDeps {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   partnerCenter: PartnerCenterClient;
   referrals: ReferralStore;

@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import type { Referral } from '../src/domain/referral.ts';
 import type { CrmConnector, CrmExpiryWriter, CrmKind, OpportunityDraft } from '../src/ports/crm.ts';
@@ -22,6 +22,8 @@ import { syncReferralProcessor } from './sync.processor.ts';
 
 export interface RuntimeOptions {
   redisUrl: string;
+  /** REDIS_CLUSTER: redisUrl names one node of a Redis Cluster. */
+  redisCluster?: boolean | undefined;
   prefix: string;
   partnerCenter: PartnerCenterClient;
   crm: CrmConnector;
@@ -72,7 +74,7 @@ const hasExpiryWriter = (crm: CrmConnector): crm is CrmConnector & CrmExpiryWrit
 export async function startRuntime(o: RuntimeOptions) {
   const clock = o.clock ?? systemClock;
   // BullMQ needs maxRetriesPerRequest: null on connections used by workers (blocking commands).
-  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  const redis = connectRedis({ url: o.redisUrl, cluster: o.redisCluster }, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const connection = redis;
   const referrals = createRedisReferralStore(redis, o.prefix);
   const state = createRedisSyncStateStore(redis, o.prefix);

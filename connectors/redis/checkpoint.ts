@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import type { Checkpoint } from '../../src/ports/state.ts';
 import { keys } from './keys.ts';
 
@@ -8,7 +8,7 @@ local cur = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
 return 0`;
 
-export function createRedisCheckpoint(redis: Redis, prefix: string, name: string): Checkpoint {
+export function createRedisCheckpoint(redis: RedisConnection, prefix: string, name: string): Checkpoint {
   const key = keys(prefix).checkpoint(name);
   return {
     async get() {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import { z } from 'zod';
 
 /*
@@ -35,7 +35,7 @@ const parseJson = <T>(schema: z.ZodType<T>, text: string | null | undefined): T 
   }
 };
 
-export function createCredentialStore(redis: Redis, prefix: string) {
+export function createCredentialStore(redis: RedisConnection, prefix: string) {
   const k = {
     pause: (c: string) => `${prefix}:cred:pause:${c}`,
     failed: (c: string) => `${prefix}:cred:failed:${c}`,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import {
   ALERT_EFFECTS,
   type AlertEffect,
@@ -66,7 +66,7 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
 export interface RedisExpiryLedgerOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** Key prefix, e.g. env REDIS_PREFIX. Tests pass a unique one each. */
   prefix: string;
   /**

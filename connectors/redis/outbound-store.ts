@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import { z } from 'zod';
 import { AuditEntry } from '../../src/outbound/audit.ts';
 import { CrmSnapshot } from '../../src/outbound/crm-snapshot.ts';
@@ -14,7 +14,7 @@ const parseJson = <T>(schema: z.ZodType<T>, raw: string | null): T | null => {
   return parsed.success ? parsed.data : null;
 };
 
-export function createRedisOutboundStore(redis: Redis, prefix: string): OutboundStore {
+export function createRedisOutboundStore(redis: RedisConnection, prefix: string): OutboundStore {
   const k = {
     pushed: (id: string) => `${prefix}:out:pushed:${id}`,
     written: (id: string) => `${prefix}:out:written:${id}`,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import { z } from 'zod';
 import type { ParkingLot } from '../../src/ports/state.ts';
 import { keys } from './keys.ts';
@@ -6,7 +6,7 @@ import { keys } from './keys.ts';
 const Parked = z.object({ referralId: z.string(), reason: z.string(), stage: z.string(), at: z.string() });
 
 /** Dead-letter store: one entry per referral (the latest reason), ordered by time. */
-export function createRedisParkingLot(redis: Redis, prefix: string): ParkingLot {
+export function createRedisParkingLot(redis: RedisConnection, prefix: string): ParkingLot {
   const k = keys(prefix);
   return {
     async park(item) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 
 // Deletes / extends the lock only if we still own it (a lease that ran out may be someone else's).
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -10,7 +10,7 @@ const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
  * same referral at the same time. The holder renews it while working; a worker killed while
  * holding it leaves a lease that runs out within `leaseMs`, so the referral is not stuck.
  */
-export function createReferralLock(redis: Redis, prefix: string, leaseMs = 10_000) {
+export function createReferralLock(redis: RedisConnection, prefix: string, leaseMs = 10_000) {
   return {
     /** Runs fn while holding the referral's lease; returns { ran: false } when someone else holds it. */
     async tryWith<T>(referralId: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {

@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import { Referral } from '../../src/domain/referral.ts';
 import type { ReferralStore } from '../../src/ports/state.ts';
 import { keys } from './keys.ts';
 
 /** Latest copy of each referral as JSON, plus a status index for the expiry scan. */
-export function createRedisReferralStore(redis: Redis, prefix: string): ReferralStore {
+export function createRedisReferralStore(redis: RedisConnection, prefix: string): ReferralStore {
   const k = keys(prefix);
   return {
     async putMany(referrals) {

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import type { CrmKind } from '../../src/ports/crm.ts';
 import type { ReferralSyncState, SyncStateStore } from '../../src/ports/state.ts';
 import { keys } from './keys.ts';
 
-export function createRedisSyncStateStore(redis: Redis, prefix: string): SyncStateStore {
+export function createRedisSyncStateStore(redis: RedisConnection, prefix: string): SyncStateStore {
   const k = keys(prefix);
   return {
     async get(referralId) {

@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../connectors/redis/connection.ts';
 
 /**
  * The referral whose sync state holds this CRM record id. There is no reverse index, so this
  * walks the sync states (SCAN, pipelined reads): fine for a person's search, not for a hot path.
  */
-export async function findByCrmId(redis: Redis, prefix: string, crmId: string): Promise<string | null> {
+export async function findByCrmId(redis: RedisConnection, prefix: string, crmId: string): Promise<string | null> {
   const head = `${prefix}:state:`;
   let cursor = '0';
   do {

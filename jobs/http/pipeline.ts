@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../connectors/redis/connection.ts';
 import { keys } from '../../connectors/redis/keys.ts';
 import type { DashboardSource } from './source.ts';
 
@@ -11,7 +11,7 @@ const CHUNK = 1000;
  * One pass over the status hash and each referral's sync state (pipelined in chunks). O(referrals),
  * so callers cache it (see `cached`); 100k referrals read in well under a second.
  */
-export async function pipelineCounts(redis: Redis, prefix: string): Promise<PipelineCounts> {
+export async function pipelineCounts(redis: RedisConnection, prefix: string): Promise<PipelineCounts> {
   const k = keys(prefix);
   const byId = await redis.hgetall(k.referralStatus);
   const ids = Object.keys(byId);
@@ -33,7 +33,7 @@ export async function pipelineCounts(redis: Redis, prefix: string): Promise<Pipe
 }
 
 /** Alerts marked done in the expiry ledger, by alert name (72h, 24h, 4h, contact-me, expired). */
-export async function expiryAlertsFired(redis: Redis, prefix: string): Promise<Record<string, number>> {
+export async function expiryAlertsFired(redis: RedisConnection, prefix: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   let cursor = '0';
   do {

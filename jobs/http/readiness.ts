@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { mastersOf, type RedisConnection } from '../../connectors/redis/connection.ts';
 import type { DashboardSource } from './source.ts';
 
 export interface RedisPolicy {
@@ -23,7 +23,15 @@ const short = (err: unknown) => (err instanceof Error ? err.message : String(err
  * Redis's eviction policy. BullMQ needs `noeviction`: an evicting Redis silently drops job keys.
  * The worker's connection retries forever while Redis is down, so every call here is bounded.
  */
-export async function redisPolicy(redis: Redis, timeoutMs = 2000): Promise<RedisPolicy> {
+export async function redisPolicy(redis: RedisConnection, timeoutMs = 2000): Promise<RedisPolicy> {
+  const masters = mastersOf(redis);
+  if (masters.length <= 1) return nodePolicy(masters[0] ?? redis, timeoutMs);
+  // Redis Cluster: every master holds queue keys, so the first one not on noeviction decides.
+  const policies = await Promise.all(masters.map((m) => nodePolicy(m, timeoutMs)));
+  return policies.find((p) => !p.reachable || p.policy !== 'noeviction') ?? (policies[0] as RedisPolicy);
+}
+
+async function nodePolicy(redis: RedisConnection, timeoutMs: number): Promise<RedisPolicy> {
   try {
     await withTimeout(redis.ping(), timeoutMs, 'Redis');
   } catch (err) {

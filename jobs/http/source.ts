@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisConnection } from '../../connectors/redis/connection.ts';
 import type { Referral } from '../../src/domain/referral.ts';
 import type { ExpiryLevel } from '../../src/expiry/levels.ts';
 import type { CrmKind } from '../../src/ports/crm.ts';
@@ -45,7 +45,7 @@ export interface AtRiskSettings {
 export interface DashboardSource {
   prefix: string;
   /** For readiness (policy), counts and lookups; may be shared with the runtime. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Every queue: bull-board, jobs by state, paused check. */
   queues: readonly Queue[];
   referrals: ReferralStore;
@@ -72,7 +72,7 @@ export interface SourceSettings {
 
 const ALL_QUEUES: readonly string[] = [...Object.values(QUEUE), ...ALL_OUTBOUND_QUEUES, ...Object.values(EXPIRY_QUEUE)];
 
-function replayWith(redis: Redis, prefix: string, queues: readonly Queue[], attempts: number, clock: Clock) {
+function replayWith(redis: RedisConnection, prefix: string, queues: readonly Queue[], attempts: number, clock: Clock) {
   const syncQueue = queues.find((q) => q.name === QUEUE.sync);
   if (!syncQueue) throw new Error('the dashboard needs the sync queue to replay referrals');
   return (referralId: string) => requeueReferral({ redis, prefix, syncQueue, attempts }, referralId, clock.now());
@@ -91,8 +91,8 @@ export function sourceFromRuntime(rt: Runtime, prefix: string, s: SourceSettings
 }
 
 /** `referral-sync dashboard` alone: its own connection and a Queue object per known queue. */
-export function openDashboardSource(redisUrl: string, prefix: string, s: SourceSettings): DashboardSource & { close(): Promise<void> } {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+export function openDashboardSource(redisUrl: string, prefix: string, s: SourceSettings, cluster = false): DashboardSource & { close(): Promise<void> } {
+  const redis = connectRedis({ url: redisUrl, cluster }, { maxRetriesPerRequest: null });
   const queues = ALL_QUEUES.map((name) => new Queue(name, { connection: redis, prefix }));
   return {
     prefix, redis, queues,

@@ -8,9 +8,9 @@ import { openDashboardSource, type SourceSettings } from './source.ts';
  * here). Replays queue jobs for whichever worker process is running.
  */
 export async function startStandaloneDashboard(
-  o: { redisUrl: string; prefix: string; log: Logger; metrics?: Metrics; settings: SourceSettings; http: HttpServerOptions },
+  o: { redisUrl: string; redisCluster?: boolean | undefined; prefix: string; log: Logger; metrics?: Metrics; settings: SourceSettings; http: HttpServerOptions },
 ): Promise<HttpServer> {
-  const source = openDashboardSource(o.redisUrl, o.prefix, o.settings);
+  const source = openDashboardSource(o.redisUrl, o.prefix, o.settings, o.redisCluster === true);
   try {
     const server = await startHttpServer({ source, log: o.log, ...(o.metrics ? { metrics: o.metrics } : {}) }, o.http);
     return {

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../src/ports/partner-center.ts';
 import { DEFAULT_CERTIFICATE_HOSTS } from '../../src/webhooks/certificate-url.ts';
@@ -12,7 +12,7 @@ import { QUEUE, syncJobId, syncJobOptions, type SyncJobData } from '../queues.ts
 import { handlePartnerCenterWebhook, type FetchRequest, type WebhookRequest, type WebhookResponse } from './handler.ts';
 
 export interface WebhookIntakeOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   /** SYNC_ATTEMPTS: the queued job is an ordinary sync job. */
   attempts: number;

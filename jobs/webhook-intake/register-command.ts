@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../connectors/redis/connection.ts';
 import type { Env } from '../../src/config/env.ts';
 import type { WebhookRegistrationApi } from '../../src/ports/webhook-registration.ts';
 import { describeRegisterResult, describeRegistration, registerWebhook, type RegisterOptions } from '../../src/webhooks/register.ts';
@@ -15,7 +15,7 @@ export const DEFAULT_WEBHOOK_API_URL = 'https://api.partnercenter.microsoft.com'
 export const DEFAULT_WEBHOOK_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
 
 /** The registration API from the environment, with the same sign-in as the worker but its own scope. */
-export function webhookRegistrationApiFromEnv(env: Env, redis: Redis, o: { baseUrl?: string; scope?: string } = {}): WebhookRegistrationApi {
+export function webhookRegistrationApiFromEnv(env: Env, redis: RedisConnection, o: { baseUrl?: string; scope?: string } = {}): WebhookRegistrationApi {
   const auth = partnerCenterAuthFromEnv(env, { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) });
   const tokens = createTokenProvider({ ...auth, scope: o.scope ?? DEFAULT_WEBHOOK_SCOPE });
   return createWebhookRegistrationClient({ tokens, baseUrl: o.baseUrl ?? DEFAULT_WEBHOOK_API_URL });

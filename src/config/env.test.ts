@@ -42,6 +42,17 @@ describe('parseEnv', () => {
     expect(r.problems.some((p) => p.startsWith('TOKEN_CACHE_KEY'))).toBe(true);
   });
 
+  it('REDIS_CLUSTER: off by default; on, it needs a hash tag in REDIS_PREFIX', () => {
+    const off = parseEnv(good);
+    expect(off.ok && off.env.REDIS_CLUSTER).toBe(false);
+    const untagged = parseEnv({ ...good, REDIS_CLUSTER: 'true' });
+    expect(untagged.ok ? [] : untagged.problems).toEqual([expect.stringMatching(/^REDIS_PREFIX must hold a hash tag such as \{rsync\} when REDIS_CLUSTER=true/)]);
+    const tagged = parseEnv({ ...good, REDIS_CLUSTER: 'true', REDIS_PREFIX: '{rsync}' });
+    expect(tagged.ok && tagged.env.REDIS_CLUSTER).toBe(true);
+    const wrong = parseEnv({ ...good, REDIS_CLUSTER: 'yes' });
+    expect(wrong.ok ? [] : wrong.problems).toEqual([expect.stringMatching(/^REDIS_CLUSTER/)]);
+  });
+
   it('requires a client secret for app-only auth', () => {
     const r = parseEnv({ ...good, PARTNER_CENTER_AUTH: 'app' });
     expect(r.ok).toBe(false);

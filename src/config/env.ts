@@ -14,6 +14,7 @@ export const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_{}-]+$/, 'letters, digits, _ - { } only').default('rsync'),
+  REDIS_CLUSTER: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('false').transform((v) => v === 'true'),
 
   ENTRA_AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
   PARTNER_CENTER_API_URL: url.default('https://api.partner.microsoft.com'),
@@ -109,6 +110,9 @@ function crossVariableProblems(raw: Record<string, string | undefined>): string[
   const pcAuth = raw.PARTNER_CENTER_AUTH ?? 'delegated';
   if (pcAuth === 'app') need('PARTNER_CENTER_CLIENT_SECRET', 'when PARTNER_CENTER_AUTH=app');
   if (pcAuth === 'delegated') need('TOKEN_CACHE_KEY', 'to encrypt the saved sign-in when PARTNER_CENTER_AUTH=delegated');
+  if (raw.REDIS_CLUSTER === 'true' && !/\{[^{}]+\}/.test(raw.REDIS_PREFIX ?? 'rsync')) {
+    problems.push('REDIS_PREFIX must hold a hash tag such as {rsync} when REDIS_CLUSTER=true (every key of a queue must live in one slot)');
+  }
   const crm = raw.CRM ?? 'salesforce';
   if (crm === 'dynamics' || crm === 'both') {
     for (const name of ['DYNAMICS_URL', 'DYNAMICS_TENANT_ID', 'DYNAMICS_CLIENT_ID', 'DYNAMICS_CLIENT_SECRET']) need(name, `when CRM=${crm}`);

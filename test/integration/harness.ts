@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
+import { connectRedis, mastersOf, type RedisConnection } from '../../connectors/redis/connection.ts';
 import type { Referral } from '../../src/domain/referral.ts';
 import { toOpportunityDraft } from '../../src/mapping/apply.ts';
 import type { Mapping } from '../../src/mapping/schema.ts';
@@ -56,6 +56,8 @@ export interface StackOptions {
   salesforceLatencyMs?: number;
   /** Wraps the Partner Center client the runtime uses (fault injection around calls). */
   wrapPartnerCenter?: (client: PartnerCenterClient, pc: FakePartnerCenter) => PartnerCenterClient;
+  /** Another Redis than the shared test one (e.g. a Redis Cluster node; the prefix then needs a hash tag). */
+  redis?: { url: string; cluster: boolean; prefix: string };
 }
 
 export interface Stack {
@@ -66,7 +68,7 @@ export interface Stack {
   dv: DataverseHarness | undefined;
   mapping: Mapping;
   logs: ReturnType<typeof logCapture>;
-  redis: Redis;
+  redis: RedisConnection;
   rt: Runtime;
   /** A second runtime on the same Redis/fakes (e.g. after a simulated crash). */
   restart(overrides?: Partial<RuntimeOptions>): Promise<Runtime>;
@@ -75,7 +77,7 @@ export interface Stack {
 
 /** Fake Partner Center + fake Salesforce + a real runtime on real Redis under a fresh prefix. */
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
-  const prefix = `it-${randomBytes(4).toString('hex')}`;
+  const prefix = o.redis?.prefix ?? `it-${randomBytes(4).toString('hex')}`;
   const pc = await startFakePartnerCenter(PC_CLIENT);
   const base = await loadMappingFile('config/mapping.default.yaml');
   const mapped = o.mapping ? o.mapping(base) : base;
@@ -88,7 +90,8 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     ...(o.outbound ? { connector: { outbound: { fields: mapping.salesforce?.outbound ?? {}, rules: mapping.outbound } } } : {}),
   });
   const logs = logCapture();
-  const redis = new Redis(REDIS_URL);
+  const target = { url: o.redis?.url ?? REDIS_URL, cluster: o.redis?.cluster ?? false };
+  const redis = connectRedis(target);
   const tokens = createAppTokenProvider({ ...pc.msalMetadata(pc.tenantId), ...PC_CLIENT, scope: 'https://api.partner.microsoft.com/.default' });
   const client = createPartnerCenterClient({ tokens, baseUrl: pc.url, pageSize: 100 });
   const partnerCenter = o.wrapPartnerCenter ? o.wrapPartnerCenter(client, pc) : client;
@@ -96,7 +99,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const dvFields = mapping.dynamics?.outbound;
   const dvConnector = dv && dvFields ? dv.another({ outbound: { fields: dvFields, rules: mapping.outbound } }) : undefined;
   const options: RuntimeOptions = {
-    redisUrl: REDIS_URL, prefix, partnerCenter, crm: sf.connector,
+    redisUrl: target.url, redisCluster: target.cluster, prefix, partnerCenter, crm: sf.connector,
     toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
     log: logs.log, pullIntervalMs: 60_000, overlapMs: 60_000, initialSince: new Date(0), pageSize: 100,
     concurrency: 600, attempts: 5, batchWindowMs: 50, schedulePull: false,
@@ -138,13 +141,16 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   };
 }
 
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+export async function deleteKeys(redis: RedisConnection, prefix: string): Promise<void> {
+  // SCAN walks one node: on a cluster, every master (the keys share a slot, so DEL takes them together).
+  for (const node of mastersOf(redis)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) await node.del(...found);
+    } while (cursor !== '0');
+  }
 }
 
 /** Opportunity calls the fake Salesforce saw, by kind. */
