@@ -33,7 +33,7 @@ export function teamPaths(opportunityIds: readonly string[]): string[] {
     `connections${query({
       $select: '_record1id_value',
       $filter: `${BASE} and (${ids})`,
-      $expand: `${USER}($select=firstname,lastname,internalemailaddress)`,
+      $expand: `${USER}($select=firstname,lastname,internalemailaddress,address1_telephone1)`,
       $orderby: 'createdon asc,connectionid asc',
     })}`);
 }
@@ -48,7 +48,7 @@ export function teamsByOpportunity(rows: readonly Record<string, unknown>[]): Ma
   return groupTeamContacts(rows.map((row) => {
     const user = row[USER] as Record<string, unknown> | null | undefined;
     const opportunityId = text(row._record1id_value)?.toLowerCase() ?? null;
-    return user ? { opportunityId, firstName: user.firstname, lastName: user.lastname, email: user.internalemailaddress } : null;
+    return user ? { opportunityId, firstName: user.firstname, lastName: user.lastname, email: user.internalemailaddress, phoneNumber: user.address1_telephone1 } : null;
   }));
 }
 

@@ -8,12 +8,12 @@ const user = (FirstName: unknown, LastName: unknown, Email: unknown) => ({ attri
 describe('teamsByOpportunity', () => {
   it('groups members by opportunity, trims, and keeps the order of the rows', () => {
     const teams = teamsByOpportunity([
-      { OpportunityId: OPP, User: user(' Ana ', 'Silva', ' ana@partner.example ') },
+      { OpportunityId: OPP, User: { ...user(' Ana ', 'Silva', ' ana@partner.example '), Phone: '+1 425 555 0100' } },
       { OpportunityId: '006000000000002AAA', User: user('Bo', 'Lind', 'bo@partner.example') },
       { OpportunityId: OPP, User: user(null, 'Okafor', 'okafor@partner.example') },
     ]);
     expect(teams.get(OPP)).toEqual([
-      { firstName: 'Ana', lastName: 'Silva', email: 'ana@partner.example' },
+      { firstName: 'Ana', lastName: 'Silva', email: 'ana@partner.example', phoneNumber: '+1 425 555 0100' },
       { firstName: '', lastName: 'Okafor', email: 'okafor@partner.example' },
     ]);
     expect(teams.get('006000000000002AAA')).toHaveLength(1);
@@ -32,7 +32,7 @@ describe('teamsByOpportunity', () => {
 describe('team SOQL', () => {
   it('asks for the members of the given opportunities with their user, oldest first', () => {
     const q = parseSoql(teamSoql([OPP, "x'y"]));
-    expect(q).toMatchObject({ from: 'OpportunityTeamMember', fields: ['OpportunityId', 'User.FirstName', 'User.LastName', 'User.Email'] });
+    expect(q).toMatchObject({ from: 'OpportunityTeamMember', fields: ['OpportunityId', 'User.FirstName', 'User.LastName', 'User.Email', 'User.Phone'] });
     expect(q.where).toMatchObject({ type: 'in', field: 'OpportunityId', values: [{ value: OPP }, { value: "x'y" }] });
     expect(q.orderBy.map((o) => o.field)).toEqual(['CreatedDate', 'Id']);
   });

@@ -21,7 +21,7 @@ const IDS_PER_QUERY = 200;
 
 /** Pure: the team members of these opportunities, oldest first (the order sellers added them). */
 export function teamSoql(opportunityIds: readonly string[]): string {
-  return `SELECT OpportunityId, User.FirstName, User.LastName, User.Email FROM ${TEAM_OBJECT} `
+  return `SELECT OpportunityId, User.FirstName, User.LastName, User.Email, User.Phone FROM ${TEAM_OBJECT} `
     + `WHERE OpportunityId IN (${opportunityIds.map(soqlString).join(', ')}) ORDER BY CreatedDate, Id`;
 }
 
@@ -37,7 +37,7 @@ export function teamChangedSoql(since: Date): string {
 export function teamsByOpportunity(rows: readonly SfRow[]): Map<string, TeamContact[]> {
   return groupTeamContacts(rows.map((row) => {
     const user = row.User as Record<string, unknown> | null | undefined;
-    return user ? { opportunityId: text(row.OpportunityId), firstName: user.FirstName, lastName: user.LastName, email: user.Email } : null;
+    return user ? { opportunityId: text(row.OpportunityId), firstName: user.FirstName, lastName: user.LastName, email: user.Email, phoneNumber: user.Phone } : null;
   }));
 }
 

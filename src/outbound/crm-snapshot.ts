@@ -11,6 +11,8 @@ export const TeamContact = z.object({
   firstName: z.string(),
   lastName: z.string(),
   email: z.string().min(1),
+  /** The user's phone in the CRM, when it has one (Partner Center's Member.phoneNumber). */
+  phoneNumber: z.string().min(1).optional(),
 });
 export type TeamContact = z.infer<typeof TeamContact>;
 

@@ -37,6 +37,13 @@ describe('fieldOps', () => {
     ]);
   });
 
+  it("sends a member's phone number when the CRM has one", () => {
+    const contacts = [{ firstName: 'Ines', lastName: 'Roth', email: 'ines@northwind.example', phoneNumber: '+49 30 1234' }];
+    expect(ops(referral(), { teamContacts: contacts })).toEqual([
+      { op: 'add', path: '/team/-', value: { firstName: 'Ines', lastName: 'Roth', email: 'ines@northwind.example', phoneNumber: '+49 30 1234' } },
+    ]);
+  });
+
   it('replaces a campaign id that exists, at the configured path', () => {
     const r = { ...referral(), campaignId: 'old' };
     expect(ops(r, { campaignId: 'new' })).toEqual([{ op: 'replace', path: '/campaignId', value: 'new' }]);

@@ -80,7 +80,7 @@ function teamOps(input: FieldOpsInput): JsonPatchOp[] {
     seen.add(key);
     return true;
   });
-  const member = (c: TeamContact) => ({ firstName: c.firstName, lastName: c.lastName, email: c.email.trim() });
+  const member = (c: TeamContact) => ({ firstName: c.firstName, lastName: c.lastName, email: c.email.trim(), ...(c.phoneNumber ? { phoneNumber: c.phoneNumber } : {}) });
   if (added.length === 0) return [];
   if (!Array.isArray(input.referral.team)) return [{ op: 'add', path: '/team', value: added.map(member) }];
   return added.map((c) => ({ op: 'add', path: '/team/-', value: member(c) }));

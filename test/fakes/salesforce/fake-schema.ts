@@ -110,6 +110,7 @@ export const DEFAULT_FIELDS: Record<string, FieldSpec[]> = {
     { name: 'FirstName', type: 'string', length: 40 },
     { name: 'LastName', type: 'string', length: 80, required: true },
     { name: 'Email', type: 'string', length: 128, required: true },
+    { name: 'Phone', type: 'string', length: 40 },
     { name: 'IsActive', type: 'boolean' },
   ],
   OpportunityStage: [
