@@ -111,6 +111,17 @@ describe('doctor', () => {
     expect(report.lines.find((l) => l.check === 'Partner Center sign-in')).toMatchObject({ status: 'skip' });
   });
 
+  it('reports a connector that cannot be set up as one failed line, and still checks the rest', async () => {
+    // env() names a Salesforce key file that does not exist: building the real connectors fails.
+    const report = await withPolicy('noeviction', () => runDoctor(env()));
+    const byCheck = Object.fromEntries(report.lines.map((l) => [l.check, l]));
+    expect(byCheck['CRM connectors']).toMatchObject({ status: 'fail', detail: expect.stringContaining('SALESFORCE_PRIVATE_KEY_FILE') });
+    expect(byCheck['Redis maxmemory-policy']).toMatchObject({ status: 'ok' });
+    expect(byCheck['Partner Center sign-in']).toBeDefined();
+    expect(byCheck.Salesforce).toMatchObject({ status: 'skip', detail: expect.stringContaining('could not be set up') });
+    expect(report.failed).toBe(true);
+  });
+
   it('names every mapping problem', async () => {
     const report = await runDoctor(env({ MAPPING_FILE: '/nonexistent/mapping.yaml' }), { remotes: remotes(signedIn) });
     expect(report.lines.find((l) => l.check === 'mapping file')).toMatchObject({ status: 'fail' });

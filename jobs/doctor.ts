@@ -127,10 +127,21 @@ export async function runDoctor(env: Env, o: DoctorOptions = {}): Promise<Doctor
       await redis.ping();
       await checkRedisSetup(redis, add);
     }
-    const remotes = await (o.remotes ?? defaultRemotes(env))(redis, mapping);
+    let remotes: RemoteChecks;
+    let skipWhy = 'fix the mapping file first';
+    try {
+      remotes = await (o.remotes ?? defaultRemotes(env))(redis, mapping);
+    } catch (err) {
+      // A connector that cannot even be built (e.g. an unreadable key file) is one failed line;
+      // the Partner Center sign-in is still checked.
+      add({ status: 'fail', check: 'CRM connectors', detail: message(err) });
+      remotes = await defaultRemotes(env)(redis, undefined);
+      mapping = undefined;
+      skipWhy = 'not checked: the connector could not be set up (see CRM connectors)';
+    }
     await checkPartnerCenter(env, remotes.tokens, redis, add, progress, timeoutMs);
-    if (env.CRM !== 'dynamics') await checkSalesforceSetup(remotes.salesforce, mapping, add, progress, timeoutMs);
-    if (env.CRM !== 'salesforce') await checkDynamics(remotes.dynamics, mapping, add, progress, timeoutMs);
+    if (env.CRM !== 'dynamics') await checkSalesforceSetup(remotes.salesforce, mapping, add, progress, timeoutMs, skipWhy);
+    if (env.CRM !== 'salesforce') await checkDynamics(remotes.dynamics, mapping, add, progress, timeoutMs, skipWhy);
   } finally {
     await redis?.quit();
   }
@@ -153,9 +164,9 @@ async function checkPartnerCenter(env: Env, tokens: TokenProvider, redis: RedisC
   }
 }
 
-async function checkDynamics(d: RemoteChecks['dynamics'], mapping: Mapping | undefined, add: (l: DoctorLine) => void, progress: (t: string) => void, ms: number) {
+async function checkDynamics(d: RemoteChecks['dynamics'], mapping: Mapping | undefined, add: (l: DoctorLine) => void, progress: (t: string) => void, ms: number, skipWhy: string) {
   if (!d) {
-    add({ status: 'skip', check: 'Dynamics', detail: mapping ? 'no Dynamics connector configured' : 'fix the mapping file first' });
+    add({ status: 'skip', check: 'Dynamics', detail: mapping ? 'no Dynamics connector configured' : skipWhy });
     return;
   }
   progress('signing in to Dataverse…');
@@ -195,9 +206,9 @@ function mappedSalesforceFields(mapping: Mapping | undefined): FieldRequirement[
   return [...fields(section.object, section.fields), ...(section.account ? fields(section.account.object, section.account.fields) : [])];
 }
 
-async function checkSalesforceSetup(target: CheckTarget | undefined, mapping: Mapping | undefined, add: (l: DoctorLine) => void, progress: (t: string) => void, ms: number) {
+async function checkSalesforceSetup(target: CheckTarget | undefined, mapping: Mapping | undefined, add: (l: DoctorLine) => void, progress: (t: string) => void, ms: number, skipWhy: string) {
   if (!target) {
-    add({ status: 'skip', check: 'Salesforce', detail: mapping ? 'no Salesforce connector configured' : 'fix the mapping file first' });
+    add({ status: 'skip', check: 'Salesforce', detail: mapping ? 'no Salesforce connector configured' : skipWhy });
     return;
   }
   progress('signing in to Salesforce and describing the configured objects…');
