@@ -69,6 +69,21 @@ describe('dynamics upsertOpportunities', () => {
     for (const row of h.fake.records('opportunities')) expect(accountOf.has(row._customerid_value)).toBe(true);
   });
 
+  it('owns a new opportunity by the first team email that is an enabled user', async () => {
+    h = await startDataverseHarness();
+    const ana = String(h.fake.seed('systemusers', { firstname: 'Ana', lastname: 'Silva', internalemailaddress: 'ana@partner.example', isdisabled: false }).systemuserid);
+    h.fake.seed('systemusers', { firstname: 'Old', lastname: 'Timer', internalemailaddress: 'gone@partner.example', isdisabled: true });
+    const results = await h.connector.upsertOpportunities([
+      { ...draft('OWN-1'), ownerEmails: ['gone@partner.example', 'Ana@Partner.example'] },
+      { ...draft('OWN-2'), ownerEmails: ['nobody@partner.example'] },
+    ]);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const row = (ref: string) => h?.fake.records('opportunities').find((o) => o.new_referralid === ref);
+    expect(row('OWN-1')).toMatchObject({ _ownerid_value: ana, '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser' });
+    // No enabled user among the emails: the application user keeps it.
+    expect(row('OWN-2')?._ownerid_value).not.toBe(ana);
+  });
+
   it('sends a single draft as a single PATCH by alternate key', async () => {
     h = await startDataverseHarness();
     const [created] = await h.connector.upsertOpportunities([draft('ONE-1')]);

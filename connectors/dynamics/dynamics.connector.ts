@@ -1,6 +1,8 @@
 import type { Logger } from '../../src/log/logger.ts';
 import type { CrmConnector, CrmExpiryWriter, CrmOutbound, OpportunityDraft } from '../../src/ports/crm.ts';
+import { OwnerDirectory } from '../shared/owner-directory.ts';
 import { checkDataverse, connectorColumns, type ColumnCheck, type ColumnRequirement } from './check-dataverse.ts';
+import { activeUsersByEmail } from './users.ts';
 import { closeOpportunity, type CloseDetails } from './close-opportunity.ts';
 import { createDataverseHttp, type DataverseHttp } from './dataverse-http.ts';
 import { createDataverseTokens } from './dataverse-auth.ts';
@@ -48,6 +50,7 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
     maxBatch: o.maxBatch,
     currencies: new Map<string, string>(),
     accountsInFlight: new Map<string, Promise<boolean>>(),
+    owners: new OwnerDirectory((emails) => activeUsersByEmail(http, emails)),
   };
   const out = createDynamicsOutbound(
     http,

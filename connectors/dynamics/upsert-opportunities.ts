@@ -1,6 +1,7 @@
 import { type SyncError, ValidationError } from '../../src/errors.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import type { OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
+import type { OwnerDirectory } from '../shared/owner-directory.ts';
 import { closedAmong, type ClosedRow } from './closed-opportunities.ts';
 import { currencyBinder } from './currencies.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
@@ -25,6 +26,8 @@ export interface UpsertSettings {
    * account a second time (two full batches in flight at start-up both saw it missing).
    */
   accountsInFlight: Map<string, Promise<boolean>>;
+  /** Owners of new opportunities from the referral team's emails (mapping assignOwnerFromTeam). */
+  owners?: OwnerDirectory | undefined;
 }
 
 /**
@@ -64,6 +67,7 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
   const openDrafts = open.map((i) => drafts[i] as OpportunityDraft);
   const bindCurrency = await currencyBinder(http, s.currencies, openDrafts);
   const accounts = await planAccounts(http, { entitySet: s.accountEntitySet, keyColumn: s.accountKeyColumn }, openDrafts);
+  const ownerIds = s.owners && openDrafts.some((d) => d.ownerEmails) ? await s.owners.ownersOf(openDrafts) : [];
   const opportunities = { entitySet: s.entitySet, keyColumn: s.alternateKey, idColumn: 'opportunityid' };
   const sendable: { index: number; row: KeyedRow; newAccount: string | undefined }[] = [];
   open.forEach((index, u) => {
@@ -77,6 +81,8 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
     const newAccount = account && 'key' in account ? account.key : undefined;
     if (account && 'accountId' in account) body['customerid_account@odata.bind'] = bindPath(s.accountEntitySet, account.accountId);
     if (newAccount !== undefined) body['customerid_account@odata.bind'] = bindPathByKey(s.accountEntitySet, s.accountKeyColumn, newAccount);
+    const owner = ownerIds[u];
+    if (owner !== undefined) body['ownerid@odata.bind'] = bindPath('systemusers', owner);
     sendable.push({ index, row: { table: opportunities, key: d.referralId, body, referralId: d.referralId }, newAccount });
   });
 

@@ -45,6 +45,31 @@ describe('salesforce upsertOpportunities', () => {
     expect(h.fake.records('Opportunity').every((r) => r.Amount === 2000)).toBe(true);
   });
 
+  it('owns a new opportunity by the first team email that is an active user, with one User query per call', async () => {
+    h = await startSalesforceHarness();
+    const ana = h.fake.setRecord('User', { FirstName: 'Ana', LastName: 'Silva', Email: 'ana@partner.example', IsActive: true });
+    h.fake.setRecord('User', { FirstName: 'Old', LastName: 'Timer', Email: 'gone@partner.example', IsActive: false });
+    const input = [
+      { ...draft('OWN-1'), ownerEmails: ['gone@partner.example', 'ANA@partner.example'] },
+      { ...draft('OWN-2'), ownerEmails: ['nobody@partner.example'] },
+      draft('OWN-3'),
+    ];
+    h.fake.resetCounters();
+    const results = await h.connector.upsertOpportunities(input);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const ownerOf = (ref: string) => h?.fake.records('Opportunity').find((o) => o.Referral_Id__c === ref)?.OwnerId;
+    expect(ownerOf('OWN-1')).toBe(ana);
+    // No active user among the emails, or none given: the integration user owns it, as before.
+    expect(ownerOf('OWN-2')).toBe(h.fake.integrationUserId);
+    expect(ownerOf('OWN-3')).toBe(h.fake.integrationUserId);
+    expect(h.fake.counters().query).toBe(1);
+
+    h.fake.resetCounters();
+    await h.connector.upsertOpportunities([{ ...draft('OWN-4'), ownerEmails: ['ana@partner.example'] }]);
+    expect(h.fake.counters().query).toBe(0); // remembered
+    expect(ownerOf('OWN-4')).toBe(ana);
+  });
+
   it('sends a single draft as a single upsert', async () => {
     h = await startSalesforceHarness();
     const [created] = await h.connector.upsertOpportunities([draft('ONE-1')]);

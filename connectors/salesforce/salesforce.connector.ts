@@ -3,7 +3,9 @@ import type { CrmConnector, CrmExpiryWriter, CrmOutbound, ExpiryWarning, Opportu
 import { AccountDirectory } from './account-directory.ts';
 import { SObjectDescribe, type CheckTarget, type FieldRequirement } from './check-salesforce.ts';
 import { applyExpiryWarning } from './expiry-writer.ts';
+import { OwnerDirectory } from '../shared/owner-directory.ts';
 import { opportunityTeams } from './opportunity-team.ts';
+import { activeUsersByEmail } from './users.ts';
 import { getSnapshot, listChangedSince, outboundSettings, readsTeams, writeStatus } from './outbound-sync.ts';
 import { parseSalesforceOptions, type SalesforceOptions, type SalesforceOptionsInput } from './salesforce-options.ts';
 import { createSalesforceSession, parseResponse } from './salesforce-session.ts';
@@ -35,6 +37,7 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
   // Customer Account ids by match key, for this org, for the life of the process.
   const accounts = new AccountDirectory();
   const teams = opportunityTeams(session, readsTeams(opts), log);
+  const owners = new OwnerDirectory((emails) => activeUsersByEmail(session, emails));
   const { auth, httpProxy: _proxy, ...rest } = opts;
   const settings: SalesforceSettings = { ...rest, authKind: auth.kind };
 
@@ -45,7 +48,7 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
     settings,
     signIn: () => session.ready(),
     upsertOpportunities: (drafts: OpportunityDraft[]): Promise<UpsertResult[]> =>
-      drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(session, opts, drafts, accounts),
+      drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(session, opts, drafts, accounts, owners),
     applyExpiryWarning: (w: ExpiryWarning) => applyExpiryWarning(session, opts, w),
     // Outbound methods throw FatalError when `outbound` is not configured (outboundSettings).
     listChangedSince: async (cursor, overlapMs) => listChangedSince(session, outboundSettings(opts), teams, cursor, overlapMs),

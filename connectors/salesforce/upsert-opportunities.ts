@@ -1,5 +1,6 @@
 import { FatalError, ValidationError } from '../../src/errors.ts';
 import type { OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
+import type { OwnerDirectory } from '../shared/owner-directory.ts';
 import type { AccountDirectory } from './account-directory.ts';
 import { upsertCollectionsInOneCall, type SfRecordBody } from './composite-writes.ts';
 import { resolveAccounts, type AccountPlan, type AccountResolution } from './resolve-accounts.ts';
@@ -37,7 +38,7 @@ interface Sendable {
  * Results are per draft, in input order; a whole-call failure throws.
  */
 export async function upsertOpportunities(
-  session: SalesforceSession, s: UpsertSettings, drafts: OpportunityDraft[], directory: AccountDirectory,
+  session: SalesforceSession, s: UpsertSettings, drafts: OpportunityDraft[], directory: AccountDirectory, owners?: OwnerDirectory,
 ): Promise<UpsertResult[]> {
   const results: (UpsertResult | undefined)[] = drafts.map((d) =>
     isUrlSafeId(d.referralId)
@@ -53,14 +54,18 @@ export async function upsertOpportunities(
   const unique = [...lastIndex.values()];
   const uniqueDrafts = unique.map((i) => drafts[i] as OpportunityDraft);
 
+  // Drafts that name owners (new records, mapping assignOwnerFromTeam) get the first active user's Id.
+  const ownerIds = owners && uniqueDrafts.some((d) => d.ownerEmails) ? await owners.ownersOf(uniqueDrafts) : [];
   const accounts = await resolveAccounts(session, s.accountKeyField, uniqueDrafts, directory);
   try {
     const sendable: Sendable[] = [];
     uniqueDrafts.forEach((d, u) => {
       const index = unique[u] as number;
       const account = accounts.plans.get(u);
+      const owner = ownerIds[u];
+      const record: SfFields = { ...d.fields, ...(owner ? { OwnerId: owner } : {}), [s.externalIdField]: d.referralId };
       if (account?.kind === 'failed') results[index] = { referralId: d.referralId, ok: false, error: account.error };
-      else sendable.push({ index, referralId: d.referralId, record: { ...d.fields, [s.externalIdField]: d.referralId }, account });
+      else sendable.push({ index, referralId: d.referralId, record, account });
     });
     for (let start = 0; start < sendable.length; start += MAX_COLLECTION) {
       const chunk = sendable.slice(start, start + MAX_COLLECTION);

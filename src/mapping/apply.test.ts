@@ -193,3 +193,23 @@ describe('toOpportunityDraft account', () => {
     );
   });
 });
+
+describe('toOpportunityDraft owner', () => {
+  const team = [{ email: ' Ana@Partner.example ' }, { email: null }, { email: 'ana@partner.example' }, { email: 'bo@partner.example' }];
+  const withOwner = (on?: boolean): Mapping => {
+    const parsed = parseMapping({ version: 1, salesforce: { externalIdField: 'Referral_Id__c', fields: REQUIRED_SF, ...(on === undefined ? {} : { assignOwnerFromTeam: on }) } });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    return parsed.mapping;
+  };
+
+  it('names the referral team emails, in order and each once, when assignOwnerFromTeam is on', () => {
+    const draft = toOpportunityDraft('salesforce', referral({ team }), NOW, withOwner(true));
+    expect(draft.ownerEmails).toEqual(['Ana@Partner.example', 'bo@partner.example']);
+  });
+
+  it('names none when it is off (the default) or the team has no email', () => {
+    expect(toOpportunityDraft('salesforce', referral({ team }), NOW, withOwner()).ownerEmails).toBeUndefined();
+    expect(toOpportunityDraft('salesforce', referral({ team }), NOW, withOwner(false)).ownerEmails).toBeUndefined();
+    expect(toOpportunityDraft('salesforce', referral({ team: [] }), NOW, withOwner(true)).ownerEmails).toBeUndefined();
+  });
+});

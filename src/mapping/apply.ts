@@ -15,12 +15,21 @@ export function toOpportunityDraft(section: CrmKind, referral: Referral, now: Da
   if (!target) throw new MappingError(`the mapping file has no ${section} section`, section, referral.id);
   const ctx: RuleContext = { referral, now, linkTemplate: mapping.referralLink };
   const createOnly: string[] = [];
+  const ownerEmails = target.assignOwnerFromTeam ? teamEmails(referral) : [];
   return {
     referralId: referral.id,
     fields: applyRules(target.fields, `${section}.fields`, ctx, createOnly),
     createOnly,
     account: target.account ? toAccountDraft(target.account, `${section}.account`, ctx) : null,
+    ...(ownerEmails.length > 0 ? { ownerEmails } : {}),
   };
+}
+
+/** The referral team's emails (the partner's sellers), in order, each once. */
+function teamEmails(referral: Referral): string[] {
+  const emails = (referral.team ?? []).flatMap((m) => (typeof m.email === 'string' && m.email.trim() !== '' ? [m.email.trim()] : []));
+  const seen = new Set<string>();
+  return emails.filter((e) => !seen.has(e.toLowerCase()) && Boolean(seen.add(e.toLowerCase())));
 }
 
 /**

@@ -57,6 +57,9 @@ export const SalesforceSection = z
       .optional()
       .meta({ description: ACCOUNT_DESCRIPTION }),
     outbound: SalesforceOutboundFields.prefault({}),
+    assignOwnerFromTeam: z.boolean().default(false).meta({
+      description: 'New opportunities are owned by the first referral team member (your sellers in Partner Center) who is an active CRM user, matched by email; otherwise by the integration user. Set at creation only.',
+    }),
     keyFields: z
       .strictObject({
         account: sfName('Referral_Sync_Key__c', 'Unique External ID text field on Account holding the customer match key (no duplicate accounts).'),
@@ -93,6 +96,9 @@ export const DynamicsSection = z
       .optional()
       .meta({ description: ACCOUNT_DESCRIPTION }),
     outbound: DynamicsOutboundFields.prefault({}),
+    assignOwnerFromTeam: z.boolean().default(false).meta({
+      description: 'New opportunities are owned by the first referral team member (your sellers in Partner Center) who is an active CRM user, matched by email; otherwise by the integration user. Set at creation only.',
+    }),
     accountKeyColumn: dvName('new_referralsynckey', 'Text column on account with an alternate key, holding the customer match key (no duplicate accounts).'),
     expiryColumns: z
       .strictObject({

@@ -22,6 +22,12 @@ export interface OpportunityDraft {
    */
   createOnly?: string[];
   account: AccountDraft | null;
+  /**
+   * Mapping `assignOwnerFromTeam`: the referral team's emails, in order. When it creates the
+   * record, the connector makes the first that is an active CRM user the owner. Like a
+   * create-only field, the sync leaves it out of updates, so a reassignment in the CRM stays.
+   */
+  ownerEmails?: string[];
 }
 
 export type UpsertResult =

@@ -104,6 +104,20 @@ describe('inbound sync: Partner Center -> Salesforce (real Redis, BullMQ, fakes)
     expect(stack.sf.fake.record('Opportunity', oppId)).toMatchObject({ Amount: 200_000, Name: 'Harbor Health LZ (phase 1)' });
   });
 
+  it('assignOwnerFromTeam: the seller on the referral team owns the new opportunity; a later reassignment stays', async () => {
+    stack = await startStack({ mapping: (m) => ({ ...m, ...(m.salesforce ? { salesforce: { ...m.salesforce, assignOwnerFromTeam: true } } : {}) }) });
+    const marta = stack.sf.fake.setRecord('User', { FirstName: 'Marta', LastName: 'Kowalski', Email: 'marta.kowalski@northwind.example', IsActive: true });
+    const { referralId, oppId } = await syncedOpportunity(stack, { details: { notes: 'v1', currency: 'USD', dealValue: 1 } });
+    expect(stack.pc.get(referralId)?.team).toEqual(expect.arrayContaining([expect.objectContaining({ email: 'marta.kowalski@northwind.example' })]));
+    expect(stack.sf.fake.record('Opportunity', oppId)?.OwnerId).toBe(marta);
+
+    // A sales manager hands the deal to someone else; Microsoft then edits the notes.
+    stack.sf.fake.updateAsUser(oppId, { OwnerId: stack.sf.fake.humanUserId });
+    editDetails(stack, referralId, { notes: 'v2' });
+    await drain(stack);
+    expect(stack.sf.fake.record('Opportunity', oppId)).toMatchObject({ Description: 'v2', OwnerId: stack.sf.fake.humanUserId });
+  });
+
   it('recreates a deleted opportunity in full when only one field changed', async () => {
     stack = await startStack();
     const { referralId, oppId } = await syncedOpportunity(stack, { name: 'Deleted by a seller', details: { dealValue: 5_000, notes: 'n1', currency: 'USD' } });

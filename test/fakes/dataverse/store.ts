@@ -58,8 +58,10 @@ export class DataverseStore {
     };
     for (const set of Object.keys(this.defs)) this.tables.set(set, new Map());
     for (const c of CURRENCIES) this.table('transactioncurrencies').set(String(c.transactioncurrencyid), { ...c, statecode: 0 });
-    this.table('systemusers').set(APP_USER_ID, { systemuserid: APP_USER_ID, fullname: 'referral-sync (application user)' });
-    this.table('systemusers').set(SELLER_ID, { systemuserid: SELLER_ID, fullname: 'Sam Seller' });
+    this.table('systemusers').set(APP_USER_ID, { systemuserid: APP_USER_ID, fullname: 'referral-sync (application user)', isdisabled: false });
+    this.table('systemusers').set(SELLER_ID, {
+      systemuserid: SELLER_ID, fullname: 'Sam Seller', firstname: 'Sam', lastname: 'Seller', internalemailaddress: 'sam.seller@partner.test', isdisabled: false,
+    });
   }
 
   table(set: string): Map<string, Row> {
