@@ -65,7 +65,7 @@ export function opportunityTeams(session: SalesforceSession, enabled: boolean, l
     log?.warn(
       { object: TEAM_OBJECT },
       'salesforce: OpportunityTeamMember is not available (Team Selling off, or no access); team contacts are not synced. '
-        + 'Turn Team Selling on, or set salesforce.outbound.teamMembers: false to silence this',
+        + 'Turn Team Selling on and restart the worker, or set salesforce.outbound.teamMembers: false to silence this',
     );
     return [];
   };
