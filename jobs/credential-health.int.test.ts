@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { deletePrefix } from '../connectors/redis/connection.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthError, RetryableError } from '../src/errors.ts';
 import { toBullMqError } from './bullmq-errors.ts';
@@ -41,12 +42,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deletePrefix(redis, prefix);
   await redis.quit();
 });
 

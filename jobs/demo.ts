@@ -1,4 +1,4 @@
-import { connectRedis, type RedisConnection } from '../connectors/redis/connection.ts';
+import { connectRedis, deletePrefix } from '../connectors/redis/connection.ts';
 import { FatalError } from '../src/errors.ts';
 import { toLevels } from '../src/expiry/levels.ts';
 import { toOpportunityDraft } from '../src/mapping/apply.ts';
@@ -43,17 +43,6 @@ export interface Demo {
 
 const DEMO_CLIENT = { clientId: 'demo-app', clientSecret: 'demo-only-secret-not-used-anywhere-else' };
 
-async function clearPrefix(redis: RedisConnection, prefix: string): Promise<number> {
-  let cursor = '0';
-  let n = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) n += await redis.del(...found);
-  } while (cursor !== '0');
-  return n;
-}
-
 /**
  * `referral-sync demo`: the real worker and dashboard against the built-in Partner Center and
  * Salesforce simulators (the fakes the tests use), seeded with a realistic mix. Needs only Redis.
@@ -66,7 +55,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
   if (!check.ok) throw new FatalError(`the demo needs Redis. ${check.message}`);
 
   const redis = connectRedis({ url: redisUrl }, { maxRetriesPerRequest: null });
-  await clearPrefix(redis, prefix);
+  await deletePrefix(redis, prefix);
   const log = createLogger({ level: o.logLevel ?? 'warn' });
   const mapping = await loadMappingFile('config/mapping.default.yaml');
   const sfSection = mapping.salesforce;

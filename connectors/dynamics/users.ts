@@ -1,7 +1,6 @@
+import { nonEmptyText as text } from '../shared/team-contacts.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
 import { chunkOr, MAX_FILTER_CHARS, query, stringLiteral } from './odata.ts';
-
-const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 
 /**
  * Enabled users by primary email (lower case -> systemuserid), for owners of new opportunities;

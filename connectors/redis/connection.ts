@@ -32,6 +32,23 @@ export function connectRedis(target: RedisTarget, options: RedisOptions = {}): R
   });
 }
 
+/**
+ * Deletes every key under `prefix:` (the demo's reset, test cleanup); returns how many. SCAN
+ * walks one node, so on a cluster every master is walked.
+ */
+export async function deletePrefix(redis: RedisConnection, prefix: string): Promise<number> {
+  let deleted = 0;
+  for (const node of mastersOf(redis)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) deleted += await node.del(...found);
+    } while (cursor !== '0');
+  }
+  return deleted;
+}
+
 /** The master nodes to ask about server settings (a single node is its own master). */
 export function mastersOf(redis: RedisConnection): Redis[] {
   return redis instanceof Cluster ? redis.nodes('master') : [redis];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deletePrefix } from './connection.ts';
 
 /** Test support: a client on the local Redis and a prefix no other test uses. */
 export interface TestRedis {
@@ -26,12 +27,7 @@ export function testRedis(): TestRedis {
     prefix,
     connect,
     async cleanup() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deletePrefix(redis, prefix);
       await Promise.all(clients.map((c) => c.quit()));
     },
   };

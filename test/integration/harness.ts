@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { connectRedis, mastersOf, type RedisConnection } from '../../connectors/redis/connection.ts';
+import { connectRedis, deletePrefix, type RedisConnection } from '../../connectors/redis/connection.ts';
 import type { Referral } from '../../src/domain/referral.ts';
 import { toOpportunityDraft } from '../../src/mapping/apply.ts';
 import type { Mapping } from '../../src/mapping/schema.ts';
@@ -141,16 +141,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   };
 }
 
+/** Deletes a test prefix's keys (cluster-aware: connectors/redis/connection.ts). */
 export async function deleteKeys(redis: RedisConnection, prefix: string): Promise<void> {
-  // SCAN walks one node: on a cluster, every master (the keys share a slot, so DEL takes them together).
-  for (const node of mastersOf(redis)) {
-    let cursor = '0';
-    do {
-      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (found.length > 0) await node.del(...found);
-    } while (cursor !== '0');
-  }
+  await deletePrefix(redis, prefix);
 }
 
 /** Opportunity calls the fake Salesforce saw, by kind. */
