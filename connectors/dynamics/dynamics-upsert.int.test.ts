@@ -84,6 +84,20 @@ describe('dynamics upsertOpportunities', () => {
     expect(row('OWN-2')?._ownerid_value).not.toBe(ana);
   });
 
+  it('remembers customer accounts: a later call for the same customers looks none up', async () => {
+    h = await startDataverseHarness();
+    const lookups: string[] = [];
+    h.fake.onRequest((route, url) => {
+      if (route === 'query' && url.pathname.endsWith('/accounts')) lookups.push(url.search);
+    });
+    await h.connector.upsertOpportunities(drafts(50, 5));
+    expect(lookups).toHaveLength(1);
+    await h.connector.upsertOpportunities(Array.from({ length: 20 }, (_, i) => draft(`LATER-${i}`, {}, customer(i % 5))));
+    expect(lookups).toHaveLength(1);
+    expect(h.fake.records('accounts')).toHaveLength(5);
+    expect(new Set(h.fake.records('opportunities').map((o) => o._customerid_value)).size).toBe(5);
+  });
+
   it('sends a single draft as a single PATCH by alternate key', async () => {
     h = await startDataverseHarness();
     const [created] = await h.connector.upsertOpportunities([draft('ONE-1')]);

@@ -1,5 +1,6 @@
 import type { Logger } from '../../src/log/logger.ts';
 import type { CrmConnector, CrmExpiryWriter, CrmOutbound, OpportunityDraft } from '../../src/ports/crm.ts';
+import { AccountDirectory } from '../shared/account-directory.ts';
 import { OwnerDirectory } from '../shared/owner-directory.ts';
 import { checkDataverse, connectorColumns, type ColumnCheck, type ColumnRequirement } from './check-dataverse.ts';
 import { activeUsersByEmail } from './users.ts';
@@ -49,7 +50,7 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
     accountKeyColumn: o.account.keyColumn,
     maxBatch: o.maxBatch,
     currencies: new Map<string, string>(),
-    accountsInFlight: new Map<string, Promise<boolean>>(),
+    accounts: new AccountDirectory(),
     owners: new OwnerDirectory((emails) => activeUsersByEmail(http, emails)),
   };
   const out = createDynamicsOutbound(

@@ -4,19 +4,25 @@ import { accountKey, accountKeyOfRow } from './account-key.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
 import { LogicalName } from './dynamics-options.ts';
 import { chunkOr, filterLiteral, MAX_FILTER_CHARS, query } from './odata.ts';
-import type { KeyedRow } from './upsert-by-key.ts';
+import type { AccountDirectory } from '../shared/account-directory.ts';
+import type { KeyedRow, RowOutcome } from './upsert-by-key.ts';
 
 /**
- * A draft's account: an existing row (`accountId`), or a new one (`key`) that the caller
- * upserts by its key in the opportunities' `$batch`, ahead of them, binding them to it by that
- * key; or why the draft has none.
+ * A draft's account, by customer key: an existing row (`accountId`), or a new one (`accountId`
+ * null) that the caller upserts by its key in the opportunities' `$batch`, ahead of them,
+ * binding them to it by that key; or why the draft has none.
  */
-export type AccountOutcome = { ok: true; accountId: string } | { ok: true; key: string } | { ok: false; error: SyncError };
+export type AccountOutcome = { ok: true; key: string; accountId: string | null } | { ok: false; error: SyncError };
 
 export interface AccountPlan {
   outcomes: Map<number, AccountOutcome>;
   /** One upsert by the key column per new customer (an upsert, not a create: see below). */
   create: KeyedRow[];
+  /**
+   * Ends this call's claims in the directory: each written account's outcome is handed to the
+   * calls waiting for that customer (and cached); the rest are released.
+   */
+  finish(written: ReadonlyMap<string, RowOutcome>): void;
 }
 
 export interface AccountSettings {
@@ -35,11 +41,12 @@ interface Customer {
 const MAX_MATCH_VALUE = 1_000;
 
 /**
- * Finds the account of every draft that names one, in bulk: one query per ~28k encoded
- * characters of match conditions. A customer not found gets a row to upsert by the key column.
- * Returns an outcome per draft index that has an account.
+ * Finds the account of every draft that names one: customers the directory knows cost nothing,
+ * customers another call is resolving are waited for (never written twice), the rest are looked
+ * up in bulk (one query per ~28k encoded characters of match conditions). A customer not found
+ * gets a row to upsert by the key column. Returns an outcome per draft index that has an account.
  */
-export async function planAccounts(http: DataverseHttp, s: AccountSettings, drafts: OpportunityDraft[]): Promise<AccountPlan> {
+export async function planAccounts(http: DataverseHttp, s: AccountSettings, drafts: OpportunityDraft[], directory: AccountDirectory): Promise<AccountPlan> {
   const outcomes = new Map<number, AccountOutcome>();
   const customers = new Map<string, Customer>();
   const keyOfDraft = new Map<number, string>();
@@ -53,18 +60,35 @@ export async function planAccounts(http: DataverseHttp, s: AccountSettings, draf
     keyOfDraft.set(i, prepared.key);
     if (!customers.has(prepared.key)) customers.set(prepared.key, prepared);
   });
-  if (customers.size === 0) return { outcomes, create: [] };
+  if (customers.size === 0) return { outcomes, create: [], finish: () => undefined };
 
-  const found = await findAccounts(http, s, [...customers.values()]);
+  const acquired = await directory.acquire(customers.keys());
+  let found: Map<string, string>;
+  try {
+    found = await findAccounts(http, s, acquired.claimed.map((k) => customers.get(k) as Customer));
+  } catch (err) {
+    directory.release(acquired.claimed);
+    throw err;
+  }
+  for (const [key, id] of found) directory.settle(key, { ok: true, accountId: id });
   for (const [i, key] of keyOfDraft) {
-    const id = found.get(key);
-    outcomes.set(i, id === undefined ? { ok: true, key } : { ok: true, accountId: id });
+    const id = acquired.known.get(key) ?? found.get(key);
+    const error = acquired.failed.get(key);
+    outcomes.set(i, error ? { ok: false, error } : { ok: true, key, accountId: id ?? null });
   }
   const table = { entitySet: s.entitySet, keyColumn: s.keyColumn, idColumn: 'accountid' };
   // An upsert, not a create: a concurrent worker creating the same customer hits the same key,
   // and the opportunities bind by the key to whichever write made the row.
-  const create = [...customers.values()].filter((c) => !found.has(c.key)).map((c) => ({ table, key: c.key, body: c.create, referralId: c.referralId }));
-  return { outcomes, create };
+  const pending = acquired.claimed.filter((k) => !found.has(k));
+  const create = pending.map((k) => customers.get(k) as Customer).map((c) => ({ table, key: c.key, body: c.create, referralId: c.referralId }));
+  const finish = (written: ReadonlyMap<string, RowOutcome>): void => {
+    for (const key of pending) {
+      const o = written.get(key);
+      if (o) directory.settle(key, o.ok ? { ok: true, accountId: o.id } : { ok: false, error: o.error });
+    }
+    directory.release(pending);
+  };
+  return { outcomes, create, finish };
 }
 
 function prepareCustomer(account: AccountDraft, referralId: string): Customer | { error: SyncError } {

@@ -6,6 +6,7 @@ import { closedAmong, type ClosedRow } from './closed-opportunities.ts';
 import { currencyBinder } from './currencies.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
 import { bindPath, bindPathByKey, keyValueProblem } from './odata.ts';
+import type { AccountDirectory } from '../shared/account-directory.ts';
 import { planAccounts } from './resolve-accounts.ts';
 import { upsertByKey, type KeyedRow, type RowOutcome } from './upsert-by-key.ts';
 
@@ -21,11 +22,11 @@ export interface UpsertSettings {
   /** ISO code -> transactioncurrencyid, kept for the connector's lifetime. */
   currencies: Map<string, string>;
   /**
-   * Account keys a call of this connector is writing right now -> whether that write succeeded.
-   * A concurrent call that needs the same new customer waits for it instead of writing the
-   * account a second time (two full batches in flight at start-up both saw it missing).
+   * Customer accounts of this environment, for the connector's lifetime: known ids skip the
+   * lookup, and a customer another call is resolving or creating is waited for instead of being
+   * written twice (two full batches in flight at start-up both saw it missing).
    */
-  accountsInFlight: Map<string, Promise<boolean>>;
+  accounts: AccountDirectory;
   /** Owners of new opportunities from the referral team's emails (mapping assignOwnerFromTeam). */
   owners?: OwnerDirectory | undefined;
 }
@@ -66,10 +67,11 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
 
   const openDrafts = open.map((i) => drafts[i] as OpportunityDraft);
   const bindCurrency = await currencyBinder(http, s.currencies, openDrafts);
-  const accounts = await planAccounts(http, { entitySet: s.accountEntitySet, keyColumn: s.accountKeyColumn }, openDrafts);
   const ownerIds = s.owners && openDrafts.some((d) => d.ownerEmails) ? await s.owners.ownersOf(openDrafts) : [];
+  // Claims customers in the directory: nothing awaits between here and the write that settles them.
+  const accounts = await planAccounts(http, { entitySet: s.accountEntitySet, keyColumn: s.accountKeyColumn }, openDrafts, s.accounts);
   const opportunities = { entitySet: s.entitySet, keyColumn: s.alternateKey, idColumn: 'opportunityid' };
-  const sendable: { index: number; row: KeyedRow; newAccount: string | undefined }[] = [];
+  const sendable: { index: number; row: KeyedRow; newAccount: string | undefined; knownAccount: string | undefined }[] = [];
   open.forEach((index, u) => {
     const d = drafts[index] as OpportunityDraft;
     const account = accounts.outcomes.get(u);
@@ -78,26 +80,32 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
     if (account?.ok === false) return fail(index, account.error);
     // The key travels in the URL; Dataverse wants it out of the body (crm-apis §9).
     const body: Record<string, unknown> = Object.fromEntries(Object.entries(fields).filter(([k]) => k !== s.alternateKey));
-    const newAccount = account && 'key' in account ? account.key : undefined;
-    if (account && 'accountId' in account) body['customerid_account@odata.bind'] = bindPath(s.accountEntitySet, account.accountId);
+    const newAccount = account?.ok && account.accountId === null ? account.key : undefined;
+    const knownAccount = account?.ok && account.accountId !== null ? account.key : undefined;
+    if (account?.ok && account.accountId !== null) body['customerid_account@odata.bind'] = bindPath(s.accountEntitySet, account.accountId);
     if (newAccount !== undefined) body['customerid_account@odata.bind'] = bindPathByKey(s.accountEntitySet, s.accountKeyColumn, newAccount);
     const owner = ownerIds[u];
     if (owner !== undefined) body['ownerid@odata.bind'] = bindPath('systemusers', owner);
-    sendable.push({ index, row: { table: opportunities, key: d.referralId, body, referralId: d.referralId }, newAccount });
+    sendable.push({ index, row: { table: opportunities, key: d.referralId, body, referralId: d.referralId }, newAccount, knownAccount });
   });
 
   // New accounts go first in the same `$batch` (Dataverse runs change sets in order, #8): one
   // write call carries a batch's customers and its opportunities, which bind to them by key.
   const needed = new Set(sendable.map((x) => x.newAccount));
-  const create = await notBeingWritten(s.accountsInFlight, accounts.create.filter((r) => needed.has(r.key)));
-  const call = upsertByKey(http, s.maxBatch, [...create, ...sendable.map((x) => x.row)]);
-  const mine = create.map((r, i) => [r.key, call.then((w) => w[i]?.ok === true, () => false)] as const);
-  for (const [key, made] of mine) s.accountsInFlight.set(key, made);
-  const written = await call.finally(() => {
-    for (const [key, made] of mine) if (s.accountsInFlight.get(key) === made) s.accountsInFlight.delete(key);
-  });
-  const accountOutcome = new Map(create.map((r, i) => [r.key, written[i]]));
+  const create = accounts.create.filter((r) => needed.has(r.key));
+  let written: RowOutcome[];
+  try {
+    written = await upsertByKey(http, s.maxBatch, [...create, ...sendable.map((x) => x.row)]);
+  } catch (err) {
+    accounts.finish(new Map());
+    throw err;
+  }
+  const accountOutcome = new Map(create.flatMap((r, i) => (written[i] ? [[r.key, written[i]] as const] : [])));
+  accounts.finish(accountOutcome);
   const outcomes = written.slice(create.length).map((o, i): RowOutcome => {
+    const known = sendable[i]?.knownAccount;
+    // A remembered account may have been deleted or merged by a user since: look it up next time.
+    if (!o.ok && known !== undefined) s.accounts.forget(known);
     const account = accountOutcome.get(sendable[i]?.newAccount ?? '');
     // An opportunity whose account write failed could not bind to it: that failure is the cause.
     // (A key race lost to another worker still binds: the winner's row holds the key.)
@@ -121,21 +129,6 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
     const shared = results[lastIndex.get(d.referralId) ?? -1];
     return shared ?? { referralId: d.referralId, ok: false, error: new ValidationError(`referral ${d.referralId}: not sent`) };
   });
-}
-
-/**
- * The account rows to write, less those another call is writing right now and wrote: that call
- * is awaited, and this one's opportunities bind to the row by key all the same. A row whose
- * other write failed is written here.
- */
-async function notBeingWritten(inFlight: Map<string, Promise<boolean>>, rows: KeyedRow[]): Promise<KeyedRow[]> {
-  const pending = rows.flatMap((r) => {
-    const made = inFlight.get(r.key);
-    return made ? [made.then((ok) => (ok ? r.key : undefined))] : [];
-  });
-  if (pending.length === 0) return rows;
-  const done = new Set(await Promise.all(pending));
-  return rows.filter((r) => !done.has(r.key));
 }
 
 const isRejected = (o: RowOutcome | undefined): boolean => o !== undefined && !o.ok && o.error instanceof ValidationError;

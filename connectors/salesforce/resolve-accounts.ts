@@ -1,6 +1,6 @@
 import { ValidationError, type SyncError } from '../../src/errors.ts';
 import type { AccountDraft, FieldValue, OpportunityDraft } from '../../src/ports/crm.ts';
-import type { AccountDirectory, AccountOutcome } from './account-directory.ts';
+import type { AccountDirectory, AccountOutcome } from '../shared/account-directory.ts';
 import { accountKey, accountKeyFromRecord, matchSignature } from './account-key.ts';
 import type { SalesforceSession } from './salesforce-session.ts';
 import { ApiName } from './salesforce-options.ts';

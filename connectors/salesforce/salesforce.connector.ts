@@ -1,6 +1,6 @@
 import type { Logger } from '../../src/log/logger.ts';
 import type { CrmConnector, CrmExpiryWriter, CrmOutbound, ExpiryWarning, OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
-import { AccountDirectory } from './account-directory.ts';
+import { AccountDirectory } from '../shared/account-directory.ts';
 import { SObjectDescribe, type CheckTarget, type FieldRequirement } from './check-salesforce.ts';
 import { applyExpiryWarning } from './expiry-writer.ts';
 import { OwnerDirectory } from '../shared/owner-directory.ts';

@@ -1,7 +1,7 @@
 import { FatalError, ValidationError } from '../../src/errors.ts';
 import type { OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
 import type { OwnerDirectory } from '../shared/owner-directory.ts';
-import type { AccountDirectory } from './account-directory.ts';
+import type { AccountDirectory } from '../shared/account-directory.ts';
 import { upsertCollectionsInOneCall, type SfRecordBody } from './composite-writes.ts';
 import { resolveAccounts, type AccountPlan, type AccountResolution } from './resolve-accounts.ts';
 import type { SalesforceSession } from './salesforce-session.ts';
