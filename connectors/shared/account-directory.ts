@@ -17,7 +17,7 @@ export const ACCOUNT_CACHE_SIZE = 50_000;
 
 /**
  * Process-local memory of one CRM org's customer accounts, by match key: an LRU of resolved account
- * ids (later batches skip the SOQL lookup), and the resolutions in flight, so concurrent batches
+ * ids (later batches skip the lookup query), and the resolutions in flight, so concurrent batches
  * never query or create the same customer twice. A batch waits for the keys other batches own
  * *before* it claims any, and never waits once it holds claims: no two batches wait on each other.
  */
