@@ -9,10 +9,11 @@ import type { ExpiryLevel } from '../src/expiry/levels.ts';
 import { runExpiryScan } from '../src/expiry/run-expiry-scan.ts';
 import type { CrmExpiryWriter, CrmKind } from '../src/ports/crm.ts';
 import type { Clock } from '../src/ports/partner-center.ts';
-import type { ReferralStore, SyncStateStore } from '../src/ports/state.ts';
+import type { ParkingLot, ReferralStore, SyncStateStore } from '../src/ports/state.ts';
 import { createRedisExpiryLedger } from '../connectors/redis/expiry-ledger.ts';
 import type { WebhookPoster } from '../connectors/webhook/webhook-poster.ts';
 import { toBullMqError } from './bullmq-errors.ts';
+import { createJobGuard } from './job-guard.ts';
 import { BACKOFF_TYPE, retryDelayMs } from './queues.ts';
 
 export const EXPIRY_QUEUE = { scan: 'expiry-scan', webhook: 'expiry-webhook' } as const;
@@ -35,6 +36,8 @@ export interface ExpiryDeps {
   prefix: string;
   referrals: ReferralStore;
   state: SyncStateStore;
+  /** Where a webhook alert that gave up is shown (stage 'alert'). */
+  parking: ParkingLot;
   crm: Partial<Record<CrmKind, CrmExpiryWriter>>;
   clock: Clock;
   log: Logger;
@@ -95,15 +98,21 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
     },
     { connection: d.connection, prefix: d.prefix, concurrency: 4, settings },
   );
+  const guard = createJobGuard({ queue: webhookQueue, stage: 'alert', parking: d.parking, clock: d.clock, log: d.log });
+  guard.attach(webhookWorker);
   for (const w of [scanWorker, webhookWorker]) w.on('error', (err) => d.log.error({ err }, 'expiry worker error'));
 
-  if (o.schedule) {
+  /** Registers the repeatable job (fixed id: idempotent); again after Redis lost its data. */
+  const schedule = async () => {
+    if (!o.schedule) return;
     await scanQueue.upsertJobScheduler(EXPIRY_SCHEDULER_ID, { every: o.scanIntervalMs }, {
       name: 'scan', opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
     });
-  }
+  };
+  await schedule();
+
   return {
-    scanQueue, webhookQueue, scan,
+    scanQueue, webhookQueue, scan, guard, schedule,
     async close(force = false) {
       await Promise.all([scanWorker.close(force), webhookWorker.close(force)]);
       await Promise.all([scanQueue.close(), webhookQueue.close()]);

@@ -12,6 +12,7 @@ import type { ParkingLot, ReferralStore } from '../src/ports/state.ts';
 import { pushOutcome } from '../src/sync/push-outcome.ts';
 import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
 import { deferIfThrottled, toBullMqError } from './bullmq-errors.ts';
+import { createJobGuard } from './job-guard.ts';
 import { BACKOFF_TYPE, retryDelayMs } from './queues.ts';
 
 /** Queue names per CRM, so Salesforce and Dynamics 365 poll and push independently. */
@@ -124,15 +125,21 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
     },
     { connection: d.connection, prefix: d.prefix, concurrency: 20, settings },
   );
+  const guard = createJobGuard({ queue: pushQueue, stage: 'push', parking: d.parking, clock: d.clock, log: d.log });
+  guard.attach(pushWorker);
   for (const w of [pollWorker, pushWorker]) w.on('error', (err) => d.log.error({ err }, 'outbound worker error'));
 
-  if (o.schedule) {
+  /** Registers the repeatable job (fixed id: idempotent); again after Redis lost its data. */
+  const schedule = async () => {
+    if (!o.schedule) return;
     await pollQueue.upsertJobScheduler(POLL_SCHEDULER_ID, { every: o.pollIntervalMs }, {
       name: 'poll', opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
     });
-  }
+  };
+  await schedule();
+
   return {
-    pollQueue, pushQueue, poll,
+    pollQueue, pushQueue, poll, guard, schedule,
     async close(force = false) {
       await Promise.all([pollWorker.close(force), pushWorker.close(force)]);
       await Promise.all([pollQueue.close(), pushQueue.close()]);

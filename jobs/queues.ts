@@ -31,6 +31,18 @@ export function syncJobId(referralId: string, eTag: string): string {
 
 export const BACKOFF_TYPE = 'retry-after';
 
+/**
+ * A job whose worker died while running it (kill -9, OOM) is moved back to wait by BullMQ's stalled
+ * check; after `maxStalledCount` such stalls BullMQ fails it. The job guard (job-guard.ts) then
+ * queues it again, up to this many times, before parking it as a crash loop: with BullMQ's default
+ * of 1, a job survives ten worker deaths. Repeated SIGKILLs of several workers in the fault tests
+ * stall a job at most a few times.
+ */
+export const MAX_STALL_REQUEUES = 4;
+
+/** How often each worker process sweeps the failed sets for jobs nobody handled (job-guard.ts). */
+export const FAILED_SWEEP_INTERVAL_MS = 60_000;
+
 export function syncJobOptions(attempts: number): JobsOptions {
   return {
     attempts,

@@ -1,8 +1,8 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { connectRedis } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import type { Referral } from '../src/domain/referral.ts';
-import type { CrmConnector, CrmExpiryWriter, CrmKind, OpportunityDraft } from '../src/ports/crm.ts';
+import type { CrmConnector, CrmExpiryWriter, CrmKind, CrmOutbound, OpportunityDraft } from '../src/ports/crm.ts';
 import type { SyncTarget } from '../src/sync/sync-referral.ts';
 import { FatalError } from '../src/errors.ts';
 import { systemClock, type Clock, type PartnerCenterClient } from '../src/ports/partner-center.ts';
@@ -14,10 +14,13 @@ import { createReferralLock } from '../connectors/redis/referral-lock.ts';
 import { createRedisReferralStore } from '../connectors/redis/referral-store.ts';
 import { createRedisSyncStateStore } from '../connectors/redis/sync-state-store.ts';
 import { toBullMqError } from './bullmq-errors.ts';
+import { createStateEpoch } from '../connectors/redis/state-epoch.ts';
+import { startStateWatch } from './state-watch.ts';
+import { createJobGuard, requeueFinished, type JobGuard } from './job-guard.ts';
 import { startExpiry, type ExpiryOptions } from './expiry-queues.ts';
 import { startOutbound, type OutboundOptions } from './outbound-queues.ts';
 import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
-import { BACKOFF_TYPE, PULL_SCHEDULER_ID, QUEUE, retryDelayMs, syncJobId, syncJobOptions } from './queues.ts';
+import { BACKOFF_TYPE, FAILED_SWEEP_INTERVAL_MS, PULL_SCHEDULER_ID, QUEUE, retryDelayMs, syncJobId, syncJobOptions } from './queues.ts';
 import { syncReferralProcessor } from './sync.processor.ts';
 
 export interface RuntimeOptions {
@@ -51,6 +54,10 @@ export interface RuntimeOptions {
    */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** How often the process checks that Redis still holds the deployment's state (STATE_CHECK_INTERVAL_MS). */
+  stateCheckIntervalMs?: number | undefined;
+  /** How often failed sets are swept for unhandled failures (default FAILED_SWEEP_INTERVAL_MS). */
+  failedSweepIntervalMs?: number;
   /** The expiry engine (issue 5); absent: no expiry queues in this process. */
   expiry?: ExpiryOptions;
   /** Outbound sync (issue 4) for `crm`: CRM decisions to Partner Center; absent: inbound only. */
@@ -66,6 +73,10 @@ export interface CrmBinding {
   toDraft: (referral: Referral, now: Date) => OpportunityDraft;
   outbound?: Omit<OutboundOptions, 'attempts'> | undefined;
 }
+
+/** Both shipped connectors read opportunities; a bench or test connector may not. */
+const hasSnapshots = (crm: CrmConnector): crm is CrmConnector & Pick<CrmOutbound, 'getSnapshot'> =>
+  typeof (crm as Partial<CrmOutbound>).getSnapshot === 'function';
 
 const hasExpiryWriter = (crm: CrmConnector): crm is CrmConnector & CrmExpiryWriter =>
   typeof (crm as Partial<CrmExpiryWriter>).applyExpiryWarning === 'function';
@@ -87,10 +98,15 @@ export async function startRuntime(o: RuntimeOptions) {
   const syncQueue = new Queue(QUEUE.sync, { connection, prefix: o.prefix });
 
   const enqueue = async (jobs: SyncJobRef[]) => {
-    if (jobs.length === 0) return;
-    await syncQueue.addBulk(
-      jobs.map((j) => ({ name: 'sync', data: j, opts: { ...syncJobOptions(o.attempts), jobId: syncJobId(j.referralId, j.eTag) } })),
-    );
+    const fresh = jobs.filter((j) => !j.repair);
+    if (fresh.length > 0) {
+      await syncQueue.addBulk(
+        fresh.map((j) => ({ name: 'sync', data: j, opts: { ...syncJobOptions(o.attempts), jobId: syncJobId(j.referralId, j.eTag) } })),
+      );
+    }
+    for (const j of jobs.filter((x) => x.repair)) {
+      await requeueFinished(syncQueue, 'sync', { referralId: j.referralId, eTag: j.eTag }, { ...syncJobOptions(o.attempts), jobId: syncJobId(j.referralId, j.eTag) });
+    }
   };
 
   /** One pull; `onQueued` sees each page's jobs as soon as they are durably queued. */
@@ -109,15 +125,17 @@ export async function startRuntime(o: RuntimeOptions) {
     createUpsertBatcher({ send: (drafts) => b.crm.upsertOpportunities(drafts), maxBatch: b.crm.maxBatchSize, windowMs: quietGapFor(o.batchWindowMs, b.crm.maxBatchSize) }),
   );
   const targets = new Map<CrmKind, SyncTarget>(
-    bindings.map((b, i) => [
-      b.crm.kind,
-      {
+    bindings.map((b, i) => {
+      const reader = hasSnapshots(b.crm) ? b.crm : null;
+      const t: SyncTarget = {
         crm: b.crm.kind,
         upsert: (batchers[i] as (typeof batchers)[number]).upsert,
         toDraft: b.toDraft,
+        lookup: reader ? (crmId: string) => reader.getSnapshot(crmId) : undefined,
         inbound: b.outbound ? { outbound: outboundStore, crm: b.outbound.crm, rules: b.outbound.rules, valueFields: b.outbound.valueFields } : undefined,
-      },
-    ]),
+      };
+      return [b.crm.kind, t] as const;
+    }),
   );
   const target = (referral: Referral): SyncTarget => {
     const kind = o.route ? o.route(referral) : o.crm.kind;
@@ -131,8 +149,10 @@ export async function startRuntime(o: RuntimeOptions) {
     QUEUE.pull,
     async () => {
       try {
+        const startedAt = clock.now();
         const r = await runPull();
-        return { fetched: r.fetched, queued: r.queued, inSync: r.inSync, invalid: r.invalid };
+        if (await epoch.markRecovered(startedAt, clock.now())) o.log.info('full pull after the Redis data loss finished');
+        return { fetched: r.fetched, queued: r.queued, inSync: r.inSync, invalid: r.invalid, repaired: r.repaired };
       } catch (err) {
         o.log.warn({ err }, 'pull failed');
         throw toBullMqError(err);
@@ -151,28 +171,24 @@ export async function startRuntime(o: RuntimeOptions) {
       ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
     },
   );
-  // A retryable failure that used up every attempt is parked too, so nothing is lost silently.
-  syncWorker.on('failed', (job: Job | undefined, err: Error) => {
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError') return;
-    const data = job.data as Partial<SyncJobRef>;
-    if (!data.referralId) return;
-    void parking
-      .park({ referralId: data.referralId, reason: `gave up after ${job.attemptsMade} attempts: ${err.message}`, stage: 'crm', at: clock.now().toISOString() })
-      .catch((e: unknown) => o.log.error({ err: e }, 'could not park referral'));
-  });
+  // Nothing ends only in the failed set: stalled jobs are queued again, spent ones parked (issue 12).
+  const syncGuard = createJobGuard({ queue: syncQueue, stage: 'crm', parking, clock, log: o.log });
+  syncGuard.attach(syncWorker);
   for (const w of [pullWorker, syncWorker]) w.on('error', (err) => o.log.error({ err }, 'worker error'));
 
-  if (o.schedulePull) {
+  const schedulePull = async () => {
+    if (!o.schedulePull) return;
     await pullQueue.upsertJobScheduler(
       PULL_SCHEDULER_ID,
       { every: o.pullIntervalMs },
       { name: 'pull', opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 } },
     );
-  }
+  };
+  await schedulePull();
 
   const expiryWriters = Object.fromEntries(bindings.flatMap((b) => (hasExpiryWriter(b.crm) ? [[b.crm.kind, b.crm]] : [])));
   const expiry = o.expiry
-    ? await startExpiry({ connection, prefix: o.prefix, referrals, state, clock, log: o.log, crm: expiryWriters }, o.expiry)
+    ? await startExpiry({ connection, prefix: o.prefix, referrals, state, parking, clock, log: o.log, crm: expiryWriters }, o.expiry)
     : undefined;
 
   const outboundDeps = { connection, prefix: o.prefix, partnerCenter: o.partnerCenter, referrals, outbound: outboundStore, parking, lock, clock, log: o.log };
@@ -182,12 +198,37 @@ export async function startRuntime(o: RuntimeOptions) {
   /** The first CRM's outbound queues (the only one unless CRM=both). */
   const outbound = outbounds[0];
 
+  const guards: JobGuard[] = [syncGuard, ...outbounds.map((x) => x.guard), ...(expiry ? [expiry.guard] : [])];
+  /** Every failed set swept once: what a worker killed mid-handling left behind (issue 12). */
+  const sweepFailed = async () => {
+    for (const g of guards) await g.sweep().catch((err: unknown) => o.log.warn({ err }, 'failed-job sweep failed; retried next interval'));
+  };
+  void sweepFailed();
+  const sweepTimer = setInterval(() => void sweepFailed(), o.failedSweepIntervalMs ?? FAILED_SWEEP_INTERVAL_MS);
+  sweepTimer.unref();
+
+  const epoch = createStateEpoch(redis, o.prefix);
+  const stateWatch = await startStateWatch({
+    epoch, clock, log: o.log, intervalMs: o.stateCheckIntervalMs,
+    onLoss: async (loss) => {
+      await schedulePull();
+      await Promise.all([...outbounds.map((x) => x.schedule()), expiry?.schedule()]);
+      // The checkpoint went with the data: this pull lists everything again (a full reconcile of
+      // the inbound side). One job per epoch, however many workers noticed.
+      if (o.schedulePull) {
+        await pullQueue.add('pull', {}, { jobId: `pull-after-loss-${loss.epoch.replace(/[^A-Za-z0-9_-]/g, '_')}`, attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 });
+      }
+    },
+  });
+
   let closing: Promise<void> | undefined;
   return {
-    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, syncWorker, pullWorker, expiry, outbound, outbounds, outboundStore,
+    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, sweepFailed, stateWatch, epoch, syncWorker, pullWorker, expiry, outbound, outbounds, outboundStore,
     /** Stops taking jobs, lets in-flight ones finish (up to timeoutMs), then releases the rest. */
     close(timeoutMs = 30_000): Promise<void> {
       closing ??= (async () => {
+        clearInterval(sweepTimer);
+        stateWatch.stop();
         for (const b of batchers) b.flush();
         const graceful = Promise.all([syncWorker.close(), pullWorker.close(), expiry?.close(), ...outbounds.map((x) => x.close())]);
         const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);

@@ -19,6 +19,9 @@ export function createRedisParkingLot(redis: RedisConnection, prefix: string): P
     async release(referralId) {
       await redis.multi().hdel(k.parked, referralId).zrem(k.parkedIndex, referralId).exec();
     },
+    async has(referralId) {
+      return (await redis.hexists(k.parked, referralId)) === 1;
+    },
     async list(limit = 500) {
       const ids = await redis.zrevrange(k.parkedIndex, 0, limit - 1);
       if (ids.length === 0) return [];

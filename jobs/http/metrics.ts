@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { keys } from '../../connectors/redis/keys.ts';
+import { createStateEpoch } from '../../connectors/redis/state-epoch.ts';
 import type { PipelineCounts } from './pipeline.ts';
 import { syncLag } from './pipeline.ts';
 import type { DashboardSource } from './source.ts';
@@ -127,6 +128,17 @@ export function attachSource(metrics: Metrics, source: DashboardSource, reads: M
     collect() {
       return guarded(this, async (g) => {
         for (const c of (await source.credentials?.()) ?? []) g.set({ connection: c.name }, c.ok ? 1 : 0);
+      });
+    },
+  });
+  new Gauge({
+    name: 'referral_sync_state_loss', help: 'Redis data losses noticed (issue 12), and 1 in state="rebuilding" until the full pull after the last one finished.',
+    labelNames: ['state'], registers,
+    collect() {
+      return guarded(this, async (g) => {
+        const loss = await createStateEpoch(source.redis, source.prefix).loss();
+        g.set({ state: 'total' }, loss?.count ?? 0);
+        g.set({ state: 'rebuilding' }, loss && loss.recoveredAt === undefined ? 1 : 0);
       });
     },
   });

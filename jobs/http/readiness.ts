@@ -1,5 +1,6 @@
 import { mastersOf, type RedisConnection } from '../../connectors/redis/connection.ts';
 import type { DashboardSource } from './source.ts';
+import { createStateEpoch, type StateLoss } from '../../connectors/redis/state-epoch.ts';
 
 export interface RedisPolicy {
   reachable: boolean;
@@ -60,6 +61,11 @@ export interface Readiness {
   pausedByCredentials: { connection: string; reason: string; queues: readonly string[] }[];
   /** Every paused queue, whoever paused it (informational). */
   pausedQueues: string[];
+  /**
+   * The last time Redis was found to have lost its data (issue 12). Not ready from the moment a
+   * worker notices until the full pull it queued has finished.
+   */
+  stateLoss: StateLoss | null;
 }
 
 export async function readiness(source: DashboardSource): Promise<Readiness> {
@@ -80,5 +86,7 @@ export async function readiness(source: DashboardSource): Promise<Readiness> {
       if (await withTimeout(q.isPaused(), 2000, 'Redis').catch(() => false)) pausedQueues.push(q.name);
     }
   }
-  return { ready: redisOk && pausedByCredentials.length === 0, redis: { ...redis, ok: redisOk }, pausedByCredentials, pausedQueues };
+  const stateLoss = redis.reachable ? await withTimeout(createStateEpoch(source.redis, source.prefix).loss(), 2000, 'Redis').catch(() => null) : null;
+  const rebuilding = stateLoss !== null && stateLoss.recoveredAt === undefined;
+  return { ready: redisOk && pausedByCredentials.length === 0 && !rebuilding, redis: { ...redis, ok: redisOk }, pausedByCredentials, pausedQueues, stateLoss };
 }

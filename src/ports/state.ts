@@ -51,6 +51,8 @@ export interface ParkingLot {
   park(item: ParkedReferral): Promise<void>;
   /** Removes the referral from the lot (after a successful sync or a replay). */
   release(referralId: string): Promise<void>;
+  /** Whether the referral is parked now. */
+  has(referralId: string): Promise<boolean>;
   list(limit?: number): Promise<ParkedReferral[]>;
 }
 

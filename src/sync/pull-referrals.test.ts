@@ -32,7 +32,7 @@ function deps(pages: Referral[][], now: string) {
       partnerCenter,
       referrals: { putMany: async () => undefined, get: async () => null, idsWithStatus: async () => [] },
       state: { get: async (id: string) => state.get(id) ?? null, put: async (id: string, s: ReferralSyncState) => void state.set(id, s) },
-      parking: { park: async (p: ParkedReferral) => void parked.push(p), release: async () => undefined, list: async () => parked },
+      parking: { park: async (p: ParkedReferral) => void parked.push(p), release: async () => undefined, has: async (id: string) => parked.some((p) => p.referralId === id), list: async () => parked },
       checkpoint: { get: async () => mark, advance: async (to: Date) => void (mark = mark && mark > to ? mark : to) },
       enqueue: async (jobs: SyncJobRef[]) => void queued.push(...jobs),
       clock: { now: () => new Date(now) },

@@ -3,10 +3,16 @@ import type { Referral } from '../domain/referral.ts';
 import type { Clock, PartnerCenterClient, ReferralListPage } from '../ports/partner-center.ts';
 import type { Checkpoint, ParkingLot, ReferralStore, SyncStateStore } from '../ports/state.ts';
 import { contentHash } from './draft-hash.ts';
+import { needsSync } from './needs-sync.ts';
 
 export interface SyncJobRef {
   referralId: string;
   eTag: string;
+  /**
+   * This version's job ran before but the write-back is missing: queue it again even though a
+   * finished job with its id exists (a plain add would be dropped as a duplicate).
+   */
+  repair?: true;
 }
 
 export interface PullDeps {
@@ -15,7 +21,10 @@ export interface PullDeps {
   state: SyncStateStore;
   parking: ParkingLot;
   checkpoint: Checkpoint;
-  /** Queues sync jobs; resolves once they are durably in Redis. Duplicates are ignored. */
+  /**
+   * Queues sync jobs; resolves once they are durably in Redis. Duplicates are ignored, except
+   * `repair` jobs, which replace a finished job of the same version.
+   */
   enqueue: (jobs: SyncJobRef[]) => Promise<void>;
   clock: Clock;
   log: Logger;
@@ -31,6 +40,8 @@ export interface PullResult {
   queued: number;
   inSync: number;
   invalid: number;
+  /** Referrals synced earlier whose write-back was missing, queued again (part of `queued`). */
+  repaired: number;
   queuedIds: SyncJobRef[];
 }
 
@@ -42,7 +53,7 @@ export interface PullResult {
 export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
   const mark = await deps.checkpoint.get();
   const since = new Date((mark ?? deps.initialSince).getTime() - (mark ? deps.overlapMs : 0));
-  const result: PullResult = { fetched: 0, queued: 0, inSync: 0, invalid: 0, queuedIds: [] };
+  const result: PullResult = { fetched: 0, queued: 0, inSync: 0, invalid: 0, repaired: 0, queuedIds: [] };
   deps.log.info({ since: since.toISOString() }, 'pull started');
 
   // Pages come in updatedDateTime order. A referral edited while we list (often by our own
@@ -75,7 +86,7 @@ export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
     // Stops the listing (a page being fetched ahead finishes first; not waited for here).
     pages.return?.(undefined).catch(() => undefined);
   }
-  deps.log.info({ fetched: result.fetched, queued: result.queued, inSync: result.inSync, invalid: result.invalid }, 'pull finished');
+  deps.log.info({ fetched: result.fetched, queued: result.queued, inSync: result.inSync, invalid: result.invalid, repaired: result.repaired }, 'pull finished');
   return result;
 }
 
@@ -94,9 +105,17 @@ async function takePage(deps: PullDeps, page: ReferralListPage, result: PullResu
   }
   await deps.referrals.putMany(page.referrals);
   const states = await Promise.all(page.referrals.map((r) => deps.state.get(r.id)));
-  const todo = page.referrals.filter((r, i) => states[i]?.eTag !== r.eTag);
-  result.inSync += page.referrals.length - todo.length;
-  const jobs = todo.map((r) => ({ referralId: r.id, eTag: r.eTag }));
+  const jobs: SyncJobRef[] = [];
+  for (const [i, r] of page.referrals.entries()) {
+    const need = needsSync(states[i], r);
+    if (need === 'version') jobs.push({ referralId: r.id, eTag: r.eTag });
+    // A parked referral waits for a human (replay); retrying it on every pull would only re-park it.
+    else if (need === 'write-back' && !(await deps.parking.has(r.id))) jobs.push({ referralId: r.id, eTag: r.eTag, repair: true });
+  }
+  result.inSync += page.referrals.length - jobs.length;
+  const repairs = jobs.filter((j) => j.repair).length;
+  if (repairs > 0) deps.log.warn({ repairs }, 'synced referrals without their write-back queued again');
+  result.repaired += repairs;
   await deps.enqueue(jobs);
   result.queued += jobs.length;
   result.queuedIds.push(...jobs);

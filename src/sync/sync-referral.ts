@@ -10,6 +10,7 @@ import type { OutboundRules } from '../outbound/outbound-rules.ts';
 import { valuesFromDraft, type ValueFieldNames } from '../outbound/draft-values.ts';
 import type { CrmOutbound } from '../ports/crm.ts';
 import type { OutboundStore } from '../ports/outbound-store.ts';
+import type { CrmSnapshot } from '../outbound/crm-snapshot.ts';
 
 /** Where one referral goes: a CRM with its mapping and (batched) upsert. */
 export interface SyncTarget {
@@ -18,6 +19,11 @@ export interface SyncTarget {
   upsert: (draft: OpportunityDraft) => Promise<UpsertResult>;
   /** The admin's mapping applied to one referral; throws MappingError. */
   toDraft: (referral: Referral, now: Date) => OpportunityDraft;
+  /**
+   * Reads the opportunity a CRM id names (the connector's getSnapshot), to recognise an
+   * opportunity written before the sync state was lost. Absent: no such read (always a full write).
+   */
+  lookup?: ((crmId: string) => Promise<Pick<CrmSnapshot, 'crmId' | 'referralId' | 'modstamp'> | null>) | undefined;
   /** With outbound sync on: Partner Center state changes also move the stage (inboundStages). */
   inbound?: { outbound: OutboundStore; crm: CrmOutbound; rules: OutboundRules; valueFields: ValueFieldNames } | undefined;
 }
@@ -82,7 +88,13 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   const hash = draftHash(update);
   const hashes = fieldHashes(update);
   // A referral routed to another CRM than before is new there: written in full.
-  const known = previous && previous.crm === target.crm ? previous : null;
+  let known = previous && previous.crm === target.crm ? previous : null;
+  if (!previous) {
+    const found = await existingOpportunity(deps, target, referral);
+    if (found?.crmNewer) return adoptAsItIs(deps, target, referral, found.crmId, hash, hashes, now);
+    // Partner Center changed after the opportunity did: its values go in, create-only ones stay.
+    if (found) known = { eTag: '', draftHash: '', crm: target.crm, crmId: found.crmId, writtenBack: false, syncedAt: '' };
+  }
   // An update sends only the fields whose mapped value changed since the last write, so a
   // seller's edit to any other mapped field is not overwritten by an unrelated change.
   const delta = known ? changedPart(update, known.fieldHashes, hashes) : full;
@@ -185,6 +197,46 @@ async function applyInboundStatus(deps: SyncDeps, target: SyncTarget, referral: 
   if (echo.update.closedByMicrosoft) {
     deps.log.info({ status: echo.update.status, substatus: echo.update.substatus }, 'referral closed in Partner Center; shown on the opportunity');
   }
+}
+
+/**
+ * Issue 12: with no sync state (Redis lost its data), a referral whose `externalReferenceId` names
+ * an opportunity of ours was synced before. Writing it as new would reset what the seller changed
+ * since (create-only stage and close date, owner). Which side changed last decides what is
+ * written: the opportunity's modstamp against the referral's updatedDateTime. Our own write-back
+ * stamps the referral after our CRM write, so an untouched pair reads as "Partner Center newer"
+ * and gets an update without create-only fields (the same values). Null: nothing to adopt.
+ */
+async function existingOpportunity(deps: SyncDeps, target: SyncTarget, referral: Referral): Promise<{ crmId: string; crmNewer: boolean } | null> {
+  const crmId = referral.externalReferenceId;
+  if (!crmId || !target.lookup) return null;
+  let found;
+  try {
+    found = await target.lookup(crmId);
+  } catch (err) {
+    // Not our kind of id (another system's), or the read is refused: write as before.
+    if (!(err instanceof FatalError)) throw err;
+    deps.log.warn({ err, crmId }, 'could not read the opportunity named by externalReferenceId; syncing it as new');
+    return null;
+  }
+  if (!found || found.referralId !== referral.id) return null;
+  const crmAt = Date.parse(found.modstamp);
+  const pcAt = referral.updatedDateTime ? Date.parse(referral.updatedDateTime) : Number.NaN;
+  return { crmId: found.crmId, crmNewer: !Number.isNaN(crmAt) && !Number.isNaN(pcAt) && crmAt > pcAt };
+}
+
+/** The seller changed the opportunity after Partner Center last changed: keep it as it is. */
+async function adoptAsItIs(
+  deps: SyncDeps, target: SyncTarget, referral: Referral, crmId: string, hash: string, hashes: Record<string, string>, now: Date,
+): Promise<SyncOutcome> {
+  const state: ReferralSyncState = {
+    eTag: referral.eTag, draftHash: hash, fieldHashes: hashes, crm: target.crm, crmId, writtenBack: false, syncedAt: now.toISOString(),
+  };
+  await deps.state.put(referral.id, state);
+  await deps.parking.release(referral.id);
+  deps.log.warn({ crmId }, 'no sync state for a referral already in the CRM (Redis lost its data?); the opportunity is newer and is kept as it is');
+  await writeBackOnce(deps, referral, state);
+  return 'unchanged';
 }
 
 /** What an update of a known record writes: no create-only fields, no owner. */
