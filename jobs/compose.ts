@@ -96,7 +96,9 @@ const crmKinds = (env: Env): CrmKind[] => (env.CRM === 'both' ? ['salesforce', '
 export async function buildAdapters(env: Env, log: Logger, redis: RedisConnection): Promise<Adapters> {
   const mapping = await loadMappingFor(env);
   const tokens = createTokenProvider(partnerCenterAuthFromEnv(env, { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) }));
-  const partnerCenter = createPartnerCenterClient({ tokens, baseUrl: env.PARTNER_CENTER_API_URL, pageSize: env.PARTNER_CENTER_PAGE_SIZE });
+  const partnerCenter = createPartnerCenterClient({
+    tokens, baseUrl: env.PARTNER_CENTER_API_URL, pageSize: env.PARTNER_CENTER_PAGE_SIZE, timeoutMs: env.HTTP_TIMEOUT_MS,
+  });
   const crms: CrmAdapter[] = [];
   for (const kind of crmKinds(env)) {
     const toDraft = (r: Referral, now: Date) => toOpportunityDraft(kind, r, now, mapping);
@@ -132,7 +134,9 @@ function dynamicsOptions(env: Env, mapping: Mapping): DynamicsOptionsInput {
       clientId: env.DYNAMICS_CLIENT_ID ?? '',
       clientSecret: env.DYNAMICS_CLIENT_SECRET ?? '',
       ...(env.DYNAMICS_SCOPE ? { scope: env.DYNAMICS_SCOPE } : {}),
+      timeoutMs: env.TOKEN_TIMEOUT_MS,
     },
+    timeoutMs: env.CRM_TIMEOUT_MS,
     ...(section
       ? {
           entitySet: section.entitySet,
@@ -163,6 +167,8 @@ async function salesforceOptions(env: Env, mapping: Mapping) {
     ...(env.SALESFORCE_INSTANCE_URL ? { instanceUrl: env.SALESFORCE_INSTANCE_URL } : {}),
     apiVersion: env.SALESFORCE_API_VERSION,
     auth,
+    timeoutMs: env.CRM_TIMEOUT_MS,
+    tokenTimeoutMs: env.TOKEN_TIMEOUT_MS,
     ...(section
       ? {
           objectName: section.object,

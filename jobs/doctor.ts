@@ -12,6 +12,7 @@ import { redisPolicy } from './http/readiness.ts';
 import { dynamicsProbe } from './credential-probes.ts';
 import { createLogger } from './logger.ts';
 import { checkRedis, safeUrl } from './redis-check.ts';
+import { checkClocks, clockSourcesFromEnv, type ClockSource } from './doctor-clock.ts';
 
 export type DoctorStatus = 'ok' | 'warn' | 'fail' | 'skip';
 export interface DoctorLine {
@@ -30,6 +31,8 @@ export interface RemoteChecks {
   salesforce?: CheckTarget | undefined;
   /** Dynamics: one GET proves the sign-in and the entity set; `columns` checks every column used. */
   dynamics?: { probe: () => Promise<void>; describe: string; columns?: (extra: ColumnRequirement[]) => Promise<ColumnCheck[]> } | undefined;
+  /** Remotes whose clock is compared with ours (Partner Center and each CRM). */
+  clocks?: readonly ClockSource[] | undefined;
 }
 
 export interface DoctorOptions {
@@ -139,6 +142,10 @@ export async function runDoctor(env: Env, o: DoctorOptions = {}): Promise<Doctor
       mapping = undefined;
       skipWhy = 'not checked: the connector could not be set up (see CRM connectors)';
     }
+    if (remotes.clocks && remotes.clocks.length > 0) {
+      progress('comparing the clock with Partner Center and the CRM…');
+      await checkClocks(remotes.clocks, add, env.HTTP_TIMEOUT_MS);
+    }
     await checkPartnerCenter(env, remotes.tokens, redis, add, progress, timeoutMs);
     if (env.CRM !== 'dynamics') await checkSalesforceSetup(remotes.salesforce, mapping, add, progress, timeoutMs, skipWhy);
     if (env.CRM !== 'salesforce') await checkDynamics(remotes.dynamics, mapping, add, progress, timeoutMs, skipWhy);
@@ -226,7 +233,7 @@ async function checkSalesforceSetup(target: CheckTarget | undefined, mapping: Ma
 const defaultRemotes = (env: Env) => async (redis: RedisConnection | undefined, mapping: Mapping | undefined): Promise<RemoteChecks> => {
   if (redis && mapping) {
     const a = await buildAdapters(env, createLogger({ level: 'silent' }), redis);
-    const out: RemoteChecks = { tokens: a.tokens };
+    const out: RemoteChecks = { tokens: a.tokens, clocks: clockSourcesFromEnv(env) };
     for (const { connector: c } of a.crms) {
       if (c.kind === 'salesforce') out.salesforce = c;
       else out.dynamics = { probe: dynamicsProbe(c), describe: `${c.settings.entitySet}.${c.settings.alternateKey}`, columns: (extra) => c.checkColumns(extra) };
@@ -234,7 +241,7 @@ const defaultRemotes = (env: Env) => async (redis: RedisConnection | undefined, 
     return out;
   }
   const kv = redis ? { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) } : {};
-  return { tokens: createTokenProvider(partnerCenterAuthFromEnv(env, kv)) };
+  return { tokens: createTokenProvider(partnerCenterAuthFromEnv(env, kv)), clocks: clockSourcesFromEnv(env) };
 };
 
 /** The report as terminal lines. */

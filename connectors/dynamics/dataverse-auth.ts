@@ -1,6 +1,8 @@
 import { AuthError as MsalAuthError, ClientConfigurationError, ConfidentialClientApplication, LogLevel, ServerError } from '@azure/msal-node';
 import { AuthError, FatalError, RateLimitedError, RetryableError, SyncError } from '../../src/errors.ts';
 import { scrubText } from '../../src/log/logger.ts';
+import { withDeadline } from '../shared/deadline.ts';
+import { createMsalNetworkClient } from '../shared/msal-network.ts';
 import type { DynamicsOptions } from './dynamics-options.ts';
 
 /** Access tokens for the Dataverse application user (client credentials, crm-apis §6). */
@@ -22,17 +24,24 @@ export function createDataverseTokens(o: DynamicsOptions, scope: string, now: ()
       ...(auth.authorityMetadata ? { authorityMetadata: auth.authorityMetadata } : {}),
       ...(auth.cloudDiscoveryMetadata ? { cloudDiscoveryMetadata: auth.cloudDiscoveryMetadata } : {}),
     },
-    // msal's verbose logs can carry tenant and account details; our errors say what failed.
-    system: { loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined } },
+    system: {
+      // msal's verbose logs can carry tenant and account details; our errors say what failed.
+      loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
+      // msal's own client has no timeout on the token POST (issue 12).
+      networkClient: createMsalNetworkClient(auth.timeoutMs),
+    },
   });
   let current: { token: string; expiresAt: number } | undefined;
   let inflight: Promise<string> | undefined;
+  /** Bumped when a renewal is abandoned at its deadline: its late token is not kept. */
+  let generation = 0;
 
   async function issue(fresh: boolean): Promise<string> {
+    const started = generation;
     try {
       const r = await cca.acquireTokenByClientCredential({ scopes: [scope], skipCache: fresh });
       if (!r) throw new AuthError('dynamics: Entra returned no token for the client-credentials request');
-      current = { token: r.accessToken, expiresAt: r.expiresOn?.getTime() ?? now() + RENEW_MARGIN_MS * 2 };
+      if (started === generation) current = { token: r.accessToken, expiresAt: r.expiresOn?.getTime() ?? now() + RENEW_MARGIN_MS * 2 };
       return r.accessToken;
     } catch (err) {
       throw fromMsalError(err);
@@ -44,10 +53,19 @@ export function createDataverseTokens(o: DynamicsOptions, scope: string, now: ()
       if (!fresh && current && current.expiresAt - now() > RENEW_MARGIN_MS) return Promise.resolve(current.token);
       // Concurrent callers share one request; a forced refresh waits for none and starts its own.
       if (fresh) current = undefined;
-      inflight ??= issue(fresh).finally(() => {
-        inflight = undefined;
+      if (inflight) return inflight;
+      const renewal = issue(fresh);
+      renewal.catch(() => undefined);
+      // Every Dataverse call waits on this one renewal: past the deadline all of them get a
+      // RetryableError and the next call starts afresh, instead of all hanging with it.
+      const promise = withDeadline(renewal, auth.timeoutMs, () => {
+        generation++;
+        return new RetryableError(`dynamics: token renewal did not finish within ${auth.timeoutMs} ms (timeout)`);
+      }).finally(() => {
+        if (inflight === promise) inflight = undefined;
       });
-      return inflight;
+      inflight = promise;
+      return promise;
     },
   };
 }

@@ -19,6 +19,8 @@ export const DataverseAuth = z.object({
   /** OpenID configuration JSON: with cloudDiscoveryMetadata, msal makes only the token POST. */
   authorityMetadata: z.string().min(1).optional(),
   cloudDiscoveryMetadata: z.string().min(1).optional(),
+  /** TOKEN_TIMEOUT_MS: each token request, and a whole renewal, ends after this. */
+  timeoutMs: z.number().int().positive().default(15_000),
 });
 
 const Columns = z.object({ expiresAt: LogicalName, level: LogicalName });
@@ -51,6 +53,7 @@ export const DynamicsOptions = z.object({
   outbound: z.object({ fields: DynamicsOutboundFields.prefault({}), rules: OutboundRules }).prefault({}),
   /** Rows per page asked with `Prefer: odata.maxpagesize` (Dataverse caps at 5,000). */
   pageSize: z.number().int().min(1).max(5000).default(500),
+  /** CRM_TIMEOUT_MS: per API call; a full $batch of upserts can take tens of seconds. */
   timeoutMs: z.number().int().positive().default(120_000),
   /** Drafts per `$batch` (Dataverse allows 1,000 requests per batch, crm-apis §10). */
   maxBatch: z.number().int().min(1).max(1000).default(1000),

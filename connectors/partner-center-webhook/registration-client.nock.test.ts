@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError } from '../../src/errors.ts';
+import { AuthError, RetryableError } from '../../src/errors.ts';
 import { registerWebhook } from '../../src/webhooks/register.ts';
 import { createWebhookRegistrationClient } from './registration-client.ts';
 
@@ -54,5 +54,11 @@ describe('webhook registration through the API (nock)', () => {
     const err: unknown = await registerWebhook(client, { url: OURS }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect(String((err as Error).message)).not.toContain('webhook-scope-token');
+  });
+
+  it('a registration API that does not answer in time fails as RetryableError (HTTP_TIMEOUT_MS, issue 12)', async () => {
+    nock(API).get(PATH).delay(2_000).reply(200, existing);
+    const quick = createWebhookRegistrationClient({ tokens, baseUrl: API, timeoutMs: 100 });
+    await expect(quick.get()).rejects.toBeInstanceOf(RetryableError);
   });
 });

@@ -17,7 +17,7 @@ export interface AppAuthOptions extends EntraOptions {
 export function createAppTokenProvider(options: AppAuthOptions, clock: Clock = systemClock): TokenProvider {
   const cca = new ConfidentialClientApplication({
     auth: { ...msalAuthOptions(options), clientSecret: options.clientSecret },
-    system: msalSystemOptions,
+    system: msalSystemOptions(options.tokenTimeoutMs),
   });
   return cachedTokenProvider(async (skipCache) => {
     try {
@@ -27,5 +27,5 @@ export function createAppTokenProvider(options: AppAuthOptions, clock: Clock = s
     } catch (err) {
       throw fromMsalError(err, 'app');
     }
-  }, clock);
+  }, { clock, deadlineMs: options.tokenTimeoutMs });
 }

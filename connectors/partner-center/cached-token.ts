@@ -1,4 +1,6 @@
+import { RetryableError } from '../../src/errors.ts';
 import { type Clock, systemClock, type TokenProvider } from '../../src/ports/partner-center.ts';
+import { withDeadline } from '../shared/deadline.ts';
 
 export interface IssuedToken {
   accessToken: string;
@@ -11,13 +13,26 @@ export interface IssuedToken {
  */
 const RENEW_MARGIN_MS = 5 * 60_000;
 
+export interface CachedTokenOptions {
+  clock?: Clock | undefined;
+  /**
+   * Longest a renewal may take (TOKEN_TIMEOUT_MS). Every Partner Center call waits on the one
+   * shared renewal, so a renewal that hangs would freeze pulls, write-backs and pushes alike:
+   * after this long every waiter gets a RetryableError (BullMQ retries with backoff) and the
+   * next call starts a fresh renewal. Default 15 s.
+   */
+  deadlineMs?: number | undefined;
+}
+
 /**
  * Wraps a token source so that concurrent jobs share one request and a still-fresh token is
  * reused without touching msal (each msal call re-reads and may re-decrypt the cache).
  * `issue(true)` must bypass msal's cache: it is asked for after the API rejected a token that
  * had not expired by our clock (revoked, or the clocks disagree).
  */
-export function cachedTokenProvider(issue: (skipCache: boolean) => Promise<IssuedToken>, clock: Clock = systemClock): TokenProvider {
+export function cachedTokenProvider(issue: (skipCache: boolean) => Promise<IssuedToken>, options: CachedTokenOptions = {}): TokenProvider {
+  const clock = options.clock ?? systemClock;
+  const deadlineMs = options.deadlineMs ?? 15_000;
   let current: { token: string; expiresAt: number } | undefined;
   let inflight: { promise: Promise<string>; skipCache: boolean } | undefined;
   return {
@@ -29,14 +44,20 @@ export function cachedTokenProvider(issue: (skipCache: boolean) => Promise<Issue
       if (skipCache) current = undefined;
       // Concurrent callers share one request; after a rejection only one that skips msal's cache.
       if (inflight && (inflight.skipCache || !skipCache)) return inflight.promise;
-      const promise: Promise<string> = issue(skipCache)
-        .then((t) => {
-          current = t.expiresOn ? { token: t.accessToken, expiresAt: t.expiresOn.getTime() } : undefined;
-          return t.accessToken;
-        })
-        .finally(() => {
-          if (inflight?.promise === promise) inflight = undefined;
-        });
+      let abandoned = false;
+      const renewal = issue(skipCache).then((t) => {
+        // An abandoned renewal's late token is dropped: a newer one (or a rejection) came since.
+        if (!abandoned) current = t.expiresOn ? { token: t.accessToken, expiresAt: t.expiresOn.getTime() } : undefined;
+        return t.accessToken;
+      });
+      // A late failure of an abandoned renewal has no one left to tell.
+      renewal.catch(() => undefined);
+      const promise: Promise<string> = withDeadline(renewal, deadlineMs, () => {
+        abandoned = true;
+        return new RetryableError(`partner center token renewal did not finish within ${deadlineMs} ms (timeout)`);
+      }).finally(() => {
+        if (inflight?.promise === promise) inflight = undefined;
+      });
       inflight = { promise, skipCache };
       return promise;
     },

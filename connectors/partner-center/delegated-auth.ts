@@ -43,7 +43,7 @@ function publicClient(options: DelegatedAuthOptions): PublicClientApplication {
   return new PublicClientApplication({
     auth: msalAuthOptions(options),
     cache: { cachePlugin: createEncryptedCachePlugin(store, parseCacheKey(options.tokenCache.key)) },
-    system: msalSystemOptions,
+    system: msalSystemOptions(options.tokenTimeoutMs),
   });
 }
 
@@ -90,5 +90,5 @@ export function createDelegatedTokenProvider(options: DelegatedAuthOptions, cloc
     } catch (err) {
       throw fromMsalError(err, 'delegated');
     }
-  }, clock);
+  }, { clock, deadlineMs: options.tokenTimeoutMs });
 }

@@ -1,4 +1,5 @@
 import { LogLevel, type NodeAuthOptions, type NodeSystemOptions } from '@azure/msal-node';
+import { createMsalNetworkClient } from '../shared/msal-network.ts';
 
 /** Where and as whom to ask Entra for Partner Center tokens. Plain values, never process.env. */
 export interface EntraOptions {
@@ -17,7 +18,12 @@ export interface EntraOptions {
   authorityMetadata?: string | undefined;
   /** Instance discovery JSON (`{"metadata":[{preferred_network, preferred_cache, aliases}]}`). */
   cloudDiscoveryMetadata?: string | undefined;
+  /** TOKEN_TIMEOUT_MS: each token request, and a whole renewal, ends after this (default 15 s). */
+  tokenTimeoutMs?: number | undefined;
 }
+
+/** Default TOKEN_TIMEOUT_MS: a healthy Entra answers in well under a second. */
+export const DEFAULT_TOKEN_TIMEOUT_MS = 15_000;
 
 export function msalAuthOptions(o: EntraOptions): NodeAuthOptions {
   const auth: NodeAuthOptions = {
@@ -29,7 +35,13 @@ export function msalAuthOptions(o: EntraOptions): NodeAuthOptions {
   return auth;
 }
 
-/** msal logs nothing: its verbose logs carry account names, and our errors say what failed. */
-export const msalSystemOptions: NodeSystemOptions = {
-  loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
-};
+/**
+ * msal logs nothing: its verbose logs carry account names, and our errors say what failed.
+ * Its requests go through our network client, which has a timeout (msal's own has none on POST).
+ */
+export function msalSystemOptions(tokenTimeoutMs: number = DEFAULT_TOKEN_TIMEOUT_MS): NodeSystemOptions {
+  return {
+    loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
+    networkClient: createMsalNetworkClient(tokenTimeoutMs),
+  };
+}

@@ -18,7 +18,7 @@ describe('partnerCenterAuthFromEnv', () => {
   it('delegated with the default file cache', () => {
     expect(partnerCenterAuthFromEnv(env({ TOKEN_CACHE_KEY: KEY }))).toEqual({
       mode: 'delegated', authorityHost: 'https://login.microsoftonline.com', tenantId: 'organizations', clientId: 'client-1',
-      scope: 'https://api.partner.microsoft.com/.default',
+      scope: 'https://api.partner.microsoft.com/.default', tokenTimeoutMs: 15000,
       tokenCache: { key: KEY, location: { kind: 'file', path: '.referral-sync/msal-cache.enc' } },
     });
   });
@@ -37,7 +37,7 @@ describe('partnerCenterAuthFromEnv', () => {
     });
     expect(partnerCenterAuthFromEnv(e, { metadata: { authorityMetadata: '{}' } })).toEqual({
       mode: 'app', authorityHost: 'https://login.microsoftonline.us', tenantId: 'contoso.onmicrosoft.us', clientId: 'client-1',
-      scope: 'https://api.partner.microsoft.com/.default', clientSecret: 'secret', authorityMetadata: '{}',
+      scope: 'https://api.partner.microsoft.com/.default', clientSecret: 'secret', authorityMetadata: '{}', tokenTimeoutMs: 15000,
     });
   });
 });

@@ -28,6 +28,7 @@ export function partnerCenterAuthFromEnv(
     tenantId: env.PARTNER_CENTER_TENANT_ID,
     clientId: env.PARTNER_CENTER_CLIENT_ID,
     scope: env.PARTNER_CENTER_SCOPE,
+    tokenTimeoutMs: env.TOKEN_TIMEOUT_MS,
     ...deps.metadata,
   };
   if (env.PARTNER_CENTER_AUTH === 'app') {

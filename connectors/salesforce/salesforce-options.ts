@@ -63,8 +63,13 @@ export const SalesforceOptions = z
     taskTimeZone: z.string().refine(validTimeZone, 'must be an IANA time zone').default('UTC'),
     /** Replaces jsforce's env-derived proxy (our transport defaults overwrite its defaults). */
     httpProxy: z.string().min(1).optional(),
-    /** Per-request timeout; jsforce's own default is 30 minutes. */
+    /** CRM_TIMEOUT_MS: per API call; jsforce's own default is 30 minutes. */
     timeoutMs: z.number().int().positive().default(120_000),
+    /**
+     * TOKEN_TIMEOUT_MS: the OAuth token POST (JWT bearer / client credentials). Short, as every
+     * call waits on the one sign-in; jsforce otherwise applies its API-call default to it.
+     */
+    tokenTimeoutMs: z.number().int().positive().default(15_000),
     /**
      * Outbound sync (issue 4): `fields` from the mapping file's `salesforce.outbound`, `rules`
      * from its top-level `outbound`. Absent: the CrmOutbound methods throw FatalError.

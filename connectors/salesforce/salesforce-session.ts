@@ -36,11 +36,13 @@ const REFRESH_WINDOW_MS = 10_000;
  * jsforce's transport retries GET/PUT/DELETE on 420/429/5xx and socket errors by itself (STYLE
  * §4: a 503 took 15.5 s to fail). BullMQ is our one retry layer, so that is switched off.
  * `setDefaults` replaces every default (jsforce had set proxy and timeout from env): set them here.
+ * The default timeout is the token one: jsforce's OAuth2 client posts to the token endpoint with
+ * the defaults only, while our API calls pass their own (CRM_TIMEOUT_MS) per request.
  */
-export function configureTransport(opts: Pick<SalesforceOptions, 'httpProxy' | 'timeoutMs'>): void {
+export function configureTransport(opts: Pick<SalesforceOptions, 'httpProxy' | 'tokenTimeoutMs'>): void {
   setDefaults({
     followRedirect: true,
-    timeout: opts.timeoutMs,
+    timeout: opts.tokenTimeoutMs,
     retry: { maxRetries: 0, methods: [] },
     ...(opts.httpProxy ? { httpProxy: opts.httpProxy } : {}),
   });
@@ -103,7 +105,9 @@ export function createSalesforceSession(opts: SalesforceOptions, log?: Logger): 
   const attempt = async (req: HttpRequest, noContent?: unknown): Promise<CallResult> => {
     await ready();
     try {
-      const body: unknown = await conn.request(req, noContent === undefined ? {} : { noContentResponse: noContent });
+      // jsforce hands these options to its transport, so `timeout` bounds this one call.
+      const options = { timeout: opts.timeoutMs, ...(noContent === undefined ? {} : { noContentResponse: noContent }) };
+      const body: unknown = await conn.request(req, options);
       return { ok: true, body };
     } catch (err) {
       return { ok: false, failure: describeJsforceError(err) };

@@ -47,7 +47,11 @@ export function signInError(err: unknown, flow: string): SyncError {
   if (err instanceof SyncError) return err;
   if (!(err instanceof Error)) return new AuthError(`salesforce sign-in (${flow}) failed`);
   const code = (err as Error & { code?: unknown }).code;
-  if (err.name === 'FetchError' || err.name === 'AbortError') {
+  if (err.name === 'AbortError') {
+    // jsforce aborts the POST when the transport timeout (TOKEN_TIMEOUT_MS) passes.
+    return new RetryableError(`salesforce sign-in (${flow}): no answer from the token endpoint in time (timeout)`);
+  }
+  if (err.name === 'FetchError') {
     return new RetryableError(`salesforce sign-in (${flow}): token endpoint unreachable${typeof code === 'string' ? ` (${code})` : ''}`);
   }
   const http = /^ERROR_HTTP_(\d{3})$/.exec(err.name);

@@ -18,7 +18,7 @@ export const DEFAULT_WEBHOOK_SCOPE = 'https://api.partnercenter.microsoft.com/.d
 export function webhookRegistrationApiFromEnv(env: Env, redis: RedisConnection, o: { baseUrl?: string; scope?: string } = {}): WebhookRegistrationApi {
   const auth = partnerCenterAuthFromEnv(env, { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) });
   const tokens = createTokenProvider({ ...auth, scope: o.scope ?? DEFAULT_WEBHOOK_SCOPE });
-  return createWebhookRegistrationClient({ tokens, baseUrl: o.baseUrl ?? DEFAULT_WEBHOOK_API_URL });
+  return createWebhookRegistrationClient({ tokens, baseUrl: o.baseUrl ?? DEFAULT_WEBHOOK_API_URL, timeoutMs: env.HTTP_TIMEOUT_MS });
 }
 
 /** `referral-sync webhook show`. */
