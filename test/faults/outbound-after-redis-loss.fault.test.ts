@@ -31,15 +31,20 @@ const sfWrites = (s: Stack) => s.sf.fake.requests().filter((r) => r.method !== '
 const latestStamp = (s: Stack) => Math.max(0, ...s.sf.fake.records('Opportunity').map((o) => Date.parse(String(o.SystemModstamp))));
 const latestUpdate = (s: Stack, ids: readonly string[]) => Math.max(0, ...ids.map((id) => Date.parse(String(s.pc.get(id)?.updatedDateTime))));
 
-/** Poll + push, then pull + sync, until a round writes nothing on either side. */
-async function untilQuiet(s: Stack, rt: Runtime): Promise<void> {
+type First = 'poll' | 'pull';
+
+/** Poll + push and pull + sync (`first` goes first), until a round writes nothing on either side. */
+async function untilQuiet(s: Stack, rt: Runtime, first: First = 'poll'): Promise<void> {
   const out = rt.outbound;
   if (!out) throw new Error('outbound is on in this test');
-  for (let round = 0; round < 5; round++) {
-    const before = [s.pc.patches.length, sfWrites(s)];
+  const pollAndPush = async () => {
     await out.poll();
     await idle(out.pushQueue);
-    await syncUntilQuiet(rt);
+  };
+  const steps = first === 'poll' ? [pollAndPush, () => syncUntilQuiet(rt)] : [() => syncUntilQuiet(rt), pollAndPush];
+  for (let round = 0; round < 5; round++) {
+    const before = [s.pc.patches.length, sfWrites(s)];
+    for (const step of steps) await step();
     if (s.pc.patches.length === before[0] && sfWrites(s) === before[1]) return;
   }
   throw new Error('the sync did not settle in 5 rounds');
@@ -63,8 +68,20 @@ async function loseRedisData(redis: PrivateRedis): Promise<void> {
   }
 }
 
-describe('fault: Redis loses its data with outbound sync on (#20)', () => {
-  it.skipIf(!hasRedisServer)('only genuine seller actions reach Partner Center; Microsoft\'s 100 edits survive and reach the CRM', async () => {
+/*
+ * After the loss the worker polls the CRM and pulls Partner Center in either order. Pull first
+ * needs inbound sync without sync state to leave an opportunity alone when its modstamp is newer
+ * than the referral's updatedDateTime (the lead's change to src/sync/sync-referral.ts): without
+ * it, the full re-sync writes Partner Center's values over the sellers' unsent edits. LEAD: set
+ * this to true when that change is merged.
+ */
+const INBOUND_COMPARES_MODSTAMPS = false;
+
+describe.each([
+  { first: 'poll' as const, ready: true },
+  { first: 'pull' as const, ready: INBOUND_COMPARES_MODSTAMPS },
+])('fault: Redis loses its data with outbound sync on, then $first first (#20)', ({ first, ready }) => {
+  it.skipIf(!hasRedisServer || !ready)('only genuine seller actions reach Partner Center; Microsoft\'s 100 edits survive and reach the CRM', async () => {
     const redis = await startPrivateRedis();
     cleanup.push(() => redis.dispose());
     const prefix = `fault-loss-${randomBytes(4).toString('hex')}`;
@@ -122,7 +139,7 @@ describe('fault: Redis loses its data with outbound sync on (#20)', () => {
     await loseRedisData(redis);
     const patchesAtLoss = s.pc.patches.length;
     const rt = await s.restart();
-    await untilQuiet(s, rt);
+    await untilQuiet(s, rt, first);
 
     const after = s.pc.patches.slice(patchesAtLoss);
     const perReferral = new Map<string, number>();
