@@ -7,8 +7,10 @@ import type { CrmSnapshot } from '../outbound/crm-snapshot.ts';
 import { decideOutbound } from '../outbound/decide.ts';
 import type { PushDecision } from '../outbound/outbound-decision.ts';
 import type { OutboundRules } from '../outbound/outbound-rules.ts';
+import type { PushedValues } from '../outbound/snapshot-values.ts';
 import { reconcile412 } from '../outbound/reconcile-412.ts';
 import { stateLabel } from '../outbound/state-machine.ts';
+import { decideWithoutMemory } from '../outbound/without-memory.ts';
 import type { CrmOutbound } from '../ports/crm.ts';
 import type { OutboundStore } from '../ports/outbound-store.ts';
 import type { Clock, PartnerCenterClient } from '../ports/partner-center.ts';
@@ -38,14 +40,21 @@ export type PushOutcome =
 export async function pushOutcome(deps: PushDeps, referralId: string): Promise<PushOutcome> {
   const snapshot = await deps.outbound.snapshot(referralId);
   if (!snapshot) return { result: 'no-snapshot' };
-  const referral = (await deps.referrals.get(referralId)) ?? (await refetch(deps, referralId));
+  const memory = await remembered(deps, referralId);
+  // Without memory the referral's updatedDateTime decides who changed last (without-memory.ts):
+  // a stored copy may predate Microsoft's latest edit, so it is read fresh.
+  const referral = (memory ? await deps.referrals.get(referralId) : null) ?? (await refetch(deps, referralId));
   const now = deps.clock.now();
-  const lastPushed = await deps.outbound.lastPushed(referralId);
-  const decision = decideOutbound({ referral, snapshot, lastPushed, rules: deps.rules, now });
+  const input = { referral, snapshot, rules: deps.rules, now };
+  const blind = memory ? null : decideWithoutMemory(input);
+  const lastPushed = blind ? blind.assumed : memory;
+  const decision = blind ? blind.decision : decideOutbound({ ...input, lastPushed });
   const audit = auditOf(decision, now, referral);
 
   switch (decision.kind) {
     case 'none':
+      if (blind?.rebaseline) await deps.outbound.rememberPushed(referralId, blind.rebaseline);
+      if (blind) deps.log.info({ newer: blind.newer }, 'no outbound memory: decided by modification time');
       return { result: 'none' };
     case 'refuse':
       await record(deps, audit, snapshot, decision.reason);
@@ -56,7 +65,7 @@ export async function pushOutcome(deps: PushDeps, referralId: string): Promise<P
       await record(deps, audit, snapshot, decision.reason);
       return { result: 'held', until: decision.until };
     case 'push':
-      return send(deps, referral, snapshot, decision, lastPushed);
+      return send(deps, referral, snapshot, decision, { blind: blind !== null, values: lastPushed });
   }
 }
 
@@ -65,7 +74,7 @@ async function send(
   referral: Referral,
   snapshot: CrmSnapshot,
   push: PushDecision,
-  lastPushed: Awaited<ReturnType<OutboundStore['lastPushed']>>,
+  lastPushed: { blind: boolean; values: PushedValues | null },
 ): Promise<PushOutcome> {
   try {
     const updated = await deps.partnerCenter.patchReferral(referral.id, push.ops, push.eTag);
@@ -76,7 +85,9 @@ async function send(
   }
   const fresh = await refetch(deps, referral.id);
   const now = deps.clock.now();
-  const next = reconcile412({ fresh, rejected: push, snapshot, lastPushed, rules: deps.rules, now });
+  // Without memory, the fresh referral's updatedDateTime may now be the newer side.
+  const assumed = lastPushed.blind ? decideWithoutMemory({ referral: fresh, snapshot, rules: deps.rules, now }).assumed : lastPushed.values;
+  const next = reconcile412({ fresh, rejected: push, snapshot, lastPushed: assumed, rules: deps.rules, now });
   deps.log.info({ resolution: next.kind, state: stateLabel(fresh) }, '412 on push: re-read and re-decided');
   switch (next.kind) {
     case 'done':
@@ -122,6 +133,15 @@ async function record(deps: PushDeps, entry: AuditEntry | null, snapshot: CrmSna
   if (entry) await deps.outbound.audit(entry);
   await deps.crm.writeStatus(snapshot.crmId, { message });
   await deps.outbound.setMessageShown(snapshot.referralId, true);
+}
+
+/**
+ * lastPushed, or null when it holds nothing (Redis lost its data, or outbound sync was just turned
+ * on). lastWritten alone is no baseline: it holds the status fields, not the values sellers edit.
+ */
+async function remembered(deps: PushDeps, referralId: string): Promise<PushedValues | null> {
+  const pushed = await deps.outbound.lastPushed(referralId);
+  return pushed && Object.keys(pushed).length > 0 ? pushed : null;
 }
 
 async function refetch(deps: PushDeps, referralId: string): Promise<Referral> {
