@@ -89,11 +89,13 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   const hashes = fieldHashes(update);
   // A referral routed to another CRM than before is new there: written in full.
   let known = previous && previous.crm === target.crm ? previous : null;
+  let adopted = false;
   if (!previous) {
     const found = await existingOpportunity(deps, target, referral);
     if (found?.crmNewer) return adoptAsItIs(deps, target, referral, found.crmId, hash, hashes, now);
     // Partner Center changed after the opportunity did: its values go in, create-only ones stay.
     if (found) known = { eTag: '', draftHash: '', crm: target.crm, crmId: found.crmId, writtenBack: false, syncedAt: '' };
+    adopted = found !== null;
   }
   // An update sends only the fields whose mapped value changed since the last write, so a
   // seller's edit to any other mapped field is not overwritten by an unrelated change.
@@ -132,7 +134,10 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   await deps.state.put(referralId, state);
   await deps.parking.release(referralId);
   deps.log.info({ crmId: result.crmId, created, fields: Object.keys(sent.fields).length }, created ? 'opportunity created' : 'opportunity updated');
-  if (target.inbound) await target.inbound.outbound.rememberPushed(referralId, valuesFromDraft(sent, target.inbound.valueFields));
+  // An adopted opportunity's echo memory is left empty: outbound sync then decides by modstamp
+  // (src/outbound/without-memory.ts), which knows the seller's decisions; a partial memory holding
+  // only these values would read a decision already in Partner Center as a new one.
+  if (target.inbound && !adopted) await target.inbound.outbound.rememberPushed(referralId, valuesFromDraft(sent, target.inbound.valueFields));
   await applyInboundStatus(deps, target, referral, result.crmId);
   await writeBackOnce(deps, referral, state);
   return created ? 'created' : 'updated';

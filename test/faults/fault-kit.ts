@@ -125,6 +125,11 @@ export interface WorkerChildConfig {
   batchWindowMs?: number;
   pc: { url: string; clientId: string; clientSecret: string; metadata: ReturnType<FakePartnerCenter['msalMetadata']> };
   sf: { url: string; clientId: string; username: string; privateKey: string };
+  /** Repeatable pull (and poll) as `start` runs them; absent: one pull at start. */
+  schedule?: { pullIntervalMs: number; pollIntervalMs: number };
+  outbound?: boolean;
+  stateCheckIntervalMs?: number;
+  failedSweepIntervalMs?: number;
 }
 
 /** A real worker in its own process (test/integration/worker-child.ts): pulls once, then works the queue. */

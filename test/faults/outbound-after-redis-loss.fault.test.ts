@@ -75,7 +75,7 @@ async function loseRedisData(redis: PrivateRedis): Promise<void> {
  * it, the full re-sync writes Partner Center's values over the sellers' unsent edits. LEAD: set
  * this to true when that change is merged.
  */
-const INBOUND_COMPARES_MODSTAMPS = false;
+const INBOUND_COMPARES_MODSTAMPS = true;
 
 describe.each([
   { first: 'poll' as const, ready: true },

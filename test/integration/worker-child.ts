@@ -21,6 +21,12 @@ const Config = z.object({
   concurrency: z.number(),
   /** The upsert batcher's quiet window (default 50 ms; production's default is 500 ms). */
   batchWindowMs: z.number().optional(),
+  /** Run as `start` does: repeatable pull (and CRM poll with `outbound`) instead of one pull at start. */
+  schedule: z.object({ pullIntervalMs: z.number(), pollIntervalMs: z.number() }).optional(),
+  /** Outbound sync (poll and push) for Salesforce. */
+  outbound: z.boolean().optional(),
+  stateCheckIntervalMs: z.number().optional(),
+  failedSweepIntervalMs: z.number().optional(),
 });
 
 const config = Config.parse(JSON.parse(process.env.WORKER_CHILD_CONFIG ?? '{}'));
@@ -32,18 +38,35 @@ const tokens = createAppTokenProvider({
   clientSecret: config.pc.clientSecret,
   scope: 'https://api.partner.microsoft.com/.default',
 });
+const outboundFields = mapping.salesforce?.outbound;
+const connector = createSalesforceConnector({
+  loginUrl: config.sf.url,
+  auth: { kind: 'jwt', clientId: config.sf.clientId, username: config.sf.username, privateKey: config.sf.privateKey },
+  ...(config.outbound && outboundFields ? { outbound: { fields: outboundFields, rules: mapping.outbound } } : {}),
+});
 const rt = await startRuntime({
   redisUrl: config.redisUrl,
   prefix: config.prefix,
   partnerCenter: createPartnerCenterClient({ tokens, baseUrl: config.pc.url, pageSize: 100 }),
-  crm: createSalesforceConnector({
-    loginUrl: config.sf.url,
-    auth: { kind: 'jwt', clientId: config.sf.clientId, username: config.sf.username, privateKey: config.sf.privateKey },
-  }),
+  crm: connector,
   toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
-  log, pullIntervalMs: 60_000, overlapMs: 60_000, initialSince: new Date(0), pageSize: 100,
-  concurrency: config.concurrency, attempts: 10, batchWindowMs: config.batchWindowMs ?? 50, schedulePull: false,
+  log, pullIntervalMs: config.schedule?.pullIntervalMs ?? 60_000, overlapMs: 60_000, initialSince: new Date(0), pageSize: 100,
+  concurrency: config.concurrency, attempts: 10, batchWindowMs: config.batchWindowMs ?? 50, schedulePull: config.schedule !== undefined,
+  ...(config.outbound && outboundFields
+    ? {
+        outbound: {
+          crm: connector, rules: mapping.outbound, valueFields: outboundFields,
+          pollIntervalMs: config.schedule?.pollIntervalMs ?? 60_000, overlapMs: 60_000, schedule: config.schedule !== undefined,
+        },
+      }
+    : {}),
+  ...(config.stateCheckIntervalMs ? { stateCheckIntervalMs: config.stateCheckIntervalMs } : {}),
+  ...(config.failedSweepIntervalMs ? { failedSweepIntervalMs: config.failedSweepIntervalMs } : {}),
   lockDurationMs: 2_000, stalledIntervalMs: 1_000,
 });
-await rt.runPull();
-log.info('child pulled; working the queue');
+if (config.schedule === undefined) {
+  await rt.runPull();
+  log.info('child pulled; working the queue');
+} else {
+  log.info('child started; pulls on its schedule');
+}
