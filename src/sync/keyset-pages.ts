@@ -107,16 +107,15 @@ async function firstPage(client: PartnerCenterClient, since: number, pageSize: n
  * that breaks either would let the checkpoint pass referrals not listed, so the pull stops loudly.
  */
 function checkOrder(page: ReferralListPage, since: number): void {
-  for (const t of times(page)) {
-    if (t < since) {
-      throw new ValidationError(
-        `partner-center list: a referral updated at ${new Date(t).toISOString()} came back for updatedDateTime ge ${new Date(since).toISOString()}`,
-      );
-    }
-  }
   let previous = since;
   for (const r of page.referrals) {
-    const t = timeOf(r.updatedDateTime) ?? previous;
+    const t = timeOf(r.updatedDateTime);
+    if (t === null) continue;
+    if (t < since) {
+      throw new ValidationError(
+        `partner-center list: referral ${r.id} updated at ${r.updatedDateTime} came back for updatedDateTime ge ${new Date(since).toISOString()}`,
+      );
+    }
     if (t < previous) throw new ValidationError('partner-center list: the page is not in updatedDateTime order');
     previous = t;
   }
@@ -145,22 +144,15 @@ function atInstant(page: ReferralListPage, at: number): ReferralListPage {
   };
 }
 
-/** Times on a page; an invalid item's raw updatedDateTime counts too (a page of them must still move on). */
-function* times(page: ReferralListPage): Generator<number> {
-  for (const r of page.referrals) {
-    const t = timeOf(r.updatedDateTime);
-    if (t !== null) yield t;
-  }
-  for (const bad of page.invalid) {
-    const t = invalidTime(bad);
-    if (t !== null) yield t;
-  }
-}
-
+/**
+ * The greatest updatedDateTime on a page. An invalid item's raw time counts only on a page with
+ * no valid time (so a page of them cannot stall the cursor): a malformed item must not be able to
+ * move the cursor past valid referrals.
+ */
 function newestOf(page: ReferralListPage): number | null {
-  let max: number | null = null;
-  for (const t of times(page)) if (max === null || t > max) max = t;
-  return max;
+  const max = (ts: Array<number | null>): number | null =>
+    ts.reduce<number | null>((m, t) => (t !== null && (m === null || t > m) ? t : m), null);
+  return max(page.referrals.map((r) => timeOf(r.updatedDateTime))) ?? max(page.invalid.map(invalidTime));
 }
 
 const invalidTime = (bad: InvalidReferral): number | null => {
