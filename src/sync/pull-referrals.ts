@@ -37,7 +37,8 @@ export interface PullResult {
 /**
  * Lists referrals changed since the checkpoint (minus the overlap), stores the latest copy of
  * each, queues a sync job for each version not yet synced, and moves the checkpoint after each
- * page is queued, never past a referral not yet queued, however the service pages. A referral that fails validation is parked with the reason; the rest flow.
+ * page is queued, never past a referral not yet queued, however the service pages. A referral
+ * that fails validation is parked with the reason; the rest flow.
  */
 export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
   const mark = await deps.checkpoint.get();
