@@ -38,6 +38,16 @@ describe('PartnerCenterClient against the fake', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(ids)).toEqual(new Set(seeded.map((r) => r.id)));
     expect(pages.every((p) => p.invalid.length === 0)).toBe(true);
+    // `more` says whether the service offered a next page (keyset paging relies on it, #12).
+    expect(pages.map((p) => p.more)).toEqual([true, true, true, true, true, true, false]);
+  });
+
+  it('asks for no further page once the caller stops early', async () => {
+    for await (const page of client.listReferrals({ updatedSince: new Date('2024-01-01T00:00:00Z') })) {
+      expect(page.more).toBe(true);
+      break;
+    }
+    expect(fake.counters.list).toBe(1);
   });
 
   it('sends updatedSince as $filter (inclusive) and ANDs an extra filter', async () => {

@@ -75,14 +75,14 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       for (let pages = 1; url !== undefined; pages++) {
         const res = await send('GET', url, { remote: REMOTE }, correlationId);
         const page = parseOrThrow(ReferralPage, res.data, 'list response');
-        const out: ReferralListPage = { referrals: [], invalid: [] };
+        const next = page['@odata.nextLink'];
+        const out: ReferralListPage = { referrals: [], invalid: [], more: Boolean(next) };
         for (const raw of page.value) {
           const parsed = parseReferral(raw);
           if (parsed.ok) out.referrals.push(parsed.referral);
           else out.invalid.push({ id: parsed.id, error: parsed.error, raw });
         }
         yield out;
-        const next = page['@odata.nextLink'];
         if (!next) return;
         const nextUrl = resolveNextLink(next, url, base);
         if (nextUrl === url || pages >= maxPages) {

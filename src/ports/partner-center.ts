@@ -21,12 +21,16 @@ export interface InvalidReferral {
 export interface ReferralListPage {
   referrals: Referral[];
   invalid: InvalidReferral[];
+  /** Whether the service offered a next page (`@odata.nextLink`); absent when the source cannot tell. */
+  more?: boolean | undefined;
 }
 
 /** The Partner Center Referrals API. Every failure leaves as a SyncError subclass (src/errors.ts). */
 export interface PartnerCenterClient {
   /**
-   * Lists referrals, following `@odata.nextLink` until the last page. Each yielded page is
+   * Lists referrals, following `@odata.nextLink` until the last page (stop early with `return()`:
+   * no further page is requested). The pull reads only first pages (keyset paging,
+   * docs/partner-center-paging.md) and follows nextLink only within one crowded instant. Each yielded page is
    * validated item by item: invalid items are reported in `invalid`, never thrown, so one bad
    * referral does not stop the others.
    */

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Referral } from '../domain/referral.ts';
 import type { Clock, PartnerCenterClient, ReferralListPage } from '../ports/partner-center.ts';
 import type { Checkpoint, ParkingLot, ReferralStore, SyncStateStore } from '../ports/state.ts';
 import { contentHash } from './draft-hash.ts';
+import { keysetPages } from './keyset-pages.ts';
 import { needsSync } from './needs-sync.ts';
 
 export interface SyncJobRef {
@@ -48,7 +48,8 @@ export interface PullResult {
 /**
  * Lists referrals changed since the checkpoint (minus the overlap), stores the latest copy of
  * each, queues a sync job for each version not yet synced, and moves the checkpoint after each
- * page is queued. A referral that fails validation is parked with the reason; the rest flow.
+ * page is queued, never past a referral not yet queued, however the service pages. A referral
+ * that fails validation is parked with the reason; the rest flow.
  */
 export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
   const mark = await deps.checkpoint.get();
@@ -60,17 +61,16 @@ export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
   // write-back PATCH) moves to the end; once a page reaches changes made after this pull began,
   // we stop: the next pull starts from the checkpoint and picks them up. Without this, every
   // written-back referral was listed twice in a first sync. Clock skew can only stop us early.
+  // Each page is a fresh keyset query, never a nextLink that an edit could shift (issue 12).
   const startedAt = deps.clock.now().getTime();
   const seen = new Set<string>();
-  const pages = deps.partnerCenter.listReferrals({ updatedSince: since, pageSize: deps.pageSize })[Symbol.asyncIterator]();
+  const pages = keysetPages(deps.partnerCenter, { since, pageSize: deps.pageSize, startedAt });
   let next = pages.next();
   try {
     for (;;) {
       const got = await next;
       if (got.done) break;
-      const page = got.value;
-      const newest = latestUpdate(page.referrals);
-      const last = newest !== null && newest.getTime() > startedAt;
+      const { page, through, last } = got.value;
       // The next page is asked for while this one is stored and queued: the pull sets the pace of
       // a large sync (issue 8). Not past the last page: those changes are the next pull's.
       if (!last) {
@@ -79,12 +79,13 @@ export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
         next.catch(() => undefined);
       }
       await takePage(deps, page, result, seen);
-      if (newest) await deps.checkpoint.advance(newest);
+      // Only to a point before which every referral is now queued (keyset-pages.ts).
+      if (through) await deps.checkpoint.advance(through);
       if (last) break;
     }
   } finally {
     // Stops the listing (a page being fetched ahead finishes first; not waited for here).
-    pages.return?.(undefined).catch(() => undefined);
+    pages.return(undefined).catch(() => undefined);
   }
   deps.log.info({ fetched: result.fetched, queued: result.queued, inSync: result.inSync, invalid: result.invalid, repaired: result.repaired }, 'pull finished');
   return result;
@@ -119,13 +120,4 @@ async function takePage(deps: PullDeps, page: ReferralListPage, result: PullResu
   await deps.enqueue(jobs);
   result.queued += jobs.length;
   result.queuedIds.push(...jobs);
-}
-
-function latestUpdate(referrals: Referral[]): Date | null {
-  let max = Number.NEGATIVE_INFINITY;
-  for (const r of referrals) {
-    const t = r.updatedDateTime ? Date.parse(r.updatedDateTime) : Number.NaN;
-    if (!Number.isNaN(t) && t > max) max = t;
-  }
-  return Number.isFinite(max) ? new Date(max) : null;
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { applyPatch } from './json-patch.ts';
-import { encodeSkipToken, parseListQuery } from './odata.ts';
+import { parseListQuery } from './odata.ts';
+import { encodePageToken, type Pager } from './paging.ts';
 import type { ReferralIndex } from './referral-index.ts';
 import type { TokenService } from './token-service.ts';
 
@@ -25,6 +26,7 @@ export interface PatchRecord {
 
 export interface ApiState {
   index: ReferralIndex;
+  pager: Pager;
   tokens: TokenService;
   failures: Failure[];
   patches: PatchRecord[];
@@ -85,12 +87,13 @@ export function handleApi(state: ApiState, method: string, url: URL, headers: In
 function list(state: ApiState, url: URL): ApiReply {
   const parsed = parseListQuery(url.searchParams, state.maxPageSize);
   if (!parsed.ok) return fail(400, 'invalidRequest', parsed.error);
-  const { items, last, more } = state.index.page(parsed.query);
+  const served = state.pager.page(parsed.query, parsed.token);
+  if (!served) return fail(400, 'invalidRequest', 'the $skiptoken has expired; list again');
   const base = state.baseUrl();
-  let envelope = `{"@odata.context":${JSON.stringify(`${base}/v1.0/$metadata#Referrals`)},"value":[${items.join(',')}]`;
-  if (more && last) {
+  let envelope = `{"@odata.context":${JSON.stringify(`${base}/v1.0/$metadata#Referrals`)},"value":[${served.items.join(',')}]`;
+  if (served.next) {
     const params = new URLSearchParams(url.searchParams);
-    params.set('$skiptoken', encodeSkipToken(last));
+    params.set('$skiptoken', encodePageToken(served.next));
     // OData system options keep their literal `$`, as in Microsoft's samples.
     const qs = [...params].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
     envelope += `,"@odata.nextLink":${JSON.stringify(`${base}${BASE}?${qs}`)}`;

@@ -1,4 +1,5 @@
-import type { IndexQuery, ListCursor } from './referral-index.ts';
+import { decodePageToken, type PageToken } from './paging.ts';
+import type { IndexQuery } from './referral-index.ts';
 
 /**
  * The slice of OData the fake understands (reference §2.1): `$filter` clauses joined by `and`
@@ -6,7 +7,9 @@ import type { IndexQuery, ListCursor } from './referral-index.ts';
  * `$top` and `$skiptoken`. Anything else is a 400, so a client sending a filter the fake cannot
  * honour fails loudly instead of getting unfiltered data.
  */
-export function parseListQuery(params: URLSearchParams, maxPageSize: number): { ok: true; query: IndexQuery } | { ok: false; error: string } {
+export function parseListQuery(
+  params: URLSearchParams, maxPageSize: number,
+): { ok: true; query: IndexQuery; token?: PageToken } | { ok: false; error: string } {
   const query: IndexQuery = { desc: false, top: maxPageSize };
   const filter = params.get('$filter');
   if (filter !== null && filter.trim() !== '') {
@@ -38,30 +41,11 @@ export function parseListQuery(params: URLSearchParams, maxPageSize: number): { 
     query.top = Math.min(n, maxPageSize);
   }
   const skip = params.get('$skiptoken');
-  if (skip !== null) {
-    const cursor = decodeSkipToken(skip);
-    if (!cursor) return { ok: false, error: 'bad $skiptoken' };
-    query.after = cursor;
-  }
-  return { ok: true, query };
+  if (skip === null) return { ok: true, query };
+  const token = decodePageToken(skip);
+  if (!token) return { ok: false, error: 'bad $skiptoken' };
+  return { ok: true, query, token };
 }
 
 /** Grouping parentheses carry no meaning when every clause is ANDed. */
 const stripParens = (clause: string): string => clause.replace(/^\(+\s*|\s*\)+$/g, '');
-
-/** Keyset cursor: the (updatedDateTime, id) of the last item served. Opaque to clients. */
-export function encodeSkipToken(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify([cursor.t, cursor.key])).toString('base64url');
-}
-
-function decodeSkipToken(token: string): ListCursor | undefined {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string') {
-      return { t: parsed[0], key: parsed[1] };
-    }
-  } catch {
-    // fall through: malformed token
-  }
-  return undefined;
-}

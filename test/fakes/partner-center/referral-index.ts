@@ -25,6 +25,8 @@ export interface IndexQuery {
   desc: boolean;
   top: number;
   after?: ListCursor | undefined;
+  /** Matching items to pass over first: offset paging (`$skiptoken` as a position in the live order). */
+  skip?: number | undefined;
 }
 
 const cmp = (a: { t: number; key: string }, b: { t: number; key: string }): number =>
@@ -95,11 +97,16 @@ export class ReferralIndex {
     let last: ListCursor | undefined;
     const step = q.desc ? -1 : 1;
     let i = this.startIndex(q);
+    let skip = q.skip ?? 0;
     for (; i >= 0 && i < this.sorted.length; i += step) {
       const e = this.sorted[i];
       if (!e) break;
       if (q.desc && q.since && (e.t < q.since.t || (!q.since.inclusive && e.t === q.since.t))) return { items, last, more: false };
       if (q.status !== undefined && e.status !== q.status) continue;
+      if (skip > 0) {
+        skip -= 1;
+        continue;
+      }
       if (items.length === q.top) return { items, last, more: true };
       items.push(e.json);
       last = { t: e.t, key: e.key };

@@ -5,8 +5,9 @@ import { type FakeReferral, ReferralIndex } from './referral-index.ts';
 import { TokenService, type TokenServiceOptions } from './token-service.ts';
 import { handleApi, type ApiState, type Failure, type PatchRecord, type RouteName } from './api-routes.ts';
 import { msalMetadataFor, type FakeMsalMetadata } from './msal-metadata.ts';
+import { Pager, type PagingMode } from './paging.ts';
 
-export type { FakeReferral, Failure, PatchRecord, RouteName, FakeMsalMetadata };
+export type { FakeReferral, Failure, PatchRecord, RouteName, FakeMsalMetadata, PagingMode };
 
 export interface FakePartnerCenterOptions extends TokenServiceOptions {
   /** Fixed delay before every answer (API and token endpoints), in ms. */
@@ -17,6 +18,8 @@ export interface FakePartnerCenterOptions extends TokenServiceOptions {
   now?: () => number;
   /** Port to listen on (default: any free port on 127.0.0.1). */
   port?: number;
+  /** What `$skiptoken` means (paging.ts); default `keyset`. */
+  paging?: PagingMode;
 }
 
 export interface FakePartnerCenter {
@@ -41,6 +44,8 @@ export interface FakePartnerCenter {
   /** The next `n` API calls (not token calls) answer with this failure. */
   failNext(n: number, failure: Failure): void;
   setLatency(ms: number): void;
+  /** Switches how new list traversals page (paging.ts); nextLinks already handed out keep theirs. */
+  setPaging(mode: PagingMode): void;
   approveDeviceCode(userCode?: string): number;
   /** Makes every access token issued so far answer 401. */
   revokeAccessTokens(): void;
@@ -62,8 +67,10 @@ export async function startFakePartnerCenter(opts: FakePartnerCenterOptions = {}
   let base = '';
   const index = new ReferralIndex(now);
   const tokens = new TokenService(opts, now, (tid) => `https://${new URL(base).host}/${tid}/v2.0`);
+  const pager = new Pager(index);
+  pager.mode = opts.paging ?? 'keyset';
   const state: ApiState = {
-    index, tokens, failures: [], patches: [], maxPageSize: opts.maxPageSize ?? 100,
+    index, pager, tokens, failures: [], patches: [], maxPageSize: opts.maxPageSize ?? 100,
     counters: { token: 0, devicecode: 0, list: 0, get: 0, patch: 0, unauthorized: 0, other: 0 },
     baseUrl: () => base,
     now,
@@ -130,6 +137,9 @@ export async function startFakePartnerCenter(opts: FakePartnerCenterOptions = {}
     },
     setLatency: (ms) => {
       latency = ms;
+    },
+    setPaging: (mode) => {
+      pager.mode = mode;
     },
     approveDeviceCode: (userCode) => tokens.approveDeviceCode(userCode),
     revokeAccessTokens: () => tokens.revokeAccessTokens(),
