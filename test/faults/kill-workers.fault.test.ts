@@ -70,7 +70,9 @@ describe('fault: workers killed with SIGKILL, repeatedly, three at a time', () =
     });
 
     // Sellers accept the first New referrals that have an opportunity, while the kills go on.
-    const toAccept = referrals.filter((r) => r.status === 'New').slice(0, ACCEPTS).map((r) => r.id);
+    // (Ones with a currency: an accept needs name, value, currency and close date.)
+    const toAccept = referrals.filter((r) => r.status === 'New' && r.details?.currency).slice(0, ACCEPTS).map((r) => r.id);
+    expect(toAccept).toHaveLength(ACCEPTS);
     const oppIdOf = (referralId: string) => sf.records('Opportunity').find((o) => o.Referral_Id__c === referralId)?.Id;
     const accepted = new Set<string>();
     const acceptSome = () => {
@@ -97,11 +99,25 @@ describe('fault: workers killed with SIGKILL, repeatedly, three at a time', () =
     await waitFor('every opportunity', () => sf.records('Opportunity').length >= N, 120_000);
     acceptSome();
     const statusPushes = () => pc.patches.filter((p) => p.outcome === 'applied' && JSON.stringify(p.ops).includes('"/status"'));
+    const diagnose = async () => {
+      const wb = appliedWriteBacks(pc);
+      const notActive = toAccept.filter((id) => pc.get(id)?.status !== 'Active');
+      const counts = await Promise.all(queues.map(async (q) => [q.name, await q.getJobCounts()] as const));
+      const errors = out.join('').split('\n').filter((l) => /"level":(50|40)/.test(l)).slice(-15);
+      return JSON.stringify({
+        writeBacks: wb.size, open: open.length, missing: open.filter((r) => !wb.has(r.id)).slice(0, 5).map((r) => r.id),
+        accepted: accepted.size, notActive: notActive.length,
+        notActiveSample: notActive.slice(0, 3).map((id) => ({ pc: pc.get(id)?.status, opp: sf.records('Opportunity').find((o) => o.Referral_Id__c === id) })),
+        counts, parked: await parkedOf(REDIS_URL, prefix), errors,
+      }, null, 1);
+    };
     await waitFor(
       'every write-back and accept',
       () => appliedWriteBacks(pc).size >= open.length && toAccept.every((id) => pc.get(id)?.status === 'Active'),
       120_000,
-    );
+    ).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}\n${await diagnose()}`);
+    });
     // Then the queues drain: nothing waiting, running, delayed, or left failed.
     const pending = async () => {
       let n = 0;
