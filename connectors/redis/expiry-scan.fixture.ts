@@ -180,13 +180,21 @@ export function harness(ledger: ExpiryLedger, referrals: Referral[], contactMe =
   const state = fakeSyncState(referrals.map((r) => r.id));
   const crm = fakeCrm();
   const clock = manualClock(at(CREATED));
-  const alerts = fakeAlertQueue(() => ledger, autoDeliver);
+  // The instant webhook worker records into the ledger of whoever queued last.
+  let current = ledger;
+  const alerts = fakeAlertQueue(() => current, autoDeliver);
   const withLedger = (l: ExpiryLedger): ExpiryScanDeps => ({
     referrals: store,
     state,
     ledger: l,
     crm: { salesforce: crm },
-    alerts,
+    alerts: {
+      ...alerts,
+      add: async (job) => {
+        current = l;
+        await alerts.add(job);
+      },
+    },
     crmWaitForWebhookMs: 10 * 60_000,
     clock,
     log: silentLog,
