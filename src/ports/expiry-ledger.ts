@@ -1,11 +1,13 @@
 /**
  * The expiry engine's idempotency record (issue 5): each alert (a level, 'contact-me' or
- * 'expired') fires exactly once per referral across restarts, retries and several workers.
+ * 'expired') is claimed once per referral across restarts, retries and several workers.
  *
  * State per (referral, alert): none → claimed (lease) → done. A claim is taken atomically before
  * any side effect; each side effect is recorded as its own effect once it succeeded, so a retry
- * after a crash or a partial failure redoes only what is missing. A claim whose lease ran out
- * (the worker died) can be claimed again. Closing a referral cancels what is still pending.
+ * after a crash or a partial failure redoes only what is missing. An alert is done once its CRM
+ * effect and its webhook post (or deliberate drop) are both recorded (issue 12). A claim whose
+ * lease ran out (the worker died) can be claimed again. Closing a referral cancels what is still
+ * pending. The ledger lives in Redis; if Redis loses it, the CRM is read back (issue 20).
  */
 
 /** Side effects of one alert, recorded separately so each happens once. */
