@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { ErrorCode, Queue, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import type { Referral } from '../src/domain/referral.ts';
@@ -6,7 +6,8 @@ import { ValidationError } from '../src/errors.ts';
 import { ExpiryAlertJob, expiryAlertJobId } from '../src/expiry/alert.ts';
 import { deliverExpiryAlert } from '../src/expiry/deliver-alert.ts';
 import type { ExpiryLevel } from '../src/expiry/levels.ts';
-import { runExpiryScan } from '../src/expiry/run-expiry-scan.ts';
+import { runExpiryScan, scanOneReferral, type ExpiryScanDeps } from '../src/expiry/run-expiry-scan.ts';
+import type { AlertQueue } from '../src/ports/alert-queue.ts';
 import type { CrmExpiryWriter, CrmKind } from '../src/ports/crm.ts';
 import type { Clock } from '../src/ports/partner-center.ts';
 import type { ParkingLot, ReferralStore, SyncStateStore } from '../src/ports/state.ts';
@@ -29,7 +30,17 @@ export interface ExpiryOptions {
   webhook?: WebhookPoster | undefined;
   scanIntervalMs: number;
   schedule: boolean;
+  /** How long an alert's CRM effect waits for its webhook post (crmMayGo). Default 10 min. */
+  crmWaitForWebhookMs?: number | undefined;
+  /** The ledger's claim lease (RedisExpiryLedgerOptions.leaseMs); tests shorten it. */
+  claimLeaseMs?: number | undefined;
+  /** BullMQ lock duration and stalled check of the expiry workers; tests shorten them. */
+  lockDurationMs?: number | undefined;
+  stalledIntervalMs?: number | undefined;
 }
+
+/** Long enough for a receiver's brief outage to pass, short enough that the seller's task is not late. */
+const DEFAULT_CRM_WAIT_FOR_WEBHOOK_MS = 10 * 60_000;
 
 export interface ExpiryDeps {
   connection: RedisConnection;
@@ -48,24 +59,23 @@ export interface ExpiryDeps {
  * workers never add a second) and a webhook queue whose retries never hold up CRM updates.
  */
 export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
-  const ledger = createRedisExpiryLedger({ redis: d.connection, prefix: d.prefix });
+  const ledger = createRedisExpiryLedger({ redis: d.connection, prefix: d.prefix, ...(o.claimLeaseMs ? { leaseMs: o.claimLeaseMs } : {}) });
   const scanQueue = new Queue(EXPIRY_QUEUE.scan, { connection: d.connection, prefix: d.prefix });
   const webhookQueue = new Queue(EXPIRY_QUEUE.webhook, { connection: d.connection, prefix: d.prefix });
   const settings = { backoffStrategy: (n: number, _t?: string, err?: Error) => retryDelayMs(n, err) };
   const log = d.log.child({ queue: EXPIRY_QUEUE.scan });
 
-  const enqueueWebhook = async (job: ExpiryAlertJob) => {
-    if (!o.webhook) return;
-    await webhookQueue.add('alert', job, {
-      jobId: expiryAlertJobId(job), attempts: 8, backoff: { type: BACKOFF_TYPE },
-      removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 },
-    });
+  const lock = {
+    ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
+    ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
   };
-  const scan = () =>
-    runExpiryScan({
-      referrals: d.referrals, state: d.state, ledger, crm: d.crm, enqueueWebhook, clock: d.clock, log,
-      levels: o.levels, timeZone: o.timeZone, linkTemplate: o.linkTemplate, isContactMe: o.isContactMe,
-    });
+  const scanDeps: ExpiryScanDeps = {
+    referrals: d.referrals, state: d.state, ledger, crm: d.crm, clock: d.clock, log,
+    alerts: o.webhook ? bullMqAlertQueue(webhookQueue) : null,
+    crmWaitForWebhookMs: o.crmWaitForWebhookMs ?? DEFAULT_CRM_WAIT_FOR_WEBHOOK_MS,
+    levels: o.levels, timeZone: o.timeZone, linkTemplate: o.linkTemplate, isContactMe: o.isContactMe,
+  };
+  const scan = () => runExpiryScan(scanDeps);
 
   const scanWorker = new Worker(
     EXPIRY_QUEUE.scan,
@@ -76,7 +86,7 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
         throw toBullMqError(err);
       }
     },
-    { connection: d.connection, prefix: d.prefix, concurrency: 1, settings },
+    { connection: d.connection, prefix: d.prefix, concurrency: 1, settings, ...lock },
   );
   const webhook = o.webhook;
   const webhookWorker = new Worker(
@@ -88,7 +98,8 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
         if (!webhook) return 'no-webhook';
         return await deliverExpiryAlert(
           { referrals: d.referrals, ledger, clock: d.clock, log: d.log.child({ queue: EXPIRY_QUEUE.webhook }),
-            timeZone: o.timeZone, linkTemplate: o.linkTemplate, post: (a) => webhook.post(a) },
+            timeZone: o.timeZone, linkTemplate: o.linkTemplate, post: (a) => webhook.post(a),
+            afterPosted: (referralId) => scanOneReferral(scanDeps, referralId) },
           parsed.data,
         );
       } catch (err) {
@@ -96,7 +107,7 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
         throw toBullMqError(err);
       }
     },
-    { connection: d.connection, prefix: d.prefix, concurrency: 4, settings },
+    { connection: d.connection, prefix: d.prefix, concurrency: 4, settings, ...lock },
   );
   const guard = createJobGuard({ queue: webhookQueue, stage: 'alert', parking: d.parking, clock: d.clock, log: d.log });
   guard.attach(webhookWorker);
@@ -120,3 +131,38 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
   };
 }
 export type Expiry = Awaited<ReturnType<typeof startExpiry>>;
+
+/**
+ * The AlertQueue port over the BullMQ webhook queue. The jobId is per (referral, alert), so an
+ * add while the job exists, in any state, is a no-op: that is why the scan asks for the state
+ * and retries a failed job rather than adding it again.
+ */
+function bullMqAlertQueue(queue: Queue): AlertQueue {
+  return {
+    async add(job) {
+      await queue.add('alert', job, {
+        jobId: expiryAlertJobId(job), attempts: 8, backoff: { type: BACKOFF_TYPE },
+        removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 },
+      });
+    },
+    async state(job) {
+      const found = await queue.getJob(expiryAlertJobId(job));
+      if (!found) return { state: 'missing' };
+      const state = await found.getState();
+      if (state === 'unknown') return { state: 'missing' };
+      if (state === 'failed') return { state: 'failed' };
+      if (state === 'completed') return { state: 'completed', result: found.returnvalue };
+      return { state: 'pending' };
+    },
+    async retry(job) {
+      const found = await queue.getJob(expiryAlertJobId(job));
+      try {
+        await found?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      } catch (err) {
+        // Someone else (another scan, the runtime's failed-job sweeper) moved or removed it first.
+        const code = (err as { code?: unknown }).code;
+        if (code !== ErrorCode.JobNotInState && code !== ErrorCode.JobNotExist) throw err;
+      }
+    },
+  };
+}

@@ -87,3 +87,15 @@ describe('uuidV5', () => {
     expect(taskId('R-1', '24h')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
+
+describe('dynamics readAppliedExpiry (#20)', () => {
+  it('reads back the level column and which alerts have their task; a contact-me task leaves the column', async () => {
+    const { h, id } = await opportunity();
+    const q = { referralId: 'R-1', crmId: id, alerts: ['contact-me', '72h', '24h', '4h'] };
+    expect(await h.connector.readAppliedExpiry(q)).toEqual({ level: null, tasks: new Set() });
+    await h.connector.applyExpiryWarning(warning(id, '72h'));
+    await h.connector.applyExpiryWarning({ ...warning(id, 'contact-me'), setsLevel: false });
+    expect(await h.connector.readAppliedExpiry(q)).toEqual({ level: '72h', tasks: new Set(['72h', 'contact-me']) });
+  });
+});
+

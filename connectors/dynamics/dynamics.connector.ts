@@ -8,7 +8,7 @@ import { closeOpportunity, type CloseDetails } from './close-opportunity.ts';
 import { createDataverseHttp, type DataverseHttp } from './dataverse-http.ts';
 import { createDataverseTokens } from './dataverse-auth.ts';
 import { parseDynamicsOptions, scopeOf, type DynamicsOptions, type DynamicsOptionsInput } from './dynamics-options.ts';
-import { applyExpiryWarning } from './expiry-writer.ts';
+import { applyExpiryWarning, readAppliedExpiry } from './expiry-writer.ts';
 import { createDynamicsOutbound } from './outbound.ts';
 import { upsertOpportunities, type DynamicsUpsertResult } from './upsert-opportunities.ts';
 
@@ -66,6 +66,7 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
     http,
     upsertOpportunities: (drafts) => (drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(http, upsert, drafts, log)),
     applyExpiryWarning: (w) => applyExpiryWarning(http, { entitySet: o.entitySet, expiryColumns: o.expiryColumns }, w),
+    readAppliedExpiry: (q) => readAppliedExpiry(http, { entitySet: o.entitySet, expiryColumns: o.expiryColumns }, q),
     closeOpportunity: (crmId, outcome, details) => closeOpportunity(http, o.entitySet, crmId, outcome, details),
     listChangedSince: (cursor, overlapMs) => out.listChangedSince(cursor, overlapMs),
     getSnapshot: (crmId) => out.getSnapshot(crmId),

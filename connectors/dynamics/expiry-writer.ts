@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../../src/errors.ts';
-import type { ExpiryWarning } from '../../src/ports/crm.ts';
+import type { AppliedExpiry, ExpiryWarning } from '../../src/ports/crm.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
 import { bindPath, byId, isGuid, query } from './odata.ts';
 
@@ -60,8 +60,9 @@ export async function applyExpiryWarning(http: DataverseHttp, s: ExpirySettings,
   if (!parsed.success) throw new ValidationError(`dynamics ${s.entitySet} read (referral ${w.referralId}) failed its schema`);
   const opp = parsed.data;
 
-  // A closed opportunity is read-only; the task still reaches the seller.
-  if (opp.statecode === 0) {
+  // A closed opportunity is read-only; the task still reaches the seller. A contact-me task
+  // leaves the level columns alone.
+  if (opp.statecode === 0 && w.setsLevel !== false) {
     await http.call(
       {
         method: 'PATCH',
@@ -91,4 +92,33 @@ export async function applyExpiryWarning(http: DataverseHttp, s: ExpirySettings,
     w.referralId,
   );
   if (!created.ok && created.failure.status !== 412) throw created.error;
+}
+
+/**
+ * What the expiry writer left on one opportunity: its level column, and which of `alerts` have
+ * their task (the activityids are derived, so one filter on them). Two GETs, nothing written.
+ */
+export async function readAppliedExpiry(
+  http: DataverseHttp,
+  s: ExpirySettings,
+  q: { referralId: string; crmId: string; alerts: readonly string[] },
+): Promise<AppliedExpiry> {
+  if (!isGuid(q.crmId)) throw new ValidationError(`referral ${q.referralId}: '${q.crmId.slice(0, 40)}' is not a Dataverse opportunity id`);
+  const column = s.expiryColumns.level;
+  const res = await http.call({ method: 'GET', path: `${byId(s.entitySet, q.crmId)}${query({ $select: column })}` }, q.referralId);
+  const parsed = z.looseObject({ [column]: z.string().nullable().optional() }).safeParse(res.data);
+  if (!parsed.success) throw new ValidationError(`dynamics ${s.entitySet} read (referral ${q.referralId}) failed its schema`);
+  const level = parsed.data[column];
+  const byTaskId = new Map(q.alerts.map((a) => [taskId(q.referralId, a), a]));
+  const tasks = new Set<string>();
+  if (byTaskId.size > 0) {
+    const filter = [...byTaskId.keys()].map((id) => `activityid eq ${id}`).join(' or ');
+    for await (const rows of http.pages(`tasks${query({ $select: 'activityid', $filter: filter })}`)) {
+      for (const row of rows) {
+        const alert = typeof row.activityid === 'string' ? byTaskId.get(row.activityid.toLowerCase()) : undefined;
+        if (alert) tasks.add(alert);
+      }
+    }
+  }
+  return { level: typeof level === 'string' && level !== '' ? level : null, tasks };
 }

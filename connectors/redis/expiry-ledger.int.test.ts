@@ -73,7 +73,7 @@ describe('Redis expiry ledger', () => {
     await l.close('ref-1', 'responded', T0);
     expect(await l.claim('ref-1', '24h', later(120_000))).toEqual({ status: 'closed' });
     expect(await l.claim('ref-1', '4h', T0)).toEqual({ status: 'closed' });
-    expect(await l.read('ref-1')).toEqual({ fired: new Set(), closed: 'responded' });
+    expect(await l.read('ref-1')).toEqual({ fired: new Set(), closed: 'responded', known: true });
     expect(await l.trackedIds()).toEqual(['ref-2']);
     expect(await r.redis.ttl(`${r.prefix}:expiry:r:ref-1`)).toBeGreaterThan(0);
   });
@@ -84,5 +84,29 @@ describe('Redis expiry ledger', () => {
     await l.markEffectDone('ref-1', '72h', 'webhook-enqueued', later(5));
     expect(await l.effectsDone('ref-1', '72h')).toEqual(new Set(['webhook-enqueued']));
     expect(await l.effectsDone('ref-1', '24h')).toEqual(new Set());
+  });
+
+  it('reads a referral it holds nothing for as unknown (new, or Redis lost its data) (#20)', async () => {
+    expect(await ledger().read('ref-9')).toEqual({ fired: new Set(), closed: null, known: false });
+  });
+
+  it('records alerts the CRM shows as done with both effects, leaving alerts with a state alone (#20)', async () => {
+    const l = ledger();
+    const c = await l.claim('ref-1', '24h', T0);
+    if (c.status !== 'claimed') throw new Error('expected a claim');
+    await l.recordApplied('ref-1', ['72h', '24h'], later(1));
+    expect((await l.read('ref-1')).fired).toEqual(new Set(['72h']));
+    expect(await l.effectsDone('ref-1', '72h')).toEqual(new Set(['crm', 'webhook-posted']));
+    expect(await l.claim('ref-1', '72h', later(2))).toEqual({ status: 'done' });
+    expect(await l.claim('ref-1', '24h', later(2))).toEqual({ status: 'busy' });
+    expect(await l.trackedIds()).toEqual(['ref-1']);
+  });
+
+  it('hands the claimer the time each effect was recorded (#12)', async () => {
+    const l = ledger();
+    await l.markEffectDone('ref-1', '72h', 'webhook-enqueued', later(7));
+    const c = await l.claim('ref-1', '72h', later(8));
+    if (c.status !== 'claimed') throw new Error('expected a claim');
+    expect(c.effectsAt).toEqual(new Map([['webhook-enqueued', later(7)]]));
   });
 });

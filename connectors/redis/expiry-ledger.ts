@@ -33,7 +33,8 @@ redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'claimed', 't:' .. ARGV[1], ARGV[2]
 redis.call('SADD', KEYS[2], ARGV[5])
 local out = {'claimed'}
 for i = 6, #ARGV do
-  if redis.call('HEXISTS', KEYS[1], 'e:' .. ARGV[1] .. ':' .. ARGV[i]) == 1 then table.insert(out, ARGV[i]) end
+  local at = redis.call('HGET', KEYS[1], 'e:' .. ARGV[1] .. ':' .. ARGV[i])
+  if at then table.insert(out, ARGV[i]); table.insert(out, at) end
 end
 return out`;
 
@@ -53,6 +54,18 @@ if redis.call('HGET', KEYS[1], 's:' .. ARGV[1]) == 'claimed' and redis.call('HGE
   return 1
 end
 return 0`;
+
+// KEYS: hash, tracked. ARGV: now, referralId, alerts... Effects as one alert records when done.
+const RECORD_APPLIED = `
+if redis.call('HEXISTS', KEYS[1], 'closed') == 1 then return 0 end
+for i = 3, #ARGV do
+  local a = ARGV[i]
+  if redis.call('HSETNX', KEYS[1], 's:' .. a, 'done') == 1 then
+    redis.call('HSET', KEYS[1], 'd:' .. a, ARGV[1], 'e:' .. a .. ':crm', ARGV[1], 'e:' .. a .. ':webhook-posted', ARGV[1])
+  end
+end
+redis.call('SADD', KEYS[2], ARGV[2])
+return 1`;
 
 // KEYS: hash, tracked. ARGV: reason, referralId, retentionSeconds.
 const CLOSE = `
@@ -96,7 +109,7 @@ export function createRedisExpiryLedger(options: RedisExpiryLedgerOptions): Expi
       for (const [field, value] of Object.entries(all)) {
         if (field.startsWith('s:') && value === 'done') fired.add(field.slice(2));
       }
-      return { fired, closed: all.closed ?? null };
+      return { fired, closed: all.closed ?? null, known: Object.keys(all).length > 0 };
     },
 
     async claim(referralId, alert, now): Promise<ClaimResult> {
@@ -105,8 +118,15 @@ export function createRedisExpiryLedger(options: RedisExpiryLedgerOptions): Expi
         CLAIM, 2, hashKey(referralId), trackedKey,
         alert, token, String(now.getTime()), String(now.getTime() + leaseMs), referralId, ...ALERT_EFFECTS,
       );
-      const [status, ...effects] = Array.isArray(reply) ? reply.map(String) : [];
-      if (status === 'claimed') return { status, token, effectsDone: new Set(effects.filter(isEffect)) };
+      const [status, ...pairs] = Array.isArray(reply) ? reply.map(String) : [];
+      if (status === 'claimed') {
+        const effectsAt = new Map<AlertEffect, Date>();
+        for (let i = 0; i + 1 < pairs.length; i += 2) {
+          const effect = pairs[i];
+          if (isEffect(effect)) effectsAt.set(effect, new Date(Number(pairs[i + 1])));
+        }
+        return { status, token, effectsDone: new Set(effectsAt.keys()), effectsAt };
+      }
       if (status === 'busy' || status === 'done' || status === 'closed') return { status };
       throw new Error(`expiry ledger: unexpected claim reply ${String(status)}`);
     },
@@ -126,6 +146,11 @@ export function createRedisExpiryLedger(options: RedisExpiryLedgerOptions): Expi
 
     async release(referralId, alert, token) {
       await redis.eval(RELEASE, 1, hashKey(referralId), alert, token);
+    },
+
+    async recordApplied(referralId, alerts, now) {
+      if (alerts.length === 0) return;
+      await redis.eval(RECORD_APPLIED, 2, hashKey(referralId), trackedKey, String(now.getTime()), referralId, ...alerts);
     },
 
     async track(referralIds) {

@@ -105,7 +105,7 @@ describe('expiry scan: answers, expiry, failures, contact-me', () => {
     expect(h.queued).toHaveLength(1);
   });
 
-  it('raises the contact-me alert once, at once, on the webhook only', async () => {
+  it('raises the contact-me alert once, at once: a webhook post and a CRM task, no level field (#20)', async () => {
     const h = harness(newLedger(), [referral()], true);
     for (const time of ['2025-03-03T10:00:00Z', '2025-03-03T11:00:00Z', '2025-03-05T00:00:00Z', '2025-03-07T00:00:00Z']) {
       h.clock.set(time);
@@ -120,6 +120,7 @@ describe('expiry scan: answers, expiry, failures, contact-me', () => {
         firedAt: '2025-03-03T10:00:00.000Z',
       },
     ]);
-    expect(h.crm.calls).toBe(0);
+    expect(h.crm.applied.map((w) => [w.level, w.setsLevel])).toEqual([['contact-me', false]]);
+    expect(h.crm.levelOf('006-ref-1')).toBeUndefined();
   });
 });

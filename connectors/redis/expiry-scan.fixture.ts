@@ -1,5 +1,6 @@
 import type { Referral } from '../../src/domain/referral.ts';
-import type { ExpiryAlertJob } from '../../src/expiry/alert.ts';
+import { expiryAlertJobId, type ExpiryAlertJob } from '../../src/expiry/alert.ts';
+import type { AlertJobState, AlertQueue } from '../../src/ports/alert-queue.ts';
 import { toLevels } from '../../src/expiry/levels.ts';
 import type { ExpiryScanDeps } from '../../src/expiry/run-expiry-scan.ts';
 import type { CrmExpiryWriter, ExpiryWarning } from '../../src/ports/crm.ts';
@@ -82,12 +83,23 @@ export function fakeSyncState(referralIds: string[]) {
   return store;
 }
 
-/** Records each successful call; `failures` makes the next N calls throw a RetryableError. */
+/**
+ * Records each successful call; `failures` makes the next N calls throw a RetryableError.
+ * readAppliedExpiry answers from what was applied (tasks per alert, the last level set), the
+ * way the real writers read the opportunity and its tasks back.
+ */
 export function fakeCrm() {
-  const crm: CrmExpiryWriter & { applied: ExpiryWarning[]; calls: number; failures: number; levelOf(crmId: string): string | undefined } = {
+  const crm: CrmExpiryWriter & { applied: ExpiryWarning[]; calls: number; reads: number; failures: number; levelOf(crmId: string): string | undefined } = {
     applied: [],
     calls: 0,
+    reads: 0,
     failures: 0,
+    async readAppliedExpiry(q) {
+      crm.reads += 1;
+      const mine = crm.applied.filter((w) => w.crmId === q.crmId);
+      const tasks = new Set(mine.map((w) => w.level).filter((level) => q.alerts.includes(level)));
+      return { level: crm.levelOf(q.crmId) ?? null, tasks };
+    },
     async applyExpiryWarning(warning) {
       crm.calls += 1;
       await new Promise((resolve) => setImmediate(resolve)); // let concurrent scans interleave
@@ -98,7 +110,7 @@ export function fakeCrm() {
       crm.applied.push(warning);
     },
     levelOf(crmId) {
-      return crm.applied.filter((w) => w.crmId === crmId).at(-1)?.level;
+      return crm.applied.filter((w) => w.crmId === crmId && w.setsLevel !== false).at(-1)?.level;
     },
   };
   return crm;
@@ -114,6 +126,43 @@ export function manualClock(start: Date) {
   };
 }
 
+/**
+ * The webhook queue as the scan sees it. With `autoDeliver` (the default) an added job counts as
+ * posted at once, as if the webhook worker were instant: it records 'webhook-posted' in the
+ * ledger and reads as completed. Without it, jobs stay pending until the test sets `states`.
+ */
+export function fakeAlertQueue(ledger: () => ExpiryLedger, autoDeliver = true) {
+  const queued: ExpiryAlertJob[] = [];
+  const states = new Map<string, AlertJobState>();
+  const retried: string[] = [];
+  const queue: AlertQueue & { queued: ExpiryAlertJob[]; states: typeof states; retried: string[] } = {
+    queued,
+    states,
+    retried,
+    async add(job) {
+      const id = expiryAlertJobId(job);
+      if ((states.get(id)?.state ?? 'missing') !== 'missing') return;
+      queued.push(job);
+      if (!autoDeliver) {
+        states.set(id, { state: 'pending' });
+        return;
+      }
+      await ledger().markEffectDone(job.referralId, job.level, 'webhook-posted', new Date(job.firedAt));
+      states.set(id, { state: 'completed', result: 'posted' });
+    },
+    async state(job) {
+      return states.get(expiryAlertJobId(job)) ?? { state: 'missing' };
+    },
+    async retry(job) {
+      const id = expiryAlertJobId(job);
+      if (states.get(id)?.state !== 'failed') return;
+      retried.push(id);
+      states.set(id, { state: 'pending' });
+    },
+  };
+  return queue;
+}
+
 export interface Harness {
   deps: ExpiryScanDeps;
   referrals: ReturnType<typeof fakeReferralStore>;
@@ -121,24 +170,32 @@ export interface Harness {
   crm: ReturnType<typeof fakeCrm>;
   clock: ReturnType<typeof manualClock>;
   queued: ExpiryAlertJob[];
+  alerts: ReturnType<typeof fakeAlertQueue>;
   /** Same stores, CRM and queue, another ledger (another worker, or the same one after a restart). */
   withLedger(ledger: ExpiryLedger): ExpiryScanDeps;
 }
 
-export function harness(ledger: ExpiryLedger, referrals: Referral[], contactMe = false): Harness {
+export function harness(ledger: ExpiryLedger, referrals: Referral[], contactMe = false, autoDeliver = true): Harness {
   const store = fakeReferralStore(referrals);
   const state = fakeSyncState(referrals.map((r) => r.id));
   const crm = fakeCrm();
   const clock = manualClock(at(CREATED));
-  const queued: ExpiryAlertJob[] = [];
+  // The instant webhook worker records into the ledger of whoever queued last.
+  let current = ledger;
+  const alerts = fakeAlertQueue(() => current, autoDeliver);
   const withLedger = (l: ExpiryLedger): ExpiryScanDeps => ({
     referrals: store,
     state,
     ledger: l,
     crm: { salesforce: crm },
-    async enqueueWebhook(job) {
-      queued.push(job);
+    alerts: {
+      ...alerts,
+      add: async (job) => {
+        current = l;
+        await alerts.add(job);
+      },
     },
+    crmWaitForWebhookMs: 10 * 60_000,
     clock,
     log: silentLog,
     levels: toLevels([72, 24, 4]),
@@ -146,7 +203,7 @@ export function harness(ledger: ExpiryLedger, referrals: Referral[], contactMe =
     linkTemplate: 'https://crm.example/referrals/{referralId}',
     isContactMe: () => contactMe,
   });
-  return { deps: withLedger(ledger), referrals: store, state, crm, clock, queued, withLedger };
+  return { deps: withLedger(ledger), referrals: store, state, crm, clock, queued: alerts.queued, alerts, withLedger };
 }
 
 /** Count of items per key, e.g. CRM levels applied: { '72h': 1, '24h': 1 }. */

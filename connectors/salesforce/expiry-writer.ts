@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ValidationError } from '../../src/errors.ts';
-import type { ExpiryWarning } from '../../src/ports/crm.ts';
+import type { AppliedExpiry, ExpiryWarning } from '../../src/ports/crm.ts';
 import { parseResponse, type SalesforceSession } from './salesforce-session.ts';
-import { upsertSingle } from './sobject-writes.ts';
-import { RECORD_ID } from './soql.ts';
+import { queryAll, upsertSingle } from './sobject-writes.ts';
+import { RECORD_ID, soqlString } from './soql.ts';
 import { isUrlSafeId } from './upsert-opportunities.ts';
 
 export interface ExpirySettings {
@@ -44,7 +44,7 @@ export async function applyExpiryWarning(session: SalesforceSession, s: ExpirySe
   const ctx = { object: s.objectName, referralId: w.referralId };
 
   const opp = parseResponse(Owner, await session.call({ method: 'GET', url: `/sobjects/${s.objectName}/${w.crmId}?fields=OwnerId` }, ctx), `${s.objectName} read`);
-  await session.call(
+  if (w.setsLevel !== false) await session.call(
     {
       method: 'PATCH',
       url: `/sobjects/${s.objectName}/${w.crmId}`,
@@ -63,4 +63,31 @@ export async function applyExpiryWarning(session: SalesforceSession, s: ExpirySe
   };
   const r = await upsertSingle(session, 'Task', s.taskKeyField, taskKey(w.referralId, w.level), task, { object: 'Task', referralId: w.referralId });
   if (!r.ok) throw r.error;
+}
+
+/**
+ * What the expiry writer left on one opportunity: its level field, and which of `alerts` have
+ * their Task (by the task key field, one query). Two GET calls, nothing written.
+ */
+export async function readAppliedExpiry(
+  session: SalesforceSession,
+  s: ExpirySettings,
+  q: { referralId: string; crmId: string; alerts: readonly string[] },
+): Promise<AppliedExpiry> {
+  if (!RECORD_ID.test(q.crmId)) throw new ValidationError(`referral ${q.referralId}: '${q.crmId.slice(0, 40)}' is not a Salesforce record id`);
+  const ctx = { object: s.objectName, referralId: q.referralId };
+  const Level = z.looseObject({ [s.expiryFields.level]: z.string().nullable().optional() });
+  const body = await session.call({ method: 'GET', url: `/sobjects/${s.objectName}/${q.crmId}?fields=${s.expiryFields.level}` }, ctx);
+  const level = parseResponse(Level, body, `${s.objectName} read`)[s.expiryFields.level];
+  const byKey = new Map(q.alerts.map((a) => [taskKey(q.referralId, a), a]));
+  const tasks = new Set<string>();
+  if (byKey.size > 0) {
+    const keys = [...byKey.keys()].map(soqlString).join(', ');
+    const rows = await queryAll(session, `SELECT ${s.taskKeyField} FROM Task WHERE ${s.taskKeyField} IN (${keys})`, { object: 'Task', referralId: q.referralId });
+    for (const row of rows) {
+      const alert = byKey.get(String(row[s.taskKeyField]));
+      if (alert) tasks.add(alert);
+    }
+  }
+  return { level: typeof level === 'string' && level !== '' ? level : null, tasks };
 }

@@ -106,3 +106,16 @@ describe('checkSalesforce', () => {
     ]);
   });
 });
+
+describe('salesforce readAppliedExpiry (#20)', () => {
+  it('reads back the level field and which alerts have their task; a contact-me task leaves the field', async () => {
+    h = await startSalesforceHarness();
+    const crmId = await opportunity(h);
+    const q = { referralId: 'EXP-1', crmId, alerts: ['contact-me', '72h', '24h', '4h'] };
+    expect(await h.connector.readAppliedExpiry(q)).toEqual({ level: null, tasks: new Set() });
+    await h.connector.applyExpiryWarning(warning(crmId, '72h'));
+    await h.connector.applyExpiryWarning({ ...warning(crmId, 'contact-me'), setsLevel: false });
+    expect(await h.connector.readAppliedExpiry(q)).toEqual({ level: '72h', tasks: new Set(['72h', 'contact-me']) });
+  });
+});
+

@@ -2,7 +2,7 @@ import type { Logger } from '../../src/log/logger.ts';
 import type { CrmConnector, CrmExpiryWriter, CrmOutbound, ExpiryWarning, OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
 import { AccountDirectory } from '../shared/account-directory.ts';
 import { SObjectDescribe, type CheckTarget, type FieldRequirement } from './check-salesforce.ts';
-import { applyExpiryWarning } from './expiry-writer.ts';
+import { applyExpiryWarning, readAppliedExpiry } from './expiry-writer.ts';
 import { OwnerDirectory } from '../shared/owner-directory.ts';
 import { opportunityTeams } from './opportunity-team.ts';
 import { activeUsersByEmail } from './users.ts';
@@ -50,6 +50,7 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
     upsertOpportunities: (drafts: OpportunityDraft[]): Promise<UpsertResult[]> =>
       drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(session, opts, drafts, accounts, owners),
     applyExpiryWarning: (w: ExpiryWarning) => applyExpiryWarning(session, opts, w),
+    readAppliedExpiry: (q) => readAppliedExpiry(session, opts, q),
     // Outbound methods throw FatalError when `outbound` is not configured (outboundSettings).
     listChangedSince: async (cursor, overlapMs) => listChangedSince(session, outboundSettings(opts), teams, cursor, overlapMs),
     getSnapshot: async (crmId) => getSnapshot(session, outboundSettings(opts), teams, crmId),

@@ -9,6 +9,9 @@ import { alertHeading } from './alert-heading.ts';
  * We chose it over the legacy MessageCard because the Workflows app ("When a Teams webhook request
  * is received"), which replaces Office 365 connectors, accepts this shape and not MessageCard.
  * Card version 1.4: the highest that Teams renders everywhere, mobile included.
+ *
+ * The alert's idempotency key (issue 12) is the card's last line, small and subtle, with the
+ * element id `idempotencyKey` so a flow reading the card can find it without parsing text.
  */
 
 export interface TeamsPayload {
@@ -32,6 +35,7 @@ export function toTeamsPayload(alert: ExpiryAlert): TeamsPayload {
         { title: 'Referral', value: alert.referralId },
       ],
     },
+    { type: 'TextBlock', id: 'idempotencyKey', text: `Alert key: ${alert.idempotencyKey}`, size: 'Small', isSubtle: true, wrap: true },
   ];
   return {
     type: 'message',

@@ -61,4 +61,16 @@ describe('webhook payloads', () => {
     });
     expect(buildWebhookPayload('teams', alert)).toMatchSnapshot();
   });
+
+  it('every format carries the alert\'s idempotency key, the same for each post of one (referral, level) (#12)', () => {
+    const key = 'referral-sync-expiry:0b6f3c1e-4a52-4c7e-9d1a-1f2e3d4c5b6a:24h';
+    const later = new Date('2025-03-16T03:00:00Z');
+    for (const fmt of WEBHOOK_FORMATS) {
+      const first = JSON.stringify(buildWebhookPayload(fmt, toExpiryAlert(job('warning', '24h'), referral, now, format)));
+      const retry = JSON.stringify(buildWebhookPayload(fmt, toExpiryAlert(job('warning', '24h'), referral, later, format)));
+      expect(first).toContain(key);
+      expect(retry).toContain(key);
+      expect(JSON.stringify(buildWebhookPayload(fmt, toExpiryAlert(job('warning', '4h'), referral, now, format)))).not.toContain(key);
+    }
+  });
 });

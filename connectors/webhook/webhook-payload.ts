@@ -8,17 +8,21 @@ export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 /**
  * Our own shape for any other receiver (Power Automate, n8n, a custom endpoint): the alert's
- * fields under a versioned envelope, so a receiver can tell a future change apart.
+ * fields under a versioned envelope, so a receiver can tell a future change apart. The
+ * idempotency key sits at the top (and in `alert`): a receiver drops a post whose key it has
+ * seen. Adding it kept version 1, since no existing field changed.
  */
 export interface JsonAlertPayload {
   type: 'referral-sync.expiry-alert';
   version: 1;
+  idempotencyKey: string;
   alert: ExpiryAlert;
 }
 
 export const toJsonPayload = (alert: ExpiryAlert): JsonAlertPayload => ({
   type: 'referral-sync.expiry-alert',
   version: 1,
+  idempotencyKey: alert.idempotencyKey,
   alert,
 });
 

@@ -33,10 +33,12 @@ describe('webhook poster', () => {
   });
   afterAll(() => nock.enableNetConnect());
 
-  it('posts the Slack body as JSON', async () => {
+  it('posts the Slack body as JSON with the idempotency key in headers (#12)', async () => {
     nock(HOST)
       .post(PATH, (body: { text?: unknown; blocks?: unknown }) => typeof body.text === 'string' && Array.isArray(body.blocks))
       .matchHeader('content-type', /application\/json/)
+      .matchHeader('idempotency-key', 'referral-sync-expiry:ref-1:72h')
+      .matchHeader('x-idempotency-key', 'referral-sync-expiry:ref-1:72h')
       .reply(200, 'ok');
     await poster().post(alert);
   });

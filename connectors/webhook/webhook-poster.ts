@@ -37,7 +37,10 @@ export function createWebhookPoster(options: WebhookPosterOptions): WebhookPoste
       try {
         await http.post(options.url, buildWebhookPayload(options.format, alert), {
           timeout,
-          headers: { 'Content-Type': 'application/json' },
+          // Every format also carries the key in a header, for receivers that de-duplicate
+          // before parsing: `Idempotency-Key` as the IETF httpapi draft names it, and the
+          // X- form that many webhook tools look for.
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': alert.idempotencyKey, 'X-Idempotency-Key': alert.idempotencyKey },
           // A redirect would resend the alert elsewhere; receivers answer directly.
           maxRedirects: 0,
           validateStatus: (s) => s >= 200 && s < 300,

@@ -25,8 +25,19 @@ export type ExpiryAlertJob = z.infer<typeof ExpiryAlertJob>;
 export const expiryAlertJobId = (job: Pick<ExpiryAlertJob, 'referralId' | 'level'>): string =>
   `expiry-${job.referralId}-${job.level}`.replaceAll(':', '_');
 
+/**
+ * The receiver's de-duplication key: the same for every post of one (referral, alert), whichever
+ * worker, attempt or re-queue sends it, and different for every other alert. Derived from the
+ * ids alone, so it survives the loss of Redis too. Percent-encoded parts joined by ':' keep it
+ * unambiguous and valid as an HTTP header value whatever the ids hold.
+ */
+export const idempotencyKeyOf = (job: Pick<ExpiryAlertJob, 'referralId' | 'level'>): string =>
+  `referral-sync-expiry:${encodeURIComponent(job.referralId)}:${encodeURIComponent(job.level)}`;
+
 /** What a webhook alert says; payload builders in connectors/webhook lay it out per format. */
 export interface ExpiryAlert {
+  /** See idempotencyKeyOf: a receiver that saw this key already should drop the post. */
+  idempotencyKey: string;
   kind: ExpiryAlertJob['kind'];
   referralId: string;
   level: string;
@@ -56,6 +67,7 @@ export function toExpiryAlert(job: ExpiryAlertJob, referral: Referral | null, no
   const deadline = new Date(job.deadline);
   const text = alertText(referral, job.referralId, deadline, now, format.timeZone);
   return {
+    idempotencyKey: idempotencyKeyOf(job),
     kind: job.kind,
     referralId: job.referralId,
     level: job.level,

@@ -52,7 +52,7 @@ function setup(referral: Referral | null, post: (alert: ExpiryAlert) => Promise<
       posted.push(alert);
     },
   };
-  return { deps, posted };
+  return { deps, posted, effects };
 }
 
 const waiting: Referral = { id: 'r1', eTag: '"e"', status: 'New', name: 'Deal', customerProfile: { name: 'Contoso' } };
@@ -75,10 +75,35 @@ describe('deliverExpiryAlert', () => {
     expect(posted).toHaveLength(1);
   });
 
-  it('drops a warning whose referral was answered while the job waited', async () => {
-    const { deps, posted } = setup({ ...waiting, status: 'Active', substatus: 'Accepted' }, async () => {});
+  it('drops a warning whose referral was answered while the job waited, and records the drop (#12)', async () => {
+    const { deps, posted, effects } = setup({ ...waiting, status: 'Active', substatus: 'Accepted' }, async () => {});
     expect(await deliverExpiryAlert(deps, job)).toBe('stale');
     expect(posted).toEqual([]);
+    expect(effects.get('r1 24h')).toEqual(new Set(['webhook-dropped']));
+  });
+
+  it('every post of one alert carries the same idempotency key (#12)', async () => {
+    let failures = 1;
+    const keys: string[] = [];
+    const { deps } = setup(waiting, async (alert) => {
+      keys.push(alert.idempotencyKey);
+      if (failures-- > 0) throw new RetryableError('webhook 500');
+    });
+    await expect(deliverExpiryAlert(deps, job)).rejects.toBeInstanceOf(RetryableError);
+    await deliverExpiryAlert(deps, job);
+    expect(keys).toEqual(['referral-sync-expiry:r1:24h', 'referral-sync-expiry:r1:24h']);
+  });
+
+  it('runs the CRM follow-up after a recorded post; its failure does not fail the job (#20)', async () => {
+    const { deps, effects } = setup(waiting, async () => {});
+    const followed: string[] = [];
+    deps.afterPosted = async (id) => {
+      followed.push(id);
+      expect(effects.get('r1 24h')?.has('webhook-posted')).toBe(true);
+      throw new RetryableError('salesforce 503');
+    };
+    expect(await deliverExpiryAlert(deps, job)).toBe('posted');
+    expect(followed).toEqual(['r1']);
   });
 
   it('still posts when the store no longer has the referral, with what the job carries', async () => {

@@ -2,6 +2,7 @@ import type { Referral } from '../domain/referral.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../ports/partner-center.ts';
 import type { ReferralStore } from '../ports/state.ts';
+import { appliedAlerts } from './alert-decisions.ts';
 import { fireAlert, type FireAlertDeps, type FireCounts } from './fire-alert.ts';
 import type { ExpiryLevel } from './levels.ts';
 import { planExpiry } from './plan.ts';
@@ -36,6 +37,7 @@ const emptyResult = (): ExpiryScanResult => ({
  * interleaving. Visits each New referral, plus the referrals tracked from earlier scans so an
  * answer or an expiry is noticed after the referral left the New index.
  *
+ * A referral the ledger knows nothing of is first looked up in the CRM (recallFromCrm).
  * CRM and webhook failures are counted and retried by the next scan. Store or ledger failures
  * (Redis down) are thrown: the job fails and BullMQ retries it; nothing done so far is redone.
  */
@@ -53,6 +55,54 @@ export async function runExpiryScan(deps: ExpiryScanDeps): Promise<ExpiryScanRes
   return result;
 }
 
+/**
+ * One referral's pass outside the repeatable scan: the webhook queue calls it right after a
+ * post, so the CRM effect that waited for that post goes now rather than at the next scan.
+ */
+export async function scanOneReferral(deps: ExpiryScanDeps, referralId: string): Promise<ExpiryScanResult> {
+  const result = emptyResult();
+  await scanReferral(deps, referralId, deps.clock.now(), result);
+  return result;
+}
+
+/**
+ * The ledger has nothing for this referral: it is new, or Redis lost its data. Before anything
+ * fires, the CRM tells which alerts were applied; those are recorded as done, effects included,
+ * and not repeated. Returns the alerts now known as fired, or null to wait for the next scan:
+ * the opportunity is not known yet (after a Redis loss the sync state is gone too, until the
+ * next pull rebuilds it), or the CRM could not be read. Waiting rather than firing blind is what
+ * keeps a level delivered before the loss from being delivered again.
+ */
+async function recallFromCrm(
+  deps: ExpiryScanDeps, log: Logger, referralId: string, alerts: string[], now: Date, result: ExpiryScanResult,
+): Promise<ReadonlySet<string> | null> {
+  const synced = await deps.state.get(referralId);
+  if (!synced || synced.crmId === '') {
+    result.notInCrm += 1;
+    log.info('no CRM opportunity yet; its expiry alerts wait for the next scan');
+    return null;
+  }
+  const writer = deps.crm[synced.crm];
+  if (!writer) {
+    result.crmFailures += 1;
+    log.error({ crm: synced.crm }, 'no expiry writer configured for this CRM');
+    return null;
+  }
+  let applied: string[];
+  try {
+    applied = appliedAlerts(deps.levels, alerts, await writer.readAppliedExpiry({ referralId, crmId: synced.crmId, alerts }));
+  } catch (err) {
+    result.crmFailures += 1;
+    log.warn({ err, crm: synced.crm }, 'could not read applied expiry alerts from the CRM; retried next scan');
+    return null;
+  }
+  if (applied.length > 0) {
+    await deps.ledger.recordApplied(referralId, applied, now);
+    log.info({ applied }, 'expiry alerts found applied in the CRM; recorded as done, not repeated');
+  }
+  return new Set(applied);
+}
+
 async function scanReferral(deps: ExpiryScanDeps, referralId: string, now: Date, result: ExpiryScanResult): Promise<void> {
   const log = deps.log.child({ referralId });
   const referral = await deps.referrals.get(referralId);
@@ -67,7 +117,14 @@ async function scanReferral(deps: ExpiryScanDeps, referralId: string, now: Date,
     await deps.ledger.close(referralId, view.closed === 'expired' ? 'expired' : 'responded', now);
     return;
   }
-  const plan = planExpiry({ referral, levels: deps.levels, now, fired: view.fired, isContactMe: deps.isContactMe(referral) });
+  const planFor = (fired: ReadonlySet<string>) =>
+    planExpiry({ referral, levels: deps.levels, now, fired, isContactMe: deps.isContactMe(referral) });
+  let plan = planFor(view.fired);
+  if (!view.known && plan.due.length > 0) {
+    const fired = await recallFromCrm(deps, log, referralId, plan.due.map((a) => a.level), now, result);
+    if (fired === null) return;
+    if (fired.size > 0) plan = planFor(fired);
+  }
 
   let crmBlocked = false;
   let allDone = true;

@@ -60,6 +60,19 @@ export interface ExpiryWarning {
   taskSubject: string;
   /** Longer task body (deal name, link, time left). No customer contact details. */
   taskDescription: string;
+  /**
+   * false: only the task (a contact-me request), the opportunity's expiry fields stay as they
+   * are, so the "expiry level" field keeps naming the last warning level. Absent: true.
+   */
+  setsLevel?: boolean;
+}
+
+/** What one opportunity shows of the expiry alerts already applied to it (issue 20). */
+export interface AppliedExpiry {
+  /** The opportunity's "expiry level" field as the CRM has it; null when empty. */
+  level: string | null;
+  /** Of the alerts asked about, those whose follow-up task (keyed per referral and alert) exists. */
+  tasks: ReadonlySet<string>;
 }
 
 /** Optional CRM capability used by the expiry engine. */
@@ -70,6 +83,12 @@ export interface CrmExpiryWriter {
    * create a second task if retried after a partial failure (the task carries a unique key).
    */
   applyExpiryWarning(warning: ExpiryWarning): Promise<void>;
+  /**
+   * Reads back what applyExpiryWarning left on the opportunity: its level field and which of
+   * `alerts` (level names, 'contact-me', 'expired') have their task. The expiry engine's memory
+   * when Redis lost its own. Read-only; throws RetryableError or FatalError like the writes.
+   */
+  readAppliedExpiry(q: { referralId: string; crmId: string; alerts: readonly string[] }): Promise<AppliedExpiry>;
 }
 
 /** Where outbound polling resumes: the last (modstamp, id) seen, compared as a pair. */

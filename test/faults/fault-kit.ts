@@ -4,7 +4,7 @@
  * Redis is never restarted, flushed or reconfigured).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +119,8 @@ export function expectNoSecrets(logText: string, o: { pc: FakePartnerCenter; ext
 
 export interface WorkerChildConfig {
   redisUrl: string;
+  /** Also run the expiry engine (test/integration/worker-child.ts). */
+  expiry?: { webhookUrl: string; scanIntervalMs: number };
   prefix: string;
   concurrency: number;
   /** The upsert batcher's quiet window (the child's default: 50 ms). */
@@ -165,6 +167,8 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Starts redis-server again on the same port and directory (it replays the AOF). */
   start(): Promise<void>;
+  /** Kills it, deletes its data files and starts it again: every key is gone. */
+  restartEmpty(): Promise<void>;
   /** Kills it and removes its directory. */
   dispose(): Promise<void>;
 }
@@ -207,6 +211,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   await start();
   return {
     url, start, kill,
+    async restartEmpty() {
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir);
+      await start();
+    },
     async dispose() {
       await kill();
       await rm(dir, { recursive: true, force: true });

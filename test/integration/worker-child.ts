@@ -12,6 +12,9 @@ import { createSalesforceConnector } from '../../connectors/salesforce/index.ts'
 import { createLogger } from '../../jobs/logger.ts';
 import { loadMappingFile } from '../../jobs/mapping-file.ts';
 import { startRuntime } from '../../jobs/runtime.ts';
+import { toLevels } from '../../src/expiry/levels.ts';
+import { isContactMeRequest } from '../../src/mapping/contact-me.ts';
+import { createWebhookPoster } from '../../connectors/webhook/webhook-poster.ts';
 
 const Config = z.object({
   redisUrl: z.string(),
@@ -27,6 +30,8 @@ const Config = z.object({
   outbound: z.boolean().optional(),
   stateCheckIntervalMs: z.number().optional(),
   failedSweepIntervalMs: z.number().optional(),
+  /** Runs the expiry engine too, posting alerts to this JSON receiver, on short fault-test timings. */
+  expiry: z.object({ webhookUrl: z.string(), scanIntervalMs: z.number() }).optional(),
 });
 
 const config = Config.parse(JSON.parse(process.env.WORKER_CHILD_CONFIG ?? '{}'));
@@ -63,6 +68,18 @@ const rt = await startRuntime({
   ...(config.stateCheckIntervalMs ? { stateCheckIntervalMs: config.stateCheckIntervalMs } : {}),
   ...(config.failedSweepIntervalMs ? { failedSweepIntervalMs: config.failedSweepIntervalMs } : {}),
   lockDurationMs: 2_000, stalledIntervalMs: 1_000,
+  ...(config.expiry
+    ? {
+      expiry: {
+        levels: toLevels(mapping.expiry?.levelsHours), timeZone: 'UTC', linkTemplate: null,
+        isContactMe: (r: Referral) => isContactMeRequest(mapping, r),
+        webhook: createWebhookPoster({ url: config.expiry.webhookUrl, format: 'json', timeoutMs: 5_000 }),
+        scanIntervalMs: config.expiry.scanIntervalMs, schedule: true,
+        // A killed worker's claim and jobs come back within seconds, not the production minutes.
+        claimLeaseMs: 3_000, lockDurationMs: 2_000, stalledIntervalMs: 1_000,
+      },
+    }
+    : {}),
 });
 if (config.schedule === undefined) {
   await rt.runPull();
