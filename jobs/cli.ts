@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { httpOptionsOrThrow, startOps } from './ops.ts';
 import { startStandaloneDashboard } from './http/standalone.ts';
 import { formatDoctorReport, runDoctor } from './doctor.ts';
+import { printReconcile, runReconcileCommand } from './reconcile-command.ts';
 import { runWebhookRegister, showWebhookRegistration, webhookRegistrationApiFromEnv } from './webhook-intake/register-command.ts';
 
 const program = new Command('referral-sync')
@@ -43,6 +44,7 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean, withOps = false):
     initialSince: new Date(env.INITIAL_SYNC_SINCE ?? 0), pageSize: env.PARTNER_CENTER_PAGE_SIZE,
     concurrency: env.SYNC_CONCURRENCY, attempts: env.SYNC_ATTEMPTS, batchWindowMs: env.BATCH_WINDOW_MS, schedulePull,
     expiry: expiryOptionsFor(env, adapters.mapping, schedulePull),
+    ...(schedulePull ? { reconcileIntervalMs: env.RECONCILE_INTERVAL_MS } : {}),
   });
   // The dashboard, webhook intake and credential health live in the worker process (`start`).
   const ops = withOps ? await startOps(env, rt, adapters, log) : undefined;
@@ -130,6 +132,26 @@ program
       }
     } finally {
       await rt.close();
+    }
+  });
+
+program
+  .command('reconcile')
+  .description('compare Partner Center, the CRM and stored state; queue a repair job for each drift')
+  .option('--dry-run', 'list the drift, queue nothing')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { dryRun?: boolean; json?: boolean }) => {
+    const env = envOrExit();
+    await redisOrExit(env);
+    // Logs go to stderr so that stdout stays the table (or JSON) alone.
+    const log = createLogger({ level: env.LOG_LEVEL, destination: process.stderr });
+    const redis = connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER }, { maxRetriesPerRequest: null });
+    try {
+      const dryRun = opts.dryRun === true;
+      const result = await runReconcileCommand(env, await buildAdapters(env, log, redis), redis, log, dryRun);
+      printReconcile(result, { dryRun, json: opts.json === true }, process.stdout);
+    } finally {
+      await redis.quit();
     }
   });
 

@@ -44,8 +44,15 @@ export interface OutboundDeps {
   log: Logger;
 }
 
+/** Push job options (the reconcile sweep queues pushes too). */
+export const pushJobOptions = (attempts: number) =>
+  ({ attempts, backoff: { type: BACKOFF_TYPE }, removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 30 * 24 * 3600 } }) as const;
+
+/** One push per opportunity version: a poll re-reading the same version adds nothing. */
+export const pushJobId = (s: Pick<CrmSnapshot, 'referralId' | 'modstamp'>): string => `push-${clean(s.referralId)}-${clean(s.modstamp)}`;
+
 /** Accept/decline and Won/Lost go ahead of edits (BullMQ: lower number = sooner). */
-const priorityOf = (s: CrmSnapshot) => (s.decision !== null || s.isClosed ? 1 : 10);
+export const priorityOf = (s: CrmSnapshot) => (s.decision !== null || s.isClosed ? 1 : 10);
 
 /**
  * Outbound sync's queues: a repeatable poll of the CRM for opportunities changed since the cursor,
@@ -58,7 +65,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   const pollQueue = new Queue(OUTBOUND_QUEUE.poll, { connection: d.connection, prefix: d.prefix });
   const pushQueue = new Queue(OUTBOUND_QUEUE.push, { connection: d.connection, prefix: d.prefix });
   const settings = { backoffStrategy: (n: number, _t?: string, err?: Error) => retryDelayMs(n, err) };
-  const jobOpts = { attempts: o.attempts, backoff: { type: BACKOFF_TYPE }, removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 30 * 24 * 3600 } };
+  const jobOpts = pushJobOptions(o.attempts);
 
   /** One poll: new snapshots are stored and each gets a push job. Returns how many were queued. */
   const poll = async (): Promise<{ changed: number; queued: number; invalid: number }> => {
@@ -71,7 +78,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
     await pushQueue.addBulk(
       fresh.map((s) => ({
         name: 'push', data: { referralId: s.referralId },
-        opts: { ...jobOpts, priority: priorityOf(s), jobId: `push-${clean(s.referralId)}-${clean(s.modstamp)}` },
+        opts: { ...jobOpts, priority: priorityOf(s), jobId: pushJobId(s) },
       })),
     );
     const at = d.clock.now().toISOString();

@@ -22,6 +22,7 @@ import { startOutbound, type OutboundOptions } from './outbound-queues.ts';
 import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
 import { BACKOFF_TYPE, FAILED_SWEEP_INTERVAL_MS, PULL_SCHEDULER_ID, QUEUE, retryDelayMs, syncJobId, syncJobOptions } from './queues.ts';
 import { syncReferralProcessor } from './sync.processor.ts';
+import { reconcileCrmOf, startScheduledReconcile } from './reconcile.ts';
 
 export interface RuntimeOptions {
   redisUrl: string;
@@ -65,6 +66,8 @@ export interface RuntimeOptions {
   /** Further CRMs (CRM=both); `route` picks one per referral, `crm` being the first. */
   additionalCrms?: CrmBinding[];
   route?: (referral: Referral) => CrmKind;
+  /** The reconcile sweep (issue 12) every this many ms, 0 = off (RECONCILE_INTERVAL_MS); absent: no sweep worker here. */
+  reconcileIntervalMs?: number | undefined;
 }
 
 /** One CRM a deployment writes to: its connector, its mapping, and optionally outbound sync. */
@@ -198,6 +201,12 @@ export async function startRuntime(o: RuntimeOptions) {
   /** The first CRM's outbound queues (the only one unless CRM=both). */
   const outbound = outbounds[0];
 
+  const reconcile = o.reconcileIntervalMs === undefined ? undefined : await startScheduledReconcile({
+    connection, prefix: o.prefix, partnerCenter: o.partnerCenter, referrals, state, outbound: outboundStore, parking, clock, log: o.log,
+    pageSize: o.pageSize, attempts: o.attempts,
+    crms: bindings.flatMap((b) => reconcileCrmOf(b.crm, b.outbound?.crm)),
+  }, { intervalMs: o.reconcileIntervalMs, schedule: o.schedulePull });
+
   const guards: JobGuard[] = [syncGuard, ...outbounds.map((x) => x.guard), ...(expiry ? [expiry.guard] : [])];
   /** Every failed set swept once: what a worker killed mid-handling left behind (issue 12). */
   const sweepFailed = async () => {
@@ -212,7 +221,7 @@ export async function startRuntime(o: RuntimeOptions) {
     epoch, clock, log: o.log, intervalMs: o.stateCheckIntervalMs,
     onLoss: async (loss) => {
       await schedulePull();
-      await Promise.all([...outbounds.map((x) => x.schedule()), expiry?.schedule()]);
+      await Promise.all([...outbounds.map((x) => x.schedule()), expiry?.schedule(), reconcile?.schedule()]);
       // The checkpoint went with the data: this pull lists everything again (a full reconcile of
       // the inbound side). One job per epoch, however many workers noticed.
       if (o.schedulePull) {
@@ -223,17 +232,17 @@ export async function startRuntime(o: RuntimeOptions) {
 
   let closing: Promise<void> | undefined;
   return {
-    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, sweepFailed, stateWatch, epoch, syncWorker, pullWorker, expiry, outbound, outbounds, outboundStore,
+    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, sweepFailed, stateWatch, epoch, syncWorker, pullWorker, expiry, outbound, outbounds, outboundStore, reconcile,
     /** Stops taking jobs, lets in-flight ones finish (up to timeoutMs), then releases the rest. */
     close(timeoutMs = 30_000): Promise<void> {
       closing ??= (async () => {
         clearInterval(sweepTimer);
         stateWatch.stop();
         for (const b of batchers) b.flush();
-        const graceful = Promise.all([syncWorker.close(), pullWorker.close(), expiry?.close(), ...outbounds.map((x) => x.close())]);
+        const graceful = Promise.all([syncWorker.close(), pullWorker.close(), expiry?.close(), reconcile?.close(), ...outbounds.map((x) => x.close())]);
         const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);
         // Forced close leaves active jobs to BullMQ's stalled-job check: another worker picks them up.
-        if (timedOut) await Promise.all([syncWorker.close(true), pullWorker.close(true), expiry?.close(true), ...outbounds.map((x) => x.close(true))]);
+        if (timedOut) await Promise.all([syncWorker.close(true), pullWorker.close(true), expiry?.close(true), reconcile?.close(true), ...outbounds.map((x) => x.close(true))]);
         await Promise.all([pullQueue.close(), syncQueue.close()]);
         await redis.quit();
       })();

@@ -3,6 +3,7 @@ import { makeReferral } from '../../test/fakes/partner-center/fixtures.ts';
 import { atRiskFor, AUTH, bearer, startDashboardStack, TOKENS, type DashboardStack } from '../../test/integration/dashboard-stack.ts';
 import { REDIS_URL } from '../../test/integration/harness.ts';
 import type { WebhookRequest } from '../webhook-intake/handler.ts';
+import { createReconcileReportStore } from '../../connectors/redis/reconcile-report.ts';
 import { startHttpServer } from './server.ts';
 import { startStandaloneDashboard } from './standalone.ts';
 import { partnerCenterWebhookRoute } from './webhook-route.ts';
@@ -82,6 +83,23 @@ describe('ops endpoints', () => {
     expect(await res.json()).toMatchObject({ ready: false, redis: { ok: true }, pausedByCredentials: [{ connection: 'salesforce', queues: ['sync', 'push-salesforce'] }] });
     const page = await (await fetch(local(ds, '/'))).text();
     expect(page).toContain('refresh token revoked');
+  });
+});
+
+describe('reconcile report (issue 12)', () => {
+  it('/metrics and the overview show the last sweep\'s drift per kind', async () => {
+    ds = await startDashboardStack();
+    const before = await (await fetch(local(ds, '/'))).text();
+    expect(before).toContain('No reconcile sweep has run yet');
+    const counts = { 'missing-opportunity': 2, 'deleted-opportunity': 0, 'missing-write-back': 1, 'missing-state': 0, 'undelivered-decision': 0, 'closed-in-partner-center': 3 };
+    await createReconcileReportStore(ds.stack.redis, ds.stack.prefix).put({ at: '2026-01-01T00:00:00.000Z', durationMs: 5, referrals: 10, opportunities: 8, counts, queued: 6, parked: 0 });
+    const text = await (await fetch(local(ds, '/metrics'))).text();
+    for (const line of ['referral_sync_drift{kind="missing-opportunity"} 2', 'referral_sync_drift{kind="closed-in-partner-center"} 3', 'referral_sync_drift{kind="missing-state"} 0']) {
+      expect(text).toContain(line);
+    }
+    const page = await (await fetch(local(ds, '/'))).text();
+    expect(page).toMatch(/<tr data-kind="missing-write-back"><td>missing-write-back<\/td><td class="num bad">1<\/td>/);
+    expect(page).toContain('6 repair jobs queued');
   });
 });
 

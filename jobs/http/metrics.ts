@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { keys } from '../../connectors/redis/keys.ts';
 import { createStateEpoch } from '../../connectors/redis/state-epoch.ts';
+import { createReconcileReportStore } from '../../connectors/redis/reconcile-report.ts';
 import type { PipelineCounts } from './pipeline.ts';
 import { syncLag } from './pipeline.ts';
 import type { DashboardSource } from './source.ts';
@@ -120,6 +121,15 @@ export function attachSource(metrics: Metrics, source: DashboardSource, reads: M
     collect() {
       return guarded(this, async (g) => {
         for (const [level, n] of Object.entries(await reads.expiryFired())) g.set({ level }, n);
+      });
+    },
+  });
+  new Gauge({
+    name: 'referral_sync_drift', help: 'Drift the last reconcile sweep found, by kind (none until a sweep ran).', labelNames: ['kind'], registers,
+    collect() {
+      return guarded(this, async (g) => {
+        const report = await createReconcileReportStore(source.redis, source.prefix).get();
+        for (const [kind, n] of Object.entries(report?.counts ?? {})) g.set({ kind }, n);
       });
     },
   });

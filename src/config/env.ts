@@ -52,6 +52,8 @@ export const Env = z.object({
   DYNAMICS_SCOPE: z.string().min(1).optional(),
 
   PULL_INTERVAL_MS: positiveInt.default(300_000),
+  /** The reconcile sweep (issue 12); 0 turns the scheduled sweep off (`reconcile` still runs on demand). */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().nonnegative().default(86_400_000),
   PULL_OVERLAP_MS: z.coerce.number().int().min(0).default(120_000),
   INITIAL_SYNC_SINCE: z.iso.datetime({ message: 'must be an ISO 8601 UTC date-time' }).optional(),
   SYNC_CONCURRENCY: positiveInt.optional(),

@@ -74,6 +74,10 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   if (previous && previous.eTag === referral.eTag) {
     // A retry after a failed write-back: the CRM write happened in an earlier attempt.
     const finished = previous.writtenBack ? undefined : previous.pendingOutcome;
+    // So may the status write after it (a retry used to skip it for good), or a reconcile sweep
+    // found the status missing on the opportunity: shown now, unless already shown (echo guard).
+    const sameTarget = deps.target(referral);
+    if (sameTarget.crm === previous.crm) await applyInboundStatus(deps, sameTarget, referral, previous.crmId);
     await writeBackOnce(deps, referral, previous);
     if (referral.eTag !== jobETag) return 'superseded';
     return finished ?? 'unchanged';
@@ -149,11 +153,12 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
  * else already set our id we are done, otherwise we retry against the fresh eTag once.
  */
 async function writeBackOnce(deps: SyncDeps, referral: Referral, state: ReferralSyncState): Promise<void> {
-  if (state.writtenBack) return;
   if (referral.externalReferenceId === state.crmId || isTerminal(referral)) {
-    await deps.state.put(referral.id, { ...state, writtenBack: true });
+    if (!state.writtenBack) await deps.state.put(referral.id, { ...state, writtenBack: true });
     return;
   }
+  // writtenBack with another value in Partner Center: the id was removed or replaced there since
+  // (the reconcile sweep's missing-write-back, issue 12); it is written again.
   const op = { op: referral.externalReferenceId ? 'replace' : 'add', path: '/externalReferenceId', value: state.crmId } as const;
   let updated: Referral;
   let conflicted = false;

@@ -33,7 +33,7 @@ describe('referral-sync CLI', () => {
   it('--help lists the commands', () => {
     const r = cli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['start', 'demo', 'login', 'sync', 'validate-mapping', 'mapping', 'doctor', 'replay', 'history', 'at-risk', 'status', 'dashboard', 'webhook']) {
+    for (const c of ['start', 'demo', 'login', 'sync', 'validate-mapping', 'mapping', 'doctor', 'replay', 'history', 'at-risk', 'status', 'dashboard', 'webhook', 'reconcile']) {
       expect(r.out).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
     }
   });
@@ -44,6 +44,13 @@ describe('referral-sync CLI', () => {
     expect(r.code).toBe(2);
     for (const name of ['PARTNER_CENTER_CLIENT_ID', 'PULL_INTERVAL_MS', 'SALESFORCE_AUTH']) expect(r.err).toContain(name);
     expect(r.err + r.out).not.toContain(secret);
+  });
+
+  it('reconcile offers --dry-run and --json', () => {
+    const r = cli(['reconcile', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/--dry-run\s+list the drift, queue nothing/);
+    expect(r.out).toMatch(/--json\s+machine-readable output/);
   });
 
   it('rejects a --within that is not a number of hours', () => {

@@ -3,7 +3,9 @@ import type { ParkedReferral } from '../../../src/ports/state.ts';
 import type { PipelineCounts, SyncLag } from '../pipeline.ts';
 import type { CredentialStatus } from '../source.ts';
 import type { Identity } from '../types.ts';
+import type { ReconcileReport } from '../../../connectors/redis/reconcile-report.ts';
 import { duration, html, safeText, type SafeHtml } from './html.ts';
+import { reconcileSection } from './reconcile.ts';
 
 export interface OverviewData {
   counts: PipelineCounts;
@@ -12,6 +14,8 @@ export interface OverviewData {
   atRisk: readonly AtRiskEntry[];
   parked: readonly ParkedReferral[];
   flash?: { ok: boolean; text: string } | undefined;
+  /** The last reconcile sweep's report; absent: none ran. */
+  reconcile?: ReconcileReport | null | undefined;
 }
 
 const refLink = (id: string) => html`<a href="/referrals/${encodeURIComponent(id)}">${id}</a>`;
@@ -79,5 +83,6 @@ export function renderOverview(d: OverviewData, identity: Identity | null): Safe
 <h2>Credential health</h2>${credentialTable(d.credentials)}
 <h2>Pipeline</h2>${pipelineTable(d.counts)}
 <h2>At risk (waiting for an answer, soonest deadline first)</h2>${atRiskTable(d.atRisk)}
-<h2>Parked (dead letters)</h2>${parkedTable(d.parked, identity)}`;
+<h2>Parked (dead letters)</h2>${parkedTable(d.parked, identity)}
+<h2>Reconcile (drift between Partner Center, the CRM and stored state)</h2>${reconcileSection(d.reconcile)}`;
 }
