@@ -11,6 +11,9 @@ import { MAX_STALL_REQUEUES } from './queues.ts';
  */
 export const STALLED_REASON = 'job stalled more than allowable limit';
 
+/** toBullMqError may prefix messages with an error name; BullMQ's own reason comes bare. */
+const isStalled = (reason: string | undefined) => reason !== undefined && reason.endsWith(STALLED_REASON);
+
 export type GuardOutcome = 'requeued' | 'parked' | 'already-parked' | 'ignored';
 
 export interface JobGuardOptions {
@@ -42,13 +45,18 @@ export function createJobGuard(o: JobGuardOptions) {
   const maxRequeues = o.maxRequeues ?? MAX_STALL_REQUEUES;
   let sweptUpTo = 0;
 
-  async function handle(job: Job): Promise<GuardOutcome> {
+  /**
+   * `reason`: the error the `failed` event carries; BullMQ sets `job.failedReason` on the copy in
+   * Redis, not always on the Job object the event hands over (a deferred stall failure leaves it
+   * undefined there).
+   */
+  async function handle(job: Job, reason = job.failedReason): Promise<GuardOutcome> {
     const data = job.data as Record<string, unknown>;
     if (data.guarded === true) return 'ignored';
     const referralId = typeof data.referralId === 'string' ? data.referralId : null;
     const log = o.log.child({ queue: job.queueName, jobId: job.id, referralId });
     const requeues = typeof data.requeues === 'number' ? data.requeues : 0;
-    if (job.failedReason === STALLED_REASON && requeues < maxRequeues && job.id !== undefined) {
+    if (isStalled(reason) && requeues < maxRequeues && job.id !== undefined) {
       await job.remove();
       // A fresh job: BullMQ's bookkeeping from the old one (timestamps, delay) is not carried over.
       const { timestamp: _t, prevMillis: _p, delay: _d, ...opts } = job.opts;
@@ -57,7 +65,7 @@ export function createJobGuard(o: JobGuardOptions) {
       return 'requeued';
     }
     if (referralId === null) {
-      log.error({ reason: job.failedReason }, 'job failed and names no referral; left in the failed set');
+      log.error({ reason }, 'job failed and names no referral; left in the failed set');
       await job.updateData({ ...data, guarded: true });
       return 'ignored';
     }
@@ -66,13 +74,12 @@ export function createJobGuard(o: JobGuardOptions) {
       await job.updateData({ ...data, guarded: true });
       return 'already-parked';
     }
-    const reason =
-      job.failedReason === STALLED_REASON
-        ? `the worker running it died ${requeues + 2} times or more (crash loop?); parked`
-        : `gave up after ${job.attemptsMade} attempts: ${job.failedReason}`;
-    await o.parking.park({ referralId, reason, stage: o.stage, at: o.clock.now().toISOString() });
+    const why = isStalled(reason)
+      ? `the worker running it died ${requeues + 2} times or more (crash loop?); parked`
+      : `gave up after ${job.attemptsMade} attempts: ${reason ?? 'no reason recorded'}`;
+    await o.parking.park({ referralId, reason: why, stage: o.stage, at: o.clock.now().toISOString() });
     await job.updateData({ ...data, guarded: true });
-    log.error({ reason }, 'job failed for good; referral parked');
+    log.error({ reason: why }, 'job failed for good; referral parked');
     return 'parked';
   }
 
@@ -105,7 +112,7 @@ export function createJobGuard(o: JobGuardOptions) {
     attach(worker: Worker): void {
       worker.on('failed', (job: Job | undefined, err: Error) => {
         if (!job || !isFinal(job, err)) return;
-        handle(job).catch((e: unknown) => o.log.error({ err: e, jobId: job.id }, 'could not handle a failed job; the sweep retries'));
+        handle(job, err.message).catch((e: unknown) => o.log.error({ err: e, jobId: job.id }, 'could not handle a failed job; the sweep retries'));
       });
     },
   };
