@@ -17,6 +17,8 @@ export const SyncJobData = z.object({
    * (jobs/webhook-intake), so what the last pull stored may be older than the change.
    */
   fetch: z.boolean().optional(),
+  /** Queued by the full pull after Redis lost its data (SyncOptions.adopt). */
+  adopt: z.boolean().optional(),
 });
 export type SyncJobData = z.infer<typeof SyncJobData>;
 

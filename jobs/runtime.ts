@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { connectRedis } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import type { Referral } from '../src/domain/referral.ts';
-import type { CrmConnector, CrmExpiryWriter, CrmKind, CrmOutbound, OpportunityDraft } from '../src/ports/crm.ts';
+import type { CrmConnector, CrmExpiryWriter, CrmKind, OpportunityDraft } from '../src/ports/crm.ts';
 import type { SyncTarget } from '../src/sync/sync-referral.ts';
 import { FatalError } from '../src/errors.ts';
 import { systemClock, type Clock, type PartnerCenterClient } from '../src/ports/partner-center.ts';
@@ -77,10 +77,6 @@ export interface CrmBinding {
   outbound?: Omit<OutboundOptions, 'attempts'> | undefined;
 }
 
-/** Both shipped connectors read opportunities; a bench or test connector may not. */
-const hasSnapshots = (crm: CrmConnector): crm is CrmConnector & Pick<CrmOutbound, 'getSnapshot'> =>
-  typeof (crm as Partial<CrmOutbound>).getSnapshot === 'function';
-
 const hasExpiryWriter = (crm: CrmConnector): crm is CrmConnector & CrmExpiryWriter =>
   typeof (crm as Partial<CrmExpiryWriter>).applyExpiryWarning === 'function';
 
@@ -96,6 +92,7 @@ export async function startRuntime(o: RuntimeOptions) {
   const checkpoint = createRedisCheckpoint(redis, o.prefix, 'pull');
   const outboundStore = createRedisOutboundStore(redis, o.prefix);
   const lock = createReferralLock(redis, o.prefix);
+  const epoch = createStateEpoch(redis, o.prefix);
 
   const pullQueue = new Queue(QUEUE.pull, { connection, prefix: o.prefix });
   const syncQueue = new Queue(QUEUE.sync, { connection, prefix: o.prefix });
@@ -113,15 +110,23 @@ export async function startRuntime(o: RuntimeOptions) {
   };
 
   /** One pull; `onQueued` sees each page's jobs as soon as they are durably queued. */
-  const runPull = (onQueued?: (jobs: SyncJobRef[]) => void): Promise<PullResult> =>
-    pullReferrals({
+  let stateWatch: Awaited<ReturnType<typeof startStateWatch>> | undefined;
+  const runPull = async (onQueued?: (jobs: SyncJobRef[]) => void): Promise<PullResult> => {
+    // A pull that finds the marker gone runs the state check first: it is the rebuild.
+    if ((await epoch.current()) === null) await stateWatch?.checkNow();
+    const [loss, startedOn] = await Promise.all([epoch.loss(), epoch.current()]);
+    return pullReferrals({
       partnerCenter: o.partnerCenter, referrals, state, parking, checkpoint, clock,
+      // Until the first full pull after a detected loss finishes, its jobs look for existing opportunities.
+      adopt: loss !== null && loss.recoveredAt === undefined,
+      sameState: async () => (await epoch.current()) === startedOn,
       enqueue: async (jobs) => {
         await enqueue(jobs);
         onQueued?.(jobs);
       },
       log: o.log.child({ queue: QUEUE.pull }), overlapMs: o.overlapMs, initialSince: o.initialSince, pageSize: o.pageSize,
     });
+  };
 
   const bindings: CrmBinding[] = [{ crm: o.crm, toDraft: o.toDraft, outbound: o.outbound }, ...(o.additionalCrms ?? [])];
   const batchers = bindings.map((b) =>
@@ -129,12 +134,11 @@ export async function startRuntime(o: RuntimeOptions) {
   );
   const targets = new Map<CrmKind, SyncTarget>(
     bindings.map((b, i) => {
-      const reader = hasSnapshots(b.crm) ? b.crm : null;
       const t: SyncTarget = {
         crm: b.crm.kind,
         upsert: (batchers[i] as (typeof batchers)[number]).upsert,
         toDraft: b.toDraft,
-        lookup: reader ? (crmId: string) => reader.getSnapshot(crmId) : undefined,
+        lookup: (referralId: string) => b.crm.readStamp(referralId),
         inbound: b.outbound ? { outbound: outboundStore, crm: b.outbound.crm, rules: b.outbound.rules, valueFields: b.outbound.valueFields } : undefined,
       };
       return [b.crm.kind, t] as const;
@@ -216,8 +220,7 @@ export async function startRuntime(o: RuntimeOptions) {
   const sweepTimer = setInterval(() => void sweepFailed(), o.failedSweepIntervalMs ?? FAILED_SWEEP_INTERVAL_MS);
   sweepTimer.unref();
 
-  const epoch = createStateEpoch(redis, o.prefix);
-  const stateWatch = await startStateWatch({
+  stateWatch = await startStateWatch({
     epoch, clock, log: o.log, intervalMs: o.stateCheckIntervalMs,
     onLoss: async (loss) => {
       await schedulePull();
@@ -237,7 +240,7 @@ export async function startRuntime(o: RuntimeOptions) {
     close(timeoutMs = 30_000): Promise<void> {
       closing ??= (async () => {
         clearInterval(sweepTimer);
-        stateWatch.stop();
+        stateWatch?.stop();
         for (const b of batchers) b.flush();
         const graceful = Promise.all([syncWorker.close(), pullWorker.close(), expiry?.close(), reconcile?.close(), ...outbounds.map((x) => x.close())]);
         const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);

@@ -10,6 +10,7 @@ import { createDataverseTokens } from './dataverse-auth.ts';
 import { parseDynamicsOptions, scopeOf, type DynamicsOptions, type DynamicsOptionsInput } from './dynamics-options.ts';
 import { applyExpiryWarning, readAppliedExpiry } from './expiry-writer.ts';
 import { createDynamicsOutbound } from './outbound.ts';
+import { readStamp } from './read-stamp.ts';
 import { upsertOpportunities, type DynamicsUpsertResult } from './upsert-opportunities.ts';
 
 /** Options without credentials, safe to log or show in `doctor`. */
@@ -65,6 +66,7 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
     settings,
     http,
     upsertOpportunities: (drafts) => (drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(http, upsert, drafts, log)),
+    readStamp: (crmId) => readStamp(http, { entitySet: o.entitySet, alternateKey: o.alternateKey }, crmId),
     applyExpiryWarning: (w) => applyExpiryWarning(http, { entitySet: o.entitySet, expiryColumns: o.expiryColumns }, w),
     readAppliedExpiry: (q) => readAppliedExpiry(http, { entitySet: o.entitySet, expiryColumns: o.expiryColumns }, q),
     closeOpportunity: (crmId, outcome, details) => closeOpportunity(http, o.entitySet, crmId, outcome, details),

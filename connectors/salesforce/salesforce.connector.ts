@@ -6,6 +6,7 @@ import { applyExpiryWarning, readAppliedExpiry } from './expiry-writer.ts';
 import { OwnerDirectory } from '../shared/owner-directory.ts';
 import { opportunityTeams } from './opportunity-team.ts';
 import { activeUsersByEmail } from './users.ts';
+import { readStamp } from './read-stamp.ts';
 import { getSnapshot, listChangedSince, outboundSettings, readsTeams, writeStatus } from './outbound-sync.ts';
 import { parseSalesforceOptions, type SalesforceOptions, type SalesforceOptionsInput } from './salesforce-options.ts';
 import { createSalesforceSession, parseResponse } from './salesforce-session.ts';
@@ -49,6 +50,7 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
     signIn: () => session.ready(),
     upsertOpportunities: (drafts: OpportunityDraft[]): Promise<UpsertResult[]> =>
       drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(session, opts, drafts, accounts, owners),
+    readStamp: (crmId) => readStamp(session, opts, crmId),
     applyExpiryWarning: (w: ExpiryWarning) => applyExpiryWarning(session, opts, w),
     readAppliedExpiry: (q) => readAppliedExpiry(session, opts, q),
     // Outbound methods throw FatalError when `outbound` is not configured (outboundSettings).

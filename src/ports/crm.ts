@@ -45,6 +45,19 @@ export interface CrmConnector {
    * result; a failure of the whole call (auth, network, 5xx) is thrown.
    */
   upsertOpportunities(drafts: OpportunityDraft[]): Promise<UpsertResult[]>;
+  /**
+   * The opportunity holding `referralId` in its external-id field / alternate key, with its last
+   * modification time (SystemModstamp / modifiedon); null when there is none. One read by key.
+   * The sync asks when it has no state for a referral that was synced before (issue 12: Redis lost
+   * its data), to tell who changed last. Works whether or not outbound sync is configured.
+   */
+  readStamp(referralId: string): Promise<OpportunityStamp | null>;
+}
+
+export interface OpportunityStamp {
+  crmId: string;
+  /** ISO 8601. */
+  modstamp: string;
 }
 
 /** An expiry warning for one referral's opportunity (issue 5), raised once per level. */

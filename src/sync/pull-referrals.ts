@@ -13,6 +13,8 @@ export interface SyncJobRef {
    * finished job with its id exists (a plain add would be dropped as a duplicate).
    */
   repair?: true;
+  /** From the full pull after Redis lost its data: look for an existing opportunity first. */
+  adopt?: true;
 }
 
 export interface PullDeps {
@@ -33,6 +35,17 @@ export interface PullDeps {
   /** Where the very first pull starts. */
   initialSince: Date;
   pageSize: number;
+  /**
+   * This pull rebuilds after a Redis data loss: it lists everything (a checkpoint written by a pull
+   * that was running across the loss does not count) and its jobs carry `adopt`.
+   */
+  adopt?: boolean | undefined;
+  /**
+   * False once the Redis state this pull started on is gone (the epoch marker changed): the pull
+   * stops before queuing or moving the checkpoint, so it cannot write a checkpoint for referrals
+   * the rebuild has not seen. Absent: always true.
+   */
+  sameState?: (() => Promise<boolean>) | undefined;
 }
 
 export interface PullResult {
@@ -52,7 +65,7 @@ export interface PullResult {
  * that fails validation is parked with the reason; the rest flow.
  */
 export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
-  const mark = await deps.checkpoint.get();
+  const mark = deps.adopt ? null : await deps.checkpoint.get();
   const since = new Date((mark ?? deps.initialSince).getTime() - (mark ? deps.overlapMs : 0));
   const result: PullResult = { fetched: 0, queued: 0, inSync: 0, invalid: 0, repaired: 0, queuedIds: [] };
   deps.log.info({ since: since.toISOString() }, 'pull started');
@@ -77,6 +90,10 @@ export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
         next = pages.next();
         // Awaited on the next turn; until then a failure must not count as unhandled.
         next.catch(() => undefined);
+      }
+      if (deps.sameState && !(await deps.sameState())) {
+        deps.log.warn('Redis lost its data during this pull; stopped (the full pull after the loss lists everything again)');
+        break;
       }
       await takePage(deps, page, result, seen);
       // Only to a point before which every referral is now queued (keyset-pages.ts).
@@ -109,7 +126,7 @@ async function takePage(deps: PullDeps, page: ReferralListPage, result: PullResu
   const jobs: SyncJobRef[] = [];
   for (const [i, r] of page.referrals.entries()) {
     const need = needsSync(states[i], r);
-    if (need === 'version') jobs.push({ referralId: r.id, eTag: r.eTag });
+    if (need === 'version') jobs.push({ referralId: r.id, eTag: r.eTag, ...(deps.adopt ? { adopt: true as const } : {}) });
     // A parked referral waits for a human (replay); retrying it on every pull would only re-park it.
     else if (need === 'write-back' && !(await deps.parking.has(r.id))) jobs.push({ referralId: r.id, eTag: r.eTag, repair: true });
   }

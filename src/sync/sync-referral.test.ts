@@ -15,12 +15,13 @@ import { syncReferral, type SyncTarget } from './sync-referral.ts';
 const NOW = new Date('2025-03-10T12:00:00Z');
 const OPP = '006000000000001AAA';
 
-function world(o: { referral: Referral; state?: ReferralSyncState; crm?: { referralId: string; modstamp: string } | null }) {
+function world(o: { referral: Referral; state?: ReferralSyncState; crm?: { referralId: string; modstamp: string } | null; adopt?: boolean }) {
   let pc = o.referral;
   const states = new Map<string, ReferralSyncState>(o.state ? [[pc.id, o.state]] : []);
   const upserts: OpportunityDraft[] = [];
   const patches: JsonPatchOp[][] = [];
   const parked: ParkedReferral[] = [];
+  const lookups: string[] = [];
   const partnerCenter = {
     getReferral: async () => pc,
     patchReferral: async (_id: string, ops: JsonPatchOp[]) => {
@@ -41,7 +42,7 @@ function world(o: { referral: Referral; state?: ReferralSyncState; crm?: { refer
       createOnly: ['StageName'],
       account: null,
     }),
-    lookup: async (crmId) => (o.crm && crmId === OPP ? { crmId: OPP, ...o.crm } : null),
+    lookup: async (referralId) => (lookups.push(referralId), o.crm && referralId === o.crm.referralId ? { crmId: OPP, modstamp: o.crm.modstamp } : null),
   };
   const deps = {
     referrals: { putMany: async () => undefined, get: async () => pc, idsWithStatus: async () => [] },
@@ -52,7 +53,7 @@ function world(o: { referral: Referral; state?: ReferralSyncState; crm?: { refer
     clock: { now: () => NOW },
     log: pino({ level: 'silent' }),
   };
-  return { run: () => syncReferral(deps, pc.id, pc.eTag), upserts, patches, state: () => states.get(pc.id), parked };
+  return { run: () => syncReferral(deps, pc.id, pc.eTag, { adopt: o.adopt }), lookups, upserts, patches, state: () => states.get(pc.id), parked };
 }
 
 const synced = (over: Partial<Referral> = {}) =>
@@ -76,15 +77,25 @@ describe('syncReferral with no sync state, for a referral that names our opportu
     expect(w.state()).toMatchObject({ crmId: OPP, writtenBack: true });
   });
 
-  it('writes in full when the named record is another referral\'s (or gone)', async () => {
+  it('writes in full when no opportunity holds the referral key (deleted meanwhile)', async () => {
     const w = world({ referral: synced(), crm: { referralId: 'someone-else', modstamp: '2025-03-06T09:00:00Z' } });
     await w.run();
     expect(Object.keys(w.upserts[0]?.fields ?? {})).toContain('StageName');
   });
 
-  it('writes in full when the referral names no CRM id (a first sync)', async () => {
-    const w = world({ referral: baseReferral({ externalReferenceId: null }), crm: null });
-    expect(await w.run()).toBe('created');
+  it('after a detected loss, finds a Closed referral\'s opportunity although the referral names none', async () => {
+    const closed = baseReferral({ status: 'Closed', substatus: 'Won', externalReferenceId: null, updatedDateTime: '2025-03-05T08:00:00Z' });
+    const w = world({ referral: closed, crm: { referralId: closed.id, modstamp: '2025-03-06T09:00:00Z' }, adopt: true });
+    expect(await w.run()).toBe('unchanged');
+    expect(w.upserts).toEqual([]);
+    expect(w.patches).toEqual([]);
+  });
+
+  it('a first sync (no CRM id named, no loss) makes no lookup and writes in full', async () => {
+    const fresh = baseReferral({ externalReferenceId: null });
+    const w = world({ referral: fresh, crm: { referralId: fresh.id, modstamp: '2025-03-06T09:00:00Z' } });
+    await w.run();
+    expect(w.lookups).toEqual([]);
     expect(Object.keys(w.upserts[0]?.fields ?? {})).toContain('StageName');
     expect(w.patches).toHaveLength(1);
   });

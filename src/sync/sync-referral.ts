@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isTerminal, type Referral } from '../domain/referral.ts';
 import { ConflictError, FatalError, SyncError } from '../errors.ts';
-import type { CrmKind, OpportunityDraft, UpsertResult } from '../ports/crm.ts';
+import type { CrmKind, OpportunityDraft, OpportunityStamp, UpsertResult } from '../ports/crm.ts';
 import type { Clock, PartnerCenterClient } from '../ports/partner-center.ts';
 import type { ParkingLot, ReferralStore, ReferralSyncState, SyncStateStore } from '../ports/state.ts';
 import { changedPart, draftHash, fieldHashes } from './draft-hash.ts';
@@ -10,7 +10,6 @@ import type { OutboundRules } from '../outbound/outbound-rules.ts';
 import { valuesFromDraft, type ValueFieldNames } from '../outbound/draft-values.ts';
 import type { CrmOutbound } from '../ports/crm.ts';
 import type { OutboundStore } from '../ports/outbound-store.ts';
-import type { CrmSnapshot } from '../outbound/crm-snapshot.ts';
 
 /** Where one referral goes: a CRM with its mapping and (batched) upsert. */
 export interface SyncTarget {
@@ -20,10 +19,10 @@ export interface SyncTarget {
   /** The admin's mapping applied to one referral; throws MappingError. */
   toDraft: (referral: Referral, now: Date) => OpportunityDraft;
   /**
-   * Reads the opportunity a CRM id names (the connector's getSnapshot), to recognise an
-   * opportunity written before the sync state was lost. Absent: no such read (always a full write).
+   * Finds the opportunity of a referral by its key (the connector's readStamp), to recognise one
+   * written before the sync state was lost. Absent: no such read (always a full write).
    */
-  lookup?: ((crmId: string) => Promise<Pick<CrmSnapshot, 'crmId' | 'referralId' | 'modstamp'> | null>) | undefined;
+  lookup?: ((referralId: string) => Promise<OpportunityStamp | null>) | undefined;
   /** With outbound sync on: Partner Center state changes also move the stage (inboundStages). */
   inbound?: { outbound: OutboundStore; crm: CrmOutbound; rules: OutboundRules; valueFields: ValueFieldNames } | undefined;
 }
@@ -44,6 +43,11 @@ export type SyncOutcome = 'created' | 'updated' | 'unchanged' | 'superseded';
 export interface SyncOptions {
   /** Read the referral from Partner Center even when a copy is stored (webhook-triggered jobs). */
   fetch?: boolean | undefined;
+  /**
+   * Queued by the full pull after Redis lost its data: with no sync state, look for an existing
+   * opportunity even when the referral names none (Closed referrals never get a write-back).
+   */
+  adopt?: boolean | undefined;
 }
 
 /**
@@ -95,7 +99,7 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   let known = previous && previous.crm === target.crm ? previous : null;
   let adopted = false;
   if (!previous) {
-    const found = await existingOpportunity(deps, target, referral);
+    const found = await existingOpportunity(deps, target, referral, opts.adopt === true);
     if (found?.crmNewer) return adoptAsItIs(deps, target, referral, found.crmId, hash, hashes, now);
     // Partner Center changed after the opportunity did: its values go in, create-only ones stay.
     if (found) known = { eTag: '', draftHash: '', crm: target.crm, crmId: found.crmId, writtenBack: false, syncedAt: '' };
@@ -210,26 +214,26 @@ async function applyInboundStatus(deps: SyncDeps, target: SyncTarget, referral: 
 }
 
 /**
- * Issue 12: with no sync state (Redis lost its data), a referral whose `externalReferenceId` names
- * an opportunity of ours was synced before. Writing it as new would reset what the seller changed
- * since (create-only stage and close date, owner). Which side changed last decides what is
- * written: the opportunity's modstamp against the referral's updatedDateTime. Our own write-back
- * stamps the referral after our CRM write, so an untouched pair reads as "Partner Center newer"
- * and gets an update without create-only fields (the same values). Null: nothing to adopt.
+ * Issue 12: with no sync state (Redis lost its data), a referral synced before has an opportunity
+ * already. Writing it as new would reset what the seller changed since (create-only stage and
+ * close date, owner). Looked up when the referral names a CRM id (our write-back) or the job comes
+ * from the full pull after a detected loss; a first sync makes no extra call. Which side changed
+ * last decides what is written: the opportunity's modstamp against the referral's updatedDateTime.
+ * Our own write-back stamps the referral after our CRM write, so an untouched pair reads as
+ * "Partner Center newer" and gets an update without create-only fields (the same values).
  */
-async function existingOpportunity(deps: SyncDeps, target: SyncTarget, referral: Referral): Promise<{ crmId: string; crmNewer: boolean } | null> {
-  const crmId = referral.externalReferenceId;
-  if (!crmId || !target.lookup) return null;
+async function existingOpportunity(deps: SyncDeps, target: SyncTarget, referral: Referral, adopt: boolean): Promise<{ crmId: string; crmNewer: boolean } | null> {
+  if (!target.lookup || (!referral.externalReferenceId && !adopt)) return null;
   let found;
   try {
-    found = await target.lookup(crmId);
+    found = await target.lookup(referral.id);
   } catch (err) {
-    // Not our kind of id (another system's), or the read is refused: write as before.
+    // The read is refused (permissions): write as before rather than park a referral that syncs.
     if (!(err instanceof FatalError)) throw err;
-    deps.log.warn({ err, crmId }, 'could not read the opportunity named by externalReferenceId; syncing it as new');
+    deps.log.warn({ err }, 'could not look the opportunity up by the referral key; syncing it as new');
     return null;
   }
-  if (!found || found.referralId !== referral.id) return null;
+  if (!found) return null;
   const crmAt = Date.parse(found.modstamp);
   const pcAt = referral.updatedDateTime ? Date.parse(referral.updatedDateTime) : Number.NaN;
   return { crmId: found.crmId, crmNewer: !Number.isNaN(crmAt) && !Number.isNaN(pcAt) && crmAt > pcAt };
