@@ -110,10 +110,11 @@ export async function startRuntime(o: RuntimeOptions) {
   };
 
   /** One pull; `onQueued` sees each page's jobs as soon as they are durably queued. */
-  let stateWatch: Awaited<ReturnType<typeof startStateWatch>> | undefined;
+  /** Set once the watch starts (below); a pull may run before that. */
+  const watch: { current?: Awaited<ReturnType<typeof startStateWatch>> } = {};
   const runPull = async (onQueued?: (jobs: SyncJobRef[]) => void): Promise<PullResult> => {
     // A pull that finds the marker gone runs the state check first: it is the rebuild.
-    if ((await epoch.current()) === null) await stateWatch?.checkNow();
+    if ((await epoch.current()) === null) await watch.current?.checkNow();
     const [loss, startedOn] = await Promise.all([epoch.loss(), epoch.current()]);
     return pullReferrals({
       partnerCenter: o.partnerCenter, referrals, state, parking, checkpoint, clock,
@@ -220,7 +221,7 @@ export async function startRuntime(o: RuntimeOptions) {
   const sweepTimer = setInterval(() => void sweepFailed(), o.failedSweepIntervalMs ?? FAILED_SWEEP_INTERVAL_MS);
   sweepTimer.unref();
 
-  stateWatch = await startStateWatch({
+  const stateWatch = await startStateWatch({
     epoch, clock, log: o.log, intervalMs: o.stateCheckIntervalMs,
     onLoss: async (loss) => {
       await schedulePull();
@@ -233,6 +234,8 @@ export async function startRuntime(o: RuntimeOptions) {
     },
   });
 
+  watch.current = stateWatch;
+
   let closing: Promise<void> | undefined;
   return {
     redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, sweepFailed, stateWatch, epoch, syncWorker, pullWorker, expiry, outbound, outbounds, outboundStore, reconcile,
@@ -240,7 +243,7 @@ export async function startRuntime(o: RuntimeOptions) {
     close(timeoutMs = 30_000): Promise<void> {
       closing ??= (async () => {
         clearInterval(sweepTimer);
-        stateWatch?.stop();
+        stateWatch.stop();
         for (const b of batchers) b.flush();
         const graceful = Promise.all([syncWorker.close(), pullWorker.close(), expiry?.close(), reconcile?.close(), ...outbounds.map((x) => x.close())]);
         const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);
