@@ -12,6 +12,7 @@ import type { ParkingLot, ReferralStore } from '../src/ports/state.ts';
 import { pushOutcome } from '../src/sync/push-outcome.ts';
 import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
 import { deferIfThrottled, toBullMqError } from './bullmq-errors.ts';
+import { ValidationError } from '../src/errors.ts';
 import { createJobGuard } from './job-guard.ts';
 import { BACKOFF_TYPE, retryDelayMs } from './queues.ts';
 
@@ -106,7 +107,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
     OUTBOUND_QUEUE.push,
     async (job: Job, token?: string) => {
       const parsed = PushJob.safeParse(job.data);
-      if (!parsed.success) throw toBullMqError(new Error(`push job ${job.id} has a malformed payload`));
+      if (!parsed.success) throw toBullMqError(new ValidationError(`push job ${job.id}: payload needs referralId`));
       const { referralId } = parsed.data;
       const log = d.log.child({ queue: OUTBOUND_QUEUE.push, jobId: job.id, referralId, crm: o.crm.kind });
       let outcome;

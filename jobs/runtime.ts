@@ -116,7 +116,8 @@ export async function startRuntime(o: RuntimeOptions) {
     // A pull that finds the marker gone runs the state check first: it is the rebuild.
     if ((await epoch.current()) === null) await watch.current?.checkNow();
     const [loss, startedOn] = await Promise.all([epoch.loss(), epoch.current()]);
-    return pullReferrals({
+    const startedAt = clock.now();
+    const result = await pullReferrals({
       partnerCenter: o.partnerCenter, referrals, state, parking, checkpoint, clock,
       // Until the first full pull after a detected loss finishes, its jobs look for existing opportunities.
       adopt: loss !== null && loss.recoveredAt === undefined,
@@ -127,6 +128,9 @@ export async function startRuntime(o: RuntimeOptions) {
       },
       log: o.log.child({ queue: QUEUE.pull }), overlapMs: o.overlapMs, initialSince: o.initialSince, pageSize: o.pageSize,
     });
+    // A full pull that began after the loss was noticed has queued everything: the rebuild is done.
+    if (await epoch.markRecovered(startedAt, clock.now())) o.log.info('full pull after the Redis data loss finished');
+    return result;
   };
 
   const bindings: CrmBinding[] = [{ crm: o.crm, toDraft: o.toDraft, outbound: o.outbound }, ...(o.additionalCrms ?? [])];
@@ -157,9 +161,7 @@ export async function startRuntime(o: RuntimeOptions) {
     QUEUE.pull,
     async () => {
       try {
-        const startedAt = clock.now();
         const r = await runPull();
-        if (await epoch.markRecovered(startedAt, clock.now())) o.log.info('full pull after the Redis data loss finished');
         return { fetched: r.fetched, queued: r.queued, inSync: r.inSync, invalid: r.invalid, repaired: r.repaired };
       } catch (err) {
         o.log.warn({ err }, 'pull failed');

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { atRiskList } from '../../src/expiry/at-risk.ts';
 import { createRedisExpiryLedger } from '../../connectors/redis/expiry-ledger.ts';
 import { createReconcileReportStore } from '../../connectors/redis/reconcile-report.ts';
+import { createStateEpoch } from '../../connectors/redis/state-epoch.ts';
 import { findByCrmId } from './crm-lookup.ts';
 import type { PipelineCounts } from './pipeline.ts';
 import { syncLag } from './pipeline.ts';
@@ -37,11 +38,11 @@ function flashOf(req: HttpRequest): { ok: boolean; text: string } | undefined {
 
 async function overview(d: DashboardRouteDeps, req: HttpRequest): Promise<HttpResponse> {
   const s = d.source;
-  const [counts, lag, creds, atRisk, parked, reconcile] = await Promise.all([
+  const [counts, lag, creds, atRisk, parked, reconcile, stateLoss] = await Promise.all([
     d.pipeline(), syncLag(s), credentials(s), atRiskList({ referrals: s.referrals, ...s.atRisk }, s.clock.now()), s.parking.list(200),
-    createReconcileReportStore(s.redis, s.prefix).get(),
+    createReconcileReportStore(s.redis, s.prefix).get(), createStateEpoch(s.redis, s.prefix).loss(),
   ]);
-  const body = renderOverview({ counts, lag, credentials: creds, atRisk, parked, flash: flashOf(req), reconcile }, req.identity);
+  const body = renderOverview({ counts, lag, credentials: creds, atRisk, parked, flash: flashOf(req), reconcile, stateLoss }, req.identity);
   return { status: 200, body: page('Referrals', body, { identity: req.identity, nav: d.nav ?? [] }) };
 }
 

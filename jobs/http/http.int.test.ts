@@ -52,6 +52,26 @@ describe('ops endpoints', () => {
     expect(text).toMatch(/^referral_sync_crm_poll_lag_seconds\{crm="salesforce"\} \d/m);
   });
 
+  it('reports a Redis data loss: /readyz 503, the rebuilding metric and a dashboard banner until the full pull finished (#12)', async () => {
+    ds = await startDashboardStack();
+    await ds.seed([makeReferral()]);
+    const rt = ds.stack.rt;
+    await ds.stack.redis.del(`${ds.stack.prefix}:epoch`);
+    expect(await rt.stateWatch.checkNow()).toBe(true);
+
+    const ready = await fetch(local(ds, '/readyz'));
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ ready: false, stateLoss: { count: 1 } });
+    expect(await (await fetch(local(ds, '/metrics'), { headers: bearer(TOKENS.viewer) })).text()).toContain('referral_sync_state_loss{state="rebuilding"} 1');
+    const page = await (await fetch(local(ds, '/'), { headers: bearer(TOKENS.viewer) })).text();
+    expect(page).toContain('Redis lost its data');
+
+    await rt.runPull();
+    expect((await fetch(local(ds, '/readyz'))).status).toBe(200);
+    expect(await (await fetch(local(ds, '/metrics'), { headers: bearer(TOKENS.viewer) })).text()).toContain('referral_sync_state_loss{state="rebuilding"} 0');
+    expect(await (await fetch(local(ds, '/'), { headers: bearer(TOKENS.viewer) })).text()).toMatch(/Last Redis data loss noticed .* rebuilt by/);
+  });
+
   it('/readyz answers 503 while Redis has an evicting maxmemory-policy (#7)', async () => {
     ds = await startDashboardStack();
     const redis = ds.stack.redis;

@@ -3,6 +3,7 @@ import type { Mapping } from '../../src/mapping/schema.ts';
 import { syncOnce } from '../../jobs/sync-once.ts';
 import { makeReferral } from '../fakes/partner-center/fixtures.ts';
 import { idle, startStack, type Stack } from './harness.ts';
+import { waitFor } from '../faults/fault-kit.ts';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -179,5 +180,18 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     const message = String(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c);
     expect(message).toMatch(/Closed\/Won/);
     expect(await s.rt.outboundStore.history(id)).toEqual([expect.objectContaining({ result: 'refused' })]);
+  });
+
+  it('a push job with a malformed payload fails at once with a validation error, not on every attempt (#13)', async () => {
+    const s = await start();
+    const out = s.rt.outbound;
+    if (!out) throw new Error('outbound is on in these tests');
+    await out.pushQueue.add('push', { referral: 'typo' }, { jobId: 'push-malformed', attempts: 8, backoff: { type: 'fixed', delay: 10 } });
+    const job = async () => out.pushQueue.getJob('push-malformed');
+    await waitFor('the malformed job to fail', async () => (await (await job())?.getState()) === 'failed', 30_000);
+    const failed = await job();
+    expect(await failed?.getState()).toBe('failed');
+    expect(failed?.attemptsMade).toBe(1);
+    expect(failed?.failedReason).toMatch(/^ValidationError: push job push-malformed: payload needs referralId/);
   });
 });

@@ -6,6 +6,7 @@ import type { Identity } from '../types.ts';
 import type { ReconcileReport } from '../../../connectors/redis/reconcile-report.ts';
 import { duration, html, safeText, type SafeHtml } from './html.ts';
 import { reconcileSection } from './reconcile.ts';
+import type { StateLoss } from '../../../connectors/redis/state-epoch.ts';
 
 export interface OverviewData {
   counts: PipelineCounts;
@@ -16,6 +17,17 @@ export interface OverviewData {
   flash?: { ok: boolean; text: string } | undefined;
   /** The last reconcile sweep's report; absent: none ran. */
   reconcile?: ReconcileReport | null | undefined;
+  /** The last Redis data loss a worker noticed (issue 12); absent: none. */
+  stateLoss?: StateLoss | null | undefined;
+}
+
+/** A banner while the state is rebuilt after a Redis data loss, a note once it is done. */
+function stateLossNote(loss: StateLoss | null | undefined): SafeHtml | string {
+  if (!loss) return '';
+  if (loss.recoveredAt === undefined) {
+    return html`<p class="flash err" id="state-loss">Redis lost its data (noticed ${loss.detectedAt}). Schedules were registered again and a full pull is rebuilding the sync state; each referral is compared with its opportunity before anything is written.</p>`;
+  }
+  return html`<p class="muted" id="state-loss">Last Redis data loss noticed ${loss.detectedAt}; rebuilt by ${loss.recoveredAt} (${String(loss.count)} in all).</p>`;
 }
 
 const refLink = (id: string) => html`<a href="/referrals/${encodeURIComponent(id)}">${id}</a>`;
@@ -77,7 +89,7 @@ function parkedTable(list: readonly ParkedReferral[], identity: Identity | null)
 
 export function renderOverview(d: OverviewData, identity: Identity | null): SafeHtml {
   const flash = d.flash ? html`<p class="flash ${d.flash.ok ? '' : 'err'}" id="flash">${d.flash.text}</p>` : '';
-  return html`${flash}<form method="get" action="/referrals"><input name="q" placeholder="referral id or CRM id" size="40" aria-label="search">
+  return html`${flash}${stateLossNote(d.stateLoss)}<form method="get" action="/referrals"><input name="q" placeholder="referral id or CRM id" size="40" aria-label="search">
 <button type="submit">Find</button></form>
 <h2>Sync lag</h2>${lagSection(d.lag)}
 <h2>Credential health</h2>${credentialTable(d.credentials)}
