@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.ts';
 import type { CrmExpiryWriter, CrmKind, ExpiryWarning } from '../ports/crm.ts';
 import type { AlertQueue } from '../ports/alert-queue.ts';
 import type { AlertEffect, ExpiryLedger } from '../ports/expiry-ledger.ts';
-import type { SyncStateStore } from '../ports/state.ts';
+import type { ReferralSyncState, SyncStateStore } from '../ports/state.ts';
 import type { ExpiryAlertJob } from './alert.ts';
 import { crmMayGo, webhookAction, webhookSettled } from './alert-decisions.ts';
 import { alertText, alertTitle, referralLink, taskDescription } from './messages.ts';
@@ -161,6 +161,28 @@ async function advanceWebhook(
   }
 }
 
+/**
+ * The CRM holding the referral's opportunity and its expiry writer; null (counted, logged) while
+ * the opportunity is not known yet (the scan retries) or no writer is configured for its CRM.
+ */
+export async function crmOf(
+  deps: Pick<FireAlertDeps, 'state' | 'crm'>, log: Logger, referralId: string, counts: Pick<FireCounts, 'notInCrm' | 'crmFailures'>,
+): Promise<{ synced: ReferralSyncState; writer: CrmExpiryWriter } | null> {
+  const synced = await deps.state.get(referralId);
+  if (!synced || synced.crmId === '') {
+    counts.notInCrm += 1;
+    log.info('no CRM opportunity yet; its expiry alerts wait for the next scan');
+    return null;
+  }
+  const writer = deps.crm[synced.crm];
+  if (!writer) {
+    counts.crmFailures += 1;
+    log.error({ crm: synced.crm }, 'no expiry writer configured for this CRM');
+    return null;
+  }
+  return { synced, writer };
+}
+
 async function applyCrm(
   deps: FireAlertDeps,
   log: Logger,
@@ -169,18 +191,9 @@ async function applyCrm(
   now: Date,
   counts: FireCounts,
 ): Promise<boolean> {
-  const synced = await deps.state.get(referral.id);
-  if (!synced || synced.crmId === '') {
-    counts.notInCrm += 1;
-    log.info('no CRM opportunity yet; the expiry update waits for the next scan');
-    return false;
-  }
-  const writer = deps.crm[synced.crm];
-  if (!writer) {
-    counts.crmFailures += 1;
-    log.error({ crm: synced.crm }, 'no expiry writer configured for this CRM');
-    return false;
-  }
+  const target = await crmOf(deps, log, referral.id, counts);
+  if (!target) return false;
+  const { synced, writer } = target;
   const link = referralLink(deps.linkTemplate, referral.id);
   const text = alertText(referral, referral.id, alert.deadline, now, deps.timeZone);
   const warning: ExpiryWarning = {

@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../ports/partner-center.ts';
 import type { ReferralStore } from '../ports/state.ts';
 import { appliedAlerts } from './alert-decisions.ts';
-import { fireAlert, type FireAlertDeps, type FireCounts } from './fire-alert.ts';
+import { crmOf, fireAlert, type FireAlertDeps, type FireCounts } from './fire-alert.ts';
 import type { ExpiryLevel } from './levels.ts';
 import { planExpiry } from './plan.ts';
 
@@ -76,18 +76,9 @@ export async function scanOneReferral(deps: ExpiryScanDeps, referralId: string):
 async function recallFromCrm(
   deps: ExpiryScanDeps, log: Logger, referralId: string, alerts: string[], now: Date, result: ExpiryScanResult,
 ): Promise<ReadonlySet<string> | null> {
-  const synced = await deps.state.get(referralId);
-  if (!synced || synced.crmId === '') {
-    result.notInCrm += 1;
-    log.info('no CRM opportunity yet; its expiry alerts wait for the next scan');
-    return null;
-  }
-  const writer = deps.crm[synced.crm];
-  if (!writer) {
-    result.crmFailures += 1;
-    log.error({ crm: synced.crm }, 'no expiry writer configured for this CRM');
-    return null;
-  }
+  const target = await crmOf(deps, log, referralId, result);
+  if (!target) return null;
+  const { synced, writer } = target;
   let applied: string[];
   try {
     applied = appliedAlerts(deps.levels, alerts, await writer.readAppliedExpiry({ referralId, crmId: synced.crmId, alerts }));
