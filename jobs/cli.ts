@@ -6,7 +6,7 @@ import { mappingSchemaFileText } from '../src/mapping/json-schema.ts';
 import { loginWithDeviceCode } from '../connectors/partner-center/delegated-auth.ts';
 import { partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
-import { buildAdapters, expiryOptionsFor, loadMappingFor, runtimeCrmOptions } from './compose.ts';
+import { buildAdapters, expiryOptionsFor, loadMappingFor, opsNotifier, runtimeCrmOptions } from './compose.ts';
 import { envOrExit } from './env-or-exit.ts';
 import { createLogger } from './logger.ts';
 import { parseMappingText } from './mapping-file.ts';
@@ -44,6 +44,7 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean, withOps = false):
     initialSince: new Date(env.INITIAL_SYNC_SINCE ?? 0), pageSize: env.PARTNER_CENTER_PAGE_SIZE,
     concurrency: env.SYNC_CONCURRENCY, attempts: env.SYNC_ATTEMPTS, batchWindowMs: env.BATCH_WINDOW_MS, schedulePull,
     expiry: expiryOptionsFor(env, adapters.mapping, schedulePull),
+    notify: opsNotifier(env),
     ...(schedulePull ? { reconcileIntervalMs: env.RECONCILE_INTERVAL_MS } : {}),
   });
   // The dashboard, webhook intake and credential health live in the worker process (`start`).

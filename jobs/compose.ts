@@ -20,6 +20,7 @@ import { loadMappingFile } from './mapping-file.ts';
 import { toLevels } from '../src/expiry/levels.ts';
 import { isContactMeRequest } from '../src/mapping/contact-me.ts';
 import { createWebhookPoster } from '../connectors/webhook/webhook-poster.ts';
+import type { OpsNotice } from '../src/health/ops-notice.ts';
 import type { ExpiryOptions } from './expiry-queues.ts';
 
 /** Expiry settings from env + mapping (levels and contact-me rules live in the mapping file). */
@@ -36,6 +37,13 @@ export function expiryOptionsFor(env: Env, mapping: Mapping, schedule: boolean):
     scanIntervalMs: env.EXPIRY_SCAN_INTERVAL_MS,
     schedule,
   };
+}
+
+/** Ops notices (Redis data loss) go to the alert webhook when one is configured. */
+export function opsNotifier(env: Env): ((notice: OpsNotice) => Promise<void>) | undefined {
+  if (!env.ALERT_WEBHOOK_URL) return undefined;
+  const poster = createWebhookPoster({ url: env.ALERT_WEBHOOK_URL, format: env.ALERT_WEBHOOK_FORMAT, timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS });
+  return (notice) => poster.postNotice(notice);
 }
 
 /** One CRM in use: its connector, mapping and the fields outbound sync compares. */

@@ -19,6 +19,8 @@ export const SyncJobData = z.object({
   fetch: z.boolean().optional(),
   /** Queued by the full pull after Redis lost its data (SyncOptions.adopt). */
   adopt: z.boolean().optional(),
+  /** The state epoch the pull ran under (SyncOptions.epoch). */
+  epoch: z.string().optional(),
 });
 export type SyncJobData = z.infer<typeof SyncJobData>;
 

@@ -16,6 +16,7 @@ import { createRedisSyncStateStore } from '../connectors/redis/sync-state-store.
 import { toBullMqError } from './bullmq-errors.ts';
 import { createStateEpoch } from '../connectors/redis/state-epoch.ts';
 import { startStateWatch } from './state-watch.ts';
+import { stateLossNotice, type OpsNotice } from '../src/health/ops-notice.ts';
 import { createJobGuard, requeueFinished, type JobGuard } from './job-guard.ts';
 import { startExpiry, type ExpiryOptions } from './expiry-queues.ts';
 import { startOutbound, type OutboundOptions } from './outbound-queues.ts';
@@ -55,6 +56,8 @@ export interface RuntimeOptions {
    */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Posts an ops notice (the alert webhook), e.g. when Redis lost its data; absent: log and metrics only. */
+  notify?: ((notice: OpsNotice) => Promise<void>) | undefined;
   /** How often the process checks that Redis still holds the deployment's state (STATE_CHECK_INTERVAL_MS). */
   stateCheckIntervalMs?: number | undefined;
   /** How often failed sets are swept for unhandled failures (default FAILED_SWEEP_INTERVAL_MS). */
@@ -122,6 +125,7 @@ export async function startRuntime(o: RuntimeOptions) {
       // Until the first full pull after a detected loss finishes, its jobs look for existing opportunities.
       adopt: loss !== null && loss.recoveredAt === undefined,
       sameState: async () => (await epoch.current()) === startedOn,
+      epoch: startedOn ?? undefined,
       enqueue: async (jobs) => {
         await enqueue(jobs);
         onQueued?.(jobs);
@@ -173,7 +177,7 @@ export async function startRuntime(o: RuntimeOptions) {
   const syncWorker = new Worker(
     QUEUE.sync,
     syncReferralProcessor({
-      referrals, state, parking, partnerCenter: o.partnerCenter, target, clock, log: o.log, lock,
+      referrals, state, parking, partnerCenter: o.partnerCenter, target, clock, log: o.log, lock, currentEpoch: () => epoch.current(),
     }),
     {
       connection, prefix: o.prefix, concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.crm.maxBatchSize)), settings,
@@ -225,7 +229,10 @@ export async function startRuntime(o: RuntimeOptions) {
 
   const stateWatch = await startStateWatch({
     epoch, clock, log: o.log, intervalMs: o.stateCheckIntervalMs,
-    onLoss: async (loss) => {
+    onLoss: async (loss, first) => {
+      if (first && o.notify) {
+        await o.notify(stateLossNotice(loss.epoch, loss.detectedAt)).catch((err: unknown) => o.log.warn({ err }, 'could not post the Redis data loss notice to the alert webhook'));
+      }
       await schedulePull();
       await Promise.all([...outbounds.map((x) => x.schedule()), expiry?.schedule(), reconcile?.schedule()]);
       // The checkpoint went with the data: this pull lists everything again (a full reconcile of

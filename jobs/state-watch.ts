@@ -10,8 +10,11 @@ export interface StateWatchOptions {
   clock: Clock;
   log: Logger;
   intervalMs?: number | undefined;
-  /** Runs once per loss this process notices: re-register schedules, queue a full pull. */
-  onLoss(loss: StateLoss): Promise<void>;
+  /**
+   * Runs once per loss this process notices: re-register schedules, queue a full pull. `first`:
+   * this process wrote the new marker (one per loss across workers: it sends the notice).
+   */
+  onLoss(loss: StateLoss, first: boolean): Promise<void>;
 }
 
 /**
@@ -31,14 +34,19 @@ export async function startStateWatch(o: StateWatchOptions) {
     const now = o.clock.now();
     let current = await o.epoch.current();
     if (current === known) return false;
-    if (current === null) current = (await o.epoch.ensure(now)).epoch;
+    let first = false;
+    if (current === null) {
+      const made = await o.epoch.ensure(now);
+      current = made.epoch;
+      first = made.status === 'created';
+    }
     known = current;
     const loss = await o.epoch.recordLoss(current, now);
     o.log.error(
       { detectedAt: loss.detectedAt, losses: loss.count },
       'Redis lost its data (queues, schedules, checkpoints, sync state): schedules registered again, a full pull queued; the sync compares with the CRM before writing',
     );
-    await o.onLoss(loss);
+    await o.onLoss(loss, first);
     return true;
   };
   /** One check now (tests, and the timer); overlapping calls share one run. */

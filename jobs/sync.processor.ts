@@ -16,10 +16,10 @@ export const syncReferralProcessor =
     const log = deps.log.child({ queue: job.queueName, jobId: job.id });
     const parsed = SyncJobData.safeParse(job.data);
     if (!parsed.success) throw toBullMqError(new ValidationError(`job ${job.id}: payload needs referralId and eTag`));
-    const { referralId, eTag, fetch, adopt } = parsed.data;
+    const { referralId, eTag, fetch, adopt, epoch } = parsed.data;
     let outcome;
     try {
-      outcome = await deps.lock.tryWith(referralId, () => syncReferral({ ...deps, log: log.child({ referralId }) }, referralId, eTag, { fetch: fetch === true, adopt: adopt === true }));
+      outcome = await deps.lock.tryWith(referralId, () => syncReferral({ ...deps, log: log.child({ referralId }) }, referralId, eTag, { fetch: fetch === true, adopt: adopt === true, epoch }));
     } catch (err) {
       if (await deferIfThrottled(job, token, err)) {
         log.info({ referralId, retryAfterMs: (err as { retryAfterMs?: number }).retryAfterMs }, 'rate limited; waiting without spending an attempt');

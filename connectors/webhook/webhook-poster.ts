@@ -3,6 +3,8 @@ import type { ExpiryAlert } from '../../src/expiry/alert.ts';
 import { FatalError, type SyncError } from '../../src/errors.ts';
 import { classifyHttpFailure } from '../../src/errors-classify.ts';
 import { buildWebhookPayload, type WebhookFormat } from './webhook-payload.ts';
+import { buildNoticePayload } from './notice-payload.ts';
+import type { OpsNotice } from '../../src/health/ops-notice.ts';
 
 export interface WebhookPosterOptions {
   /** The incoming-webhook URL. Slack and Teams URLs embed their secret: treat it as one. */
@@ -17,6 +19,8 @@ export interface WebhookPosterOptions {
 export interface WebhookPoster {
   /** One POST. Throws RetryableError (5xx, 429, timeout, network) or FatalError (other 4xx). */
   post(alert: ExpiryAlert): Promise<void>;
+  /** One POST of an ops notice (e.g. Redis lost its data), same headers and errors. */
+  postNotice(notice: OpsNotice): Promise<void>;
 }
 
 /** Slack answers errors with a short token body (`invalid_payload`, `channel_not_found`); keep only that. */
@@ -32,23 +36,25 @@ export function createWebhookPoster(options: WebhookPosterOptions): WebhookPoste
   }
   const http = options.http ?? axios.create();
   const timeout = options.timeoutMs ?? 10_000;
+  const send = async (body: unknown, key: string, referralId: string) => {
+    try {
+      await http.post(options.url, body, {
+        timeout,
+        // Every format also carries the key in a header, for receivers that de-duplicate
+        // before parsing: `Idempotency-Key` as the IETF httpapi draft names it, and the
+        // X- form that many webhook tools look for.
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key, 'X-Idempotency-Key': key },
+        // A redirect would resend the alert elsewhere; receivers answer directly.
+        maxRedirects: 0,
+        validateStatus: (s) => s >= 200 && s < 300,
+      });
+    } catch (err) {
+      throw toWebhookError(err, referralId);
+    }
+  };
   return {
-    async post(alert) {
-      try {
-        await http.post(options.url, buildWebhookPayload(options.format, alert), {
-          timeout,
-          // Every format also carries the key in a header, for receivers that de-duplicate
-          // before parsing: `Idempotency-Key` as the IETF httpapi draft names it, and the
-          // X- form that many webhook tools look for.
-          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': alert.idempotencyKey, 'X-Idempotency-Key': alert.idempotencyKey },
-          // A redirect would resend the alert elsewhere; receivers answer directly.
-          maxRedirects: 0,
-          validateStatus: (s) => s >= 200 && s < 300,
-        });
-      } catch (err) {
-        throw toWebhookError(err, alert.referralId);
-      }
-    },
+    post: (alert) => send(buildWebhookPayload(options.format, alert), alert.idempotencyKey, alert.referralId),
+    postNotice: (notice) => send(buildNoticePayload(options.format, notice), notice.idempotencyKey, 'ops-notice'),
   };
 }
 

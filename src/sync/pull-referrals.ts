@@ -15,6 +15,8 @@ export interface SyncJobRef {
   repair?: true;
   /** From the full pull after Redis lost its data: look for an existing opportunity first. */
   adopt?: true;
+  /** The state epoch the pull ran under (PullDeps.epoch). */
+  epoch?: string;
 }
 
 export interface PullDeps {
@@ -46,6 +48,8 @@ export interface PullDeps {
    * the rebuild has not seen. Absent: always true.
    */
   sameState?: (() => Promise<boolean>) | undefined;
+  /** The state epoch this pull runs under; its jobs carry it (SyncOptions.epoch). */
+  epoch?: string | undefined;
 }
 
 export interface PullResult {
@@ -126,7 +130,9 @@ async function takePage(deps: PullDeps, page: ReferralListPage, result: PullResu
   const jobs: SyncJobRef[] = [];
   for (const [i, r] of page.referrals.entries()) {
     const need = needsSync(states[i], r);
-    if (need === 'version') jobs.push({ referralId: r.id, eTag: r.eTag, ...(deps.adopt ? { adopt: true as const } : {}) });
+    if (need === 'version') {
+      jobs.push({ referralId: r.id, eTag: r.eTag, ...(deps.adopt ? { adopt: true as const } : {}), ...(deps.epoch ? { epoch: deps.epoch } : {}) });
+    }
     // A parked referral waits for a human (replay); retrying it on every pull would only re-park it.
     else if (need === 'write-back' && !(await deps.parking.has(r.id))) jobs.push({ referralId: r.id, eTag: r.eTag, repair: true });
   }

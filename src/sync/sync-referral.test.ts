@@ -15,7 +15,9 @@ import { syncReferral, type SyncTarget } from './sync-referral.ts';
 const NOW = new Date('2025-03-10T12:00:00Z');
 const OPP = '006000000000001AAA';
 
-function world(o: { referral: Referral; state?: ReferralSyncState; crm?: { referralId: string; modstamp: string } | null; adopt?: boolean }) {
+function world(o: {
+  referral: Referral; state?: ReferralSyncState; crm?: { referralId: string; modstamp: string } | null; adopt?: boolean; epochs?: { job: string; now: string };
+}) {
   let pc = o.referral;
   const states = new Map<string, ReferralSyncState>(o.state ? [[pc.id, o.state]] : []);
   const upserts: OpportunityDraft[] = [];
@@ -52,8 +54,9 @@ function world(o: { referral: Referral; state?: ReferralSyncState; crm?: { refer
     target: () => target,
     clock: { now: () => NOW },
     log: pino({ level: 'silent' }),
+    currentEpoch: async () => o.epochs?.now ?? null,
   };
-  return { run: () => syncReferral(deps, pc.id, pc.eTag, { adopt: o.adopt }), lookups, upserts, patches, state: () => states.get(pc.id), parked };
+  return { run: () => syncReferral(deps, pc.id, pc.eTag, { adopt: o.adopt, epoch: o.epochs?.job }), lookups, upserts, patches, state: () => states.get(pc.id), parked };
 }
 
 const synced = (over: Partial<Referral> = {}) =>
@@ -89,6 +92,14 @@ describe('syncReferral with no sync state, for a referral that names our opportu
     expect(await w.run()).toBe('unchanged');
     expect(w.upserts).toEqual([]);
     expect(w.patches).toEqual([]);
+  });
+
+  it('a job queued by a pull that ran across the loss (older epoch) looks up too', async () => {
+    const closed = baseReferral({ status: 'Closed', substatus: 'Won', externalReferenceId: null, updatedDateTime: '2025-03-05T08:00:00Z' });
+    const w = world({ referral: closed, crm: { referralId: closed.id, modstamp: '2025-03-06T09:00:00Z' }, epochs: { job: 'e1', now: 'e2' } });
+    expect(await w.run()).toBe('unchanged');
+    expect(w.lookups).toEqual([closed.id]);
+    expect(w.upserts).toEqual([]);
   });
 
   it('a first sync (no CRM id named, no loss) makes no lookup and writes in full', async () => {

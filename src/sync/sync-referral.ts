@@ -36,6 +36,8 @@ export interface SyncDeps {
   target: (referral: Referral) => SyncTarget;
   clock: Clock;
   log: Logger;
+  /** The deployment's state epoch now (connectors/redis/state-epoch.ts); absent: not compared. */
+  currentEpoch?: (() => Promise<string | null>) | undefined;
 }
 
 export type SyncOutcome = 'created' | 'updated' | 'unchanged' | 'superseded';
@@ -48,6 +50,11 @@ export interface SyncOptions {
    * opportunity even when the referral names none (Closed referrals never get a write-back).
    */
   adopt?: boolean | undefined;
+  /**
+   * The state epoch the job was queued under (jobs queued by a pull). A job from a pull that ran
+   * across a Redis data loss carries the old one: its "no sync state" means lost, not new.
+   */
+  epoch?: string | undefined;
 }
 
 /**
@@ -82,7 +89,7 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
     // found the status missing on the opportunity: shown now, unless already shown (echo guard).
     const sameTarget = deps.target(referral);
     if (sameTarget.crm === previous.crm) await applyInboundStatus(deps, sameTarget, referral, previous.crmId);
-    await writeBackOnce(deps, referral, previous);
+    await writeBackOnce(deps, referral, previous, opts.fetch === true);
     if (referral.eTag !== jobETag) return 'superseded';
     return finished ?? 'unchanged';
   }
@@ -99,7 +106,8 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   let known = previous && previous.crm === target.crm ? previous : null;
   let adopted = false;
   if (!previous) {
-    const found = await existingOpportunity(deps, target, referral, opts.adopt === true);
+    const queuedBeforeLoss = opts.epoch !== undefined && deps.currentEpoch !== undefined && (await deps.currentEpoch()) !== opts.epoch;
+    const found = await existingOpportunity(deps, target, referral, opts.adopt === true || queuedBeforeLoss);
     if (found?.crmNewer) return adoptAsItIs(deps, target, referral, found.crmId, hash, hashes, now);
     // Partner Center changed after the opportunity did: its values go in, create-only ones stay.
     if (found) known = { eTag: '', draftHash: '', crm: target.crm, crmId: found.crmId, writtenBack: false, syncedAt: '' };
@@ -111,7 +119,7 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   if (known && (known.draftHash === hash || delta === null)) {
     const next = { ...known, eTag: referral.eTag, draftHash: hash, fieldHashes: hashes };
     await deps.state.put(referralId, next);
-    await writeBackOnce(deps, referral, next);
+    await writeBackOnce(deps, referral, next, opts.fetch === true);
     await deps.parking.release(referralId);
     return 'unchanged';
   }
@@ -147,7 +155,7 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   // only these values would read a decision already in Partner Center as a new one.
   if (target.inbound && !adopted) await target.inbound.outbound.rememberPushed(referralId, valuesFromDraft(sent, target.inbound.valueFields));
   await applyInboundStatus(deps, target, referral, result.crmId);
-  await writeBackOnce(deps, referral, state);
+  await writeBackOnce(deps, referral, state, opts.fetch === true);
   return created ? 'created' : 'updated';
 }
 
@@ -156,7 +164,10 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
  * edits (reference §4.1), so they are left alone. On 412 the referral is re-read: if someone
  * else already set our id we are done, otherwise we retry against the fresh eTag once.
  */
-async function writeBackOnce(deps: SyncDeps, referral: Referral, state: ReferralSyncState): Promise<void> {
+async function writeBackOnce(deps: SyncDeps, referral: Referral, state: ReferralSyncState, readFresh = false): Promise<void> {
+  // Written back before: a stored copy may predate our PATCH (a pull running alongside stores
+  // what it listed), so only a copy just read from Partner Center can say the id went missing.
+  if (state.writtenBack && !readFresh) return;
   if (referral.externalReferenceId === state.crmId || isTerminal(referral)) {
     if (!state.writtenBack) await deps.state.put(referral.id, { ...state, writtenBack: true });
     return;

@@ -132,6 +132,7 @@ export interface WorkerChildConfig {
   outbound?: boolean;
   stateCheckIntervalMs?: number;
   failedSweepIntervalMs?: number;
+  notifyUrl?: string;
 }
 
 /** A real worker in its own process (test/integration/worker-child.ts): pulls once, then works the queue. */

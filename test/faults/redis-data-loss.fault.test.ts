@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStateEpoch, type StateLoss } from '../../connectors/redis/state-epoch.ts';
@@ -45,7 +47,20 @@ describe('fault: Redis restarted empty under running workers', () => {
     const referrals = makeReferrals(N);
     pc.seed(referrals);
     const prefix = `fault-loss-${randomBytes(4).toString('hex')}`;
+    // The alert webhook receiver: ops notices land here.
+    const notices: { key: string | undefined; body: { notice?: { kind?: string } } }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        notices.push({ key: req.headers['idempotency-key'] as string | undefined, body: JSON.parse(body) as { notice?: { kind?: string } } });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+    cleanup.push(() => new Promise<void>((r) => receiver.close(() => r())));
     const config: WorkerChildConfig = {
+      notifyUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
       redisUrl: redis.url, prefix, concurrency: 300,
       pc: { url: pc.url, ...PC_CLIENT, metadata: pc.msalMetadata(pc.tenantId) },
       sf: { url: sf.url, clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: keys.privateKey },
@@ -86,6 +101,9 @@ describe('fault: Redis restarted empty under running workers', () => {
 
     expect(workers.every((w) => w.child.exitCode === null)).toBe(true);
     expect(loss).toMatchObject({ count: 1 });
+    // One notice for the one loss, from the worker that noticed it first.
+    expect(notices.map((n) => n.body.notice?.kind)).toEqual(['state-loss']);
+    expect(notices[0]?.key).toMatch(/^referral-sync-state-loss:/);
     const logged = out.join('');
     expect(logged).toContain('Redis lost its data');
 
@@ -94,7 +112,10 @@ describe('fault: Redis restarted empty under running workers', () => {
     const oppOf = new Map(opps.map((o) => [String(o.Referral_Id__c), String(o.Id)]));
     // Old referrals keep their one write-back; the new ones got one each; nothing else was patched.
     expectWrittenBackOnce(pc, all, (id) => oppOf.get(id));
-    expect(pc.patches.length - patchesBefore).toBe(openOf(fresh).length);
+    const after = pc.patches.slice(patchesBefore);
+    const freshIds = new Set(fresh.map((r) => r.id));
+    expect(after.filter((p) => p.outcome !== 'applied' || !freshIds.has(p.id)), 'PATCHes after the loss besides the new write-backs').toEqual([]);
+    expect(after.length).toBe(openOf(fresh).length);
     // Sellers' create-only edits survived the rebuild.
     const resetEdits = edited.filter((id) => {
       const o = sf.record('Opportunity', id);

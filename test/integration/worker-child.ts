@@ -29,6 +29,8 @@ const Config = z.object({
   /** Outbound sync (poll and push) for Salesforce. */
   outbound: z.boolean().optional(),
   stateCheckIntervalMs: z.number().optional(),
+  /** Ops notices (Redis data loss) go to this JSON receiver. */
+  notifyUrl: z.string().optional(),
   failedSweepIntervalMs: z.number().optional(),
   /** Runs the expiry engine too, posting alerts to this JSON receiver, on short fault-test timings. */
   expiry: z.object({ webhookUrl: z.string(), scanIntervalMs: z.number() }).optional(),
@@ -66,6 +68,7 @@ const rt = await startRuntime({
       }
     : {}),
   ...(config.stateCheckIntervalMs ? { stateCheckIntervalMs: config.stateCheckIntervalMs } : {}),
+  ...(config.notifyUrl ? { notify: createWebhookPoster({ url: config.notifyUrl, format: 'json', timeoutMs: 5_000 }).postNotice } : {}),
   ...(config.failedSweepIntervalMs ? { failedSweepIntervalMs: config.failedSweepIntervalMs } : {}),
   lockDurationMs: 2_000, stalledIntervalMs: 1_000,
   ...(config.expiry
