@@ -15,7 +15,7 @@ import { createRedisExpiryLedger } from '../connectors/redis/expiry-ledger.ts';
 import type { WebhookPoster } from '../connectors/webhook/webhook-poster.ts';
 import { toBullMqError } from './bullmq-errors.ts';
 import { createJobGuard } from './job-guard.ts';
-import { BACKOFF_TYPE, retryDelayMs } from './queues.ts';
+import { BACKOFF_TYPE, WORKER_SETTINGS } from './queues.ts';
 
 export const EXPIRY_QUEUE = { scan: 'expiry-scan', webhook: 'expiry-webhook' } as const;
 export const EXPIRY_SCHEDULER_ID = 'expiry-scan';
@@ -62,7 +62,7 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
   const ledger = createRedisExpiryLedger({ redis: d.connection, prefix: d.prefix, ...(o.claimLeaseMs ? { leaseMs: o.claimLeaseMs } : {}) });
   const scanQueue = new Queue(EXPIRY_QUEUE.scan, { connection: d.connection, prefix: d.prefix });
   const webhookQueue = new Queue(EXPIRY_QUEUE.webhook, { connection: d.connection, prefix: d.prefix });
-  const settings = { backoffStrategy: (n: number, _t?: string, err?: Error) => retryDelayMs(n, err) };
+  const settings = WORKER_SETTINGS;
   const log = d.log.child({ queue: EXPIRY_QUEUE.scan });
 
   const lock = {

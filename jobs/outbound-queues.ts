@@ -14,13 +14,13 @@ import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
 import { deferIfThrottled, toBullMqError } from './bullmq-errors.ts';
 import { ValidationError } from '../src/errors.ts';
 import { createJobGuard } from './job-guard.ts';
-import { BACKOFF_TYPE, retryDelayMs } from './queues.ts';
+import { BACKOFF_TYPE, jobIdPart, WORKER_SETTINGS } from './queues.ts';
 
 /** Queue names per CRM, so Salesforce and Dynamics 365 poll and push independently. */
 export const outboundQueues = (crm: CrmKind) => ({ poll: `poll-${crm}`, push: `push-${crm}` }) as const;
 export const ALL_OUTBOUND_QUEUES: readonly string[] = (['salesforce', 'dynamics'] as const).flatMap((k) => Object.values(outboundQueues(k)));
 const PushJob = z.object({ referralId: z.string().min(1) });
-const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
+
 
 export interface OutboundOptions {
   crm: CrmOutbound & { kind: CrmKind };
@@ -50,7 +50,7 @@ export const pushJobOptions = (attempts: number) =>
   ({ attempts, backoff: { type: BACKOFF_TYPE }, removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 30 * 24 * 3600 } }) as const;
 
 /** One push per opportunity version: a poll re-reading the same version adds nothing. */
-export const pushJobId = (s: Pick<CrmSnapshot, 'referralId' | 'modstamp'>): string => `push-${clean(s.referralId)}-${clean(s.modstamp)}`;
+export const pushJobId = (s: Pick<CrmSnapshot, 'referralId' | 'modstamp'>): string => `push-${jobIdPart(s.referralId)}-${jobIdPart(s.modstamp)}`;
 
 /** Accept/decline and Won/Lost go ahead of edits (BullMQ: lower number = sooner). */
 export const priorityOf = (s: CrmSnapshot) => (s.decision !== null || s.isClosed ? 1 : 10);
@@ -65,7 +65,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   const POLL_SCHEDULER_ID = OUTBOUND_QUEUE.poll;
   const pollQueue = new Queue(OUTBOUND_QUEUE.poll, { connection: d.connection, prefix: d.prefix });
   const pushQueue = new Queue(OUTBOUND_QUEUE.push, { connection: d.connection, prefix: d.prefix });
-  const settings = { backoffStrategy: (n: number, _t?: string, err?: Error) => retryDelayMs(n, err) };
+  const settings = WORKER_SETTINGS;
   const jobOpts = pushJobOptions(o.attempts);
 
   /** One poll: new snapshots are stored and each gets a push job. Returns how many were queued. */
@@ -127,7 +127,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
       const r = outcome.value;
       if (r.result === 'held') {
         // Not dropped: decided again when Partner Center will take it (e.g. Won 72 h after creation).
-        await pushQueue.add('push', { referralId }, { ...jobOpts, priority: 1, delay: Math.max(0, r.until.getTime() - Date.now()), jobId: `push-${clean(referralId)}-hold-${r.until.getTime()}` });
+        await pushQueue.add('push', { referralId }, { ...jobOpts, priority: 1, delay: Math.max(0, r.until.getTime() - Date.now()), jobId: `push-${jobIdPart(referralId)}-hold-${r.until.getTime()}` });
       }
       return r.result;
     },

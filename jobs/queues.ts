@@ -29,9 +29,11 @@ export type SyncJobData = z.infer<typeof SyncJobData>;
  * eTag is a quoted GUID-ish string, so everything but [A-Za-z0-9_-] becomes '_'.
  */
 export function syncJobId(referralId: string, eTag: string): string {
-  const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
-  return `${clean(referralId)}-${clean(eTag)}`;
+  return `${jobIdPart(referralId)}-${jobIdPart(eTag)}`;
 }
+
+/** A value made safe inside a custom job id: BullMQ rejects ':'; anything but [A-Za-z0-9_-] becomes '_'. */
+export const jobIdPart = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
 export const BACKOFF_TYPE = 'retry-after';
 
@@ -57,6 +59,9 @@ export function syncJobOptions(attempts: number): JobsOptions {
     removeOnFail: { age: 30 * 24 * 3600 },
   };
 }
+
+/** Worker settings every queue shares: BullMQ calls this backoff for `{ type: BACKOFF_TYPE }`. */
+export const WORKER_SETTINGS = { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelayMs(attemptsMade, err) };
 
 /**
  * BullMQ's custom backoff: honours the error's retryAfterMs (Retry-After) in full, otherwise

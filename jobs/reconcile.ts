@@ -13,7 +13,7 @@ import { countDrift, findDrift, type CrmOpportunity, type Drift } from '../src/s
 import { toBullMqError } from './bullmq-errors.ts';
 import { requeueFinished } from './job-guard.ts';
 import { outboundQueues, pushJobId, pushJobOptions } from './outbound-queues.ts';
-import { BACKOFF_TYPE, QUEUE, retryDelayMs, syncJobId, syncJobOptions } from './queues.ts';
+import { BACKOFF_TYPE, QUEUE, syncJobId, syncJobOptions, WORKER_SETTINGS } from './queues.ts';
 
 /** Stable scheduler id: re-registering on every start (and after a Redis loss) updates one scheduler. */
 export const RECONCILE_SCHEDULER_ID = 'reconcile-sweep';
@@ -192,7 +192,7 @@ export type Reconciler = ReturnType<typeof createReconciler>;
 export async function startScheduledReconcile(d: ReconcileDeps, o: { intervalMs: number; schedule: boolean }) {
   const reconciler = createReconciler(d);
   const queue = new Queue(RECONCILE_QUEUE, { connection: d.connection, prefix: d.prefix });
-  const settings = { backoffStrategy: (n: number, _t?: string, err?: Error) => retryDelayMs(n, err) };
+  const settings = WORKER_SETTINGS;
   const worker = new Worker(
     RECONCILE_QUEUE,
     async () => {

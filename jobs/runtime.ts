@@ -21,7 +21,7 @@ import { createJobGuard, requeueFinished, type JobGuard } from './job-guard.ts';
 import { startExpiry, type ExpiryOptions } from './expiry-queues.ts';
 import { startOutbound, type OutboundOptions } from './outbound-queues.ts';
 import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
-import { BACKOFF_TYPE, FAILED_SWEEP_INTERVAL_MS, PULL_SCHEDULER_ID, QUEUE, retryDelayMs, syncJobId, syncJobOptions } from './queues.ts';
+import { BACKOFF_TYPE, FAILED_SWEEP_INTERVAL_MS, jobIdPart, PULL_SCHEDULER_ID, QUEUE, syncJobId, syncJobOptions, WORKER_SETTINGS } from './queues.ts';
 import { syncReferralProcessor } from './sync.processor.ts';
 import { reconcileCrmOf, startScheduledReconcile } from './reconcile.ts';
 
@@ -160,7 +160,7 @@ export async function startRuntime(o: RuntimeOptions) {
     return t;
   };
 
-  const settings = { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelayMs(attemptsMade, err) };
+  const settings = WORKER_SETTINGS;
   const pullWorker = new Worker(
     QUEUE.pull,
     async () => {
@@ -238,7 +238,7 @@ export async function startRuntime(o: RuntimeOptions) {
       // The checkpoint went with the data: this pull lists everything again (a full reconcile of
       // the inbound side). One job per epoch, however many workers noticed.
       if (o.schedulePull) {
-        await pullQueue.add('pull', {}, { jobId: `pull-after-loss-${loss.epoch.replace(/[^A-Za-z0-9_-]/g, '_')}`, attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 });
+        await pullQueue.add('pull', {}, { jobId: `pull-after-loss-${jobIdPart(loss.epoch)}`, attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 });
       }
     },
   });
