@@ -4,8 +4,10 @@ export default defineConfig({
   test: {
     include: ['{src,connectors,jobs,test}/**/*.test.ts'],
     // Integration tests share one Redis; files run in parallel but each uses its own key prefix.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Generous: a 2-core CI machine running every file in parallel stretches the fault tests
+    // (rate-limit storm: 8 s alone, past 30 s under load). Tests wait for states, never sleep.
+    testTimeout: 90_000,
+    hookTimeout: 60_000,
     pool: 'forks',
   },
 });

@@ -1,4 +1,4 @@
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -11,8 +11,8 @@ import type { Clock, PartnerCenterClient } from '../src/ports/partner-center.ts'
 import type { ParkingLot, ReferralStore } from '../src/ports/state.ts';
 import { pushOutcome } from '../src/sync/push-outcome.ts';
 import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
-import { deferIfThrottled, toBullMqError } from './bullmq-errors.ts';
-import { ValidationError } from '../src/errors.ts';
+import { toBullMqError } from './bullmq-errors.ts';
+import { runLockedJob } from './processor.ts';
 import { createJobGuard } from './job-guard.ts';
 import { BACKOFF_TYPE, jobIdPart, WORKER_SETTINGS } from './queues.ts';
 
@@ -106,25 +106,12 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   const pushWorker = new Worker(
     OUTBOUND_QUEUE.push,
     async (job: Job, token?: string) => {
-      const parsed = PushJob.safeParse(job.data);
-      if (!parsed.success) throw toBullMqError(new ValidationError(`push job ${job.id}: payload needs referralId`));
-      const { referralId } = parsed.data;
-      const log = d.log.child({ queue: OUTBOUND_QUEUE.push, jobId: job.id, referralId, crm: o.crm.kind });
-      let outcome;
-      try {
-        outcome = await d.lock.tryWith(referralId, () =>
+      const r = await runLockedJob(job, token, {
+        schema: PushJob, expects: 'payload needs referralId', lock: d.lock, log: d.log.child({ crm: o.crm.kind }),
+        run: ({ referralId }, log) =>
           pushOutcome({ partnerCenter: d.partnerCenter, referrals: d.referrals, outbound: d.outbound, crm: o.crm, rules: o.rules, clock: d.clock, log }, referralId),
-        );
-      } catch (err) {
-        if (await deferIfThrottled(job, token, err)) throw new DelayedError();
-        log.warn({ err, attempt: job.attemptsMade + 1 }, 'push attempt failed');
-        throw toBullMqError(err);
-      }
-      if (!outcome.ran) {
-        await job.moveToDelayed(Date.now() + 1000, token);
-        throw new DelayedError();
-      }
-      const r = outcome.value;
+      });
+      const { referralId } = job.data as { referralId: string };
       if (r.result === 'held') {
         // Not dropped: decided again when Partner Center will take it (e.g. Won 72 h after creation).
         await pushQueue.add('push', { referralId }, { ...jobOpts, priority: 1, delay: Math.max(0, r.until.getTime() - Date.now()), jobId: `push-${jobIdPart(referralId)}-hold-${r.until.getTime()}` });

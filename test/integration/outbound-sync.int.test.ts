@@ -192,6 +192,6 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     const failed = await job();
     expect(await failed?.getState()).toBe('failed');
     expect(failed?.attemptsMade).toBe(1);
-    expect(failed?.failedReason).toMatch(/^ValidationError: push job push-malformed: payload needs referralId/);
+    expect(failed?.failedReason).toMatch(/^ValidationError: push-salesforce job push-malformed: payload needs referralId/);
   });
 });
