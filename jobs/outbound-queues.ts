@@ -2,7 +2,7 @@ import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { CrmSnapshot } from '../src/outbound/crm-snapshot.ts';
+import { snapshotVersion, type CrmSnapshot } from '../src/outbound/crm-snapshot.ts';
 import type { OutboundRules } from '../src/outbound/outbound-rules.ts';
 import type { ValueFieldNames } from '../src/outbound/draft-values.ts';
 import type { CrmKind, CrmOutbound } from '../src/ports/crm.ts';
@@ -49,8 +49,9 @@ export interface OutboundDeps {
 export const pushJobOptions = (attempts: number) =>
   ({ attempts, backoff: { type: BACKOFF_TYPE }, removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 30 * 24 * 3600 } }) as const;
 
-/** One push per opportunity version: a poll re-reading the same version adds nothing. */
-export const pushJobId = (s: Pick<CrmSnapshot, 'referralId' | 'modstamp'>): string => `push-${clean(s.referralId)}-${clean(s.modstamp)}`;
+/** One push per opportunity version (modstamp and team): a poll re-reading the same version adds nothing. */
+export const pushJobId = (s: Pick<CrmSnapshot, 'referralId' | 'modstamp' | 'teamContacts'>): string =>
+  `push-${clean(s.referralId)}-${clean(snapshotVersion(s))}`;
 
 /** Accept/decline and Won/Lost go ahead of edits (BullMQ: lower number = sooner). */
 export const priorityOf = (s: CrmSnapshot) => (s.decision !== null || s.isClosed ? 1 : 10);
@@ -73,8 +74,12 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
     const cursor = await d.outbound.cursor(o.crm.kind);
     const page = await o.crm.listChangedSince(cursor, o.overlapMs);
     // The overlap re-reads versions already seen; one round of reads (pipelined), not one per record.
+    // A team-only change keeps the modstamp, so the version compared includes the team (#15).
     const known = await Promise.all(page.snapshots.map((s) => d.outbound.snapshot(s.referralId)));
-    const fresh = page.snapshots.filter((s, i) => known[i]?.modstamp !== s.modstamp);
+    const fresh = page.snapshots.filter((s, i) => {
+      const was = known[i];
+      return was === null || was === undefined || snapshotVersion(was) !== snapshotVersion(s);
+    });
     await d.outbound.putSnapshots(fresh);
     await pushQueue.addBulk(
       fresh.map((s) => ({

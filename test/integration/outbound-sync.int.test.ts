@@ -156,6 +156,19 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     expect(s.pc.patches.length).toBe(patchesBefore);
   });
 
+  it('a team member added to an already polled Active opportunity reaches Partner Center through the scheduled poll (#15)', async () => {
+    const s = await start();
+    const { id, oppId } = await seeded(s, { status: 'Active', substatus: 'Accepted' });
+    await roundTrip(s); // the poll has now stored this opportunity's snapshot and its SystemModstamp
+    const modstamp = s.sf.fake.record('Opportunity', oppId)?.SystemModstamp;
+    const userId = s.sf.fake.setRecord('User', { FirstName: 'Ana', LastName: 'Silva', Email: 'ana.silva@partner.example' });
+    s.sf.fake.setRecord('OpportunityTeamMember', { OpportunityId: oppId, UserId: userId, TeamMemberRole: 'Sales Rep' });
+    expect(s.sf.fake.record('Opportunity', oppId)?.SystemModstamp).toBe(modstamp); // a team-only change, as in Salesforce
+    await roundTrip(s);
+    const emails = ((s.pc.get(id)?.team ?? []) as { email?: string }[]).map((m) => m.email);
+    expect(emails).toContain('ana.silva@partner.example');
+  });
+
   it('a referral Microsoft expired while the seller accepts stays Expired and shows as expired in the CRM', async () => {
     const s = await start();
     const { id, oppId } = await seeded(s, {});
