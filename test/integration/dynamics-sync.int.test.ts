@@ -111,6 +111,23 @@ describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () =>
     expect(team.map((m) => m.email)).toContain('jonas.weber@partner.example');
   });
 
+  it('the expiry column is cleared once the seller accepts in Dataverse (#15)', async () => {
+    const { s, dv: d } = await start();
+    const r = german(makeReferral({ createdDateTime: '2025-01-02T00:00:00Z' }, 'co-sell'));
+    s.pc.seed([r]);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    const row = () => d.fake.records('opportunities').find((o) => o.new_referralid === r.id);
+    expect(row()?.new_referralexpiresat).toBeTruthy();
+    d.fake.updateAsUser(String(row()?.opportunityid), { new_referraldecision: 'Accept' });
+    const out = s.rt.outbounds.find((o) => o.pollQueue.name === 'poll-dynamics');
+    if (!out) throw new Error('dynamics outbound is on');
+    await out.poll();
+    await idle(out.pushQueue);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    expect(s.pc.get(r.id)).toMatchObject({ status: 'Active' });
+    expect(row()?.new_referralexpiresat ?? null).toBeNull();
+  });
+
   it('a row a seller deleted is recreated in full when Partner Center changes one field', async () => {
     const { s, dv: d } = await start();
     const r = german(makeReferral({ name: 'Gelöschter Deal', details: { dealValue: 7_000, notes: 'v1', currency: 'EUR' } }, 'co-sell'));

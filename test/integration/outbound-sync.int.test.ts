@@ -169,6 +169,22 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     expect(emails).toContain('ana.silva@partner.example');
   });
 
+  it('the expiry field is cleared once the seller accepts, and stays clear when the deal is won (#15)', async () => {
+    const s = await start();
+    const { id, oppId } = await seeded(s, {});
+    expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Expires_At__c).toBeTruthy();
+    s.sf.fake.updateAsUser(oppId, { Referral_Decision__c: 'Accept', Name: 'Contoso rollout', Amount: 90_000, CloseDate: '2026-06-30' });
+    await roundTrip(s);
+    await roundTrip(s);
+    expect(s.pc.get(id)).toMatchObject({ status: 'Active' });
+    expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Expires_At__c ?? null).toBeNull();
+    s.sf.fake.updateAsUser(oppId, { StageName: 'Closed Won' });
+    await roundTrip(s);
+    await roundTrip(s);
+    expect(s.pc.get(id)).toMatchObject({ status: 'Closed', substatus: 'Won' });
+    expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Expires_At__c ?? null).toBeNull();
+  });
+
   it('a referral Microsoft expired while the seller accepts stays Expired and shows as expired in the CRM', async () => {
     const s = await start();
     const { id, oppId } = await seeded(s, {});
