@@ -1,7 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncOnce } from '../../jobs/sync-once.ts';
 import { makeReferral } from '../fakes/partner-center/fixtures.ts';
+import { startHttpsEntra } from '../fakes/partner-center/entra-https.ts';
 import { REDIS_URL, startStack, type Stack } from './harness.ts';
 
 /*
@@ -92,5 +94,29 @@ describe('referral-sync CLI', () => {
     expect(await stack.rt.parking.list()).toEqual([]);
 
     expect(cli(['history', soon.id], env).out).toContain('(no history)');
+  });
+
+  it('signs in to Partner Center and Dataverse at an authority host named in ENTRA_KNOWN_AUTHORITIES (#15)', async () => {
+    const entra = await startHttpsEntra();
+    try {
+      const env = {
+        NODE_EXTRA_CA_CERTS: entra.caFile,
+        ENTRA_AUTHORITY_HOST: entra.authorityHost,
+        ENTRA_KNOWN_AUTHORITIES: entra.host,
+        PARTNER_CENTER_AUTH: 'app', PARTNER_CENTER_TENANT_ID: 'contoso.example', PARTNER_CENTER_CLIENT_SECRET: 'pc-secret',
+        CRM: 'dynamics', DYNAMICS_URL: 'https://127.0.0.1:1', DYNAMICS_TENANT_ID: 'contoso.example',
+        DYNAMICS_CLIENT_ID: 'dv-client', DYNAMICS_CLIENT_SECRET: 'dv-secret',
+        // Without the setting msal asks login.microsoftonline.com first; bounded, so the test cannot hang.
+        TOKEN_TIMEOUT_MS: '5000', HTTP_TIMEOUT_MS: '5000', REDIS_PREFIX: `cli-entra-${process.pid}`,
+      };
+      // Not spawnSync: the fake answers from this process, so the test must not block it while doctor runs.
+      const r = await promisify(execFile)(process.execPath, ['bin/referral-sync.js', 'doctor'], { env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: 60_000 })
+        .catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+      expect(r.stdout).toMatch(/^\[ok\] +Partner Center sign-in/m);
+      expect(entra.tokensIssued.get('cli-test')).toBeGreaterThan(0);
+      expect(entra.tokensIssued.get('dv-client')).toBeGreaterThan(0); // the Dataverse sign-in got its token too
+    } finally {
+      await entra.close();
+    }
   });
 });
