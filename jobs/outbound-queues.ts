@@ -10,6 +10,7 @@ import type { OutboundStore } from '../src/ports/outbound-store.ts';
 import type { Clock, PartnerCenterClient } from '../src/ports/partner-center.ts';
 import type { ParkingLot, ReferralStore } from '../src/ports/state.ts';
 import { pushOutcome } from '../src/sync/push-outcome.ts';
+import { withSellerLabels } from '../src/outbound/seller-labels.ts';
 import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
 import { deferIfThrottled, toBullMqError } from './bullmq-errors.ts';
 import { ValidationError } from '../src/errors.ts';
@@ -68,6 +69,8 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   const pushQueue = new Queue(OUTBOUND_QUEUE.push, { connection: d.connection, prefix: d.prefix });
   const settings = { backoffStrategy: (n: number, _t?: string, err?: Error) => retryDelayMs(n, err) };
   const jobOpts = pushJobOptions(o.attempts);
+  // Refusals name fields as this CRM's form shows them (#15).
+  const rules = withSellerLabels(o.rules, o.crm.kind, o.valueFields);
 
   /** One poll: new snapshots are stored and each gets a push job. Returns how many were queued. */
   const poll = async (): Promise<{ changed: number; queued: number; invalid: number }> => {
@@ -118,7 +121,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
       let outcome;
       try {
         outcome = await d.lock.tryWith(referralId, () =>
-          pushOutcome({ partnerCenter: d.partnerCenter, referrals: d.referrals, outbound: d.outbound, crm: o.crm, rules: o.rules, clock: d.clock, log }, referralId),
+          pushOutcome({ partnerCenter: d.partnerCenter, referrals: d.referrals, outbound: d.outbound, crm: o.crm, rules, clock: d.clock, log }, referralId),
         );
       } catch (err) {
         if (await deferIfThrottled(job, token, err)) throw new DelayedError();

@@ -63,12 +63,22 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     await roundTrip(s);
     expect(s.pc.get(id)).toMatchObject({ status: 'New' });
     expect(decisionPatches(s, id)).toEqual([]);
-    expect(String(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c)).toMatch(/accept needs dealValue/);
+    expect(String(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c)).toMatch(/^accept needs Amount: fill it in on the opportunity/);
     // Filling it in lets the accept through and clears the message.
     s.sf.fake.updateAsUser(oppId, { Amount: 12_000 });
     await roundTrip(s);
     expect(s.pc.get(id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
     expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c ?? null).toBeNull();
+  });
+
+  it('a single-currency org accepts a lead without a currency in the org\'s default currency (#15)', async () => {
+    const s = await start();
+    const { id, oppId } = await seeded(s, { details: { notes: 'marketplace lead, no currency' } }, 'marketplace-lead');
+    s.sf.fake.updateAsUser(oppId, { Referral_Decision__c: 'Accept', Amount: 25_000, CloseDate: '2026-06-30' });
+    await roundTrip(s);
+    expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c ?? null).toBeNull();
+    expect(s.pc.get(id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
+    expect(s.pc.get(id)?.details).toMatchObject({ dealValue: 25_000, currency: 'USD' });
   });
 
   it('decline with a reason -> Closed/Declined with the mapped statusReason', async () => {
