@@ -128,6 +128,21 @@ describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () =>
     expect(row()?.new_referralexpiresat ?? null).toBeNull();
   });
 
+  it('an accept of a lead without a currency goes through in the environment\'s base currency (#15)', async () => {
+    const { s, dv: d } = await start();
+    const r = german(makeReferral({ createdDateTime: '2025-01-02T00:00:00Z', details: { notes: 'no currency' } }, 'marketplace-lead'));
+    s.pc.seed([r]);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    const row = () => d.fake.records('opportunities').find((o) => o.new_referralid === r.id);
+    d.fake.updateAsUser(String(row()?.opportunityid), { new_referraldecision: 'Accept', name: 'Fabrikam', estimatedvalue: 5000, estimatedclosedate: '2026-06-30' });
+    const out = s.rt.outbounds.find((o) => o.pollQueue.name === 'poll-dynamics');
+    if (!out) throw new Error('dynamics outbound is on');
+    await out.poll();
+    await idle(out.pushQueue);
+    expect(row()?.new_referralsyncmessage ?? null).toBeNull();
+    expect(s.pc.get(r.id)).toMatchObject({ status: 'Active' });
+  });
+
   it('a row a seller deleted is recreated in full when Partner Center changes one field', async () => {
     const { s, dv: d } = await start();
     const r = german(makeReferral({ name: 'Gelöschter Deal', details: { dealValue: 7_000, notes: 'v1', currency: 'EUR' } }, 'co-sell'));
