@@ -96,6 +96,33 @@ describe('referral-sync CLI', () => {
     expect(cli(['history', soon.id], env).out).toContain('(no history)');
   });
 
+  it('replay of an id nobody has seen fails with exit 1, queues nothing and parks nothing (#15)', async () => {
+    stack = await startStack();
+    const env = { REDIS_PREFIX: stack.prefix };
+    const r = cli(['replay', 'not-a-real-id'], env);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/referral not-a-real-id is not known here/);
+    expect(r.out).not.toMatch(/queued/);
+    expect(await stack.rt.syncQueue.getJobCounts()).toMatchObject({ waiting: 0, delayed: 0, prioritized: 0 });
+    expect(await stack.rt.parking.list(10)).toEqual([]);
+  });
+
+  it('sync does not require --once: help and usage agree that one cycle is what it does (#15)', () => {
+    const r = cli(['sync', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/required option/);
+    expect(r.out).toMatch(/--once\s+one cycle, then exit \(the default/);
+    const bare = cli(['sync'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(bare.err).not.toMatch(/required option '--once'/);
+  });
+
+  it('demo --port abc is refused before anything starts (#15)', () => {
+    const r = cli(['demo', '--port', 'abc'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--port takes a port number from 0 to 65535, not 'abc'/);
+    expect(r.err).not.toMatch(/Redis|NaN/);
+  });
+
   it('signs in to Partner Center and Dataverse at an authority host named in ENTRA_KNOWN_AUTHORITIES (#15)', async () => {
     const entra = await startHttpsEntra();
     try {
