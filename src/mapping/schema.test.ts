@@ -83,7 +83,7 @@ describe('parseMapping', () => {
     ['no CRM section', { version: 1 }, ['(root): needs a salesforce or a dynamics section']],
     ['not an object', 'version: 1', ['(root): Invalid input: expected object, received string']],
     ['a bad referralLink template', { ...withFields({}), referralLink: 'https://x.example/{idd}' },
-      ['referralLink: unknown referral field "idd"']],
+      ['referralLink: unknown referral field "idd" (did you mean "id"?)']],
     ['a derived field in referralLink', { ...withFields({}), referralLink: 'https://x.example/{id}/{category}' },
       ['referralLink: derived field "category" cannot be used here']],
     ['Dataverse columns in upper case',
