@@ -59,8 +59,16 @@ export async function requeueReferral(
   referralId: string,
   now = new Date(),
 ): Promise<string> {
-  await d.redis.del(keys(d.prefix).referral(referralId));
-  await createRedisParkingLot(d.redis, d.prefix).release(referralId);
+  const k = keys(d.prefix);
+  const parking = createRedisParkingLot(d.redis, d.prefix);
+  // A mistyped id used to be queued, then fail in Partner Center (404) and be parked itself (#15).
+  // Replay is for referrals this worker has seen: parked, pulled, or synced.
+  const known = (await parking.has(referralId)) || (await d.redis.exists(k.referral(referralId), k.state(referralId))) > 0;
+  if (!known) {
+    throw new UnknownReferralError(`referral ${referralId} is not known here: it is not parked and no pull has seen it; check the id (\`referral-sync status\` lists parked referrals)`);
+  }
+  await d.redis.del(k.referral(referralId));
+  await parking.release(referralId);
   const jobId = `${syncJobId(referralId, 'replay')}-${now.getTime()}`;
   await d.syncQueue.add('sync', { referralId, eTag: 'replay' }, { ...syncJobOptions(d.attempts), jobId });
   return `queued ${referralId} for a fresh sync (job ${jobId})`;
@@ -80,4 +88,12 @@ export async function atRisk(env: Env, o: ExpiryOptions, withinHours: number | u
 /** `referral-sync history`: the referral's audit trail, oldest first. */
 export async function history(env: Env, referralId: string): Promise<string> {
   return withRedis(env, async (redis) => formatHistory(await createRedisOutboundStore(redis, env.REDIS_PREFIX).history(referralId)));
+}
+
+/** `replay` of an id this worker has never seen (nothing was queued). */
+export class UnknownReferralError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
 }

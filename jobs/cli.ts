@@ -13,7 +13,7 @@ import { parseMappingText } from './mapping-file.ts';
 import { checkRedis } from './redis-check.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { syncOnce } from './sync-once.ts';
-import { atRisk, history, showStatus, replay } from './admin.ts';
+import { atRisk, history, showStatus, replay, UnknownReferralError } from './admin.ts';
 import { readFile } from 'node:fs/promises';
 import { httpOptionsOrThrow, startOps } from './ops.ts';
 import { startStandaloneDashboard } from './http/standalone.ts';
@@ -108,8 +108,9 @@ program
 
 program
   .command('sync')
-  .description('run one pull-and-sync cycle and exit (non-zero when a referral was parked)')
-  .requiredOption('--once', 'one cycle, then exit (the only mode for now)')
+  .description('run one pull-and-sync cycle and exit (non-zero when a referral was parked); `start` runs continuously')
+  // Optional (#15): one cycle is what `sync` does; the flag stays so existing scripts keep working.
+  .option('--once', 'one cycle, then exit (the default, and the only mode of `sync`)')
   .option('--max-wait <seconds>', 'give up waiting for retries after this long', '600')
   .action(async (opts: { maxWait: string }) => {
     const env = envOrExit();
@@ -200,7 +201,13 @@ program
   .action(async (referralId: string) => {
     const env = envOrExit();
     await redisOrExit(env);
-    process.stdout.write(`${await replay(env, referralId)}\n`);
+    try {
+      process.stdout.write(`${await replay(env, referralId)}\n`);
+    } catch (err) {
+      if (!(err instanceof UnknownReferralError)) throw err;
+      process.stderr.write(`referral-sync replay: ${err.message}\n`);
+      process.exitCode = 1;
+    }
   });
 
 program
@@ -228,10 +235,16 @@ program
   .description('run the worker and dashboard against built-in Partner Center and Salesforce simulators (needs only Redis)')
   .option('--port <port>', 'dashboard port', '3000')
   .action(async (opts: { port: string }) => {
+    // Checked before anything starts (#15): `--port abc` used to start workers, then fail on NaN.
+    const port = /^\d{1,5}$/.test(opts.port) ? Number(opts.port) : Number.NaN;
+    if (!(port >= 0 && port <= 65535)) {
+      process.stderr.write(`referral-sync demo: --port takes a port number from 0 to 65535, not '${opts.port.slice(0, 20)}'\n`);
+      process.exit(2);
+    }
     // Loaded lazily: the demo uses the test fakes, which production images leave out.
     const { runDemo } = await import('./demo.ts');
     try {
-      await runDemo({ port: Number(opts.port), ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}) });
+      await runDemo({ port, ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}) });
     } catch (err) {
       process.stderr.write(`referral-sync demo: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(3);

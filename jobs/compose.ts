@@ -138,6 +138,7 @@ function dynamicsOptions(env: Env, mapping: Mapping): DynamicsOptionsInput {
     url: env.DYNAMICS_URL ?? '',
     auth: {
       authorityHost: env.ENTRA_AUTHORITY_HOST,
+      knownAuthorities: env.ENTRA_KNOWN_AUTHORITIES,
       tenantId: env.DYNAMICS_TENANT_ID ?? '',
       clientId: env.DYNAMICS_CLIENT_ID ?? '',
       clientSecret: env.DYNAMICS_CLIENT_SECRET ?? '',

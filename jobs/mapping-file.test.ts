@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,9 +76,20 @@ describe('loadMappingFile', () => {
     const path = await writeTemp('syntax.yml', 'version: 1\nsalesforce:\n  fields: [1, 2\nversion: 2\n');
     await expect(loadMappingFile(path)).rejects.toThrow(
       `mapping file ${path} has 2 problems:\n` +
-        '  - line 4: Flow sequence in block collection must be sufficiently indented and end with a ]\n' +
+        '  - line 4: Flow sequence in block collection must be sufficiently indented and end with a ]; check the indentation of line 4 and line 3\n' +
         '  - line 4: Map keys must be unique',
     );
+  });
+
+  it('a one-line indentation mistake is one problem naming the line (#15)', async () => {
+    const text = await readFile('config/mapping.default.yaml', 'utf8');
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('    Name: { from: name'));
+    lines[at] = (lines[at] ?? '').slice(2); // two spaces too few
+    const path = await writeTemp('indent.yaml', lines.join('\n'));
+    const err = await loadMappingFile(path).then(() => null, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(/has 1 problem:\n/);
+    expect(err?.message).toContain(`check the indentation of line ${at + 2} and line ${at + 1}`);
   });
 
   it('reads JSON files through the same parser, with line numbers', async () => {

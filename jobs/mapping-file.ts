@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import { LineCounter, isNode, parseDocument, type Document, type YAMLError } from 'yaml';
 import { formatIssuePath, validateMapping, type Mapping } from '../src/mapping/schema.ts';
 
 /*
@@ -36,9 +36,7 @@ export async function loadMappingFile(path: string): Promise<Mapping> {
 export function parseMappingText(text: string): MappingText {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return { ok: false, errors: doc.errors.map((e) => `${lineOf(lines, e.pos[0])}: ${e.message}`) };
-  }
+  if (doc.errors.length > 0) return { ok: false, errors: syntaxErrors(doc.errors, lines, text) };
   if (doc.contents === null) return { ok: false, errors: ['the file is empty'] };
   const result = validateMapping(doc.toJS());
   if (result.ok) return result;
@@ -53,6 +51,37 @@ export function parseMappingText(text: string): MappingText {
 }
 
 const lineOf = (lines: LineCounter, offset: number): string => `line ${lines.linePos(offset).line}`;
+
+/**
+ * The first syntax error, and every duplicate key (those stand alone). After the first error the
+ * parser is lost: one line indented wrongly produced 8–14 errors down the file (#15), each as
+ * cryptic as the first. An indentation error names the line before too, since the parser often
+ * stumbles one line after the mistake.
+ */
+function syntaxErrors(errors: readonly YAMLError[], lines: LineCounter, text: string): string[] {
+  const duplicates = errors.filter((e) => e.code === 'DUPLICATE_KEY');
+  const first = errors.find((e) => e.code !== 'DUPLICATE_KEY');
+  const out: string[] = [];
+  if (first) {
+    const line = lines.linePos(first.pos[0]).line;
+    const indentation = /indent|same column/i.test(first.message);
+    const before = indentation ? previousContentLine(text, line) : undefined;
+    const hint = indentation ? `; check the indentation of line ${line}${before ? ` and line ${before}` : ''}` : '';
+    const more = errors.length - duplicates.length - 1;
+    out.push(`line ${line}: ${first.message}${hint}${more > 0 ? ` (and ${more} later error${more > 1 ? 's' : ''} it caused)` : ''}`);
+  }
+  return [...out, ...duplicates.map((e) => `${lineOf(lines, e.pos[0])}: ${e.message}`)];
+}
+
+/** The nearest line above `line` (1-based) holding more than blanks or a comment. */
+function previousContentLine(text: string, line: number): number | undefined {
+  const all = text.split('\n');
+  for (let i = line - 2; i >= 0; i -= 1) {
+    const t = (all[i] ?? '').trim();
+    if (t !== '' && !t.startsWith('#')) return i + 1;
+  }
+  return undefined;
+}
 
 /** Start offset of the node at `path`, or of its nearest ancestor present in the file. */
 function offsetOf(doc: Document, path: (string | number)[]): number | undefined {

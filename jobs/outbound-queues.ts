@@ -2,7 +2,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { CrmSnapshot } from '../src/outbound/crm-snapshot.ts';
+import { snapshotVersion, type CrmSnapshot } from '../src/outbound/crm-snapshot.ts';
 import type { OutboundRules } from '../src/outbound/outbound-rules.ts';
 import type { ValueFieldNames } from '../src/outbound/draft-values.ts';
 import type { CrmKind, CrmOutbound } from '../src/ports/crm.ts';
@@ -10,6 +10,7 @@ import type { OutboundStore } from '../src/ports/outbound-store.ts';
 import type { Clock, PartnerCenterClient } from '../src/ports/partner-center.ts';
 import type { ParkingLot, ReferralStore } from '../src/ports/state.ts';
 import { pushOutcome } from '../src/sync/push-outcome.ts';
+import { withSellerLabels } from '../src/outbound/seller-labels.ts';
 import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
 import { toBullMqError } from './bullmq-errors.ts';
 import { runLockedJob } from './processor.ts';
@@ -49,8 +50,9 @@ export interface OutboundDeps {
 export const pushJobOptions = (attempts: number) =>
   ({ attempts, backoff: { type: BACKOFF_TYPE }, removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 30 * 24 * 3600 } }) as const;
 
-/** One push per opportunity version: a poll re-reading the same version adds nothing. */
-export const pushJobId = (s: Pick<CrmSnapshot, 'referralId' | 'modstamp'>): string => `push-${jobIdPart(s.referralId)}-${jobIdPart(s.modstamp)}`;
+/** One push per opportunity version (modstamp and team): a poll re-reading the same version adds nothing. */
+export const pushJobId = (s: Pick<CrmSnapshot, 'referralId' | 'modstamp' | 'teamContacts'>): string =>
+  `push-${jobIdPart(s.referralId)}-${jobIdPart(snapshotVersion(s))}`;
 
 /** Accept/decline and Won/Lost go ahead of edits (BullMQ: lower number = sooner). */
 export const priorityOf = (s: CrmSnapshot) => (s.decision !== null || s.isClosed ? 1 : 10);
@@ -67,14 +69,20 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   const pushQueue = new Queue(OUTBOUND_QUEUE.push, { connection: d.connection, prefix: d.prefix });
   const settings = WORKER_SETTINGS;
   const jobOpts = pushJobOptions(o.attempts);
+  // Refusals name fields as this CRM's form shows them (#15).
+  const rules = withSellerLabels(o.rules, o.crm.kind, o.valueFields);
 
   /** One poll: new snapshots are stored and each gets a push job. Returns how many were queued. */
   const poll = async (): Promise<{ changed: number; queued: number; invalid: number }> => {
     const cursor = await d.outbound.cursor(o.crm.kind);
     const page = await o.crm.listChangedSince(cursor, o.overlapMs);
     // The overlap re-reads versions already seen; one round of reads (pipelined), not one per record.
+    // A team-only change keeps the modstamp, so the version compared includes the team (#15).
     const known = await Promise.all(page.snapshots.map((s) => d.outbound.snapshot(s.referralId)));
-    const fresh = page.snapshots.filter((s, i) => known[i]?.modstamp !== s.modstamp);
+    const fresh = page.snapshots.filter((s, i) => {
+      const was = known[i];
+      return was === null || was === undefined || snapshotVersion(was) !== snapshotVersion(s);
+    });
     await d.outbound.putSnapshots(fresh);
     await pushQueue.addBulk(
       fresh.map((s) => ({
@@ -109,7 +117,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
       const r = await runLockedJob(job, token, {
         schema: PushJob, expects: 'payload needs referralId', lock: d.lock, log: d.log.child({ crm: o.crm.kind }),
         run: ({ referralId }, log) =>
-          pushOutcome({ partnerCenter: d.partnerCenter, referrals: d.referrals, outbound: d.outbound, crm: o.crm, rules: o.rules, clock: d.clock, log }, referralId),
+          pushOutcome({ partnerCenter: d.partnerCenter, referrals: d.referrals, outbound: d.outbound, crm: o.crm, rules, clock: d.clock, log }, referralId),
       });
       const { referralId } = job.data as { referralId: string };
       if (r.result === 'held') {

@@ -23,6 +23,8 @@ export function createDataverseTokens(o: DynamicsOptions, scope: string, now: ()
       authority: `${auth.authorityHost}/${encodeURIComponent(auth.tenantId)}`,
       ...(auth.authorityMetadata ? { authorityMetadata: auth.authorityMetadata } : {}),
       ...(auth.cloudDiscoveryMetadata ? { cloudDiscoveryMetadata: auth.cloudDiscoveryMetadata } : {}),
+      // A host outside Microsoft's clouds: msal would ask Microsoft's instance discovery about it (#15).
+      ...(auth.knownAuthorities.length > 0 ? { knownAuthorities: [...auth.knownAuthorities] } : {}),
     },
     system: {
       // msal's verbose logs can carry tenant and account details; our errors say what failed.

@@ -19,6 +19,8 @@ export const DataverseAuth = z.object({
   /** OpenID configuration JSON: with cloudDiscoveryMetadata, msal makes only the token POST. */
   authorityMetadata: z.string().min(1).optional(),
   cloudDiscoveryMetadata: z.string().min(1).optional(),
+  /** ENTRA_KNOWN_AUTHORITIES: hosts msal trusts without Microsoft's instance discovery. */
+  knownAuthorities: z.array(z.string().min(1)).default([]),
   /** TOKEN_TIMEOUT_MS: each token request, and a whole renewal, ends after this. */
   timeoutMs: z.number().int().positive().default(15_000),
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimitedError, RetryableError, ValidationError } from '../../src/errors.ts';
 import type { OpportunityDraft } from '../../src/ports/crm.ts';
 import { startDataverseHarness, type DataverseHarness } from '../../test/fakes/dataverse/dataverse-harness.ts';
-import { CURRENCIES } from '../../test/fakes/dataverse/store.ts';
+import { BASE_CURRENCY_ID, CURRENCIES } from '../../test/fakes/dataverse/store.ts';
 import { DataverseValidationError } from './classify-dataverse-error.ts';
 import type { DynamicsUpsertResult } from './upsert-opportunities.ts';
 
@@ -203,7 +203,8 @@ describe('dynamics upsertOpportunities', () => {
     expect(results[2]).toMatchObject({ ok: true });
     const byRef = new Map(h.fake.records('opportunities').map((r) => [r.new_referralid, r]));
     expect(byRef.get('C-1')?._transactioncurrencyid_value).toBe(CURRENCIES[1]?.transactioncurrencyid);
-    expect(byRef.get('C-3')?._transactioncurrencyid_value).toBeUndefined();
+    // No currency sent: Dataverse gives a new row the environment's base currency (USD in the fake).
+    expect(byRef.get('C-3')?._transactioncurrencyid_value).toBe(BASE_CURRENCY_ID);
     h.fake.resetCounters();
     await h.connector.upsertOpportunities([draft('C-1', { transactioncurrencyid: 'USD' })]);
     expect(h.fake.counters.query).toBe(1); // the closed check only: USD is known now

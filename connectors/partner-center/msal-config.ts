@@ -16,6 +16,11 @@ export interface EntraOptions {
    * setups and local fakes (msal requires an https authority, but the endpoints may differ).
    */
   authorityMetadata?: string | undefined;
+  /**
+   * ENTRA_KNOWN_AUTHORITIES: hosts msal trusts without asking Microsoft's instance discovery; it
+   * then reads the authority's own OpenID configuration (docs/entra-authority.md).
+   */
+  knownAuthorities?: readonly string[] | undefined;
   /** Instance discovery JSON (`{"metadata":[{preferred_network, preferred_cache, aliases}]}`). */
   cloudDiscoveryMetadata?: string | undefined;
   /** TOKEN_TIMEOUT_MS: each token request, and a whole renewal, ends after this (default 15 s). */
@@ -32,6 +37,7 @@ export function msalAuthOptions(o: EntraOptions): NodeAuthOptions {
   };
   if (o.authorityMetadata) auth.authorityMetadata = o.authorityMetadata;
   if (o.cloudDiscoveryMetadata) auth.cloudDiscoveryMetadata = o.cloudDiscoveryMetadata;
+  if (o.knownAuthorities && o.knownAuthorities.length > 0) auth.knownAuthorities = [...o.knownAuthorities];
   return auth;
 }
 

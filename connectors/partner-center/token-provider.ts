@@ -25,6 +25,7 @@ export function partnerCenterAuthFromEnv(
 ): PartnerCenterAuthOptions {
   const entra: EntraOptions = {
     authorityHost: env.ENTRA_AUTHORITY_HOST,
+    ...(env.ENTRA_KNOWN_AUTHORITIES.length > 0 ? { knownAuthorities: env.ENTRA_KNOWN_AUTHORITIES } : {}),
     tenantId: env.PARTNER_CENTER_TENANT_ID,
     clientId: env.PARTNER_CENTER_CLIENT_ID,
     scope: env.PARTNER_CENTER_SCOPE,

@@ -44,8 +44,9 @@ describe('salesforce listChangedSince', () => {
 
     expect(out.snapshots.map((s) => s.referralId)).toEqual(['R-4', 'R-5', 'R-6', 'R-7', 'R-8', 'R-9']);
     expect(new Set(out.snapshots.map((s) => s.crmId)).size).toBe(6);
-    // The opportunities (3 pages), then the team rows changed since, then those opportunities' teams.
-    expect(fake.counters()).toMatchObject({ query: 3, queryMore: 2 });
+    // The opportunities (3 pages), then the team rows changed since, then those opportunities' teams,
+    // then (no currency field mapped) the org's default currency, once per connector (#15).
+    expect(fake.counters()).toMatchObject({ query: 4, queryMore: 2 });
     expect(out.cursor).toEqual({ modstamp: iso(90), id: ids[9] });
     expect(out.invalid).toEqual([]);
   });
@@ -169,8 +170,8 @@ describe('salesforce getSnapshot and writeStatus', () => {
     await connector.getSnapshot(ids[0] ?? '');
     await connector.writeStatus(ids[1] ?? '', { message: 'x' });
     const calls = fake.requests().filter((r) => r.route !== 'token');
-    // query + pages, the team of those opportunities; retrieve + its team; update.
-    expect(calls.map((r) => r.route)).toEqual(['query', 'queryMore', 'queryMore', 'query', 'retrieve', 'query', 'update']);
+    // query + pages, the team of those opportunities, the org's currency (read once); retrieve + its team; update.
+    expect(calls.map((r) => r.route)).toEqual(['query', 'queryMore', 'queryMore', 'query', 'query', 'retrieve', 'query', 'update']);
     expect(calls.every((r) => r.callOptions === 'client=referral-sync')).toBe(true);
   });
 });
@@ -236,7 +237,8 @@ describe('salesforce opportunity team (extra team contacts)', () => {
     const { fake, connector } = await start({ connector: { outbound: { fields: { teamMembers: false }, rules: {} } } });
     seed(h as SalesforceHarness, 'R-1', 1);
     await connector.listChangedSince(null, 0);
-    expect(fake.requests().filter((r) => r.route === 'query')).toHaveLength(1);
+    // The opportunities, then the org's currency (no currency field mapped, #15); no team query.
+    expect(fake.requests().filter((r) => r.route === 'query')).toHaveLength(2);
   });
 });
 

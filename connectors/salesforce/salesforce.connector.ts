@@ -8,6 +8,7 @@ import { opportunityTeams } from './opportunity-team.ts';
 import { activeUsersByEmail } from './users.ts';
 import { readStamp } from './read-stamp.ts';
 import { getSnapshot, listChangedSince, outboundSettings, readsTeams, writeStatus } from './outbound-sync.ts';
+import { orgCurrencyReader, withOrgCurrency } from './org-currency.ts';
 import { parseSalesforceOptions, type SalesforceOptions, type SalesforceOptionsInput } from './salesforce-options.ts';
 import { createSalesforceSession, parseResponse } from './salesforce-session.ts';
 import type { SignedIn } from './sign-in.ts';
@@ -38,6 +39,9 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
   // Customer Account ids by match key, for this org, for the life of the process.
   const accounts = new AccountDirectory();
   const teams = opportunityTeams(session, readsTeams(opts), log);
+  const orgCurrency = orgCurrencyReader(session);
+  // No currency field in the mapping (a single-currency org): the org's currency stands in (#15).
+  const currencyOf = async () => (outboundSettings(opts).fields.currency === null ? orgCurrency() : null);
   const owners = new OwnerDirectory((emails) => activeUsersByEmail(session, emails));
   const { auth, httpProxy: _proxy, ...rest } = opts;
   const settings: SalesforceSettings = { ...rest, authKind: auth.kind };
@@ -54,8 +58,16 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
     applyExpiryWarning: (w: ExpiryWarning) => applyExpiryWarning(session, opts, w),
     readAppliedExpiry: (q) => readAppliedExpiry(session, opts, q),
     // Outbound methods throw FatalError when `outbound` is not configured (outboundSettings).
-    listChangedSince: async (cursor, overlapMs) => listChangedSince(session, outboundSettings(opts), teams, cursor, overlapMs),
-    getSnapshot: async (crmId) => getSnapshot(session, outboundSettings(opts), teams, crmId),
+    listChangedSince: async (cursor, overlapMs) => {
+      const page = await listChangedSince(session, outboundSettings(opts), teams, cursor, overlapMs);
+      if (page.snapshots.length === 0) return page;
+      const currency = await currencyOf();
+      return { ...page, snapshots: page.snapshots.map((s) => withOrgCurrency(s, currency)) };
+    },
+    getSnapshot: async (crmId) => {
+      const snapshot = await getSnapshot(session, outboundSettings(opts), teams, crmId);
+      return snapshot === null ? null : withOrgCurrency(snapshot, await currencyOf());
+    },
     writeStatus: async (crmId, write) => writeStatus(session, outboundSettings(opts), crmId, write),
     async describe(object) {
       const body = await session.call({ method: 'GET', url: `/sobjects/${encodeURIComponent(object)}/describe` }, { object });

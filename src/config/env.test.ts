@@ -20,6 +20,15 @@ describe('parseEnv', () => {
     expect(r.env.PULL_INTERVAL_MS).toBe(300_000);
   });
 
+  it('reads ENTRA_KNOWN_AUTHORITIES as a list of hosts, empty by default (#15)', () => {
+    const none = parseEnv(good);
+    const two = parseEnv({ ...good, ENTRA_KNOWN_AUTHORITIES: ' login.contoso.example, 127.0.0.1:8443 ,' });
+    expect(none.ok && none.env.ENTRA_KNOWN_AUTHORITIES).toEqual([]);
+    expect(two.ok && two.env.ENTRA_KNOWN_AUTHORITIES).toEqual(['login.contoso.example', '127.0.0.1:8443']);
+    const url = parseEnv({ ...good, ENTRA_KNOWN_AUTHORITIES: 'https://login.contoso.example/' });
+    expect(url.ok ? [] : url.problems.join('\n')).toMatch(/ENTRA_KNOWN_AUTHORITIES/);
+  });
+
   it('lists every problem by variable name', () => {
     const r = parseEnv({ PULL_INTERVAL_MS: 'soon', PARTNER_CENTER_API_URL: 'not a url', SALESFORCE_AUTH: 'client_credentials' });
     expect(r.ok).toBe(false);

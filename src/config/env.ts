@@ -17,6 +17,13 @@ export const Env = z.object({
   REDIS_CLUSTER: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('false').transform((v) => v === 'true'),
 
   ENTRA_AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
+  // Issue 15: msal asks Microsoft's instance discovery about any host it does not know, so a host
+  // outside Microsoft's clouds (an on-premises or test identity provider) must be named here.
+  ENTRA_KNOWN_AUTHORITIES: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host names (host or host:port), comma-separated'))),
   PARTNER_CENTER_API_URL: url.default('https://api.partner.microsoft.com'),
   PARTNER_CENTER_AUTH: z.enum(['delegated', 'app']).default('delegated'),
   PARTNER_CENTER_TENANT_ID: z.string().min(1).default('organizations'),

@@ -52,6 +52,8 @@ describe('toOpportunityDraft field rules', () => {
     ['from: deadline = expirationDateTime', { from: 'deadline' }, { expirationDateTime: '2025-03-17T00:00:00Z' }, '2025-03-17T00:00:00.000Z'],
     ['from: deadline = created + 14 days', { from: 'deadline' }, { createdDateTime: '2025-03-03T09:14:00Z' }, '2025-03-17T09:14:00.000Z'],
     ['from: no deadline once accepted', { from: 'deadline' }, { status: 'Active', createdDateTime: '2025-03-03T09:14:00Z' }, undefined],
+    ['from: no deadline once accepted, though expirationDateTime stays (#15)', { from: 'deadline' }, { status: 'Active', expirationDateTime: '2025-03-17T00:00:00Z' }, undefined],
+    ['from: no deadline once closed (#15)', { from: 'deadline' }, { status: 'Closed', expirationDateTime: '2025-03-17T00:00:00Z' }, undefined],
     ['from: no deadline for outgoing', { from: 'deadline' }, { direction: 'Outgoing', createdDateTime: '2025-03-03T09:14:00Z' }, undefined],
     ['from: unknown path allowed explicitly', { from: 'partnerNote', allowUnknownPath: true }, { partnerNote: 'x' }, 'x'],
     ['const text', { const: 'Partner Center' }, {}, 'Partner Center'],

@@ -7,15 +7,18 @@ import { parseTemplate } from './template.ts';
 const RESPONSE_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 
 /**
- * When the referral must be answered, as ISO 8601 UTC: `expirationDateTime`, else (for an
- * incoming referral still `New`) `createdDateTime` + 14 days. Undefined otherwise: Microsoft
- * leaves expirationDateTime null on referrals we created, and the 14-day rule only covers a
- * referral waiting for our accept/decline.
+ * When a referral still `New` must be answered, as ISO 8601 UTC: `expirationDateTime`, else (for
+ * an incoming one) `createdDateTime` + 14 days. Undefined once it is Active or Closed: Partner
+ * Center keeps expirationDateTime on an accepted referral, but nothing is waiting for an answer
+ * any more, and the mapping's `default: null` is meant to clear the CRM field then (#15).
+ * Undefined too for an outgoing referral without one: Microsoft leaves expirationDateTime null on
+ * referrals we created, and the 14-day rule only covers a referral waiting for our accept/decline.
  */
 export function referralDeadline(referral: Referral): string | undefined {
+  if (referral.status !== 'New') return undefined;
   const explicit = toTime(referral.expirationDateTime);
   if (explicit !== undefined) return new Date(explicit).toISOString();
-  if (referral.status !== 'New' || referral.direction === 'Outgoing') return undefined;
+  if (referral.direction === 'Outgoing') return undefined;
   const created = toTime(referral.createdDateTime);
   return created === undefined ? undefined : new Date(created + RESPONSE_WINDOW_MS).toISOString();
 }

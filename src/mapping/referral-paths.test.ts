@@ -15,6 +15,7 @@ describe('checkReferralPath', () => {
   it.each([
     ['details.dealvalue', 'unknown referral field "details.dealvalue" (did you mean "details.dealValue"?)'],
     ['customerprofile.team.3.EMAIL', 'unknown referral field "customerprofile.team.3.EMAIL" (did you mean "customerProfile.team.0.email"?)'],
+    ['customerProfile.sise', 'unknown referral field "customerProfile.sise" (did you mean "customerProfile.size"?)'], // #15
     ['details.amount', 'unknown referral field "details.amount"'],
     ['status.code', 'unknown referral field "status.code"'],
     ['category.name', 'unknown referral field "category.name"'],

@@ -1,3 +1,4 @@
+import { closest } from './suggest.ts';
 import { z } from 'zod';
 import { Referral } from '../domain/referral.ts';
 
@@ -82,7 +83,9 @@ function childOf(node: z.ZodType, segment: string): z.ZodType | undefined {
 
 function unknownPathReason(path: string): string {
   const wanted = path.toLowerCase().replace(/\.\d+(?=\.|$)/g, '.0');
-  const near = knownReferralPaths().find((known) => known.toLowerCase() === wanted);
+  const known = knownReferralPaths();
+  // Same path in another case first; else the closest typo (#15: customerProfile.sise -> size).
+  const near = known.find((k) => k.toLowerCase() === wanted) ?? closest(wanted, known);
   return `unknown referral field "${path}"${near ? ` (did you mean "${near}"?)` : ''}`;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closest, keysAt } from './suggest.ts';
 import { OutboundRules } from '../outbound/outbound-rules.ts';
 import { ExpirySettings } from './expiry-settings.ts';
 import { DynamicsOutboundFields, SalesforceOutboundFields } from './outbound-fields.ts';
@@ -226,8 +227,14 @@ export function parseMapping(data: unknown): { ok: true; mapping: Mapping } | { 
 function toMappingIssues(issue: z.core.$ZodIssue): MappingIssue[] {
   const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown key' }));
+    case 'unrecognized_keys': {
+      // A typo names what it most likely meant (#15: `form`, `wonHoldHour`).
+      const allowed = keysAt(Mapping, path);
+      return issue.keys.map((key) => {
+        const near = closest(key, allowed);
+        return { path: [...path, key], message: `unknown key${near ? ` (did you mean "${near}"?)` : ''}` };
+      });
+    }
     case 'invalid_key':
       return [{ path, message: issue.issues.map((i) => i.message).join('; ') }];
     case 'invalid_union':

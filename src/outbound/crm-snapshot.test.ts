@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CrmSnapshot } from './crm-snapshot.ts';
+import { CrmSnapshot, snapshotVersion } from './crm-snapshot.ts';
 import { snapshot } from './outbound.fixtures.ts';
 
 describe('CrmSnapshot', () => {
@@ -16,5 +16,17 @@ describe('CrmSnapshot', () => {
   ])('rejects %o', (over, path) => {
     const parsed = CrmSnapshot.safeParse({ ...snapshot(), ...over });
     expect(parsed.error?.issues.map((i) => i.path.join('.'))).toContain(path);
+  });
+});
+
+describe('snapshotVersion (#15)', () => {
+  const contact = (email: string) => ({ firstName: 'A', lastName: 'B', email });
+  const base = { modstamp: '2025-01-02T00:00:00.000Z', teamContacts: [contact('a@x.example')] };
+  it('changes when only the team changes', () => {
+    expect(snapshotVersion({ ...base, teamContacts: [...base.teamContacts, contact('b@x.example')] })).not.toBe(snapshotVersion(base));
+  });
+  it('ignores team order and e-mail case', () => {
+    const two = [contact('a@x.example'), contact('B@x.example')];
+    expect(snapshotVersion({ ...base, teamContacts: two })).toBe(snapshotVersion({ ...base, teamContacts: [contact('b@x.example'), contact('A@x.example')] }));
   });
 });

@@ -22,13 +22,13 @@ const rows: Row[] = [
     name: 'accept missing the close date -> refused, naming the field',
     referral: bare,
     snapshot: snapshot({ decision: 'accept', closeDate: null }),
-    expected: { kind: 'refuse', intent: 'accept', showOnOpportunity: true, reason: expect.stringMatching(/^accept needs closingDateTime \(CloseDate\);/) },
+    expected: { kind: 'refuse', intent: 'accept', showOnOpportunity: true, reason: expect.stringMatching(/^accept needs CloseDate: fill it in on the opportunity/) },
   },
   {
     name: 'accept missing value and currency -> both named; a value of 0 counts as missing',
     referral: bare,
     snapshot: snapshot({ decision: 'accept', dealValue: 0, currency: null }),
-    expected: { kind: 'refuse', reason: expect.stringContaining('dealValue (Amount), currency (CurrencyIsoCode)') },
+    expected: { kind: 'refuse', reason: expect.stringContaining('accept needs Amount and CurrencyIsoCode: fill them in') },
   },
   {
     name: 'accept does not send notes the seller never touched over newer ones Microsoft wrote (#4)',

@@ -74,9 +74,10 @@ function decideNew(ctx: Ctx): OutboundDecision {
 
 function accept(ctx: Ctx): OutboundDecision {
   const { referral: r, values: v, rules } = ctx;
-  const missing = ACCEPT_FIELDS.filter((f) => isMissing(r, v, f)).map((f) => `${f} (${rules.labels[f]})`);
+  // Named as the seller sees them on the form (seller-labels.ts), never by our keys (#15).
+  const missing = ACCEPT_FIELDS.filter((f) => isMissing(r, v, f)).map((f) => rules.labels[f]);
   if (missing.length > 0) {
-    return refuse('accept', `accept needs ${missing.join(', ')}; fill ${missing.length > 1 ? 'them' : 'it'} in on the opportunity. Nothing was sent to Partner Center`, v);
+    return refuse('accept', `accept needs ${listed(missing)}: fill ${missing.length > 1 ? 'them' : 'it'} in on the opportunity and save again. Nothing was sent to Partner Center`, v);
   }
   // The accept fields travel with the status change; other fields only when the seller changed
   // them, so a stale CRM copy never overwrites what Microsoft edited meanwhile (#4: 412 test).
@@ -85,6 +86,10 @@ function accept(ctx: Ctx): OutboundDecision {
   const pushed = v.outcome === 'open' ? v : omitValues(v, ['outcome', 'lostReason']);
   return move(ctx, 'accept', [], fields, pushed);
 }
+
+/** "A", "A and B", "A, B and C". */
+const listed = (names: readonly string[]): string =>
+  names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] ?? ''}`;
 
 function isMissing(r: Referral, v: SnapshotValues, field: EditField): boolean {
   const d = r.details;

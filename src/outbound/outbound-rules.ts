@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { KNOWN_STATUSES, KNOWN_SUBSTATUSES } from '../domain/referral.ts';
+import { closest } from '../mapping/suggest.ts';
 
 /*
  * What the admin configures for outbound sync (issue 4). Data only; the lead embeds it in the
@@ -29,6 +31,21 @@ const ReasonMap = z
   .record(z.string().min(1), z.string().min(1))
   .default({})
   .meta({ description: 'CRM reason value -> Partner Center statusReason. Unmapped values pass through as free text.' });
+
+/** The Partner Center states an inbound stage can be keyed by (stageFor in inbound-echo.ts). */
+const STAGE_KEYS: readonly string[] = [
+  ...KNOWN_STATUSES, ...KNOWN_SUBSTATUSES, ...KNOWN_STATUSES.flatMap((s) => KNOWN_SUBSTATUSES.map((sub) => `${s}/${sub}`)),
+];
+
+/** A misspelt key (`Closed/Wonn`) would never match, and the stage would silently not be written (#15). */
+const StageKey = z.string().min(1).superRefine((key, ctx) => {
+  if (STAGE_KEYS.includes(key)) return;
+  const near = closest(key, STAGE_KEYS);
+  ctx.addIssue({
+    code: 'custom',
+    message: `unknown Partner Center state "${key}"${near ? ` (did you mean "${near}"?)` : ''}; use a status, a substatus or status/substatus, e.g. "Closed/Won"`,
+  });
+});
 
 const Labels = z
   .strictObject({
@@ -76,7 +93,7 @@ export const OutboundRules = z
     // UNCONFIRMED: the reference lists "campaign id" as editable after accept (§5, UI) but names
     // no JSON field. Configurable so a sandbox finding needs no release.
     campaignIdPath: z.string().startsWith('/').default('/campaignId'),
-    inboundStages: z.record(z.string().min(1), z.string().min(1)).default({})
+    inboundStages: z.record(StageKey, z.string().min(1)).default({})
       .meta({ description: 'Partner Center state -> CRM stage written inbound, keyed "Closed/Expired", "Expired" or "Closed".' }),
     labels: Labels,
   })

@@ -1,7 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncOnce } from '../../jobs/sync-once.ts';
 import { makeReferral } from '../fakes/partner-center/fixtures.ts';
+import { startHttpsEntra } from '../fakes/partner-center/entra-https.ts';
 import { REDIS_URL, startStack, type Stack } from './harness.ts';
 
 /*
@@ -92,5 +94,56 @@ describe('referral-sync CLI', () => {
     expect(await stack.rt.parking.list()).toEqual([]);
 
     expect(cli(['history', soon.id], env).out).toContain('(no history)');
+  });
+
+  it('replay of an id nobody has seen fails with exit 1, queues nothing and parks nothing (#15)', async () => {
+    stack = await startStack();
+    const env = { REDIS_PREFIX: stack.prefix };
+    const r = cli(['replay', 'not-a-real-id'], env);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/referral not-a-real-id is not known here/);
+    expect(r.out).not.toMatch(/queued/);
+    expect(await stack.rt.syncQueue.getJobCounts()).toMatchObject({ waiting: 0, delayed: 0, prioritized: 0 });
+    expect(await stack.rt.parking.list(10)).toEqual([]);
+  });
+
+  it('sync does not require --once: help and usage agree that one cycle is what it does (#15)', () => {
+    const r = cli(['sync', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/required option/);
+    expect(r.out).toMatch(/--once\s+one cycle, then exit \(the default/);
+    const bare = cli(['sync'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(bare.err).not.toMatch(/required option '--once'/);
+  });
+
+  it('demo --port abc is refused before anything starts (#15)', () => {
+    const r = cli(['demo', '--port', 'abc'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--port takes a port number from 0 to 65535, not 'abc'/);
+    expect(r.err).not.toMatch(/Redis|NaN/);
+  });
+
+  it('signs in to Partner Center and Dataverse at an authority host named in ENTRA_KNOWN_AUTHORITIES (#15)', async () => {
+    const entra = await startHttpsEntra();
+    try {
+      const env = {
+        NODE_EXTRA_CA_CERTS: entra.caFile,
+        ENTRA_AUTHORITY_HOST: entra.authorityHost,
+        ENTRA_KNOWN_AUTHORITIES: entra.host,
+        PARTNER_CENTER_AUTH: 'app', PARTNER_CENTER_TENANT_ID: 'contoso.example', PARTNER_CENTER_CLIENT_SECRET: 'pc-secret',
+        CRM: 'dynamics', DYNAMICS_URL: 'https://127.0.0.1:1', DYNAMICS_TENANT_ID: 'contoso.example',
+        DYNAMICS_CLIENT_ID: 'dv-client', DYNAMICS_CLIENT_SECRET: 'dv-secret',
+        // Without the setting msal asks login.microsoftonline.com first; bounded, so the test cannot hang.
+        TOKEN_TIMEOUT_MS: '5000', HTTP_TIMEOUT_MS: '5000', REDIS_PREFIX: `cli-entra-${process.pid}`,
+      };
+      // Not spawnSync: the fake answers from this process, so the test must not block it while doctor runs.
+      const r = await promisify(execFile)(process.execPath, ['bin/referral-sync.js', 'doctor'], { env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: 60_000 })
+        .catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+      expect(r.stdout).toMatch(/^\[ok\] +Partner Center sign-in/m);
+      expect(entra.tokensIssued.get('cli-test')).toBeGreaterThan(0);
+      expect(entra.tokensIssued.get('dv-client')).toBeGreaterThan(0); // the Dataverse sign-in got its token too
+    } finally {
+      await entra.close();
+    }
   });
 });

@@ -87,6 +87,62 @@ describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () =>
     expect(teamPatches).toHaveLength(1);
   });
 
+  it('a Sales Team member added to an already polled Active opportunity reaches Partner Center (#15)', async () => {
+    const { s, dv: d } = await start();
+    const r = german(makeReferral({ status: 'Active', substatus: 'Accepted', createdDateTime: '2025-01-02T00:00:00Z' }, 'co-sell'));
+    s.pc.seed([r]);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    const out = s.rt.outbounds.find((o) => o.pollQueue.name === 'poll-dynamics');
+    if (!out) throw new Error('dynamics outbound is on');
+    await out.poll(); // stores the opportunity's snapshot and its modifiedon
+    await idle(out.pushQueue);
+    const row = () => d.fake.records('opportunities').find((o) => o.new_referralid === r.id);
+    const oppId = String(row()?.opportunityid);
+    const modifiedon = row()?.modifiedon;
+    const user = d.fake.seed('systemusers', { firstname: 'Jonas', lastname: 'Weber', internalemailaddress: 'jonas.weber@partner.example' });
+    d.fake.seed('connections', {
+      _record1id_value: oppId, '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'opportunity', record1objecttypecode: 3,
+      _record2id_value: user.systemuserid, '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser', record2objecttypecode: 8,
+    });
+    expect(row()?.modifiedon).toBe(modifiedon); // a connection leaves the opportunity's modifiedon alone
+    await out.poll();
+    await idle(out.pushQueue);
+    const team = (s.pc.get(r.id)?.team ?? []) as { email?: string }[];
+    expect(team.map((m) => m.email)).toContain('jonas.weber@partner.example');
+  });
+
+  it('the expiry column is cleared once the seller accepts in Dataverse (#15)', async () => {
+    const { s, dv: d } = await start();
+    const r = german(makeReferral({ createdDateTime: '2025-01-02T00:00:00Z' }, 'co-sell'));
+    s.pc.seed([r]);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    const row = () => d.fake.records('opportunities').find((o) => o.new_referralid === r.id);
+    expect(row()?.new_referralexpiresat).toBeTruthy();
+    d.fake.updateAsUser(String(row()?.opportunityid), { new_referraldecision: 'Accept' });
+    const out = s.rt.outbounds.find((o) => o.pollQueue.name === 'poll-dynamics');
+    if (!out) throw new Error('dynamics outbound is on');
+    await out.poll();
+    await idle(out.pushQueue);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    expect(s.pc.get(r.id)).toMatchObject({ status: 'Active' });
+    expect(row()?.new_referralexpiresat ?? null).toBeNull();
+  });
+
+  it('an accept of a lead without a currency goes through in the environment\'s base currency (#15)', async () => {
+    const { s, dv: d } = await start();
+    const r = german(makeReferral({ createdDateTime: '2025-01-02T00:00:00Z', details: { notes: 'no currency' } }, 'marketplace-lead'));
+    s.pc.seed([r]);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    const row = () => d.fake.records('opportunities').find((o) => o.new_referralid === r.id);
+    d.fake.updateAsUser(String(row()?.opportunityid), { new_referraldecision: 'Accept', name: 'Fabrikam', estimatedvalue: 5000, estimatedclosedate: '2026-06-30' });
+    const out = s.rt.outbounds.find((o) => o.pollQueue.name === 'poll-dynamics');
+    if (!out) throw new Error('dynamics outbound is on');
+    await out.poll();
+    await idle(out.pushQueue);
+    expect(row()?.new_referralsyncmessage ?? null).toBeNull();
+    expect(s.pc.get(r.id)).toMatchObject({ status: 'Active' });
+  });
+
   it('a row a seller deleted is recreated in full when Partner Center changes one field', async () => {
     const { s, dv: d } = await start();
     const r = german(makeReferral({ name: 'Gelöschter Deal', details: { dealValue: 7_000, notes: 'v1', currency: 'EUR' } }, 'co-sell'));

@@ -63,12 +63,22 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     await roundTrip(s);
     expect(s.pc.get(id)).toMatchObject({ status: 'New' });
     expect(decisionPatches(s, id)).toEqual([]);
-    expect(String(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c)).toMatch(/accept needs dealValue/);
+    expect(String(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c)).toMatch(/^accept needs Amount: fill it in on the opportunity/);
     // Filling it in lets the accept through and clears the message.
     s.sf.fake.updateAsUser(oppId, { Amount: 12_000 });
     await roundTrip(s);
     expect(s.pc.get(id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
     expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c ?? null).toBeNull();
+  });
+
+  it('a single-currency org accepts a lead without a currency in the org\'s default currency (#15)', async () => {
+    const s = await start();
+    const { id, oppId } = await seeded(s, { details: { notes: 'marketplace lead, no currency' } }, 'marketplace-lead');
+    s.sf.fake.updateAsUser(oppId, { Referral_Decision__c: 'Accept', Amount: 25_000, CloseDate: '2026-06-30' });
+    await roundTrip(s);
+    expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c ?? null).toBeNull();
+    expect(s.pc.get(id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
+    expect(s.pc.get(id)?.details).toMatchObject({ dealValue: 25_000, currency: 'USD' });
   });
 
   it('decline with a reason -> Closed/Declined with the mapped statusReason', async () => {
@@ -154,6 +164,35 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     await roundTrip(s);
     await roundTrip(s);
     expect(s.pc.patches.length).toBe(patchesBefore);
+  });
+
+  it('a team member added to an already polled Active opportunity reaches Partner Center through the scheduled poll (#15)', async () => {
+    const s = await start();
+    const { id, oppId } = await seeded(s, { status: 'Active', substatus: 'Accepted' });
+    await roundTrip(s); // the poll has now stored this opportunity's snapshot and its SystemModstamp
+    const modstamp = s.sf.fake.record('Opportunity', oppId)?.SystemModstamp;
+    const userId = s.sf.fake.setRecord('User', { FirstName: 'Ana', LastName: 'Silva', Email: 'ana.silva@partner.example' });
+    s.sf.fake.setRecord('OpportunityTeamMember', { OpportunityId: oppId, UserId: userId, TeamMemberRole: 'Sales Rep' });
+    expect(s.sf.fake.record('Opportunity', oppId)?.SystemModstamp).toBe(modstamp); // a team-only change, as in Salesforce
+    await roundTrip(s);
+    const emails = ((s.pc.get(id)?.team ?? []) as { email?: string }[]).map((m) => m.email);
+    expect(emails).toContain('ana.silva@partner.example');
+  });
+
+  it('the expiry field is cleared once the seller accepts, and stays clear when the deal is won (#15)', async () => {
+    const s = await start();
+    const { id, oppId } = await seeded(s, {});
+    expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Expires_At__c).toBeTruthy();
+    s.sf.fake.updateAsUser(oppId, { Referral_Decision__c: 'Accept', Name: 'Contoso rollout', Amount: 90_000, CloseDate: '2026-06-30' });
+    await roundTrip(s);
+    await roundTrip(s);
+    expect(s.pc.get(id)).toMatchObject({ status: 'Active' });
+    expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Expires_At__c ?? null).toBeNull();
+    s.sf.fake.updateAsUser(oppId, { StageName: 'Closed Won' });
+    await roundTrip(s);
+    await roundTrip(s);
+    expect(s.pc.get(id)).toMatchObject({ status: 'Closed', substatus: 'Won' });
+    expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Expires_At__c ?? null).toBeNull();
   });
 
   it('a referral Microsoft expired while the seller accepts stays Expired and shows as expired in the CRM', async () => {

@@ -2,7 +2,7 @@ import { handleEntityDefinitions, type FakeMetadataOptions } from './metadata.ts
 import { runQuery, parseShape, shapeRow } from './query.ts';
 import { closeOpportunity } from './actions.ts';
 import { bindValue, dvError, type FakeReply, type Failure, type RecordFailure } from './replies.ts';
-import type { DataverseStore, Row } from './store.ts';
+import { BASE_CURRENCY_ID, type DataverseStore, type Row } from './store.ts';
 
 export type RouteName = 'token' | 'batch' | 'upsert' | 'create' | 'query' | 'action' | 'unauthorized' | 'other';
 
@@ -102,6 +102,11 @@ function write(state: RouteState, set: string, at: Located | undefined, req: Fak
   }
   const problem = validate(set, existing, cols);
   if (problem) return problem;
+  if (!existing && set === 'opportunities' && !Object.keys(cols).some((k) => k.includes('transactioncurrencyid'))) {
+    // As Dataverse does: a new row with money columns and no currency gets the base currency.
+    const base = bindValue(store, 'transactioncurrencyid', `/transactioncurrencies(${BASE_CURRENCY_ID})`);
+    if (!('error' in base)) Object.assign(cols, base.cols);
+  }
   if (at?.keyColumn && at.keyValue !== undefined) cols[at.keyColumn] = at.keyValue;
   const duplicate = def.keys.find((k) => typeof cols[k] === 'string' && store.findByKey(set, k, cols[k] as string) !== existing && store.findByKey(set, k, cols[k] as string));
   if (duplicate) return dvError(412, '0x80060892', 'A record with matching key values already exists.');

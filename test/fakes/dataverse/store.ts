@@ -22,6 +22,8 @@ export const SELLER_ID = '5e11e500-0000-4000-8000-00000000a11c';
 /** The application user the connector signs in as. */
 export const APP_USER_ID = 'a9900000-0000-4000-8000-0000000000a9';
 
+/** The environment's base currency (USD), chosen when the environment was created. */
+export const BASE_CURRENCY_ID = 'c0000000-0000-4000-8000-0000000000e2';
 export const CURRENCIES: Row[] = [
   { transactioncurrencyid: 'c0000000-0000-4000-8000-0000000000e1', isocurrencycode: 'EUR', currencyname: 'Euro' },
   { transactioncurrencyid: 'c0000000-0000-4000-8000-0000000000e2', isocurrencycode: 'USD', currencyname: 'US Dollar' },

@@ -29,6 +29,8 @@ export interface FakeSalesforceOptions {
   upsertUpdateStatus?: 200 | 204;
   now?: () => Date;
   port?: number;
+  /** Organization.DefaultCurrencyIsoCode (default USD). */
+  orgCurrency?: string;
   /** Opportunity Teams on (default true); false: OpportunityTeamMember is not an object here. */
   teamSelling?: boolean;
 }
@@ -96,6 +98,7 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     stages: opts.stages ?? DEFAULT_STAGES,
     now,
     integrationUserId: INTEGRATION_USER,
+    ...(opts.orgCurrency ? { orgCurrency: opts.orgCurrency } : {}),
     ...(opts.teamSelling === false ? { omitTypes: ['OpportunityTeamMember'] } : {}),
   });
   const query = new FakeQueryEngine(store);

@@ -113,6 +113,12 @@ export const DEFAULT_FIELDS: Record<string, FieldSpec[]> = {
     { name: 'Phone', type: 'string', length: 40 },
     { name: 'IsActive', type: 'boolean' },
   ],
+  // The org itself (one row): its default (corporate) currency, which a single-currency org has too.
+  Organization: [
+    { name: 'Id', type: 'id', readOnly: true },
+    { name: 'Name', type: 'string', length: 80, readOnly: true },
+    { name: 'DefaultCurrencyIsoCode', type: 'picklist', length: 3, readOnly: true },
+  ],
   OpportunityStage: [
     { name: 'Id', type: 'id', readOnly: true },
     { name: 'ApiName', type: 'string', length: 255 },
@@ -128,7 +134,7 @@ export const DEFAULT_FIELDS: Record<string, FieldSpec[]> = {
 
 /** Key prefixes of real orgs, so ids look familiar in logs. */
 export const KEY_PREFIXES: Record<string, string> = {
-  Opportunity: '006', Account: '001', Task: '00T', OpportunityStage: '01J', User: '005', OpportunityTeamMember: '00q',
+  Opportunity: '006', Account: '001', Task: '00T', OpportunityStage: '01J', User: '005', Organization: '00D', OpportunityTeamMember: '00q',
 };
 
 const stage = (name: string, closed: boolean, won: boolean, p: number, i: number): StageSpec => ({

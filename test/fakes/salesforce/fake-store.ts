@@ -25,6 +25,8 @@ export interface StoreOptions {
   stages: StageSpec[];
   now: () => Date;
   integrationUserId: string;
+  /** Organization.DefaultCurrencyIsoCode (default USD). */
+  orgCurrency?: string;
   /** Object types the org does not have (e.g. OpportunityTeamMember without Team Selling). */
   omitTypes?: readonly string[];
 }
@@ -61,6 +63,7 @@ export class FakeStore {
       this.stages.set(s.ApiName.toLowerCase(), s);
       this.put('OpportunityStage', { ...s }, opts.integrationUserId);
     }
+    this.put('Organization', { Name: 'Northwind Cloud Partners', DefaultCurrencyIsoCode: opts.orgCurrency ?? 'USD' }, opts.integrationUserId);
     // The org's first two users: the integration user (005…1AAA) and the seller who edits in the
     // UI (005…2AAA), so users a test adds get ids of their own.
     this.put('User', { FirstName: 'Integration', LastName: 'User', Email: 'integration@referral-sync.test' }, opts.integrationUserId);
