@@ -63,4 +63,45 @@ describe('architecture', () => {
     const bad = [...files('src'), ...files('connectors')].filter((f) => imports(f).some(({ spec }) => spec === 'bullmq'));
     expect(bad).toEqual([]);
   });
+
+  /** Each connector's own SDKs (STYLE §2), plus zod, Node's built-ins and type-only pino. */
+  const CONNECTOR_PACKAGES: Record<string, readonly string[]> = {
+    dynamics: ['@azure/msal-node', 'axios'],
+    'partner-center': ['@azure/msal-node', 'axios'],
+    'partner-center-webhook': ['axios'],
+    redis: ['ioredis'],
+    salesforce: ['jsforce', 'jsforce/lib/request.js'],
+    shared: ['@azure/msal-node', 'axios'],
+    webhook: ['axios'],
+  };
+
+  it('lets each connector import only its own SDKs (#13)', () => {
+    const bad = files('connectors')
+      .filter((f) => !f.endsWith('.fixture.ts'))
+      .flatMap((f) => {
+        const own = f.split('/')[1] ?? '';
+        const allowed = CONNECTOR_PACKAGES[own];
+        if (!allowed) return [`${f}: connectors/${own} has no package list in this test`];
+        return imports(f)
+          .filter(({ spec, typeOnly }) => {
+            if (spec.startsWith('.') || spec.startsWith('node:') || spec === 'zod') return false;
+            if (spec === 'pino' && typeOnly) return false;
+            return !allowed.includes(spec);
+          })
+          .map(({ spec }) => `${f} imports ${spec}`);
+      });
+    expect(bad).toEqual([]);
+  });
+
+  it('keeps test fakes and fixtures out of production code; only the demo runs the simulators (#13)', () => {
+    const isDemo = (f: string) => f === 'jobs/demo.ts' || f.startsWith('jobs/demo/');
+    const bad = [...files('src'), ...files('connectors'), ...files('jobs')]
+      .filter((f) => !isDemo(f) && !f.endsWith('.fixture.ts'))
+      .flatMap((f) =>
+        imports(f)
+          .filter(({ spec }) => spec.startsWith('.') && (resolveDir(f, spec).startsWith('test/') || spec.endsWith('.fixture.ts')))
+          .map(({ spec }) => `${f} imports ${spec}`),
+      );
+    expect(bad).toEqual([]);
+  });
 });
