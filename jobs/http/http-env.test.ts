@@ -34,4 +34,11 @@ describe('httpOptionsFromEnv', () => {
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).not.toMatch(/short-secret|tiny|hunter2/);
   });
+
+  it('reads DASHBOARD_ALLOWED_HOSTS and refuses an entry with a port or a path (#14)', () => {
+    const ok = httpOptionsFromEnv({ DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 3000, DASHBOARD_ALLOWED_HOSTS: 'ops.example.com, [::1]' });
+    expect(ok.ok && ok.options.allowedHosts).toEqual(['ops.example.com', '[::1]']);
+    const bad = httpOptionsFromEnv({ DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 3000, DASHBOARD_ALLOWED_HOSTS: 'ops.example.com:443,a/b' });
+    expect(bad.ok ? [] : bad.problems).toHaveLength(2);
+  });
 });

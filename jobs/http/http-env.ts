@@ -1,3 +1,4 @@
+import { hostName } from './allowed-host.ts';
 import type { AuthOptions, BasicUser, BearerToken } from './auth.ts';
 import type { HttpServerOptions } from './server.ts';
 import type { Role } from './types.ts';
@@ -19,6 +20,8 @@ export interface DashboardEnv {
   /** Upstream users with the operator role, comma-separated. */
   DASHBOARD_OPERATORS?: string | undefined;
   DASHBOARD_PUBLIC_METRICS?: 'on' | 'off' | undefined;
+  /** Host names accepted besides loopback and the bind address, comma-separated. */
+  DASHBOARD_ALLOWED_HOSTS?: string | undefined;
 }
 
 const MIN_TOKEN_LENGTH = 24; // about 128 bits as hex/base64: `openssl rand -hex 16` gives 32
@@ -56,11 +59,18 @@ export function httpOptionsFromEnv(env: DashboardEnv): { ok: true; options: Http
   const header = env.DASHBOARD_UPSTREAM_USER_HEADER?.trim();
   if (header && !/^[A-Za-z0-9-]+$/.test(header)) problems.push('DASHBOARD_UPSTREAM_USER_HEADER must be a header name such as X-Forwarded-User');
   if (env.DASHBOARD_OPERATORS && !header) problems.push('DASHBOARD_OPERATORS needs DASHBOARD_UPSTREAM_USER_HEADER');
+  const allowedHosts = items(env.DASHBOARD_ALLOWED_HOSTS);
+  allowedHosts.forEach((h, i) => {
+    if (hostName(h) !== h.toLowerCase()) problems.push(`DASHBOARD_ALLOWED_HOSTS entry ${i + 1} must be a host name without port, e.g. ops.example.com`);
+  });
   if (problems.length > 0) return { ok: false, problems };
   const auth: AuthOptions = {
     ...(bearerTokens.length ? { bearerTokens } : {}),
     ...(basic.length ? { basicUsers: basic } : {}),
     ...(header ? { upstreamHeader: header, upstreamOperators: items(env.DASHBOARD_OPERATORS) } : {}),
   };
-  return { ok: true, options: { host: env.DASHBOARD_HOST, port: env.DASHBOARD_PORT, auth, publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on' } };
+  return {
+    ok: true,
+    options: { host: env.DASHBOARD_HOST, port: env.DASHBOARD_PORT, auth, publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on', ...(allowedHosts.length ? { allowedHosts } : {}) },
+  };
 }

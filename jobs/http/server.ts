@@ -9,6 +9,7 @@ import { attachSource, createMetrics, type Metrics } from './metrics.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { cached, expiryAlertsFired, pipelineCounts } from './pipeline.ts';
 import type { PageOptions } from './render/html.ts';
+import { allowedHostNames, isAllowedHost } from './allowed-host.ts';
 import { isCrossSiteWrite } from './same-origin.ts';
 import type { DashboardSource } from './source.ts';
 import { hasRole, type HttpRequest, type HttpResponse, type HttpRoute, type Identity, type Role } from './types.ts';
@@ -33,6 +34,11 @@ export interface HttpServerOptions {
   extraRoutes?: readonly HttpRoute[];
   /** Serve /metrics without credentials (a Prometheus inside a trusted network). Default false. */
   publicMetrics?: boolean;
+  /**
+   * Host names (DASHBOARD_ALLOWED_HOSTS) accepted besides the loopback names and the bind
+   * address; a request to any other name is refused with 421 (DNS rebinding, issue 14).
+   */
+  allowedHosts?: readonly string[];
   /** Extra links in the page header (the demo's simulated CRM and Partner Center). */
   nav?: PageOptions['nav'];
   maxBodyBytes?: number;
@@ -53,13 +59,22 @@ function headersOf(req: Request): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
 }
 
-/** Authenticates, checks the role and (for writes) the same-origin rule; 401/403 otherwise. */
-function guard(auth: AuthOptions | undefined, access: 'public' | Role, log: Logger): RequestHandler {
+/**
+ * Authenticates, checks the role and (for writes) the same-origin rule; 401/403 otherwise. A
+ * route that needs a role also needs a known Host (421): public routes (health, the webhook)
+ * grant nothing a rebound page could borrow, and a proxy may forward them under any name.
+ */
+function guard(auth: AuthOptions | undefined, access: 'public' | Role, log: Logger, hosts: ReadonlySet<string>): RequestHandler {
   return (req, res, next) => {
     const headers = headersOf(req);
     const identity = authenticate(auth, headers);
     (res.locals as Locals).identity = identity;
     if (access === 'public') return next();
+    if (!isAllowedHost(headers, hosts)) {
+      log.warn({ method: req.method, path: req.path }, 'dashboard: request for an unknown host name refused');
+      res.status(421).type('text/plain').send('misdirected request: unknown host name (see DASHBOARD_ALLOWED_HOSTS)');
+      return;
+    }
     if (!identity) {
       res.status(401).set('www-authenticate', challenge(auth)).type('text/plain').send('authentication required');
       return;
@@ -88,7 +103,7 @@ function send(res: Response, out: HttpResponse): void {
   else res.json(out.body);
 }
 
-function mount(app: express.Express, route: HttpRoute, auth: AuthOptions | undefined, log: Logger, maxBody: number): void {
+function mount(app: express.Express, route: HttpRoute, auth: AuthOptions | undefined, log: Logger, maxBody: number, hosts: ReadonlySet<string>): void {
   const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
   const adapter = async (req: Request, res: Response) => {
     const request: HttpRequest = {
@@ -107,7 +122,7 @@ function mount(app: express.Express, route: HttpRoute, auth: AuthOptions | undef
       clearTimeout(timer);
     }
   };
-  app[method](route.path, guard(auth, route.access, log), express.raw({ type: () => true, limit: maxBody }), adapter);
+  app[method](route.path, guard(auth, route.access, log, hosts), express.raw({ type: () => true, limit: maxBody }), adapter);
 }
 
 /** Logs every write through the operator board: who did what, and how it ended. */
@@ -140,10 +155,11 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
     ...(options.extraRoutes ?? []),
     ...dashboardRoutes({ source, pipeline, log, nav: options.nav ?? [] }),
   ];
-  for (const r of routes) mount(app, r, auth, log, options.maxBodyBytes ?? 1_000_000);
+  const hosts = allowedHostNames(host, options.allowedHosts ?? []);
+  for (const r of routes) mount(app, r, auth, log, options.maxBodyBytes ?? 1_000_000, hosts);
   const boards = bullBoards(source.queues);
-  app.use('/queues/admin', guard(auth, 'operator', log), logBoardWrites(log), boards.admin);
-  app.use('/queues', guard(auth, 'viewer', log), boards.viewer);
+  app.use('/queues/admin', guard(auth, 'operator', log, hosts), logBoardWrites(log), boards.admin);
+  app.use('/queues', guard(auth, 'viewer', log, hosts), boards.viewer);
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found');
   });

@@ -78,6 +78,8 @@ export const Env = z.object({
   DASHBOARD_UPSTREAM_USER_HEADER: z.string().min(1).optional(),
   DASHBOARD_OPERATORS: z.string().min(1).optional(),
   DASHBOARD_PUBLIC_METRICS: z.enum(['on', 'off']).default('off'),
+  // Public names a proxy forwards to the dashboard; other Host values get 421 (DNS rebinding, issue 14).
+  DASHBOARD_ALLOWED_HOSTS: z.string().min(1).optional(),
   PARTNER_CENTER_WEBHOOK_CERT_HOSTS: z.string().min(1).default('3psostorageacct.blob.core.windows.net'),
   PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: positiveInt.default(21_600_000),
   PARTNER_CENTER_WEBHOOK_API_URL: url.default('https://api.partnercenter.microsoft.com'),

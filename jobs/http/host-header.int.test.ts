@@ -1,0 +1,51 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDashboardStack, type DashboardStack } from '../../test/integration/dashboard-stack.ts';
+
+let ds: DashboardStack | undefined;
+afterEach(async () => {
+  await ds?.close();
+  ds = undefined;
+});
+
+/** fetch() will not send a Host of our choosing; node:http does. */
+function send(port: number, method: string, path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('Host header (DNS rebinding, #14)', () => {
+  const rebound = (port: number) => ({
+    host: `rebind.attacker.example:${port}`,
+    origin: `http://rebind.attacker.example:${port}`,
+    'sec-fetch-site': 'same-origin',
+  });
+
+  it('refuses the referrals page for an unknown host name with 421', async () => {
+    ds = await startDashboardStack();
+    expect(await send(ds.server.port, 'GET', '/', rebound(ds.server.port))).toBe(421);
+  });
+
+  it('refuses to pause the queues for a rebound page', async () => {
+    ds = await startDashboardStack();
+    expect(await send(ds.server.port, 'PUT', '/queues/admin/api/queues/pause', rebound(ds.server.port))).toBe(421);
+    expect(await ds.stack.rt.pullQueue.isPaused()).toBe(false);
+  });
+
+  it('serves loopback names and a name from DASHBOARD_ALLOWED_HOSTS', async () => {
+    ds = await startDashboardStack({ server: { allowedHosts: ['ops.example.com'] } });
+    expect(await send(ds.server.port, 'GET', '/', { host: `localhost:${ds.server.port}` })).toBe(200);
+    expect(await send(ds.server.port, 'GET', '/', { host: 'ops.example.com' })).toBe(200);
+  });
+
+  it('still answers /healthz under any name (a proxy may forward it)', async () => {
+    ds = await startDashboardStack();
+    expect(await send(ds.server.port, 'GET', '/healthz', { host: 'lb.internal' })).toBe(200);
+  });
+});
