@@ -122,7 +122,7 @@ function mount(app: express.Express, route: HttpRoute, auth: AuthOptions | undef
       clearTimeout(timer);
     }
   };
-  app[method](route.path, guard(auth, route.access, log, hosts), express.raw({ type: () => true, limit: maxBody }), adapter);
+  app[method](route.path, guard(auth, route.access, log, hosts), express.raw({ type: () => true, limit: route.maxBodyBytes ?? maxBody }), adapter);
 }
 
 /** Logs every write through the operator board: who did what, and how it ended. */
