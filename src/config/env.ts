@@ -9,6 +9,11 @@ import { z } from 'zod';
 const url = z.url({ message: 'must be an absolute URL' });
 const positiveInt = z.coerce.number().int().positive();
 const optionalSecret = z.string().min(1).optional();
+/**
+ * TOKEN_CACHE_KEY: 32 bytes as 64 hex characters or base64 (43 characters, `=` optional). The
+ * connector's parseCacheKey uses this same pattern, so the start-up check and the key agree (#14).
+ */
+export const TOKEN_CACHE_KEY_FORMAT = /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/;
 
 export const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -25,7 +30,8 @@ export const Env = z.object({
   PARTNER_CENTER_SCOPE: z.string().min(1).default('https://api.partner.microsoft.com/.default'),
   TOKEN_CACHE_KEY: z
     .string()
-    .regex(/^[A-Za-z0-9+/=]{43,44}$|^[0-9a-fA-F]{64}$/, 'must be 32 bytes as base64 (44 chars) or hex (64 chars)')
+    .trim()
+    .regex(TOKEN_CACHE_KEY_FORMAT, 'must be 32 bytes as base64 (44 chars) or hex (64 chars)')
     .optional(),
   TOKEN_CACHE_LOCATION: z
     .string()
