@@ -55,6 +55,17 @@ type Locals = { identity: Identity | null };
 const HANDLER_TIMEOUT_MS = 15_000;
 const identityOf = (res: Response): Identity | null => (res.locals as Locals).identity;
 
+/**
+ * Content-Security-Policy for every response (issue 14): scripts only from our origin (bull-board
+ * loads its bundles from /queues/static; our pages have none), no framing, forms and fetches to
+ * our origin only. Inline styles stay allowed: our pages carry one <style> block and bull-board
+ * sets style attributes; a style cannot run code.
+ */
+const CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+  "font-src 'self' data:", "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'",
+].join('; ');
+
 function headersOf(req: Request): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
 }
@@ -147,7 +158,10 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
-    res.set({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin', 'cache-control': 'no-store' });
+    res.set({
+      'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY',
+      'referrer-policy': 'same-origin', 'cache-control': 'no-store',
+    });
     next();
   });
   const routes = [

@@ -49,3 +49,16 @@ describe('Host header (DNS rebinding, #14)', () => {
     expect(await send(ds.server.port, 'GET', '/healthz', { host: 'lb.internal' })).toBe(200);
   });
 });
+
+describe('security headers (#14)', () => {
+  it('the referrals page carries a Content-Security-Policy without inline script and no framing', async () => {
+    ds = await startDashboardStack();
+    const res = await fetch(`http://127.0.0.1:${ds.server.port}/`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
+  });
+});
