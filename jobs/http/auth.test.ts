@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertSafeBind, authenticate, challenge, constantTimeEqual, isLoopback, type AuthOptions } from './auth.ts';
+import { assertSafeBind, authenticate, challenge, constantTimeEqual, findBasicUser, isLoopback, type AuthOptions } from './auth.ts';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -54,5 +54,25 @@ describe('authenticate', () => {
   it('compares in constant time over digests of any length', () => {
     expect(constantTimeEqual('a', 'a')).toBe(true);
     expect(constantTimeEqual('a', 'a-much-longer-string')).toBe(false);
+  });
+});
+
+describe('findBasicUser (#14)', () => {
+  const users = [{ user: 'alice', role: 'operator' as const, password: 'correct-horse-battery' }];
+  const comparedWith = (user: string, password: string): string[] => {
+    const seen: string[] = [];
+    findBasicUser(users, user, password, (a, b) => {
+      seen.push(a);
+      return a === b;
+    });
+    return seen;
+  };
+
+  it('compares the password even when the user name is wrong (no user-name timing oracle)', () => {
+    expect(comparedWith('mallory', 'guess')).toEqual(['alice', 'correct-horse-battery']);
+  });
+
+  it('does the same work for a known name with a wrong password', () => {
+    expect(comparedWith('alice', 'guess')).toEqual(comparedWith('mallory', 'guess'));
   });
 });

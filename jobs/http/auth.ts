@@ -72,6 +72,20 @@ function findConstantTime<T>(items: readonly T[], matches: (item: T) => boolean)
   return found;
 }
 
+/**
+ * The basic user whose name and password both match. Both are compared for every user (issue
+ * 14): with `&&`, a wrong name skipped the password hash, so the answer time told which names exist.
+ */
+export function findBasicUser(
+  users: readonly BasicUser[], user: string, password: string, equal: (a: string, b: string) => boolean = constantTimeEqual,
+): BasicUser | undefined {
+  return findConstantTime(users, (u) => {
+    const nameOk = equal(u.user, user);
+    const passwordOk = equal(u.password, password);
+    return nameOk && passwordOk;
+  });
+}
+
 function fromAuthorization(auth: AuthOptions, header: string): Identity | null {
   const [scheme = '', value = ''] = header.trim().split(/\s+/, 2);
   if (scheme.toLowerCase() === 'bearer' && auth.bearerTokens?.length) {
@@ -85,7 +99,7 @@ function fromAuthorization(auth: AuthOptions, header: string): Identity | null {
     if (colon < 0) return null;
     const user = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
-    const hit = findConstantTime(auth.basicUsers, (u) => constantTimeEqual(u.user, user) && constantTimeEqual(u.password, password));
+    const hit = findBasicUser(auth.basicUsers, user, password);
     return hit ? { user: hit.user, role: hit.role, via: 'basic' } : null;
   }
   return null;
