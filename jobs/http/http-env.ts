@@ -24,7 +24,12 @@ export interface DashboardEnv {
   DASHBOARD_ALLOWED_HOSTS?: string | undefined;
 }
 
-const MIN_TOKEN_LENGTH = 24; // about 128 bits as hex/base64: `openssl rand -hex 16` gives 32
+// 128 bits as hex (`openssl rand -hex 16` gives 32 characters); base64 of the same is shorter, but
+// one rule that every generator we document meets is easier to state (issue 14).
+const MIN_TOKEN_LENGTH = 32;
+// A typed word or a repeated character is not random: any generated token of 32 characters has
+// far more distinct characters (16 hex digits appear in almost every 32-digit draw).
+const MIN_DISTINCT_CHARACTERS = 10;
 const isRole = (s: string | undefined): s is Role => s === 'viewer' || s === 'operator';
 const items = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
 
@@ -36,6 +41,9 @@ function tokens(raw: string | undefined, problems: string[]): BearerToken[] {
       return [];
     }
     if (m[3].length < MIN_TOKEN_LENGTH) problems.push(`DASHBOARD_TOKENS entry ${i + 1}: the token must be at least ${MIN_TOKEN_LENGTH} characters`);
+    else if (new Set(m[3]).size < MIN_DISTINCT_CHARACTERS) {
+      problems.push(`DASHBOARD_TOKENS entry ${i + 1}: the token does not look random; generate one with \`openssl rand -hex 16\``);
+    }
     return isRole(m[2]) ? [{ token: m[3], role: m[2], ...(m[1] ? { name: m[1] } : {}) }] : [];
   });
 }
