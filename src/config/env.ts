@@ -6,7 +6,21 @@ import { z } from 'zod';
  * test/env-docs.test.ts keeps the three in step.
  */
 
-const url = z.url({ message: 'must be an absolute URL' });
+/** localhost, 127.0.0.0/8 and [::1]: a plain-http URL there never leaves the machine. */
+const isLoopbackUrl = (u: URL): boolean => u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(u.hostname);
+/**
+ * A remote the worker sends credentials or customer data to: https, or http only on loopback
+ * (fakes, a local proxy). Plain http elsewhere would put tokens on the wire (issue 14).
+ */
+const url = z
+  .url({ message: 'must be an absolute URL' })
+  .refine((s) => {
+    if (!URL.canParse(s)) return true; // reported by the URL check above
+    const u = new URL(s);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackUrl(u));
+  }, {
+    message: 'must be https:// (http:// only for localhost or 127.0.0.1)',
+  });
 const positiveInt = z.coerce.number().int().positive();
 const optionalSecret = z.string().min(1).optional();
 /**
@@ -104,7 +118,7 @@ export const Env = z.object({
       }
     }, 'must be an IANA time zone such as Europe/Berlin')
     .default('UTC'),
-  ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
+  ALERT_WEBHOOK_URL: url.optional(),
   ALERT_WEBHOOK_FORMAT: z.enum(['json', 'slack', 'teams']).default('json'),
   ALERT_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
 });
