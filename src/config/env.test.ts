@@ -80,3 +80,8 @@ describe('URLs the worker sends credentials or customer data to (#14)', () => {
     expect(r.ok ? [] : r.problems.filter((p) => p.startsWith(name))).toHaveLength(ok ? 0 : 1);
   });
 });
+
+it('bounds PARTNER_CENTER_WEBHOOK_MAX_AGE_MS by the completed-job retention that detects replays (#14)', () => {
+  expect(parseEnv({ ...good, PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: String(8 * 24 * 3_600_000) }).ok).toBe(false);
+  expect(parseEnv({ ...good, PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: String(24 * 3_600_000) }).ok).toBe(true);
+});

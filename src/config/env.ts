@@ -24,6 +24,12 @@ const url = z
 const positiveInt = z.coerce.number().int().positive();
 const optionalSecret = z.string().min(1).optional();
 /**
+ * How long a completed sync job stays in Redis (jobs/queues.ts). A webhook event is recognised as
+ * a replay by its job id while that job is kept, so events may not be accepted for longer than
+ * this (PARTNER_CENTER_WEBHOOK_MAX_AGE_MS, issue 14).
+ */
+export const COMPLETED_JOB_RETENTION_MS = 7 * 24 * 3_600_000;
+/**
  * TOKEN_CACHE_KEY: 32 bytes as 64 hex characters or base64 (43 characters, `=` optional). The
  * connector's parseCacheKey uses this same pattern, so the start-up check and the key agree (#14).
  */
@@ -101,7 +107,9 @@ export const Env = z.object({
   // Public names a proxy forwards to the dashboard; other Host values get 421 (DNS rebinding, issue 14).
   DASHBOARD_ALLOWED_HOSTS: z.string().min(1).optional(),
   PARTNER_CENTER_WEBHOOK_CERT_HOSTS: z.string().min(1).default('3psostorageacct.blob.core.windows.net'),
-  PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: positiveInt.default(21_600_000),
+  PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: positiveInt
+    .max(COMPLETED_JOB_RETENTION_MS, `must be at most ${COMPLETED_JOB_RETENTION_MS} (7 days: completed jobs, which detect replays, are kept that long)`)
+    .default(21_600_000),
   PARTNER_CENTER_WEBHOOK_API_URL: url.default('https://api.partnercenter.microsoft.com'),
   PARTNER_CENTER_WEBHOOK_SCOPE: z.string().min(1).default('https://api.partnercenter.microsoft.com/.default'),
   CREDENTIAL_PROBE_INTERVAL_MS: positiveInt.default(60_000),
