@@ -30,6 +30,12 @@ export interface AuthOptions {
   /** Upstream users with the operator role; every other upstream user is a viewer. */
   upstreamOperators?: readonly string[];
   /**
+   * Peer addresses (DASHBOARD_TRUSTED_PROXIES) whose `upstreamHeader` is believed; default the
+   * loopback addresses (a proxy on the same host). From any other peer the header is ignored:
+   * a client that reaches the port directly could otherwise name any user (issue 14).
+   */
+  trustedProxies?: readonly string[];
+  /**
    * Role of requests without credentials when no method above is configured (loopback only).
    * Default viewer: read-only until an operator is configured. The demo uses operator.
    */
@@ -109,13 +115,22 @@ function fromAuthorization(auth: AuthOptions, header: string): Identity | null {
  * Who the request is from, or null (401). Credentials that are present but wrong are never
  * downgraded to the anonymous role.
  */
-export function authenticate(auth: AuthOptions | undefined, headers: Readonly<Record<string, string | undefined>>): Identity | null {
+/** Whether `peer` (the socket's remote address) may set the upstream user header. */
+export function isTrustedProxy(auth: AuthOptions, peer: string | undefined): boolean {
+  if (peer === undefined) return false;
+  const p = peer.replace(/^::ffff:/, '');
+  return auth.trustedProxies?.length ? auth.trustedProxies.includes(p) : isLoopback(p);
+}
+
+export function authenticate(
+  auth: AuthOptions | undefined, headers: Readonly<Record<string, string | undefined>>, peer?: string,
+): Identity | null {
   const a = auth ?? {};
   const authorization = headers.authorization;
   if (authorization && ((a.bearerTokens?.length ?? 0) > 0 || (a.basicUsers?.length ?? 0) > 0)) {
     return fromAuthorization(a, authorization);
   }
-  if (a.upstreamHeader) {
+  if (a.upstreamHeader && isTrustedProxy(a, peer)) {
     const user = headers[a.upstreamHeader.toLowerCase()]?.trim();
     if (user) {
       const operator = findConstantTime(a.upstreamOperators ?? [], (o) => constantTimeEqual(o, user)) !== undefined;

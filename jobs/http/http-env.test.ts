@@ -12,6 +12,7 @@ describe('httpOptionsFromEnv', () => {
       DASHBOARD_TOKENS: `prometheus@viewer:${token}, operator:${token2}`,
       DASHBOARD_BASIC_USERS: 'alice:operator:correct:horse:battery',
       DASHBOARD_UPSTREAM_USER_HEADER: 'X-Forwarded-User',
+      DASHBOARD_TRUSTED_PROXIES: '10.0.0.2',
       DASHBOARD_OPERATORS: 'bob, carol',
       DASHBOARD_PUBLIC_METRICS: 'on',
     });
@@ -22,7 +23,7 @@ describe('httpOptionsFromEnv', () => {
         auth: {
           bearerTokens: [{ token, role: 'viewer', name: 'prometheus' }, { token: token2, role: 'operator' }],
           basicUsers: [{ user: 'alice', role: 'operator', password: 'correct:horse:battery' }],
-          upstreamHeader: 'X-Forwarded-User', upstreamOperators: ['bob', 'carol'],
+          upstreamHeader: 'X-Forwarded-User', upstreamOperators: ['bob', 'carol'], trustedProxies: ['10.0.0.2'],
         },
       },
     });
@@ -50,5 +51,16 @@ describe('httpOptionsFromEnv', () => {
   ])('refuses a bearer token of %s (#14)', (_, weak) => {
     const r = httpOptionsFromEnv({ ...base, DASHBOARD_TOKENS: `viewer:${weak}` });
     expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^DASHBOARD_TOKENS entry 1: /)]);
+  });
+
+  it.each(['Host', 'Authorization', 'Cookie', 'X-Forwarded-For', 'x forwarded user'])('refuses %j as the upstream user header (#14)', (header) => {
+    const r = httpOptionsFromEnv({ ...base, DASHBOARD_UPSTREAM_USER_HEADER: header, DASHBOARD_TRUSTED_PROXIES: '10.0.0.2' });
+    expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^DASHBOARD_UPSTREAM_USER_HEADER /)]);
+  });
+
+  it('refuses an upstream header beyond loopback without DASHBOARD_TRUSTED_PROXIES (#14)', () => {
+    const r = httpOptionsFromEnv({ ...base, DASHBOARD_UPSTREAM_USER_HEADER: 'X-Forwarded-User' });
+    expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/needs DASHBOARD_TRUSTED_PROXIES/)]);
+    expect(httpOptionsFromEnv({ ...base, DASHBOARD_HOST: '127.0.0.1', DASHBOARD_UPSTREAM_USER_HEADER: 'X-Forwarded-User' }).ok).toBe(true);
   });
 });

@@ -78,7 +78,7 @@ function headersOf(req: Request): Record<string, string | undefined> {
 function guard(auth: AuthOptions | undefined, access: 'public' | Role, log: Logger, hosts: ReadonlySet<string>): RequestHandler {
   return (req, res, next) => {
     const headers = headersOf(req);
-    const identity = authenticate(auth, headers);
+    const identity = authenticate(auth, headers, req.socket.remoteAddress);
     (res.locals as Locals).identity = identity;
     if (access === 'public') return next();
     if (!isAllowedHost(headers, hosts)) {

@@ -103,6 +103,8 @@ export const Env = z.object({
   DASHBOARD_BASIC_USERS: optionalSecret,
   DASHBOARD_UPSTREAM_USER_HEADER: z.string().min(1).optional(),
   DASHBOARD_OPERATORS: z.string().min(1).optional(),
+  // Addresses of the proxy that sets DASHBOARD_UPSTREAM_USER_HEADER; from other peers it is ignored (issue 14).
+  DASHBOARD_TRUSTED_PROXIES: z.string().min(1).optional(),
   DASHBOARD_PUBLIC_METRICS: z.enum(['on', 'off']).default('off'),
   // Public names a proxy forwards to the dashboard; other Host values get 421 (DNS rebinding, issue 14).
   DASHBOARD_ALLOWED_HOSTS: z.string().min(1).optional(),
