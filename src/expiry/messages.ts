@@ -1,7 +1,7 @@
 import type { Referral } from '../domain/referral.ts';
 import { formatDeadline, formatTimeLeft, timeLeftMs } from './deadline.ts';
 import type { AlertKind } from './plan.ts';
-import { clipForDisplay, DISPLAY_FIELD_MAX } from '../text/display.ts';
+import { clipForDisplay, DISPLAY_FIELD_MAX, plainLine } from '../text/display.ts';
 
 /*
  * Text for CRM tasks and webhook alerts. Built from a whitelist of referral fields (id, deal
@@ -21,10 +21,11 @@ const EMAIL = /(?<![^\s@<>()"',;:])[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[A-Za-z]{2
 export const hideEmails = (text: string): string => text.replace(EMAIL, '[email hidden]');
 
 /**
- * A referral text field as shown to people: addresses hidden, then clipped (issue 14). Hiding
+ * A referral text field as shown to people (at-risk list, alerts, tasks): one plain line,
+ * addresses hidden, then clipped (issue 14). Hiding
  * first, so a cut never leaves the visible half of an address behind.
  */
-const displayed = (text: string): string => clipForDisplay(hideEmails(text), DISPLAY_FIELD_MAX);
+const displayed = (text: string): string => clipForDisplay(hideEmails(plainLine(text).trim()), DISPLAY_FIELD_MAX);
 
 const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 

@@ -19,3 +19,14 @@ export function clipForDisplay(text: string, max: number = DISPLAY_FIELD_MAX): s
   if (last >= 0xd800 && last <= 0xdbff) end -= 1;
   return `${text.slice(0, end)}… [${text.length - end} more characters]`;
 }
+
+// C0 and C1 controls (newline, ESC of terminal escape sequences) and bidi overrides, which can
+// make a name print as a different line or text.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text as one plain line for a terminal, a chat message or a page: every control character
+ * becomes a space (issue 14: a status value with newlines forged lines of `status` output).
+ */
+export const plainLine = (text: string): string => text.replace(CONTROL, ' ');
