@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDashboardStack, type DashboardStack } from '../../test/integration/dashboard-stack.ts';
+import { AUTH, bearer, startDashboardStack, TOKENS, type DashboardStack } from '../../test/integration/dashboard-stack.ts';
 
 let ds: DashboardStack | undefined;
 afterEach(async () => {
@@ -60,5 +60,16 @@ describe('security headers (#14)', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('same-origin');
+  });
+});
+
+describe('failed sign-ins (#14)', () => {
+  it('answers 429 after 10 wrong tokens from one client, even to a right one', async () => {
+    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const get = (token: string) => fetch(`http://127.0.0.1:${(ds as DashboardStack).server.port}/`, { headers: bearer(token) });
+    for (let i = 0; i < 10; i += 1) expect((await get(`wrong-${i}`)).status).toBe(401);
+    const blocked = await get(TOKENS.operator);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });

@@ -10,6 +10,7 @@ import { opsRoutes } from './ops-routes.ts';
 import { cached, expiryAlertsFired, pipelineCounts } from './pipeline.ts';
 import type { PageOptions } from './render/html.ts';
 import { allowedHostNames, isAllowedHost } from './allowed-host.ts';
+import { createAuthLimiter, type AuthLimiter } from './auth-limiter.ts';
 import { isCrossSiteWrite } from './same-origin.ts';
 import type { DashboardSource } from './source.ts';
 import { hasRole, type HttpRequest, type HttpResponse, type HttpRoute, type Identity, type Role } from './types.ts';
@@ -75,18 +76,26 @@ function headersOf(req: Request): Record<string, string | undefined> {
  * route that needs a role also needs a known Host (421): public routes (health, the webhook)
  * grant nothing a rebound page could borrow, and a proxy may forward them under any name.
  */
-function guard(auth: AuthOptions | undefined, access: 'public' | Role, log: Logger, hosts: ReadonlySet<string>): RequestHandler {
+function guard(auth: AuthOptions | undefined, access: 'public' | Role, log: Logger, hosts: ReadonlySet<string>, limiter: AuthLimiter): RequestHandler {
   return (req, res, next) => {
     const headers = headersOf(req);
+    const client = req.socket.remoteAddress ?? 'unknown';
     const identity = authenticate(auth, headers, req.socket.remoteAddress);
     (res.locals as Locals).identity = identity;
     if (access === 'public') return next();
+    const waitMs = limiter.blockedForMs(client);
+    if (waitMs > 0) {
+      res.status(429).set('retry-after', String(Math.ceil(waitMs / 1000))).type('text/plain').send('too many failed sign-ins; try again later');
+      return;
+    }
     if (!isAllowedHost(headers, hosts)) {
       log.warn({ method: req.method, path: req.path }, 'dashboard: request for an unknown host name refused');
       res.status(421).type('text/plain').send('misdirected request: unknown host name (see DASHBOARD_ALLOWED_HOSTS)');
       return;
     }
     if (!identity) {
+      // Only wrong credentials count: a browser's first request without any is not a guess.
+      if (headers.authorization !== undefined) limiter.failed(client);
       res.status(401).set('www-authenticate', challenge(auth)).type('text/plain').send('authentication required');
       return;
     }
@@ -114,7 +123,9 @@ function send(res: Response, out: HttpResponse): void {
   else res.json(out.body);
 }
 
-function mount(app: express.Express, route: HttpRoute, auth: AuthOptions | undefined, log: Logger, maxBody: number, hosts: ReadonlySet<string>): void {
+function mount(
+  app: express.Express, route: HttpRoute, auth: AuthOptions | undefined, log: Logger, maxBody: number, hosts: ReadonlySet<string>, limiter: AuthLimiter,
+): void {
   const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
   const adapter = async (req: Request, res: Response) => {
     const request: HttpRequest = {
@@ -133,7 +144,7 @@ function mount(app: express.Express, route: HttpRoute, auth: AuthOptions | undef
       clearTimeout(timer);
     }
   };
-  app[method](route.path, guard(auth, route.access, log, hosts), express.raw({ type: () => true, limit: route.maxBodyBytes ?? maxBody }), adapter);
+  app[method](route.path, guard(auth, route.access, log, hosts, limiter), express.raw({ type: () => true, limit: route.maxBodyBytes ?? maxBody }), adapter);
 }
 
 /** Logs every write through the operator board: who did what, and how it ended. */
@@ -170,10 +181,11 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
     ...dashboardRoutes({ source, pipeline, log, nav: options.nav ?? [] }),
   ];
   const hosts = allowedHostNames(host, options.allowedHosts ?? []);
-  for (const r of routes) mount(app, r, auth, log, options.maxBodyBytes ?? 1_000_000, hosts);
+  const limiter = createAuthLimiter();
+  for (const r of routes) mount(app, r, auth, log, options.maxBodyBytes ?? 1_000_000, hosts, limiter);
   const boards = bullBoards(source.queues);
-  app.use('/queues/admin', guard(auth, 'operator', log, hosts), logBoardWrites(log), boards.admin);
-  app.use('/queues', guard(auth, 'viewer', log, hosts), boards.viewer);
+  app.use('/queues/admin', guard(auth, 'operator', log, hosts, limiter), logBoardWrites(log), boards.admin);
+  app.use('/queues', guard(auth, 'viewer', log, hosts, limiter), boards.viewer);
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found');
   });
