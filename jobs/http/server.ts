@@ -57,10 +57,10 @@ const HANDLER_TIMEOUT_MS = 15_000;
 const identityOf = (res: Response): Identity | null => (res.locals as Locals).identity;
 
 /**
- * Content-Security-Policy for every response (issue 14): scripts only from our origin (bull-board
- * loads its bundles from /queues/static; our pages have none), no framing, forms and fetches to
- * our origin only. Inline styles stay allowed: our pages carry one <style> block and bull-board
- * sets style attributes; a style cannot run code.
+ * Content-Security-Policy for our pages (issue 14): no script at all runs from them, no framing,
+ * forms and fetches to our origin only. Inline styles stay allowed: each page carries one <style>
+ * block, and a style cannot run code. bull-board's UI under /queues did not render under this
+ * policy (dashboard.browser.test.ts), so it gets only frame-ancestors until its needs are known.
  */
 const CSP = [
   "default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
@@ -168,9 +168,9 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
 
   const app = express();
   app.disable('x-powered-by');
-  app.use((_req, res, next) => {
+  app.use((req, res, next) => {
     res.set({
-      'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY',
+      'content-security-policy': req.path.startsWith('/queues') ? "frame-ancestors 'none'" : CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY',
       'referrer-policy': 'same-origin', 'cache-control': 'no-store',
     });
     next();
