@@ -115,4 +115,15 @@ describe('parseMappingText', () => {
   ])('%j -> %j', (text, errors) => {
     expect(parseMappingText(text)).toEqual({ ok: false, errors });
   });
+
+  it('reports an alias bomb as a mapping error with its line, not an uncaught ReferenceError (#14)', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i += 1) {
+      const prev = String.fromCharCode(96 + i);
+      levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const result = parseMappingText(`${levels.join('\n')}\n`);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.errors).toEqual([expect.stringMatching(/^line 2: .*alias/i)]);
+  });
 });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { LineCounter, isNode, parseDocument, type Document, type YAMLError } from 'yaml';
+import { LineCounter, isNode, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { formatIssuePath, validateMapping, type Mapping } from '../src/mapping/schema.ts';
 
 /*
@@ -38,7 +38,17 @@ export function parseMappingText(text: string): MappingText {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) return { ok: false, errors: syntaxErrors(doc.errors, lines, text) };
   if (doc.contents === null) return { ok: false, errors: ['the file is empty'] };
-  const result = validateMapping(doc.toJS());
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // `yaml` refuses aliases that expand exponentially (a "billion laughs" file) with a
+    // ReferenceError; it used to escape as an uncaught error without file or line (issue 14).
+    const where = firstAliasOffset(doc);
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, errors: [`${where === undefined ? '' : `${lineOf(lines, where)}: `}${message}`] };
+  }
+  const result = validateMapping(data);
   if (result.ok) return result;
   return {
     ok: false,
@@ -48,6 +58,17 @@ export function parseMappingText(text: string): MappingText {
       return `${where}${formatIssuePath(issue.path)}: ${issue.message}`;
     }),
   };
+}
+
+function firstAliasOffset(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 const lineOf = (lines: LineCounter, offset: number): string => `line ${lines.linePos(offset).line}`;

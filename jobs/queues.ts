@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
+import { COMPLETED_JOB_RETENTION_MS } from '../src/config/env.ts';
 
 export const QUEUE = {
   pull: 'pull',
@@ -55,7 +56,7 @@ export function syncJobOptions(attempts: number): JobsOptions {
     backoff: { type: BACKOFF_TYPE },
     // Completed jobs are kept a while so the same version is recognised as done (deterministic ids),
     // then trimmed; the sync state in Redis remembers versions for good.
-    removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
+    removeOnComplete: { age: COMPLETED_JOB_RETENTION_MS / 1000, count: 50_000 },
     removeOnFail: { age: 30 * 24 * 3600 },
   };
 }

@@ -1,3 +1,4 @@
+import { wellFormed } from '../../src/text/well-formed.ts';
 /*
  * OData literals and key segments for the Dataverse Web API. Pure; tested in odata.test.ts.
  * Values go into URLs, so every literal leaves here quoted and percent-encoded.
@@ -26,8 +27,11 @@ export function keyValueProblem(value: string): string | null {
   return null;
 }
 
-/** `'O''Brien'`: an OData string literal (quotes doubled), not yet URL-encoded. */
-export const stringLiteral = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+/**
+ * `'O''Brien'`: an OData string literal (quotes doubled), not yet URL-encoded. Lone surrogates are
+ * replaced: URL-encoding one throws, which failed a whole batch (issue 14).
+ */
+export const stringLiteral = (value: string): string => `'${wellFormed(value).replace(/'/g, "''")}'`;
 
 /** A literal for `$filter`: strings quoted, numbers and booleans bare, null as `null`. */
 export function filterLiteral(value: string | number | boolean | null): string {

@@ -6,6 +6,7 @@ import { LogicalName } from './dynamics-options.ts';
 import { chunkOr, filterLiteral, MAX_FILTER_CHARS, query } from './odata.ts';
 import type { AccountDirectory } from '../shared/account-directory.ts';
 import type { KeyedRow, RowOutcome } from './upsert-by-key.ts';
+import { wellFormed } from '../../src/text/well-formed.ts';
 
 /**
  * A draft's account, by customer key: an existing row (`accountId`), or a new one (`accountId`
@@ -99,12 +100,13 @@ function prepareCustomer(account: AccountDraft, referralId: string): Customer | 
   for (const [field, value] of entries) {
     if (!LogicalName.safeParse(field).success) return bad(`field '${field}' is not a column logical name`);
     if (typeof value === 'number' && !Number.isFinite(value)) return bad(`.${field} is not a finite number`);
-    const v = typeof value === 'string' ? value.trim() : value;
+    // Replaced here too, so the account is created with the same value it is matched on (#14).
+    const v = typeof value === 'string' ? wellFormed(value.trim()) : value;
     if (typeof v === 'string' && v.length > MAX_MATCH_VALUE) return bad(`.${field} is longer than ${MAX_MATCH_VALUE} characters`);
     // Dataverse stores an empty text as null, so '' matches (and is written as) null.
     match.push([field, v === '' ? null : v]);
   }
-  return { key: accountKey(Object.fromEntries(match)), match, create: { ...Object.fromEntries(match), ...account.fields }, referralId };
+  return { key: accountKey(Object.fromEntries(match)), match, create: { ...Object.fromEntries(match), ...wellFormedFields(account.fields) }, referralId };
 }
 
 /** Customer key -> accountid: a match on the columns (oldest first), else a row holding our key. */
@@ -142,3 +144,7 @@ async function findAccounts(http: DataverseHttp, s: AccountSettings, customers: 
   }
   return found;
 }
+
+/** Account fields to create with, lone surrogates replaced as in the match values (#14). */
+const wellFormedFields = (fields: Record<string, FieldValue>): Record<string, FieldValue> =>
+  Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? wellFormed(v) : v]));

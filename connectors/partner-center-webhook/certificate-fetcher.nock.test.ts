@@ -67,4 +67,27 @@ describe('certificate fetcher (nock)', () => {
     await expect(f.get(CERT_URL)).rejects.toBeInstanceOf(type); // from the cache: nock would refuse a second call
     nock.abortPendingRequests();
   });
+
+  it('downloads at most maxConcurrent certificates at once, refusing the rest as retryable (#14)', async () => {
+    const f = createCertificateFetcher({ policy, clock, maxConcurrent: 2 });
+    const urls = Array.from({ length: 10 }, (_, i) => `/cert/flood-${i}.cer`);
+    const scope = nock(CERT_HOST);
+    for (const path of urls) scope.get(path).delay(20).reply(200, certs.leaf.der);
+    const results = await Promise.allSettled(urls.map((path) => f.get(`${CERT_HOST}${path}`)));
+    expect(scope.pendingMocks()).toHaveLength(8); // 8 requests never made
+    nock.cleanAll();
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    expect(refused.map((e) => e instanceof RetryableError)).toEqual(Array(8).fill(true));
+  });
+
+  it('starts at most maxPerMinute downloads a minute (#14)', async () => {
+    const f = createCertificateFetcher({ policy, clock, maxPerMinute: 3 });
+    const scope = nock(CERT_HOST);
+    for (let i = 0; i < 4; i += 1) scope.get(`/cert/rate-${i}.cer`).reply(200, certs.leaf.der);
+    for (let i = 0; i < 3; i += 1) await f.get(`${CERT_HOST}/cert/rate-${i}.cer`);
+    await expect(f.get(`${CERT_HOST}/cert/rate-3.cer`)).rejects.toBeInstanceOf(RetryableError);
+    expect(scope.pendingMocks()).toHaveLength(1); // the fourth request was not made
+    nowMs += 61_000;
+    await f.get(`${CERT_HOST}/cert/rate-3.cer`);
+  });
 });

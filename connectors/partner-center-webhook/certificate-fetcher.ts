@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import axios, { isAxiosError } from 'axios';
-import { SyncError, ValidationError } from '../../src/errors.ts';
+import { RetryableError, SyncError, ValidationError } from '../../src/errors.ts';
 import { type Clock, systemClock } from '../../src/ports/partner-center.ts';
 import { checkCertificateUrl, type CertificateUrlPolicy } from '../../src/webhooks/certificate-url.ts';
 import { toSyncError } from '../shared/http-failure.ts';
@@ -17,6 +17,13 @@ export interface CertificateFetcherOptions {
   failureTtlMs?: number | undefined;
   /** Cached URLs kept at most (default 32; the allow-list keeps the real number tiny). */
   maxEntries?: number | undefined;
+  /** Downloads running at once (default 2): one real certificate needs one (issue 14). */
+  maxConcurrent?: number | undefined;
+  /**
+   * Downloads started per minute (default 10). Unsigned POSTs choose the URL, so without a cap
+   * each distinct one cost an outbound request (issue 14: 500 POSTs made 500 fetches).
+   */
+  maxPerMinute?: number | undefined;
   clock?: Clock | undefined;
 }
 
@@ -48,6 +55,19 @@ export function createCertificateFetcher(o: CertificateFetcherOptions): Certific
   });
   const cache = new Map<string, Entry>();
   const inflight = new Map<string, Promise<X509Certificate>>();
+  const maxConcurrent = o.maxConcurrent ?? 2;
+  const maxPerMinute = o.maxPerMinute ?? 10;
+  let started: number[] = [];
+
+  /** Null when a download may start now; else why not. Refused, not queued: a queue is a backlog to flood. */
+  const busy = (now: number): RetryableError | null => {
+    started = started.filter((t) => t > now - 60_000);
+    if (inflight.size >= maxConcurrent) return new RetryableError('too many certificate downloads at once; retry later');
+    if (started.length >= maxPerMinute) {
+      return new RetryableError('certificate download limit per minute reached; retry later', { retryAfterMs: (started[0] ?? now) + 60_000 - now });
+    }
+    return null;
+  };
 
   const remember = (url: string, entry: Entry) => {
     cache.delete(url);
@@ -85,6 +105,10 @@ export function createCertificateFetcher(o: CertificateFetcherOptions): Certific
       if (hit && hit.until > now) return 'cert' in hit ? Promise.resolve(hit.cert) : Promise.reject(hit.error);
       const pending = inflight.get(url);
       if (pending) return pending;
+      // Not remembered as a failure: the URL may be fine, we only declined to fetch it now.
+      const refused = busy(now);
+      if (refused) return Promise.reject(refused);
+      started.push(now);
       const p = download(url)
         .then(
           (cert) => {

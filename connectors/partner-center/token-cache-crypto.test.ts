@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuthError, FatalError } from '../../src/errors.ts';
+import { parseEnv } from '../../src/config/env.ts';
 import { decryptCache, encryptCache, parseCacheKey } from './token-cache-crypto.ts';
+
+const minimalEnv = {
+  PARTNER_CENTER_CLIENT_ID: 'app-id',
+  SALESFORCE_CLIENT_ID: 'sf-id',
+  SALESFORCE_USERNAME: 'sync@example.com',
+  SALESFORCE_PRIVATE_KEY_FILE: '/run/secrets/sf.pem',
+};
 
 describe('token cache encryption', () => {
   const key = randomBytes(32);
@@ -50,5 +58,27 @@ describe('token cache encryption', () => {
     const flipped = [parts[0], parts[1], parts[2], Buffer.from('tampered').toString('base64url')].join('.');
     expect(() => decryptCache(flipped, key)).toThrow(AuthError);
     expect(() => decryptCache('{"plain":"json"}', key)).toThrow(/referral-sync login/);
+  });
+
+  it('refuses a blob whose tag is cut short (#14)', () => {
+    const [version, iv, tag, ciphertext] = encryptCache('{"a":1}', key).split('.');
+    const short = [version, iv, Buffer.from(String(tag), 'base64url').subarray(0, 4).toString('base64url'), ciphertext].join('.');
+    expect(() => decryptCache(short, key)).toThrow(AuthError);
+  });
+
+  it.each([
+    ['44 base64 characters without padding', 'A'.repeat(44)],
+    ['a key with a trailing newline', `${key.toString('hex')}\n`],
+  ])('the env check and parseCacheKey agree: %s (#14)', (_, raw) => {
+    const envOk = parseEnv({ ...minimalEnv, TOKEN_CACHE_KEY: raw }).ok;
+    const keyOk = (() => {
+      try {
+        parseCacheKey(raw);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    expect(envOk).toBe(keyOk);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FatalError, RetryableError } from '../../src/errors.ts';
 import type { KeyValueStore } from '../shared/key-value-store.ts';
@@ -34,6 +34,9 @@ function fileStore(path: string): TokenCacheStore {
     async save(blob) {
       try {
         await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        // mkdir's mode applies only to a directory it creates; one made earlier may be readable
+        // by others, who could then list or swap the cache file (issue 14).
+        await chmod(dirname(path), 0o700);
         // Write-then-rename: a crash mid-write never leaves a truncated cache behind.
         const tmp = `${path}.${process.pid}.tmp`;
         await writeFile(tmp, blob, { mode: 0o600 });

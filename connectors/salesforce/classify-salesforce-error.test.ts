@@ -78,3 +78,15 @@ describe('isRecordLevelCode', () => {
     expect(isRecordLevelCode(code)).toBe(expected);
   });
 });
+
+describe('echoed customer values (#14)', () => {
+  it.each([
+    ['STRING_TOO_LONG', 'Name: data value too large: Contoso Secret Deal (max length=120)', 'Name: data value too large: [value hidden] (max length=120)'],
+    ['STRING_TOO_LONG', 'Name: data value too large: x (max length=1) Contoso Secret Deal (max length=120)', 'Name: data value too large: [value hidden] (max length=120)'],
+    ['INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'Industry: bad value for restricted picklist field: Contoso Secret Deal', 'Industry: bad value for restricted picklist field: [value hidden]'],
+  ])('%s: keeps the field and the limit, not the value', (code, message, shown) => {
+    const err = classifyRecordError({ statusCode: code, message, fields: ['Name'] });
+    expect(err.message).not.toContain('Contoso Secret Deal');
+    expect(err.message).toContain(shown);
+  });
+});

@@ -103,10 +103,30 @@ export interface SalesforceErrorInfo {
   fields: string[];
 }
 
+/**
+ * Salesforce messages that quote the rejected value, e.g. STRING_TOO_LONG's
+ * `Name: data value too large: <value> (max length=120)`. The value is customer data and must
+ * not reach logs, parking reasons or the dashboard (issue 14); the field and the limit stay.
+ */
+const ECHO_MARKERS = ['data value too large: ', 'bad value for restricted picklist field: ', 'invalid email address: '];
+
+export function hideEchoedValue(message: string): string {
+  const lower = message.toLowerCase();
+  for (const marker of ECHO_MARKERS) {
+    const at = lower.indexOf(marker);
+    if (at < 0) continue;
+    const start = at + marker.length;
+    // The last one: a value may itself contain the text of the suffix.
+    const limit = message.lastIndexOf(' (max length=');
+    return `${message.slice(0, start)}[value hidden]${limit >= start ? message.slice(limit) : ''}`;
+  }
+  return message;
+}
+
 /** Builds our error for a Salesforce error code; `message` is Salesforce's (no credentials). */
 export function errorFromCode(info: SalesforceErrorInfo, ctx: ErrorContext = {}): SyncError {
   const code = info.code ?? 'UNKNOWN_ERROR';
-  const sfMessage = scrubText(info.message ?? '').slice(0, 500);
+  const sfMessage = scrubText(hideEchoedValue(info.message ?? '')).slice(0, 500);
   const fieldList = info.fields.length > 0 ? ` [${info.fields.join(', ')}]` : '';
   const about = ctx.referralId ? ` (referral ${ctx.referralId})` : '';
   const message = `salesforce ${ctx.object ? `${ctx.object} ` : ''}${code}${fieldList}${about}${sfMessage ? `: ${sfMessage}` : ''}`;

@@ -6,6 +6,7 @@ import type { SalesforceSession } from './salesforce-session.ts';
 import { ApiName } from './salesforce-options.ts';
 import { queryAll, type SfFields } from './sobject-writes.ts';
 import { chunkConditions, soqlLiteral, soqlString } from './soql.ts';
+import { wellFormed } from '../../src/text/well-formed.ts';
 
 /** How a draft gets its Account: a known id, a new customer created by key in the write, or an error. */
 export type AccountPlan =
@@ -120,13 +121,14 @@ function prepareCustomer(account: AccountDraft, referralId: string): { ok: true;
   for (const [field, value] of entries) {
     if (!ApiName.safeParse(field).success) return { ok: false, error: new ValidationError(`referral ${referralId}: account.match field '${field}' is not an API name`) };
     if (typeof value === 'number' && !Number.isFinite(value)) return { ok: false, error: new ValidationError(`referral ${referralId}: account.match.${field} is not a finite number`) };
-    const v = typeof value === 'string' ? value.trim() : value;
+    // Replaced here too, so the account is created with the same value it is matched on (#14).
+    const v = typeof value === 'string' ? wellFormed(value.trim()) : value;
     if (typeof v === 'string' && v.length > MAX_WHERE_STRING) return { ok: false, error: new ValidationError(`referral ${referralId}: account.match.${field} is longer than ${MAX_WHERE_STRING} characters`) };
     match.push([field, v]);
   }
   return {
     ok: true,
-    customer: { key: accountKey(Object.fromEntries(match)), match, create: { ...Object.fromEntries(match), ...account.fields }, referralId },
+    customer: { key: accountKey(Object.fromEntries(match)), match, create: { ...Object.fromEntries(match), ...wellFormedFields(account.fields) }, referralId },
   };
 }
 
@@ -166,3 +168,7 @@ async function findAccounts(session: SalesforceSession, keyField: string, custom
   }
   return found;
 }
+
+/** Account fields to create with, lone surrogates replaced as in the match values (#14). */
+const wellFormedFields = (fields: Record<string, FieldValue>): Record<string, FieldValue> =>
+  Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? wellFormed(v) : v]));

@@ -1,4 +1,5 @@
 import type { FieldValue } from '../../src/ports/crm.ts';
+import { wellFormed } from '../../src/text/well-formed.ts';
 
 /*
  * SOQL building blocks. Field names are never escaped, only validated (ApiName); values go
@@ -9,9 +10,12 @@ const STRING_ESCAPES: Record<string, string> = {
   '\\': '\\\\', "'": "\\'", '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f',
 };
 
-/** A quoted SOQL string literal: backslash, quotes and control characters escaped. */
+/**
+ * A quoted SOQL string literal: backslash, quotes and control characters escaped, lone surrogates
+ * replaced (the query travels URL-encoded, and encoding one throws: issue 14).
+ */
 export function soqlString(value: string): string {
-  return `'${value.replace(/[\\'"\n\r\t\b\f]/g, (c) => STRING_ESCAPES[c] ?? c)}'`;
+  return `'${wellFormed(value).replace(/[\\'"\n\r\t\b\f]/g, (c) => STRING_ESCAPES[c] ?? c)}'`;
 }
 
 /** Literal for a mapped value: strings quoted, finite numbers and booleans bare, null as NULL. */

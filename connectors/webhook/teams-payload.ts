@@ -19,16 +19,23 @@ export interface TeamsPayload {
   attachments: Array<{ contentType: 'application/vnd.microsoft.card.adaptive'; contentUrl: null; content: Record<string, unknown> }>;
 }
 
+/**
+ * TextBlock text and FactSet values are Markdown in Teams: a deal typed as
+ * `[click](https://evil.example)` rendered as a link in our card (issue 14). A backslash before
+ * each character that opens a link, emphasis or code shows it as typed.
+ */
+const escapeMarkdown = (s: string): string => s.replace(/[\\`*_~[\]]/g, (c) => `\\${c}`);
+
 export function toTeamsPayload(alert: ExpiryAlert): TeamsPayload {
   // Red for the last day, the contact request and expiry; amber for earlier warnings.
   const urgent = alert.kind !== 'warning' || alert.timeLeftMs < 24 * 3_600_000;
   const body: unknown[] = [
     { type: 'TextBlock', text: alertHeading(alert), weight: 'Bolder', size: 'Medium', wrap: true, color: urgent ? 'Attention' : 'Warning' },
-    { type: 'TextBlock', text: alert.dealName, wrap: true, weight: 'Bolder' },
+    { type: 'TextBlock', text: escapeMarkdown(alert.dealName), wrap: true, weight: 'Bolder' },
     {
       type: 'FactSet',
       facts: [
-        { title: 'Customer', value: alert.customerName ?? '(unknown)' },
+        { title: 'Customer', value: alert.customerName === null ? '(unknown)' : escapeMarkdown(alert.customerName) },
         { title: alert.kind === 'contact-me' ? 'Contact by' : 'Deadline', value: alert.deadlineText },
         { title: 'Time left', value: alert.timeLeftText },
         { title: 'Level', value: alert.level },

@@ -73,4 +73,12 @@ describe('webhook payloads', () => {
       expect(JSON.stringify(buildWebhookPayload(fmt, toExpiryAlert(job('warning', '4h'), referral, now, format)))).not.toContain(key);
     }
   });
+
+  it('teams: Markdown typed into a deal or customer name is shown as text, not as a link (#14)', () => {
+    const typed = { ...referral, name: '[click](https://evil.example)', customerProfile: { name: '**Big** _Corp_' } };
+    const json = JSON.stringify(buildWebhookPayload('teams', toExpiryAlert(job('warning', '24h'), typed, now, format)));
+    expect(json).not.toContain('[click](');
+    expect(json).toContain(String.raw`\\[click\\](https://evil.example)`);
+    expect(json).toContain(String.raw`\\*\\*Big\\*\\* \\_Corp\\_`);
+  });
 });

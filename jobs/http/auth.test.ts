@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertSafeBind, authenticate, challenge, constantTimeEqual, isLoopback, type AuthOptions } from './auth.ts';
+import { assertSafeBind, authenticate, challenge, constantTimeEqual, findBasicUser, isLoopback, type AuthOptions } from './auth.ts';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -40,9 +40,9 @@ describe('authenticate', () => {
 
   it('trusts the upstream header only when configured; listed users are operators', () => {
     const upstream: AuthOptions = { upstreamHeader: 'X-Forwarded-User', upstreamOperators: ['bob'] };
-    expect(authenticate(upstream, { 'x-forwarded-user': 'bob' })).toEqual({ user: 'bob', role: 'operator', via: 'upstream' });
-    expect(authenticate(upstream, { 'x-forwarded-user': 'eve' })).toEqual({ user: 'eve', role: 'viewer', via: 'upstream' });
-    expect(authenticate(upstream, {})).toBeNull();
+    expect(authenticate(upstream, { 'x-forwarded-user': 'bob' }, '127.0.0.1')).toEqual({ user: 'bob', role: 'operator', via: 'upstream' });
+    expect(authenticate(upstream, { 'x-forwarded-user': 'eve' }, '::ffff:127.0.0.1')).toEqual({ user: 'eve', role: 'viewer', via: 'upstream' });
+    expect(authenticate(upstream, {}, '127.0.0.1')).toBeNull();
     expect(authenticate(undefined, { 'x-forwarded-user': 'bob' })).toEqual({ user: 'local', role: 'viewer', via: 'anonymous' });
   });
 
@@ -54,5 +54,39 @@ describe('authenticate', () => {
   it('compares in constant time over digests of any length', () => {
     expect(constantTimeEqual('a', 'a')).toBe(true);
     expect(constantTimeEqual('a', 'a-much-longer-string')).toBe(false);
+  });
+});
+
+describe('findBasicUser (#14)', () => {
+  const users = [{ user: 'alice', role: 'operator' as const, password: 'correct-horse-battery' }];
+  const comparedWith = (user: string, password: string): string[] => {
+    const seen: string[] = [];
+    findBasicUser(users, user, password, (a, b) => {
+      seen.push(a);
+      return a === b;
+    });
+    return seen;
+  };
+
+  it('compares the password even when the user name is wrong (no user-name timing oracle)', () => {
+    expect(comparedWith('mallory', 'guess')).toEqual(['alice', 'correct-horse-battery']);
+  });
+
+  it('does the same work for a known name with a wrong password', () => {
+    expect(comparedWith('alice', 'guess')).toEqual(comparedWith('mallory', 'guess'));
+  });
+});
+
+describe('upstream header from untrusted peers (#14)', () => {
+  const upstream: AuthOptions = { upstreamHeader: 'X-Forwarded-User', upstreamOperators: ['bob'] };
+
+  it('ignores the header from a peer that is not the proxy', () => {
+    expect(authenticate(upstream, { 'x-forwarded-user': 'bob' }, '10.0.0.9')).toBeNull();
+  });
+
+  it('believes it only from DASHBOARD_TRUSTED_PROXIES when those are set', () => {
+    const behind: AuthOptions = { ...upstream, trustedProxies: ['10.0.0.2'] };
+    expect(authenticate(behind, { 'x-forwarded-user': 'bob' }, '10.0.0.2')?.role).toBe('operator');
+    expect(authenticate(behind, { 'x-forwarded-user': 'bob' }, '127.0.0.1')).toBeNull();
   });
 });

@@ -30,6 +30,12 @@ export interface AuthOptions {
   /** Upstream users with the operator role; every other upstream user is a viewer. */
   upstreamOperators?: readonly string[];
   /**
+   * Peer addresses (DASHBOARD_TRUSTED_PROXIES) whose `upstreamHeader` is believed; default the
+   * loopback addresses (a proxy on the same host). From any other peer the header is ignored:
+   * a client that reaches the port directly could otherwise name any user (issue 14).
+   */
+  trustedProxies?: readonly string[];
+  /**
    * Role of requests without credentials when no method above is configured (loopback only).
    * Default viewer: read-only until an operator is configured. The demo uses operator.
    */
@@ -72,6 +78,20 @@ function findConstantTime<T>(items: readonly T[], matches: (item: T) => boolean)
   return found;
 }
 
+/**
+ * The basic user whose name and password both match. Both are compared for every user (issue
+ * 14): with `&&`, a wrong name skipped the password hash, so the answer time told which names exist.
+ */
+export function findBasicUser(
+  users: readonly BasicUser[], user: string, password: string, equal: (a: string, b: string) => boolean = constantTimeEqual,
+): BasicUser | undefined {
+  return findConstantTime(users, (u) => {
+    const nameOk = equal(u.user, user);
+    const passwordOk = equal(u.password, password);
+    return nameOk && passwordOk;
+  });
+}
+
 function fromAuthorization(auth: AuthOptions, header: string): Identity | null {
   const [scheme = '', value = ''] = header.trim().split(/\s+/, 2);
   if (scheme.toLowerCase() === 'bearer' && auth.bearerTokens?.length) {
@@ -85,7 +105,7 @@ function fromAuthorization(auth: AuthOptions, header: string): Identity | null {
     if (colon < 0) return null;
     const user = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
-    const hit = findConstantTime(auth.basicUsers, (u) => constantTimeEqual(u.user, user) && constantTimeEqual(u.password, password));
+    const hit = findBasicUser(auth.basicUsers, user, password);
     return hit ? { user: hit.user, role: hit.role, via: 'basic' } : null;
   }
   return null;
@@ -95,13 +115,22 @@ function fromAuthorization(auth: AuthOptions, header: string): Identity | null {
  * Who the request is from, or null (401). Credentials that are present but wrong are never
  * downgraded to the anonymous role.
  */
-export function authenticate(auth: AuthOptions | undefined, headers: Readonly<Record<string, string | undefined>>): Identity | null {
+/** Whether `peer` (the socket's remote address) may set the upstream user header. */
+export function isTrustedProxy(auth: AuthOptions, peer: string | undefined): boolean {
+  if (peer === undefined) return false;
+  const p = peer.replace(/^::ffff:/, '');
+  return auth.trustedProxies?.length ? auth.trustedProxies.includes(p) : isLoopback(p);
+}
+
+export function authenticate(
+  auth: AuthOptions | undefined, headers: Readonly<Record<string, string | undefined>>, peer?: string,
+): Identity | null {
   const a = auth ?? {};
   const authorization = headers.authorization;
   if (authorization && ((a.bearerTokens?.length ?? 0) > 0 || (a.basicUsers?.length ?? 0) > 0)) {
     return fromAuthorization(a, authorization);
   }
-  if (a.upstreamHeader) {
+  if (a.upstreamHeader && isTrustedProxy(a, peer)) {
     const user = headers[a.upstreamHeader.toLowerCase()]?.trim();
     if (user) {
       const operator = findConstantTime(a.upstreamOperators ?? [], (o) => constantTimeEqual(o, user)) !== undefined;

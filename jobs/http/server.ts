@@ -9,6 +9,8 @@ import { attachSource, createMetrics, type Metrics } from './metrics.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { cached, expiryAlertsFired, pipelineCounts } from './pipeline.ts';
 import type { PageOptions } from './render/html.ts';
+import { allowedHostNames, isAllowedHost } from './allowed-host.ts';
+import { createAuthLimiter, type AuthLimiter } from './auth-limiter.ts';
 import { isCrossSiteWrite } from './same-origin.ts';
 import type { DashboardSource } from './source.ts';
 import { hasRole, type HttpRequest, type HttpResponse, type HttpRoute, type Identity, type Role } from './types.ts';
@@ -33,6 +35,11 @@ export interface HttpServerOptions {
   extraRoutes?: readonly HttpRoute[];
   /** Serve /metrics without credentials (a Prometheus inside a trusted network). Default false. */
   publicMetrics?: boolean;
+  /**
+   * Host names (DASHBOARD_ALLOWED_HOSTS) accepted besides the loopback names and the bind
+   * address; a request to any other name is refused with 421 (DNS rebinding, issue 14).
+   */
+  allowedHosts?: readonly string[];
   /** Extra links in the page header (the demo's simulated CRM and Partner Center). */
   nav?: PageOptions['nav'];
   maxBodyBytes?: number;
@@ -49,18 +56,46 @@ type Locals = { identity: Identity | null };
 const HANDLER_TIMEOUT_MS = 15_000;
 const identityOf = (res: Response): Identity | null => (res.locals as Locals).identity;
 
+/**
+ * Content-Security-Policy for our pages (issue 14): no script at all runs from them, no framing,
+ * forms and fetches to our origin only. Inline styles stay allowed: each page carries one <style>
+ * block, and a style cannot run code. bull-board's UI under /queues did not render under this
+ * policy (dashboard.browser.test.ts), so it gets only frame-ancestors until its needs are known.
+ */
+const CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+  "font-src 'self' data:", "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'",
+].join('; ');
+
 function headersOf(req: Request): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
 }
 
-/** Authenticates, checks the role and (for writes) the same-origin rule; 401/403 otherwise. */
-function guard(auth: AuthOptions | undefined, access: 'public' | Role, log: Logger): RequestHandler {
+/**
+ * Authenticates, checks the role and (for writes) the same-origin rule; 401/403 otherwise. A
+ * route that needs a role also needs a known Host (421): public routes (health, the webhook)
+ * grant nothing a rebound page could borrow, and a proxy may forward them under any name.
+ */
+function guard(auth: AuthOptions | undefined, access: 'public' | Role, log: Logger, hosts: ReadonlySet<string>, limiter: AuthLimiter): RequestHandler {
   return (req, res, next) => {
     const headers = headersOf(req);
-    const identity = authenticate(auth, headers);
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const identity = authenticate(auth, headers, req.socket.remoteAddress);
     (res.locals as Locals).identity = identity;
     if (access === 'public') return next();
+    const waitMs = limiter.blockedForMs(client);
+    if (waitMs > 0) {
+      res.status(429).set('retry-after', String(Math.ceil(waitMs / 1000))).type('text/plain').send('too many failed sign-ins; try again later');
+      return;
+    }
+    if (!isAllowedHost(headers, hosts)) {
+      log.warn({ method: req.method, path: req.path }, 'dashboard: request for an unknown host name refused');
+      res.status(421).type('text/plain').send('misdirected request: unknown host name (see DASHBOARD_ALLOWED_HOSTS)');
+      return;
+    }
     if (!identity) {
+      // Only wrong credentials count: a browser's first request without any is not a guess.
+      if (headers.authorization !== undefined) limiter.failed(client);
       res.status(401).set('www-authenticate', challenge(auth)).type('text/plain').send('authentication required');
       return;
     }
@@ -88,7 +123,9 @@ function send(res: Response, out: HttpResponse): void {
   else res.json(out.body);
 }
 
-function mount(app: express.Express, route: HttpRoute, auth: AuthOptions | undefined, log: Logger, maxBody: number): void {
+function mount(
+  app: express.Express, route: HttpRoute, auth: AuthOptions | undefined, log: Logger, maxBody: number, hosts: ReadonlySet<string>, limiter: AuthLimiter,
+): void {
   const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
   const adapter = async (req: Request, res: Response) => {
     const request: HttpRequest = {
@@ -107,7 +144,7 @@ function mount(app: express.Express, route: HttpRoute, auth: AuthOptions | undef
       clearTimeout(timer);
     }
   };
-  app[method](route.path, guard(auth, route.access, log), express.raw({ type: () => true, limit: maxBody }), adapter);
+  app[method](route.path, guard(auth, route.access, log, hosts, limiter), express.raw({ type: () => true, limit: route.maxBodyBytes ?? maxBody }), adapter);
 }
 
 /** Logs every write through the operator board: who did what, and how it ended. */
@@ -131,8 +168,11 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
 
   const app = express();
   app.disable('x-powered-by');
-  app.use((_req, res, next) => {
-    res.set({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin', 'cache-control': 'no-store' });
+  app.use((req, res, next) => {
+    res.set({
+      'content-security-policy': req.path.startsWith('/queues') ? "frame-ancestors 'none'" : CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY',
+      'referrer-policy': 'same-origin', 'cache-control': 'no-store',
+    });
     next();
   });
   const routes = [
@@ -140,10 +180,12 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
     ...(options.extraRoutes ?? []),
     ...dashboardRoutes({ source, pipeline, log, nav: options.nav ?? [] }),
   ];
-  for (const r of routes) mount(app, r, auth, log, options.maxBodyBytes ?? 1_000_000);
+  const hosts = allowedHostNames(host, options.allowedHosts ?? []);
+  const limiter = createAuthLimiter();
+  for (const r of routes) mount(app, r, auth, log, options.maxBodyBytes ?? 1_000_000, hosts, limiter);
   const boards = bullBoards(source.queues);
-  app.use('/queues/admin', guard(auth, 'operator', log), logBoardWrites(log), boards.admin);
-  app.use('/queues', guard(auth, 'viewer', log), boards.viewer);
+  app.use('/queues/admin', guard(auth, 'operator', log, hosts, limiter), logBoardWrites(log), boards.admin);
+  app.use('/queues', guard(auth, 'viewer', log, hosts, limiter), boards.viewer);
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found');
   });

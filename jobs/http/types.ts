@@ -43,6 +43,8 @@ export interface HttpRoute {
   /** express 5 path, e.g. `/webhooks/partner-center` or `/referrals/:id`. */
   path: string;
   access: 'public' | Role;
+  /** Largest request body read; a larger one is refused with 413 while it streams in. */
+  maxBodyBytes?: number;
   handler(req: HttpRequest): Promise<HttpResponse> | HttpResponse;
 }
 

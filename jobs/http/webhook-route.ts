@@ -1,4 +1,4 @@
-import type { WebhookRequest, WebhookResponse } from '../webhook-intake/handler.ts';
+import { WEBHOOK_MAX_BODY_BYTES, type WebhookRequest, type WebhookResponse } from '../webhook-intake/handler.ts';
 import type { HttpRoute } from './types.ts';
 
 /**
@@ -12,6 +12,8 @@ export function partnerCenterWebhookRoute(
 ): HttpRoute {
   return {
     method: 'POST', path, access: 'public',
+    // Capped while reading (issue 14): the handler's own check ran only after 1 MB was buffered.
+    maxBodyBytes: WEBHOOK_MAX_BODY_BYTES,
     handler: async (req) => {
       const out = await intake.handle({ headers: req.headersDistinct, rawBody: req.body });
       return { status: out.status, body: { ...out.body } };

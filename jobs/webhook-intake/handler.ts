@@ -37,6 +37,9 @@ export interface WebhookHandlerDeps {
   log: Logger;
 }
 
+/** Events are about 200 bytes: 16 KiB leaves room for any real one. */
+export const WEBHOOK_MAX_BODY_BYTES = 16 * 1024;
+
 const reject = (status: 400 | 401 | 413, reason: string): WebhookResponse => ({ status, body: { status: 'rejected', reason } });
 
 /**
@@ -47,7 +50,7 @@ const reject = (status: 400 | 401 | 413, reason: string): WebhookResponse => ({ 
  */
 export async function handlePartnerCenterWebhook(deps: WebhookHandlerDeps, req: WebhookRequest): Promise<WebhookResponse> {
   const log = deps.log.child({ webhook: 'partner-center' });
-  if (req.rawBody.byteLength > (deps.maxBodyBytes ?? 16 * 1024)) return reject(413, 'body too large for a Partner Center event');
+  if (req.rawBody.byteLength > (deps.maxBodyBytes ?? WEBHOOK_MAX_BODY_BYTES)) return reject(413, 'body too large for a Partner Center event');
 
   const verified = await deps.verify(req.headers, req.rawBody);
   if (!verified.ok) {

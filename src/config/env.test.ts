@@ -73,3 +73,24 @@ describe('parseEnv', () => {
     expect(r.ok && r.env.PARTNER_CENTER_API_URL).toBe('https://api.partner.microsoft.com');
   });
 });
+
+describe('URLs the worker sends credentials or customer data to (#14)', () => {
+  it.each([
+    ['PARTNER_CENTER_API_URL', 'http://api.partner.example', false],
+    ['ENTRA_AUTHORITY_HOST', 'http://login.example', false],
+    ['SALESFORCE_LOGIN_URL', 'http://login.salesforce.com', false],
+    ['ALERT_WEBHOOK_URL', 'http://hooks.example/x', false],
+    ['ALERT_WEBHOOK_URL', 'ftp://hooks.example/x', false],
+    ['ALERT_WEBHOOK_URL', 'http://127.0.0.1:9000/x', true],
+    ['PARTNER_CENTER_API_URL', 'http://localhost:4010', true],
+    ['PARTNER_CENTER_API_URL', 'https://api.partner.example', true],
+  ])('%s=%s → %s', (name, value, ok) => {
+    const r = parseEnv({ ...good, [name]: value });
+    expect(r.ok ? [] : r.problems.filter((p) => p.startsWith(name))).toHaveLength(ok ? 0 : 1);
+  });
+});
+
+it('bounds PARTNER_CENTER_WEBHOOK_MAX_AGE_MS by the completed-job retention that detects replays (#14)', () => {
+  expect(parseEnv({ ...good, PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: String(8 * 24 * 3_600_000) }).ok).toBe(false);
+  expect(parseEnv({ ...good, PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: String(24 * 3_600_000) }).ok).toBe(true);
+});

@@ -6,9 +6,34 @@ import { z } from 'zod';
  * test/env-docs.test.ts keeps the three in step.
  */
 
-const url = z.url({ message: 'must be an absolute URL' });
+/** localhost, 127.0.0.0/8 and [::1]: a plain-http URL there never leaves the machine. */
+const isLoopbackUrl = (u: URL): boolean => u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(u.hostname);
+/**
+ * A remote the worker sends credentials or customer data to: https, or http only on loopback
+ * (fakes, a local proxy). Plain http elsewhere would put tokens on the wire (issue 14).
+ */
+const url = z
+  .url({ message: 'must be an absolute URL' })
+  .refine((s) => {
+    if (!URL.canParse(s)) return true; // reported by the URL check above
+    const u = new URL(s);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackUrl(u));
+  }, {
+    message: 'must be https:// (http:// only for localhost or 127.0.0.1)',
+  });
 const positiveInt = z.coerce.number().int().positive();
 const optionalSecret = z.string().min(1).optional();
+/**
+ * How long a completed sync job stays in Redis (jobs/queues.ts). A webhook event is recognised as
+ * a replay by its job id while that job is kept, so events may not be accepted for longer than
+ * this (PARTNER_CENTER_WEBHOOK_MAX_AGE_MS, issue 14).
+ */
+export const COMPLETED_JOB_RETENTION_MS = 7 * 24 * 3_600_000;
+/**
+ * TOKEN_CACHE_KEY: 32 bytes as 64 hex characters or base64 (43 characters, `=` optional). The
+ * connector's parseCacheKey uses this same pattern, so the start-up check and the key agree (#14).
+ */
+export const TOKEN_CACHE_KEY_FORMAT = /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/;
 
 export const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -32,7 +57,8 @@ export const Env = z.object({
   PARTNER_CENTER_SCOPE: z.string().min(1).default('https://api.partner.microsoft.com/.default'),
   TOKEN_CACHE_KEY: z
     .string()
-    .regex(/^[A-Za-z0-9+/=]{43,44}$|^[0-9a-fA-F]{64}$/, 'must be 32 bytes as base64 (44 chars) or hex (64 chars)')
+    .trim()
+    .regex(TOKEN_CACHE_KEY_FORMAT, 'must be 32 bytes as base64 (44 chars) or hex (64 chars)')
     .optional(),
   TOKEN_CACHE_LOCATION: z
     .string()
@@ -84,9 +110,15 @@ export const Env = z.object({
   DASHBOARD_BASIC_USERS: optionalSecret,
   DASHBOARD_UPSTREAM_USER_HEADER: z.string().min(1).optional(),
   DASHBOARD_OPERATORS: z.string().min(1).optional(),
+  // Addresses of the proxy that sets DASHBOARD_UPSTREAM_USER_HEADER; from other peers it is ignored (issue 14).
+  DASHBOARD_TRUSTED_PROXIES: z.string().min(1).optional(),
   DASHBOARD_PUBLIC_METRICS: z.enum(['on', 'off']).default('off'),
+  // Public names a proxy forwards to the dashboard; other Host values get 421 (DNS rebinding, issue 14).
+  DASHBOARD_ALLOWED_HOSTS: z.string().min(1).optional(),
   PARTNER_CENTER_WEBHOOK_CERT_HOSTS: z.string().min(1).default('3psostorageacct.blob.core.windows.net'),
-  PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: positiveInt.default(21_600_000),
+  PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: positiveInt
+    .max(COMPLETED_JOB_RETENTION_MS, `must be at most ${COMPLETED_JOB_RETENTION_MS} (7 days: completed jobs, which detect replays, are kept that long)`)
+    .default(21_600_000),
   PARTNER_CENTER_WEBHOOK_API_URL: url.default('https://api.partnercenter.microsoft.com'),
   PARTNER_CENTER_WEBHOOK_SCOPE: z.string().min(1).default('https://api.partnercenter.microsoft.com/.default'),
   CREDENTIAL_PROBE_INTERVAL_MS: positiveInt.default(60_000),
@@ -103,7 +135,7 @@ export const Env = z.object({
       }
     }, 'must be an IANA time zone such as Europe/Berlin')
     .default('UTC'),
-  ALERT_WEBHOOK_URL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
+  ALERT_WEBHOOK_URL: url.optional(),
   ALERT_WEBHOOK_FORMAT: z.enum(['json', 'slack', 'teams']).default('json'),
   ALERT_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wellFormedDeep } from '../text/well-formed.ts';
 
 /*
  * The Partner Center referral as the Referrals API v1.0 returns it (reference §3, §4).
@@ -113,7 +114,8 @@ export type JsonPatchOp = z.infer<typeof JsonPatchOp>;
  * referral id when the payload had one, e.g. `referral 42: eTag: Invalid input: expected string`.
  */
 export function parseReferral(raw: unknown): { ok: true; referral: Referral } | { ok: false; id: string | undefined; error: string } {
-  const parsed = Referral.safeParse(raw);
+  // Partner Center text is typed by people: a lone surrogate would break URL encoding later (#14).
+  const parsed = Referral.safeParse(wellFormedDeep(raw));
   if (parsed.success) return { ok: true, referral: parsed.data };
   const id =
     typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string'

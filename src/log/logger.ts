@@ -11,7 +11,17 @@ export const REDACT_PATHS = [
 ];
 
 const SECRET_KEY = /token|secret|password|authorization|assertion|private.?key|cookie|signature/i;
-const SECRET_VALUE = /(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
+// Linear on any input (issue 14): a JWT may start only where a run of its characters starts, and
+// a PEM block's lazy scan stops at the next BEGIN. Otherwise 'eyJ' or BEGIN lines repeated through
+// a long text made each occurrence rescan the rest: quadratic time.
+const SECRET_VALUE = new RegExp(
+  [
+    String.raw`(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+`,
+    String.raw`(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`,
+    String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----(?:(?!-----BEGIN )[\s\S])*?-----END [A-Z ]*PRIVATE KEY-----`,
+  ].join('|'),
+  'g',
+);
 
 /** Blanks bearer/basic credentials, JWTs and PEM keys inside a free-text string. */
 export function scrubText(text: string): string {

@@ -26,15 +26,22 @@ describe('checkCertificateUrl (allow-list before any request)', () => {
     ['', false],
     [undefined, false],
     [`https://3psostorageacct.blob.core.windows.net/${'a'.repeat(3000)}`, false],
+    // Issue 14: only the documented path shape, so distinct URLs cannot be made up at will.
+    ['https://3psostorageacct.blob.core.windows.net/other/x.cer', false],
+    ['https://3psostorageacct.blob.core.windows.net/cert/x.cer?v=1', false],
+    ['https://3psostorageacct.blob.core.windows.net/cert/a/../x.cer', true], // URL resolves it to /cert/x.cer
+    ['https://3psostorageacct.blob.core.windows.net/cert/sub/x.cer', false],
+    ['https://3psostorageacct.blob.core.windows.net/cert/x.pem', false],
+    ['https://3psostorageacct.blob.core.windows.net/cert/%2e%2e.cer', false],
   ])('%s → %s', (url, ok) => {
     expect(checkCertificateUrl(url, DEFAULT_CERTIFICATE_POLICY).ok).toBe(ok);
   });
 
   it('allows a configured port only when listed, and never an IP even if listed as a host', () => {
     const policy = { allowedHosts: ['certs.example', '127.0.0.1'], allowedPorts: [8443] };
-    expect(checkCertificateUrl('https://certs.example:8443/c.cer', policy).ok).toBe(true);
-    expect(checkCertificateUrl('https://certs.example:9443/c.cer', policy).ok).toBe(false);
-    expect(checkCertificateUrl('https://127.0.0.1/c.cer', policy).ok).toBe(false);
+    expect(checkCertificateUrl('https://certs.example:8443/cert/c.cer', policy).ok).toBe(true);
+    expect(checkCertificateUrl('https://certs.example:9443/cert/c.cer', policy).ok).toBe(false);
+    expect(checkCertificateUrl('https://127.0.0.1/cert/c.cer', policy).ok).toBe(false);
   });
 
   it('returns the URL to fetch without the fragment', () => {

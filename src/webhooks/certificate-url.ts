@@ -25,12 +25,19 @@ export const DEFAULT_CERTIFICATE_POLICY: CertificateUrlPolicy = { allowedHosts: 
 export type CertificateUrlResult = { ok: true; url: string } | { ok: false; reason: string };
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+/**
+ * The path shape of the documented certificate URL (`/cert/<name>.cer`, same docs as above). Any
+ * other path on an allowed host is refused (issue 14): a flood of distinct URLs there each cost an
+ * outbound fetch, and a storage account can hold other blobs than the signing certificate.
+ */
+const CERTIFICATE_PATH = /^\/cert\/[A-Za-z0-9][A-Za-z0-9._-]{0,199}\.cer$/;
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 /**
  * Pure. https only, no credentials, no IP literal (WHATWG URL turns `0x7f.1` or `2130706433` into
  * dotted IPv4, so the normalised host is what is checked), port 443 unless allowed, and a host
- * that is exactly on the allow-list. Returns the normalised URL to fetch (fragment dropped).
+ * that is exactly on the allow-list, and a path of the form `/cert/<name>.cer`. Returns the
+ * normalised URL to fetch (fragment dropped).
  */
 export function checkCertificateUrl(raw: string | undefined, policy: CertificateUrlPolicy = DEFAULT_CERTIFICATE_POLICY): CertificateUrlResult {
   if (raw === undefined || raw.trim() === '') return { ok: false, reason: 'X-MS-Certificate-Url header missing' };
@@ -47,6 +54,7 @@ export function checkCertificateUrl(raw: string | undefined, policy: Certificate
   if (host.startsWith('[') || IPV4.test(host)) return { ok: false, reason: 'certificate URL must not be an IP address' };
   if (u.port !== '' && !(policy.allowedPorts ?? []).includes(Number(u.port))) return { ok: false, reason: `certificate URL port ${u.port} not allowed` };
   if (!policy.allowedHosts.includes(host)) return { ok: false, reason: `certificate host not allowed: ${host.slice(0, 100)}` };
+  if (!CERTIFICATE_PATH.test(u.pathname) || u.search !== '') return { ok: false, reason: 'certificate URL path is not /cert/<name>.cer' };
   u.hash = '';
   return { ok: true, url: u.toString() };
 }

@@ -1,4 +1,6 @@
+import { hideEmails } from '../../../src/expiry/messages.ts';
 import { scrubText } from '../../../src/log/logger.ts';
+import { clipForDisplay, DISPLAY_FIELD_MAX, DISPLAY_REASON_MAX } from '../../../src/text/display.ts';
 import type { Identity } from '../types.ts';
 
 /** Markup that is already safe. Only `html` and `raw` make one. */
@@ -31,7 +33,10 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   return new SafeHtml(out);
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+// A match may start only where a run of address characters starts (the lookbehind): otherwise
+// each position of a long run rescanned it to the end, quadratic time that froze the dashboard
+// on a 1 MB field (issue 14). A match from inside a run would end at the same '@' anyway.
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 // International numbers (+49 30 1234567); bare digit runs are left alone (ids and dates look alike).
 const PHONE = /\+\d[\d\s().-]{6,}\d/g;
 
@@ -39,7 +44,11 @@ const PHONE = /\+\d[\d\s().-]{6,}\d/g;
  * Free text from stores (parking reasons, sync messages) before it is shown: credentials, email
  * addresses and international phone numbers are blanked. Names of companies and deals stay.
  */
-export const safeText = (s: string): string => scrubText(s).replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+export const safeText = (s: string): string =>
+  clipForDisplay(scrubText(s).replace(EMAIL, '[email]').replace(PHONE, '[phone]'), DISPLAY_REASON_MAX);
+
+/** A referral text field (deal, customer name) as shown on a page: clipped, addresses hidden. */
+export const fieldText = (s: string): string => clipForDisplay(hideEmails(s), DISPLAY_FIELD_MAX);
 
 export function duration(seconds: number | null): string {
   if (seconds === null) return 'n/a';

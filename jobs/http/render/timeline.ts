@@ -1,7 +1,7 @@
 import type { Referral } from '../../../src/domain/referral.ts';
 import type { AuditEntry } from '../../../src/outbound/audit.ts';
 import type { ParkedReferral, ReferralSyncState } from '../../../src/ports/state.ts';
-import { html, safeText, type SafeHtml } from './html.ts';
+import { fieldText, html, safeText, type SafeHtml } from './html.ts';
 
 export interface TimelineData {
   referralId: string;
@@ -41,7 +41,9 @@ function summary(d: TimelineData): SafeHtml {
   // Company and deal names only: the customer's people, emails and phone numbers are never shown.
   const rows: [string, string | null | undefined][] = [
     ['Status', `${r.status}/${r.substatus ?? ''}`], ['Status reason', r.statusReason ? safeText(r.statusReason) : null],
-    ['Deal', r.name], ['Customer', r.customerProfile?.name], ['Type', `${r.type ?? ''} / ${r.qualification ?? ''} / ${r.direction ?? ''}`],
+    ['Deal', r.name ? fieldText(r.name) : null],
+    ['Customer', r.customerProfile?.name ? fieldText(r.customerProfile.name) : null],
+    ['Type', `${r.type ?? ''} / ${r.qualification ?? ''} / ${r.direction ?? ''}`],
     ['Deal value', r.details?.dealValue === undefined || r.details.dealValue === null ? null : `${r.details.dealValue} ${r.details.currency ?? ''}`],
     ['Expires', r.expirationDateTime], ['CRM', d.state ? `${d.state.crm} ${d.state.crmId}` : 'not written yet'],
     ['Expiry alerts fired', d.expiry.fired.length ? d.expiry.fired.join(', ') : 'none'],

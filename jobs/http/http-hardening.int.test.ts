@@ -1,0 +1,75 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AUTH, bearer, startDashboardStack, TOKENS, type DashboardStack } from '../../test/integration/dashboard-stack.ts';
+
+let ds: DashboardStack | undefined;
+afterEach(async () => {
+  await ds?.close();
+  ds = undefined;
+});
+
+/** fetch() will not send a Host of our choosing; node:http does. */
+function send(port: number, method: string, path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('Host header (DNS rebinding, #14)', () => {
+  const rebound = (port: number) => ({
+    host: `rebind.attacker.example:${port}`,
+    origin: `http://rebind.attacker.example:${port}`,
+    'sec-fetch-site': 'same-origin',
+  });
+
+  it('refuses the referrals page for an unknown host name with 421', async () => {
+    ds = await startDashboardStack();
+    expect(await send(ds.server.port, 'GET', '/', rebound(ds.server.port))).toBe(421);
+  });
+
+  it('refuses to pause the queues for a rebound page', async () => {
+    ds = await startDashboardStack();
+    expect(await send(ds.server.port, 'PUT', '/queues/admin/api/queues/pause', rebound(ds.server.port))).toBe(421);
+    expect(await ds.stack.rt.pullQueue.isPaused()).toBe(false);
+  });
+
+  it('serves loopback names and a name from DASHBOARD_ALLOWED_HOSTS', async () => {
+    ds = await startDashboardStack({ server: { allowedHosts: ['ops.example.com'] } });
+    expect(await send(ds.server.port, 'GET', '/', { host: `localhost:${ds.server.port}` })).toBe(200);
+    expect(await send(ds.server.port, 'GET', '/', { host: 'ops.example.com' })).toBe(200);
+  });
+
+  it('still answers /healthz under any name (a proxy may forward it)', async () => {
+    ds = await startDashboardStack();
+    expect(await send(ds.server.port, 'GET', '/healthz', { host: 'lb.internal' })).toBe(200);
+  });
+});
+
+describe('security headers (#14)', () => {
+  it('the referrals page carries a Content-Security-Policy without inline script and no framing', async () => {
+    ds = await startDashboardStack();
+    const res = await fetch(`http://127.0.0.1:${ds.server.port}/`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
+  });
+});
+
+describe('failed sign-ins (#14)', () => {
+  it('answers 429 after 10 wrong tokens from one client, even to a right one', async () => {
+    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const get = (token: string) => fetch(`http://127.0.0.1:${(ds as DashboardStack).server.port}/`, { headers: bearer(token) });
+    for (let i = 0; i < 10; i += 1) expect((await get(`wrong-${i}`)).status).toBe(401);
+    const blocked = await get(TOKENS.operator);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
