@@ -3,7 +3,7 @@ import type { RedisConnection } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import { scrubText } from '../src/log/logger.ts';
 import { classifyFailedReason, type ConnectionName } from '../src/health/credential-failure.ts';
-import { type Clock, systemClock } from '../src/ports/partner-center.ts';
+import { type Clock, systemClock } from '../src/ports/clock.ts';
 import { createCredentialStore } from '../connectors/redis/credential-store.ts';
 
 /*

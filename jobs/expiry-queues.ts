@@ -9,7 +9,7 @@ import type { ExpiryLevel } from '../src/expiry/levels.ts';
 import { runExpiryScan, scanOneReferral, type ExpiryScanDeps } from '../src/expiry/run-expiry-scan.ts';
 import type { AlertQueue } from '../src/ports/alert-queue.ts';
 import type { CrmExpiryWriter, CrmKind } from '../src/ports/crm.ts';
-import type { Clock } from '../src/ports/partner-center.ts';
+import type { Clock } from '../src/ports/clock.ts';
 import type { ParkingLot, ReferralStore, SyncStateStore } from '../src/ports/state.ts';
 import { createRedisExpiryLedger } from '../connectors/redis/expiry-ledger.ts';
 import type { WebhookPoster } from '../connectors/webhook/webhook-poster.ts';

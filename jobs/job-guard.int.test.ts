@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
-import { systemClock } from '../src/ports/partner-center.ts';
+import { systemClock } from '../src/ports/clock.ts';
 import { deleteKeys, REDIS_URL } from '../test/integration/harness.ts';
 import { waitFor } from '../test/faults/fault-kit.ts';
 import { createJobGuard, requeueFinished, STALLED_REASON } from './job-guard.ts';

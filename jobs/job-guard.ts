@@ -1,6 +1,6 @@
 import type { Job, JobsOptions, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import type { Clock } from '../src/ports/partner-center.ts';
+import type { Clock } from '../src/ports/clock.ts';
 import type { ParkingLot } from '../src/ports/state.ts';
 import { MAX_STALL_REQUEUES } from './queues.ts';
 

@@ -6,7 +6,7 @@ import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
 import { createRedisReferralStore } from '../connectors/redis/referral-store.ts';
 import { createRedisSyncStateStore } from '../connectors/redis/sync-state-store.ts';
 import type { Env } from '../src/config/env.ts';
-import { systemClock } from '../src/ports/partner-center.ts';
+import { systemClock } from '../src/ports/clock.ts';
 import { DRIFT_KINDS } from '../src/sync/reconcile.ts';
 import type { Adapters } from './compose.ts';
 import { createReconciler, reconcileCrmOf, type ReconcileResult } from './reconcile.ts';

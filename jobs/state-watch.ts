@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../src/ports/partner-center.ts';
+import type { Clock } from '../src/ports/clock.ts';
 import type { StateEpoch, StateLoss } from '../connectors/redis/state-epoch.ts';
 
 /** How often a worker checks that Redis still holds the deployment's state (the epoch marker). */

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import axios, { isAxiosError } from 'axios';
 import { RetryableError, SyncError, ValidationError } from '../../src/errors.ts';
-import { type Clock, systemClock } from '../../src/ports/partner-center.ts';
+import { type Clock, systemClock } from '../../src/ports/clock.ts';
 import { checkCertificateUrl, type CertificateUrlPolicy } from '../../src/webhooks/certificate-url.ts';
 import { toSyncError } from '../shared/http-failure.ts';
 

@@ -1,5 +1,5 @@
 import { RetryableError } from '../../src/errors.ts';
-import { type Clock, systemClock } from '../../src/ports/partner-center.ts';
+import { type Clock, systemClock } from '../../src/ports/clock.ts';
 import { checkCertificateUrl, type CertificateUrlPolicy } from '../../src/webhooks/certificate-url.ts';
 import { readSignatureHeaders, type RequestHeaders } from '../../src/webhooks/signature-headers.ts';
 import type { CertificateFetcher } from './certificate-fetcher.ts';

@@ -1,5 +1,6 @@
 import { RetryableError } from '../../src/errors.ts';
-import { type Clock, systemClock, type TokenProvider } from '../../src/ports/partner-center.ts';
+import { type TokenProvider } from '../../src/ports/partner-center.ts';
+import { type Clock, systemClock } from '../../src/ports/clock.ts';
 import { withDeadline } from '../shared/deadline.ts';
 
 export interface IssuedToken {

@@ -1,6 +1,7 @@
 import type { Env } from '../../src/config/env.ts';
 import { FatalError } from '../../src/errors.ts';
-import type { Clock, TokenProvider } from '../../src/ports/partner-center.ts';
+import type { TokenProvider } from '../../src/ports/partner-center.ts';
+import type { Clock } from '../../src/ports/clock.ts';
 import type { KeyValueStore } from '../shared/key-value-store.ts';
 import { type AppAuthOptions, createAppTokenProvider } from './app-auth.ts';
 import { createDelegatedTokenProvider, type DelegatedAuthOptions } from './delegated-auth.ts';

@@ -4,7 +4,7 @@ import type { Referral } from '../../src/domain/referral.ts';
 import type { ExpiryLevel } from '../../src/expiry/levels.ts';
 import type { CrmKind } from '../../src/ports/crm.ts';
 import type { OutboundStore } from '../../src/ports/outbound-store.ts';
-import { systemClock, type Clock } from '../../src/ports/partner-center.ts';
+import { systemClock, type Clock } from '../../src/ports/clock.ts';
 import type { Checkpoint, ParkingLot, ReferralStore, SyncStateStore } from '../../src/ports/state.ts';
 import { createRedisCheckpoint } from '../../connectors/redis/checkpoint.ts';
 import { createRedisOutboundStore } from '../../connectors/redis/outbound-store.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../../src/ports/partner-center.ts';
+import type { Clock } from '../../src/ports/clock.ts';
 import { isReferralEvent, parseEvent } from '../../src/webhooks/event.ts';
 import { referralIdFromResourceUri } from '../../src/webhooks/resource-uri.ts';
 import type { RequestHeaders } from '../../src/webhooks/signature-headers.ts';

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { RedisConnection } from '../../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
-import { type Clock, systemClock } from '../../src/ports/partner-center.ts';
+import { type Clock, systemClock } from '../../src/ports/clock.ts';
 import { DEFAULT_CERTIFICATE_HOSTS } from '../../src/webhooks/certificate-url.ts';
 import { DEFAULT_RESOURCE_HOSTS } from '../../src/webhooks/resource-uri.ts';
 import { DEFAULT_FRESHNESS, type FreshnessPolicy } from '../../src/webhooks/staleness.ts';

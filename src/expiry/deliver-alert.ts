@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.ts';
 import type { ExpiryLedger } from '../ports/expiry-ledger.ts';
-import type { Clock } from '../ports/partner-center.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { ReferralStore } from '../ports/state.ts';
 import { type AlertFormat, type ExpiryAlert, type ExpiryAlertJob, toExpiryAlert } from './alert.ts';
 import { phaseOf } from './plan.ts';

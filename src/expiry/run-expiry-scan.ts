@@ -1,6 +1,6 @@
 import type { Referral } from '../domain/referral.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Clock } from '../ports/partner-center.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { ReferralStore } from '../ports/state.ts';
 import { appliedAlerts } from './alert-decisions.ts';
 import { crmOf, fireAlert, type FireAlertDeps, type FireCounts } from './fire-alert.ts';

@@ -52,9 +52,3 @@ export interface TokenProvider {
    */
   getAccessToken(rejected?: string): Promise<string>;
 }
-
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Clock, PartnerCenterClient, ReferralListPage } from '../ports/partner-center.ts';
+import type { PartnerCenterClient, ReferralListPage } from '../ports/partner-center.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { Checkpoint, ParkingLot, ReferralStore, SyncStateStore } from '../ports/state.ts';
 import { contentHash } from './draft-hash.ts';
 import { keysetPages } from './keyset-pages.ts';

@@ -13,7 +13,8 @@ import { stateLabel } from '../outbound/state-machine.ts';
 import { decideWithoutMemory } from '../outbound/without-memory.ts';
 import type { CrmOutbound } from '../ports/crm.ts';
 import type { OutboundStore } from '../ports/outbound-store.ts';
-import type { Clock, PartnerCenterClient } from '../ports/partner-center.ts';
+import type { PartnerCenterClient } from '../ports/partner-center.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { ReferralStore } from '../ports/state.ts';
 
 export interface PushDeps {

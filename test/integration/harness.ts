@@ -4,7 +4,8 @@ import { connectRedis, deletePrefix, type RedisConnection } from '../../connecto
 import type { Referral } from '../../src/domain/referral.ts';
 import { toOpportunityDraft } from '../../src/mapping/apply.ts';
 import type { Mapping } from '../../src/mapping/schema.ts';
-import type { Clock, PartnerCenterClient } from '../../src/ports/partner-center.ts';
+import type { PartnerCenterClient } from '../../src/ports/partner-center.ts';
+import type { Clock } from '../../src/ports/clock.ts';
 import { routeReferral } from '../../src/mapping/routing.ts';
 import { startDataverseHarness, type DataverseHarness } from '../fakes/dataverse/dataverse-harness.ts';
 import { createAppTokenProvider } from '../../connectors/partner-center/app-auth.ts';
