@@ -4,6 +4,8 @@ import type { Env } from '../src/config/env.ts';
 import { createRedisCheckpoint } from '../connectors/redis/checkpoint.ts';
 import { keys } from '../connectors/redis/keys.ts';
 import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
+import { plainLine } from '../src/text/display.ts';
+import { createStateEpoch } from '../connectors/redis/state-epoch.ts';
 import { QUEUE, syncJobId, syncJobOptions } from './queues.ts';
 import { atRiskList, type AtRiskEntry } from '../src/expiry/at-risk.ts';
 import { createRedisReferralStore } from '../connectors/redis/referral-store.ts';
@@ -34,7 +36,12 @@ export async function showStatus(env: Env, out: NodeJS.WritableStream): Promise<
     out.write(`pull checkpoint: ${mark ? mark.toISOString() : 'none (first pull not done)'}\n`);
     const parked = await createRedisParkingLot(redis, env.REDIS_PREFIX).list(50);
     out.write(`parked referrals: ${parked.length}\n`);
-    for (const p of parked) out.write(`  ${p.at} ${p.referralId} [${p.stage}] ${p.reason}\n`);
+    // Reasons quote remote and referral text: one line each, whatever they hold (#14).
+    for (const p of parked) out.write(`  ${p.at} ${plainLine(p.referralId)} [${plainLine(p.stage)}] ${plainLine(p.reason)}\n`);
+    const loss = await createStateEpoch(redis, env.REDIS_PREFIX).loss();
+    if (loss) {
+      out.write(`Redis data loss: noticed ${loss.detectedAt}, ${loss.recoveredAt ? `rebuilt by ${loss.recoveredAt}` : 'rebuild still running'} (${loss.count} in all)\n`);
+    }
   });
 }
 

@@ -6,6 +6,7 @@ import { mappingSchemaFileText } from '../src/mapping/json-schema.ts';
 import { loginWithDeviceCode } from '../connectors/partner-center/delegated-auth.ts';
 import { partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
+import { plainLine } from '../src/text/display.ts';
 import { buildAdapters, expiryOptionsFor, loadMappingFor, opsNotifier, runtimeCrmOptions } from './compose.ts';
 import { envOrExit } from './env-or-exit.ts';
 import { createLogger } from './logger.ts';
@@ -113,6 +114,11 @@ program
   .option('--once', 'one cycle, then exit (the default, and the only mode of `sync`)')
   .option('--max-wait <seconds>', 'give up waiting for retries after this long', '600')
   .action(async (opts: { maxWait: string }) => {
+    // Checked before anything starts (#14), like demo's --port.
+    if (!/^\d{1,7}$/.test(opts.maxWait)) {
+      process.stderr.write(`referral-sync sync: --max-wait takes a number of seconds, not '${plainLine(opts.maxWait.slice(0, 20))}'\n`);
+      process.exit(2);
+    }
     const env = envOrExit();
     const rt = await runtimeFromEnv(env, false);
     try {
@@ -129,7 +135,7 @@ program
       );
       if (s.parked > 0 || s.pending > 0) {
         const parked = await rt.parking.list(20);
-        for (const p of parked) process.stdout.write(`  parked ${p.referralId} [${p.stage}]: ${p.reason}\n`);
+        for (const p of parked) process.stdout.write(`  parked ${plainLine(p.referralId)} [${plainLine(p.stage)}]: ${plainLine(p.reason)}\n`);
         process.exitCode = 1;
       }
     } finally {

@@ -96,6 +96,24 @@ describe('referral-sync CLI', () => {
     expect(cli(['history', soon.id], env).out).toContain('(no history)');
   });
 
+  it('status prints each parked reason on one line, and reports a Redis data loss (#14, #12)', async () => {
+    stack = await startStack();
+    await stack.rt.parking.park({ referralId: 'ref-x', reason: 'bad value\nparked referrals: 0\u001b[2J', stage: 'map', at: new Date().toISOString() });
+    await stack.redis.del(`${stack.prefix}:epoch`);
+    await stack.rt.stateWatch.checkNow();
+    const status = cli(['status'], { REDIS_PREFIX: stack.prefix });
+    expect(status.code).toBe(0);
+    expect(status.out.split('\n').filter((l) => l.startsWith('parked referrals:'))).toEqual(['parked referrals: 1']);
+    expect(status.out).not.toContain('\u001b');
+    expect(status.out).toMatch(/Redis data loss: noticed .*, rebuild still running \(1 in all\)/);
+  });
+
+  it('sync --max-wait takes seconds and refuses anything else before starting (#14)', () => {
+    const r = cli(['sync', '--max-wait', 'soon']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--max-wait takes a number of seconds');
+  });
+
   it('replay of an id nobody has seen fails with exit 1, queues nothing and parks nothing (#15)', async () => {
     stack = await startStack();
     const env = { REDIS_PREFIX: stack.prefix };
