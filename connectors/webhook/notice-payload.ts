@@ -1,5 +1,6 @@
 import type { OpsNotice } from '../../src/health/ops-notice.ts';
 import type { WebhookFormat } from './webhook-payload.ts';
+import { teamsMessage } from './teams-payload.ts';
 
 /*
  * An ops notice in each webhook format, the same envelopes as the expiry alerts (see
@@ -20,24 +21,10 @@ export function buildNoticePayload(format: WebhookFormat, n: OpsNotice): unknown
         metadata: { event_type: 'referral_sync_ops_notice', event_payload: { kind: n.kind, idempotency_key: n.idempotencyKey } },
       };
     case 'teams':
-      return {
-        type: 'message',
-        attachments: [
-          {
-            contentType: 'application/vnd.microsoft.card.adaptive',
-            contentUrl: null,
-            content: {
-              $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-              type: 'AdaptiveCard',
-              version: '1.4',
-              body: [
-                { type: 'TextBlock', text: n.title, weight: 'Bolder', size: 'Medium', wrap: true, color: 'Attention' },
-                { type: 'TextBlock', text: n.text, wrap: true },
-                { type: 'TextBlock', id: 'idempotencyKey', text: `${n.at} · key ${n.idempotencyKey}`, size: 'Small', isSubtle: true, wrap: true },
-              ],
-            },
-          },
-        ],
-      };
+      return teamsMessage([
+        { type: 'TextBlock', text: n.title, weight: 'Bolder', size: 'Medium', wrap: true, color: 'Attention' },
+        { type: 'TextBlock', text: n.text, wrap: true },
+        { type: 'TextBlock', id: 'idempotencyKey', text: `${n.at} · key ${n.idempotencyKey}`, size: 'Small', isSubtle: true, wrap: true },
+      ]);
   }
 }

@@ -44,6 +44,11 @@ export function toTeamsPayload(alert: ExpiryAlert): TeamsPayload {
     },
     { type: 'TextBlock', id: 'idempotencyKey', text: `Alert key: ${alert.idempotencyKey}`, size: 'Small', isSubtle: true, wrap: true },
   ];
+  return teamsMessage(body, alert.link ? [{ type: 'Action.OpenUrl', title: 'Open referral', url: alert.link }] : undefined);
+}
+
+/** The Teams message envelope around an Adaptive Card 1.4 with `body` (and `actions`). */
+export function teamsMessage(body: unknown[], actions?: unknown[]): TeamsPayload {
   return {
     type: 'message',
     attachments: [
@@ -55,10 +60,9 @@ export function toTeamsPayload(alert: ExpiryAlert): TeamsPayload {
           type: 'AdaptiveCard',
           version: '1.4',
           body,
-          ...(alert.link ? { actions: [{ type: 'Action.OpenUrl', title: 'Open referral', url: alert.link }] } : {}),
+          ...(actions ? { actions } : {}),
         },
       },
     ],
   };
 }
-
