@@ -11,6 +11,7 @@ import type { PartnerCenterClient } from '../src/ports/partner-center.ts';
 import type { Clock } from '../src/ports/clock.ts';
 import type { ParkingLot, ReferralStore } from '../src/ports/state.ts';
 import { pushOutcome } from '../src/sync/push-outcome.ts';
+import { pollCrmChanges } from '../src/sync/poll-crm-changes.ts';
 import { withSellerLabels } from '../src/outbound/seller-labels.ts';
 import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
 import { toBullMqError } from './bullmq-errors.ts';
@@ -73,31 +74,16 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   // Refusals name fields as this CRM's form shows them (#15).
   const rules = withSellerLabels(o.rules, o.crm.kind, o.valueFields);
 
-  /** One poll: new snapshots are stored and each gets a push job. Returns how many were queued. */
-  const poll = async (): Promise<{ changed: number; queued: number; invalid: number }> => {
-    const cursor = await d.outbound.cursor(o.crm.kind);
-    const page = await o.crm.listChangedSince(cursor, o.overlapMs);
-    // The overlap re-reads versions already seen; one round of reads (pipelined), not one per record.
-    // A team-only change keeps the modstamp, so the version compared includes the team (#15).
-    const known = await Promise.all(page.snapshots.map((s) => d.outbound.snapshot(s.referralId)));
-    const fresh = page.snapshots.filter((s, i) => {
-      const was = known[i];
-      return was === null || was === undefined || snapshotVersion(was) !== snapshotVersion(s);
+  /** One poll (src/sync/poll-crm-changes.ts): new versions stored, one push job each, decisions first. */
+  const poll = () =>
+    pollCrmChanges({
+      kind: o.crm.kind, crm: o.crm, outbound: d.outbound, parking: d.parking, clock: d.clock, overlapMs: o.overlapMs,
+      enqueuePushes: async (fresh) => {
+        await pushQueue.addBulk(
+          fresh.map((s) => ({ name: 'push', data: { referralId: s.referralId }, opts: { ...jobOpts, priority: priorityOf(s), jobId: pushJobId(s) } })),
+        );
+      },
     });
-    await d.outbound.putSnapshots(fresh);
-    await pushQueue.addBulk(
-      fresh.map((s) => ({
-        name: 'push', data: { referralId: s.referralId },
-        opts: { ...jobOpts, priority: priorityOf(s), jobId: pushJobId(s) },
-      })),
-    );
-    const at = d.clock.now().toISOString();
-    for (const bad of page.invalid) {
-      await d.parking.park({ referralId: `crm-${bad.crmId}`, reason: bad.error, stage: 'crm-read', at });
-    }
-    if (page.cursor) await d.outbound.putCursor(o.crm.kind, page.cursor);
-    return { changed: page.snapshots.length, queued: fresh.length, invalid: page.invalid.length };
-  };
 
   const pollWorker = new Worker(
     OUTBOUND_QUEUE.poll,
