@@ -38,6 +38,11 @@ export async function showStatus(env: Env, out: NodeJS.WritableStream): Promise<
     out.write(`parked referrals: ${parked.length}\n`);
     // Reasons quote remote and referral text: one line each, whatever they hold (#14).
     for (const p of parked) out.write(`  ${p.at} ${plainLine(p.referralId)} [${plainLine(p.stage)}] ${plainLine(p.reason)}\n`);
+    const dismissed = await createRedisParkingLot(redis, env.REDIS_PREFIX).dismissed(50);
+    if (dismissed.length > 0) {
+      out.write(`dismissed referrals: ${dismissed.length}\n`);
+      for (const p of dismissed) out.write(`  ${p.dismissedAt} ${plainLine(p.referralId)} by ${plainLine(p.dismissedBy)}: ${plainLine(p.dismissedWhy)}\n`);
+    }
     const loss = await createStateEpoch(redis, env.REDIS_PREFIX).loss();
     if (loss) {
       out.write(`Redis data loss: noticed ${loss.detectedAt}, ${loss.recoveredAt ? `rebuilt by ${loss.recoveredAt}` : 'rebuild still running'} (${loss.count} in all)\n`);
@@ -95,6 +100,15 @@ export async function atRisk(env: Env, o: ExpiryOptions, withinHours: number | u
 /** `referral-sync history`: the referral's audit trail, oldest first. */
 export async function history(env: Env, referralId: string): Promise<string> {
   return withRedis(env, async (redis) => formatHistory(await createRedisOutboundStore(redis, env.REDIS_PREFIX).history(referralId)));
+}
+
+/**
+ * `referral-sync dismiss`: a parked referral a human decided not to fix (e.g. a test referral) is
+ * taken off the parked list, recording who and why; `status` and the dashboard keep showing it
+ * among the dismissed. Returns false when the referral is not parked.
+ */
+export async function dismiss(env: Env, referralId: string, by: { who: string; why: string }, now = new Date()): Promise<boolean> {
+  return withRedis(env, (redis) => createRedisParkingLot(redis, env.REDIS_PREFIX).dismiss(referralId, { ...by, at: now.toISOString() }));
 }
 
 /** `replay` of an id this worker has never seen (nothing was queued). */

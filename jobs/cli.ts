@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { connectRedis, type RedisConnection } from '../connectors/redis/connection.ts';
 import type { Env } from '../src/config/env.ts';
@@ -14,7 +15,7 @@ import { parseMappingText } from './mapping-file.ts';
 import { checkRedis } from './redis-check.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { syncOnce } from './sync-once.ts';
-import { atRisk, history, showStatus, replay, UnknownReferralError } from './admin.ts';
+import { atRisk, dismiss, history, showStatus, replay, UnknownReferralError } from './admin.ts';
 import { readFile } from 'node:fs/promises';
 import { httpOptionsOrThrow, startOps } from './ops.ts';
 import { startStandaloneDashboard } from './http/standalone.ts';
@@ -212,6 +213,27 @@ program
     } catch (err) {
       if (!(err instanceof UnknownReferralError)) throw err;
       process.stderr.write(`referral-sync replay: ${err.message}\n`);
+      process.exitCode = 1;
+    }
+  });
+
+program
+  .command('dismiss')
+  .description('take a parked referral off the parked list for good, saying why (it stays listed as dismissed)')
+  .argument('<referralId>')
+  .requiredOption('--reason <text>', 'why it needs no fix (recorded with your user name)')
+  .action(async (referralId: string, opts: { reason: string }) => {
+    if (opts.reason.trim() === '') {
+      process.stderr.write('referral-sync dismiss: --reason must say why\n');
+      process.exit(2);
+    }
+    const env = envOrExit();
+    await redisOrExit(env);
+    const who = `cli:${userInfo().username}`;
+    if (await dismiss(env, referralId, { who, why: opts.reason.trim() })) {
+      process.stdout.write(`dismissed ${referralId} (${who})\n`);
+    } else {
+      process.stderr.write(`referral-sync dismiss: ${plainLine(referralId)} is not parked\n`);
       process.exitCode = 1;
     }
   });

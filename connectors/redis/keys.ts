@@ -10,6 +10,8 @@ export const keys = (prefix: string) => ({
   state: (id: string) => `${prefix}:state:${id}`,
   parked: `${prefix}:parked`,
   parkedIndex: `${prefix}:parked-at`,
+  dismissed: `${prefix}:dismissed`,
+  dismissedIndex: `${prefix}:dismissed-at`,
   checkpoint: (name: string) => `${prefix}:checkpoint:${name}`,
   counters: `${prefix}:counters`,
 });

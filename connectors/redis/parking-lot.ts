@@ -4,6 +4,7 @@ import type { ParkingLot } from '../../src/ports/state.ts';
 import { keys } from './keys.ts';
 
 const Parked = z.object({ referralId: z.string(), reason: z.string(), stage: z.string(), at: z.string() });
+const Dismissed = Parked.extend({ dismissedBy: z.string(), dismissedWhy: z.string(), dismissedAt: z.string() });
 
 /** Dead-letter store: one entry per referral (the latest reason), ordered by time. */
 export function createRedisParkingLot(redis: RedisConnection, prefix: string): ParkingLot {
@@ -21,6 +22,30 @@ export function createRedisParkingLot(redis: RedisConnection, prefix: string): P
     },
     async has(referralId) {
       return (await redis.hexists(k.parked, referralId)) === 1;
+    },
+    async dismiss(referralId, by) {
+      const row = await redis.hget(k.parked, referralId);
+      const parsed = row === null ? null : Parked.safeParse(JSON.parse(row));
+      if (!parsed?.success) return false;
+      const entry = { ...parsed.data, dismissedBy: by.who, dismissedWhy: by.why, dismissedAt: by.at };
+      await redis
+        .multi()
+        .hdel(k.parked, referralId)
+        .zrem(k.parkedIndex, referralId)
+        .hset(k.dismissed, referralId, JSON.stringify(entry))
+        .zadd(k.dismissedIndex, Date.parse(by.at) || Date.now(), referralId)
+        .exec();
+      return true;
+    },
+    async dismissed(limit = 200) {
+      const ids = await redis.zrevrange(k.dismissedIndex, 0, limit - 1);
+      if (ids.length === 0) return [];
+      const rows = await redis.hmget(k.dismissed, ...ids);
+      return rows.flatMap((row) => {
+        if (row === null) return [];
+        const parsed = Dismissed.safeParse(JSON.parse(row));
+        return parsed.success ? [parsed.data] : [];
+      });
     },
     async list(limit = 500) {
       const ids = await redis.zrevrange(k.parkedIndex, 0, limit - 1);

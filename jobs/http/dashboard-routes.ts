@@ -33,16 +33,18 @@ async function credentials(source: DashboardSource): Promise<readonly Credential
 function flashOf(req: HttpRequest): { ok: boolean; text: string } | undefined {
   const replayed = req.query.get('replayed');
   if (replayed && REFERRAL_ID.test(replayed)) return { ok: true, text: `Queued ${replayed} for a fresh sync.` };
+  const dismissed = req.query.get('dismissed');
+  if (dismissed && REFERRAL_ID.test(dismissed)) return { ok: true, text: `Dismissed ${dismissed}; it is listed under Dismissed.` };
   return undefined;
 }
 
 async function overview(d: DashboardRouteDeps, req: HttpRequest): Promise<HttpResponse> {
   const s = d.source;
-  const [counts, lag, creds, atRisk, parked, reconcile, stateLoss] = await Promise.all([
+  const [counts, lag, creds, atRisk, parked, reconcile, stateLoss, dismissed] = await Promise.all([
     d.pipeline(), syncLag(s), credentials(s), atRiskList({ referrals: s.referrals, ...s.atRisk }, s.clock.now()), s.parking.list(200),
-    createReconcileReportStore(s.redis, s.prefix).get(), createStateEpoch(s.redis, s.prefix).loss(),
+    createReconcileReportStore(s.redis, s.prefix).get(), createStateEpoch(s.redis, s.prefix).loss(), s.parking.dismissed(50),
   ]);
-  const body = renderOverview({ counts, lag, credentials: creds, atRisk, parked, flash: flashOf(req), reconcile, stateLoss }, req.identity);
+  const body = renderOverview({ counts, lag, credentials: creds, atRisk, parked, dismissed, flash: flashOf(req), reconcile, stateLoss }, req.identity);
   return { status: 200, body: page('Referrals', body, { identity: req.identity, nav: d.nav ?? [] }) };
 }
 
@@ -85,12 +87,27 @@ async function replay(d: DashboardRouteDeps, req: HttpRequest): Promise<HttpResp
   return redirect(`/?replayed=${encodeURIComponent(id)}`);
 }
 
-/** The referrals pages: overview, search, per-referral timeline, and the Replay action. */
+/** Dismiss: the operator says why the parked referral needs no fix; who and why are kept. */
+async function dismissParked(d: DashboardRouteDeps, req: HttpRequest): Promise<HttpResponse> {
+  const id = req.params.id ?? '';
+  const text = (s: string) => ({ status: 400, body: s, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (!REFERRAL_ID.test(id)) return text('bad referral id');
+  const why = (new URLSearchParams(req.body.toString('utf8')).get('reason') ?? '').trim().slice(0, 500);
+  if (why === '') return text('say why the referral needs no fix (reason)');
+  const who = req.identity;
+  const by = `${who?.via ?? 'dashboard'}:${who?.user ?? who?.role ?? 'unknown'}`;
+  const done = await d.source.parking.dismiss(id, { who: by, why, at: d.source.clock.now().toISOString() });
+  d.log.info({ action: 'dismiss', referralId: id, user: who?.user, role: who?.role, via: who?.via, done }, 'dashboard action');
+  return done ? redirect(`/?dismissed=${encodeURIComponent(id)}`) : { ...text('not parked (replayed or dismissed already)'), status: 404 };
+}
+
+/** The referrals pages: overview, search, per-referral timeline, and the Replay and Dismiss actions. */
 export function dashboardRoutes(d: DashboardRouteDeps): HttpRoute[] {
   return [
     { method: 'GET', path: '/', access: 'viewer', handler: (req) => overview(d, req) },
     { method: 'GET', path: '/referrals', access: 'viewer', handler: (req) => search(d, req) },
     { method: 'GET', path: '/referrals/:id', access: 'viewer', handler: (req) => timeline(d, req) },
     { method: 'POST', path: '/referrals/:id/replay', access: 'operator', handler: (req) => replay(d, req) },
+    { method: 'POST', path: '/referrals/:id/dismiss', access: 'operator', handler: (req) => dismissParked(d, req) },
   ];
 }

@@ -62,7 +62,7 @@ describe('dashboard in a browser', () => {
     await ds.source.parking.park({ referralId: r.id, reason: 'mapping: CloseDate missing', stage: 'map', at: new Date().toISOString() });
     const page = await pageAs(TOKENS.viewer);
     await page.goto(ds.server.url);
-    expect(await row(page, r.id).innerText()).toContain('replay needs the operator role');
+    expect(await row(page, r.id).innerText()).toContain('replay and dismiss need the operator role');
     expect(await row(page, r.id).getByRole('button').count()).toBe(0);
     const status = await page.evaluate(async (id) => (await fetch(`/referrals/${id}/replay`, { method: 'POST' })).status, r.id);
     expect(status).toBe(403);

@@ -184,6 +184,33 @@ describe('auth', () => {
   });
 });
 
+describe('dismiss', () => {
+  it('an operator dismisses a parked referral with a reason; who and why stay visible; a viewer may not (#15)', async () => {
+    ds = await startDashboardStack({ server: { host: '0.0.0.0', auth: AUTH } });
+    const r = makeReferral();
+    await ds.seed([r]);
+    await ds.source.parking.park({ referralId: r.id, reason: 'test referral from a demo tenant', stage: 'map', at: new Date().toISOString() });
+    const form = (reason: string, token: string) =>
+      fetch(local(ds as DashboardStack, `/referrals/${r.id}/dismiss`), {
+        method: 'POST', redirect: 'manual', body: new URLSearchParams({ reason }),
+        headers: { ...bearer(token), 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    expect((await form('not ours', TOKENS.viewer)).status).toBe(403);
+    expect((await form('   ', TOKENS.operator)).status).toBe(400);
+    expect(await ds.source.parking.list()).toHaveLength(1);
+
+    expect((await form('demo tenant data, never a real deal', TOKENS.operator)).status).toBe(303);
+    expect(await ds.source.parking.list()).toEqual([]);
+    expect(await ds.source.parking.dismissed()).toEqual([
+      expect.objectContaining({ referralId: r.id, dismissedBy: 'token:ops-test', dismissedWhy: 'demo tenant data, never a real deal', stage: 'map' }),
+    ]);
+    const page = await (await fetch(local(ds, '/'), { headers: bearer(TOKENS.viewer) })).text();
+    expect(page).toMatch(/<table id="dismissed">[\s\S]*demo tenant data, never a real deal/);
+    // Twice is not an error that loses anything: it is simply no longer parked.
+    expect((await form('again', TOKENS.operator)).status).toBe(404);
+  });
+});
+
 describe('mount point', () => {
   it('serves extra routes such as the webhook intake: public, with the raw body and every header value', async () => {
     const seen: WebhookRequest[] = [];

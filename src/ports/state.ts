@@ -54,6 +54,19 @@ export interface ParkingLot {
   /** Whether the referral is parked now. */
   has(referralId: string): Promise<boolean>;
   list(limit?: number): Promise<ParkedReferral[]>;
+  /**
+   * Takes a parked referral off the list for good, recording who and why; it stays visible among
+   * the dismissed. False when it is not parked.
+   */
+  dismiss(referralId: string, by: { who: string; why: string; at: string }): Promise<boolean>;
+  /** Dismissed referrals, newest first. */
+  dismissed(limit?: number): Promise<DismissedReferral[]>;
+}
+
+export interface DismissedReferral extends ParkedReferral {
+  dismissedBy: string;
+  dismissedWhy: string;
+  dismissedAt: string;
 }
 
 /** The pull job's high-water mark: the greatest updatedDateTime safely queued. */

@@ -24,7 +24,7 @@ export interface PullDeps {
   partnerCenter: PartnerCenterClient;
   referrals: ReferralStore;
   state: SyncStateStore;
-  parking: ParkingLot;
+  parking: Pick<ParkingLot, 'park' | 'has'>;
   checkpoint: Checkpoint;
   /**
    * Queues sync jobs; resolves once they are durably in Redis. Duplicates are ignored, except

@@ -31,7 +31,7 @@ export interface SyncTarget {
 export interface SyncDeps {
   referrals: ReferralStore;
   state: SyncStateStore;
-  parking: ParkingLot;
+  parking: Pick<ParkingLot, 'park' | 'release'>;
   partnerCenter: PartnerCenterClient;
   /** Picks the CRM for a referral (the mapping's routing rules; one CRM: always that one). */
   target: (referral: Referral) => SyncTarget;

@@ -108,6 +108,22 @@ describe('referral-sync CLI', () => {
     expect(status.out).toMatch(/Redis data loss: noticed .*, rebuild still running \(1 in all\)/);
   });
 
+  it('dismiss takes a parked referral off the list with a reason; status lists it as dismissed; an unknown one exits 1 (#15)', async () => {
+    stack = await startStack();
+    await stack.rt.parking.park({ referralId: 'ref-demo', reason: 'mapping: CloseDate not a date', stage: 'map', at: new Date().toISOString() });
+    const env = { REDIS_PREFIX: stack.prefix };
+    expect(cli(['dismiss', 'ref-demo'], env).code).not.toBe(0);
+    const ok = cli(['dismiss', 'ref-demo', '--reason', 'test data from the demo tenant'], env);
+    expect(ok.code).toBe(0);
+    expect(await stack.rt.parking.list()).toEqual([]);
+    const status = cli(['status'], env);
+    expect(status.out).toMatch(/parked referrals: 0/);
+    expect(status.out).toMatch(/dismissed referrals: 1\n.*ref-demo by cli:\S+: test data from the demo tenant/);
+    const unknown = cli(['dismiss', 'ref-nobody', '--reason', 'x'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('is not parked');
+  });
+
   it('sync --max-wait takes seconds and refuses anything else before starting (#14)', () => {
     const r = cli(['sync', '--max-wait', 'soon']);
     expect(r.code).toBe(2);

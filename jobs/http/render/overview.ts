@@ -1,5 +1,5 @@
 import type { AtRiskEntry } from '../../../src/expiry/at-risk.ts';
-import type { ParkedReferral } from '../../../src/ports/state.ts';
+import type { DismissedReferral, ParkedReferral } from '../../../src/ports/state.ts';
 import type { PipelineCounts, SyncLag } from '../pipeline.ts';
 import type { CredentialStatus } from '../source.ts';
 import type { Identity } from '../types.ts';
@@ -17,6 +17,8 @@ export interface OverviewData {
   flash?: { ok: boolean; text: string } | undefined;
   /** The last reconcile sweep's report; absent: none ran. */
   reconcile?: ReconcileReport | null | undefined;
+  /** Parked referrals an operator dismissed, newest first. */
+  dismissed?: readonly DismissedReferral[] | undefined;
   /** The last Redis data loss a worker noticed (issue 12); absent: none. */
   stateLoss?: StateLoss | null | undefined;
 }
@@ -79,12 +81,22 @@ function parkedTable(list: readonly ParkedReferral[], identity: Identity | null)
     const action = crmSide
       ? html`<span class="muted">fix the opportunity in the CRM; it is read again when it changes</span>`
       : operator
-        ? html`<form class="inline" method="post" action="/referrals/${encodeURIComponent(p.referralId)}/replay"><button type="submit">Replay</button></form>`
-        : html`<span class="muted">replay needs the operator role</span>`;
+        ? html`<form class="inline" method="post" action="/referrals/${encodeURIComponent(p.referralId)}/replay"><button type="submit">Replay</button></form>
+<form class="inline" method="post" action="/referrals/${encodeURIComponent(p.referralId)}/dismiss"><input name="reason" required maxlength="500" placeholder="why no fix is needed" aria-label="reason"><button type="submit">Dismiss</button></form>`
+        : html`<span class="muted">replay and dismiss need the operator role</span>`;
     return html`<tr data-referral="${p.referralId}"><td>${p.at}</td><td>${crmSide ? p.referralId : refLink(p.referralId)}</td><td>${p.stage}</td>
 <td>${safeText(p.reason)}</td><td>${action}</td></tr>`;
   });
   return html`<table id="parked"><tr><th>Parked at</th><th>Referral</th><th>Stage</th><th>Reason</th><th></th></tr>${rows}</table>`;
+}
+
+function dismissedTable(list: readonly DismissedReferral[]): SafeHtml {
+  if (list.length === 0) return html`<p class="muted" id="dismissed-empty">Nothing dismissed.</p>`;
+  const rows = list.map(
+    (p) => html`<tr data-referral="${p.referralId}"><td>${p.dismissedAt}</td><td>${refLink(p.referralId)}</td><td>${safeText(p.dismissedBy)}</td>
+<td>${safeText(p.dismissedWhy)}</td><td>${p.stage}: ${safeText(p.reason)}</td></tr>`,
+  );
+  return html`<table id="dismissed"><tr><th>Dismissed at</th><th>Referral</th><th>By</th><th>Why</th><th>It was parked for</th></tr>${rows}</table>`;
 }
 
 export function renderOverview(d: OverviewData, identity: Identity | null): SafeHtml {
@@ -96,5 +108,6 @@ export function renderOverview(d: OverviewData, identity: Identity | null): Safe
 <h2>Pipeline</h2>${pipelineTable(d.counts)}
 <h2>At risk (waiting for an answer, soonest deadline first)</h2>${atRiskTable(d.atRisk)}
 <h2>Parked (dead letters)</h2>${parkedTable(d.parked, identity)}
+<h2>Dismissed (parked, no fix needed)</h2>${dismissedTable(d.dismissed ?? [])}
 <h2>Reconcile (drift between Partner Center, the CRM and stored state)</h2>${reconcileSection(d.reconcile)}`;
 }
