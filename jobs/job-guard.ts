@@ -95,7 +95,11 @@ export function createJobGuard(o: JobGuardOptions) {
       for (const job of jobs) {
         if ((job.data as { guarded?: unknown }).guarded === true) continue;
         // Another worker may handle the same job at the same moment: its remove/add wins, ours fails.
-        counts[await handle(job).catch(() => 'ignored' as const)] += 1;
+        const outcome = await handle(job).catch((err: unknown) => {
+          o.log.debug({ err, jobId: job.id }, 'failed job handled elsewhere meanwhile');
+          return 'ignored' as const;
+        });
+        counts[outcome] += 1;
       }
       const oldest = jobs.at(-1)?.finishedOn ?? 0;
       if (jobs.length < SWEEP_PAGE || oldest < floor) break;

@@ -113,9 +113,9 @@ export async function startRuntime(o: RuntimeOptions) {
     }
   };
 
-  /** One pull; `onQueued` sees each page's jobs as soon as they are durably queued. */
   /** Set once the watch starts (below); a pull may run before that. */
   const watch: { current?: Awaited<ReturnType<typeof startStateWatch>> } = {};
+  /** One pull; `onQueued` sees each page's jobs as soon as they are durably queued. */
   const runPull = async (onQueued?: (jobs: SyncJobRef[]) => void): Promise<PullResult> => {
     // A pull that finds the marker gone runs the state check first: it is the rebuild.
     if ((await epoch.current()) === null) await watch.current?.checkNow();
