@@ -39,15 +39,17 @@ export function clockLine(name: string, skewMs: number): ClockLine {
 }
 
 export async function checkClocks(sources: readonly ClockSource[], add: (l: ClockLine) => void, timeoutMs: number): Promise<void> {
-  for (const s of sources) {
-    try {
-      const { remote, local } = await s.read();
-      add(clockLine(s.name, local.getTime() - remote.getTime()));
-    } catch (err) {
-      const why = err instanceof Error ? err.message.slice(0, 200) : 'unknown failure';
-      add({ status: 'warn', check: `clock vs ${s.name}`, detail: `could not read its clock within ${Math.round(timeoutMs / 1000)} s (${why})` });
+  // Read together: one slow remote does not hold the others (or doctor) for its whole timeout.
+  const reads = await Promise.allSettled(sources.map((s) => s.read()));
+  reads.forEach((r, i) => {
+    const name = sources[i]?.name ?? '?';
+    if (r.status === 'fulfilled') {
+      add(clockLine(name, r.value.local.getTime() - r.value.remote.getTime()));
+      return;
     }
-  }
+    const why = r.reason instanceof Error ? r.reason.message.slice(0, 200) : 'unknown failure';
+    add({ status: 'warn', check: `clock vs ${name}`, detail: `could not read its clock (${why}; limit ${Math.round(timeoutMs / 1000)} s)` });
+  });
 }
 
 /** Partner Center and each configured CRM (Salesforce: the login host, where the JWT is checked). */

@@ -118,8 +118,12 @@ export async function startRuntime(o: RuntimeOptions) {
   /** One pull; `onQueued` sees each page's jobs as soon as they are durably queued. */
   const runPull = async (onQueued?: (jobs: SyncJobRef[]) => void): Promise<PullResult> => {
     // A pull that finds the marker gone runs the state check first: it is the rebuild.
-    if ((await epoch.current()) === null) await watch.current?.checkNow();
-    const [loss, startedOn] = await Promise.all([epoch.loss(), epoch.current()]);
+    let startedOn = await epoch.current();
+    if (startedOn === null) {
+      await watch.current?.checkNow();
+      startedOn = await epoch.current();
+    }
+    const loss = await epoch.loss();
     const startedAt = clock.now();
     const result = await pullReferrals({
       partnerCenter: o.partnerCenter, referrals, state, parking, checkpoint, clock,

@@ -66,7 +66,7 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
     settings,
     http,
     upsertOpportunities: (drafts) => (drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(http, upsert, drafts, log)),
-    readStamp: (crmId) => readStamp(http, { entitySet: o.entitySet, alternateKey: o.alternateKey }, crmId),
+    readStamp: (referralId) => readStamp(http, { entitySet: o.entitySet, alternateKey: o.alternateKey }, referralId),
     applyExpiryWarning: (w) => applyExpiryWarning(http, { entitySet: o.entitySet, expiryColumns: o.expiryColumns }, w),
     readAppliedExpiry: (q) => readAppliedExpiry(http, { entitySet: o.entitySet, expiryColumns: o.expiryColumns }, q),
     closeOpportunity: (crmId, outcome, details) => closeOpportunity(http, o.entitySet, crmId, outcome, details),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../src/errors.ts';
 import type { OpportunityStamp } from '../../src/ports/crm.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
-import { query } from './odata.ts';
+import { byKey, query } from './odata.ts';
 
 const Stamp = z.looseObject({ opportunityid: z.string(), modifiedon: z.string() });
 
@@ -11,8 +11,7 @@ const Stamp = z.looseObject({ opportunityid: z.string(), modifiedon: z.string() 
  * by its alternate key (docs/crm-reads-by-key.md), or null.
  */
 export async function readStamp(http: DataverseHttp, o: { entitySet: string; alternateKey: string }, referralId: string): Promise<OpportunityStamp | null> {
-  const key = `${o.alternateKey}='${referralId.replaceAll("'", "''")}'`;
-  const r = await http.attempt({ method: 'GET', path: `${o.entitySet}(${encodeURIComponent(key)})${query({ $select: 'opportunityid,modifiedon' })}` }, referralId);
+  const r = await http.attempt({ method: 'GET', path: `${byKey(o.entitySet, o.alternateKey, referralId)}${query({ $select: 'opportunityid,modifiedon' })}` }, referralId);
   if (!r.ok) {
     if (r.failure.status === 404) return null;
     throw r.error;

@@ -6,7 +6,7 @@ import { LogicalName } from './dynamics-options.ts';
 import { chunkOr, filterLiteral, MAX_FILTER_CHARS, query } from './odata.ts';
 import type { AccountDirectory } from '../shared/account-directory.ts';
 import type { KeyedRow, RowOutcome } from './upsert-by-key.ts';
-import { wellFormed } from '../../src/text/well-formed.ts';
+import { wellFormed, wellFormedFields } from '../../src/text/well-formed.ts';
 
 /**
  * A draft's account, by customer key: an existing row (`accountId`), or a new one (`accountId`
@@ -145,6 +145,3 @@ async function findAccounts(http: DataverseHttp, s: AccountSettings, customers: 
   return found;
 }
 
-/** Account fields to create with, lone surrogates replaced as in the match values (#14). */
-const wellFormedFields = (fields: Record<string, FieldValue>): Record<string, FieldValue> =>
-  Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? wellFormed(v) : v]));

@@ -1,4 +1,5 @@
 import type { RedisConnection } from './connection.ts';
+import { parseStored } from './json.ts';
 import { z } from 'zod';
 import type { ParkingLot } from '../../src/ports/state.ts';
 import { keys } from './keys.ts';
@@ -25,7 +26,7 @@ export function createRedisParkingLot(redis: RedisConnection, prefix: string): P
     },
     async dismiss(referralId, by) {
       const row = await redis.hget(k.parked, referralId);
-      const parsed = row === null ? null : Parked.safeParse(JSON.parse(row));
+      const parsed = row === null ? null : Parked.safeParse(parseStored(row));
       if (!parsed?.success) return false;
       const entry = { ...parsed.data, dismissedBy: by.who, dismissedWhy: by.why, dismissedAt: by.at };
       await redis
@@ -43,7 +44,7 @@ export function createRedisParkingLot(redis: RedisConnection, prefix: string): P
       const rows = await redis.hmget(k.dismissed, ...ids);
       return rows.flatMap((row) => {
         if (row === null) return [];
-        const parsed = Dismissed.safeParse(JSON.parse(row));
+        const parsed = Dismissed.safeParse(parseStored(row));
         return parsed.success ? [parsed.data] : [];
       });
     },
@@ -53,7 +54,7 @@ export function createRedisParkingLot(redis: RedisConnection, prefix: string): P
       const rows = await redis.hmget(k.parked, ...ids);
       return rows.flatMap((row) => {
         if (row === null) return [];
-        const parsed = Parked.safeParse(JSON.parse(row));
+        const parsed = Parked.safeParse(parseStored(row));
         return parsed.success ? [parsed.data] : [];
       });
     },

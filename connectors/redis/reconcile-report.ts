@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DRIFT_KINDS } from '../../src/sync/reconcile.ts';
 import type { RedisConnection } from './connection.ts';
+import { parseStored } from './json.ts';
 
 /**
  * The last reconcile sweep's summary (issue 12), for the dashboard and /metrics, which may run in
@@ -33,7 +34,7 @@ export function createReconcileReportStore(redis: RedisConnection, prefix: strin
     async get(): Promise<ReconcileReport | null> {
       const raw = await redis.get(reportKey(prefix));
       if (raw === null) return null;
-      const parsed = ReconcileReport.safeParse(JSON.parse(raw));
+      const parsed = ReconcileReport.safeParse(parseStored(raw));
       return parsed.success ? parsed.data : null;
     },
   };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { RedisConnection } from './connection.ts';
+import { parseStored } from './json.ts';
 
 /*
  * Issue 12: Redis restarted without its data loses queues, schedules, checkpoints and sync state,
@@ -47,7 +48,7 @@ export function createStateEpoch(redis: RedisConnection, prefix: string): StateE
   const read = async (): Promise<StateLoss | null> => {
     const raw = await redis.get(lossKey(prefix));
     if (raw === null) return null;
-    const parsed = StateLoss.safeParse(JSON.parse(raw));
+    const parsed = StateLoss.safeParse(parseStored(raw));
     return parsed.success ? parsed.data : null;
   };
   return {

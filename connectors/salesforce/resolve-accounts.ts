@@ -6,7 +6,7 @@ import type { SalesforceSession } from './salesforce-session.ts';
 import { ApiName } from './salesforce-options.ts';
 import { queryAll, type SfFields } from './sobject-writes.ts';
 import { chunkConditions, soqlLiteral, soqlString } from './soql.ts';
-import { wellFormed } from '../../src/text/well-formed.ts';
+import { wellFormed, wellFormedFields } from '../../src/text/well-formed.ts';
 
 /** How a draft gets its Account: a known id, a new customer created by key in the write, or an error. */
 export type AccountPlan =
@@ -169,6 +169,3 @@ async function findAccounts(session: SalesforceSession, keyField: string, custom
   return found;
 }
 
-/** Account fields to create with, lone surrogates replaced as in the match values (#14). */
-const wellFormedFields = (fields: Record<string, FieldValue>): Record<string, FieldValue> =>
-  Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? wellFormed(v) : v]));

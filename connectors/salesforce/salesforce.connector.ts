@@ -54,7 +54,7 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
     signIn: () => session.ready(),
     upsertOpportunities: (drafts: OpportunityDraft[]): Promise<UpsertResult[]> =>
       drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(session, opts, drafts, accounts, owners),
-    readStamp: (crmId) => readStamp(session, opts, crmId),
+    readStamp: (referralId) => readStamp(session, opts, referralId),
     applyExpiryWarning: (w: ExpiryWarning) => applyExpiryWarning(session, opts, w),
     readAppliedExpiry: (q) => readAppliedExpiry(session, opts, q),
     // Outbound methods throw FatalError when `outbound` is not configured (outboundSettings).

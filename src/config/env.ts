@@ -117,7 +117,7 @@ export const Env = z.object({
   DASHBOARD_ALLOWED_HOSTS: z.string().min(1).optional(),
   PARTNER_CENTER_WEBHOOK_CERT_HOSTS: z.string().min(1).default('3psostorageacct.blob.core.windows.net'),
   PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: positiveInt
-    .max(COMPLETED_JOB_RETENTION_MS, `must be at most ${COMPLETED_JOB_RETENTION_MS} (7 days: completed jobs, which detect replays, are kept that long)`)
+    .max(COMPLETED_JOB_RETENTION_MS, `must be at most ${COMPLETED_JOB_RETENTION_MS} (7 days: completed jobs, which detect replays, are kept up to that long, or the last 50 000)`)
     .default(21_600_000),
   PARTNER_CENTER_WEBHOOK_API_URL: url.default('https://api.partnercenter.microsoft.com'),
   PARTNER_CENTER_WEBHOOK_SCOPE: z.string().min(1).default('https://api.partnercenter.microsoft.com/.default'),

@@ -107,8 +107,7 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   let known = previous && previous.crm === target.crm ? previous : null;
   let adopted = false;
   if (!previous) {
-    const queuedBeforeLoss = opts.epoch !== undefined && deps.currentEpoch !== undefined && (await deps.currentEpoch()) !== opts.epoch;
-    const found = await existingOpportunity(deps, target, referral, opts.adopt === true || queuedBeforeLoss);
+    const found = await existingOpportunity(deps, target, referral, opts);
     if (found?.crmNewer) return adoptAsItIs(deps, target, referral, found.crmId, hash, hashes, now);
     // Partner Center changed after the opportunity did: its values go in, create-only ones stay.
     if (found) known = { eTag: '', draftHash: '', crm: target.crm, crmId: found.crmId, writtenBack: false, syncedAt: '' };
@@ -234,8 +233,8 @@ async function applyInboundStatus(deps: SyncDeps, target: SyncTarget, referral: 
  * Our own write-back stamps the referral after our CRM write, so an untouched pair reads as
  * "Partner Center newer" and gets an update without create-only fields (the same values).
  */
-async function existingOpportunity(deps: SyncDeps, target: SyncTarget, referral: Referral, adopt: boolean): Promise<{ crmId: string; crmNewer: boolean } | null> {
-  if (!target.lookup || (!referral.externalReferenceId && !adopt)) return null;
+async function existingOpportunity(deps: SyncDeps, target: SyncTarget, referral: Referral, opts: SyncOptions): Promise<{ crmId: string; crmNewer: boolean } | null> {
+  if (!target.lookup || !(await syncedBefore(deps, referral, opts))) return null;
   let found;
   try {
     found = await target.lookup(referral.id);
@@ -249,6 +248,16 @@ async function existingOpportunity(deps: SyncDeps, target: SyncTarget, referral:
   const crmAt = Date.parse(found.modstamp);
   const pcAt = referral.updatedDateTime ? Date.parse(referral.updatedDateTime) : Number.NaN;
   return { crmId: found.crmId, crmNewer: !Number.isNaN(crmAt) && !Number.isNaN(pcAt) && crmAt > pcAt };
+}
+
+/**
+ * Whether a referral with no sync state may have an opportunity already. The epoch is read only
+ * when nothing cheaper answers (a first sync's jobs: one Redis GET each).
+ */
+async function syncedBefore(deps: SyncDeps, referral: Referral, opts: SyncOptions): Promise<boolean> {
+  if (referral.externalReferenceId || opts.adopt === true) return true;
+  // A job queued by a pull that ran across a loss carries the old epoch.
+  return opts.epoch !== undefined && deps.currentEpoch !== undefined && (await deps.currentEpoch()) !== opts.epoch;
 }
 
 /** The seller changed the opportunity after Partner Center last changed: keep it as it is. */
