@@ -1,4 +1,4 @@
-import { ErrorCode, Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import type { Referral } from '../src/domain/referral.ts';
@@ -14,7 +14,7 @@ import type { ParkingLot, ReferralStore, SyncStateStore } from '../src/ports/sta
 import { createRedisExpiryLedger } from '../connectors/redis/expiry-ledger.ts';
 import type { WebhookPoster } from '../connectors/webhook/webhook-poster.ts';
 import { toBullMqError } from './bullmq-errors.ts';
-import { createJobGuard } from './job-guard.ts';
+import { createJobGuard, requeueFinished } from './job-guard.ts';
 import { BACKOFF_TYPE, WORKER_SETTINGS } from './queues.ts';
 
 export const EXPIRY_QUEUE = { scan: 'expiry-scan', webhook: 'expiry-webhook' } as const;
@@ -109,7 +109,8 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
     },
     { connection: d.connection, prefix: d.prefix, concurrency: 4, settings, ...lock },
   );
-  const guard = createJobGuard({ queue: webhookQueue, stage: 'alert', parking: d.parking, clock: d.clock, log: d.log });
+  // Stalled alert jobs are queued again at once; spent ones are the scan's (it re-queues them).
+  const guard = createJobGuard({ queue: webhookQueue, stage: 'alert', parking: d.parking, clock: d.clock, log: d.log, park: false });
   guard.attach(webhookWorker);
   for (const w of [scanWorker, webhookWorker]) w.on('error', (err) => d.log.error({ err }, 'expiry worker error'));
 
@@ -138,12 +139,13 @@ export type Expiry = Awaited<ReturnType<typeof startExpiry>>;
  * and retries a failed job rather than adding it again.
  */
 function bullMqAlertQueue(queue: Queue): AlertQueue {
+  const options = (job: ExpiryAlertJob) => ({
+    jobId: expiryAlertJobId(job), attempts: 8, backoff: { type: BACKOFF_TYPE },
+    removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 },
+  });
   return {
     async add(job) {
-      await queue.add('alert', job, {
-        jobId: expiryAlertJobId(job), attempts: 8, backoff: { type: BACKOFF_TYPE },
-        removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 },
-      });
+      await queue.add('alert', job, options(job));
     },
     async state(job) {
       const found = await queue.getJob(expiryAlertJobId(job));
@@ -155,14 +157,9 @@ function bullMqAlertQueue(queue: Queue): AlertQueue {
       return { state: 'pending' };
     },
     async retry(job) {
-      const found = await queue.getJob(expiryAlertJobId(job));
-      try {
-        await found?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-      } catch (err) {
-        // Someone else (another scan, the runtime's failed-job sweeper) moved or removed it first.
-        const code = (err as { code?: unknown }).code;
-        if (code !== ErrorCode.JobNotInState && code !== ErrorCode.JobNotExist) throw err;
-      }
+      // A fresh job, not job.retry(): BullMQ keeps a stalled job's deferred failure through a
+      // retry, so the retried job failed again the moment it was picked up (job-guard.ts).
+      await requeueFinished(queue, 'alert', job, options(job));
     },
   };
 }

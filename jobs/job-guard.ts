@@ -24,6 +24,11 @@ export interface JobGuardOptions {
   clock: Clock;
   log: Logger;
   maxRequeues?: number;
+  /**
+   * False: only stalled jobs are queued again; a spent job is left to its owner (the expiry scan
+   * re-queues a failed alert job itself, and parking would hold up the referral's sync repairs).
+   */
+  park?: boolean;
 }
 
 /** How far back an incremental sweep looks, so a failure handled by a worker that died meanwhile is seen. */
@@ -64,6 +69,7 @@ export function createJobGuard(o: JobGuardOptions) {
       log.warn({ requeues: requeues + 1 }, 'job stalled (its worker died); queued again');
       return 'requeued';
     }
+    if (o.park === false) return 'ignored';
     if (referralId === null) {
       log.error({ reason }, 'job failed and names no referral; left in the failed set');
       await job.updateData({ ...data, guarded: true });

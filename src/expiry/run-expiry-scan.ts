@@ -123,7 +123,8 @@ async function scanReferral(deps: ExpiryScanDeps, referralId: string, now: Date,
     const fired = await fireAlert(deps, log, referral, alert, now, crmBlocked, result);
     if (fired.outcome === 'closed') return;
     if (fired.outcome !== 'completed' && fired.outcome !== 'already-done') allDone = false;
-    crmBlocked ||= fired.crmPending;
+    // Contact-me sets no level field: its pending task holds no level back.
+    crmBlocked ||= fired.crmPending && alert.kind !== 'contact-me';
   }
   if (plan.clearPending && allDone) {
     await deps.ledger.close(referralId, plan.phase === 'expired' ? 'expired' : 'responded', now);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { contentHash } from '../sync/draft-hash.ts';
 
 /*
  * One opportunity as the CRM connector reads it for outbound sync (issue 4), in CRM-neutral terms.
@@ -50,16 +51,6 @@ export const CrmSnapshot = z
   .refine((s) => s.isClosed || !s.isWon, { message: 'isWon requires isClosed', path: ['isWon'] });
 export type CrmSnapshot = z.infer<typeof CrmSnapshot>;
 
-/** FNV-1a, 32 bit: a short, stable fingerprint for job ids (not a security hash). */
-const fnv1a = (text: string): string => {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(36);
-};
-
 /**
  * What makes two reads of one opportunity different for outbound sync: its modstamp, and its team.
  * Adding a Salesforce OpportunityTeamMember or a Dataverse connection leaves the opportunity's
@@ -68,5 +59,5 @@ const fnv1a = (text: string): string => {
  */
 export const snapshotVersion = (s: Pick<CrmSnapshot, 'modstamp' | 'teamContacts'>): string => {
   const emails = s.teamContacts.map((c) => c.email.toLowerCase()).sort();
-  return emails.length === 0 ? s.modstamp : `${s.modstamp}-t${fnv1a(emails.join('\n'))}`;
+  return emails.length === 0 ? s.modstamp : `${s.modstamp}-t${contentHash(emails)}`;
 };

@@ -50,6 +50,10 @@ const rows: Row[] = [
     name: 'expired, already shown on the opportunity', referral: ref({ status: 'Closed', substatus: 'Expired' }), opportunity: opp(), state,
     lastWritten: { status: 'Closed', substatus: 'Expired' }, expected: null,
   },
+  {
+    name: 'expired, open in the CRM, outbound sync off (nothing can show it: not reported every sweep)',
+    referral: ref({ status: 'Closed', substatus: 'Expired' }), opportunity: opp(), state, outbound: false, expected: null,
+  },
   { name: 'expired, closed in the CRM too', referral: ref({ status: 'Closed', substatus: 'Expired' }), opportunity: opp({ isClosed: true }), state, expected: null },
   { name: 'declined by the seller, opportunity left open', referral: ref({ status: 'Closed', substatus: 'Declined' }), opportunity: opp({ decision: 'decline' }), state, expected: null },
   { name: 'closed, no opportunity', referral: ref({ status: 'Closed', substatus: 'Expired', externalReferenceId: null }), opportunity: null, state: null, expected: null },

@@ -78,6 +78,9 @@ function driftOf(r: Referral, opps: readonly CrmOpportunity[], input: ReconcileI
   if (isTerminal(r)) {
     // Closed referrals need no opportunity and take no write-back (no edits after Closed).
     if (!opp || opp.snapshot.isClosed || closedByTheSeller(r, opp.snapshot)) return null;
+    // Only outbound sync's inbound status path shows a close on the opportunity; without it
+    // there is nothing to repair, and the drift would be reported on every sweep.
+    if (!input.outboundCrms.has(opp.crm)) return null;
     const shown = input.lastWritten.get(r.id);
     // Already shown on the opportunity (status fields, mapped stage): the seller keeps it open.
     if (shown && shown.status === r.status && shown.substatus === (r.substatus ?? null)) return null;
