@@ -182,7 +182,7 @@ export async function startRuntime(o: RuntimeOptions) {
   const syncWorker = new Worker(
     QUEUE.sync,
     syncReferralProcessor({
-      referrals, state, parking, partnerCenter: o.partnerCenter, target, clock, log: o.log, lock, currentEpoch: () => epoch.current(),
+      referrals, state, parking, partnerCenter: o.partnerCenter, target, clock, log: o.log, lock, stateHistory: () => epoch.view(),
     }),
     {
       connection, prefix: o.prefix, concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.crm.maxBatchSize)), settings,

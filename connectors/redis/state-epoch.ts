@@ -37,6 +37,8 @@ export interface StateEpoch {
   ensure(now: Date): Promise<{ status: 'created' | 'present'; epoch: string }>;
   /** The marker now, or null when it is gone. */
   current(): Promise<string | null>;
+  /** The marker and whether a loss was ever recorded, in one round trip (the sync asks per job). */
+  view(): Promise<{ epoch: string | null; lossSeen: boolean }>;
   /** Records a loss noticed at `now` under `epoch` (idempotent per epoch: several workers notice one loss). */
   recordLoss(epoch: string, now: Date): Promise<StateLoss>;
   /** Marks the loss recovered once a full pull that started after it has finished. */
@@ -59,6 +61,10 @@ export function createStateEpoch(redis: RedisConnection, prefix: string): StateE
       return { status: 'present', epoch: (await redis.get(epochKey(prefix))) ?? fresh };
     },
     current: () => redis.get(epochKey(prefix)),
+    async view() {
+      const [epoch = null, loss = null] = await redis.mget(epochKey(prefix), lossKey(prefix));
+      return { epoch, lossSeen: loss !== null };
+    },
     async recordLoss(epoch, now) {
       const before = await read();
       if (before && before.epoch === epoch) return before;

@@ -16,7 +16,7 @@ const NOW = new Date('2025-03-10T12:00:00Z');
 const OPP = '006000000000001AAA';
 
 function world(o: {
-  referral: Referral; state?: ReferralSyncState; crm?: { referralId: string; modstamp: string } | null; adopt?: boolean; epochs?: { job: string; now: string };
+  referral: Referral; state?: ReferralSyncState; crm?: { referralId: string; modstamp: string } | null; adopt?: boolean; epochs?: { job: string; now: string }; lossSeen?: boolean;
 }) {
   let pc = o.referral;
   const states = new Map<string, ReferralSyncState>(o.state ? [[pc.id, o.state]] : []);
@@ -54,7 +54,7 @@ function world(o: {
     target: () => target,
     clock: { now: () => NOW },
     log: pino({ level: 'silent' }),
-    currentEpoch: async () => o.epochs?.now ?? null,
+    stateHistory: async () => ({ epoch: o.epochs?.now ?? null, lossSeen: o.lossSeen === true }),
   };
   return { run: () => syncReferral(deps, pc.id, pc.eTag, { adopt: o.adopt, epoch: o.epochs?.job }), lookups, upserts, patches, state: () => states.get(pc.id), parked };
 }
@@ -97,6 +97,14 @@ describe('syncReferral with no sync state, for a referral that names our opportu
   it('a job queued by a pull that ran across the loss (older epoch) looks up too', async () => {
     const closed = baseReferral({ status: 'Closed', substatus: 'Won', externalReferenceId: null, updatedDateTime: '2025-03-05T08:00:00Z' });
     const w = world({ referral: closed, crm: { referralId: closed.id, modstamp: '2025-03-06T09:00:00Z' }, epochs: { job: 'e1', now: 'e2' } });
+    expect(await w.run()).toBe('unchanged');
+    expect(w.lookups).toEqual([closed.id]);
+    expect(w.upserts).toEqual([]);
+  });
+
+  it('once a loss was seen, a referral without state is looked up whatever pull queued it', async () => {
+    const closed = baseReferral({ status: 'Closed', substatus: 'Lost', externalReferenceId: null, updatedDateTime: '2025-03-05T08:00:00Z' });
+    const w = world({ referral: closed, crm: { referralId: closed.id, modstamp: '2025-03-06T09:00:00Z' }, lossSeen: true });
     expect(await w.run()).toBe('unchanged');
     expect(w.lookups).toEqual([closed.id]);
     expect(w.upserts).toEqual([]);

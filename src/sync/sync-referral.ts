@@ -37,8 +37,11 @@ export interface SyncDeps {
   target: (referral: Referral) => SyncTarget;
   clock: Clock;
   log: Logger;
-  /** The deployment's state epoch now (connectors/redis/state-epoch.ts); absent: not compared. */
-  currentEpoch?: (() => Promise<string | null>) | undefined;
+  /**
+   * The deployment's state epoch now, and whether Redis was ever found to have lost its data
+   * (connectors/redis/state-epoch.ts); absent: neither is considered.
+   */
+  stateHistory?: (() => Promise<{ epoch: string | null; lossSeen: boolean }>) | undefined;
 }
 
 export type SyncOutcome = 'created' | 'updated' | 'unchanged' | 'superseded';
@@ -251,13 +254,17 @@ async function existingOpportunity(deps: SyncDeps, target: SyncTarget, referral:
 }
 
 /**
- * Whether a referral with no sync state may have an opportunity already. The epoch is read only
- * when nothing cheaper answers (a first sync's jobs: one Redis GET each).
+ * Whether a referral with no sync state may have an opportunity already. The state history is
+ * read only when nothing cheaper answers (a first sync's jobs: one Redis MGET each).
  */
 async function syncedBefore(deps: SyncDeps, referral: Referral, opts: SyncOptions): Promise<boolean> {
   if (referral.externalReferenceId || opts.adopt === true) return true;
-  // A job queued by a pull that ran across a loss carries the old epoch.
-  return opts.epoch !== undefined && deps.currentEpoch !== undefined && (await deps.currentEpoch()) !== opts.epoch;
+  if (!deps.stateHistory) return false;
+  const h = await deps.stateHistory();
+  // Queued by a pull that ran across a loss (older epoch), or any referral without state once a
+  // loss was seen: a Closed referral is never written back, so nothing else tells it was synced,
+  // and the rebuild's timing (which pull lists it first) must not decide. Costs one GET by key.
+  return h.lossSeen || (opts.epoch !== undefined && h.epoch !== opts.epoch);
 }
 
 /** The seller changed the opportunity after Partner Center last changed: keep it as it is. */
