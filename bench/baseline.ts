@@ -23,7 +23,11 @@ export interface BaselineFigures {
  * then upserts); no batching, no write-back. Its own fake CRM with the same latency, so every
  * upsert creates a record, as in the worker's run. The sign-in is made before the clock starts.
  */
-export async function runBaseline(referrals: Referral[], latencyMs: number, kind: BenchCrm = 'salesforce'): Promise<BaselineFigures> {
+export async function runBaseline(
+  referrals: Referral[],
+  latencyMs: number,
+  kind: BenchCrm = 'salesforce',
+): Promise<BaselineFigures> {
   const fake = await startFakeCrm(kind, latencyMs);
   try {
     const mapping = await loadMappingFile('config/mapping.default.yaml');

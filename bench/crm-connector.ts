@@ -30,9 +30,13 @@ export function buildConnector(config: CrmConfig, mapping: Mapping, log?: Logger
       },
       log,
     );
-    return { crm, toDraft: (r, now) => toOpportunityDraft('salesforce', r, now, mapping), signIn: async () => {
-      await crm.signIn();
-    } };
+    return {
+      crm,
+      toDraft: (r, now) => toOpportunityDraft('salesforce', r, now, mapping),
+      signIn: async () => {
+        await crm.signIn();
+      },
+    };
   }
   const section = mapping.dynamics;
   const crm = createDynamicsConnector(

@@ -4,7 +4,15 @@ import { testKeys, TEST_CLIENT_ID, TEST_USERNAME } from '../test/fakes/salesforc
 import type { BenchCrm } from './options.ts';
 import type { CrmConfig } from './protocol.ts';
 
-export interface SalesforceCalls { token: number; query: number; oppCollections: number; oppSingles: number; accountWrites: number; otherWrites: number; total: number }
+export interface SalesforceCalls {
+  token: number;
+  query: number;
+  oppCollections: number;
+  oppSingles: number;
+  accountWrites: number;
+  otherWrites: number;
+  total: number;
+}
 
 /** Dataverse calls by route and entity set (`$batch` inner requests are not calls). */
 export interface DataverseCalls {
@@ -25,9 +33,16 @@ export interface DataverseCalls {
 }
 
 /** Calls made to the CRM fake: exactly one of the two is set. */
-export type CrmCalls = { salesforce: SalesforceCalls; dataverse?: undefined } | { dataverse: DataverseCalls; salesforce?: undefined };
+export type CrmCalls =
+  { salesforce: SalesforceCalls; dataverse?: undefined } | { dataverse: DataverseCalls; salesforce?: undefined };
 
-export interface BaselineCalls { query: number; accountWrites: number; oppSingles: number; oppCollections: number; total: number }
+export interface BaselineCalls {
+  query: number;
+  accountWrites: number;
+  oppSingles: number;
+  oppCollections: number;
+  total: number;
+}
 
 /** The fake CRM of one bench run (in this process), as the runner and the baseline see it. */
 export interface FakeCrm {
@@ -56,7 +71,8 @@ function salesforceCalls(sf: FakeSalesforce): SalesforceCalls {
     token: c.token,
     query: c.query + c.queryMore,
     // A composite carries a batch's new Accounts and its Opportunities in one call: counted here.
-    oppCollections: opp.filter((r) => r.route === 'upsertCollection').length + writes.filter((r) => r.route === 'composite').length,
+    oppCollections:
+      opp.filter((r) => r.route === 'upsertCollection').length + writes.filter((r) => r.route === 'composite').length,
     oppSingles: opp.filter((r) => r.route === 'upsertSingle').length,
     accountWrites: writes.filter(on('Account')).length,
     otherWrites: 0,
@@ -68,10 +84,19 @@ function salesforceCalls(sf: FakeSalesforce): SalesforceCalls {
 
 async function fakeSalesforce(latencyMs: number): Promise<FakeCrm> {
   const keys = testKeys();
-  const sf = await startFakeSalesforce({ jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey }, latencyMs });
+  const sf = await startFakeSalesforce({
+    jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey },
+    latencyMs,
+  });
   return {
     kind: 'salesforce',
-    config: { kind: 'salesforce', url: sf.url, clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: keys.privateKey },
+    config: {
+      kind: 'salesforce',
+      url: sf.url,
+      clientId: TEST_CLIENT_ID,
+      username: TEST_USERNAME,
+      privateKey: keys.privateKey,
+    },
     opportunityCount: () => sf.records('Opportunity').length,
     opportunityReferralIds: () => sf.records('Opportunity').map((r) => String(r.Referral_Id__c)),
     progress: () => `${sf.counters().upsertCollection} collection upserts`,
@@ -108,7 +133,9 @@ async function fakeDataverse(latencyMs: number): Promise<FakeCrm> {
   const at = (k: string): number => bySet.get(k) ?? 0;
   const calls = (): DataverseCalls => {
     const c = dv.counters;
-    const accountBatches = dv.batches.filter((b) => b.targets.length > 0 && b.targets.every((t) => t === 'accounts')).length;
+    const accountBatches = dv.batches.filter(
+      (b) => b.targets.length > 0 && b.targets.every((t) => t === 'accounts'),
+    ).length;
     const out = {
       token: c.token,
       accountQueries: at('query:accounts'),
@@ -132,7 +159,13 @@ async function fakeDataverse(latencyMs: number): Promise<FakeCrm> {
     calls: () => ({ dataverse: calls() }),
     baselineCalls: () => {
       const c = calls();
-      return { query: c.accountQueries + c.otherQueries, accountWrites: c.accountSingles + c.accountBatches, oppSingles: c.oppSingles, oppCollections: c.oppBatches, total: c.total };
+      return {
+        query: c.accountQueries + c.otherQueries,
+        accountWrites: c.accountSingles + c.accountBatches,
+        oppSingles: c.oppSingles,
+        oppCollections: c.oppBatches,
+        total: c.total,
+      };
     },
     resetCounters: () => {
       dv.resetCounters();

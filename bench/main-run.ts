@@ -22,8 +22,24 @@ interface RunCounts {
   /** From the start of the pull until the pull had listed every page, in ms. */
   pullMs: number;
   pull: { fetched: number; queued: number; inSync: number; invalid: number };
-  partnerCenter: { token: number; list: number; get: number; patch: number; unauthorized: number; other: number; patchConflicts: number };
-  check: { opportunities: number; distinctReferrals: number; missing: number; writtenBackOnce: number; writeBackDuplicates: number; parked: number; parkedReasons: string[] };
+  partnerCenter: {
+    token: number;
+    list: number;
+    get: number;
+    patch: number;
+    unauthorized: number;
+    other: number;
+    patchConflicts: number;
+  };
+  check: {
+    opportunities: number;
+    distinctReferrals: number;
+    missing: number;
+    writtenBackOnce: number;
+    writeBackDuplicates: number;
+    parked: number;
+    parkedReasons: string[];
+  };
   worker: WorkerUsage;
   workerLogLines: number;
   workerProblems: { first: string[]; count: number };
@@ -39,12 +55,19 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
   const crm = await startFakeCrm(o.crm, o.latencyMs);
   pc.seed(referrals);
   const openIds = new Set(referrals.filter((r) => r.status !== 'Closed').map((r) => r.id));
-  const worker = spawnWorker({
-    redisUrl: REDIS_URL, prefix,
-    pc: { url: pc.url, ...PC_CLIENT, metadata: pc.msalMetadata(pc.tenantId) },
-    crm: crm.config,
-    pageSize: o.pageSize, concurrency: o.concurrency, batchWindowMs: o.batchWindowMs, logLevel: o.logLevel,
-  }, o.workerNodeOptions);
+  const worker = spawnWorker(
+    {
+      redisUrl: REDIS_URL,
+      prefix,
+      pc: { url: pc.url, ...PC_CLIENT, metadata: pc.msalMetadata(pc.tenantId) },
+      crm: crm.config,
+      pageSize: o.pageSize,
+      concurrency: o.concurrency,
+      batchWindowMs: o.batchWindowMs,
+      logLevel: o.logLevel,
+    },
+    o.workerNodeOptions,
+  );
   const syncQueue = new Queue(QUEUE.sync, { connection: redis, prefix });
   const queueIdle = async (): Promise<boolean> => {
     const c = await syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
@@ -71,7 +94,8 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
     let lastIdleCheck = 0;
     let idleButShort = 0;
     let doneAt: number | undefined;
-    const state = () => `${backs}/${openIds.size} write-backs, ${crm.opportunityCount()}/${referrals.length} opportunities`;
+    const state = () =>
+      `${backs}/${openIds.size} write-backs, ${crm.opportunityCount()}/${referrals.length} opportunities`;
     while (doneAt === undefined) {
       countPatches();
       const gone = worker.gone();
@@ -90,12 +114,16 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
         idleButShort = (await queueIdle()) ? idleButShort + 1 : 0;
         if (idleButShort >= 3) {
           const parked = await parking.list(5);
-          throw new Error(`the worker is idle but the run is incomplete: ${state()}; parked: ${parked.map((p) => p.reason).join(' | ') || 'none'}`);
+          throw new Error(
+            `the worker is idle but the run is incomplete: ${state()}; parked: ${parked.map((p) => p.reason).join(' | ') || 'none'}`,
+          );
         }
       }
       if (Date.now() - lastProgress > 5_000) {
         lastProgress = Date.now();
-        process.stderr.write(`  … ${((Date.now() - started.at) / 1000).toFixed(0)} s: ${backs}/${openIds.size} write-backs, ${pc.counters.list} list pages, ${crm.progress()}\n`);
+        process.stderr.write(
+          `  … ${((Date.now() - started.at) / 1000).toFixed(0)} s: ${backs}/${openIds.size} write-backs, ${pc.counters.list} list pages, ${crm.progress()}\n`,
+        );
       }
       await sleep(backs >= openIds.size ? 100 : 25);
     }
@@ -112,10 +140,16 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       open: openIds.size,
       wallMs: doneAt - started.at,
       pullMs: pulled ? pulled.at - started.at : Number.NaN,
-      pull: pulled ? { fetched: pulled.fetched, queued: pulled.queued, inSync: pulled.inSync, invalid: pulled.invalid } : { fetched: 0, queued: 0, inSync: 0, invalid: 0 },
+      pull: pulled
+        ? { fetched: pulled.fetched, queued: pulled.queued, inSync: pulled.inSync, invalid: pulled.invalid }
+        : { fetched: 0, queued: 0, inSync: 0, invalid: 0 },
       partnerCenter: {
-        token: pc.counters.token, list: pc.counters.list, get: pc.counters.get, patch: pc.counters.patch,
-        unauthorized: pc.counters.unauthorized, other: pc.counters.other,
+        token: pc.counters.token,
+        list: pc.counters.list,
+        get: pc.counters.get,
+        patch: pc.counters.patch,
+        unauthorized: pc.counters.unauthorized,
+        other: pc.counters.other,
         patchConflicts: pc.patches.filter((p) => p.outcome === 'conflict').length,
       },
       ...crm.calls(),
@@ -124,7 +158,9 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
         distinctReferrals: byReferral.size,
         missing: referrals.filter((r) => !byReferral.has(r.id)).length,
         writtenBackOnce: [...openIds].filter((id) => applied.get(id) === 1).length,
-        writeBackDuplicates: [...applied.values()].filter((c) => c > 1).length + [...applied.keys()].filter((id) => !openIds.has(id)).length,
+        writeBackDuplicates:
+          [...applied.values()].filter((c) => c > 1).length +
+          [...applied.keys()].filter((id) => !openIds.has(id)).length,
         parked: parked.length,
         parkedReasons: [...new Set(parked.map((p) => p.reason))].slice(0, 5),
       },
@@ -133,7 +169,8 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       workerProblems: worker.problems,
     };
   } catch (err) {
-    if (worker.problems.first.length > 0) process.stderr.write(`worker problems:\n${worker.problems.first.join('\n')}\n`);
+    if (worker.problems.first.length > 0)
+      process.stderr.write(`worker problems:\n${worker.problems.first.join('\n')}\n`);
     throw err;
   } finally {
     worker.kill();

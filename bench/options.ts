@@ -74,7 +74,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const logLevel = values['log-level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}\n${USAGE}`);
   const crm = values.crm ?? 'salesforce';
-  if (crm !== 'salesforce' && crm !== 'dynamics') throw new Error(`--crm must be salesforce or dynamics (got ${crm})\n${USAGE}`);
+  if (crm !== 'salesforce' && crm !== 'dynamics')
+    throw new Error(`--crm must be salesforce or dynamics (got ${crm})\n${USAGE}`);
   return {
     crm,
     n,

@@ -6,12 +6,29 @@ import { z } from 'zod';
  */
 
 /** msal metadata of a fake Entra authority (Partner Center's and Dataverse's fakes serve one each). */
-const MsalMetadata = z.object({ authorityHost: z.string(), tenantId: z.string(), authorityMetadata: z.string(), cloudDiscoveryMetadata: z.string() });
+const MsalMetadata = z.object({
+  authorityHost: z.string(),
+  tenantId: z.string(),
+  authorityMetadata: z.string(),
+  cloudDiscoveryMetadata: z.string(),
+});
 
 /** The CRM fake the worker writes to: Salesforce (JWT) or Dataverse (client credentials). */
 export const CrmConfig = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('salesforce'), url: z.string(), clientId: z.string(), username: z.string(), privateKey: z.string() }),
-  z.object({ kind: z.literal('dynamics'), url: z.string(), clientId: z.string(), clientSecret: z.string(), metadata: MsalMetadata }),
+  z.object({
+    kind: z.literal('salesforce'),
+    url: z.string(),
+    clientId: z.string(),
+    username: z.string(),
+    privateKey: z.string(),
+  }),
+  z.object({
+    kind: z.literal('dynamics'),
+    url: z.string(),
+    clientId: z.string(),
+    clientSecret: z.string(),
+    metadata: MsalMetadata,
+  }),
 ]);
 export type CrmConfig = z.infer<typeof CrmConfig>;
 
@@ -49,7 +66,14 @@ export type WorkerUsage = z.infer<typeof WorkerUsage>;
 export const FromWorker = z.discriminatedUnion('type', [
   /** startRuntime is done; the pull starts right after (`at` is the worker's Date.now()). */
   z.object({ type: z.literal('started'), at: z.number() }),
-  z.object({ type: z.literal('pulled'), at: z.number(), fetched: z.number(), queued: z.number(), inSync: z.number(), invalid: z.number() }),
+  z.object({
+    type: z.literal('pulled'),
+    at: z.number(),
+    fetched: z.number(),
+    queued: z.number(),
+    inSync: z.number(),
+    invalid: z.number(),
+  }),
   z.object({ type: z.literal('report'), usage: WorkerUsage }),
   z.object({ type: z.literal('failed'), error: z.string() }),
 ]);

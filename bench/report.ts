@@ -6,12 +6,22 @@ import type { RunFigures } from './main-run.ts';
 import type { BenchOptions } from './options.ts';
 
 export type Status = 'pass' | 'MISSED' | 'n/a';
-export interface Target { name: string; actual: string; limit: string; status: Status; note?: string }
+export interface Target {
+  name: string;
+  actual: string;
+  limit: string;
+  status: Status;
+  note?: string;
+}
 
 export function machine() {
   return {
-    cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30),
-    os: `${osType()} ${release()}`, node: process.version, loadAvgAtStart: loadavg().map((l) => Number(l.toFixed(2))),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    os: `${osType()} ${release()}`,
+    node: process.version,
+    loadAvgAtStart: loadavg().map((l) => Number(l.toFixed(2))),
   };
 }
 
@@ -32,24 +42,52 @@ function writeCalls(run: RunFigures): { oppWrites: number; crmWrites: number } {
 
 /** Everything derived from the raw counts: lower bounds, ratios, rates, targets. */
 export function summarise(o: BenchOptions, run: RunFigures, base: BaselineFigures | undefined) {
-  const bounds = { oppWrites: Math.ceil(run.n / fullBatch(run)), listPages: Math.ceil(run.n / o.pageSize), patches: run.open };
+  const bounds = {
+    oppWrites: Math.ceil(run.n / fullBatch(run)),
+    listPages: Math.ceil(run.n / o.pageSize),
+    patches: run.open,
+  };
   const { oppWrites, crmWrites } = writeCalls(run);
   const perSecond = run.n / (run.wallMs / 1000);
   const speedUp = base ? perSecond / base.perSecond : undefined;
   const rssMb = run.worker.maxRssKb / 1024;
   const targets: Target[] = [
-    { name: 'CRM write calls <= 1.1 x lower bound', actual: `${crmWrites} (${(crmWrites / bounds.oppWrites).toFixed(2)}x)`, limit: `<= ${(1.1 * bounds.oppWrites).toFixed(1)}`, status: crmWrites <= 1.1 * bounds.oppWrites ? 'pass' : 'MISSED' },
-    speedUp === undefined
-      ? { name: '>= 20x the per-record baseline', actual: '-', limit: '>= 20x', status: 'n/a', note: 'baseline skipped (--baseline 0)' }
-      : { name: '>= 20x the per-record baseline', actual: `${speedUp.toFixed(1)}x`, limit: '>= 20x', status: speedUp >= 20 ? 'pass' : 'MISSED' },
     {
-      name: 'peak RSS < 250 MB at 100 000', actual: `${rssMb.toFixed(0)} MB`, limit: '< 250 MB',
+      name: 'CRM write calls <= 1.1 x lower bound',
+      actual: `${crmWrites} (${(crmWrites / bounds.oppWrites).toFixed(2)}x)`,
+      limit: `<= ${(1.1 * bounds.oppWrites).toFixed(1)}`,
+      status: crmWrites <= 1.1 * bounds.oppWrites ? 'pass' : 'MISSED',
+    },
+    speedUp === undefined
+      ? {
+          name: '>= 20x the per-record baseline',
+          actual: '-',
+          limit: '>= 20x',
+          status: 'n/a',
+          note: 'baseline skipped (--baseline 0)',
+        }
+      : {
+          name: '>= 20x the per-record baseline',
+          actual: `${speedUp.toFixed(1)}x`,
+          limit: '>= 20x',
+          status: speedUp >= 20 ? 'pass' : 'MISSED',
+        },
+    {
+      name: 'peak RSS < 250 MB at 100 000',
+      actual: `${rssMb.toFixed(0)} MB`,
+      limit: '< 250 MB',
       status: run.n < 100_000 ? 'n/a' : rssMb < 250 ? 'pass' : 'MISSED',
       ...(run.n < 100_000 ? { note: `indicative only at N=${run.n}; run --n 100000` } : {}),
     },
   ];
   return {
-    bounds, oppWrites, crmWrites, perSecond, speedUp, rssMb, targets,
+    bounds,
+    oppWrites,
+    crmWrites,
+    perSecond,
+    speedUp,
+    rssMb,
+    targets,
     cpuMsPerReferral: run.worker.cpuRunMs / run.n,
     recordsPerOppWrite: run.n / Math.max(1, oppWrites),
   };
@@ -88,7 +126,12 @@ function crmRows(run: RunFigures, s: Summary): string[] {
   return [
     row('Salesforce      token', sf.token, 1),
     row('                query (account look-ups)', sf.query, '-'),
-    row('                Opportunity batch calls (collections / composite)', sf.oppCollections, b, ratio(sf.oppCollections, b)),
+    row(
+      '                Opportunity batch calls (collections / composite)',
+      sf.oppCollections,
+      b,
+      ratio(sf.oppCollections, b),
+    ),
     row('                Opportunity single upserts', sf.oppSingles, 0),
     row('                Account writes', sf.accountWrites, 0),
     ...(sf.otherWrites > 0 ? [row('                other writes', sf.otherWrites, 0)] : []),
@@ -96,7 +139,13 @@ function crmRows(run: RunFigures, s: Summary): string[] {
   ];
 }
 
-export function printTable(o: BenchOptions, run: RunFigures, base: BaselineFigures | undefined, s: Summary, m: ReturnType<typeof machine>): void {
+export function printTable(
+  o: BenchOptions,
+  run: RunFigures,
+  base: BaselineFigures | undefined,
+  s: Summary,
+  m: ReturnType<typeof machine>,
+): void {
   const pc = run.partnerCenter;
   const crmName = run.dataverse ? 'Dataverse' : 'Salesforce';
   const out: string[] = [
@@ -115,8 +164,15 @@ export function printTable(o: BenchOptions, run: RunFigures, base: BaselineFigur
     row('Partner Center  token', pc.token, 1),
     row('                list pages', pc.list, s.bounds.listPages, ratio(pc.list, s.bounds.listPages)),
     row('                get', pc.get, 0),
-    row('                patch (id write-back, no batch PATCH)', pc.patch, s.bounds.patches, ratio(pc.patch, s.bounds.patches)),
-    ...(pc.unauthorized + pc.other > 0 ? [row('                401s / unknown routes', `${pc.unauthorized}/${pc.other}`, 0)] : []),
+    row(
+      '                patch (id write-back, no batch PATCH)',
+      pc.patch,
+      s.bounds.patches,
+      ratio(pc.patch, s.bounds.patches),
+    ),
+    ...(pc.unauthorized + pc.other > 0
+      ? [row('                401s / unknown routes', `${pc.unauthorized}/${pc.other}`, 0)]
+      : []),
     ...crmRows(run, s),
     `  (${s.recordsPerOppWrite.toFixed(1)} referrals per Opportunity write call; pull listed ${run.pull.fetched} referrals, queued ${run.pull.queued})`,
     `  batches handed to the connector: ${run.worker.batches.length}; not full (size@s since pull start): ${partialBatches(run) || 'none'}`,
@@ -134,7 +190,10 @@ export function printTable(o: BenchOptions, run: RunFigures, base: BaselineFigur
     );
   } else out.push('baseline: skipped (--baseline 0)', '');
   out.push('targets');
-  for (const t of s.targets) out.push(`  ${t.name.padEnd(40)}${pad(t.actual, 16)}  ${t.limit.padEnd(10)}  ${t.status}${t.note ? `  (${t.note})` : ''}`);
+  for (const t of s.targets)
+    out.push(
+      `  ${t.name.padEnd(40)}${pad(t.actual, 16)}  ${t.limit.padEnd(10)}  ${t.status}${t.note ? `  (${t.note})` : ''}`,
+    );
   const c = run.check;
   out.push(
     '',

@@ -20,7 +20,9 @@ import { machine, printTable, summarise, writeJson } from './report.ts';
 function withCustomers(referrals: Referral[], unique: boolean): Referral[] {
   if (!unique) return referrals;
   return referrals.map((r, i) =>
-    r.customerProfile ? { ...r, customerProfile: { ...r.customerProfile, name: `${r.customerProfile.name ?? 'Customer'} ${i + 1}` } } : r,
+    r.customerProfile
+      ? { ...r, customerProfile: { ...r.customerProfile, name: `${r.customerProfile.name ?? 'Customer'} ${i + 1}` } }
+      : r,
   );
 }
 
@@ -32,7 +34,9 @@ async function main(): Promise<void> {
   const run = await runWorker(o, referrals);
   let base;
   if (o.baseline > 0) {
-    process.stderr.write(`bench: worker done in ${(run.wallMs / 1000).toFixed(1)} s; per-record baseline on ${o.baseline} referrals…\n`);
+    process.stderr.write(
+      `bench: worker done in ${(run.wallMs / 1000).toFixed(1)} s; per-record baseline on ${o.baseline} referrals…\n`,
+    );
     base = await runBaseline(referrals.slice(0, o.baseline), o.latencyMs, o.crm);
   }
   const s = summarise(o, run, base);
@@ -44,9 +48,16 @@ async function main(): Promise<void> {
     run,
     baseline: base ? { ...base, subsetOf: o.n } : null,
     summary: {
-      wallMs: run.wallMs, referralsPerSecond: s.perSecond, cpuMsPerReferral: s.cpuMsPerReferral, peakRssMb: s.rssMb,
-      lowerBounds: s.bounds, opportunityWriteCalls: s.oppWrites, crmWriteCalls: s.crmWrites,
-      crmWriteRatio: s.crmWrites / s.bounds.oppWrites, baselineReferralsPerSecond: base?.perSecond ?? null, speedUp: s.speedUp ?? null,
+      wallMs: run.wallMs,
+      referralsPerSecond: s.perSecond,
+      cpuMsPerReferral: s.cpuMsPerReferral,
+      peakRssMb: s.rssMb,
+      lowerBounds: s.bounds,
+      opportunityWriteCalls: s.oppWrites,
+      crmWriteCalls: s.crmWrites,
+      crmWriteRatio: s.crmWrites / s.bounds.oppWrites,
+      baselineReferralsPerSecond: base?.perSecond ?? null,
+      speedUp: s.speedUp ?? null,
     },
     targets: s.targets,
   });

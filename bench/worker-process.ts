@@ -46,7 +46,8 @@ export function spawnWorker(config: WorkerConfig, nodeOptions: string[] = []): W
   });
   void exit.then((code) => {
     exitCode = code;
-    for (const w of waiting.splice(0)) w.reject(new Error(`bench worker exited (code ${String(code)}) before sending '${w.type}'`));
+    for (const w of waiting.splice(0))
+      w.reject(new Error(`bench worker exited (code ${String(code)}) before sending '${w.type}'`));
   });
 
   let partial = '';
@@ -69,7 +70,8 @@ export function spawnWorker(config: WorkerConfig, nodeOptions: string[] = []): W
     next<T extends FromWorker['type']>(type: T): Promise<Extract<FromWorker, { type: T }>> {
       const have = seen.get(type);
       if (have) return Promise.resolve(have as Extract<FromWorker, { type: T }>);
-      if (exitCode !== undefined) return Promise.reject(new Error(`bench worker already exited (code ${String(exitCode)})`));
+      if (exitCode !== undefined)
+        return Promise.reject(new Error(`bench worker already exited (code ${String(exitCode)})`));
       return new Promise((resolve, reject) => {
         waiting.push({ type, resolve: (m) => resolve(m as Extract<FromWorker, { type: T }>), reject });
       });

@@ -52,8 +52,14 @@ async function main(): Promise<void> {
     toDraft,
     log,
     // Production defaults (src/config/env.ts) where they matter to throughput.
-    pullIntervalMs: 300_000, overlapMs: 120_000, initialSince: new Date(0), pageSize: config.pageSize,
-    concurrency: config.concurrency, attempts: 8, batchWindowMs: config.batchWindowMs, schedulePull: false,
+    pullIntervalMs: 300_000,
+    overlapMs: 120_000,
+    initialSince: new Date(0),
+    pageSize: config.pageSize,
+    concurrency: config.concurrency,
+    attempts: 8,
+    batchWindowMs: config.batchWindowMs,
+    schedulePull: false,
   });
 
   const startupCpu = process.cpuUsage();
@@ -80,7 +86,14 @@ async function main(): Promise<void> {
   pullStart = Date.now();
   await send({ type: 'started', at: pullStart });
   const pulled = await rt.runPull();
-  await send({ type: 'pulled', at: Date.now(), fetched: pulled.fetched, queued: pulled.queued, inSync: pulled.inSync, invalid: pulled.invalid });
+  await send({
+    type: 'pulled',
+    at: Date.now(),
+    fetched: pulled.fetched,
+    queued: pulled.queued,
+    inSync: pulled.inSync,
+    invalid: pulled.invalid,
+  });
 }
 
 main().catch(async (err: unknown) => {

@@ -29,7 +29,11 @@ export async function showStatus(env: Env, out: NodeJS.WritableStream): Promise<
     for (const name of [...Object.values(QUEUE), ...ALL_OUTBOUND_QUEUES, ...Object.values(EXPIRY_QUEUE)]) {
       const q = new Queue(name, { connection: redis, prefix: env.REDIS_PREFIX });
       const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
-      out.write(`${name.padEnd(15)} ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+      out.write(
+        `${name.padEnd(15)} ${Object.entries(c)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}\n`,
+      );
       await q.close();
     }
     const mark = await createRedisCheckpoint(redis, env.REDIS_PREFIX, 'pull').get();
@@ -37,15 +41,21 @@ export async function showStatus(env: Env, out: NodeJS.WritableStream): Promise<
     const parked = await createRedisParkingLot(redis, env.REDIS_PREFIX).list(50);
     out.write(`parked referrals: ${parked.length}\n`);
     // Reasons quote remote and referral text: one line each, whatever they hold (#14).
-    for (const p of parked) out.write(`  ${p.at} ${plainLine(p.referralId)} [${plainLine(p.stage)}] ${plainLine(p.reason)}\n`);
+    for (const p of parked)
+      out.write(`  ${p.at} ${plainLine(p.referralId)} [${plainLine(p.stage)}] ${plainLine(p.reason)}\n`);
     const dismissed = await createRedisParkingLot(redis, env.REDIS_PREFIX).dismissed(50);
     if (dismissed.length > 0) {
       out.write(`dismissed referrals: ${dismissed.length}\n`);
-      for (const p of dismissed) out.write(`  ${p.dismissedAt} ${plainLine(p.referralId)} by ${plainLine(p.dismissedBy)}: ${plainLine(p.dismissedWhy)}\n`);
+      for (const p of dismissed)
+        out.write(
+          `  ${p.dismissedAt} ${plainLine(p.referralId)} by ${plainLine(p.dismissedBy)}: ${plainLine(p.dismissedWhy)}\n`,
+        );
     }
     const loss = await createStateEpoch(redis, env.REDIS_PREFIX).loss();
     if (loss) {
-      out.write(`Redis data loss: noticed ${loss.detectedAt}, ${loss.recoveredAt ? `rebuilt by ${loss.recoveredAt}` : 'rebuild still running'} (${loss.count} in all)\n`);
+      out.write(
+        `Redis data loss: noticed ${loss.detectedAt}, ${loss.recoveredAt ? `rebuilt by ${loss.recoveredAt}` : 'rebuild still running'} (${loss.count} in all)\n`,
+      );
     }
   });
 }
@@ -58,7 +68,11 @@ export async function replay(env: Env, referralId: string, now = new Date()): Pr
   return withRedis(env, async (redis) => {
     const syncQueue = new Queue(QUEUE.sync, { connection: redis, prefix: env.REDIS_PREFIX });
     try {
-      return await requeueReferral({ redis, prefix: env.REDIS_PREFIX, syncQueue, attempts: env.SYNC_ATTEMPTS }, referralId, now);
+      return await requeueReferral(
+        { redis, prefix: env.REDIS_PREFIX, syncQueue, attempts: env.SYNC_ATTEMPTS },
+        referralId,
+        now,
+      );
     } finally {
       await syncQueue.close();
     }
@@ -75,9 +89,12 @@ export async function requeueReferral(
   const parking = createRedisParkingLot(d.redis, d.prefix);
   // A mistyped id used to be queued, then fail in Partner Center (404) and be parked itself (#15).
   // Replay is for referrals this worker has seen: parked, pulled, or synced.
-  const known = (await parking.has(referralId)) || (await d.redis.exists(k.referral(referralId), k.state(referralId))) > 0;
+  const known =
+    (await parking.has(referralId)) || (await d.redis.exists(k.referral(referralId), k.state(referralId))) > 0;
   if (!known) {
-    throw new UnknownReferralError(`referral ${referralId} is not known here: it is not parked and no pull has seen it; check the id (\`referral-sync status\` lists parked referrals)`);
+    throw new UnknownReferralError(
+      `referral ${referralId} is not known here: it is not parked and no pull has seen it; check the id (\`referral-sync status\` lists parked referrals)`,
+    );
   }
   await d.redis.del(k.referral(referralId));
   await parking.release(referralId);
@@ -87,10 +104,20 @@ export async function requeueReferral(
 }
 
 /** The at-risk list from the stored referrals (what the last pull saw). */
-export async function atRisk(env: Env, o: ExpiryOptions, withinHours: number | undefined, now = new Date()): Promise<AtRiskEntry[]> {
+export async function atRisk(
+  env: Env,
+  o: ExpiryOptions,
+  withinHours: number | undefined,
+  now = new Date(),
+): Promise<AtRiskEntry[]> {
   return withRedis(env, (redis) =>
     atRiskList(
-      { referrals: createRedisReferralStore(redis, env.REDIS_PREFIX), levels: o.levels, timeZone: o.timeZone, isContactMe: o.isContactMe },
+      {
+        referrals: createRedisReferralStore(redis, env.REDIS_PREFIX),
+        levels: o.levels,
+        timeZone: o.timeZone,
+        isContactMe: o.isContactMe,
+      },
       now,
       { withinHours },
     ),
@@ -99,7 +126,9 @@ export async function atRisk(env: Env, o: ExpiryOptions, withinHours: number | u
 
 /** `referral-sync history`: the referral's audit trail, oldest first. */
 export async function history(env: Env, referralId: string): Promise<string> {
-  return withRedis(env, async (redis) => formatHistory(await createRedisOutboundStore(redis, env.REDIS_PREFIX).history(referralId)));
+  return withRedis(env, async (redis) =>
+    formatHistory(await createRedisOutboundStore(redis, env.REDIS_PREFIX).history(referralId)),
+  );
 }
 
 /**
@@ -107,8 +136,15 @@ export async function history(env: Env, referralId: string): Promise<string> {
  * taken off the parked list, recording who and why; `status` and the dashboard keep showing it
  * among the dismissed. Returns false when the referral is not parked.
  */
-export async function dismiss(env: Env, referralId: string, by: { who: string; why: string }, now = new Date()): Promise<boolean> {
-  return withRedis(env, (redis) => createRedisParkingLot(redis, env.REDIS_PREFIX).dismiss(referralId, { ...by, at: now.toISOString() }));
+export async function dismiss(
+  env: Env,
+  referralId: string,
+  by: { who: string; why: string },
+  now = new Date(),
+): Promise<boolean> {
+  return withRedis(env, (redis) =>
+    createRedisParkingLot(redis, env.REDIS_PREFIX).dismiss(referralId, { ...by, at: now.toISOString() }),
+  );
 }
 
 /** `replay` of an id this worker has never seen (nothing was queued). */

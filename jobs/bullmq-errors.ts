@@ -32,7 +32,12 @@ export const MAX_THROTTLE_DEFERRALS = 50;
  * recovers still ends in the dead-letter state. Returns true when the job was deferred (the
  * caller then throws DelayedError).
  */
-export async function deferIfThrottled(job: Job, token: string | undefined, err: unknown, now = Date.now()): Promise<boolean> {
+export async function deferIfThrottled(
+  job: Job,
+  token: string | undefined,
+  err: unknown,
+  now = Date.now(),
+): Promise<boolean> {
   if (!(err instanceof RateLimitedError) || token === undefined) return false;
   const data = job.data as Record<string, unknown>;
   const deferrals = typeof data.throttled === 'number' ? data.throttled : 0;

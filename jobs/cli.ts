@@ -21,7 +21,11 @@ import { httpOptionsOrThrow, startOps } from './ops.ts';
 import { startStandaloneDashboard } from './http/standalone.ts';
 import { formatDoctorReport, runDoctor } from './doctor.ts';
 import { printReconcile, runReconcileCommand } from './reconcile-command.ts';
-import { runWebhookRegister, showWebhookRegistration, webhookRegistrationApiFromEnv } from './webhook-intake/register-command.ts';
+import {
+  runWebhookRegister,
+  showWebhookRegistration,
+  webhookRegistrationApiFromEnv,
+} from './webhook-intake/register-command.ts';
 
 const program = new Command('referral-sync')
   .description('Sync Microsoft Partner Center referrals with your CRM')
@@ -41,10 +45,20 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean, withOps = false):
   const redis = connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER }, { maxRetriesPerRequest: null });
   const adapters = await buildAdapters(env, log, redis);
   const rt = await startRuntime({
-    redisUrl: env.REDIS_URL, redisCluster: env.REDIS_CLUSTER, prefix: env.REDIS_PREFIX, partnerCenter: adapters.partnerCenter,
-    ...runtimeCrmOptions(env, adapters, schedulePull), log, pullIntervalMs: env.PULL_INTERVAL_MS, overlapMs: env.PULL_OVERLAP_MS,
-    initialSince: new Date(env.INITIAL_SYNC_SINCE ?? 0), pageSize: env.PARTNER_CENTER_PAGE_SIZE,
-    concurrency: env.SYNC_CONCURRENCY, attempts: env.SYNC_ATTEMPTS, batchWindowMs: env.BATCH_WINDOW_MS, schedulePull,
+    redisUrl: env.REDIS_URL,
+    redisCluster: env.REDIS_CLUSTER,
+    prefix: env.REDIS_PREFIX,
+    partnerCenter: adapters.partnerCenter,
+    ...runtimeCrmOptions(env, adapters, schedulePull),
+    log,
+    pullIntervalMs: env.PULL_INTERVAL_MS,
+    overlapMs: env.PULL_OVERLAP_MS,
+    initialSince: new Date(env.INITIAL_SYNC_SINCE ?? 0),
+    pageSize: env.PARTNER_CENTER_PAGE_SIZE,
+    concurrency: env.SYNC_CONCURRENCY,
+    attempts: env.SYNC_ATTEMPTS,
+    batchWindowMs: env.BATCH_WINDOW_MS,
+    schedulePull,
     expiry: expiryOptionsFor(env, adapters.mapping, schedulePull),
     notify: opsNotifier(env),
     ...(schedulePull ? { reconcileIntervalMs: env.RECONCILE_INTERVAL_MS } : {}),
@@ -102,7 +116,10 @@ program
     const auth = partnerCenterAuthFromEnv(env, redis ? { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) } : {});
     if (auth.mode !== 'delegated') return;
     const { username } = await loginWithDeviceCode(auth, {
-      onPrompt: (p) => process.stdout.write(`\nTo sign in, open ${p.verificationUri} and enter the code ${p.userCode}\n(the code expires in ${Math.round(p.expiresInSec / 60)} minutes)\n\n`),
+      onPrompt: (p) =>
+        process.stdout.write(
+          `\nTo sign in, open ${p.verificationUri} and enter the code ${p.userCode}\n(the code expires in ${Math.round(p.expiresInSec / 60)} minutes)\n\n`,
+        ),
     });
     process.stdout.write(`Signed in as ${username}. The worker will now get tokens silently.\n`);
     await redis?.quit();
@@ -117,7 +134,9 @@ program
   .action(async (opts: { maxWait: string }) => {
     // Checked before anything starts (#14), like demo's --port.
     if (!/^\d{1,7}$/.test(opts.maxWait)) {
-      process.stderr.write(`referral-sync sync: --max-wait takes a number of seconds, not '${plainLine(opts.maxWait.slice(0, 20))}'\n`);
+      process.stderr.write(
+        `referral-sync sync: --max-wait takes a number of seconds, not '${plainLine(opts.maxWait.slice(0, 20))}'\n`,
+      );
       process.exit(2);
     }
     const env = envOrExit();
@@ -132,11 +151,13 @@ program
       if (process.stderr.isTTY) process.stderr.write('\n');
       process.stdout.write(
         `fetched ${s.fetched}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, parked ${s.parked}` +
-          (s.pending ? `, still retrying ${s.pending}` : '') + '\n',
+          (s.pending ? `, still retrying ${s.pending}` : '') +
+          '\n',
       );
       if (s.parked > 0 || s.pending > 0) {
         const parked = await rt.parking.list(20);
-        for (const p of parked) process.stdout.write(`  parked ${plainLine(p.referralId)} [${plainLine(p.stage)}]: ${plainLine(p.reason)}\n`);
+        for (const p of parked)
+          process.stdout.write(`  parked ${plainLine(p.referralId)} [${plainLine(p.stage)}]: ${plainLine(p.reason)}\n`);
         process.exitCode = 1;
       }
     } finally {
@@ -179,7 +200,9 @@ program
       process.stdout.write(`${file}: valid\n`);
       return;
     }
-    process.stderr.write(`${file}: ${parsed.errors.length} problem(s)\n${parsed.errors.map((e) => `  - ${e}\n`).join('')}`);
+    process.stderr.write(
+      `${file}: ${parsed.errors.length} problem(s)\n${parsed.errors.map((e) => `  - ${e}\n`).join('')}`,
+    );
     process.exit(1);
   });
 
@@ -248,8 +271,14 @@ program
     const mapping = await loadMappingFor(env);
     const expiry = expiryOptionsFor(env, mapping, false);
     const server = await startStandaloneDashboard({
-      redisUrl: env.REDIS_URL, redisCluster: env.REDIS_CLUSTER, prefix: env.REDIS_PREFIX, log,
-      settings: { atRisk: { levels: expiry.levels, timeZone: expiry.timeZone, isContactMe: expiry.isContactMe }, attempts: env.SYNC_ATTEMPTS },
+      redisUrl: env.REDIS_URL,
+      redisCluster: env.REDIS_CLUSTER,
+      prefix: env.REDIS_PREFIX,
+      log,
+      settings: {
+        atRisk: { levels: expiry.levels, timeZone: expiry.timeZone, isContactMe: expiry.isContactMe },
+        attempts: env.SYNC_ATTEMPTS,
+      },
       http: { ...httpOptionsOrThrow(env), publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on' },
     });
     process.stdout.write(`dashboard: ${server.url}\n`);
@@ -260,13 +289,17 @@ program
 
 program
   .command('demo')
-  .description('run the worker and dashboard against built-in Partner Center and Salesforce simulators (needs only Redis)')
+  .description(
+    'run the worker and dashboard against built-in Partner Center and Salesforce simulators (needs only Redis)',
+  )
   .option('--port <port>', 'dashboard port', '3000')
   .action(async (opts: { port: string }) => {
     // Checked before anything starts (#15): `--port abc` used to start workers, then fail on NaN.
     const port = /^\d{1,5}$/.test(opts.port) ? Number(opts.port) : Number.NaN;
     if (!(port >= 0 && port <= 65535)) {
-      process.stderr.write(`referral-sync demo: --port takes a port number from 0 to 65535, not '${opts.port.slice(0, 20)}'\n`);
+      process.stderr.write(
+        `referral-sync demo: --port takes a port number from 0 to 65535, not '${opts.port.slice(0, 20)}'\n`,
+      );
       process.exit(2);
     }
     // Loaded lazily: the demo uses the test fakes, which production images leave out.
@@ -281,7 +314,9 @@ program
 
 program
   .command('doctor')
-  .description('check Redis (noeviction, AOF), the Partner Center sign-in, CRM sign-in and configured fields, and the mapping')
+  .description(
+    'check Redis (noeviction, AOF), the Partner Center sign-in, CRM sign-in and configured fields, and the mapping',
+  )
   .action(async () => {
     const env = envOrExit();
     const report = await runDoctor(env, { progress: (t) => process.stderr.write(`${t}\n`) });
@@ -298,22 +333,40 @@ webhook
   .command('register')
   .description('register this worker for referral events; refuses to replace another URL without --force')
   .requiredOption('--url <url>', 'public https URL of POST /webhooks/partner-center')
-  .option('--events <list>', 'comma-separated events', 'referral-created,referral-updated,related-referral-created,related-referral-updated')
+  .option(
+    '--events <list>',
+    'comma-separated events',
+    'referral-created,referral-updated,related-referral-created,related-referral-updated',
+  )
   .option('--force', 'replace an existing registration for another URL')
   .action((opts: { url: string; events: string; force?: boolean }) =>
     withWebhookApi(async (api) => {
-      const events = opts.events.split(',').map((e) => e.trim()).filter((e) => e !== '');
-      process.exitCode = await runWebhookRegister(api, { url: opts.url, events, force: opts.force === true }, process.stdout);
+      const events = opts.events
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== '');
+      process.exitCode = await runWebhookRegister(
+        api,
+        { url: opts.url, events, force: opts.force === true },
+        process.stdout,
+      );
     }),
   );
 
 /** The registration API with its own Redis connection (the sign-in may live there), closed after. */
-async function withWebhookApi(fn: (api: ReturnType<typeof webhookRegistrationApiFromEnv>) => Promise<void>): Promise<void> {
+async function withWebhookApi(
+  fn: (api: ReturnType<typeof webhookRegistrationApiFromEnv>) => Promise<void>,
+): Promise<void> {
   const env = envOrExit();
   await redisOrExit(env);
   const redis = connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER });
   try {
-    await fn(webhookRegistrationApiFromEnv(env, redis, { baseUrl: env.PARTNER_CENTER_WEBHOOK_API_URL, scope: env.PARTNER_CENTER_WEBHOOK_SCOPE }));
+    await fn(
+      webhookRegistrationApiFromEnv(env, redis, {
+        baseUrl: env.PARTNER_CENTER_WEBHOOK_API_URL,
+        scope: env.PARTNER_CENTER_WEBHOOK_SCOPE,
+      }),
+    );
   } finally {
     await redis.quit();
   }
@@ -351,7 +404,9 @@ program
     if (rows.length === 0) process.stdout.write('No referral is waiting for an answer.\n');
     for (const r of rows) {
       const flag = r.contactMe ? ' [customer asked to be contacted]' : '';
-      process.stdout.write(`${r.timeLeftText.padStart(12)}  ${r.deadlineText}  ${r.referralId}  ${r.dealName}${r.level ? ` (${r.level})` : ''}${flag}\n`);
+      process.stdout.write(
+        `${r.timeLeftText.padStart(12)}  ${r.deadlineText}  ${r.referralId}  ${r.dealName}${r.level ? ` (${r.level})` : ''}${flag}\n`,
+      );
     }
   });
 

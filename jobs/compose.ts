@@ -9,7 +9,11 @@ import type { Mapping } from '../src/mapping/schema.ts';
 import type { CrmConnector, CrmKind, CrmOutbound, OpportunityDraft } from '../src/ports/crm.ts';
 import type { ValueFieldNames } from '../src/outbound/draft-values.ts';
 import { routeReferral } from '../src/mapping/routing.ts';
-import { createDynamicsConnector, type DynamicsConnector, type DynamicsOptionsInput } from '../connectors/dynamics/index.ts';
+import {
+  createDynamicsConnector,
+  type DynamicsConnector,
+  type DynamicsOptionsInput,
+} from '../connectors/dynamics/index.ts';
 import type { CrmBinding, RuntimeOptions } from './runtime.ts';
 import type { PartnerCenterClient, TokenProvider } from '../src/ports/partner-center.ts';
 import { createPartnerCenterClient } from '../connectors/partner-center/partner-center.client.ts';
@@ -29,10 +33,16 @@ export function expiryOptionsFor(env: Env, mapping: Mapping, schedule: boolean):
     levels: toLevels(mapping.expiry?.levelsHours),
     timeZone: env.TIME_ZONE,
     // Alerts link to the referral's Partner Center page when the template only needs the id.
-    linkTemplate: /\{(?!id\})[^}]*\}/.test(mapping.referralLink) ? null : mapping.referralLink.replaceAll('{id}', '{referralId}'),
+    linkTemplate: /\{(?!id\})[^}]*\}/.test(mapping.referralLink)
+      ? null
+      : mapping.referralLink.replaceAll('{id}', '{referralId}'),
     isContactMe: (r) => isContactMeRequest(mapping, r),
     webhook: env.ALERT_WEBHOOK_URL
-      ? createWebhookPoster({ url: env.ALERT_WEBHOOK_URL, format: env.ALERT_WEBHOOK_FORMAT, timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS })
+      ? createWebhookPoster({
+          url: env.ALERT_WEBHOOK_URL,
+          format: env.ALERT_WEBHOOK_FORMAT,
+          timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
+        })
       : undefined,
     scanIntervalMs: env.EXPIRY_SCAN_INTERVAL_MS,
     schedule,
@@ -42,7 +52,11 @@ export function expiryOptionsFor(env: Env, mapping: Mapping, schedule: boolean):
 /** Ops notices (Redis data loss) go to the alert webhook when one is configured. */
 export function opsNotifier(env: Env): ((notice: OpsNotice) => Promise<void>) | undefined {
   if (!env.ALERT_WEBHOOK_URL) return undefined;
-  const poster = createWebhookPoster({ url: env.ALERT_WEBHOOK_URL, format: env.ALERT_WEBHOOK_FORMAT, timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS });
+  const poster = createWebhookPoster({
+    url: env.ALERT_WEBHOOK_URL,
+    format: env.ALERT_WEBHOOK_FORMAT,
+    timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
+  });
   return (notice) => poster.postNotice(notice);
 }
 
@@ -67,19 +81,31 @@ export interface Adapters {
 }
 
 /** The runtime's CRM options: bindings per CRM, routing, outbound sync (off with OUTBOUND_SYNC=off). */
-export function runtimeCrmOptions(env: Env, adapters: Adapters, schedule: boolean): Pick<RuntimeOptions, 'crm' | 'toDraft' | 'outbound' | 'additionalCrms' | 'route'> {
+export function runtimeCrmOptions(
+  env: Env,
+  adapters: Adapters,
+  schedule: boolean,
+): Pick<RuntimeOptions, 'crm' | 'toDraft' | 'outbound' | 'additionalCrms' | 'route'> {
   const bindings: CrmBinding[] = adapters.crms.map((c) => ({
     crm: c.connector,
     toDraft: c.toDraft,
     outbound:
       env.OUTBOUND_SYNC === 'on' && c.valueFields
-        ? { crm: c.connector, rules: adapters.mapping.outbound, valueFields: c.valueFields, pollIntervalMs: env.CRM_POLL_INTERVAL_MS, overlapMs: env.CRM_POLL_OVERLAP_MS, schedule }
+        ? {
+            crm: c.connector,
+            rules: adapters.mapping.outbound,
+            valueFields: c.valueFields,
+            pollIntervalMs: env.CRM_POLL_INTERVAL_MS,
+            overlapMs: env.CRM_POLL_OVERLAP_MS,
+            schedule,
+          }
         : undefined,
   }));
   const [first, ...rest] = bindings;
   if (!first) throw new FatalError('no CRM is configured (CRM)');
   return {
-    crm: first.crm, toDraft: first.toDraft,
+    crm: first.crm,
+    toDraft: first.toDraft,
     ...(first.outbound ? { outbound: first.outbound } : {}),
     ...(rest.length > 0 ? { additionalCrms: rest } : {}),
     ...(adapters.route ? { route: adapters.route } : {}),
@@ -90,7 +116,8 @@ export function runtimeCrmOptions(env: Env, adapters: Adapters, schedule: boolea
 export async function loadMappingFor(env: Env): Promise<Mapping> {
   const mapping = await loadMappingFile(env.MAPPING_FILE);
   for (const kind of crmKinds(env)) {
-    if (!mapping[kind]) throw new FatalError(`${env.MAPPING_FILE}: CRM=${env.CRM} but the mapping file has no "${kind}" section`);
+    if (!mapping[kind])
+      throw new FatalError(`${env.MAPPING_FILE}: CRM=${env.CRM} but the mapping file has no "${kind}" section`);
   }
   if (env.CRM === 'both' && !mapping.routing) {
     throw new FatalError(`${env.MAPPING_FILE}: CRM=both needs a "routing" section saying which referrals go where`);
@@ -103,9 +130,14 @@ const crmKinds = (env: Env): CrmKind[] => (env.CRM === 'both' ? ['salesforce', '
 /** Builds the real adapters from the environment (the composition root's half that does I/O). */
 export async function buildAdapters(env: Env, log: Logger, redis: RedisConnection): Promise<Adapters> {
   const mapping = await loadMappingFor(env);
-  const tokens = createTokenProvider(partnerCenterAuthFromEnv(env, { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) }));
+  const tokens = createTokenProvider(
+    partnerCenterAuthFromEnv(env, { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) }),
+  );
   const partnerCenter = createPartnerCenterClient({
-    tokens, baseUrl: env.PARTNER_CENTER_API_URL, pageSize: env.PARTNER_CENTER_PAGE_SIZE, timeoutMs: env.HTTP_TIMEOUT_MS,
+    tokens,
+    baseUrl: env.PARTNER_CENTER_API_URL,
+    pageSize: env.PARTNER_CENTER_PAGE_SIZE,
+    timeoutMs: env.HTTP_TIMEOUT_MS,
   });
   const crms: CrmAdapter[] = [];
   for (const kind of crmKinds(env)) {
@@ -113,7 +145,10 @@ export async function buildAdapters(env: Env, log: Logger, redis: RedisConnectio
     if (kind === 'salesforce') {
       const section = mapping.salesforce;
       const connector = createSalesforceConnector(
-        { ...(await salesforceOptions(env, mapping)), ...(section ? { outbound: { fields: section.outbound, rules: mapping.outbound } } : {}) },
+        {
+          ...(await salesforceOptions(env, mapping)),
+          ...(section ? { outbound: { fields: section.outbound, rules: mapping.outbound } } : {}),
+        },
         log.child({ remote: 'salesforce' }),
       );
       crms.push({ kind, connector, toDraft, valueFields: section?.outbound ?? null });
@@ -126,7 +161,8 @@ export async function buildAdapters(env: Env, log: Logger, redis: RedisConnectio
     }
   }
   const routing = mapping.routing;
-  const route = env.CRM === 'both' && routing ? (r: Referral) => routeReferral(routing, r, mapping.referralLink) : undefined;
+  const route =
+    env.CRM === 'both' && routing ? (r: Referral) => routeReferral(routing, r, mapping.referralLink) : undefined;
   const first = crms[0];
   if (!first) throw new FatalError('no CRM is configured (CRM)');
   return { mapping, tokens, partnerCenter, crms, route, crm: first.connector };

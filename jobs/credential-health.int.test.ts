@@ -50,8 +50,22 @@ afterEach(async () => {
 function setup(connections?: ConnectionHealthSpec[]) {
   const state = { salesforceBroken: true, partnerCenterBroken: false };
   const specs = connections ?? [
-    { name: 'partner-center', queues: ['pull', 'sync'], probe: async () => { if (state.partnerCenterBroken) throw new AuthError('the saved Partner Center sign-in can no longer be used (invalid_grant)'); } },
-    { name: 'salesforce', queues: ['sync', 'poll-salesforce'], probe: async () => { if (state.salesforceBroken) throw new AuthError('salesforce sign-in (jwt) rejected: invalid_grant: expired access/refresh token'); } },
+    {
+      name: 'partner-center',
+      queues: ['pull', 'sync'],
+      probe: async () => {
+        if (state.partnerCenterBroken)
+          throw new AuthError('the saved Partner Center sign-in can no longer be used (invalid_grant)');
+      },
+    },
+    {
+      name: 'salesforce',
+      queues: ['sync', 'poll-salesforce'],
+      probe: async () => {
+        if (state.salesforceBroken)
+          throw new AuthError('salesforce sign-in (jwt) rejected: invalid_grant: expired access/refresh token');
+      },
+    },
   ];
   const health = createCredentialHealth({ redis, prefix, connections: specs, log });
   closers.push(() => health.close());
@@ -62,7 +76,10 @@ function startWorker(state: { salesforceBroken: boolean }, processed: string[]) 
   const w = new Worker(
     'sync',
     async (job) => {
-      if (state.salesforceBroken) throw toBullMqError(new AuthError('salesforce sign-in (jwt) rejected: invalid_grant: user hasn\'t approved this consumer'));
+      if (state.salesforceBroken)
+        throw toBullMqError(
+          new AuthError("salesforce sign-in (jwt) rejected: invalid_grant: user hasn't approved this consumer"),
+        );
       processed.push(String(job.id));
       return 'ok';
     },
@@ -73,7 +90,7 @@ function startWorker(state: { salesforceBroken: boolean }, processed: string[]) 
 }
 
 describe('credential health (real Redis, BullMQ)', () => {
-  it('an AuthError pauses the connection\'s queues with a visible reason; a successful probe resumes them and retries the failed job', async () => {
+  it("an AuthError pauses the connection's queues with a visible reason; a successful probe resumes them and retries the failed job", async () => {
     const { state, health } = setup();
     const sync = queue('sync');
     const poll = queue('poll-salesforce');
@@ -117,13 +134,25 @@ describe('credential health (real Redis, BullMQ)', () => {
     queue('pull');
     const report = await health.probe();
     expect(await sync.isPaused()).toBe(true);
-    expect(report.find((c) => c.name === 'salesforce')).toMatchObject({ ok: false, pausedQueues: ['sync', 'poll-salesforce'] });
+    expect(report.find((c) => c.name === 'salesforce')).toMatchObject({
+      ok: false,
+      pausedQueues: ['sync', 'poll-salesforce'],
+    });
 
     state.salesforceBroken = false;
     await health.probe();
     const flaky = createCredentialHealth({
-      redis, prefix, log,
-      connections: [{ name: 'salesforce', queues: ['sync'], probe: () => Promise.reject(new RetryableError('salesforce sign-in (jwt): token endpoint unreachable (ECONNRESET)')) }],
+      redis,
+      prefix,
+      log,
+      connections: [
+        {
+          name: 'salesforce',
+          queues: ['sync'],
+          probe: () =>
+            Promise.reject(new RetryableError('salesforce sign-in (jwt): token endpoint unreachable (ECONNRESET)')),
+        },
+      ],
     });
     closers.push(() => flaky.close());
     const r = await flaky.probe();
@@ -137,7 +166,11 @@ describe('credential health (real Redis, BullMQ)', () => {
     const pull = queue('pull');
     state.partnerCenterBroken = true;
     await health.onJobFailed('sync', 'a', 'AuthError: salesforce sign-in (jwt) rejected: invalid_grant');
-    await health.onJobFailed('pull', 'b', 'AuthError: the saved Partner Center sign-in can no longer be used (invalid_grant)');
+    await health.onJobFailed(
+      'pull',
+      'b',
+      'AuthError: the saved Partner Center sign-in can no longer be used (invalid_grant)',
+    );
     expect([await sync.isPaused(), await pull.isPaused()]).toEqual([true, true]);
 
     state.salesforceBroken = false;
@@ -151,7 +184,11 @@ describe('credential health (real Redis, BullMQ)', () => {
   it('pauses nothing for a permission failure on one record, and traces an unlabelled auth failure by probing', async () => {
     const { health } = setup();
     const sync = queue('sync');
-    await health.onJobFailed('sync', 'x', 'AuthError: salesforce Opportunity INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY (referral r): insufficient access');
+    await health.onJobFailed(
+      'sync',
+      'x',
+      'AuthError: salesforce Opportunity INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY (referral r): insufficient access',
+    );
     await health.onJobFailed('sync', 'y', 'MappingError: salesforce.fields.CloseDate: no value');
     expect(await sync.isPaused()).toBe(false);
     await health.onJobFailed('sync', 'z', 'AuthError: some sign-in failure nobody labelled');

@@ -74,7 +74,10 @@ export function createCredentialHealth(o: CredentialHealthOptions) {
     }
     if (!(await store.startPause({ connection: spec.name, reason, since: now, queues: claim }))) return;
     for (const q of claim) await queue(q).pause();
-    o.log.error({ connection: spec.name, queues: claim, reason }, 'credentials failed: queues paused until the connection works again');
+    o.log.error(
+      { connection: spec.name, queues: claim, reason },
+      'credentials failed: queues paused until the connection works again',
+    );
   }
 
   async function resume(spec: ConnectionHealthSpec): Promise<void> {
@@ -122,11 +125,19 @@ export function createCredentialHealth(o: CredentialHealthOptions) {
     return round;
   }
 
-  async function onJobFailed(queueName: string, jobId: string | undefined, failedReason: string | undefined): Promise<void> {
+  async function onJobFailed(
+    queueName: string,
+    jobId: string | undefined,
+    failedReason: string | undefined,
+  ): Promise<void> {
     const verdict = classifyFailedReason(failedReason);
     if (verdict.kind !== 'credentials') return;
     const found = await culprits(queueName, verdict.connection);
-    if (found.length === 0) o.log.warn({ queue: queueName, jobId, reason: verdict.reason }, 'auth failure not traced to a configured connection; nothing paused');
+    if (found.length === 0)
+      o.log.warn(
+        { queue: queueName, jobId, reason: verdict.reason },
+        'auth failure not traced to a configured connection; nothing paused',
+      );
     for (const { spec, reason } of found) {
       if (jobId !== undefined) await store.addFailedJob(spec.name, { queue: queueName, jobId });
       await pause(spec, reason ?? verdict.reason);
@@ -155,7 +166,11 @@ export function createCredentialHealth(o: CredentialHealthOptions) {
     const out: ConnectionHealth[] = [];
     for (const spec of o.connections) {
       const [status, record] = [await store.status(spec.name), await store.pause(spec.name)];
-      const h: ConnectionHealth = { name: spec.name, ok: record === null && status?.ok !== false, checkedAt: status?.checkedAt ?? record?.since ?? null };
+      const h: ConnectionHealth = {
+        name: spec.name,
+        ok: record === null && status?.ok !== false,
+        checkedAt: status?.checkedAt ?? record?.since ?? null,
+      };
       const reason = status?.ok === false ? status.reason : record?.reason;
       if (reason !== undefined) h.reason = reason;
       if (record) Object.assign(h, { pausedSince: record.since, pausedQueues: record.queues });
@@ -181,7 +196,9 @@ export function createCredentialHealth(o: CredentialHealthOptions) {
       const connection = connect();
       const events = new QueueEvents(name, { connection, prefix: o.prefix });
       events.on('failed', ({ jobId, failedReason }) => {
-        onJobFailed(name, jobId, failedReason).catch((err: unknown) => o.log.error({ err, queue: name }, 'credential health: could not handle a failed job'));
+        onJobFailed(name, jobId, failedReason).catch((err: unknown) =>
+          o.log.error({ err, queue: name }, 'credential health: could not handle a failed job'),
+        );
       });
       events.on('error', (err) => o.log.error({ err, queue: name }, 'credential health: queue events error'));
       return { events, connection };
@@ -196,7 +213,11 @@ export function createCredentialHealth(o: CredentialHealthOptions) {
   }
 
   return {
-    onJobFailed, probe, credentialHealth, pauseCause, watch,
+    onJobFailed,
+    probe,
+    credentialHealth,
+    pauseCause,
+    watch,
     close: () => Promise.all([...queues.values()].map((q) => q.close())).then(() => undefined),
   };
 }

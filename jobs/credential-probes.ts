@@ -31,7 +31,10 @@ export function partnerCenterProbe(tokens: TokenProvider, client?: PartnerCenter
 }
 
 /** A describe of the object we write: signs in again when the session is gone (jsforce refreshFn). */
-export function salesforceProbe(connector: { describe(object: string): Promise<unknown>; settings: { objectName: string } }): () => Promise<void> {
+export function salesforceProbe(connector: {
+  describe(object: string): Promise<unknown>;
+  settings: { objectName: string };
+}): () => Promise<void> {
   return async () => {
     await connector.describe(connector.settings.objectName);
   };

@@ -24,10 +24,20 @@ describe('npm run demo', () => {
       },
     });
     const started = Date.now();
-    demo = await runDemo({ redisUrl: REDIS_URL, prefix, port: 0, handleSignals: false, trickleMs: 0, logLevel: 'silent', out });
+    demo = await runDemo({
+      redisUrl: REDIS_URL,
+      prefix,
+      port: 0,
+      handleSignals: false,
+      trickleMs: 0,
+      logLevel: 'silent',
+      out,
+    });
     expect(printed.join('')).toContain(`Dashboard                 ${demo.dashboardUrl}`);
 
-    await expect.poll(() => demo?.salesforce.records('Opportunity').length ?? 0, { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(14);
+    await expect
+      .poll(() => demo?.salesforce.records('Opportunity').length ?? 0, { timeout: 20_000, interval: 250 })
+      .toBeGreaterThanOrEqual(14);
     const home = await fetch(demo.dashboardUrl);
     expect(home.status).toBe(200);
     const html = await home.text();
@@ -42,6 +52,8 @@ describe('npm run demo', () => {
   });
 
   it('says how to start Redis when it is not reachable', async () => {
-    await expect(runDemo({ redisUrl: 'redis://127.0.0.1:1', handleSignals: false })).rejects.toThrow(/Redis is not reachable.*redis-server --daemonize yes/s);
+    await expect(runDemo({ redisUrl: 'redis://127.0.0.1:1', handleSignals: false })).rejects.toThrow(
+      /Redis is not reachable.*redis-server --daemonize yes/s,
+    );
   });
 });

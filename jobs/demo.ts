@@ -64,27 +64,65 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
   const pc = await startFakePartnerCenter(DEMO_CLIENT);
   const seed = demoReferrals(Date.now());
   pc.seed(seed.referrals);
-  const sf = await startSalesforceHarness({ connector: { outbound: { fields: sfSection.outbound, rules: mapping.outbound } } });
+  const sf = await startSalesforceHarness({
+    connector: { outbound: { fields: sfSection.outbound, rules: mapping.outbound } },
+  });
 
   const metrics = createMetrics();
   const credentials = createCredentialTracker(['partner-center', 'salesforce']);
-  const tokens = createAppTokenProvider({ ...pc.msalMetadata(pc.tenantId), ...DEMO_CLIENT, scope: 'https://api.partner.microsoft.com/.default' });
-  const partnerCenter = instrumentPort('partner-center', createPartnerCenterClient({ tokens, baseUrl: pc.url, pageSize: 100 }), metrics, credentials);
+  const tokens = createAppTokenProvider({
+    ...pc.msalMetadata(pc.tenantId),
+    ...DEMO_CLIENT,
+    scope: 'https://api.partner.microsoft.com/.default',
+  });
+  const partnerCenter = instrumentPort(
+    'partner-center',
+    createPartnerCenterClient({ tokens, baseUrl: pc.url, pageSize: 100 }),
+    metrics,
+    credentials,
+  );
   const crm = instrumentPort('salesforce', sf.connector, metrics, credentials);
-  const atRisk = { levels: toLevels(mapping.expiry?.levelsHours), timeZone: 'UTC', isContactMe: (r: Parameters<typeof isContactMeRequest>[1]) => isContactMeRequest(mapping, r) };
+  const atRisk = {
+    levels: toLevels(mapping.expiry?.levelsHours),
+    timeZone: 'UTC',
+    isContactMe: (r: Parameters<typeof isContactMeRequest>[1]) => isContactMeRequest(mapping, r),
+  };
 
   const rt = await startRuntime({
-    redisUrl, prefix, partnerCenter, crm, log,
+    redisUrl,
+    prefix,
+    partnerCenter,
+    crm,
+    log,
     toDraft: (r, now) => toOpportunityDraft('salesforce', r, now, mapping),
-    pullIntervalMs: 10_000, overlapMs: 60_000, initialSince: new Date(0), pageSize: 100,
-    concurrency: 50, attempts: 3, batchWindowMs: 200, schedulePull: true,
+    pullIntervalMs: 10_000,
+    overlapMs: 60_000,
+    initialSince: new Date(0),
+    pageSize: 100,
+    concurrency: 50,
+    attempts: 3,
+    batchWindowMs: 200,
+    schedulePull: true,
     expiry: { ...atRisk, linkTemplate: null, scanIntervalMs: 15_000, schedule: true },
-    outbound: { crm, rules: mapping.outbound, valueFields: sfSection.outbound, pollIntervalMs: 5_000, overlapMs: 60_000, schedule: true },
+    outbound: {
+      crm,
+      rules: mapping.outbound,
+      valueFields: sfSection.outbound,
+      pollIntervalMs: 5_000,
+      overlapMs: 60_000,
+      schedule: true,
+    },
   });
   const source = sourceFromRuntime(rt, prefix, { atRisk, attempts: 3, credentials: () => credentials.list() });
   const server = await startHttpServer(
     { source, log, metrics },
-    { port: o.port ?? 3000, auth: { anonymousRole: 'operator' }, extraRoutes: demoRoutes(pc, sf.fake), nav: DEMO_NAV, publicMetrics: true },
+    {
+      port: o.port ?? 3000,
+      auth: { anonymousRole: 'operator' },
+      extraRoutes: demoRoutes(pc, sf.fake),
+      nav: DEMO_NAV,
+      publicMetrics: true,
+    },
   ).catch(async (err: unknown) => {
     await Promise.allSettled([rt.close(1000), pc.close(), sf.close(), redis.quit()]);
     const busy = (err as { code?: unknown }).code === 'EADDRINUSE';
@@ -92,11 +130,20 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
   });
 
   let added = 0;
-  const trickle = (o.trickleMs ?? 30_000) > 0 ? setInterval(() => pc.upsert(trickleReferral(Date.now(), added++)), o.trickleMs ?? 30_000) : undefined;
+  const trickle =
+    (o.trickleMs ?? 30_000) > 0
+      ? setInterval(() => pc.upsert(trickleReferral(Date.now(), added++)), o.trickleMs ?? 30_000)
+      : undefined;
   trickle?.unref();
 
   const u = server.url;
-  const urls = { dashboard: `${u}/`, queues: `${u}/queues/admin`, crm: `${u}/demo/crm`, partnerCenter: `${u}/demo/partner-center`, metrics: `${u}/metrics` };
+  const urls = {
+    dashboard: `${u}/`,
+    queues: `${u}/queues/admin`,
+    crm: `${u}/demo/crm`,
+    partnerCenter: `${u}/demo/partner-center`,
+    metrics: `${u}/metrics`,
+  };
   out.write(
     `\nreferral-sync demo is running (Redis ${safeUrl(redisUrl)}, key prefix "${prefix}", cleared at start)\n\n` +
       `  Dashboard                 ${urls.dashboard}\n  Queues (bull-board)       ${urls.queues}\n` +
@@ -120,7 +167,10 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
     const onSignal = () => {
       out.write('\nstopping the demo…\n');
       process.once('SIGINT', () => process.exit(130)); // a second Ctrl+C does not wait
-      stop().then(() => process.exit(0), () => process.exit(1));
+      stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);

@@ -9,9 +9,13 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function env(over: Record<string, string> = {}): Env {
   const r = parseEnv({
-    PARTNER_CENTER_CLIENT_ID: 'app-id', TOKEN_CACHE_KEY: Buffer.alloc(32, 7).toString('base64'),
-    SALESFORCE_CLIENT_ID: 'sf-id', SALESFORCE_USERNAME: 'sync@example.com', SALESFORCE_PRIVATE_KEY: 'unused',
-    REDIS_URL, ...over,
+    PARTNER_CENTER_CLIENT_ID: 'app-id',
+    TOKEN_CACHE_KEY: Buffer.alloc(32, 7).toString('base64'),
+    SALESFORCE_CLIENT_ID: 'sf-id',
+    SALESFORCE_USERNAME: 'sync@example.com',
+    SALESFORCE_PRIVATE_KEY: 'unused',
+    REDIS_URL,
+    ...over,
   });
   if (!r.ok) throw new Error(r.problems.join('; '));
   return r.env;
@@ -20,7 +24,9 @@ function env(over: Record<string, string> = {}): Env {
 /** A remote whose `Date` header is `skewMs` away from real time (an API answering 401). */
 async function remoteWithClock(skewMs: number): Promise<StallServer> {
   const server = await startStallServer((_req, _body, res) => {
-    res.writeHead(401, { Date: new Date(Date.now() + skewMs).toUTCString(), 'content-type': 'application/json' }).end('{}');
+    res
+      .writeHead(401, { Date: new Date(Date.now() + skewMs).toUTCString(), 'content-type': 'application/json' })
+      .end('{}');
   });
   server.stall(false);
   return server;
@@ -77,8 +83,17 @@ describe('clock skew (issue 12)', () => {
   it('a remote that cannot be reached is a warning, not a failure', async () => {
     const gone = await startStallServer();
     await gone.close();
-    const e = env({ PARTNER_CENTER_API_URL: gone.url, CRM: 'dynamics', DYNAMICS_URL: gone.url, DYNAMICS_TENANT_ID: 't', DYNAMICS_CLIENT_ID: 'c', DYNAMICS_CLIENT_SECRET: 's' });
-    const report = await runDoctor(e, { remotes: async () => ({ tokens: { getAccessToken: async () => 'token' }, clocks: clockSourcesFromEnv(e) }) });
+    const e = env({
+      PARTNER_CENTER_API_URL: gone.url,
+      CRM: 'dynamics',
+      DYNAMICS_URL: gone.url,
+      DYNAMICS_TENANT_ID: 't',
+      DYNAMICS_CLIENT_ID: 'c',
+      DYNAMICS_CLIENT_SECRET: 's',
+    });
+    const report = await runDoctor(e, {
+      remotes: async () => ({ tokens: { getAccessToken: async () => 'token' }, clocks: clockSourcesFromEnv(e) }),
+    });
     expect(report.lines.filter((l) => l.check.startsWith('clock vs')).map((l) => l.status)).toEqual(['warn', 'warn']);
   });
 });

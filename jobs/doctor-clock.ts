@@ -30,7 +30,8 @@ export function clockLine(name: string, skewMs: number): ClockLine {
   if (Math.abs(skewMs) <= CLOCK_TOLERANCE_MS) return { status: 'ok', check, detail: `within ${seconds(skewMs)}` };
   const direction = skewMs > 0 ? 'ahead of' : 'behind';
   return {
-    status: 'fail', check,
+    status: 'fail',
+    check,
     detail:
       `this machine's clock is ${seconds(skewMs)} ${direction} ${name} (tolerance ${CLOCK_TOLERANCE_MS / 1000} s). ` +
       'Salesforce refuses the JWT sign-in and Entra may refuse tokens, so every sync job would retry and then be parked: ' +
@@ -38,7 +39,11 @@ export function clockLine(name: string, skewMs: number): ClockLine {
   };
 }
 
-export async function checkClocks(sources: readonly ClockSource[], add: (l: ClockLine) => void, timeoutMs: number): Promise<void> {
+export async function checkClocks(
+  sources: readonly ClockSource[],
+  add: (l: ClockLine) => void,
+  timeoutMs: number,
+): Promise<void> {
   // Read together: one slow remote does not hold the others (or doctor) for its whole timeout.
   const reads = await Promise.allSettled(sources.map((s) => s.read()));
   reads.forEach((r, i) => {
@@ -48,16 +53,31 @@ export async function checkClocks(sources: readonly ClockSource[], add: (l: Cloc
       return;
     }
     const why = r.reason instanceof Error ? r.reason.message.slice(0, 200) : 'unknown failure';
-    add({ status: 'warn', check: `clock vs ${name}`, detail: `could not read its clock (${why}; limit ${Math.round(timeoutMs / 1000)} s)` });
+    add({
+      status: 'warn',
+      check: `clock vs ${name}`,
+      detail: `could not read its clock (${why}; limit ${Math.round(timeoutMs / 1000)} s)`,
+    });
   });
 }
 
 /** Partner Center and each configured CRM (Salesforce: the login host, where the JWT is checked). */
 export function clockSourcesFromEnv(env: Env): ClockSource[] {
   const timeout = env.HTTP_TIMEOUT_MS;
-  const source = (name: string, url: string): ClockSource => ({ name: `${name} (${new URL(url).host})`, read: () => readRemoteClock(url, timeout) });
+  const source = (name: string, url: string): ClockSource => ({
+    name: `${name} (${new URL(url).host})`,
+    read: () => readRemoteClock(url, timeout),
+  });
   const out = [source('Partner Center', env.PARTNER_CENTER_API_URL)];
-  if (env.CRM !== 'dynamics') out.push(source('Salesforce', env.SALESFORCE_AUTH === 'client_credentials' && env.SALESFORCE_INSTANCE_URL ? env.SALESFORCE_INSTANCE_URL : env.SALESFORCE_LOGIN_URL));
+  if (env.CRM !== 'dynamics')
+    out.push(
+      source(
+        'Salesforce',
+        env.SALESFORCE_AUTH === 'client_credentials' && env.SALESFORCE_INSTANCE_URL
+          ? env.SALESFORCE_INSTANCE_URL
+          : env.SALESFORCE_LOGIN_URL,
+      ),
+    );
   if (env.CRM !== 'salesforce' && env.DYNAMICS_URL) out.push(source('Dynamics', env.DYNAMICS_URL));
   return out;
 }

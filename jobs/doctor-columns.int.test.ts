@@ -24,9 +24,17 @@ afterEach(async () => {
 
 function env(crm: 'salesforce' | 'dynamics'): Env {
   const r = parseEnv({
-    CRM: crm, REDIS_URL, PARTNER_CENTER_CLIENT_ID: 'app-id', TOKEN_CACHE_KEY: Buffer.alloc(32, 7).toString('base64'),
-    SALESFORCE_CLIENT_ID: 'sf-id', SALESFORCE_USERNAME: 'sync@example.com', SALESFORCE_PRIVATE_KEY_FILE: '/nonexistent.pem',
-    DYNAMICS_URL: 'https://contoso.crm4.dynamics.example', DYNAMICS_TENANT_ID: 'contoso.example', DYNAMICS_CLIENT_ID: 'dv-id', DYNAMICS_CLIENT_SECRET: 'dv-secret',
+    CRM: crm,
+    REDIS_URL,
+    PARTNER_CENTER_CLIENT_ID: 'app-id',
+    TOKEN_CACHE_KEY: Buffer.alloc(32, 7).toString('base64'),
+    SALESFORCE_CLIENT_ID: 'sf-id',
+    SALESFORCE_USERNAME: 'sync@example.com',
+    SALESFORCE_PRIVATE_KEY_FILE: '/nonexistent.pem',
+    DYNAMICS_URL: 'https://contoso.crm4.dynamics.example',
+    DYNAMICS_TENANT_ID: 'contoso.example',
+    DYNAMICS_CLIENT_ID: 'dv-id',
+    DYNAMICS_CLIENT_SECRET: 'dv-secret',
   });
   if (!r.ok) throw new Error(r.problems.join('; '));
   return r.env;
@@ -38,7 +46,14 @@ async function dynamicsDoctor(metadata: FakeMetadataOptions = {}) {
   dv = await startDataverseHarness({ fake: { metadata } });
   const c = dv.connector;
   return runDoctor(env('dynamics'), {
-    remotes: async () => ({ tokens: signedIn, dynamics: { probe: dynamicsProbe(c), describe: 'opportunities.new_referralid', columns: (extra) => c.checkColumns(extra) } }),
+    remotes: async () => ({
+      tokens: signedIn,
+      dynamics: {
+        probe: dynamicsProbe(c),
+        describe: 'opportunities.new_referralid',
+        columns: (extra) => c.checkColumns(extra),
+      },
+    }),
   });
 }
 
@@ -48,20 +63,38 @@ describe('doctor: Dynamics 365 columns', () => {
     const columns = crmLines(report.lines, 'Dynamics column ');
     expect(columns.filter((l) => l.status !== 'ok')).toEqual([]);
     const checked = columns.map((l) => l.check);
-    expect(checked).toEqual(expect.arrayContaining([
-      'Dynamics column opportunities.new_referralid', 'Dynamics column accounts.new_referralsynckey',
-      'Dynamics column opportunities.new_referralstatus', 'Dynamics column opportunities.transactioncurrencyid', 'Dynamics column accounts.address1_city',
-    ]));
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        'Dynamics column opportunities.new_referralid',
+        'Dynamics column accounts.new_referralsynckey',
+        'Dynamics column opportunities.new_referralstatus',
+        'Dynamics column opportunities.transactioncurrencyid',
+        'Dynamics column accounts.address1_city',
+      ]),
+    );
     expect(new Set(checked).size).toBe(checked.length); // expiry columns are also mapped: listed once
     expect(crmLines(report.lines, 'Dynamics').every((l) => l.status === 'ok')).toBe(true);
   });
 
   it('names a missing column, a missing alternate key and a read-only mapped column', async () => {
-    const report = await dynamicsDoctor({ missing: ['opportunities.new_referralexpirylevel'], withoutKeys: ['accounts'], readOnly: ['opportunities.new_referrallink'] });
+    const report = await dynamicsDoctor({
+      missing: ['opportunities.new_referralexpirylevel'],
+      withoutKeys: ['accounts'],
+      readOnly: ['opportunities.new_referrallink'],
+    });
     const byCheck = Object.fromEntries(report.lines.map((l) => [l.check, l]));
-    expect(byCheck['Dynamics column opportunities.new_referralexpirylevel']).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not exist') });
-    expect(byCheck['Dynamics column accounts.new_referralsynckey']).toMatchObject({ status: 'fail', detail: expect.stringContaining('no alternate key') });
-    expect(byCheck['Dynamics column opportunities.new_referrallink']).toMatchObject({ status: 'fail', detail: expect.stringContaining('cannot be written') });
+    expect(byCheck['Dynamics column opportunities.new_referralexpirylevel']).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('does not exist'),
+    });
+    expect(byCheck['Dynamics column accounts.new_referralsynckey']).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('no alternate key'),
+    });
+    expect(byCheck['Dynamics column opportunities.new_referrallink']).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('cannot be written'),
+    });
     expect(byCheck['Dynamics column opportunities.new_referralid']).toMatchObject({ status: 'ok' });
     expect(report.failed).toBe(true);
   });
@@ -69,7 +102,10 @@ describe('doctor: Dynamics 365 columns', () => {
 
 describe('doctor: Salesforce mapped fields', () => {
   async function salesforceDoctor(fields?: Record<string, FieldSpec[]>) {
-    sf = await startSalesforceHarness({ fake: { ...(fields ? { fields } : {}) }, connector: { outbound: { fields: {}, rules: {} } } });
+    sf = await startSalesforceHarness({
+      fake: { ...(fields ? { fields } : {}) },
+      connector: { outbound: { fields: {}, rules: {} } },
+    });
     const c = sf.connector;
     return runDoctor(env('salesforce'), { remotes: async () => ({ tokens: signedIn, salesforce: c }) });
   }
@@ -78,12 +114,23 @@ describe('doctor: Salesforce mapped fields', () => {
     const report = await salesforceDoctor();
     const fields = crmLines(report.lines, 'Salesforce field ');
     expect(fields.filter((l) => l.status !== 'ok')).toEqual([]);
-    expect(fields.map((l) => l.check)).toEqual(expect.arrayContaining(['Salesforce field Opportunity.Referral_Status__c', 'Salesforce field Account.BillingCountry', 'Salesforce field OpportunityTeamMember.UserId']));
+    expect(fields.map((l) => l.check)).toEqual(
+      expect.arrayContaining([
+        'Salesforce field Opportunity.Referral_Status__c',
+        'Salesforce field Account.BillingCountry',
+        'Salesforce field OpportunityTeamMember.UserId',
+      ]),
+    );
   });
 
   it('names a mapped field the integration user cannot write', async () => {
     // The fake org's Referral_Link__c is replaced by a formula: it exists but cannot be written.
-    const report = await salesforceDoctor({ Opportunity: [{ name: 'Referral_Link__c', type: 'string', readOnly: true }] });
-    expect(report.lines.find((l) => l.check === 'Salesforce field Opportunity.Referral_Link__c')).toMatchObject({ status: 'fail', detail: expect.stringContaining('read-only') });
+    const report = await salesforceDoctor({
+      Opportunity: [{ name: 'Referral_Link__c', type: 'string', readOnly: true }],
+    });
+    expect(report.lines.find((l) => l.check === 'Salesforce field Opportunity.Referral_Link__c')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('read-only'),
+    });
   });
 });

@@ -27,7 +27,11 @@ const freePort = () =>
 beforeAll(async () => {
   if (spawnSync('redis-server', ['--version']).status !== 0) return;
   const port = await freePort();
-  privateServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  privateServer = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   url = `redis://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -49,9 +53,13 @@ afterAll(() => {
 
 function env(over: Record<string, string> = {}): Env {
   const r = parseEnv({
-    PARTNER_CENTER_CLIENT_ID: 'app-id', TOKEN_CACHE_KEY: Buffer.alloc(32, 7).toString('base64'),
-    SALESFORCE_CLIENT_ID: 'sf-id', SALESFORCE_USERNAME: 'sync@example.com', SALESFORCE_PRIVATE_KEY_FILE: '/nonexistent.pem',
-    REDIS_URL: url, ...over,
+    PARTNER_CENTER_CLIENT_ID: 'app-id',
+    TOKEN_CACHE_KEY: Buffer.alloc(32, 7).toString('base64'),
+    SALESFORCE_CLIENT_ID: 'sf-id',
+    SALESFORCE_USERNAME: 'sync@example.com',
+    SALESFORCE_PRIVATE_KEY_FILE: '/nonexistent.pem',
+    REDIS_URL: url,
+    ...over,
   });
   if (!r.ok) throw new Error(r.problems.join('; '));
   return r.env;
@@ -60,7 +68,10 @@ function env(over: Record<string, string> = {}): Env {
 const salesforce: CheckTarget = {
   apiVersion: '62.0',
   signIn: async () => ({ instanceUrl: 'https://contoso.my.salesforce.example', userId: '005', orgId: '00D' }),
-  describe: async () => ({ name: 'Opportunity', fields: [{ name: 'Referral_Id__c', externalId: true, unique: true, updateable: true, createable: true }] }),
+  describe: async () => ({
+    name: 'Opportunity',
+    fields: [{ name: 'Referral_Id__c', externalId: true, unique: true, updateable: true, createable: true }],
+  }),
   requiredFields: () => [
     { object: 'Opportunity', field: 'Referral_Id__c', role: 'external-id', purpose: 'upsert key' },
     { object: 'Opportunity', field: 'Missing__c', role: 'writable', purpose: 'status' },
@@ -86,28 +97,47 @@ describe('doctor', () => {
   it('reports an evicting Redis policy as a failure, with the fix', async () => {
     const report = await withPolicy('allkeys-lru', () => runDoctor(env(), { remotes: remotes(signedIn) }));
     expect(report.failed).toBe(true);
-    expect(report.lines.find((l) => l.check === 'Redis maxmemory-policy')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/allkeys-lru.*noeviction/) });
+    expect(report.lines.find((l) => l.check === 'Redis maxmemory-policy')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/allkeys-lru.*noeviction/),
+    });
   });
 
   it('passes noeviction, warns about AOF off, tells a signed-out admin to log in, and checks each configured field', async () => {
     const progress: string[] = [];
-    const report = await withPolicy('noeviction', () => runDoctor(env(), { remotes: remotes(signedOut), progress: (t) => progress.push(t) }));
+    const report = await withPolicy('noeviction', () =>
+      runDoctor(env(), { remotes: remotes(signedOut), progress: (t) => progress.push(t) }),
+    );
     const byCheck = Object.fromEntries(report.lines.map((l) => [l.check, l]));
     expect(byCheck['mapping file']).toMatchObject({ status: 'ok' });
     expect(byCheck['Redis maxmemory-policy']).toMatchObject({ status: 'ok', detail: 'noeviction' });
-    expect(byCheck['Redis persistence']).toMatchObject({ status: 'warn', detail: expect.stringContaining('appendonly yes') });
-    expect(byCheck['Partner Center sign-in']).toMatchObject({ status: 'fail', detail: expect.stringContaining('referral-sync login') });
+    expect(byCheck['Redis persistence']).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('appendonly yes'),
+    });
+    expect(byCheck['Partner Center sign-in']).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('referral-sync login'),
+    });
     expect(byCheck['Salesforce sign-in']).toMatchObject({ status: 'ok' });
     expect(byCheck['Salesforce field Opportunity.Referral_Id__c']).toMatchObject({ status: 'ok' });
-    expect(byCheck['Salesforce field Opportunity.Missing__c']).toMatchObject({ status: 'fail', detail: expect.stringContaining('missing') });
+    expect(byCheck['Salesforce field Opportunity.Missing__c']).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('missing'),
+    });
     expect(report.failed).toBe(true);
     expect(progress.length).toBeGreaterThanOrEqual(3);
     expect(formatDoctorReport(report)).toMatch(/^\[fail\] +Partner Center sign-in/m);
   });
 
   it('says how to start Redis when it is not reachable, and skips what needs it', async () => {
-    const report = await runDoctor(env({ REDIS_URL: 'redis://127.0.0.1:1', TOKEN_CACHE_LOCATION: 'redis' }), { remotes: remotes(signedIn) });
-    expect(report.lines.find((l) => l.check === 'Redis')).toMatchObject({ status: 'fail', detail: expect.stringContaining('redis-server') });
+    const report = await runDoctor(env({ REDIS_URL: 'redis://127.0.0.1:1', TOKEN_CACHE_LOCATION: 'redis' }), {
+      remotes: remotes(signedIn),
+    });
+    expect(report.lines.find((l) => l.check === 'Redis')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('redis-server'),
+    });
     expect(report.lines.find((l) => l.check === 'Partner Center sign-in')).toMatchObject({ status: 'skip' });
   });
 
@@ -115,10 +145,16 @@ describe('doctor', () => {
     // env() names a Salesforce key file that does not exist: building the real connectors fails.
     const report = await withPolicy('noeviction', () => runDoctor(env()));
     const byCheck = Object.fromEntries(report.lines.map((l) => [l.check, l]));
-    expect(byCheck['CRM connectors']).toMatchObject({ status: 'fail', detail: expect.stringContaining('SALESFORCE_PRIVATE_KEY_FILE') });
+    expect(byCheck['CRM connectors']).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('SALESFORCE_PRIVATE_KEY_FILE'),
+    });
     expect(byCheck['Redis maxmemory-policy']).toMatchObject({ status: 'ok' });
     expect(byCheck['Partner Center sign-in']).toBeDefined();
-    expect(byCheck.Salesforce).toMatchObject({ status: 'skip', detail: expect.stringContaining('could not be set up') });
+    expect(byCheck.Salesforce).toMatchObject({
+      status: 'skip',
+      detail: expect.stringContaining('could not be set up'),
+    });
     expect(report.failed).toBe(true);
   });
 

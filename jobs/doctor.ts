@@ -30,7 +30,9 @@ export interface RemoteChecks {
   tokens: TokenProvider;
   salesforce?: CheckTarget | undefined;
   /** Dynamics: one GET proves the sign-in and the entity set; `columns` checks every column used. */
-  dynamics?: { probe: () => Promise<void>; describe: string; columns?: (extra: ColumnRequirement[]) => Promise<ColumnCheck[]> } | undefined;
+  dynamics?:
+    | { probe: () => Promise<void>; describe: string; columns?: (extra: ColumnRequirement[]) => Promise<ColumnCheck[]> }
+    | undefined;
   /** Remotes whose clock is compared with ours (Partner Center and each CRM). */
   clocks?: readonly ClockSource[] | undefined;
 }
@@ -80,11 +82,17 @@ async function nodeAof(redis: Redis): Promise<boolean | null> {
 
 async function checkRedisSetup(redis: RedisConnection, add: (l: DoctorLine) => void): Promise<void> {
   const p = await redisPolicy(redis);
-  if (p.policy === null) add({ status: 'warn', check: 'Redis maxmemory-policy', detail: `could not be read (${p.error ?? 'unknown'}); BullMQ needs noeviction` });
+  if (p.policy === null)
+    add({
+      status: 'warn',
+      check: 'Redis maxmemory-policy',
+      detail: `could not be read (${p.error ?? 'unknown'}); BullMQ needs noeviction`,
+    });
   else if (p.policy === 'noeviction') add({ status: 'ok', check: 'Redis maxmemory-policy', detail: 'noeviction' });
   else {
     add({
-      status: 'fail', check: 'Redis maxmemory-policy',
+      status: 'fail',
+      check: 'Redis maxmemory-policy',
       detail: `${p.policy}: RedisConnection may evict queue keys and lose jobs silently. Set \`maxmemory-policy noeviction\` in redis.conf (or CONFIG SET maxmemory-policy noeviction)`,
     });
   }
@@ -92,8 +100,12 @@ async function checkRedisSetup(redis: RedisConnection, add: (l: DoctorLine) => v
   if (aof === true) add({ status: 'ok', check: 'Redis persistence', detail: 'append-only file on' });
   else {
     add({
-      status: 'warn', check: 'Redis persistence',
-      detail: aof === null ? 'could not tell whether AOF is on' : 'AOF is off: jobs queued since the last snapshot are lost if Redis restarts (`appendonly yes`)',
+      status: 'warn',
+      check: 'Redis persistence',
+      detail:
+        aof === null
+          ? 'could not tell whether AOF is on'
+          : 'AOF is off: jobs queued since the last snapshot are lost if Redis restarts (`appendonly yes`)',
     });
   }
 }
@@ -147,7 +159,8 @@ export async function runDoctor(env: Env, o: DoctorOptions = {}): Promise<Doctor
       await checkClocks(remotes.clocks, add, env.HTTP_TIMEOUT_MS);
     }
     await checkPartnerCenter(env, remotes.tokens, redis, add, progress, timeoutMs);
-    if (env.CRM !== 'dynamics') await checkSalesforceSetup(remotes.salesforce, mapping, add, progress, timeoutMs, skipWhy);
+    if (env.CRM !== 'dynamics')
+      await checkSalesforceSetup(remotes.salesforce, mapping, add, progress, timeoutMs, skipWhy);
     if (env.CRM !== 'salesforce') await checkDynamics(remotes.dynamics, mapping, add, progress, timeoutMs, skipWhy);
   } finally {
     await redis?.quit();
@@ -155,23 +168,51 @@ export async function runDoctor(env: Env, o: DoctorOptions = {}): Promise<Doctor
   return { lines, failed: lines.some((l) => l.status === 'fail') };
 }
 
-async function checkPartnerCenter(env: Env, tokens: TokenProvider, redis: RedisConnection | undefined, add: (l: DoctorLine) => void, progress: (t: string) => void, ms: number) {
+async function checkPartnerCenter(
+  env: Env,
+  tokens: TokenProvider,
+  redis: RedisConnection | undefined,
+  add: (l: DoctorLine) => void,
+  progress: (t: string) => void,
+  ms: number,
+) {
   if (env.TOKEN_CACHE_LOCATION === 'redis' && !redis) {
-    add({ status: 'skip', check: 'Partner Center sign-in', detail: 'the saved sign-in is kept in Redis, which is not reachable' });
+    add({
+      status: 'skip',
+      check: 'Partner Center sign-in',
+      detail: 'the saved sign-in is kept in Redis, which is not reachable',
+    });
     return;
   }
   progress('getting a Partner Center token…');
   try {
     await bounded(tokens.getAccessToken(), ms, 'Entra');
-    add({ status: 'ok', check: 'Partner Center sign-in', detail: `token obtained (PARTNER_CENTER_AUTH=${env.PARTNER_CENTER_AUTH})` });
+    add({
+      status: 'ok',
+      check: 'Partner Center sign-in',
+      detail: `token obtained (PARTNER_CENTER_AUTH=${env.PARTNER_CENTER_AUTH})`,
+    });
   } catch (err) {
     const text = message(err);
-    const hint = env.PARTNER_CENTER_AUTH === 'delegated' && err instanceof Error && err.name === 'AuthError' && !text.includes('referral-sync login') ? ' — run `referral-sync login`' : '';
+    const hint =
+      env.PARTNER_CENTER_AUTH === 'delegated' &&
+      err instanceof Error &&
+      err.name === 'AuthError' &&
+      !text.includes('referral-sync login')
+        ? ' — run `referral-sync login`'
+        : '';
     add({ status: 'fail', check: 'Partner Center sign-in', detail: `${text}${hint}` });
   }
 }
 
-async function checkDynamics(d: RemoteChecks['dynamics'], mapping: Mapping | undefined, add: (l: DoctorLine) => void, progress: (t: string) => void, ms: number, skipWhy: string) {
+async function checkDynamics(
+  d: RemoteChecks['dynamics'],
+  mapping: Mapping | undefined,
+  add: (l: DoctorLine) => void,
+  progress: (t: string) => void,
+  ms: number,
+  skipWhy: string,
+) {
   if (!d) {
     add({ status: 'skip', check: 'Dynamics', detail: mapping ? 'no Dynamics connector configured' : skipWhy });
     return;
@@ -188,7 +229,11 @@ async function checkDynamics(d: RemoteChecks['dynamics'], mapping: Mapping | und
   progress('reading the Dataverse table definitions…');
   try {
     for (const c of await bounded(d.columns(mappedDataverseColumns(mapping)), ms, 'Dataverse')) {
-      add({ status: c.ok ? 'ok' : 'fail', check: `Dynamics column ${c.entitySet}.${c.column}`, detail: c.ok ? `${c.role}: ${c.purpose}` : (c.problem ?? 'not usable') });
+      add({
+        status: c.ok ? 'ok' : 'fail',
+        check: `Dynamics column ${c.entitySet}.${c.column}`,
+        detail: c.ok ? `${c.role}: ${c.purpose}` : (c.problem ?? 'not usable'),
+      });
     }
   } catch (err) {
     add({ status: 'fail', check: 'Dynamics table definitions', detail: message(err) });
@@ -200,8 +245,16 @@ function mappedDataverseColumns(mapping: Mapping | undefined): ColumnRequirement
   const section = mapping?.dynamics;
   if (!section) return [];
   const columns = (entitySet: string, fields: Record<string, unknown>): ColumnRequirement[] =>
-    Object.keys(fields).map((name) => ({ entitySet, column: name.replace(/@odata\.bind$/, ''), role: 'writable', purpose: 'written by the mapping' }));
-  return [...columns(section.entitySet, section.fields), ...(section.account ? columns(section.account.entitySet, section.account.fields) : [])];
+    Object.keys(fields).map((name) => ({
+      entitySet,
+      column: name.replace(/@odata\.bind$/, ''),
+      role: 'writable',
+      purpose: 'written by the mapping',
+    }));
+  return [
+    ...columns(section.entitySet, section.fields),
+    ...(section.account ? columns(section.account.entitySet, section.account.fields) : []),
+  ];
 }
 
 /** The fields the mapping file writes, on the opportunity object and on Account. */
@@ -210,10 +263,20 @@ function mappedSalesforceFields(mapping: Mapping | undefined): FieldRequirement[
   if (!section) return [];
   const fields = (object: string, names: Record<string, unknown>): FieldRequirement[] =>
     Object.keys(names).map((field) => ({ object, field, role: 'writable', purpose: 'written by the mapping' }));
-  return [...fields(section.object, section.fields), ...(section.account ? fields(section.account.object, section.account.fields) : [])];
+  return [
+    ...fields(section.object, section.fields),
+    ...(section.account ? fields(section.account.object, section.account.fields) : []),
+  ];
 }
 
-async function checkSalesforceSetup(target: CheckTarget | undefined, mapping: Mapping | undefined, add: (l: DoctorLine) => void, progress: (t: string) => void, ms: number, skipWhy: string) {
+async function checkSalesforceSetup(
+  target: CheckTarget | undefined,
+  mapping: Mapping | undefined,
+  add: (l: DoctorLine) => void,
+  progress: (t: string) => void,
+  ms: number,
+  skipWhy: string,
+) {
   if (!target) {
     add({ status: 'skip', check: 'Salesforce', detail: mapping ? 'no Salesforce connector configured' : skipWhy });
     return;
@@ -221,29 +284,45 @@ async function checkSalesforceSetup(target: CheckTarget | undefined, mapping: Ma
   progress('signing in to Salesforce and describing the configured objects…');
   try {
     const r = await bounded(checkSalesforce(target, mappedSalesforceFields(mapping)), ms, 'Salesforce');
-    add({ status: 'ok', check: 'Salesforce sign-in', detail: `signed in to ${r.signedIn.instanceUrl} (API ${r.apiVersion})` });
+    add({
+      status: 'ok',
+      check: 'Salesforce sign-in',
+      detail: `signed in to ${r.signedIn.instanceUrl} (API ${r.apiVersion})`,
+    });
     for (const i of r.items) {
-      add({ status: i.ok ? 'ok' : 'fail', check: `Salesforce field ${i.object}.${i.field}`, detail: i.ok ? `${i.role}: ${i.purpose}` : (i.problem ?? 'not usable') });
+      add({
+        status: i.ok ? 'ok' : 'fail',
+        check: `Salesforce field ${i.object}.${i.field}`,
+        detail: i.ok ? `${i.role}: ${i.purpose}` : (i.problem ?? 'not usable'),
+      });
     }
   } catch (err) {
     add({ status: 'fail', check: 'Salesforce sign-in', detail: message(err) });
   }
 }
 
-const defaultRemotes = (env: Env) => async (redis: RedisConnection | undefined, mapping: Mapping | undefined): Promise<RemoteChecks> => {
-  if (redis && mapping) {
-    const a = await buildAdapters(env, createLogger({ level: 'silent' }), redis);
-    const out: RemoteChecks = { tokens: a.tokens, clocks: clockSourcesFromEnv(env) };
-    for (const { connector: c } of a.crms) {
-      if (c.kind === 'salesforce') out.salesforce = c;
-      else out.dynamics = { probe: dynamicsProbe(c), describe: `${c.settings.entitySet}.${c.settings.alternateKey}`, columns: (extra) => c.checkColumns(extra) };
+const defaultRemotes =
+  (env: Env) =>
+  async (redis: RedisConnection | undefined, mapping: Mapping | undefined): Promise<RemoteChecks> => {
+    if (redis && mapping) {
+      const a = await buildAdapters(env, createLogger({ level: 'silent' }), redis);
+      const out: RemoteChecks = { tokens: a.tokens, clocks: clockSourcesFromEnv(env) };
+      for (const { connector: c } of a.crms) {
+        if (c.kind === 'salesforce') out.salesforce = c;
+        else
+          out.dynamics = {
+            probe: dynamicsProbe(c),
+            describe: `${c.settings.entitySet}.${c.settings.alternateKey}`,
+            columns: (extra) => c.checkColumns(extra),
+          };
+      }
+      return out;
     }
-    return out;
-  }
-  const kv = redis ? { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) } : {};
-  return { tokens: createTokenProvider(partnerCenterAuthFromEnv(env, kv)), clocks: clockSourcesFromEnv(env) };
-};
+    const kv = redis ? { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) } : {};
+    return { tokens: createTokenProvider(partnerCenterAuthFromEnv(env, kv)), clocks: clockSourcesFromEnv(env) };
+  };
 
 /** The report as terminal lines. */
 export const formatDoctorReport = (r: DoctorReport): string =>
-  r.lines.map((l) => `${`[${l.status}]`.padEnd(7)} ${l.check}: ${l.detail}`).join('\n') + `\n${r.failed ? 'doctor found problems' : 'all checks passed'}\n`;
+  r.lines.map((l) => `${`[${l.status}]`.padEnd(7)} ${l.check}: ${l.detail}`).join('\n') +
+  `\n${r.failed ? 'doctor found problems' : 'all checks passed'}\n`;

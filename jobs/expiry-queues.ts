@@ -59,7 +59,11 @@ export interface ExpiryDeps {
  * workers never add a second) and a webhook queue whose retries never hold up CRM updates.
  */
 export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
-  const ledger = createRedisExpiryLedger({ redis: d.connection, prefix: d.prefix, ...(o.claimLeaseMs ? { leaseMs: o.claimLeaseMs } : {}) });
+  const ledger = createRedisExpiryLedger({
+    redis: d.connection,
+    prefix: d.prefix,
+    ...(o.claimLeaseMs ? { leaseMs: o.claimLeaseMs } : {}),
+  });
   const scanQueue = new Queue(EXPIRY_QUEUE.scan, { connection: d.connection, prefix: d.prefix });
   const webhookQueue = new Queue(EXPIRY_QUEUE.webhook, { connection: d.connection, prefix: d.prefix });
   const settings = WORKER_SETTINGS;
@@ -70,10 +74,18 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
     ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
   };
   const scanDeps: ExpiryScanDeps = {
-    referrals: d.referrals, state: d.state, ledger, crm: d.crm, clock: d.clock, log,
+    referrals: d.referrals,
+    state: d.state,
+    ledger,
+    crm: d.crm,
+    clock: d.clock,
+    log,
     alerts: o.webhook ? bullMqAlertQueue(webhookQueue) : null,
     crmWaitForWebhookMs: o.crmWaitForWebhookMs ?? DEFAULT_CRM_WAIT_FOR_WEBHOOK_MS,
-    levels: o.levels, timeZone: o.timeZone, linkTemplate: o.linkTemplate, isContactMe: o.isContactMe,
+    levels: o.levels,
+    timeZone: o.timeZone,
+    linkTemplate: o.linkTemplate,
+    isContactMe: o.isContactMe,
   };
   const scan = () => runExpiryScan(scanDeps);
 
@@ -97,9 +109,16 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
         if (!parsed.success) throw new ValidationError(`expiry alert job ${job.id} has a malformed payload`);
         if (!webhook) return 'no-webhook';
         return await deliverExpiryAlert(
-          { referrals: d.referrals, ledger, clock: d.clock, log: d.log.child({ queue: EXPIRY_QUEUE.webhook }),
-            timeZone: o.timeZone, linkTemplate: o.linkTemplate, post: (a) => webhook.post(a),
-            afterPosted: (referralId) => scanOneReferral(scanDeps, referralId) },
+          {
+            referrals: d.referrals,
+            ledger,
+            clock: d.clock,
+            log: d.log.child({ queue: EXPIRY_QUEUE.webhook }),
+            timeZone: o.timeZone,
+            linkTemplate: o.linkTemplate,
+            post: (a) => webhook.post(a),
+            afterPosted: (referralId) => scanOneReferral(scanDeps, referralId),
+          },
           parsed.data,
         );
       } catch (err) {
@@ -110,21 +129,37 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
     { connection: d.connection, prefix: d.prefix, concurrency: 4, settings, ...lock },
   );
   // Stalled alert jobs are queued again at once; spent ones are the scan's (it re-queues them).
-  const guard = createJobGuard({ queue: webhookQueue, stage: 'alert', parking: d.parking, clock: d.clock, log: d.log, park: false });
+  const guard = createJobGuard({
+    queue: webhookQueue,
+    stage: 'alert',
+    parking: d.parking,
+    clock: d.clock,
+    log: d.log,
+    park: false,
+  });
   guard.attach(webhookWorker);
   for (const w of [scanWorker, webhookWorker]) w.on('error', (err) => d.log.error({ err }, 'expiry worker error'));
 
   /** Registers the repeatable job (fixed id: idempotent); again after Redis lost its data. */
   const schedule = async () => {
     if (!o.schedule) return;
-    await scanQueue.upsertJobScheduler(EXPIRY_SCHEDULER_ID, { every: o.scanIntervalMs }, {
-      name: 'scan', opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
-    });
+    await scanQueue.upsertJobScheduler(
+      EXPIRY_SCHEDULER_ID,
+      { every: o.scanIntervalMs },
+      {
+        name: 'scan',
+        opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
+      },
+    );
   };
   await schedule();
 
   return {
-    scanQueue, webhookQueue, scan, guard, schedule,
+    scanQueue,
+    webhookQueue,
+    scan,
+    guard,
+    schedule,
     async close(force = false) {
       await Promise.all([scanWorker.close(force), webhookWorker.close(force)]);
       await Promise.all([scanQueue.close(), webhookQueue.close()]);
@@ -140,8 +175,11 @@ export type Expiry = Awaited<ReturnType<typeof startExpiry>>;
  */
 function bullMqAlertQueue(queue: Queue): AlertQueue {
   const options = (job: ExpiryAlertJob) => ({
-    jobId: expiryAlertJobId(job), attempts: 8, backoff: { type: BACKOFF_TYPE },
-    removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 },
+    jobId: expiryAlertJobId(job),
+    attempts: 8,
+    backoff: { type: BACKOFF_TYPE },
+    removeOnComplete: { age: 7 * 24 * 3600 },
+    removeOnFail: { age: 30 * 24 * 3600 },
   });
   return {
     async add(job) {

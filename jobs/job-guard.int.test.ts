@@ -47,14 +47,23 @@ describe('job guard', () => {
     await s.queue.add('sync', { referralId: 'r1', eTag: 'e1' }, { jobId: 'r1-e1', attempts: 3 });
     // A worker takes the job and dies: forced close stops its lock renewal and leaves it active.
     // Every worker's stalled check takes a queue-wide lock for its own stalledInterval: keep them short.
-    const dying = new Worker('sync', () => new Promise(() => undefined), { connection: s.redis, prefix: s.prefix, lockDuration: 1_000, stalledInterval: 500 });
+    const dying = new Worker('sync', () => new Promise(() => undefined), {
+      connection: s.redis,
+      prefix: s.prefix,
+      lockDuration: 1_000,
+      stalledInterval: 500,
+    });
     s.workers.push(dying);
     await waitFor('the job to be taken', async () => (await s.queue.getJobState('r1-e1')) === 'active', 20_000);
     void dying.close(true);
     // The next worker's stall check fails it at once (maxStalledCount 0); the guard queues it again.
     const done: string[] = [];
     const next = new Worker('sync', async (job) => void done.push(String(job.id)), {
-      connection: s.redis, prefix: s.prefix, maxStalledCount: 0, stalledInterval: 500, lockDuration: 5_000,
+      connection: s.redis,
+      prefix: s.prefix,
+      maxStalledCount: 0,
+      stalledInterval: 500,
+      lockDuration: 5_000,
     });
     s.workers.push(next);
     s.guard.attach(next);
@@ -87,11 +96,19 @@ describe('job guard', () => {
     await s.queue.add('sync', { referralId: 'r3', eTag: 'e1' }, { jobId: 'r3-e1', attempts: 1 });
     await s.queue.add('sync', { referralId: 'r4', eTag: 'e1' }, { jobId: 'r4-e1', attempts: 1 });
     await s.failNext(new Error('RetryableError: Salesforce answered 503'));
-    await s.parking.park({ referralId: 'r4', reason: 'salesforce.fields.CloseDate: not a date', stage: 'map', at: new Date().toISOString() });
+    await s.parking.park({
+      referralId: 'r4',
+      reason: 'salesforce.fields.CloseDate: not a date',
+      stage: 'map',
+      at: new Date().toISOString(),
+    });
     await s.failNext(new UnrecoverableError('MappingError: salesforce.fields.CloseDate: not a date'));
     expect(await s.guard.sweep()).toMatchObject({ parked: 1, 'already-parked': 1 });
     const parked = Object.fromEntries((await s.parking.list()).map((p) => [p.referralId, p.reason]));
-    expect(parked).toEqual({ r3: 'gave up after 1 attempts: RetryableError: Salesforce answered 503', r4: 'salesforce.fields.CloseDate: not a date' });
+    expect(parked).toEqual({
+      r3: 'gave up after 1 attempts: RetryableError: Salesforce answered 503',
+      r4: 'salesforce.fields.CloseDate: not a date',
+    });
   });
 
   it('requeueFinished replaces a finished job of the same id and leaves a waiting one alone', async () => {

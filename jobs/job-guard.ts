@@ -89,7 +89,8 @@ export function createJobGuard(o: JobGuardOptions) {
     return 'parked';
   }
 
-  const isFinal = (job: Job, err: Error) => err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+  const isFinal = (job: Job, err: Error) =>
+    err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
 
   /** Handles failed jobs not handled yet, newest first; the first sweep reads the whole set. */
   async function sweep(): Promise<Record<GuardOutcome, number>> {
@@ -97,7 +98,9 @@ export function createJobGuard(o: JobGuardOptions) {
     const startedAt = Date.now();
     const floor = sweptUpTo === 0 ? 0 : sweptUpTo - SWEEP_OVERLAP_MS;
     for (let start = 0; ; start += SWEEP_PAGE) {
-      const jobs = (await o.queue.getFailed(start, start + SWEEP_PAGE - 1)).filter((j): j is Job => j !== undefined && j !== null);
+      const jobs = (await o.queue.getFailed(start, start + SWEEP_PAGE - 1)).filter(
+        (j): j is Job => j !== undefined && j !== null,
+      );
       for (const job of jobs) {
         if ((job.data as { guarded?: unknown }).guarded === true) continue;
         // Another worker may handle the same job at the same moment: its remove/add wins, ours fails.
@@ -111,7 +114,8 @@ export function createJobGuard(o: JobGuardOptions) {
       if (jobs.length < SWEEP_PAGE || oldest < floor) break;
     }
     sweptUpTo = startedAt;
-    if (counts.requeued + counts.parked > 0) o.log.warn({ queue: o.queue.name, ...counts }, 'failed-job sweep repaired jobs');
+    if (counts.requeued + counts.parked > 0)
+      o.log.warn({ queue: o.queue.name, ...counts }, 'failed-job sweep repaired jobs');
     return counts;
   }
 
@@ -122,7 +126,9 @@ export function createJobGuard(o: JobGuardOptions) {
     attach(worker: Worker): void {
       worker.on('failed', (job: Job | undefined, err: Error) => {
         if (!job || !isFinal(job, err)) return;
-        handle(job, err.message).catch((e: unknown) => o.log.error({ err: e, jobId: job.id }, 'could not handle a failed job; the sweep retries'));
+        handle(job, err.message).catch((e: unknown) =>
+          o.log.error({ err: e, jobId: job.id }, 'could not handle a failed job; the sweep retries'),
+        );
       });
     },
   };
@@ -134,7 +140,12 @@ export type JobGuard = ReturnType<typeof createJobGuard>;
  * replaced. For work that must run again although its version already has a job: a referral
  * whose write-back is missing after its job finished (needs-sync.ts).
  */
-export async function requeueFinished(queue: Queue, name: string, data: object, opts: JobsOptions & { jobId: string }): Promise<boolean> {
+export async function requeueFinished(
+  queue: Queue,
+  name: string,
+  data: object,
+  opts: JobsOptions & { jobId: string },
+): Promise<boolean> {
   const existing = await queue.getJob(opts.jobId);
   if (existing) {
     const state = await existing.getState();

@@ -26,7 +26,14 @@ describe('root logger', () => {
     });
     log.error({ err }, 'call failed');
     log.error({ error: new AuthError(`token ${TOKEN} rejected`) }, 'auth failed');
-    log.info({ request: { headers: { authorization: `Bearer ${TOKEN}` } }, accessToken: TOKEN, data: { refresh_token: TOKEN } }, 'details');
+    log.info(
+      {
+        request: { headers: { authorization: `Bearer ${TOKEN}` } },
+        accessToken: TOKEN,
+        data: { refresh_token: TOKEN },
+      },
+      'details',
+    );
     const out = text();
     expect(out).toContain('call failed');
     expect(out).toContain('Request failed with status code 500');
@@ -36,7 +43,10 @@ describe('root logger', () => {
 
   it('blanks customer contact details that reach a log object', () => {
     const { log, text } = capture();
-    log.info({ contact: { email: 'lena@bluefin.example', phoneNumber: '+49 40 1234' }, referralId: 'r-1' }, 'contact seen');
+    log.info(
+      { contact: { email: 'lena@bluefin.example', phoneNumber: '+49 40 1234' }, referralId: 'r-1' },
+      'contact seen',
+    );
     const out = text();
     expect(out).toContain('r-1');
     expect(out).not.toContain('lena@bluefin.example');

@@ -43,20 +43,35 @@ describe('loadMappingFile', () => {
     expect(mapping.expiry?.levelsHours).toEqual([72, 24, 4]);
   });
 
-  it.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])('maps reference example %s with the default mapping', async (name) => {
-    const mapping = await loadMappingFile(DEFAULT_FILE);
-    const salesforce = toOpportunityDraft('salesforce', EXAMPLES[name], NOW, mapping);
-    expect(salesforce.fields).toMatchObject({ Name: expect.any(String), StageName: expect.any(String), CloseDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
-    const dynamics = toOpportunityDraft('dynamics', EXAMPLES[name], NOW, mapping);
-    expect(dynamics.fields).toMatchObject({ name: expect.any(String), estimatedclosedate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
-  });
+  it.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])(
+    'maps reference example %s with the default mapping',
+    async (name) => {
+      const mapping = await loadMappingFile(DEFAULT_FILE);
+      const salesforce = toOpportunityDraft('salesforce', EXAMPLES[name], NOW, mapping);
+      expect(salesforce.fields).toMatchObject({
+        Name: expect.any(String),
+        StageName: expect.any(String),
+        CloseDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      });
+      const dynamics = toOpportunityDraft('dynamics', EXAMPLES[name], NOW, mapping);
+      expect(dynamics.fields).toMatchObject({
+        name: expect.any(String),
+        estimatedclosedate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      });
+    },
+  );
 
   it('maps the co-sell example as expected', async () => {
     const mapping = await loadMappingFile(DEFAULT_FILE);
     const draft = toOpportunityDraft('salesforce', EXAMPLES.salesQualifiedCoSell, NOW, mapping);
     expect(draft.fields).toMatchObject({
-      Name: 'Harbor Health landing zone', Amount: 180000, CurrencyIsoCode: 'USD', CloseDate: '2025-06-30',
-      StageName: 'Qualification', LeadSource: 'Partner Referral', Referral_Category__c: 'co-sell',
+      Name: 'Harbor Health landing zone',
+      Amount: 180000,
+      CurrencyIsoCode: 'USD',
+      CloseDate: '2025-06-30',
+      StageName: 'Qualification',
+      LeadSource: 'Partner Referral',
+      Referral_Category__c: 'co-sell',
     });
     expect(draft.account?.match).toEqual({ Name: 'Harbor Health Network', BillingCountry: 'US' });
     expect(isContactMeRequest(mapping, { ...EXAMPLES.marketplaceInquiry, callToAction: 'ContactMe' })).toBe(true);
@@ -87,7 +102,10 @@ describe('loadMappingFile', () => {
     const at = lines.findIndex((l) => l.startsWith('    Name: { from: name'));
     lines[at] = (lines[at] ?? '').slice(2); // two spaces too few
     const path = await writeTemp('indent.yaml', lines.join('\n'));
-    const err = await loadMappingFile(path).then(() => null, (e: unknown) => e as Error);
+    const err = await loadMappingFile(path).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     expect(err?.message).toMatch(/has 1 problem:\n/);
     expect(err?.message).toContain(`check the indentation of line ${at + 2} and line ${at + 1}`);
   });
@@ -120,7 +138,9 @@ describe('parseMappingText', () => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i += 1) {
       const prev = String.fromCharCode(96 + i);
-      levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${prev}`).join(',')}]`);
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${prev}`).join(',')}]`,
+      );
     }
     const result = parseMappingText(`${levels.join('\n')}\n`);
     expect(result.ok).toBe(false);

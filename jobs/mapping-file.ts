@@ -89,7 +89,9 @@ function syntaxErrors(errors: readonly YAMLError[], lines: LineCounter, text: st
     const before = indentation ? previousContentLine(text, line) : undefined;
     const hint = indentation ? `; check the indentation of line ${line}${before ? ` and line ${before}` : ''}` : '';
     const more = errors.length - duplicates.length - 1;
-    out.push(`line ${line}: ${first.message}${hint}${more > 0 ? ` (and ${more} later error${more > 1 ? 's' : ''} it caused)` : ''}`);
+    out.push(
+      `line ${line}: ${first.message}${hint}${more > 0 ? ` (and ${more} later error${more > 1 ? 's' : ''} it caused)` : ''}`,
+    );
   }
   return [...out, ...duplicates.map((e) => `${lineOf(lines, e.pos[0])}: ${e.message}`)];
 }

@@ -15,7 +15,11 @@ import type { Runtime } from './runtime.ts';
 import { createWebhookIntake } from './webhook-intake/intake.ts';
 import { DEFAULT_FRESHNESS } from '../src/webhooks/staleness.ts';
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 
 /** DASHBOARD_* as server options; a bad value stops the process with every problem named. */
 export function httpOptionsOrThrow(env: Env): HttpServerOptions {
@@ -35,24 +39,43 @@ export async function startOps(env: Env, rt: Runtime, adapters: Adapters, log: L
   const httpOptions = env.DASHBOARD === 'on' ? httpOptionsOrThrow(env) : undefined;
 
   const health = createCredentialHealth({
-    redis: rt.redis, prefix: env.REDIS_PREFIX, log: log.child({ component: 'credential-health' }),
+    redis: rt.redis,
+    prefix: env.REDIS_PREFIX,
+    log: log.child({ component: 'credential-health' }),
     connections: [
-      { name: 'partner-center', queues: CONNECTION_QUEUES['partner-center'], probe: partnerCenterProbe(adapters.tokens, adapters.partnerCenter) },
+      {
+        name: 'partner-center',
+        queues: CONNECTION_QUEUES['partner-center'],
+        probe: partnerCenterProbe(adapters.tokens, adapters.partnerCenter),
+      },
       ...adapters.crms.map((c) =>
         c.kind === 'salesforce'
-          ? { name: 'salesforce' as const, queues: CONNECTION_QUEUES.salesforce, probe: salesforceProbe(c.connector as Parameters<typeof salesforceProbe>[0]) }
-          : { name: 'dynamics' as const, queues: CONNECTION_QUEUES.dynamics, probe: dynamicsProbe(c.connector as Parameters<typeof dynamicsProbe>[0]) },
+          ? {
+              name: 'salesforce' as const,
+              queues: CONNECTION_QUEUES.salesforce,
+              probe: salesforceProbe(c.connector as Parameters<typeof salesforceProbe>[0]),
+            }
+          : {
+              name: 'dynamics' as const,
+              queues: CONNECTION_QUEUES.dynamics,
+              probe: dynamicsProbe(c.connector as Parameters<typeof dynamicsProbe>[0]),
+            },
       ),
     ],
   });
-  const watcher = await health.watch(() => connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER }, { maxRetriesPerRequest: null }));
+  const watcher = await health.watch(() =>
+    connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER }, { maxRetriesPerRequest: null }),
+  );
   const timer = setInterval(() => {
     health.probe().catch((err: unknown) => log.warn({ err }, 'credential probe failed'));
   }, env.CREDENTIAL_PROBE_INTERVAL_MS);
   timer.unref();
 
   const intake = createWebhookIntake({
-    connection: rt.redis, prefix: env.REDIS_PREFIX, attempts: env.SYNC_ATTEMPTS, log: log.child({ component: 'webhook' }),
+    connection: rt.redis,
+    prefix: env.REDIS_PREFIX,
+    attempts: env.SYNC_ATTEMPTS,
+    log: log.child({ component: 'webhook' }),
     certificateHosts: list(env.PARTNER_CENTER_WEBHOOK_CERT_HOSTS),
     freshness: { ...DEFAULT_FRESHNESS, maxAgeMs: env.PARTNER_CENTER_WEBHOOK_MAX_AGE_MS },
   });
@@ -63,11 +86,17 @@ export async function startOps(env: Env, rt: Runtime, adapters: Adapters, log: L
         {
           source: sourceFromRuntime(rt, env.REDIS_PREFIX, {
             atRisk: { levels: expiry.levels, timeZone: expiry.timeZone, isContactMe: expiry.isContactMe },
-            attempts: env.SYNC_ATTEMPTS, credentials: () => health.credentialHealth(), crmKinds: adapters.crms.map((c) => c.kind),
+            attempts: env.SYNC_ATTEMPTS,
+            credentials: () => health.credentialHealth(),
+            crmKinds: adapters.crms.map((c) => c.kind),
           }),
           log: log.child({ component: 'http' }),
         },
-        { ...httpOptions, extraRoutes: [partnerCenterWebhookRoute(intake)], publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on' },
+        {
+          ...httpOptions,
+          extraRoutes: [partnerCenterWebhookRoute(intake)],
+          publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on',
+        },
       )
     : undefined;
   if (server) log.info({ url: server.url }, 'dashboard listening');

@@ -21,9 +21,10 @@ import { BACKOFF_TYPE, jobIdPart, WORKER_SETTINGS } from './queues.ts';
 
 /** Queue names per CRM, so Salesforce and Dynamics 365 poll and push independently. */
 export const outboundQueues = (crm: CrmKind) => ({ poll: `poll-${crm}`, push: `push-${crm}` }) as const;
-export const ALL_OUTBOUND_QUEUES: readonly string[] = (['salesforce', 'dynamics'] as const).flatMap((k) => Object.values(outboundQueues(k)));
+export const ALL_OUTBOUND_QUEUES: readonly string[] = (['salesforce', 'dynamics'] as const).flatMap((k) =>
+  Object.values(outboundQueues(k)),
+);
 const PushJob = z.object({ referralId: z.string().min(1) });
-
 
 export interface OutboundOptions {
   crm: CrmOutbound & { kind: CrmKind };
@@ -50,7 +51,12 @@ export interface OutboundDeps {
 
 /** Push job options (the reconcile sweep queues pushes too). */
 export const pushJobOptions = (attempts: number) =>
-  ({ attempts, backoff: { type: BACKOFF_TYPE }, removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 30 * 24 * 3600 } }) as const;
+  ({
+    attempts,
+    backoff: { type: BACKOFF_TYPE },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  }) as const;
 
 /** One push per opportunity version (modstamp and team): a poll re-reading the same version adds nothing. */
 export const pushJobId = (s: Pick<CrmSnapshot, 'referralId' | 'modstamp' | 'teamContacts'>): string =>
@@ -77,10 +83,19 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   /** One poll (src/sync/poll-crm-changes.ts): new versions stored, one push job each, decisions first. */
   const poll = () =>
     pollCrmChanges({
-      kind: o.crm.kind, crm: o.crm, outbound: d.outbound, parking: d.parking, clock: d.clock, overlapMs: o.overlapMs,
+      kind: o.crm.kind,
+      crm: o.crm,
+      outbound: d.outbound,
+      parking: d.parking,
+      clock: d.clock,
+      overlapMs: o.overlapMs,
       enqueuePushes: async (fresh) => {
         await pushQueue.addBulk(
-          fresh.map((s) => ({ name: 'push', data: { referralId: s.referralId }, opts: { ...jobOpts, priority: priorityOf(s), jobId: pushJobId(s) } })),
+          fresh.map((s) => ({
+            name: 'push',
+            data: { referralId: s.referralId },
+            opts: { ...jobOpts, priority: priorityOf(s), jobId: pushJobId(s) },
+          })),
         );
       },
     });
@@ -102,14 +117,37 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
     OUTBOUND_QUEUE.push,
     async (job: Job, token?: string) => {
       const r = await runLockedJob(job, token, {
-        schema: PushJob, expects: 'payload needs referralId', lock: d.lock, log: d.log.child({ crm: o.crm.kind }),
+        schema: PushJob,
+        expects: 'payload needs referralId',
+        lock: d.lock,
+        log: d.log.child({ crm: o.crm.kind }),
         run: ({ referralId }, log) =>
-          pushOutcome({ partnerCenter: d.partnerCenter, referrals: d.referrals, outbound: d.outbound, crm: o.crm, rules, clock: d.clock, log }, referralId),
+          pushOutcome(
+            {
+              partnerCenter: d.partnerCenter,
+              referrals: d.referrals,
+              outbound: d.outbound,
+              crm: o.crm,
+              rules,
+              clock: d.clock,
+              log,
+            },
+            referralId,
+          ),
       });
       const { referralId } = job.data as { referralId: string };
       if (r.result === 'held') {
         // Not dropped: decided again when Partner Center will take it (e.g. Won 72 h after creation).
-        await pushQueue.add('push', { referralId }, { ...jobOpts, priority: 1, delay: Math.max(0, r.until.getTime() - Date.now()), jobId: `push-${jobIdPart(referralId)}-hold-${r.until.getTime()}` });
+        await pushQueue.add(
+          'push',
+          { referralId },
+          {
+            ...jobOpts,
+            priority: 1,
+            delay: Math.max(0, r.until.getTime() - Date.now()),
+            jobId: `push-${jobIdPart(referralId)}-hold-${r.until.getTime()}`,
+          },
+        );
       }
       return r.result;
     },
@@ -122,14 +160,23 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   /** Registers the repeatable job (fixed id: idempotent); again after Redis lost its data. */
   const schedule = async () => {
     if (!o.schedule) return;
-    await pollQueue.upsertJobScheduler(POLL_SCHEDULER_ID, { every: o.pollIntervalMs }, {
-      name: 'poll', opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
-    });
+    await pollQueue.upsertJobScheduler(
+      POLL_SCHEDULER_ID,
+      { every: o.pollIntervalMs },
+      {
+        name: 'poll',
+        opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
+      },
+    );
   };
   await schedule();
 
   return {
-    pollQueue, pushQueue, poll, guard, schedule,
+    pollQueue,
+    pushQueue,
+    poll,
+    guard,
+    schedule,
     async close(force = false) {
       await Promise.all([pollWorker.close(force), pushWorker.close(force)]);
       await Promise.all([pollQueue.close(), pushQueue.close()]);

@@ -25,7 +25,11 @@ export interface LockedJob<S extends z.ZodType<{ referralId: string }>, T> {
  * (deferIfThrottled); a referral another job holds comes back after BUSY_DELAY_MS, also without
  * spending one; a FatalError ends the job (UnrecoverableError); anything else retries.
  */
-export async function runLockedJob<S extends z.ZodType<{ referralId: string }>, T>(job: Job, token: string | undefined, p: LockedJob<S, T>): Promise<T> {
+export async function runLockedJob<S extends z.ZodType<{ referralId: string }>, T>(
+  job: Job,
+  token: string | undefined,
+  p: LockedJob<S, T>,
+): Promise<T> {
   const parsed = p.schema.safeParse(job.data);
   if (!parsed.success) throw toBullMqError(new ValidationError(`${job.queueName} job ${String(job.id)}: ${p.expects}`));
   const data = parsed.data;
@@ -35,7 +39,10 @@ export async function runLockedJob<S extends z.ZodType<{ referralId: string }>, 
     outcome = await p.lock.tryWith(data.referralId, () => p.run(data, log));
   } catch (err) {
     if (await deferIfThrottled(job, token, err)) {
-      log.info({ retryAfterMs: (err as { retryAfterMs?: number }).retryAfterMs }, 'rate limited; waiting without spending an attempt');
+      log.info(
+        { retryAfterMs: (err as { retryAfterMs?: number }).retryAfterMs },
+        'rate limited; waiting without spending an attempt',
+      );
       throw new DelayedError();
     }
     log.warn({ err, attempt: job.attemptsMade + 1 }, `${job.queueName} attempt failed`);

@@ -17,7 +17,11 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(6, { retryAfterMs: 120_000 })).toBe(120_000);
   });
   it.each([
-    [1, 0, 500], [1, 1, 1000], [3, 0, 2000], [3, 1, 4000], [30, 1, 300_000],
+    [1, 0, 500],
+    [1, 1, 1000],
+    [3, 0, 2000],
+    [3, 1, 4000],
+    [30, 1, 300_000],
   ])('attempt %i with random %d waits %d ms (exponential, jittered, capped)', (attempt, rnd, ms) => {
     expect(retryDelayMs(attempt, new Error('boom'), () => rnd)).toBe(ms);
   });

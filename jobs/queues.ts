@@ -62,7 +62,9 @@ export function syncJobOptions(attempts: number): JobsOptions {
 }
 
 /** Worker settings every queue shares: BullMQ calls this backoff for `{ type: BACKOFF_TYPE }`. */
-export const WORKER_SETTINGS = { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelayMs(attemptsMade, err) };
+export const WORKER_SETTINGS = {
+  backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelayMs(attemptsMade, err),
+};
 
 /**
  * BullMQ's custom backoff: honours the error's retryAfterMs (Retry-After) in full, otherwise

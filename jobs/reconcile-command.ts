@@ -15,13 +15,28 @@ import { createReconciler, reconcileCrmOf, type ReconcileResult } from './reconc
  * `referral-sync reconcile`: one sweep from the command line. No workers start here: the running
  * worker (`start`) picks up the repair jobs; `--dry-run` queues and stores nothing.
  */
-export async function runReconcileCommand(env: Env, adapters: Adapters, redis: RedisConnection, log: Logger, dryRun: boolean): Promise<ReconcileResult> {
+export async function runReconcileCommand(
+  env: Env,
+  adapters: Adapters,
+  redis: RedisConnection,
+  log: Logger,
+  dryRun: boolean,
+): Promise<ReconcileResult> {
   const reconciler = createReconciler({
-    connection: redis, prefix: env.REDIS_PREFIX, partnerCenter: adapters.partnerCenter,
-    crms: adapters.crms.flatMap((c) => reconcileCrmOf(c.connector, env.OUTBOUND_SYNC === 'on' && c.valueFields ? c.connector : undefined)),
-    referrals: createRedisReferralStore(redis, env.REDIS_PREFIX), state: createRedisSyncStateStore(redis, env.REDIS_PREFIX),
-    outbound: createRedisOutboundStore(redis, env.REDIS_PREFIX), parking: createRedisParkingLot(redis, env.REDIS_PREFIX),
-    clock: systemClock, log, pageSize: env.PARTNER_CENTER_PAGE_SIZE, attempts: env.SYNC_ATTEMPTS,
+    connection: redis,
+    prefix: env.REDIS_PREFIX,
+    partnerCenter: adapters.partnerCenter,
+    crms: adapters.crms.flatMap((c) =>
+      reconcileCrmOf(c.connector, env.OUTBOUND_SYNC === 'on' && c.valueFields ? c.connector : undefined),
+    ),
+    referrals: createRedisReferralStore(redis, env.REDIS_PREFIX),
+    state: createRedisSyncStateStore(redis, env.REDIS_PREFIX),
+    outbound: createRedisOutboundStore(redis, env.REDIS_PREFIX),
+    parking: createRedisParkingLot(redis, env.REDIS_PREFIX),
+    clock: systemClock,
+    log,
+    pageSize: env.PARTNER_CENTER_PAGE_SIZE,
+    attempts: env.SYNC_ATTEMPTS,
   });
   try {
     return await reconciler.run({ dryRun });
@@ -39,7 +54,9 @@ export function printReconcile(r: ReconcileResult, o: { dryRun: boolean; json: b
 /** The sweep for people: counts per kind, then one row per drift (ids only, no customer data). */
 export function formatReconcile(r: ReconcileResult, dryRun: boolean, out: Writable): void {
   const { report, drifts } = r;
-  out.write(`${dryRun ? 'dry run: nothing queued. ' : ''}referrals ${report.referrals}, opportunities ${report.opportunities}\n\n`);
+  out.write(
+    `${dryRun ? 'dry run: nothing queued. ' : ''}referrals ${report.referrals}, opportunities ${report.opportunities}\n\n`,
+  );
   const width = Math.max(...DRIFT_KINDS.map((k) => k.length));
   for (const k of DRIFT_KINDS) out.write(`${k.padEnd(width)}  ${report.counts[k]}\n`);
   if (!dryRun) out.write(`\nqueued ${report.queued}, parked (left for replay) ${report.parked}\n`);
@@ -47,10 +64,20 @@ export function formatReconcile(r: ReconcileResult, dryRun: boolean, out: Writab
     out.write('\nNo drift.\n');
     return;
   }
-  const rows = drifts.map((d) => [d.kind, d.referralId, d.crm ?? '-', d.crmId ?? '-', d.action.job === 'none' ? 'none (reported)' : `${d.action.job} job`]);
+  const rows = drifts.map((d) => [
+    d.kind,
+    d.referralId,
+    d.crm ?? '-',
+    d.crmId ?? '-',
+    d.action.job === 'none' ? 'none (reported)' : `${d.action.job} job`,
+  ]);
   const head = ['KIND', 'REFERRAL', 'CRM', 'CRM ID', 'REPAIR'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => `${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`;
+  const line = (cells: string[]) =>
+    `${cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()}\n`;
   out.write(`\n${line(head)}`);
   for (const row of rows) out.write(line(row));
 }

@@ -111,7 +111,11 @@ async function readAll<T>(ids: readonly string[], read: (id: string) => Promise<
  */
 export function createReconciler(d: ReconcileDeps) {
   const syncQueue = new Queue(QUEUE.sync, { connection: d.connection, prefix: d.prefix });
-  const pushQueues = new Map(d.crms.filter((c) => c.outbound).map((c) => [c.kind, new Queue(outboundQueues(c.kind).push, { connection: d.connection, prefix: d.prefix })]));
+  const pushQueues = new Map(
+    d.crms
+      .filter((c) => c.outbound)
+      .map((c) => [c.kind, new Queue(outboundQueues(c.kind).push, { connection: d.connection, prefix: d.prefix })]),
+  );
   const reports = createReconcileReportStore(d.connection, d.prefix);
 
   async function repair(drift: Drift, referral: Referral, opp: CrmOpportunity | undefined): Promise<boolean> {
@@ -122,13 +126,21 @@ export function createReconciler(d: ReconcileDeps) {
     if (a.job === 'sync') {
       // fetch: the job reads the referral from Partner Center as it is when it runs.
       const data = { referralId: drift.referralId, eTag: drift.eTag, fetch: true };
-      return requeueFinished(syncQueue, 'sync', data, { ...syncJobOptions(d.attempts), jobId: syncJobId(drift.referralId, drift.eTag) });
+      return requeueFinished(syncQueue, 'sync', data, {
+        ...syncJobOptions(d.attempts),
+        jobId: syncJobId(drift.referralId, drift.eTag),
+      });
     }
     const queue = pushQueues.get(a.crm);
     if (!queue || !opp) return false;
     // The push decides from the stored snapshot (job data carries ids only), as after a poll.
     await d.outbound.putSnapshots([opp.snapshot]);
-    return requeueFinished(queue, 'push', { referralId: drift.referralId }, { ...pushJobOptions(d.attempts), priority: 1, jobId: pushJobId(opp.snapshot) });
+    return requeueFinished(
+      queue,
+      'push',
+      { referralId: drift.referralId },
+      { ...pushJobOptions(d.attempts), priority: 1, jobId: pushJobId(opp.snapshot) },
+    );
   }
 
   async function run(opts: { dryRun: boolean }): Promise<ReconcileResult> {
@@ -160,20 +172,48 @@ export function createReconciler(d: ReconcileDeps) {
           parked += 1;
           continue;
         }
-        const done = await repair(drift, byId.get(drift.referralId) as Referral, oppOf.get(`${drift.crm}/${drift.crmId}`));
+        const done = await repair(
+          drift,
+          byId.get(drift.referralId) as Referral,
+          oppOf.get(`${drift.crm}/${drift.crmId}`),
+        );
         if (done) queued += 1;
         d.log.info(
-          { referralId: drift.referralId, kind: drift.kind, crm: drift.crm, crmId: drift.crmId, job: drift.action.job, queued: done },
-          done ? 'reconcile: drift queued for repair' : 'reconcile: drift found (repair already queued, or none by design)',
+          {
+            referralId: drift.referralId,
+            kind: drift.kind,
+            crm: drift.crm,
+            crmId: drift.crmId,
+            job: drift.action.job,
+            queued: done,
+          },
+          done
+            ? 'reconcile: drift queued for repair'
+            : 'reconcile: drift found (repair already queued, or none by design)',
         );
       }
     }
     const report: ReconcileReport = {
-      at: started.toISOString(), durationMs: d.clock.now().getTime() - started.getTime(),
-      referrals: referrals.length, opportunities: opportunities.length, counts: countDrift(drifts), queued, parked,
+      at: started.toISOString(),
+      durationMs: d.clock.now().getTime() - started.getTime(),
+      referrals: referrals.length,
+      opportunities: opportunities.length,
+      counts: countDrift(drifts),
+      queued,
+      parked,
     };
     if (!opts.dryRun) await reports.put(report);
-    d.log.info({ ...report.counts, referrals: report.referrals, opportunities: report.opportunities, queued, parked, dryRun: opts.dryRun }, 'reconcile sweep finished');
+    d.log.info(
+      {
+        ...report.counts,
+        referrals: report.referrals,
+        opportunities: report.opportunities,
+        queued,
+        parked,
+        dryRun: opts.dryRun,
+      },
+      'reconcile sweep finished',
+    );
     return { report, drifts };
   }
 
@@ -215,13 +255,20 @@ export async function startScheduledReconcile(d: ReconcileDeps, o: { intervalMs:
       await queue.removeJobScheduler(RECONCILE_SCHEDULER_ID);
       return;
     }
-    await queue.upsertJobScheduler(RECONCILE_SCHEDULER_ID, { every: o.intervalMs }, {
-      name: 'reconcile', opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
-    });
+    await queue.upsertJobScheduler(
+      RECONCILE_SCHEDULER_ID,
+      { every: o.intervalMs },
+      {
+        name: 'reconcile',
+        opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
+      },
+    );
   };
   await schedule();
   return {
-    queue, reconciler, schedule,
+    queue,
+    reconciler,
+    schedule,
     async close(force = false) {
       await worker.close(force);
       await Promise.all([queue.close(), reconciler.close()]);

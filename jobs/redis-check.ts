@@ -4,8 +4,15 @@ import { connectRedis } from '../connectors/redis/connection.ts';
  * Connects once with a short timeout. Returns a clear sentence when Redis is unreachable
  * (ioredis would otherwise retry forever in silence). The URL is shown without credentials.
  */
-export async function checkRedis(url: string, timeoutMs = 3000, cluster = false): Promise<{ ok: true } | { ok: false; message: string }> {
-  const redis = connectRedis({ url, cluster }, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+export async function checkRedis(
+  url: string,
+  timeoutMs = 3000,
+  cluster = false,
+): Promise<{ ok: true } | { ok: false; message: string }> {
+  const redis = connectRedis(
+    { url, cluster },
+    { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null },
+  );
   redis.on('error', () => undefined);
   try {
     await redis.connect();

@@ -22,7 +22,16 @@ import { createJobGuard, requeueFinished, type JobGuard } from './job-guard.ts';
 import { startExpiry, type ExpiryOptions } from './expiry-queues.ts';
 import { startOutbound, type OutboundOptions } from './outbound-queues.ts';
 import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
-import { BACKOFF_TYPE, FAILED_SWEEP_INTERVAL_MS, jobIdPart, PULL_SCHEDULER_ID, QUEUE, syncJobId, syncJobOptions, WORKER_SETTINGS } from './queues.ts';
+import {
+  BACKOFF_TYPE,
+  FAILED_SWEEP_INTERVAL_MS,
+  jobIdPart,
+  PULL_SCHEDULER_ID,
+  QUEUE,
+  syncJobId,
+  syncJobOptions,
+  WORKER_SETTINGS,
+} from './queues.ts';
 import { syncReferralProcessor } from './sync.processor.ts';
 import { reconcileCrmOf, startScheduledReconcile } from './reconcile.ts';
 
@@ -88,7 +97,10 @@ const hasExpiryWriter = (crm: CrmConnector): crm is CrmConnector & CrmExpiryWrit
 export async function startRuntime(o: RuntimeOptions) {
   const clock = o.clock ?? systemClock;
   // BullMQ needs maxRetriesPerRequest: null on connections used by workers (blocking commands).
-  const redis = connectRedis({ url: o.redisUrl, cluster: o.redisCluster }, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  const redis = connectRedis(
+    { url: o.redisUrl, cluster: o.redisCluster },
+    { maxRetriesPerRequest: null, enableAutoPipelining: true },
+  );
   const connection = redis;
   const referrals = createRedisReferralStore(redis, o.prefix);
   const state = createRedisSyncStateStore(redis, o.prefix);
@@ -105,11 +117,20 @@ export async function startRuntime(o: RuntimeOptions) {
     const fresh = jobs.filter((j) => !j.repair);
     if (fresh.length > 0) {
       await syncQueue.addBulk(
-        fresh.map((j) => ({ name: 'sync', data: j, opts: { ...syncJobOptions(o.attempts), jobId: syncJobId(j.referralId, j.eTag) } })),
+        fresh.map((j) => ({
+          name: 'sync',
+          data: j,
+          opts: { ...syncJobOptions(o.attempts), jobId: syncJobId(j.referralId, j.eTag) },
+        })),
       );
     }
     for (const j of jobs.filter((x) => x.repair)) {
-      await requeueFinished(syncQueue, 'sync', { referralId: j.referralId, eTag: j.eTag }, { ...syncJobOptions(o.attempts), jobId: syncJobId(j.referralId, j.eTag) });
+      await requeueFinished(
+        syncQueue,
+        'sync',
+        { referralId: j.referralId, eTag: j.eTag },
+        { ...syncJobOptions(o.attempts), jobId: syncJobId(j.referralId, j.eTag) },
+      );
     }
   };
 
@@ -126,7 +147,12 @@ export async function startRuntime(o: RuntimeOptions) {
     const loss = await epoch.loss();
     const startedAt = clock.now();
     const result = await pullReferrals({
-      partnerCenter: o.partnerCenter, referrals, state, parking, checkpoint, clock,
+      partnerCenter: o.partnerCenter,
+      referrals,
+      state,
+      parking,
+      checkpoint,
+      clock,
       // Until the first full pull after a detected loss finishes, its jobs look for existing opportunities.
       adopt: loss !== null && loss.recoveredAt === undefined,
       sameState: async () => (await epoch.current()) === startedOn,
@@ -135,16 +161,26 @@ export async function startRuntime(o: RuntimeOptions) {
         await enqueue(jobs);
         onQueued?.(jobs);
       },
-      log: o.log.child({ queue: QUEUE.pull }), overlapMs: o.overlapMs, initialSince: o.initialSince, pageSize: o.pageSize,
+      log: o.log.child({ queue: QUEUE.pull }),
+      overlapMs: o.overlapMs,
+      initialSince: o.initialSince,
+      pageSize: o.pageSize,
     });
     // A full pull that began after the loss was noticed has queued everything: the rebuild is done.
     if (await epoch.markRecovered(startedAt, clock.now())) o.log.info('full pull after the Redis data loss finished');
     return result;
   };
 
-  const bindings: CrmBinding[] = [{ crm: o.crm, toDraft: o.toDraft, outbound: o.outbound }, ...(o.additionalCrms ?? [])];
+  const bindings: CrmBinding[] = [
+    { crm: o.crm, toDraft: o.toDraft, outbound: o.outbound },
+    ...(o.additionalCrms ?? []),
+  ];
   const batchers = bindings.map((b) =>
-    createUpsertBatcher({ send: (drafts) => b.crm.upsertOpportunities(drafts), maxBatch: b.crm.maxBatchSize, windowMs: quietGapFor(o.batchWindowMs, b.crm.maxBatchSize) }),
+    createUpsertBatcher({
+      send: (drafts) => b.crm.upsertOpportunities(drafts),
+      maxBatch: b.crm.maxBatchSize,
+      windowMs: quietGapFor(o.batchWindowMs, b.crm.maxBatchSize),
+    }),
   );
   const targets = new Map<CrmKind, SyncTarget>(
     bindings.map((b, i) => {
@@ -153,7 +189,14 @@ export async function startRuntime(o: RuntimeOptions) {
         upsert: (batchers[i] as (typeof batchers)[number]).upsert,
         toDraft: b.toDraft,
         lookup: (referralId: string) => b.crm.readStamp(referralId),
-        inbound: b.outbound ? { outbound: outboundStore, crm: b.outbound.crm, rules: b.outbound.rules, valueFields: b.outbound.valueFields } : undefined,
+        inbound: b.outbound
+          ? {
+              outbound: outboundStore,
+              crm: b.outbound.crm,
+              rules: b.outbound.rules,
+              valueFields: b.outbound.valueFields,
+            }
+          : undefined,
       };
       return [b.crm.kind, t] as const;
     }),
@@ -182,10 +225,21 @@ export async function startRuntime(o: RuntimeOptions) {
   const syncWorker = new Worker(
     QUEUE.sync,
     syncReferralProcessor({
-      referrals, state, parking, partnerCenter: o.partnerCenter, target, clock, log: o.log, lock, stateHistory: () => epoch.view(),
+      referrals,
+      state,
+      parking,
+      partnerCenter: o.partnerCenter,
+      target,
+      clock,
+      log: o.log,
+      lock,
+      stateHistory: () => epoch.view(),
     }),
     {
-      connection, prefix: o.prefix, concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.crm.maxBatchSize)), settings,
+      connection,
+      prefix: o.prefix,
+      concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.crm.maxBatchSize)),
+      settings,
       ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
       ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
     },
@@ -200,50 +254,101 @@ export async function startRuntime(o: RuntimeOptions) {
     await pullQueue.upsertJobScheduler(
       PULL_SCHEDULER_ID,
       { every: o.pullIntervalMs },
-      { name: 'pull', opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 } },
+      {
+        name: 'pull',
+        opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
+      },
     );
   };
   await schedulePull();
 
-  const expiryWriters = Object.fromEntries(bindings.flatMap((b) => (hasExpiryWriter(b.crm) ? [[b.crm.kind, b.crm]] : [])));
+  const expiryWriters = Object.fromEntries(
+    bindings.flatMap((b) => (hasExpiryWriter(b.crm) ? [[b.crm.kind, b.crm]] : [])),
+  );
   const expiry = o.expiry
-    ? await startExpiry({ connection, prefix: o.prefix, referrals, state, parking, clock, log: o.log, crm: expiryWriters }, o.expiry)
+    ? await startExpiry(
+        { connection, prefix: o.prefix, referrals, state, parking, clock, log: o.log, crm: expiryWriters },
+        o.expiry,
+      )
     : undefined;
 
-  const outboundDeps = { connection, prefix: o.prefix, partnerCenter: o.partnerCenter, referrals, outbound: outboundStore, parking, lock, clock, log: o.log };
+  const outboundDeps = {
+    connection,
+    prefix: o.prefix,
+    partnerCenter: o.partnerCenter,
+    referrals,
+    outbound: outboundStore,
+    parking,
+    lock,
+    clock,
+    log: o.log,
+  };
   const outbounds = await Promise.all(
     bindings.flatMap((b) => (b.outbound ? [startOutbound(outboundDeps, { ...b.outbound, attempts: o.attempts })] : [])),
   );
   /** The first CRM's outbound queues (the only one unless CRM=both). */
   const outbound = outbounds[0];
 
-  const reconcile = o.reconcileIntervalMs === undefined ? undefined : await startScheduledReconcile({
-    connection, prefix: o.prefix, partnerCenter: o.partnerCenter, referrals, state, outbound: outboundStore, parking, clock, log: o.log,
-    pageSize: o.pageSize, attempts: o.attempts,
-    crms: bindings.flatMap((b) => reconcileCrmOf(b.crm, b.outbound?.crm)),
-  }, { intervalMs: o.reconcileIntervalMs, schedule: o.schedulePull });
+  const reconcile =
+    o.reconcileIntervalMs === undefined
+      ? undefined
+      : await startScheduledReconcile(
+          {
+            connection,
+            prefix: o.prefix,
+            partnerCenter: o.partnerCenter,
+            referrals,
+            state,
+            outbound: outboundStore,
+            parking,
+            clock,
+            log: o.log,
+            pageSize: o.pageSize,
+            attempts: o.attempts,
+            crms: bindings.flatMap((b) => reconcileCrmOf(b.crm, b.outbound?.crm)),
+          },
+          { intervalMs: o.reconcileIntervalMs, schedule: o.schedulePull },
+        );
 
   const guards: JobGuard[] = [syncGuard, ...outbounds.map((x) => x.guard), ...(expiry ? [expiry.guard] : [])];
   /** Every failed set swept once: what a worker killed mid-handling left behind (issue 12). */
   const sweepFailed = async () => {
-    for (const g of guards) await g.sweep().catch((err: unknown) => o.log.warn({ err }, 'failed-job sweep failed; retried next interval'));
+    for (const g of guards)
+      await g.sweep().catch((err: unknown) => o.log.warn({ err }, 'failed-job sweep failed; retried next interval'));
   };
   void sweepFailed();
   const sweepTimer = setInterval(() => void sweepFailed(), o.failedSweepIntervalMs ?? FAILED_SWEEP_INTERVAL_MS);
   sweepTimer.unref();
 
   const stateWatch = await startStateWatch({
-    epoch, clock, log: o.log, intervalMs: o.stateCheckIntervalMs,
+    epoch,
+    clock,
+    log: o.log,
+    intervalMs: o.stateCheckIntervalMs,
     onLoss: async (loss, first) => {
       if (first && o.notify) {
-        await o.notify(stateLossNotice(loss.epoch, loss.detectedAt)).catch((err: unknown) => o.log.warn({ err }, 'could not post the Redis data loss notice to the alert webhook'));
+        await o
+          .notify(stateLossNotice(loss.epoch, loss.detectedAt))
+          .catch((err: unknown) =>
+            o.log.warn({ err }, 'could not post the Redis data loss notice to the alert webhook'),
+          );
       }
       await schedulePull();
       await Promise.all([...outbounds.map((x) => x.schedule()), expiry?.schedule(), reconcile?.schedule()]);
       // The checkpoint went with the data: this pull lists everything again (a full reconcile of
       // the inbound side). One job per epoch, however many workers noticed.
       if (o.schedulePull) {
-        await pullQueue.add('pull', {}, { jobId: `pull-after-loss-${jobIdPart(loss.epoch)}`, attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 });
+        await pullQueue.add(
+          'pull',
+          {},
+          {
+            jobId: `pull-after-loss-${jobIdPart(loss.epoch)}`,
+            attempts: 3,
+            backoff: { type: BACKOFF_TYPE },
+            removeOnComplete: 100,
+            removeOnFail: 100,
+          },
+        );
       }
     },
   });
@@ -252,17 +357,50 @@ export async function startRuntime(o: RuntimeOptions) {
 
   let closing: Promise<void> | undefined;
   return {
-    redis, pullQueue, syncQueue, referrals, state, parking, checkpoint, runPull, sweepFailed, stateWatch, epoch, syncWorker, pullWorker, expiry, outbound, outbounds, outboundStore, reconcile,
+    redis,
+    pullQueue,
+    syncQueue,
+    referrals,
+    state,
+    parking,
+    checkpoint,
+    runPull,
+    sweepFailed,
+    stateWatch,
+    epoch,
+    syncWorker,
+    pullWorker,
+    expiry,
+    outbound,
+    outbounds,
+    outboundStore,
+    reconcile,
     /** Stops taking jobs, lets in-flight ones finish (up to timeoutMs), then releases the rest. */
     close(timeoutMs = 30_000): Promise<void> {
       closing ??= (async () => {
         clearInterval(sweepTimer);
         stateWatch.stop();
         for (const b of batchers) b.flush();
-        const graceful = Promise.all([syncWorker.close(), pullWorker.close(), expiry?.close(), reconcile?.close(), ...outbounds.map((x) => x.close())]);
-        const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref())]);
+        const graceful = Promise.all([
+          syncWorker.close(),
+          pullWorker.close(),
+          expiry?.close(),
+          reconcile?.close(),
+          ...outbounds.map((x) => x.close()),
+        ]);
+        const timedOut = await Promise.race([
+          graceful.then(() => false),
+          new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref()),
+        ]);
         // Forced close leaves active jobs to BullMQ's stalled-job check: another worker picks them up.
-        if (timedOut) await Promise.all([syncWorker.close(true), pullWorker.close(true), expiry?.close(true), reconcile?.close(true), ...outbounds.map((x) => x.close(true))]);
+        if (timedOut)
+          await Promise.all([
+            syncWorker.close(true),
+            pullWorker.close(true),
+            expiry?.close(true),
+            reconcile?.close(true),
+            ...outbounds.map((x) => x.close(true)),
+          ]);
         await Promise.all([pullQueue.close(), syncQueue.close()]);
         await redis.quit();
       })();

@@ -26,7 +26,9 @@ export async function startStateWatch(o: StateWatchOptions) {
   const first = await o.epoch.ensure(o.clock.now());
   let known = first.epoch;
   if (first.status === 'created') {
-    o.log.warn('no deployment state in Redis (first start, or Redis lost its data while no worker ran): everything is pulled and compared with the CRM');
+    o.log.warn(
+      'no deployment state in Redis (first start, or Redis lost its data while no worker ran): everything is pulled and compared with the CRM',
+    );
   }
   let running: Promise<boolean> | null = null;
 

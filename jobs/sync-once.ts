@@ -27,7 +27,15 @@ export async function syncOnce(
   const queued: SyncJobRef[] = [];
   const pulled = await pullWithRetries(rt, queued, 5);
   const ids = [...new Set(jobIdsOf(queued))];
-  const summary: SyncOnceSummary = { fetched: pulled.fetched, created: 0, updated: 0, unchanged: pulled.inSync, parked: pulled.invalid, invalid: pulled.invalid, pending: 0 };
+  const summary: SyncOnceSummary = {
+    fetched: pulled.fetched,
+    created: 0,
+    updated: 0,
+    unchanged: pulled.inSync,
+    parked: pulled.invalid,
+    invalid: pulled.invalid,
+    pending: 0,
+  };
   const open = new Set(ids);
   const deadline = Date.now() + opts.maxWaitMs;
   while (open.size > 0 && Date.now() < deadline) {
@@ -58,7 +66,6 @@ export async function syncOnce(
   summary.pending = open.size;
   return summary;
 }
-
 
 /**
  * The pull of a one-off run retries here (the worker's pull job retries through BullMQ): a 429

@@ -10,7 +10,10 @@ export const syncReferralProcessor =
   (deps: Omit<SyncDeps, 'log'> & { log: Logger; lock: ReferralLock }) =>
   (job: Job, token?: string): Promise<SyncOutcome> =>
     runLockedJob(job, token, {
-      schema: SyncJobData, expects: 'payload needs referralId and eTag', lock: deps.lock, log: deps.log,
+      schema: SyncJobData,
+      expects: 'payload needs referralId and eTag',
+      lock: deps.lock,
+      log: deps.log,
       run: ({ referralId, eTag, fetch, adopt, epoch }, log) =>
         syncReferral({ ...deps, log }, referralId, eTag, { fetch: fetch === true, adopt: adopt === true, epoch }),
     });

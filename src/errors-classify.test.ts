@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { classifyHttpFailure, parseRetryAfter, type HttpFailure } from './errors-classify.ts';
-import { AuthError, ConflictError, FatalError, NotFoundError, RateLimitedError, RetryableError, ValidationError } from './errors.ts';
+import {
+  AuthError,
+  ConflictError,
+  FatalError,
+  NotFoundError,
+  RateLimitedError,
+  RetryableError,
+  ValidationError,
+} from './errors.ts';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const base: HttpFailure = { remote: 'partner-center' };
@@ -8,7 +16,12 @@ const base: HttpFailure = { remote: 'partner-center' };
 describe('classifyHttpFailure', () => {
   it.each([
     ['429 with Retry-After seconds', { status: 429, retryAfter: '2' }, RateLimitedError, 2000],
-    ['429 with an HTTP-date Retry-After', { status: 429, retryAfter: 'Thu, 01 Jan 2026 00:00:05 GMT' }, RateLimitedError, 5000],
+    [
+      '429 with an HTTP-date Retry-After',
+      { status: 429, retryAfter: 'Thu, 01 Jan 2026 00:00:05 GMT' },
+      RateLimitedError,
+      5000,
+    ],
     ['429 without Retry-After', { status: 429 }, RateLimitedError, undefined],
     ['503 with Retry-After', { status: 503, retryAfter: '7' }, RetryableError, 7000],
     ['500', { status: 500 }, RetryableError, undefined],
@@ -36,7 +49,10 @@ describe('classifyHttpFailure', () => {
   });
 
   it('names the remote, status and code in the message', () => {
-    const err = classifyHttpFailure({ remote: 'salesforce', status: 400, remoteCode: 'INVALID_FIELD', remoteMessage: 'No such column' }, now);
+    const err = classifyHttpFailure(
+      { remote: 'salesforce', status: 400, remoteCode: 'INVALID_FIELD', remoteMessage: 'No such column' },
+      now,
+    );
     expect(err.message).toBe('salesforce 400 INVALID_FIELD: No such column');
   });
 });

@@ -60,7 +60,9 @@ describe('architecture', () => {
   });
 
   it('lets only jobs/ (and tests) import bullmq', () => {
-    const bad = [...files('src'), ...files('connectors')].filter((f) => imports(f).some(({ spec }) => spec === 'bullmq'));
+    const bad = [...files('src'), ...files('connectors')].filter((f) =>
+      imports(f).some(({ spec }) => spec === 'bullmq'),
+    );
     expect(bad).toEqual([]);
   });
 
@@ -99,7 +101,10 @@ describe('architecture', () => {
       .filter((f) => !isDemo(f) && !f.endsWith('.fixture.ts'))
       .flatMap((f) =>
         imports(f)
-          .filter(({ spec }) => spec.startsWith('.') && (resolveDir(f, spec).startsWith('test/') || spec.endsWith('.fixture.ts')))
+          .filter(
+            ({ spec }) =>
+              spec.startsWith('.') && (resolveDir(f, spec).startsWith('test/') || spec.endsWith('.fixture.ts')),
+          )
           .map(({ spec }) => `${f} imports ${spec}`),
       );
     expect(bad).toEqual([]);

@@ -33,7 +33,13 @@ const referral = (text: string): Referral => ({
   customerProfile: { name: text },
 });
 const now = new Date('2025-03-16T00:05:00Z');
-const job = { referralId: 'r-1', kind: 'warning' as const, level: '24h', deadline: '2025-03-17T00:00:00.000Z', firedAt: now.toISOString() };
+const job = {
+  referralId: 'r-1',
+  kind: 'warning' as const,
+  level: '24h',
+  deadline: '2025-03-17T00:00:00.000Z',
+  firedAt: now.toISOString(),
+};
 const format = { timeZone: 'Europe/Berlin', linkTemplate: null };
 
 /** Every path that renders or alerts on referral text or a stored reason. */
@@ -42,9 +48,13 @@ const PATHS: Record<string, (text: string) => unknown> = {
   hideEmails: (t) => hideEmails(t),
   safeText: (t) => safeText(t),
   fieldText: (t) => fieldText(t),
-  'task text': (t) => taskDescription('warning', 'r-1', alertText(referral(t), 'r-1', new Date(job.deadline), now, 'UTC'), null),
+  'task text': (t) =>
+    taskDescription('warning', 'r-1', alertText(referral(t), 'r-1', new Date(job.deadline), now, 'UTC'), null),
   ...Object.fromEntries(
-    WEBHOOK_FORMATS.map((f) => [`${f} alert`, (t: string) => buildWebhookPayload(f, toExpiryAlert(job, referral(t), now, format))]),
+    WEBHOOK_FORMATS.map((f) => [
+      `${f} alert`,
+      (t: string) => buildWebhookPayload(f, toExpiryAlert(job, referral(t), now, format)),
+    ]),
   ),
   'overview page': (t) =>
     renderOverview(
@@ -52,7 +62,17 @@ const PATHS: Record<string, (text: string) => unknown> = {
         counts: {},
         lag: { pullCheckpoint: null, pullLagSeconds: null, crmPoll: [] },
         credentials: [{ name: 'salesforce', ok: false, reason: t, checkedAt: null }],
-        atRisk: [{ ...alertText(referral(t), 'r-1', new Date(job.deadline), now, 'UTC'), referralId: 'r-1', deadline: now, timeLeftMs: 1, level: null, contactMe: false, contactBy: null }],
+        atRisk: [
+          {
+            ...alertText(referral(t), 'r-1', new Date(job.deadline), now, 'UTC'),
+            referralId: 'r-1',
+            deadline: now,
+            timeLeftMs: 1,
+            level: null,
+            contactMe: false,
+            contactBy: null,
+          },
+        ],
         parked: [{ referralId: 'r-1', stage: 'sync', reason: t, at: now.toISOString() }],
       },
       null,
@@ -89,7 +109,10 @@ describe('1 MB text costs no more than proportionally (#14)', () => {
           for (let i = 0; i < 1000; i += 1) path(small);
         });
         const bigCost = cost(() => path(big));
-        expect(bigCost / Math.max(smallCost, 1), `unit ${JSON.stringify(unit)}: ${smallCost} ms vs ${bigCost} ms`).toBeLessThan(MAX_RATIO);
+        expect(
+          bigCost / Math.max(smallCost, 1),
+          `unit ${JSON.stringify(unit)}: ${smallCost} ms vs ${bigCost} ms`,
+        ).toBeLessThan(MAX_RATIO);
       }
     });
   }

@@ -9,7 +9,9 @@ export { normalizeMatchValue } from '../shared/account-match.ts';
  * always hashed, `rs1-<sha256 hex>` of the canonical match, because company names carry `&`, `/`
  * and `:`, which Dataverse cannot use in a key (odata.ts), and the value travels in the URL.
  */
-export const accountKey = (match: Record<string, FieldValue>): string => `rs1-${createHash('sha256').update(canonicalMatch(match)).digest('hex')}`;
+export const accountKey = (match: Record<string, FieldValue>): string =>
+  `rs1-${createHash('sha256').update(canonicalMatch(match)).digest('hex')}`;
 
 /** The key an existing row has for these match fields (columns read case-insensitively). */
-export const accountKeyOfRow = (fields: string[], row: Record<string, unknown>): string => accountKey(matchOfRecord(fields, row));
+export const accountKeyOfRow = (fields: string[], row: Record<string, unknown>): string =>
+  accountKey(matchOfRecord(fields, row));

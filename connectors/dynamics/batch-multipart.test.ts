@@ -7,15 +7,24 @@ describe('buildBatch', () => {
   it('puts every request in a change set of its own, with Content-ID and CRLF line ends', () => {
     const { contentType, body } = buildBatch(
       [
-        { method: 'PATCH', url: `${ROOT}opportunities(new_referralid='A')`, headers: { Prefer: 'return=representation' }, body: { name: 'A' } },
+        {
+          method: 'PATCH',
+          url: `${ROOT}opportunities(new_referralid='A')`,
+          headers: { Prefer: 'return=representation' },
+          body: { name: 'A' },
+        },
         { method: 'PATCH', url: `${ROOT}opportunities(new_referralid='B')`, headers: {}, body: { name: 'B' } },
       ],
       'b1',
     );
     expect(contentType).toBe('multipart/mixed; boundary=batch_b1');
     expect(body.match(/Content-Type: multipart\/mixed; boundary=changeset_b1_\d/g)).toHaveLength(2);
-    expect(body).toContain(`--changeset_b1_2\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: 2\r\n\r\nPATCH ${ROOT}opportunities(new_referralid='B') HTTP/1.1\r\n`);
-    expect(body).toContain('Prefer: return=representation\r\nContent-Type: application/json; type=entry\r\n\r\n{"name":"A"}\r\n--changeset_b1_1--');
+    expect(body).toContain(
+      `--changeset_b1_2\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: 2\r\n\r\nPATCH ${ROOT}opportunities(new_referralid='B') HTTP/1.1\r\n`,
+    );
+    expect(body).toContain(
+      'Prefer: return=representation\r\nContent-Type: application/json; type=entry\r\n\r\n{"name":"A"}\r\n--changeset_b1_1--',
+    );
     expect(body.endsWith('--batch_b1--\r\n')).toBe(true);
     expect(body.replace(/\r\n/g, '')).not.toContain('\n');
   });
@@ -44,14 +53,30 @@ describe('parseBatchResponse', () => {
     ].join('\r\n');
     const parts = parseBatchResponse('multipart/mixed; boundary=batchresponse_x', text);
     expect(parts).toHaveLength(3);
-    expect(parts[0]).toEqual([{ status: 201, headers: { 'content-type': 'application/json; odata.metadata=minimal', 'odata-version': '4.0' }, body: '{"opportunityid":"1"}' }]);
-    expect(parts[1]?.[0]).toMatchObject({ status: 400, headers: { 'retry-after': '2' }, body: '{"error":{"code":"0x80040203","message":"bad"}}' });
-    expect(parts[2]?.[0]).toMatchObject({ status: 204, headers: { 'odata-entityid': 'https://org/api/data/v9.2/opportunities(3)' }, body: '' });
+    expect(parts[0]).toEqual([
+      {
+        status: 201,
+        headers: { 'content-type': 'application/json; odata.metadata=minimal', 'odata-version': '4.0' },
+        body: '{"opportunityid":"1"}',
+      },
+    ]);
+    expect(parts[1]?.[0]).toMatchObject({
+      status: 400,
+      headers: { 'retry-after': '2' },
+      body: '{"error":{"code":"0x80040203","message":"bad"}}',
+    });
+    expect(parts[2]?.[0]).toMatchObject({
+      status: 204,
+      headers: { 'odata-entityid': 'https://org/api/data/v9.2/opportunities(3)' },
+      body: '',
+    });
   });
 
   it('accepts bare LF line ends and a preamble', () => {
     const text = `preamble\n--b\nContent-Type: application/http\n\nHTTP/1.1 200 OK\nContent-Type: application/json\n\n{"a":1}\n--b--\n`;
-    expect(parseBatchResponse('multipart/mixed; boundary="b"', text)).toEqual([[{ status: 200, headers: { 'content-type': 'application/json' }, body: '{"a":1}' }]]);
+    expect(parseBatchResponse('multipart/mixed; boundary="b"', text)).toEqual([
+      [{ status: 200, headers: { 'content-type': 'application/json' }, body: '{"a":1}' }],
+    ]);
   });
 
   it('stops at the closing delimiter (a batch that stopped early has fewer parts)', () => {

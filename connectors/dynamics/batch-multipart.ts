@@ -31,7 +31,13 @@ export function buildBatch(requests: BatchRequest[], batchId: string): { content
   requests.forEach((r, i) => {
     const changeset = `changeset_${batchId}_${i + 1}`;
     lines.push(`--${batch}`, `Content-Type: multipart/mixed; boundary=${changeset}`, '');
-    lines.push(`--${changeset}`, 'Content-Type: application/http', 'Content-Transfer-Encoding: binary', `Content-ID: ${i + 1}`, '');
+    lines.push(
+      `--${changeset}`,
+      'Content-Type: application/http',
+      'Content-Transfer-Encoding: binary',
+      `Content-ID: ${i + 1}`,
+      '',
+    );
     lines.push(`${r.method} ${r.url} HTTP/1.1`);
     for (const [k, v] of Object.entries(r.headers)) lines.push(`${k}: ${v}`);
     lines.push('Content-Type: application/json; type=entry', '', JSON.stringify(r.body), `--${changeset}--`, '');
@@ -96,7 +102,9 @@ export function parseBatchResponse(contentType: string | undefined, body: string
     if (/^multipart\/mixed/i.test(type)) {
       const inner = boundaryOf(type);
       if (!inner) throw new Error('a change set response has no boundary');
-      return mimeParts(part.body, inner).map((p) => httpResponse(p.body)).filter((r): r is BatchResponse => r !== undefined);
+      return mimeParts(part.body, inner)
+        .map((p) => httpResponse(p.body))
+        .filter((r): r is BatchResponse => r !== undefined);
     }
     const single = httpResponse(part.body);
     return single ? [single] : [];

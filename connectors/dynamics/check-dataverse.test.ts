@@ -11,7 +11,12 @@ const def = (over: Partial<EntityDefinition> = {}): EntityDefinition => ({
   Keys: [{ KeyAttributes: ['new_referralid'], EntityKeyIndexStatus: 'Active' }],
   ...over,
 });
-const req = (column: string, role: ColumnRequirement['role']): ColumnRequirement => ({ entitySet: 'opportunities', column, role, purpose: 'test' });
+const req = (column: string, role: ColumnRequirement['role']): ColumnRequirement => ({
+  entitySet: 'opportunities',
+  column,
+  role,
+  purpose: 'test',
+});
 
 describe('checkColumn', () => {
   it.each<[string, ColumnRequirement, EntityDefinition | null, string | null]>([
@@ -21,9 +26,24 @@ describe('checkColumn', () => {
     ['case in the column name', req('New_ReferralId', 'alternate-key'), def(), null],
     ['no such table', req('new_referralid', 'readable'), null, 'table opportunities does not exist'],
     ['no such column', req('new_missing', 'writable'), def(), 'column opportunity.new_missing does not exist'],
-    ['a column without a key', req('new_referralsyncmessage', 'alternate-key'), def(), 'has no alternate key of its own'],
-    ['a key spanning two columns', req('new_referralid', 'alternate-key'), def({ Keys: [{ KeyAttributes: ['new_referralid', 'name'] }] }), 'has no alternate key of its own'],
-    ['a key still being built', req('new_referralid', 'alternate-key'), def({ Keys: [{ KeyAttributes: ['new_referralid'], EntityKeyIndexStatus: 'InProgress' }] }), 'is InProgress, not Active'],
+    [
+      'a column without a key',
+      req('new_referralsyncmessage', 'alternate-key'),
+      def(),
+      'has no alternate key of its own',
+    ],
+    [
+      'a key spanning two columns',
+      req('new_referralid', 'alternate-key'),
+      def({ Keys: [{ KeyAttributes: ['new_referralid', 'name'] }] }),
+      'has no alternate key of its own',
+    ],
+    [
+      'a key still being built',
+      req('new_referralid', 'alternate-key'),
+      def({ Keys: [{ KeyAttributes: ['new_referralid'], EntityKeyIndexStatus: 'InProgress' }] }),
+      'is InProgress, not Active',
+    ],
     ['a read-only column written', req('statecode', 'writable'), def(), 'opportunity.statecode cannot be written'],
   ])('%s', (_name, r, d, problem) => {
     const out = checkColumn(r, d);

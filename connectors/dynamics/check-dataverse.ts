@@ -31,8 +31,18 @@ export interface ColumnCheck extends ColumnRequirement {
 
 const EntityDefinition = z.looseObject({
   LogicalName: z.string(),
-  Attributes: z.array(z.looseObject({ LogicalName: z.string(), IsValidForCreate: z.boolean().nullish(), IsValidForUpdate: z.boolean().nullish() })).default([]),
-  Keys: z.array(z.looseObject({ KeyAttributes: z.array(z.string()), EntityKeyIndexStatus: z.string().nullish() })).default([]),
+  Attributes: z
+    .array(
+      z.looseObject({
+        LogicalName: z.string(),
+        IsValidForCreate: z.boolean().nullish(),
+        IsValidForUpdate: z.boolean().nullish(),
+      }),
+    )
+    .default([]),
+  Keys: z
+    .array(z.looseObject({ KeyAttributes: z.array(z.string()), EntityKeyIndexStatus: z.string().nullish() }))
+    .default([]),
 });
 export type EntityDefinition = z.infer<typeof EntityDefinition>;
 const Definitions = z.looseObject({ value: z.array(EntityDefinition) });
@@ -41,33 +51,62 @@ const Definitions = z.looseObject({ value: z.array(EntityDefinition) });
 export function connectorColumns(o: DynamicsOptions): ColumnRequirement[] {
   const opp = o.entitySet;
   const f = o.outbound.fields;
-  const readable = (column: string | null, purpose: string): ColumnRequirement[] => (column === null ? [] : [{ entitySet: opp, column, role: 'readable', purpose }]);
+  const readable = (column: string | null, purpose: string): ColumnRequirement[] =>
+    column === null ? [] : [{ entitySet: opp, column, role: 'readable', purpose }];
   return [
     { entitySet: opp, column: o.alternateKey, role: 'alternate-key', purpose: 'referral id (upsert key)' },
     { entitySet: opp, column: o.expiryColumns.expiresAt, role: 'writable', purpose: 'referral expiry time' },
     { entitySet: opp, column: o.expiryColumns.level, role: 'writable', purpose: 'expiry warning level' },
-    { entitySet: o.account.entitySet, column: o.account.keyColumn, role: 'alternate-key', purpose: 'customer match key (no duplicate accounts)' },
+    {
+      entitySet: o.account.entitySet,
+      column: o.account.keyColumn,
+      role: 'alternate-key',
+      purpose: 'customer match key (no duplicate accounts)',
+    },
     { entitySet: opp, column: f.message, role: 'writable', purpose: 'sync message shown to the seller' },
     ...readable(f.decision, 'partner decision (accept/decline)'),
     ...readable(f.declineReason, 'decline reason'),
     ...readable(f.lostReason, 'lost reason'),
     ...readable(f.campaignId, 'campaign id'),
     ...readable(o.stageColumns.read, 'stage (on-hold stages)'),
-    ...(o.stageColumns.write === null ? [] : [{ entitySet: opp, column: o.stageColumns.write, role: 'writable' as const, purpose: 'stage written by inboundStages' }]),
+    ...(o.stageColumns.write === null
+      ? []
+      : [
+          {
+            entitySet: opp,
+            column: o.stageColumns.write,
+            role: 'writable' as const,
+            purpose: 'stage written by inboundStages',
+          },
+        ]),
   ];
 }
 
 /** Pure: the verdict on one column, given its table's definition (null: no such table). */
 export function checkColumn(req: ColumnRequirement, def: EntityDefinition | null): ColumnCheck {
-  if (!def) return { ...req, ok: false, problem: `table ${req.entitySet} does not exist or the application user cannot read its definition` };
+  if (!def)
+    return {
+      ...req,
+      ok: false,
+      problem: `table ${req.entitySet} does not exist or the application user cannot read its definition`,
+    };
   const column = req.column.toLowerCase();
   const attr = def.Attributes.find((a) => a.LogicalName.toLowerCase() === column);
   if (!attr) return { ...req, ok: false, problem: `column ${def.LogicalName}.${req.column} does not exist` };
   if (req.role === 'alternate-key') {
     const key = def.Keys.find((k) => k.KeyAttributes.length === 1 && k.KeyAttributes[0]?.toLowerCase() === column);
-    if (!key) return { ...req, ok: false, problem: `${def.LogicalName}.${req.column} has no alternate key of its own: upserts by it fail` };
+    if (!key)
+      return {
+        ...req,
+        ok: false,
+        problem: `${def.LogicalName}.${req.column} has no alternate key of its own: upserts by it fail`,
+      };
     if (key.EntityKeyIndexStatus && key.EntityKeyIndexStatus !== 'Active') {
-      return { ...req, ok: false, problem: `the alternate key on ${def.LogicalName}.${req.column} is ${key.EntityKeyIndexStatus}, not Active yet` };
+      return {
+        ...req,
+        ok: false,
+        problem: `the alternate key on ${def.LogicalName}.${req.column} is ${key.EntityKeyIndexStatus}, not Active yet`,
+      };
     }
   }
   if (req.role === 'writable' && (attr.IsValidForUpdate === false || attr.IsValidForCreate === false)) {
@@ -91,11 +130,13 @@ export async function checkDataverse(http: DataverseHttp, all: readonly ColumnRe
     const path = `EntityDefinitions${query({
       $select: 'LogicalName,EntitySetName',
       $filter: `EntitySetName eq ${stringLiteral(set)}`,
-      $expand: 'Attributes($select=LogicalName,IsValidForCreate,IsValidForUpdate),Keys($select=KeyAttributes,EntityKeyIndexStatus)',
+      $expand:
+        'Attributes($select=LogicalName,IsValidForCreate,IsValidForUpdate),Keys($select=KeyAttributes,EntityKeyIndexStatus)',
     })}`;
     const res = await http.call({ method: 'GET', path });
     const parsed = Definitions.safeParse(res.data);
-    if (!parsed.success) throw new FatalError(`dynamics: the definition of table ${set} came back in an unexpected shape`);
+    if (!parsed.success)
+      throw new FatalError(`dynamics: the definition of table ${set} came back in an unexpected shape`);
     defs.set(set, parsed.data.value[0] ?? null);
   }
   return requirements.map((r) => checkColumn(r, defs.get(r.entitySet) ?? null));

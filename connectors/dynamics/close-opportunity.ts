@@ -22,12 +22,19 @@ const SUBJECT_MAX = 200;
  * creates the opportunityclose activity and changes the state. PATCHing statecode to Won/Lost
  * is rejected by Dataverse for exactly that reason (crm-apis §8).
  */
-export async function closeOpportunity(http: DataverseHttp, entitySet: string, crmId: string, outcome: 'won' | 'lost', d: CloseDetails): Promise<void> {
+export async function closeOpportunity(
+  http: DataverseHttp,
+  entitySet: string,
+  crmId: string,
+  outcome: 'won' | 'lost',
+  d: CloseDetails,
+): Promise<void> {
   if (!isGuid(crmId)) throw new ValidationError(`dynamics: '${crmId.slice(0, 40)}' is not an opportunity id`);
   const status = d.status ?? DEFAULT_STATUS[outcome];
   const allowed = outcome === 'won' ? [3] : [4, 5];
   // Custom status reasons exist (values of 100000000 and up) and belong to the state too.
-  if (!allowed.includes(status) && status < 100_000_000) throw new ValidationError(`dynamics: status ${status} is not a ${outcome} status reason`);
+  if (!allowed.includes(status) && status < 100_000_000)
+    throw new ValidationError(`dynamics: status ${status} is not a ${outcome} status reason`);
   const close: Record<string, unknown> = {
     '@odata.type': 'Microsoft.Dynamics.CRM.opportunityclose',
     subject: d.subject.slice(0, SUBJECT_MAX),
@@ -36,5 +43,9 @@ export async function closeOpportunity(http: DataverseHttp, entitySet: string, c
   if (d.description !== undefined) close.description = d.description;
   if (d.actualRevenue !== undefined) close.actualrevenue = d.actualRevenue;
   if (d.actualEnd !== undefined) close.actualend = d.actualEnd;
-  await http.call({ method: 'POST', path: outcome === 'won' ? 'WinOpportunity' : 'LoseOpportunity', body: { Status: status, OpportunityClose: close } });
+  await http.call({
+    method: 'POST',
+    path: outcome === 'won' ? 'WinOpportunity' : 'LoseOpportunity',
+    body: { Status: status, OpportunityClose: close },
+  });
 }

@@ -17,7 +17,11 @@ export interface OpportunityTable {
  * read-only in Dataverse until reopened, so their fields are not written at all; one cheap read
  * per ~300 ids instead of a write that fails the same way on every retry.
  */
-export async function closedAmong(http: DataverseHttp, t: OpportunityTable, referralIds: string[]): Promise<Map<string, ClosedRow>> {
+export async function closedAmong(
+  http: DataverseHttp,
+  t: OpportunityTable,
+  referralIds: string[],
+): Promise<Map<string, ClosedRow>> {
   const closed = new Map<string, ClosedRow>();
   if (referralIds.length === 0) return closed;
   // Keys compare case-insensitively in Dataverse; the caller's spelling is what it looks up.

@@ -1,4 +1,10 @@
-import { AuthError as MsalAuthError, ClientConfigurationError, ConfidentialClientApplication, LogLevel, ServerError } from '@azure/msal-node';
+import {
+  AuthError as MsalAuthError,
+  ClientConfigurationError,
+  ConfidentialClientApplication,
+  LogLevel,
+  ServerError,
+} from '@azure/msal-node';
 import { AuthError, FatalError, RateLimitedError, RetryableError, SyncError } from '../../src/errors.ts';
 import { scrubText } from '../../src/log/logger.ts';
 import { withDeadline } from '../shared/deadline.ts';
@@ -14,7 +20,11 @@ export interface DataverseTokens {
 /** msal renews 5 minutes before expiry; we hand out nothing it would already replace. */
 const RENEW_MARGIN_MS = 5 * 60_000;
 
-export function createDataverseTokens(o: DynamicsOptions, scope: string, now: () => number = Date.now): DataverseTokens {
+export function createDataverseTokens(
+  o: DynamicsOptions,
+  scope: string,
+  now: () => number = Date.now,
+): DataverseTokens {
   const auth = o.auth;
   const cca = new ConfidentialClientApplication({
     auth: {
@@ -43,7 +53,8 @@ export function createDataverseTokens(o: DynamicsOptions, scope: string, now: ()
     try {
       const r = await cca.acquireTokenByClientCredential({ scopes: [scope], skipCache: fresh });
       if (!r) throw new AuthError('dynamics: Entra returned no token for the client-credentials request');
-      if (started === generation) current = { token: r.accessToken, expiresAt: r.expiresOn?.getTime() ?? now() + RENEW_MARGIN_MS * 2 };
+      if (started === generation)
+        current = { token: r.accessToken, expiresAt: r.expiresOn?.getTime() ?? now() + RENEW_MARGIN_MS * 2 };
       return r.accessToken;
     } catch (err) {
       throw fromMsalError(err);
@@ -76,14 +87,24 @@ export function createDataverseTokens(o: DynamicsOptions, scope: string, now: ()
 export function fromMsalError(err: unknown): SyncError {
   if (err instanceof SyncError) return err;
   if (!(err instanceof MsalAuthError)) {
-    return new RetryableError(`dynamics: token request failed: ${err instanceof Error ? scrubText(err.message).slice(0, 200) : 'unknown failure'}`);
+    return new RetryableError(
+      `dynamics: token request failed: ${err instanceof Error ? scrubText(err.message).slice(0, 200) : 'unknown failure'}`,
+    );
   }
-  const text = /Description:\s*([^\r\n]*?)(?:\s+-\s+(?:Correlation ID|Trace ID|Timestamp):|$)/m.exec(err.errorMessage)?.[1] ?? err.errorMessage;
+  const text =
+    /Description:\s*([^\r\n]*?)(?:\s+-\s+(?:Correlation ID|Trace ID|Timestamp):|$)/m.exec(err.errorMessage)?.[1] ??
+    err.errorMessage;
   const detail = `dynamics: entra ${err.errorCode}${text ? `: ${scrubText(text).slice(0, 200)}` : ''}`;
-  if (err instanceof ClientConfigurationError) return new FatalError(`${detail} — check the DYNAMICS_* sign-in settings`);
+  if (err instanceof ClientConfigurationError)
+    return new FatalError(`${detail} — check the DYNAMICS_* sign-in settings`);
   const status = err instanceof ServerError ? err.status : undefined;
   if (status === 429) return new RateLimitedError(detail);
-  if (['network_error', 'temporarily_unavailable', 'server_error', 'endpoints_resolution_error'].includes(err.errorCode) || (status !== undefined && status >= 500)) {
+  if (
+    ['network_error', 'temporarily_unavailable', 'server_error', 'endpoints_resolution_error'].includes(
+      err.errorCode,
+    ) ||
+    (status !== undefined && status >= 500)
+  ) {
     return new RetryableError(detail);
   }
   return new AuthError(`${detail} — check the app registration, its secret and the Dataverse application user`);

@@ -67,7 +67,13 @@ export function createDataverseHttp(s: HttpSettings, tokens: DataverseTokens, lo
       ...(req.body !== undefined && typeof req.body !== 'string' ? { 'Content-Type': 'application/json' } : {}),
       ...req.headers,
     };
-    return http.request<unknown>({ method: req.method, url, headers, data: req.body, ...(req.text ? { responseType: 'text' } : {}) });
+    return http.request<unknown>({
+      method: req.method,
+      url,
+      headers,
+      data: req.body,
+      ...(req.text ? { responseType: 'text' } : {}),
+    });
   }
 
   async function attempt(req: DataverseRequest, referralId?: string): Promise<Attempt> {
@@ -101,14 +107,19 @@ export function createDataverseHttp(s: HttpSettings, tokens: DataverseTokens, lo
     for (let n = 1; next !== undefined; n++) {
       const res = await call({ method: 'GET', path: next, headers: { Prefer: prefer } });
       const page = Page.safeParse(res.data);
-      if (!page.success) throw new ValidationError(`dynamics ${path.split('?')[0] ?? ''} page ${n} failed its schema: ${page.error.issues[0]?.message ?? ''}`);
+      if (!page.success)
+        throw new ValidationError(
+          `dynamics ${path.split('?')[0] ?? ''} page ${n} failed its schema: ${page.error.issues[0]?.message ?? ''}`,
+        );
       yield page.data.value;
       const link = page.data['@odata.nextLink'];
       if (link === undefined) return;
       // The link is followed unchanged (crm-apis §7), but only to our own environment: the bearer
       // token goes with it.
-      if (!URL.canParse(link) || new URL(link).origin !== origin) throw new ValidationError('dynamics: @odata.nextLink points outside the environment');
-      if (link === next || n >= MAX_PAGES) throw new ValidationError(`dynamics: @odata.nextLink does not advance (page ${n})`);
+      if (!URL.canParse(link) || new URL(link).origin !== origin)
+        throw new ValidationError('dynamics: @odata.nextLink points outside the environment');
+      if (link === next || n >= MAX_PAGES)
+        throw new ValidationError(`dynamics: @odata.nextLink does not advance (page ${n})`);
       next = link;
     }
   }

@@ -24,7 +24,14 @@ describe('dataverse timeouts', () => {
     const real = h.fake.msalMetadata();
     const viaRelay = msalMetadataFor(relay.url, `https://${new URL(relay.url).host}`, real.tenantId);
     const connector = h.another({
-      auth: { ...viaRelay, tenantId: real.tenantId, clientId: 'dv-client', clientSecret: 'dv-secret', scope: `${h.fake.url}/.default`, timeoutMs: 300 },
+      auth: {
+        ...viaRelay,
+        tenantId: real.tenantId,
+        clientId: 'dv-client',
+        clientSecret: 'dv-secret',
+        scope: `${h.fake.url}/.default`,
+        timeoutMs: 300,
+      },
     });
     relay.stall(true);
     const err = await connector.upsertOpportunities([draft('DV-T1')]).catch((e: unknown) => e);
@@ -40,7 +47,8 @@ describe('dataverse timeouts', () => {
     try {
       const meta = h.fake.msalMetadata();
       const connector = h.another({
-        url: api.url, timeoutMs: 300,
+        url: api.url,
+        timeoutMs: 300,
         auth: { ...meta, clientId: 'dv-client', clientSecret: 'dv-secret', scope: `${h.fake.url}/.default` },
       });
       const err = await connector.upsertOpportunities([draft('DV-T2')]).catch((e: unknown) => e);

@@ -8,7 +8,11 @@ const account = (name: string, postal: string | null, city = 'Berlin'): AccountD
   match: { name, address1_postalcode: postal },
   fields: { name, address1_postalcode: postal, address1_city: city },
 });
-const draft = (id: string, acc: AccountDraft | null): OpportunityDraft => ({ referralId: id, fields: { name: `Deal ${id}` }, account: acc });
+const draft = (id: string, acc: AccountDraft | null): OpportunityDraft => ({
+  referralId: id,
+  fields: { name: `Deal ${id}` },
+  account: acc,
+});
 
 let h: DataverseHarness | undefined;
 afterEach(async () => {
@@ -30,7 +34,11 @@ describe('dynamics customer accounts', () => {
     expect([...(first ?? []), ...(second ?? [])].every((r) => r.ok)).toBe(true);
     const accounts = h.fake.records('accounts');
     expect(accounts).toHaveLength(1);
-    expect(accounts[0]).toMatchObject({ name: 'Northwind Traders', address1_postalcode: '10115', new_referralsynckey: accountKey(wanted.match) });
+    expect(accounts[0]).toMatchObject({
+      name: 'Northwind Traders',
+      address1_postalcode: '10115',
+      new_referralsynckey: accountKey(wanted.match),
+    });
     const opportunities = h.fake.records('opportunities');
     expect(opportunities).toHaveLength(20);
     expect(new Set(opportunities.map((o) => o._customerid_value))).toEqual(new Set([accounts[0]?.accountid]));
@@ -45,14 +53,24 @@ describe('dynamics customer accounts', () => {
     fake.onRequest((route) => {
       if (route !== 'batch') return;
       fake.onRequest(undefined);
-      fake.seed('accounts', { name: 'Fabrikam', address1_postalcode: '80331', new_referralsynckey: accountKey(fabrikam.match) });
+      fake.seed('accounts', {
+        name: 'Fabrikam',
+        address1_postalcode: '80331',
+        new_referralsynckey: accountKey(fabrikam.match),
+      });
     });
-    h.fake.failWrites(({ table }) => table === 'accounts', { status: 412, code: '0x80060892', message: 'A record with matching key values already exists.' });
+    h.fake.failWrites(({ table }) => table === 'accounts', {
+      status: 412,
+      code: '0x80060892',
+      message: 'A record with matching key values already exists.',
+    });
     const results = await h.connector.upsertOpportunities([draft('R-1', fabrikam), draft('R-2', fabrikam)]);
     expect(results.every((r) => r.ok)).toBe(true);
     const accounts = h.fake.records('accounts');
     expect(accounts).toHaveLength(1);
-    expect(new Set(h.fake.records('opportunities').map((o) => o._customerid_value))).toEqual(new Set([accounts[0]?.accountid]));
+    expect(new Set(h.fake.records('opportunities').map((o) => o._customerid_value))).toEqual(
+      new Set([accounts[0]?.accountid]),
+    );
     expect(h.fake.counters.batch).toBe(1);
   });
 
@@ -84,12 +102,21 @@ describe('dynamics customer accounts', () => {
 
   it('binds to an existing account matched case-insensitively on the match columns, without writing it', async () => {
     h = await startDataverseHarness();
-    const existing = h.fake.seed('accounts', { name: "O'Brien & Sons", address1_postalcode: '02110', address1_city: 'Boston' });
+    const existing = h.fake.seed('accounts', {
+      name: "O'Brien & Sons",
+      address1_postalcode: '02110',
+      address1_city: 'Boston',
+    });
     h.fake.resetCounters();
-    const [r] = await h.connector.upsertOpportunities([draft('R-1', account("  o'brien & SONS ", '02110', 'Somewhere else'))]);
+    const [r] = await h.connector.upsertOpportunities([
+      draft('R-1', account("  o'brien & SONS ", '02110', 'Somewhere else')),
+    ]);
     expect(r).toMatchObject({ ok: true });
     expect(h.fake.records('accounts')).toHaveLength(1);
-    expect(h.fake.records('accounts')[0]).toMatchObject({ address1_city: 'Boston', versionnumber: existing.versionnumber });
+    expect(h.fake.records('accounts')[0]).toMatchObject({
+      address1_city: 'Boston',
+      versionnumber: existing.versionnumber,
+    });
     expect(h.fake.records('opportunities')[0]?._customerid_value).toBe(existing.accountid);
     expect(h.fake.counters).toMatchObject({ upsert: 1, batch: 0 });
   });
@@ -102,7 +129,10 @@ describe('dynamics customer accounts', () => {
       draft('R-2', account('Contoso', '')),
       draft('R-3', account('Contoso', '75001')),
     ]);
-    const ids = h.fake.records('opportunities').sort((x, y) => String(x.new_referralid).localeCompare(String(y.new_referralid))).map((o) => o._customerid_value);
+    const ids = h.fake
+      .records('opportunities')
+      .sort((x, y) => String(x.new_referralid).localeCompare(String(y.new_referralid)))
+      .map((o) => o._customerid_value);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(ids[0]).toBe(noPostal.accountid);
     expect(ids[1]).toBe(noPostal.accountid);

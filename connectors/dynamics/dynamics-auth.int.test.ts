@@ -6,8 +6,16 @@ import type { OpportunityDraft } from '../../src/ports/crm.ts';
 import { startDataverseHarness, type DataverseHarness } from '../../test/fakes/dataverse/dataverse-harness.ts';
 import { createDynamicsConnector } from './dynamics.connector.ts';
 
-const draft = (id: string, name = `Deal ${id}`): OpportunityDraft => ({ referralId: id, fields: { name }, account: null });
-const failure = (p: Promise<unknown>): Promise<unknown> => p.then(() => expect.fail('expected a failure'), (e: unknown) => e);
+const draft = (id: string, name = `Deal ${id}`): OpportunityDraft => ({
+  referralId: id,
+  fields: { name },
+  account: null,
+});
+const failure = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => expect.fail('expected a failure'),
+    (e: unknown) => e,
+  );
 
 let h: DataverseHarness | undefined;
 afterEach(async () => {
@@ -21,7 +29,11 @@ describe('dynamics sign-in', () => {
     await h.connector.upsertOpportunities([draft('R-1')]);
     await h.connector.upsertOpportunities([draft('R-2')]);
     expect(h.fake.counters.token).toBe(1);
-    expect(h.connector.settings).toMatchObject({ scope: `${h.fake.url}/.default`, apiPath: '/api/data/v9.2', maxBatch: 1000 });
+    expect(h.connector.settings).toMatchObject({
+      scope: `${h.fake.url}/.default`,
+      apiPath: '/api/data/v9.2',
+      maxBatch: 1000,
+    });
     expect(JSON.stringify(h.connector.settings)).not.toContain('dv-secret');
   });
 

@@ -13,13 +13,19 @@ afterEach(async () => {
 
 const DEADLINE = new Date('2026-04-10T15:00:00Z');
 const warning = (crmId: string, level = '24h'): ExpiryWarning => ({
-  referralId: 'R-1', crmId, level, deadline: DEADLINE,
-  taskSubject: 'Respond to referral R-1 by 10 Apr 17:00', taskDescription: 'Deal R-1 expires in 24 hours.',
+  referralId: 'R-1',
+  crmId,
+  level,
+  deadline: DEADLINE,
+  taskSubject: 'Respond to referral R-1 by 10 Apr 17:00',
+  taskDescription: 'Deal R-1 expires in 24 hours.',
 });
 
 async function opportunity(): Promise<{ h: DataverseHarness; id: string }> {
   h = await startDataverseHarness();
-  const [r] = await h.connector.upsertOpportunities([{ referralId: 'R-1', fields: { name: 'Deal R-1' }, account: null }]);
+  const [r] = await h.connector.upsertOpportunities([
+    { referralId: 'R-1', fields: { name: 'Deal R-1' }, account: null },
+  ]);
   if (!r?.ok) throw new Error('setup');
   h.fake.updateAsUser(r.crmId, { _ownerid_value: SELLER_ID });
   return { h, id: r.crmId };
@@ -48,7 +54,12 @@ describe('dynamics applyExpiryWarning', () => {
     const { h, id } = await opportunity();
     await h.connector.applyExpiryWarning(warning(id, '72h'));
     await h.connector.applyExpiryWarning(warning(id, '24h'));
-    expect(h.fake.records('tasks').map((t) => t.activityid).sort()).toEqual([taskId('R-1', '24h'), taskId('R-1', '72h')].sort());
+    expect(
+      h.fake
+        .records('tasks')
+        .map((t) => t.activityid)
+        .sort(),
+    ).toEqual([taskId('R-1', '24h'), taskId('R-1', '72h')].sort());
   });
 
   it('leaves a task the owner already completed alone on a retry', async () => {
@@ -69,9 +80,13 @@ describe('dynamics applyExpiryWarning', () => {
 
   it('fails for a deleted opportunity without re-creating it, and refuses bad ids and levels', async () => {
     const { h } = await opportunity();
-    await expect(h.connector.applyExpiryWarning(warning('00000000-0000-4000-8000-000000000001'))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      h.connector.applyExpiryWarning(warning('00000000-0000-4000-8000-000000000001')),
+    ).rejects.toBeInstanceOf(NotFoundError);
     await expect(h.connector.applyExpiryWarning(warning('006000000000001'))).rejects.toBeInstanceOf(ValidationError);
-    await expect(h.connector.applyExpiryWarning(warning('00000000-0000-4000-8000-000000000001', '24 h'))).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      h.connector.applyExpiryWarning(warning('00000000-0000-4000-8000-000000000001', '24 h')),
+    ).rejects.toBeInstanceOf(ValidationError);
     expect(h.fake.records('opportunities')).toHaveLength(1);
     expect(h.fake.records('tasks')).toHaveLength(0);
   });
@@ -79,7 +94,9 @@ describe('dynamics applyExpiryWarning', () => {
 
 describe('uuidV5', () => {
   it('matches the RFC 9562 example (DNS namespace, www.example.com)', () => {
-    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe(
+      '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+    );
   });
   it('is stable per referral and level', () => {
     expect(taskId('R-1', '24h')).toBe(taskId('R-1', '24h'));
@@ -98,4 +115,3 @@ describe('dynamics readAppliedExpiry (#20)', () => {
     expect(await h.connector.readAppliedExpiry(q)).toEqual({ level: '72h', tasks: new Set(['72h', 'contact-me']) });
   });
 });
-

@@ -4,14 +4,19 @@ import { OutboundRules } from '../../src/outbound/outbound-rules.ts';
 import { DynamicsOutboundFields } from '../../src/mapping/outbound-fields.ts';
 
 /** Logical names and entity sets are interpolated into URLs and $filter, so only plain identifiers pass. */
-export const LogicalName = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case logical name like new_referralid');
+export const LogicalName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case logical name like new_referralid');
 const absoluteUrl = z.url({ message: 'must be an absolute URL' }).transform((u) => u.replace(/\/+$/, ''));
 
 export const DataverseAuth = z.object({
   /** ENTRA_AUTHORITY_HOST, e.g. https://login.microsoftonline.com. */
   authorityHost: absoluteUrl.default('https://login.microsoftonline.com'),
   /** The tenant id or domain of the Dataverse environment (client credentials need a real tenant). */
-  tenantId: z.string().min(1).refine((t) => !['common', 'organizations', 'consumers'].includes(t), 'must be a tenant id or domain'),
+  tenantId: z
+    .string()
+    .min(1)
+    .refine((t) => !['common', 'organizations', 'consumers'].includes(t), 'must be a tenant id or domain'),
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
   /** Defaults to `<url>/.default`, the application permission on the environment (crm-apis §6). */
@@ -30,7 +35,10 @@ const Columns = z.object({ expiresAt: LogicalName, level: LogicalName });
 export const DynamicsOptions = z.object({
   /** DYNAMICS_URL: the environment URL, e.g. https://contoso.crm4.dynamics.com. */
   url: absoluteUrl,
-  apiPath: z.string().regex(/^\/[A-Za-z0-9._/-]*[^/]$/, 'like /api/data/v9.2').default('/api/data/v9.2'),
+  apiPath: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._/-]*[^/]$/, 'like /api/data/v9.2')
+    .default('/api/data/v9.2'),
   auth: DataverseAuth,
   entitySet: LogicalName.default('opportunities'),
   /** Alternate key column holding the referral id (mapping `dynamics.alternateKey`). */
@@ -67,7 +75,10 @@ export type DynamicsOptions = z.output<typeof DynamicsOptions>;
 export function parseDynamicsOptions(input: DynamicsOptionsInput): DynamicsOptions {
   const parsed = DynamicsOptions.safeParse(input);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'} ${i.message.replace(/received\s+"[^"]*"/g, 'received a different value')}`);
+  const problems = parsed.error.issues.map(
+    (i) =>
+      `${i.path.join('.') || '(options)'} ${i.message.replace(/received\s+"[^"]*"/g, 'received a different value')}`,
+  );
   throw new FatalError(`dynamics options: ${problems.join('; ')}`);
 }
 

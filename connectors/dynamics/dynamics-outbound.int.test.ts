@@ -9,7 +9,12 @@ const DECLINE = 100000001;
 const EUR = String(CURRENCIES[0]?.transactioncurrencyid);
 const draft = (id: string): OpportunityDraft => ({
   referralId: id,
-  fields: { name: `Deal ${id}`, estimatedvalue: 5000, estimatedclosedate: '2030-01-31', 'transactioncurrencyid@odata.bind': `/transactioncurrencies(${EUR})` },
+  fields: {
+    name: `Deal ${id}`,
+    estimatedvalue: 5000,
+    estimatedclosedate: '2030-01-31',
+    'transactioncurrencyid@odata.bind': `/transactioncurrencies(${EUR})`,
+  },
   account: null,
 });
 
@@ -24,10 +29,15 @@ async function harnessWith(n: number): Promise<{ h: DataverseHarness; ids: Map<s
     fake: { choices: { new_referraldeclinereason: { '3': 'Competitor' } } },
     connector: {
       pageSize: 10,
-      outbound: { fields: { decisionChoices: { [String(ACCEPT)]: 'Accept', [String(DECLINE)]: 'Decline' } }, rules: {} },
+      outbound: {
+        fields: { decisionChoices: { [String(ACCEPT)]: 'Accept', [String(DECLINE)]: 'Decline' } },
+        rules: {},
+      },
     },
   });
-  const results = await h.connector.upsertOpportunities(Array.from({ length: n }, (_, i) => draft(`R-${String(i).padStart(2, '0')}`)));
+  const results = await h.connector.upsertOpportunities(
+    Array.from({ length: n }, (_, i) => draft(`R-${String(i).padStart(2, '0')}`)),
+  );
   const ids = new Map(results.flatMap((r) => (r.ok ? [[r.referralId, r.crmId] as const] : [])));
   return { h, ids };
 }
@@ -50,7 +60,14 @@ describe('dynamics listChangedSince', () => {
       ['R-03', 'accept', null],
       ['R-04', 'decline', 'Competitor'],
     ]);
-    expect(first.snapshots[0]).toMatchObject({ isClosed: false, isWon: false, currency: 'EUR', dealValue: 5000, closeDate: '2030-01-31', name: 'Deal R-00' });
+    expect(first.snapshots[0]).toMatchObject({
+      isClosed: false,
+      isWon: false,
+      currency: 'EUR',
+      dealValue: 5000,
+      closeDate: '2030-01-31',
+      name: 'Deal R-00',
+    });
 
     // Nothing new: only the last row (modifiedon ge cursor) comes back, and the cursor holds.
     const idle = await h.connector.listChangedSince(first.cursor, 0);
@@ -112,12 +129,30 @@ describe('dynamics listChangedSince', () => {
 
 describe('dynamics Sales Team (extra team contacts)', () => {
   /** A seller added to the opportunity's Sales Team subgrid: a connection from it to the user. */
-  function addToSalesTeam(harness: DataverseHarness, oppId: string, user: { firstname: string | null; lastname: string; internalemailaddress: string | null }): void {
-    const u = harness.fake.seed('systemusers', { ...user, fullname: `${user.firstname ?? ''} ${user.lastname}`.trim() });
+  function addToSalesTeam(
+    harness: DataverseHarness,
+    oppId: string,
+    user: { firstname: string | null; lastname: string; internalemailaddress: string | null },
+  ): void {
+    const u = harness.fake.seed('systemusers', {
+      ...user,
+      fullname: `${user.firstname ?? ''} ${user.lastname}`.trim(),
+    });
     const userId = String(u.systemuserid);
-    const link = (from: string, fromType: number, fromLogical: string, to: string, toType: number, toLogical: string) => ({
-      _record1id_value: from, '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': fromLogical, record1objecttypecode: fromType,
-      _record2id_value: to, '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': toLogical, record2objecttypecode: toType,
+    const link = (
+      from: string,
+      fromType: number,
+      fromLogical: string,
+      to: string,
+      toType: number,
+      toLogical: string,
+    ) => ({
+      _record1id_value: from,
+      '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': fromLogical,
+      record1objecttypecode: fromType,
+      _record2id_value: to,
+      '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': toLogical,
+      record2objecttypecode: toType,
     });
     harness.fake.seed('connections', link(oppId, 3, 'opportunity', userId, 8, 'systemuser'));
     harness.fake.seed('connections', link(userId, 8, 'systemuser', oppId, 3, 'opportunity')); // the reciprocal record
@@ -131,8 +166,11 @@ describe('dynamics Sales Team (extra team contacts)', () => {
     addToSalesTeam(h, opp, { firstname: 'No', lastname: 'Mail', internalemailaddress: null });
     // A stakeholder (a connection to a contact, object type code 2) is not a team member.
     h.fake.seed('connections', {
-      _record1id_value: opp, record1objecttypecode: 3,
-      _record2id_value: '0c000000-0000-4000-8000-0000000000c1', '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'contact', record2objecttypecode: 2,
+      _record1id_value: opp,
+      record1objecttypecode: 3,
+      _record2id_value: '0c000000-0000-4000-8000-0000000000c1',
+      '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'contact',
+      record2objecttypecode: 2,
     });
 
     const out = await h.connector.listChangedSince(null, 0);
@@ -151,7 +189,9 @@ describe('dynamics Sales Team (extra team contacts)', () => {
     addToSalesTeam(h, untouched, { firstname: 'Ana', lastname: 'Silva', internalemailaddress: 'ana@partner.example' });
 
     const after = await h.connector.listChangedSince(first.cursor, 0);
-    expect(after.snapshots.find((s) => s.crmId === untouched)?.teamContacts.map((c) => c.email)).toEqual(['ana@partner.example']);
+    expect(after.snapshots.find((s) => s.crmId === untouched)?.teamContacts.map((c) => c.email)).toEqual([
+      'ana@partner.example',
+    ]);
     expect(Date.parse(after.cursor?.modstamp ?? '')).toBeGreaterThan(Date.parse(first.cursor?.modstamp ?? ''));
     expect(after.cursor?.id).toBe(untouched);
 
@@ -164,7 +204,9 @@ describe('dynamics Sales Team (extra team contacts)', () => {
   });
 
   it('reads no team when the mapping turns it off', async () => {
-    h = await startDataverseHarness({ connector: { pageSize: 10, outbound: { fields: { teamMembers: false }, rules: {} } } });
+    h = await startDataverseHarness({
+      connector: { pageSize: 10, outbound: { fields: { teamMembers: false }, rules: {} } },
+    });
     await h.connector.upsertOpportunities([draft('R-1')]);
     h.fake.resetCounters();
     const out = await h.connector.listChangedSince(null, 0);
@@ -176,7 +218,10 @@ describe('dynamics Sales Team (extra team contacts)', () => {
 describe('dynamics getSnapshot and writeStatus', () => {
   it('reads one opportunity, and null when it is gone', async () => {
     const { h, ids } = await harnessWith(1);
-    expect(await h.connector.getSnapshot(String(ids.get('R-00')))).toMatchObject({ referralId: 'R-00', currency: 'EUR' });
+    expect(await h.connector.getSnapshot(String(ids.get('R-00')))).toMatchObject({
+      referralId: 'R-00',
+      currency: 'EUR',
+    });
     expect(await h.connector.getSnapshot('00000000-0000-4000-8000-000000000000')).toBeNull();
     await expect(h.connector.getSnapshot('nope')).rejects.toBeInstanceOf(ValidationError);
   });
@@ -189,7 +234,9 @@ describe('dynamics getSnapshot and writeStatus', () => {
     expect(h.fake.records('opportunities')[0]?.stepname).toBeUndefined();
     await h.connector.writeStatus(id, { message: null });
     expect(h.fake.records('opportunities')[0]?.new_referralsyncmessage).toBeNull();
-    await expect(h.connector.writeStatus('00000000-0000-4000-8000-000000000000', { message: 'x' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      h.connector.writeStatus('00000000-0000-4000-8000-000000000000', { message: 'x' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
     expect(h.fake.records('opportunities')).toHaveLength(1);
   });
 
@@ -214,7 +261,10 @@ describe('dynamics closeOpportunity', () => {
   it('wins and loses through the actions, creating opportunityclose records', async () => {
     const { h, ids } = await harnessWith(2);
     h.fake.resetCounters();
-    await h.connector.closeOpportunity(String(ids.get('R-00')), 'won', { subject: 'Signed', description: 'Three-year deal' });
+    await h.connector.closeOpportunity(String(ids.get('R-00')), 'won', {
+      subject: 'Signed',
+      description: 'Three-year deal',
+    });
     await h.connector.closeOpportunity(String(ids.get('R-01')), 'lost', { subject: 'Lost', status: 5 });
     expect(h.fake.counters).toMatchObject({ action: 2, upsert: 0 });
     const byRef = new Map(h.fake.records('opportunities').map((o) => [o.new_referralid, o]));
@@ -231,7 +281,9 @@ describe('dynamics closeOpportunity', () => {
   it('refuses a wrong status and a second close', async () => {
     const { h, ids } = await harnessWith(1);
     const id = String(ids.get('R-00'));
-    await expect(h.connector.closeOpportunity(id, 'won', { subject: 'x', status: 4 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(h.connector.closeOpportunity(id, 'won', { subject: 'x', status: 4 })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     await h.connector.closeOpportunity(id, 'won', { subject: 'Signed' });
     await expect(h.connector.closeOpportunity(id, 'lost', { subject: 'x' })).rejects.toBeInstanceOf(ValidationError);
     expect(h.fake.records('opportunitycloses')).toHaveLength(1);

@@ -10,12 +10,23 @@ const customer = (n: number): OpportunityDraft['account'] => ({
   match: { name: `Customer ${n}`, address1_postalcode: `${10000 + n}` },
   fields: { name: `Customer ${n}`, address1_postalcode: `${10000 + n}`, address1_city: 'Berlin' },
 });
-const draft = (id: string, fields: OpportunityDraft['fields'] = {}, account: OpportunityDraft['account'] = null): OpportunityDraft => ({
+const draft = (
+  id: string,
+  fields: OpportunityDraft['fields'] = {},
+  account: OpportunityDraft['account'] = null,
+): OpportunityDraft => ({
   referralId: id,
-  fields: { name: `Deal ${id}`, estimatedvalue: 1000, isrevenuesystemcalculated: false, estimatedclosedate: '2030-06-30', ...fields },
+  fields: {
+    name: `Deal ${id}`,
+    estimatedvalue: 1000,
+    isrevenuesystemcalculated: false,
+    estimatedclosedate: '2030-06-30',
+    ...fields,
+  },
   account,
 });
-const drafts = (n: number, customers = 10): OpportunityDraft[] => Array.from({ length: n }, (_, i) => draft(`REF-${i}`, {}, customer(i % customers)));
+const drafts = (n: number, customers = 10): OpportunityDraft[] =>
+  Array.from({ length: n }, (_, i) => draft(`REF-${i}`, {}, customer(i % customers)));
 const failed = (r: DynamicsUpsertResult | undefined): Error => {
   if (!r || r.ok) throw new Error(`expected a failed result, got ${JSON.stringify(r)}`);
   return r.error;
@@ -46,7 +57,9 @@ describe('dynamics upsertOpportunities', () => {
     expect(new Set(rows.map((r) => r._customerid_value)).size).toBe(10);
 
     h.fake.resetCounters();
-    const again = await h.connector.upsertOpportunities(input.map((d) => ({ ...d, fields: { ...d.fields, estimatedvalue: 2000 } })));
+    const again = await h.connector.upsertOpportunities(
+      input.map((d) => ({ ...d, fields: { ...d.fields, estimatedvalue: 2000 } })),
+    );
     expect(again.map((r) => (r.ok ? r.crmId : null))).toEqual(results.map((r) => (r.ok ? r.crmId : null)));
     expect(again.every((r) => r.ok && !r.created)).toBe(true);
     expect(opportunityBatches(h)).toHaveLength(1);
@@ -71,15 +84,30 @@ describe('dynamics upsertOpportunities', () => {
 
   it('owns a new opportunity by the first team email that is an enabled user', async () => {
     h = await startDataverseHarness();
-    const ana = String(h.fake.seed('systemusers', { firstname: 'Ana', lastname: 'Silva', internalemailaddress: 'ana@partner.example', isdisabled: false }).systemuserid);
-    h.fake.seed('systemusers', { firstname: 'Old', lastname: 'Timer', internalemailaddress: 'gone@partner.example', isdisabled: true });
+    const ana = String(
+      h.fake.seed('systemusers', {
+        firstname: 'Ana',
+        lastname: 'Silva',
+        internalemailaddress: 'ana@partner.example',
+        isdisabled: false,
+      }).systemuserid,
+    );
+    h.fake.seed('systemusers', {
+      firstname: 'Old',
+      lastname: 'Timer',
+      internalemailaddress: 'gone@partner.example',
+      isdisabled: true,
+    });
     const results = await h.connector.upsertOpportunities([
       { ...draft('OWN-1'), ownerEmails: ['gone@partner.example', 'Ana@Partner.example'] },
       { ...draft('OWN-2'), ownerEmails: ['nobody@partner.example'] },
     ]);
     expect(results.every((r) => r.ok)).toBe(true);
     const row = (ref: string) => h?.fake.records('opportunities').find((o) => o.new_referralid === ref);
-    expect(row('OWN-1')).toMatchObject({ _ownerid_value: ana, '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser' });
+    expect(row('OWN-1')).toMatchObject({
+      _ownerid_value: ana,
+      '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser',
+    });
     // No enabled user among the emails: the application user keeps it.
     expect(row('OWN-2')?._ownerid_value).not.toBe(ana);
   });
@@ -92,7 +120,9 @@ describe('dynamics upsertOpportunities', () => {
     });
     await h.connector.upsertOpportunities(drafts(50, 5));
     expect(lookups).toHaveLength(1);
-    await h.connector.upsertOpportunities(Array.from({ length: 20 }, (_, i) => draft(`LATER-${i}`, {}, customer(i % 5))));
+    await h.connector.upsertOpportunities(
+      Array.from({ length: 20 }, (_, i) => draft(`LATER-${i}`, {}, customer(i % 5))),
+    );
     expect(lookups).toHaveLength(1);
     expect(h.fake.records('accounts')).toHaveLength(5);
     expect(new Set(h.fake.records('opportunities').map((o) => o._customerid_value)).size).toBe(5);
@@ -138,7 +168,12 @@ describe('dynamics upsertOpportunities', () => {
 
   it('keeps a 429 on one request of a $batch in that record', async () => {
     h = await startDataverseHarness();
-    h.fake.failWrites(({ key }) => key === 'REF-1', { status: 429, code: '0x80072322', message: 'Number of requests exceeded the limit', retryAfter: '2' });
+    h.fake.failWrites(({ key }) => key === 'REF-1', {
+      status: 429,
+      code: '0x80072322',
+      message: 'Number of requests exceeded the limit',
+      retryAfter: '2',
+    });
     const results = await h.connector.upsertOpportunities(drafts(3));
     expect(failed(results[1])).toMatchObject({ name: 'RateLimitedError', retryAfterMs: 2000 });
     expect(results.filter((r) => r.ok)).toHaveLength(2);
@@ -162,7 +197,13 @@ describe('dynamics upsertOpportunities', () => {
     await h.connector.closeOpportunity(won.crmId, 'won', { subject: 'Signed' });
     h.fake.resetCounters();
     const results = await h.connector.upsertOpportunities([draft('WON-1', { name: 'Edited later' }), draft('OPEN-1')]);
-    expect(results[0]).toEqual({ referralId: 'WON-1', ok: true, crmId: won.crmId, created: false, skipped: 'closed-won' });
+    expect(results[0]).toEqual({
+      referralId: 'WON-1',
+      ok: true,
+      crmId: won.crmId,
+      created: false,
+      skipped: 'closed-won',
+    });
     expect(results[1]).toMatchObject({ ok: true, created: true });
     expect(h.fake.counters.upsert).toBe(1); // only OPEN-1 was written
     expect(h.fake.records('opportunities').find((r) => r.new_referralid === 'WON-1')?.name).toBe('Deal WON-1');
@@ -173,11 +214,14 @@ describe('dynamics upsertOpportunities', () => {
     const [first] = await h.connector.upsertOpportunities([draft('LATE-1')]);
     if (!first?.ok) throw new Error('setup');
     const fake = h.fake;
-    fake.failWrites(({ key }) => {
-      if (key !== 'LATE-1') return false;
-      fake.updateAsUser(first.crmId, { statecode: 2, statuscode: 4 });
-      return true;
-    }, { status: 400, code: '0x80040203', message: 'The opportunity is closed and cannot be edited.' });
+    fake.failWrites(
+      ({ key }) => {
+        if (key !== 'LATE-1') return false;
+        fake.updateAsUser(first.crmId, { statecode: 2, statuscode: 4 });
+        return true;
+      },
+      { status: 400, code: '0x80040203', message: 'The opportunity is closed and cannot be edited.' },
+    );
     const results = await h.connector.upsertOpportunities([draft('LATE-1', { name: 'x' }), draft('LATE-2')]);
     expect(results[0]).toMatchObject({ ok: true, crmId: first.crmId, skipped: 'closed-lost' });
     expect(results[1]).toMatchObject({ ok: true, created: true });
@@ -185,11 +229,21 @@ describe('dynamics upsertOpportunities', () => {
 
   it('refuses referral ids that break key access, and sends a repeated referral once', async () => {
     h = await startDataverseHarness();
-    const results = await h.connector.upsertOpportunities([draft('A/B'), draft('DUP', { name: 'first' }), draft('DUP', { name: 'second' }), draft("O'Neil")]);
+    const results = await h.connector.upsertOpportunities([
+      draft('A/B'),
+      draft('DUP', { name: 'first' }),
+      draft('DUP', { name: 'second' }),
+      draft("O'Neil"),
+    ]);
     expect(failed(results[0]).message).toContain('contains "/"');
     expect(results[1]).toEqual(results[2]);
     expect(results[3]).toMatchObject({ ok: true });
-    expect(h.fake.records('opportunities').map((r) => [r.new_referralid, r.name]).sort()).toEqual([
+    expect(
+      h.fake
+        .records('opportunities')
+        .map((r) => [r.new_referralid, r.name])
+        .sort(),
+    ).toEqual([
       ['DUP', 'second'],
       ["O'Neil", "Deal O'Neil"],
     ]);
@@ -197,7 +251,11 @@ describe('dynamics upsertOpportunities', () => {
 
   it('binds an ISO currency code to the transactioncurrency row, looked up once', async () => {
     h = await startDataverseHarness();
-    const results = await h.connector.upsertOpportunities([draft('C-1', { transactioncurrencyid: 'usd' }), draft('C-2', { transactioncurrencyid: 'XYZ' }), draft('C-3', { transactioncurrencyid: null })]);
+    const results = await h.connector.upsertOpportunities([
+      draft('C-1', { transactioncurrencyid: 'usd' }),
+      draft('C-2', { transactioncurrencyid: 'XYZ' }),
+      draft('C-3', { transactioncurrencyid: null }),
+    ]);
     expect(results[0]).toMatchObject({ ok: true });
     expect(failed(results[1]).message).toContain("currency 'XYZ' is not an active currency");
     expect(results[2]).toMatchObject({ ok: true });

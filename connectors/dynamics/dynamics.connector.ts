@@ -14,7 +14,11 @@ import { readStamp } from './read-stamp.ts';
 import { upsertOpportunities, type DynamicsUpsertResult } from './upsert-opportunities.ts';
 
 /** Options without credentials, safe to log or show in `doctor`. */
-export type DynamicsSettings = Omit<DynamicsOptions, 'auth' | 'outbound'> & { tenantId: string; clientId: string; scope: string };
+export type DynamicsSettings = Omit<DynamicsOptions, 'auth' | 'outbound'> & {
+  tenantId: string;
+  clientId: string;
+  scope: string;
+};
 
 export interface DynamicsConnector extends CrmConnector, CrmExpiryWriter, CrmOutbound {
   readonly kind: 'dynamics';
@@ -56,7 +60,14 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
   };
   const out = createDynamicsOutbound(
     http,
-    { entitySet: o.entitySet, alternateKey: o.alternateKey, fields: outbound.fields, rules: outbound.rules, stage: o.stageColumns.read, writeStage: o.stageColumns.write },
+    {
+      entitySet: o.entitySet,
+      alternateKey: o.alternateKey,
+      fields: outbound.fields,
+      rules: outbound.rules,
+      stage: o.stageColumns.read,
+      writeStage: o.stageColumns.write,
+    },
     log,
   );
 
@@ -65,7 +76,8 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
     maxBatchSize: o.maxBatch,
     settings,
     http,
-    upsertOpportunities: (drafts) => (drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(http, upsert, drafts, log)),
+    upsertOpportunities: (drafts) =>
+      drafts.length === 0 ? Promise.resolve([]) : upsertOpportunities(http, upsert, drafts, log),
     readStamp: (referralId) => readStamp(http, { entitySet: o.entitySet, alternateKey: o.alternateKey }, referralId),
     applyExpiryWarning: (w) => applyExpiryWarning(http, { entitySet: o.entitySet, expiryColumns: o.expiryColumns }, w),
     readAppliedExpiry: (q) => readAppliedExpiry(http, { entitySet: o.entitySet, expiryColumns: o.expiryColumns }, q),

@@ -25,7 +25,11 @@ const Opportunity = z.looseObject({
 
 /** RFC 9562 name-based (SHA-1, version 5) UUID: the same name always gives the same id. */
 export function uuidV5(name: string, namespace: string): string {
-  const bytes = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest().subarray(0, 16);
+  const bytes = createHash('sha1')
+    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+    .update(name, 'utf8')
+    .digest()
+    .subarray(0, 16);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
@@ -45,8 +49,12 @@ const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.sli
  * the owner already completed (read-only in Dataverse) is not touched.
  */
 export async function applyExpiryWarning(http: DataverseHttp, s: ExpirySettings, w: ExpiryWarning): Promise<void> {
-  if (!isGuid(w.crmId)) throw new ValidationError(`referral ${w.referralId}: '${w.crmId.slice(0, 40)}' is not a Dataverse opportunity id`);
-  if (!LEVEL.test(w.level)) throw new ValidationError(`referral ${w.referralId}: expiry level '${w.level.slice(0, 40)}' must be letters, digits, _ or -`);
+  if (!isGuid(w.crmId))
+    throw new ValidationError(`referral ${w.referralId}: '${w.crmId.slice(0, 40)}' is not a Dataverse opportunity id`);
+  if (!LEVEL.test(w.level))
+    throw new ValidationError(
+      `referral ${w.referralId}: expiry level '${w.level.slice(0, 40)}' must be letters, digits, _ or -`,
+    );
 
   const res = await http.call(
     {
@@ -57,7 +65,8 @@ export async function applyExpiryWarning(http: DataverseHttp, s: ExpirySettings,
     w.referralId,
   );
   const parsed = Opportunity.safeParse(res.data);
-  if (!parsed.success) throw new ValidationError(`dynamics ${s.entitySet} read (referral ${w.referralId}) failed its schema`);
+  if (!parsed.success)
+    throw new ValidationError(`dynamics ${s.entitySet} read (referral ${w.referralId}) failed its schema`);
   const opp = parsed.data;
 
   // A closed opportunity is read-only; the task still reaches the seller. A contact-me task
@@ -88,7 +97,12 @@ export async function applyExpiryWarning(http: DataverseHttp, s: ExpirySettings,
     task['ownerid@odata.bind'] = bindPath(kind, owner);
   }
   const created = await http.attempt(
-    { method: 'PATCH', path: byId('tasks', taskId(w.referralId, w.level)), body: task, headers: { 'If-None-Match': '*' } },
+    {
+      method: 'PATCH',
+      path: byId('tasks', taskId(w.referralId, w.level)),
+      body: task,
+      headers: { 'If-None-Match': '*' },
+    },
     w.referralId,
   );
   if (!created.ok && created.failure.status !== 412) throw created.error;
@@ -103,11 +117,16 @@ export async function readAppliedExpiry(
   s: ExpirySettings,
   q: { referralId: string; crmId: string; alerts: readonly string[] },
 ): Promise<AppliedExpiry> {
-  if (!isGuid(q.crmId)) throw new ValidationError(`referral ${q.referralId}: '${q.crmId.slice(0, 40)}' is not a Dataverse opportunity id`);
+  if (!isGuid(q.crmId))
+    throw new ValidationError(`referral ${q.referralId}: '${q.crmId.slice(0, 40)}' is not a Dataverse opportunity id`);
   const column = s.expiryColumns.level;
-  const res = await http.call({ method: 'GET', path: `${byId(s.entitySet, q.crmId)}${query({ $select: column })}` }, q.referralId);
+  const res = await http.call(
+    { method: 'GET', path: `${byId(s.entitySet, q.crmId)}${query({ $select: column })}` },
+    q.referralId,
+  );
   const parsed = z.looseObject({ [column]: z.string().nullable().optional() }).safeParse(res.data);
-  if (!parsed.success) throw new ValidationError(`dynamics ${s.entitySet} read (referral ${q.referralId}) failed its schema`);
+  if (!parsed.success)
+    throw new ValidationError(`dynamics ${s.entitySet} read (referral ${q.referralId}) failed its schema`);
   const level = parsed.data[column];
   const byTaskId = new Map(q.alerts.map((a) => [taskId(q.referralId, a), a]));
   const tasks = new Set<string>();

@@ -2,8 +2,15 @@ import { afterEach, expect, it } from 'vitest';
 import type { AccountDraft, OpportunityDraft } from '../../src/ports/crm.ts';
 import { startDataverseHarness, type DataverseHarness } from '../../test/fakes/dataverse/dataverse-harness.ts';
 
-const account = (name: string): AccountDraft => ({ match: { name, address1_postalcode: '10115' }, fields: { name, address1_postalcode: '10115' } });
-const draft = (id: string, name: string): OpportunityDraft => ({ referralId: id, fields: { name: `Deal ${id}` }, account: account(name) });
+const account = (name: string): AccountDraft => ({
+  match: { name, address1_postalcode: '10115' },
+  fields: { name, address1_postalcode: '10115' },
+});
+const draft = (id: string, name: string): OpportunityDraft => ({
+  referralId: id,
+  fields: { name: `Deal ${id}` },
+  account: account(name),
+});
 
 let h: DataverseHarness | undefined;
 afterEach(async () => {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { bindPathByKey, byKey, chunkOr, filterLiteral, isGuid, keyValueProblem, query, stringLiteral } from './odata.ts';
+import {
+  bindPathByKey,
+  byKey,
+  chunkOr,
+  filterLiteral,
+  isGuid,
+  keyValueProblem,
+  query,
+  stringLiteral,
+} from './odata.ts';
 
 describe('keyValueProblem', () => {
   it.each([
@@ -36,10 +45,14 @@ describe('literals and URLs', () => {
     [true, 'true'],
   ] as const)('filterLiteral(%j)', (v, expected) => expect(filterLiteral(v)).toBe(expected));
   it('encodes the key value for the path', () => {
-    expect(byKey('opportunities', 'new_referralid', "O'Brien deal")).toBe("opportunities(new_referralid='O''Brien%20deal')");
+    expect(byKey('opportunities', 'new_referralid', "O'Brien deal")).toBe(
+      "opportunities(new_referralid='O''Brien%20deal')",
+    );
   });
   it('writes a bind by alternate key as a quoted literal, not percent-encoded (it goes in the body)', () => {
-    expect(bindPathByKey('accounts', 'new_referralsynckey', "rs1-ab'c")).toBe("/accounts(new_referralsynckey='rs1-ab''c')");
+    expect(bindPathByKey('accounts', 'new_referralsynckey', "rs1-ab'c")).toBe(
+      "/accounts(new_referralsynckey='rs1-ab''c')",
+    );
   });
   it('encodes query option values, leaving out empty ones', () => {
     expect(query({ $select: 'a,b', $filter: "name eq 'A B' and x ne null", $expand: undefined })).toBe(

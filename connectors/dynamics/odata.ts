@@ -56,7 +56,8 @@ export const bindPath = (entitySet: string, id: string): string => `/${byId(enti
  * write runs, so it can name a row created earlier in the same `$batch`. It travels in the JSON
  * body, not the URL: quoted, not percent-encoded. The value must pass keyValueProblem().
  */
-export const bindPathByKey = (entitySet: string, column: string, value: string): string => `/${entitySet}(${column}=${stringLiteral(value)})`;
+export const bindPathByKey = (entitySet: string, column: string, value: string): string =>
+  `/${entitySet}(${column}=${stringLiteral(value)})`;
 
 /** A query string from OData options, each value URL-encoded (spaces, quotes in literals). */
 export function query(options: Record<string, string | undefined>): string {

@@ -32,7 +32,10 @@ export function createDynamicsOutbound(http: DataverseHttp, s: OutboundSettings,
   };
 
   async function isClosed(crmId: string): Promise<boolean> {
-    const r = await http.attempt({ method: 'GET', path: `${byId(s.entitySet, crmId)}${query({ $select: 'statecode' })}` });
+    const r = await http.attempt({
+      method: 'GET',
+      path: `${byId(s.entitySet, crmId)}${query({ $select: 'statecode' })}`,
+    });
     const parsed = r.ok ? State.safeParse(r.res.data) : undefined;
     return parsed?.success === true && parsed.data.statecode !== 0;
   }
@@ -42,7 +45,10 @@ export function createDynamicsOutbound(http: DataverseHttp, s: OutboundSettings,
       // Dataverse stores modifiedon to the second and commits late writes with earlier stamps:
       // the overlap re-reads a window, and the caller's state makes re-reads harmless.
       const from = cursor === null ? undefined : Date.parse(cursor.modstamp) - overlapMs;
-      if (from !== undefined && Number.isNaN(from)) throw new ValidationError(`dynamics: cursor modstamp '${cursor?.modstamp.slice(0, 40) ?? ''}' is not a date-time`);
+      if (from !== undefined && Number.isNaN(from))
+        throw new ValidationError(
+          `dynamics: cursor modstamp '${cursor?.modstamp.slice(0, 40) ?? ''}' is not a date-time`,
+        );
       const since = from === undefined ? undefined : new Date(from).toISOString();
       const latest = new Map<string, CrmSnapshot>();
       const invalid = new Map<string, { crmId: string; error: string }>();
@@ -56,14 +62,21 @@ export function createDynamicsOutbound(http: DataverseHttp, s: OutboundSettings,
       };
       const take = (row: Record<string, unknown>): void => {
         const read = toSnapshot(row, s, s.rules);
-        if (typeof row.modifiedon === 'string' && typeof row.opportunityid === 'string') raise(row.modifiedon, row.opportunityid);
+        if (typeof row.modifiedon === 'string' && typeof row.opportunityid === 'string')
+          raise(row.modifiedon, row.opportunityid);
         if (!read.ok) {
           invalid.set(read.crmId, { crmId: read.crmId, error: read.error });
           return;
         }
         // A row edited while we paged shows up again further on: keep its newest version.
         const seen = latest.get(read.snapshot.crmId);
-        if (!seen || comparePairs(pairOf({ modstamp: read.snapshot.modstamp, id: read.snapshot.crmId }), pairOf({ modstamp: seen.modstamp, id: seen.crmId })) >= 0) {
+        if (
+          !seen ||
+          comparePairs(
+            pairOf({ modstamp: read.snapshot.modstamp, id: read.snapshot.crmId }),
+            pairOf({ modstamp: seen.modstamp, id: seen.crmId }),
+          ) >= 0
+        ) {
           latest.set(read.snapshot.crmId, read.snapshot);
           invalid.delete(read.snapshot.crmId);
         }
@@ -75,16 +88,27 @@ export function createDynamicsOutbound(http: DataverseHttp, s: OutboundSettings,
       // A Sales Team change leaves the opportunity's modifiedon alone: re-read those opportunities
       // too, and let the cursor cover the connections (or they would be re-read on every poll).
       const teamChanges = since === undefined ? [] : await teams.changedSince(since);
-      const teamOnly = [...new Set(teamChanges.map((c) => c.opportunityId))].filter((id) => !latest.has(id) && !invalid.has(id));
-      for (const ids of chunkOr(teamOnly.map((id) => `opportunityid eq ${id}`), MAX_FILTER_CHARS)) {
-        for await (const page of http.pages(opportunitiesPath(`${s.alternateKey} ne null and (${ids})`), FORMATTED_VALUES)) page.forEach(take);
+      const teamOnly = [...new Set(teamChanges.map((c) => c.opportunityId))].filter(
+        (id) => !latest.has(id) && !invalid.has(id),
+      );
+      for (const ids of chunkOr(
+        teamOnly.map((id) => `opportunityid eq ${id}`),
+        MAX_FILTER_CHARS,
+      )) {
+        for await (const page of http.pages(
+          opportunitiesPath(`${s.alternateKey} ne null and (${ids})`),
+          FORMATTED_VALUES,
+        ))
+          page.forEach(take);
       }
       for (const c of teamChanges) raise(new Date(c.at).toISOString(), c.opportunityId);
 
       const teamOf = await teams.read([...latest.keys()]);
       const snapshots = [...latest.values()]
         .map((snap) => ({ ...snap, teamContacts: teamOf.get(snap.crmId.toLowerCase()) ?? [] }))
-        .sort((a, b) => comparePairs(pairOf({ modstamp: a.modstamp, id: a.crmId }), pairOf({ modstamp: b.modstamp, id: b.crmId })));
+        .sort((a, b) =>
+          comparePairs(pairOf({ modstamp: a.modstamp, id: a.crmId }), pairOf({ modstamp: b.modstamp, id: b.crmId })),
+        );
       return { snapshots, invalid: [...invalid.values()].filter((i) => !latest.has(i.crmId)), cursor: maxCursor };
     },
 
@@ -101,7 +125,8 @@ export function createDynamicsOutbound(http: DataverseHttp, s: OutboundSettings,
       }
       const row = typeof r.res.data === 'object' && r.res.data !== null ? (r.res.data as Record<string, unknown>) : {};
       const read = toSnapshot(row, s, s.rules);
-      if (!read.ok) throw new ValidationError(`dynamics opportunity ${crmId} cannot be read as a snapshot: ${read.error}`);
+      if (!read.ok)
+        throw new ValidationError(`dynamics opportunity ${crmId} cannot be read as a snapshot: ${read.error}`);
       const team = (await teams.read([crmId])).get(crmId.toLowerCase()) ?? [];
       return { ...read.snapshot, teamContacts: team };
     },
@@ -116,7 +141,12 @@ export function createDynamicsOutbound(http: DataverseHttp, s: OutboundSettings,
       }
       if (Object.keys(body).length === 0) return;
       // If-Match: * makes the PATCH update-only: it must not re-create a deleted opportunity.
-      const r = await http.attempt({ method: 'PATCH', path: byId(s.entitySet, crmId), body, headers: { 'If-Match': '*' } });
+      const r = await http.attempt({
+        method: 'PATCH',
+        path: byId(s.entitySet, crmId),
+        body,
+        headers: { 'If-Match': '*' },
+      });
       if (r.ok) return;
       // Won/Lost rows are read-only, yet the seller still needs to read why a decision was held or
       // refused (e.g. a Won inside the 72 h deal-registration window): a note on the opportunity
@@ -126,7 +156,11 @@ export function createDynamicsOutbound(http: DataverseHttp, s: OutboundSettings,
           await http.call({
             method: 'POST',
             path: 'annotations',
-            body: { subject: 'referral-sync', notetext: write.message, 'objectid_opportunity@odata.bind': `/${s.entitySet}(${crmId})` },
+            body: {
+              subject: 'referral-sync',
+              notetext: write.message,
+              'objectid_opportunity@odata.bind': `/${s.entitySet}(${crmId})`,
+            },
           });
           log?.info({ crmId }, 'dynamics: opportunity is closed (read-only); sync message added as a note');
         }

@@ -11,7 +11,9 @@ afterEach(async () => {
 describe('dynamics readStamp', () => {
   it('finds the row by its alternate key with modifiedon, and answers null when there is none', async () => {
     h = await startDataverseHarness({});
-    const [r] = await h.connector.upsertOpportunities([{ referralId: "R-o'1", fields: { name: 'Deal', estimatedvalue: 5 }, account: null }]);
+    const [r] = await h.connector.upsertOpportunities([
+      { referralId: "R-o'1", fields: { name: 'Deal', estimatedvalue: 5 }, account: null },
+    ]);
     const crmId = r?.ok ? r.crmId : '';
     const got = await h.connector.readStamp("R-o'1");
     expect(got?.crmId).toBe(crmId.toLowerCase());

@@ -47,7 +47,12 @@ const MAX_MATCH_VALUE = 1_000;
  * up in bulk (one query per ~28k encoded characters of match conditions). A customer not found
  * gets a row to upsert by the key column. Returns an outcome per draft index that has an account.
  */
-export async function planAccounts(http: DataverseHttp, s: AccountSettings, drafts: OpportunityDraft[], directory: AccountDirectory): Promise<AccountPlan> {
+export async function planAccounts(
+  http: DataverseHttp,
+  s: AccountSettings,
+  drafts: OpportunityDraft[],
+  directory: AccountDirectory,
+): Promise<AccountPlan> {
   const outcomes = new Map<number, AccountOutcome>();
   const customers = new Map<string, Customer>();
   const keyOfDraft = new Map<number, string>();
@@ -66,7 +71,11 @@ export async function planAccounts(http: DataverseHttp, s: AccountSettings, draf
   const acquired = await directory.acquire(customers.keys());
   let found: Map<string, string>;
   try {
-    found = await findAccounts(http, s, acquired.claimed.map((k) => customers.get(k) as Customer));
+    found = await findAccounts(
+      http,
+      s,
+      acquired.claimed.map((k) => customers.get(k) as Customer),
+    );
   } catch (err) {
     directory.release(acquired.claimed);
     throw err;
@@ -81,7 +90,9 @@ export async function planAccounts(http: DataverseHttp, s: AccountSettings, draf
   // An upsert, not a create: a concurrent worker creating the same customer hits the same key,
   // and the opportunities bind by the key to whichever write made the row.
   const pending = acquired.claimed.filter((k) => !found.has(k));
-  const create = pending.map((k) => customers.get(k) as Customer).map((c) => ({ table, key: c.key, body: c.create, referralId: c.referralId }));
+  const create = pending
+    .map((k) => customers.get(k) as Customer)
+    .map((c) => ({ table, key: c.key, body: c.create, referralId: c.referralId }));
   const finish = (written: ReadonlyMap<string, RowOutcome>): void => {
     for (const key of pending) {
       const o = written.get(key);
@@ -102,23 +113,36 @@ function prepareCustomer(account: AccountDraft, referralId: string): Customer | 
     if (typeof value === 'number' && !Number.isFinite(value)) return bad(`.${field} is not a finite number`);
     // Replaced here too, so the account is created with the same value it is matched on (#14).
     const v = typeof value === 'string' ? wellFormed(value.trim()) : value;
-    if (typeof v === 'string' && v.length > MAX_MATCH_VALUE) return bad(`.${field} is longer than ${MAX_MATCH_VALUE} characters`);
+    if (typeof v === 'string' && v.length > MAX_MATCH_VALUE)
+      return bad(`.${field} is longer than ${MAX_MATCH_VALUE} characters`);
     // Dataverse stores an empty text as null, so '' matches (and is written as) null.
     match.push([field, v === '' ? null : v]);
   }
-  return { key: accountKey(Object.fromEntries(match)), match, create: { ...Object.fromEntries(match), ...wellFormedFields(account.fields) }, referralId };
+  return {
+    key: accountKey(Object.fromEntries(match)),
+    match,
+    create: { ...Object.fromEntries(match), ...wellFormedFields(account.fields) },
+    referralId,
+  };
 }
 
 /** Customer key -> accountid: a match on the columns (oldest first), else a row holding our key. */
-async function findAccounts(http: DataverseHttp, s: AccountSettings, customers: Customer[]): Promise<Map<string, string>> {
+async function findAccounts(
+  http: DataverseHttp,
+  s: AccountSettings,
+  customers: Customer[],
+): Promise<Map<string, string>> {
   const wanted = new Set(customers.map((c) => c.key));
   const columns = new Set(['accountid', s.keyColumn, ...customers.flatMap((c) => c.match.map(([f]) => f))]);
-  const signatures = new Map(customers.map((c) => {
-    const fields = c.match.map(([f]) => f).sort();
-    return [fields.join(','), fields] as const;
-  }));
+  const signatures = new Map(
+    customers.map((c) => {
+      const fields = c.match.map(([f]) => f).sort();
+      return [fields.join(','), fields] as const;
+    }),
+  );
   const conditions = customers.map(
-    (c) => `(${c.match.map(([f, v]) => `${f} eq ${filterLiteral(v)}`).join(' and ')}) or ${s.keyColumn} eq ${filterLiteral(c.key)}`,
+    (c) =>
+      `(${c.match.map(([f, v]) => `${f} eq ${filterLiteral(v)}`).join(' and ')}) or ${s.keyColumn} eq ${filterLiteral(c.key)}`,
   );
   const byMatch = new Map<string, string>();
   const byStoredKey = new Map<string, string>();
@@ -144,4 +168,3 @@ async function findAccounts(http: DataverseHttp, s: AccountSettings, customers: 
   }
   return found;
 }
-

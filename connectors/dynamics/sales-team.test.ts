@@ -18,7 +18,9 @@ describe('Sales Team queries', () => {
     expect(parseFilter(filters[0] ?? '')(row)).toBe(true);
     expect(parseFilter(filters[0] ?? '')({ ...row, record2objecttypecode: 2 })).toBe(false);
     expect(parseFilter(filters[0] ?? '')({ ...row, statecode: 1 })).toBe(false);
-    expect(params(paths[0] ?? '').get('$expand')).toBe('record2id_systemuser($select=firstname,lastname,internalemailaddress,address1_telephone1)');
+    expect(params(paths[0] ?? '').get('$expand')).toBe(
+      'record2id_systemuser($select=firstname,lastname,internalemailaddress,address1_telephone1)',
+    );
   });
 
   it('asks for team connections changed since a time', () => {
@@ -31,9 +33,19 @@ describe('Sales Team queries', () => {
 
 describe('teamsByOpportunity', () => {
   it('groups by opportunity (lowercase ids), trims, and leaves out users without email', () => {
-    const user = (firstname: unknown, lastname: unknown, internalemailaddress: unknown) => ({ firstname, lastname, internalemailaddress });
+    const user = (firstname: unknown, lastname: unknown, internalemailaddress: unknown) => ({
+      firstname,
+      lastname,
+      internalemailaddress,
+    });
     const teams = teamsByOpportunity([
-      { _record1id_value: guid(1).toUpperCase(), record2id_systemuser: { ...user(' Ana ', 'Silva', 'ana@partner.example '), address1_telephone1: ' +49 30 1234 ' } },
+      {
+        _record1id_value: guid(1).toUpperCase(),
+        record2id_systemuser: {
+          ...user(' Ana ', 'Silva', 'ana@partner.example '),
+          address1_telephone1: ' +49 30 1234 ',
+        },
+      },
       { _record1id_value: guid(1), record2id_systemuser: user(null, 'Okafor', 'okafor@partner.example') },
       { _record1id_value: guid(1), record2id_systemuser: user('No', 'Mail', null) },
       { _record1id_value: guid(2), record2id_systemuser: null },

@@ -28,14 +28,18 @@ const USER = 'record2id_systemuser';
 
 /** Pure: the queries reading the teams of these opportunities, one per URL-sized group. */
 export function teamPaths(opportunityIds: readonly string[]): string[] {
-  const conditions = [...new Set(opportunityIds.map((id) => id.toLowerCase()))].map((id) => `_record1id_value eq ${id}`);
-  return chunkOr(conditions, MAX_FILTER_CHARS).map((ids) =>
-    `connections${query({
-      $select: '_record1id_value',
-      $filter: `${BASE} and (${ids})`,
-      $expand: `${USER}($select=firstname,lastname,internalemailaddress,address1_telephone1)`,
-      $orderby: 'createdon asc,connectionid asc',
-    })}`);
+  const conditions = [...new Set(opportunityIds.map((id) => id.toLowerCase()))].map(
+    (id) => `_record1id_value eq ${id}`,
+  );
+  return chunkOr(conditions, MAX_FILTER_CHARS).map(
+    (ids) =>
+      `connections${query({
+        $select: '_record1id_value',
+        $filter: `${BASE} and (${ids})`,
+        $expand: `${USER}($select=firstname,lastname,internalemailaddress,address1_telephone1)`,
+        $orderby: 'createdon asc,connectionid asc',
+      })}`,
+  );
 }
 
 /** Pure: connections from an opportunity to a user changed at or after `since` (ISO 8601). */
@@ -45,11 +49,21 @@ export function teamChangedPath(since: string): string {
 
 /** Pure: connection rows -> contacts per opportunity id (lowercase). A user without email is left out. */
 export function teamsByOpportunity(rows: readonly Record<string, unknown>[]): Map<string, TeamContact[]> {
-  return groupTeamContacts(rows.map((row) => {
-    const user = row[USER] as Record<string, unknown> | null | undefined;
-    const opportunityId = text(row._record1id_value)?.toLowerCase() ?? null;
-    return user ? { opportunityId, firstName: user.firstname, lastName: user.lastname, email: user.internalemailaddress, phoneNumber: user.address1_telephone1 } : null;
-  }));
+  return groupTeamContacts(
+    rows.map((row) => {
+      const user = row[USER] as Record<string, unknown> | null | undefined;
+      const opportunityId = text(row._record1id_value)?.toLowerCase() ?? null;
+      return user
+        ? {
+            opportunityId,
+            firstName: user.firstname,
+            lastName: user.lastname,
+            email: user.internalemailaddress,
+            phoneNumber: user.address1_telephone1,
+          }
+        : null;
+    }),
+  );
 }
 
 export interface TeamChange {

@@ -23,7 +23,21 @@ const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 
 export function snapshotColumns(c: SnapshotColumns): string[] {
   const f = c.fields;
-  const all = ['opportunityid', c.alternateKey, 'modifiedon', 'statecode', f.decision, f.declineReason, f.lostReason, f.name, f.dealValue, f.closeDate, f.notes, f.campaignId, c.stage];
+  const all = [
+    'opportunityid',
+    c.alternateKey,
+    'modifiedon',
+    'statecode',
+    f.decision,
+    f.declineReason,
+    f.lostReason,
+    f.name,
+    f.dealValue,
+    f.closeDate,
+    f.notes,
+    f.campaignId,
+    c.stage,
+  ];
   return [...new Set(all.filter((x): x is string => typeof x === 'string'))];
 }
 
@@ -32,7 +46,11 @@ export type SnapshotRead = { ok: true; snapshot: Snapshot } | { ok: false; crmId
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
 
 /** A choice column reads as its integer; a text column as itself. */
-function rawValue(row: Record<string, unknown>, column: string | null, labels: Record<string, string> = {}): string | null {
+function rawValue(
+  row: Record<string, unknown>,
+  column: string | null,
+  labels: Record<string, string> = {},
+): string | null {
   if (column === null) return null;
   const v = row[column];
   if (typeof v === 'number') return labels[String(v)] ?? text(row[`${column}${FORMATTED}`]) ?? String(v);
@@ -77,6 +95,9 @@ export function toSnapshot(row: Record<string, unknown>, c: SnapshotColumns, rul
   };
   const parsed = CrmSnapshot.safeParse(candidate);
   if (parsed.success) return { ok: true, snapshot: parsed.data };
-  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`).join('; ');
+  const issues = parsed.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`)
+    .join('; ');
   return { ok: false, crmId: crmId || '(no opportunityid)', error: issues };
 }

@@ -23,7 +23,8 @@ export interface KeyedRow {
   referralId?: string | undefined;
 }
 
-export type RowOutcome = { ok: true; id: string; created: boolean } | { ok: false; error: SyncError; status: number | undefined };
+export type RowOutcome =
+  { ok: true; id: string; created: boolean } | { ok: false; error: SyncError; status: number | undefined };
 
 /** `return=representation` turns the upsert's 204 into 201 (created) or 200 (updated) with the id. */
 const RETURN_ID = { Prefer: 'return=representation' };
@@ -36,10 +37,14 @@ const RETURN_ID = { Prefer: 'return=representation' };
  * a row's own failure (validation, key race) stays in its outcome, a failure of the call is thrown.
  */
 export async function upsertByKey(http: DataverseHttp, maxBatch: number, rows: KeyedRow[]): Promise<RowOutcome[]> {
-  const path = (r: KeyedRow): string => `${byKey(r.table.entitySet, r.table.keyColumn, r.key)}${query({ $select: r.table.idColumn })}`;
+  const path = (r: KeyedRow): string =>
+    `${byKey(r.table.entitySet, r.table.keyColumn, r.key)}${query({ $select: r.table.idColumn })}`;
   const only = rows[0];
   if (rows.length === 1 && only) {
-    const r = await http.attempt({ method: 'PATCH', path: path(only), body: only.body, headers: RETURN_ID }, only.referralId);
+    const r = await http.attempt(
+      { method: 'PATCH', path: path(only), body: only.body, headers: RETURN_ID },
+      only.referralId,
+    );
     if (r.ok) return [outcomeOf(r.res.status, r.res.headers, r.res.data, only.table.idColumn)];
     if (!isRecordLevel(r.error, r.failure.status)) throw r.error;
     return [{ ok: false, error: r.error, status: r.failure.status }];
@@ -68,10 +73,20 @@ export async function upsertByKey(http: DataverseHttp, maxBatch: number, rows: K
     chunk.forEach((row, j) => {
       const answer = parts[j]?.at(-1);
       if (!answer) {
-        out.push({ ok: false, status: undefined, error: new RetryableError(`dynamics $batch: no answer for ${row.table.entitySet} row${row.referralId ? ` (referral ${row.referralId})` : ''}; the batch stopped early`) });
+        out.push({
+          ok: false,
+          status: undefined,
+          error: new RetryableError(
+            `dynamics $batch: no answer for ${row.table.entitySet} row${row.referralId ? ` (referral ${row.referralId})` : ''}; the batch stopped early`,
+          ),
+        });
         return;
       }
-      out.push(answer.status < 300 ? outcomeOf(answer.status, answer.headers, answer.body, row.table.idColumn) : failedPart(answer, row));
+      out.push(
+        answer.status < 300
+          ? outcomeOf(answer.status, answer.headers, answer.body, row.table.idColumn)
+          : failedPart(answer, row),
+      );
     });
   }
   return out;
@@ -80,8 +95,12 @@ export async function upsertByKey(http: DataverseHttp, maxBatch: number, rows: K
 function failedPart(answer: BatchResponse, row: KeyedRow): RowOutcome {
   const remote = readDataverseError(answer.body);
   const error = classifyDataverseError({
-    remote: REMOTE, status: answer.status, retryAfter: answer.headers['retry-after'],
-    remoteCode: remote.code, remoteMessage: remote.message, referralId: row.referralId,
+    remote: REMOTE,
+    status: answer.status,
+    retryAfter: answer.headers['retry-after'],
+    remoteCode: remote.code,
+    remoteMessage: remote.message,
+    referralId: row.referralId,
   });
   return { ok: false, error, status: answer.status };
 }
@@ -101,7 +120,11 @@ function outcomeOf(status: number, headers: Record<string, string>, data: unknow
   const fromBody = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[idColumn] : undefined;
   const id = typeof fromBody === 'string' ? fromBody : ENTITY_ID.exec(headers['odata-entityid'] ?? '')?.[1];
   if (id === undefined || !isGuid(id)) {
-    return { ok: false, status, error: new ValidationError(`dynamics: the upsert answered ${status} without a ${idColumn}`) };
+    return {
+      ok: false,
+      status,
+      error: new ValidationError(`dynamics: the upsert answered ${status} without a ${idColumn}`),
+    };
   }
   return { ok: true, id: id.toLowerCase(), created: status === 201 };
 }

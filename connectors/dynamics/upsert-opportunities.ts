@@ -38,10 +38,21 @@ export interface UpsertSettings {
  * with `skipped`, so the sync records them as done instead of retrying a write that cannot
  * succeed. Results are per draft, in input order.
  */
-export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings, drafts: OpportunityDraft[], log?: Logger): Promise<DynamicsUpsertResult[]> {
+export async function upsertOpportunities(
+  http: DataverseHttp,
+  s: UpsertSettings,
+  drafts: OpportunityDraft[],
+  log?: Logger,
+): Promise<DynamicsUpsertResult[]> {
   const results: (DynamicsUpsertResult | undefined)[] = drafts.map((d) => {
     const problem = keyValueProblem(d.referralId);
-    return problem === null ? undefined : { referralId: d.referralId, ok: false, error: new ValidationError(`referral id '${d.referralId.slice(0, 80)}' ${problem}`) };
+    return problem === null
+      ? undefined
+      : {
+          referralId: d.referralId,
+          ok: false,
+          error: new ValidationError(`referral id '${d.referralId.slice(0, 80)}' ${problem}`),
+        };
   });
   // The same referral twice in one call: send the last version once, report it for each.
   const lastIndex = new Map<string, number>();
@@ -54,7 +65,13 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
   };
   const skip = (i: number, row: ClosedRow): void => {
     const referralId = (drafts[i] as OpportunityDraft).referralId;
-    results[i] = { referralId, ok: true, crmId: row.id, created: false, skipped: row.statecode === 1 ? 'closed-won' : 'closed-lost' };
+    results[i] = {
+      referralId,
+      ok: true,
+      crmId: row.id,
+      created: false,
+      skipped: row.statecode === 1 ? 'closed-won' : 'closed-lost',
+    };
     log?.info({ referralId, crmId: row.id }, 'opportunity is closed in Dynamics 365 (read-only); fields not written');
   };
 
@@ -69,9 +86,15 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
   const bindCurrency = await currencyBinder(http, s.currencies, openDrafts);
   const ownerIds = s.owners && openDrafts.some((d) => d.ownerEmails) ? await s.owners.ownersOf(openDrafts) : [];
   // Claims customers in the directory: nothing awaits between here and the write that settles them.
-  const accounts = await planAccounts(http, { entitySet: s.accountEntitySet, keyColumn: s.accountKeyColumn }, openDrafts, s.accounts);
+  const accounts = await planAccounts(
+    http,
+    { entitySet: s.accountEntitySet, keyColumn: s.accountKeyColumn },
+    openDrafts,
+    s.accounts,
+  );
   const opportunities = { entitySet: s.entitySet, keyColumn: s.alternateKey, idColumn: 'opportunityid' };
-  const sendable: { index: number; row: KeyedRow; newAccount: string | undefined; knownAccount: string | undefined }[] = [];
+  const sendable: { index: number; row: KeyedRow; newAccount: string | undefined; knownAccount: string | undefined }[] =
+    [];
   open.forEach((index, u) => {
     const d = drafts[index] as OpportunityDraft;
     const account = accounts.outcomes.get(u);
@@ -79,14 +102,23 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
     if (fields instanceof ValidationError) return fail(index, fields);
     if (account?.ok === false) return fail(index, account.error);
     // The key travels in the URL; Dataverse wants it out of the body (crm-apis §9).
-    const body: Record<string, unknown> = Object.fromEntries(Object.entries(fields).filter(([k]) => k !== s.alternateKey));
+    const body: Record<string, unknown> = Object.fromEntries(
+      Object.entries(fields).filter(([k]) => k !== s.alternateKey),
+    );
     const newAccount = account?.ok && account.accountId === null ? account.key : undefined;
     const knownAccount = account?.ok && account.accountId !== null ? account.key : undefined;
-    if (account?.ok && account.accountId !== null) body['customerid_account@odata.bind'] = bindPath(s.accountEntitySet, account.accountId);
-    if (newAccount !== undefined) body['customerid_account@odata.bind'] = bindPathByKey(s.accountEntitySet, s.accountKeyColumn, newAccount);
+    if (account?.ok && account.accountId !== null)
+      body['customerid_account@odata.bind'] = bindPath(s.accountEntitySet, account.accountId);
+    if (newAccount !== undefined)
+      body['customerid_account@odata.bind'] = bindPathByKey(s.accountEntitySet, s.accountKeyColumn, newAccount);
     const owner = ownerIds[u];
     if (owner !== undefined) body['ownerid@odata.bind'] = bindPath('systemusers', owner);
-    sendable.push({ index, row: { table: opportunities, key: d.referralId, body, referralId: d.referralId }, newAccount, knownAccount });
+    sendable.push({
+      index,
+      row: { table: opportunities, key: d.referralId, body, referralId: d.referralId },
+      newAccount,
+      knownAccount,
+    });
   });
 
   // New accounts go first in the same `$batch` (Dataverse runs change sets in order, #8): one
@@ -114,21 +146,35 @@ export async function upsertOpportunities(http: DataverseHttp, s: UpsertSettings
 
   // A seller may close the row between our check and the write: a rejected write is re-checked.
   const rejected = sendable.filter((_, i) => isRejected(outcomes[i]));
-  const closedSince = await closedAmong(http, table, rejected.map((x) => x.row.key));
+  const closedSince = await closedAmong(
+    http,
+    table,
+    rejected.map((x) => x.row.key),
+  );
   outcomes.forEach((o, i) => {
     const x = sendable[i];
     if (!x) return;
     const nowClosed = closedSince.get(x.row.key);
     if (nowClosed && isRejected(o)) skip(x.index, nowClosed);
-    else results[x.index] = o.ok ? { referralId: x.row.key, ok: true, crmId: o.id, created: o.created } : { referralId: x.row.key, ok: false, error: o.error };
+    else
+      results[x.index] = o.ok
+        ? { referralId: x.row.key, ok: true, crmId: o.id, created: o.created }
+        : { referralId: x.row.key, ok: false, error: o.error };
   });
 
   return drafts.map((d, i) => {
     const own = results[i];
     if (own) return own;
     const shared = results[lastIndex.get(d.referralId) ?? -1];
-    return shared ?? { referralId: d.referralId, ok: false, error: new ValidationError(`referral ${d.referralId}: not sent`) };
+    return (
+      shared ?? {
+        referralId: d.referralId,
+        ok: false,
+        error: new ValidationError(`referral ${d.referralId}: not sent`),
+      }
+    );
   });
 }
 
-const isRejected = (o: RowOutcome | undefined): boolean => o !== undefined && !o.ok && o.error instanceof ValidationError;
+const isRejected = (o: RowOutcome | undefined): boolean =>
+  o !== undefined && !o.ok && o.error instanceof ValidationError;

@@ -1,7 +1,12 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, RetryableError, ValidationError } from '../../src/errors.ts';
-import { CERT_HOST, CERT_PATH, CERT_URL, makeTestCertificates } from '../../test/fakes/partner-center-webhook/test-certs.ts';
+import {
+  CERT_HOST,
+  CERT_PATH,
+  CERT_URL,
+  makeTestCertificates,
+} from '../../test/fakes/partner-center-webhook/test-certs.ts';
 import { createCertificateFetcher } from './certificate-fetcher.ts';
 
 const certs = makeTestCertificates();
@@ -54,10 +59,25 @@ describe('certificate fetcher (nock)', () => {
 
   it.each([
     ['a 404', () => nock(CERT_HOST).get(CERT_PATH).reply(404), NotFoundError, /404/],
-    ['a body that is not a certificate', () => nock(CERT_HOST).get(CERT_PATH).reply(200, 'hello'), ValidationError, /X\.509/],
-    ['an oversized body', () => nock(CERT_HOST).get(CERT_PATH).reply(200, Buffer.alloc(70_000, 1)), ValidationError, /larger than 65536/],
+    [
+      'a body that is not a certificate',
+      () => nock(CERT_HOST).get(CERT_PATH).reply(200, 'hello'),
+      ValidationError,
+      /X\.509/,
+    ],
+    [
+      'an oversized body',
+      () => nock(CERT_HOST).get(CERT_PATH).reply(200, Buffer.alloc(70_000, 1)),
+      ValidationError,
+      /larger than 65536/,
+    ],
     ['a 503 (retry later)', () => nock(CERT_HOST).get(CERT_PATH).reply(503), RetryableError, /503/],
-    ['a timeout (retry later)', () => nock(CERT_HOST).get(CERT_PATH).delay(300).reply(200, certs.leaf.der), RetryableError, /timeout/],
+    [
+      'a timeout (retry later)',
+      () => nock(CERT_HOST).get(CERT_PATH).delay(300).reply(200, certs.leaf.der),
+      RetryableError,
+      /timeout/,
+    ],
   ])('fails on %s, and remembers the failure briefly', async (_name, setup, type, text) => {
     const f = createCertificateFetcher({ policy, clock, timeoutMs: 100, failureTtlMs: 10_000 });
     setup();

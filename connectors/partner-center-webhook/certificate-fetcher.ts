@@ -62,9 +62,12 @@ export function createCertificateFetcher(o: CertificateFetcherOptions): Certific
   /** Null when a download may start now; else why not. Refused, not queued: a queue is a backlog to flood. */
   const busy = (now: number): RetryableError | null => {
     started = started.filter((t) => t > now - 60_000);
-    if (inflight.size >= maxConcurrent) return new RetryableError('too many certificate downloads at once; retry later');
+    if (inflight.size >= maxConcurrent)
+      return new RetryableError('too many certificate downloads at once; retry later');
     if (started.length >= maxPerMinute) {
-      return new RetryableError('certificate download limit per minute reached; retry later', { retryAfterMs: (started[0] ?? now) + 60_000 - now });
+      return new RetryableError('certificate download limit per minute reached; retry later', {
+        retryAfterMs: (started[0] ?? now) + 60_000 - now,
+      });
     }
     return null;
   };
@@ -85,7 +88,8 @@ export function createCertificateFetcher(o: CertificateFetcherOptions): Certific
       const res = await http.get<ArrayBuffer>(url);
       body = Buffer.from(res.data);
     } catch (err) {
-      if (isAxiosError(err) && /maxContentLength/.test(err.message)) throw new ValidationError(`certificate response larger than ${maxBytes} bytes`);
+      if (isAxiosError(err) && /maxContentLength/.test(err.message))
+        throw new ValidationError(`certificate response larger than ${maxBytes} bytes`);
       throw toSyncError(err, { remote: 'webhook-certificate' });
     }
     try {

@@ -20,7 +20,9 @@ afterAll(() => nock.enableNetConnect());
 
 describe('webhook registration through the API (nock)', () => {
   it('GETs with the bearer token; an existing registration for another URL is refused without --force: no write', async () => {
-    nock(API, { reqheaders: { authorization: 'Bearer webhook-scope-token' } }).get(PATH).reply(200, existing);
+    nock(API, { reqheaders: { authorization: 'Bearer webhook-scope-token' } })
+      .get(PATH)
+      .reply(200, existing);
     const r = await registerWebhook(client, { url: OURS });
     expect(r).toMatchObject({ action: 'refused', existing: { webhookUrl: existing.WebhookUrl } });
   });
@@ -28,8 +30,10 @@ describe('webhook registration through the API (nock)', () => {
   it('with --force it PUTs our URL, the referral events and SignatureTokenToMsSignatureHeader', async () => {
     let sent: unknown;
     nock(API)
-      .get(PATH).reply(200, existing)
-      .put(PATH, (b: unknown) => ((sent = b), true)).reply(200, { SubscriberId: 's-1', WebhookUrl: OURS, WebhookEvents: ['referral-created'] });
+      .get(PATH)
+      .reply(200, existing)
+      .put(PATH, (b: unknown) => ((sent = b), true))
+      .reply(200, { SubscriberId: 's-1', WebhookUrl: OURS, WebhookEvents: ['referral-created'] });
     const r = await registerWebhook(client, { url: OURS, force: true });
     expect(r).toMatchObject({ action: 'updated', registration: { webhookUrl: OURS, subscriberId: 's-1' } });
     expect(sent).toEqual({
@@ -45,7 +49,9 @@ describe('webhook registration through the API (nock)', () => {
     ['a 200 without a URL', () => nock(API).get(PATH).reply(200, { WebhookUrl: null, WebhookEvents: [] })],
   ])('treats %s as no registration and POSTs', async (_name, setup) => {
     setup();
-    nock(API).post(PATH).reply(200, { WebhookUrl: OURS, WebhookEvents: ['referral-created'] });
+    nock(API)
+      .post(PATH)
+      .reply(200, { WebhookUrl: OURS, WebhookEvents: ['referral-created'] });
     expect((await registerWebhook(client, { url: OURS })).action).toBe('created');
   });
 

@@ -3,7 +3,11 @@ import axios, { isAxiosError } from 'axios';
 import { z } from 'zod';
 import { ValidationError } from '../../src/errors.ts';
 import type { TokenProvider } from '../../src/ports/partner-center.ts';
-import type { WebhookRegistration, WebhookRegistrationApi, WebhookRegistrationRequest } from '../../src/ports/webhook-registration.ts';
+import type {
+  WebhookRegistration,
+  WebhookRegistrationApi,
+  WebhookRegistrationRequest,
+} from '../../src/ports/webhook-registration.ts';
 import { toSyncError } from '../shared/http-failure.ts';
 
 export interface RegistrationClientOptions {
@@ -33,7 +37,11 @@ function toRegistration(data: unknown): WebhookRegistration | null {
   if (!parsed.success) throw new ValidationError(`${REMOTE}: registration response failed its schema`);
   const b = parsed.data;
   if (!b.WebhookUrl) return null;
-  return { webhookUrl: b.WebhookUrl, events: b.WebhookEvents ?? [], ...(b.SubscriberId ? { subscriberId: b.SubscriberId } : {}) };
+  return {
+    webhookUrl: b.WebhookUrl,
+    events: b.WebhookEvents ?? [],
+    ...(b.SubscriberId ? { subscriberId: b.SubscriberId } : {}),
+  };
 }
 
 /** `…/webhooks/v1/registration` over axios. */
@@ -46,7 +54,8 @@ export function createWebhookRegistrationClient(o: RegistrationClientOptions): W
     const token = await o.tokens.getAccessToken();
     try {
       const res = await http.request<unknown>({
-        method, url,
+        method,
+        url,
         headers: {
           Authorization: `Bearer ${token}`,
           Accept: 'application/json',
@@ -55,7 +64,13 @@ export function createWebhookRegistrationClient(o: RegistrationClientOptions): W
           ...(body ? { 'Content-Type': 'application/json' } : {}),
         },
         ...(body
-          ? { data: { WebhookUrl: body.webhookUrl, WebhookEvents: body.events, SignatureTokenToMsSignatureHeader: body.signatureInMsHeader } }
+          ? {
+              data: {
+                WebhookUrl: body.webhookUrl,
+                WebhookEvents: body.events,
+                SignatureTokenToMsSignatureHeader: body.signatureInMsHeader,
+              },
+            }
           : {}),
       });
       return res.data;

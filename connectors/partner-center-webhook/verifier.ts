@@ -3,7 +3,12 @@ import { type Clock, systemClock } from '../../src/ports/clock.ts';
 import { checkCertificateUrl, type CertificateUrlPolicy } from '../../src/webhooks/certificate-url.ts';
 import { readSignatureHeaders, type RequestHeaders } from '../../src/webhooks/signature-headers.ts';
 import type { CertificateFetcher } from './certificate-fetcher.ts';
-import { checkCertificate, DEFAULT_CERTIFICATE_CHECKS, verifyBodySignature, type CertificatePolicy } from './verify-signature.ts';
+import {
+  checkCertificate,
+  DEFAULT_CERTIFICATE_CHECKS,
+  verifyBodySignature,
+  type CertificatePolicy,
+} from './verify-signature.ts';
 
 export type VerifyOutcome =
   | { ok: true; certificateUrl: string }
@@ -41,7 +46,8 @@ export function createWebhookVerifier(o: WebhookVerifierOptions): WebhookVerifie
     }
     const checked = checkCertificate(cert, clock.now(), o.certificates ?? DEFAULT_CERTIFICATE_CHECKS);
     if (!checked.ok) return { ok: false, status: 401, reason: checked.reason };
-    if (!verifyBodySignature(rawBody, h.value.signature, cert)) return { ok: false, status: 401, reason: 'signature does not match the body' };
+    if (!verifyBodySignature(rawBody, h.value.signature, cert))
+      return { ok: false, status: 401, reason: 'signature does not match the body' };
     return { ok: true, certificateUrl: url.url };
   };
 }

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { makeTestCertificates } from '../../test/fakes/partner-center-webhook/test-certs.ts';
-import { checkCertificate, DEFAULT_CERTIFICATE_CHECKS, organizationsOf, verifyBodySignature } from './verify-signature.ts';
+import {
+  checkCertificate,
+  DEFAULT_CERTIFICATE_CHECKS,
+  organizationsOf,
+  verifyBodySignature,
+} from './verify-signature.ts';
 
 const certs = makeTestCertificates();
 const now = new Date(Date.parse(certs.leaf.cert.validFrom) + 3600_000);
-const body = Buffer.from('{"EventName":"referral-updated","ResourceUri":"https://api.partnercenter.microsoft.com/engagements/v1/referrals/x"}');
+const body = Buffer.from(
+  '{"EventName":"referral-updated","ResourceUri":"https://api.partnercenter.microsoft.com/engagements/v1/referrals/x"}',
+);
 
 describe('verifyBodySignature (RSA-SHA256 over the raw bytes)', () => {
   const sig = Buffer.from(certs.leaf.sign(body), 'base64');
@@ -33,9 +40,21 @@ describe('checkCertificate', () => {
   });
 
   it.each([
-    ['an issuer organisation other than Microsoft', () => checkCertificate(certs.rogue.cert, now), /issuer organisation/],
-    ['an expired certificate', () => checkCertificate(certs.leaf.cert, new Date(Date.parse(certs.leaf.cert.validTo) + 1000)), /not valid now/],
-    ['a not-yet-valid certificate', () => checkCertificate(certs.leaf.cert, new Date(Date.parse(certs.leaf.cert.validFrom) - 1000)), /not valid now/],
+    [
+      'an issuer organisation other than Microsoft',
+      () => checkCertificate(certs.rogue.cert, now),
+      /issuer organisation/,
+    ],
+    [
+      'an expired certificate',
+      () => checkCertificate(certs.leaf.cert, new Date(Date.parse(certs.leaf.cert.validTo) + 1000)),
+      /not valid now/,
+    ],
+    [
+      'a not-yet-valid certificate',
+      () => checkCertificate(certs.leaf.cert, new Date(Date.parse(certs.leaf.cert.validFrom) - 1000)),
+      /not valid now/,
+    ],
     ['a 1024-bit key', () => checkCertificate(certs.weak.cert, now), /too short/],
   ])('refuses %s', (_name, run, reason) => {
     const r = run();
@@ -47,7 +66,10 @@ describe('checkCertificate', () => {
     const policy = { ...DEFAULT_CERTIFICATE_CHECKS, trustedIssuers: [certs.ca.cert] };
     expect(checkCertificate(certs.leaf.cert, now, policy)).toEqual({ ok: true });
     const otherCa = { ...DEFAULT_CERTIFICATE_CHECKS, trustedIssuers: [certs.rogue.cert] };
-    expect(checkCertificate(certs.leaf.cert, now, otherCa)).toMatchObject({ ok: false, reason: expect.stringMatching(/trusted issuer/) });
+    expect(checkCertificate(certs.leaf.cert, now, otherCa)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/trusted issuer/),
+    });
   });
 
   it('reads O= values from a distinguished name', () => {

@@ -20,7 +20,10 @@ export interface CertificatePolicy {
   trustedIssuers?: readonly X509Certificate[] | undefined;
 }
 
-export const DEFAULT_CERTIFICATE_CHECKS: CertificatePolicy = { issuerOrganizations: ['Microsoft Corporation'], minRsaBits: 2048 };
+export const DEFAULT_CERTIFICATE_CHECKS: CertificatePolicy = {
+  issuerOrganizations: ['Microsoft Corporation'],
+  minRsaBits: 2048,
+};
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
@@ -39,8 +42,13 @@ const currentlyValid = (c: X509Certificate, now: Date): boolean => {
 };
 
 /** Pure: may this certificate vouch for an event at `now`? */
-export function checkCertificate(cert: X509Certificate, now: Date, policy: CertificatePolicy = DEFAULT_CERTIFICATE_CHECKS): Verdict {
-  if (!currentlyValid(cert, now)) return { ok: false, reason: `signing certificate is not valid now (valid ${cert.validFrom} – ${cert.validTo})` };
+export function checkCertificate(
+  cert: X509Certificate,
+  now: Date,
+  policy: CertificatePolicy = DEFAULT_CERTIFICATE_CHECKS,
+): Verdict {
+  if (!currentlyValid(cert, now))
+    return { ok: false, reason: `signing certificate is not valid now (valid ${cert.validFrom} – ${cert.validTo})` };
   const key = cert.publicKey;
   if (key.asymmetricKeyType !== 'rsa') return { ok: false, reason: 'signing certificate does not hold an RSA key' };
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
@@ -50,7 +58,9 @@ export function checkCertificate(cert: X509Certificate, now: Date, policy: Certi
     return { ok: false, reason: `signing certificate issuer organisation not trusted (${orgs.join(', ') || 'none'})` };
   }
   if (policy.trustedIssuers && policy.trustedIssuers.length > 0) {
-    const chained = policy.trustedIssuers.some((ca) => currentlyValid(ca, now) && cert.checkIssued(ca) && cert.verify(ca.publicKey));
+    const chained = policy.trustedIssuers.some(
+      (ca) => currentlyValid(ca, now) && cert.checkIssued(ca) && cert.verify(ca.publicKey),
+    );
     if (!chained) return { ok: false, reason: 'signing certificate is not issued by a trusted issuer' };
   }
   return { ok: true };

@@ -15,7 +15,11 @@ afterAll(() => fake.close());
 describe('app-only tokens (client credentials) against the fake', () => {
   it('gets a token, then reuses it while fresh', async () => {
     const provider = createTokenProvider({
-      mode: 'app', ...fake.msalMetadata(fake.tenantId), clientId: 'pc-app', clientSecret: 'right-secret', scope: SCOPE,
+      mode: 'app',
+      ...fake.msalMetadata(fake.tenantId),
+      clientId: 'pc-app',
+      clientSecret: 'right-secret',
+      scope: SCOPE,
     });
     const before = fake.counters.token;
     const [a, b] = await Promise.all([provider.getAccessToken(), provider.getAccessToken()]);
@@ -27,7 +31,12 @@ describe('app-only tokens (client credentials) against the fake', () => {
   });
 
   it('a wrong client secret → AuthError naming the settings to check', async () => {
-    const provider = createAppTokenProvider({ ...fake.msalMetadata(fake.tenantId), clientId: 'pc-app', clientSecret: 'not-the-secret-7f3a', scope: SCOPE });
+    const provider = createAppTokenProvider({
+      ...fake.msalMetadata(fake.tenantId),
+      clientId: 'pc-app',
+      clientSecret: 'not-the-secret-7f3a',
+      scope: SCOPE,
+    });
     const err = await provider.getAccessToken().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as Error).message).toContain('PARTNER_CENTER_CLIENT_SECRET');
@@ -35,7 +44,12 @@ describe('app-only tokens (client credentials) against the fake', () => {
   });
 
   it('the `organizations` tenant cannot issue app tokens → FatalError naming PARTNER_CENTER_TENANT_ID', async () => {
-    const provider = createAppTokenProvider({ ...fake.msalMetadata('organizations'), clientId: 'pc-app', clientSecret: 'right-secret', scope: SCOPE });
+    const provider = createAppTokenProvider({
+      ...fake.msalMetadata('organizations'),
+      clientId: 'pc-app',
+      clientSecret: 'right-secret',
+      scope: SCOPE,
+    });
     const err = await provider.getAccessToken().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FatalError);
     expect((err as Error).message).toContain('PARTNER_CENTER_TENANT_ID');

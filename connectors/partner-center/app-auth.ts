@@ -20,13 +20,16 @@ export function createAppTokenProvider(options: AppAuthOptions, clock: Clock = s
     auth: { ...msalAuthOptions(options), clientSecret: options.clientSecret },
     system: msalSystemOptions(options.tokenTimeoutMs),
   });
-  return cachedTokenProvider(async (skipCache) => {
-    try {
-      const result = await cca.acquireTokenByClientCredential({ scopes: [options.scope], skipCache });
-      if (!result) throw new AuthError('Entra returned no token for the client-credentials request');
-      return { accessToken: result.accessToken, expiresOn: result.expiresOn };
-    } catch (err) {
-      throw fromMsalError(err, 'app');
-    }
-  }, { clock, deadlineMs: options.tokenTimeoutMs });
+  return cachedTokenProvider(
+    async (skipCache) => {
+      try {
+        const result = await cca.acquireTokenByClientCredential({ scopes: [options.scope], skipCache });
+        if (!result) throw new AuthError('Entra returned no token for the client-credentials request');
+        return { accessToken: result.accessToken, expiresOn: result.expiresOn };
+      } catch (err) {
+        throw fromMsalError(err, 'app');
+      }
+    },
+    { clock, deadlineMs: options.tokenTimeoutMs },
+  );
 }

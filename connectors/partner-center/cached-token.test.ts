@@ -8,7 +8,11 @@ const inAnHour = () => new Date(Date.now() + 3_600_000);
 describe('cachedTokenProvider: a hung renewal (issue 12)', () => {
   it('fails every waiter with a RetryableError at the deadline', async () => {
     const provider = cachedTokenProvider(() => never, { deadlineMs: 50 });
-    const waiters = await Promise.allSettled([provider.getAccessToken(), provider.getAccessToken(), provider.getAccessToken()]);
+    const waiters = await Promise.allSettled([
+      provider.getAccessToken(),
+      provider.getAccessToken(),
+      provider.getAccessToken(),
+    ]);
     for (const w of waiters) {
       expect(w.status).toBe('rejected');
       expect((w as PromiseRejectedResult).reason).toBeInstanceOf(RetryableError);

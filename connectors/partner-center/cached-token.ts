@@ -31,7 +31,10 @@ export interface CachedTokenOptions {
  * `issue(true)` must bypass msal's cache: it is asked for after the API rejected a token that
  * had not expired by our clock (revoked, or the clocks disagree).
  */
-export function cachedTokenProvider(issue: (skipCache: boolean) => Promise<IssuedToken>, options: CachedTokenOptions = {}): TokenProvider {
+export function cachedTokenProvider(
+  issue: (skipCache: boolean) => Promise<IssuedToken>,
+  options: CachedTokenOptions = {},
+): TokenProvider {
   const clock = options.clock ?? systemClock;
   const deadlineMs = options.deadlineMs ?? 15_000;
   let current: { token: string; expiresAt: number } | undefined;

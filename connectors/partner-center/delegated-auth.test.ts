@@ -6,7 +6,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { AuthError } from '../../src/errors.ts';
 import { type FakePartnerCenter, startFakePartnerCenter } from '../../test/fakes/partner-center/server.ts';
 import { createMemoryKeyValueStore } from '../shared/key-value-store.ts';
-import { createDelegatedTokenProvider, type DelegatedAuthOptions, type DeviceCodePrompt, loginWithDeviceCode } from './delegated-auth.ts';
+import {
+  createDelegatedTokenProvider,
+  type DelegatedAuthOptions,
+  type DeviceCodePrompt,
+  loginWithDeviceCode,
+} from './delegated-auth.ts';
 
 const SCOPE = 'https://api.partner.microsoft.com/.default';
 let fake: FakePartnerCenter;
@@ -94,7 +99,9 @@ describe('delegated sign-in (device code) against the fake', () => {
     fake.revokeRefreshTokens();
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 2 * 3_600_000);
-    const err = await createDelegatedTokenProvider(opts).getAccessToken().catch((e: unknown) => e);
+    const err = await createDelegatedTokenProvider(opts)
+      .getAccessToken()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as Error).message).toContain('referral-sync login');
   });
@@ -103,7 +110,9 @@ describe('delegated sign-in (device code) against the fake', () => {
     const opts = options('wrong-key/cache.enc');
     await loginWithDeviceCode(opts, { onPrompt: () => undefined });
     const other = { ...opts, tokenCache: { ...opts.tokenCache, key: randomBytes(32).toString('hex') } };
-    const err = await createDelegatedTokenProvider(other).getAccessToken().catch((e: unknown) => e);
+    const err = await createDelegatedTokenProvider(other)
+      .getAccessToken()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as Error).message).toMatch(/TOKEN_CACHE_KEY/);
   });
@@ -113,10 +122,14 @@ describe('delegated sign-in (device code) against the fake', () => {
     try {
       const kv = createMemoryKeyValueStore();
       const opts: DelegatedAuthOptions = {
-        ...manual.msalMetadata('contoso.example'), clientId: 'pc-client', scope: SCOPE,
+        ...manual.msalMetadata('contoso.example'),
+        clientId: 'pc-client',
+        scope: SCOPE,
         tokenCache: { key: randomBytes(32).toString('base64'), location: { kind: 'kv', store: kv } },
       };
-      const login = loginWithDeviceCode(opts, { onPrompt: (p) => setTimeout(() => manual.approveDeviceCode(p.userCode), 150) });
+      const login = loginWithDeviceCode(opts, {
+        onPrompt: (p) => setTimeout(() => manual.approveDeviceCode(p.userCode), 150),
+      });
       await expect(login).resolves.toMatchObject({ username: 'referrals.admin@northwind.example' });
       expect(manual.counters.token).toBeGreaterThan(1); // polled while pending
       expect(kv.data.get('msal-cache')).toMatch(/^rsc1\./);

@@ -52,17 +52,28 @@ function publicClient(options: DelegatedAuthOptions): PublicClientApplication {
  * Device-code sign-in; on success the encrypted cache holds this one account (earlier accounts
  * are removed, so the worker never picks a stale one). Returns who signed in.
  */
-export async function loginWithDeviceCode(options: DelegatedAuthOptions, login: LoginOptions): Promise<{ username: string }> {
+export async function loginWithDeviceCode(
+  options: DelegatedAuthOptions,
+  login: LoginOptions,
+): Promise<{ username: string }> {
   const pca = publicClient(options);
   try {
     const result = await pca.acquireTokenByDeviceCode({
       scopes: [options.scope],
       deviceCodeCallback: (r) =>
-        login.onPrompt({ userCode: r.userCode, verificationUri: r.verificationUri, message: r.message, expiresInSec: r.expiresIn }),
+        login.onPrompt({
+          userCode: r.userCode,
+          verificationUri: r.verificationUri,
+          message: r.message,
+          expiresInSec: r.expiresIn,
+        }),
       ...(login.timeoutSec !== undefined ? { timeout: login.timeoutSec } : {}),
     });
     const account = result?.account;
-    if (!account) throw new AuthError('Entra returned no account for the sign-in; check that the app registration allows public client flows');
+    if (!account)
+      throw new AuthError(
+        'Entra returned no account for the sign-in; check that the app registration allows public client flows',
+      );
     const cache = pca.getTokenCache();
     for (const other of await cache.getAllAccounts()) {
       if (other.homeAccountId !== account.homeAccountId) await cache.removeAccount(other);
@@ -81,15 +92,19 @@ export async function loginWithDeviceCode(options: DelegatedAuthOptions, login: 
  */
 export function createDelegatedTokenProvider(options: DelegatedAuthOptions, clock: Clock = systemClock): TokenProvider {
   const pca = publicClient(options);
-  return cachedTokenProvider(async (skipCache) => {
-    try {
-      const [account] = await pca.getTokenCache().getAllAccounts();
-      if (!account) throw new AuthError('no saved Partner Center sign-in was found; an admin must run `referral-sync login`');
-      // forceRefresh redeems the refresh token even though the cached access token looks valid.
-      const result = await pca.acquireTokenSilent({ account, scopes: [options.scope], forceRefresh: skipCache });
-      return { accessToken: result.accessToken, expiresOn: result.expiresOn };
-    } catch (err) {
-      throw fromMsalError(err, 'delegated');
-    }
-  }, { clock, deadlineMs: options.tokenTimeoutMs });
+  return cachedTokenProvider(
+    async (skipCache) => {
+      try {
+        const [account] = await pca.getTokenCache().getAllAccounts();
+        if (!account)
+          throw new AuthError('no saved Partner Center sign-in was found; an admin must run `referral-sync login`');
+        // forceRefresh redeems the refresh token even though the cached access token looks valid.
+        const result = await pca.acquireTokenSilent({ account, scopes: [options.scope], forceRefresh: skipCache });
+        return { accessToken: result.accessToken, expiresOn: result.expiresOn };
+      } catch (err) {
+        throw fromMsalError(err, 'delegated');
+      }
+    },
+    { clock, deadlineMs: options.tokenTimeoutMs },
+  );
 }

@@ -34,7 +34,12 @@ export function resolveNextLink(nextLink: string, currentUrl: string, base: stri
     throw new ValidationError('partner-center list response: @odata.nextLink is not a URL');
   }
   const api = new URL(base);
-  if (target.protocol === 'http:' && api.protocol === 'https:' && target.hostname === api.hostname && target.port === '') {
+  if (
+    target.protocol === 'http:' &&
+    api.protocol === 'https:' &&
+    target.hostname === api.hostname &&
+    target.port === ''
+  ) {
     target.protocol = 'https:';
     target.port = api.port;
   }

@@ -19,12 +19,21 @@ const log = createLogger({ level: 'debug', destination: { write: (line: string) 
 
 beforeAll(async () => {
   fake = await startFakePartnerCenter();
-  const tokens = createAppTokenProvider({ ...fake.msalMetadata(fake.tenantId), clientId: 'c', clientSecret: 's', scope: 'x/.default' });
+  const tokens = createAppTokenProvider({
+    ...fake.msalMetadata(fake.tenantId),
+    clientId: 'c',
+    clientSecret: 's',
+    scope: 'x/.default',
+  });
   client = createPartnerCenterClient({ tokens, baseUrl: fake.url });
 });
 afterAll(() => fake.close());
 
-const failure = (p: Promise<unknown>): Promise<unknown> => p.then(() => expect.fail('expected a failure'), (e: unknown) => e);
+const failure = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => expect.fail('expected a failure'),
+    (e: unknown) => e,
+  );
 
 describe('no bearer token in logs', () => {
   it('logs failed Partner Center calls without the token', async () => {
@@ -51,7 +60,9 @@ describe('no bearer token in logs', () => {
 
   it('backstop: even a raw AxiosError carrying the token is logged without it', async () => {
     const [token] = fake.issuedAccessTokens();
-    const raw = await failure(axios.get(`${fake.url}/v1.0/engagements/referrals/nope`, { headers: { Authorization: `Bearer ${token}` } }));
+    const raw = await failure(
+      axios.get(`${fake.url}/v1.0/engagements/referrals/nope`, { headers: { Authorization: `Bearer ${token}` } }),
+    );
     lines.length = 0;
     log.error({ err: raw }, 'raw axios error');
     expect(lines.join('')).toContain('"status":404');

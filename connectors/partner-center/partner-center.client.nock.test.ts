@@ -31,48 +31,73 @@ describe('PartnerCenterClient edge cases (nock)', () => {
       seen.push({ ...this.req.headers });
       queries.push(uri);
     };
-    nock(API).get(PATH).query(true)
+    nock(API)
+      .get(PATH)
+      .query(true)
       .reply(function (uri) {
         record.call(this, uri);
         return [200, { value: [], '@odata.nextLink': `${PATH}?$skiptoken=abc` }]; // relative link
       })
-      .get(PATH).query({ $skiptoken: 'abc' })
+      .get(PATH)
+      .query({ $skiptoken: 'abc' })
       .reply(function (uri) {
         record.call(this, uri);
         return [200, { value: [] }];
       });
-    await drain(client.listReferrals({ updatedSince: new Date('2025-03-01T00:00:00Z'), filter: "status eq 'New'", pageSize: 50 }));
+    await drain(
+      client.listReferrals({ updatedSince: new Date('2025-03-01T00:00:00Z'), filter: "status eq 'New'", pageSize: 50 }),
+    );
     expect(queries[0]).not.toContain('+'); // spaces as %20
     expect(decodeURIComponent(queries[0] ?? '')).toBe(
       `${PATH}?$filter=updatedDateTime ge 2025-03-01T00:00:00.000Z and (status eq 'New')&$orderby=updatedDateTime asc&$top=50`,
     );
-    expect(seen[0]).toMatchObject({ authorization: 'Bearer nock-token', accept: 'application/json', 'ms-correlationid': 'corr-1' });
+    expect(seen[0]).toMatchObject({
+      authorization: 'Bearer nock-token',
+      accept: 'application/json',
+      'ms-correlationid': 'corr-1',
+    });
     expect(seen[1]).toMatchObject({ 'ms-correlationid': 'corr-1' });
     expect(seen[0]?.['client-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(seen[0]?.['client-request-id']).not.toBe(seen[1]?.['client-request-id']);
   });
 
   it('refuses a nextLink to another origin, before sending the token there', async () => {
-    nock(API).get(PATH).query(true).reply(200, { value: [], '@odata.nextLink': 'https://evil.example/steal?$skiptoken=1' });
+    nock(API)
+      .get(PATH)
+      .query(true)
+      .reply(200, { value: [], '@odata.nextLink': 'https://evil.example/steal?$skiptoken=1' });
     const err = await drain(client.listReferrals({})).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as Error).message).toContain('https://evil.example');
   });
 
   it('upgrades an http nextLink on the API host to https (as in Microsoft’s sample)', async () => {
-    nock(API).get(PATH).query(true).reply(200, { value: [], '@odata.nextLink': 'http://api.partner.example/v1.0/referrals?$skiptoken=k1' })
-      .get('/v1.0/referrals').query({ $skiptoken: 'k1' }).reply(200, { value: [] });
+    nock(API)
+      .get(PATH)
+      .query(true)
+      .reply(200, { value: [], '@odata.nextLink': 'http://api.partner.example/v1.0/referrals?$skiptoken=k1' })
+      .get('/v1.0/referrals')
+      .query({ $skiptoken: 'k1' })
+      .reply(200, { value: [] });
     expect(await drain(client.listReferrals({}))).toBe(2);
   });
 
   it('stops on a nextLink that points back at the same page', async () => {
-    nock(API).get(PATH).query({ $skiptoken: 'same' }).reply(200, { value: [], '@odata.nextLink': `${API}${PATH}?$skiptoken=same` })
-      .get(PATH).query(true).reply(200, { value: [], '@odata.nextLink': `${API}${PATH}?$skiptoken=same` });
+    nock(API)
+      .get(PATH)
+      .query({ $skiptoken: 'same' })
+      .reply(200, { value: [], '@odata.nextLink': `${API}${PATH}?$skiptoken=same` })
+      .get(PATH)
+      .query(true)
+      .reply(200, { value: [], '@odata.nextLink': `${API}${PATH}?$skiptoken=same` });
     await expect(drain(client.listReferrals({}))).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('a page that fails its schema → ValidationError naming the field, never the body', async () => {
-    nock(API).get(PATH).query(true).reply(200, { values: ['SECRET-CUSTOMER-NAME'] });
+    nock(API)
+      .get(PATH)
+      .query(true)
+      .reply(200, { values: ['SECRET-CUSTOMER-NAME'] });
     const err = await drain(client.listReferrals({})).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as Error).message).toMatch(/\bvalue\b/);
@@ -90,15 +115,21 @@ describe('PartnerCenterClient edge cases (nock)', () => {
   it('PATCH sends JSON Patch with If-Match and Prefer; a 204 answer is followed by a GET', async () => {
     const after = makeReferral({ id: 'r-1', status: 'Active' });
     let headers: Record<string, unknown> = {};
-    nock(API).patch(`${PATH}/r-1`, [{ op: 'replace', path: '/status', value: 'Active' }])
+    nock(API)
+      .patch(`${PATH}/r-1`, [{ op: 'replace', path: '/status', value: 'Active' }])
       .reply(function () {
         headers = { ...this.req.headers };
         return [204, ''];
       })
-      .get(`${PATH}/r-1`).reply(200, after);
+      .get(`${PATH}/r-1`)
+      .reply(200, after);
     const result = await client.patchReferral('r-1', [{ op: 'replace', path: '/status', value: 'Active' }], '"etag-1"');
     expect(result).toMatchObject({ id: 'r-1', status: 'Active' });
-    expect(headers).toMatchObject({ 'content-type': 'application/json', 'if-match': '"etag-1"', prefer: 'return=representation' });
+    expect(headers).toMatchObject({
+      'content-type': 'application/json',
+      'if-match': '"etag-1"',
+      prefer: 'return=representation',
+    });
   });
 
   it('a slow answer times out as a RetryableError', async () => {

@@ -13,7 +13,10 @@ let client: PartnerCenterClient;
 beforeAll(async () => {
   fake = await startFakePartnerCenter({ clientId: 'pc-app', clientSecret: 'app-secret' });
   const tokens = createAppTokenProvider({
-    ...fake.msalMetadata(fake.tenantId), clientId: 'pc-app', clientSecret: 'app-secret', scope: 'https://api.partner.microsoft.com/.default',
+    ...fake.msalMetadata(fake.tenantId),
+    clientId: 'pc-app',
+    clientSecret: 'app-secret',
+    scope: 'https://api.partner.microsoft.com/.default',
   });
   client = createPartnerCenterClient({ tokens, baseUrl: fake.url, pageSize: 40 });
 });
@@ -57,8 +60,15 @@ describe('PartnerCenterClient against the fake', () => {
     const won = (await collect({ updatedSince: since, filter: "status eq 'Closed'" })).flatMap((p) => p.referrals);
     expect(won.length).toBeGreaterThan(0);
     expect(won.every((r) => r.status === 'Closed')).toBe(true);
-    const desc = (await collect({ updatedSince: since, orderBy: 'updatedDateTime desc', pageSize: 7 })).flatMap((p) => p.referrals);
-    expect(desc.map((r) => r.id)).toEqual(seeded.slice(200).map((r) => r.id).reverse());
+    const desc = (await collect({ updatedSince: since, orderBy: 'updatedDateTime desc', pageSize: 7 })).flatMap(
+      (p) => p.referrals,
+    );
+    expect(desc.map((r) => r.id)).toEqual(
+      seeded
+        .slice(200)
+        .map((r) => r.id)
+        .reverse(),
+    );
   });
 
   it('gets a referral by id, URL-encoding the id', async () => {
@@ -71,11 +81,15 @@ describe('PartnerCenterClient against the fake', () => {
   it('patches with If-Match and returns the referral with a new eTag', async () => {
     const r = fake.upsert(makeReferral({ status: 'New', substatus: 'Pending' })) as Referral;
     const member = { firstName: 'Jane', lastName: 'Roe', email: 'jane.roe@northwind.example' };
-    const updated = await client.patchReferral(r.id, [
-      { op: 'replace', path: '/status', value: 'Active' },
-      { op: 'replace', path: '/substatus', value: 'Accepted' },
-      { op: 'add', path: '/team/-', value: member },
-    ], r.eTag);
+    const updated = await client.patchReferral(
+      r.id,
+      [
+        { op: 'replace', path: '/status', value: 'Active' },
+        { op: 'replace', path: '/substatus', value: 'Accepted' },
+        { op: 'add', path: '/team/-', value: member },
+      ],
+      r.eTag,
+    );
     expect(updated).toMatchObject({ id: r.id, status: 'Active', substatus: 'Accepted' });
     expect(updated.team?.at(-1)).toMatchObject(member);
     expect(updated.eTag).not.toBe(r.eTag);
@@ -87,7 +101,9 @@ describe('PartnerCenterClient against the fake', () => {
   it('a stale eTag yields ConflictError carrying the referral id', async () => {
     const r = fake.upsert(makeReferral()) as Referral;
     fake.upsert({ ...r, name: 'changed by a seller' }); // someone else writes: new eTag
-    const err = await client.patchReferral(r.id, [{ op: 'replace', path: '/details/notes', value: 'x' }], r.eTag).catch((e: unknown) => e);
+    const err = await client
+      .patchReferral(r.id, [{ op: 'replace', path: '/details/notes', value: 'x' }], r.eTag)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect((err as ConflictError).referralId).toBe(r.id);
     expect(fake.patches.at(-1)).toMatchObject({ id: r.id, outcome: 'conflict' });
@@ -107,7 +123,12 @@ describe('PartnerCenterClient against the fake', () => {
   it('a revoked access token (401) is replaced once, past the token caches; concurrent callers share the new one', async () => {
     const own = await startFakePartnerCenter();
     try {
-      const tokens = createAppTokenProvider({ ...own.msalMetadata(own.tenantId), clientId: 'a', clientSecret: 's', scope: 'x/.default' });
+      const tokens = createAppTokenProvider({
+        ...own.msalMetadata(own.tenantId),
+        clientId: 'a',
+        clientSecret: 's',
+        scope: 'x/.default',
+      });
       const c = createPartnerCenterClient({ tokens, baseUrl: own.url });
       own.seed([makeReferral({ id: 'r-401' })]);
       await c.getReferral('r-401');
@@ -124,7 +145,12 @@ describe('PartnerCenterClient against the fake', () => {
   it('a new access token rejected too (401 twice) → AuthError', async () => {
     const own = await startFakePartnerCenter({ accessTokenLifetimeSec: 0 });
     try {
-      const tokens = createAppTokenProvider({ ...own.msalMetadata(own.tenantId), clientId: 'a', clientSecret: 's', scope: 'x/.default' });
+      const tokens = createAppTokenProvider({
+        ...own.msalMetadata(own.tenantId),
+        clientId: 'a',
+        clientSecret: 's',
+        scope: 'x/.default',
+      });
       const c = createPartnerCenterClient({ tokens, baseUrl: own.url });
       own.seed([makeReferral({ id: 'r-401' })]);
       await expect(c.getReferral('r-401')).rejects.toBeInstanceOf(AuthError);
@@ -139,13 +165,23 @@ describe('validation of listed referrals', () => {
   it('reports an item without id as invalid (naming `id`), keeps the others, and passes unknown enums through', async () => {
     const own = await startFakePartnerCenter();
     try {
-      const tokens = createAppTokenProvider({ ...own.msalMetadata(own.tenantId), clientId: 'a', clientSecret: 's', scope: 'x/.default' });
+      const tokens = createAppTokenProvider({
+        ...own.msalMetadata(own.tenantId),
+        clientId: 'a',
+        clientSecret: 's',
+        scope: 'x/.default',
+      });
       const c = createPartnerCenterClient({ tokens, baseUrl: own.url });
       const { id: _dropped, ...noId } = makeReferral({ updatedDateTime: '2025-05-01T00:00:00Z' });
       own.seed([
         noId,
         makeReferral({ id: 'err-1', status: 'Closed', substatus: 'Error', updatedDateTime: '2025-05-02T00:00:00Z' }),
-        makeReferral({ id: 'new-1', status: 'SomethingNew', substatus: 'AlsoNew', updatedDateTime: '2025-05-03T00:00:00Z' }),
+        makeReferral({
+          id: 'new-1',
+          status: 'SomethingNew',
+          substatus: 'AlsoNew',
+          updatedDateTime: '2025-05-03T00:00:00Z',
+        }),
       ]);
       const pages: ReferralListPage[] = [];
       for await (const p of c.listReferrals({})) pages.push(p);
@@ -154,7 +190,10 @@ describe('validation of listed referrals', () => {
       expect(invalid[0]?.id).toBeUndefined();
       expect(invalid[0]?.error).toMatch(/\bid\b/);
       const ok = pages.flatMap((p) => p.referrals);
-      expect(ok.map((r) => [r.id, r.status, r.substatus])).toEqual([['err-1', 'Closed', 'Error'], ['new-1', 'SomethingNew', 'AlsoNew']]);
+      expect(ok.map((r) => [r.id, r.status, r.substatus])).toEqual([
+        ['err-1', 'Closed', 'Error'],
+        ['new-1', 'SomethingNew', 'AlsoNew'],
+      ]);
     } finally {
       await own.close();
     }

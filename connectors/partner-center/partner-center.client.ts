@@ -3,7 +3,12 @@ import axios, { isAxiosError, type AxiosResponse, type Method } from 'axios';
 import type { z } from 'zod';
 import { type JsonPatchOp, parseReferral, type Referral, ReferralPage } from '../../src/domain/referral.ts';
 import { ValidationError } from '../../src/errors.ts';
-import type { ListReferralsQuery, PartnerCenterClient, ReferralListPage, TokenProvider } from '../../src/ports/partner-center.ts';
+import type {
+  ListReferralsQuery,
+  PartnerCenterClient,
+  ReferralListPage,
+  TokenProvider,
+} from '../../src/ports/partner-center.ts';
 import { type FailureContext, toSyncError } from '../shared/http-failure.ts';
 import { firstPageUrl, REFERRALS_PATH, resolveNextLink } from './list-url.ts';
 
@@ -31,14 +36,20 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
   const http = axios.create({ timeout: options.timeoutMs ?? 30_000, maxRedirects: 0 });
 
   async function send(
-    method: Method, url: string, ctx: FailureContext, correlationId: string, extra: { headers?: Record<string, string>; data?: unknown } = {},
+    method: Method,
+    url: string,
+    ctx: FailureContext,
+    correlationId: string,
+    extra: { headers?: Record<string, string>; data?: unknown } = {},
   ): Promise<AxiosResponse<unknown>> {
     let rejected: string | undefined;
     for (;;) {
       const token: string = await options.tokens.getAccessToken(rejected);
       try {
         return await http.request<unknown>({
-          method, url, data: extra.data,
+          method,
+          url,
+          data: extra.data,
           headers: {
             Authorization: `Bearer ${token}`,
             Accept: 'application/json',
@@ -107,7 +118,8 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
         },
       });
       // 204 (Prefer ignored, or an intermediary dropped it): read the result back.
-      if (res.status === 204 || res.data === '' || res.data === undefined || res.data === null) return getReferral(id, correlationId);
+      if (res.status === 204 || res.data === '' || res.data === undefined || res.data === null)
+        return getReferral(id, correlationId);
       return referralOrThrow(res.data, 'patch');
     },
   };

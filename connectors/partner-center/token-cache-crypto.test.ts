@@ -62,7 +62,12 @@ describe('token cache encryption', () => {
 
   it('refuses a blob whose tag is cut short (#14)', () => {
     const [version, iv, tag, ciphertext] = encryptCache('{"a":1}', key).split('.');
-    const short = [version, iv, Buffer.from(String(tag), 'base64url').subarray(0, 4).toString('base64url'), ciphertext].join('.');
+    const short = [
+      version,
+      iv,
+      Buffer.from(String(tag), 'base64url').subarray(0, 4).toString('base64url'),
+      ciphertext,
+    ].join('.');
     expect(() => decryptCache(short, key)).toThrow(AuthError);
   });
 

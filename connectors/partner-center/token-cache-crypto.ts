@@ -22,7 +22,9 @@ export function parseCacheKey(raw: string): Buffer {
   const text = raw.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
   if (key.length !== 32 || !TOKEN_CACHE_KEY_FORMAT.test(text)) {
-    throw new FatalError('TOKEN_CACHE_KEY must be 32 bytes as base64 (44 chars) or hex (64 chars); generate one with `openssl rand -base64 32`');
+    throw new FatalError(
+      'TOKEN_CACHE_KEY must be 32 bytes as base64 (44 chars) or hex (64 chars); generate one with `openssl rand -base64 32`',
+    );
   }
   return key;
 }
@@ -32,14 +34,18 @@ export function encryptCache(plaintext: string, key: Buffer): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(AAD);
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [VERSION, iv, cipher.getAuthTag(), ciphertext].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  return [VERSION, iv, cipher.getAuthTag(), ciphertext]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+    .join('.');
 }
 
 /** Throws AuthError when the key is wrong or the blob is damaged: the admin must act either way. */
 export function decryptCache(blob: string, key: Buffer): string {
   const [version, iv, tag, ciphertext, ...rest] = blob.trim().split('.');
   if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined || rest.length > 0) {
-    throw new AuthError('the saved Partner Center sign-in is not in a format this version understands; run `referral-sync login` again');
+    throw new AuthError(
+      'the saved Partner Center sign-in is not in a format this version understands; run `referral-sync login` again',
+    );
   }
   try {
     const tagBytes = Buffer.from(tag, 'base64url');

@@ -5,8 +5,7 @@ import type { KeyValueStore } from '../shared/key-value-store.ts';
 
 /** Where the encrypted msal cache lives (TOKEN_CACHE_LOCATION: `file:<path>` or `redis`). */
 export type TokenCacheLocation =
-  | { kind: 'file'; path: string }
-  | { kind: 'kv'; store: KeyValueStore; /** default `msal-cache` */ key?: string };
+  { kind: 'file'; path: string } | { kind: 'kv'; store: KeyValueStore; /** default `msal-cache` */ key?: string };
 
 /** Opaque blob storage for the encrypted cache. */
 export interface TokenCacheStore {
@@ -19,7 +18,9 @@ export function openTokenCacheStore(location: TokenCacheLocation): TokenCacheSto
 }
 
 const codeOf = (err: unknown): string =>
-  typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'unknown';
+  typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string'
+    ? (err as { code: string }).code
+    : 'unknown';
 
 function fileStore(path: string): TokenCacheStore {
   return {

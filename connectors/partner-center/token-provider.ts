@@ -9,7 +9,8 @@ import type { EntraOptions } from './msal-config.ts';
 import type { TokenCacheLocation } from './token-cache-store.ts';
 
 /** PARTNER_CENTER_AUTH picks the flow; each carries its own options. */
-export type PartnerCenterAuthOptions = ({ mode: 'delegated' } & DelegatedAuthOptions) | ({ mode: 'app' } & AppAuthOptions);
+export type PartnerCenterAuthOptions =
+  ({ mode: 'delegated' } & DelegatedAuthOptions) | ({ mode: 'app' } & AppAuthOptions);
 
 export function createTokenProvider(options: PartnerCenterAuthOptions, clock?: Clock): TokenProvider {
   return options.mode === 'app' ? createAppTokenProvider(options, clock) : createDelegatedTokenProvider(options, clock);
@@ -34,16 +35,24 @@ export function partnerCenterAuthFromEnv(
     ...deps.metadata,
   };
   if (env.PARTNER_CENTER_AUTH === 'app') {
-    if (!env.PARTNER_CENTER_CLIENT_SECRET) throw new FatalError('PARTNER_CENTER_CLIENT_SECRET is required when PARTNER_CENTER_AUTH=app');
+    if (!env.PARTNER_CENTER_CLIENT_SECRET)
+      throw new FatalError('PARTNER_CENTER_CLIENT_SECRET is required when PARTNER_CENTER_AUTH=app');
     return { mode: 'app', ...entra, clientSecret: env.PARTNER_CENTER_CLIENT_SECRET };
   }
   if (!env.TOKEN_CACHE_KEY) throw new FatalError('TOKEN_CACHE_KEY is required when PARTNER_CENTER_AUTH=delegated');
-  return { mode: 'delegated', ...entra, tokenCache: { key: env.TOKEN_CACHE_KEY, location: cacheLocation(env.TOKEN_CACHE_LOCATION, deps.kv) } };
+  return {
+    mode: 'delegated',
+    ...entra,
+    tokenCache: { key: env.TOKEN_CACHE_KEY, location: cacheLocation(env.TOKEN_CACHE_LOCATION, deps.kv) },
+  };
 }
 
 function cacheLocation(setting: string, kv: KeyValueStore | undefined): TokenCacheLocation {
   if (setting === 'redis') {
-    if (!kv) throw new FatalError('TOKEN_CACHE_LOCATION=redis needs a key-value store; pass one from connectors/redis/kv-store.ts');
+    if (!kv)
+      throw new FatalError(
+        'TOKEN_CACHE_LOCATION=redis needs a key-value store; pass one from connectors/redis/kv-store.ts',
+      );
     return { kind: 'kv', store: kv };
   }
   return { kind: 'file', path: setting.replace(/^file:/, '') };

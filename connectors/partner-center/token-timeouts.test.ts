@@ -25,7 +25,13 @@ afterAll(async () => {
 describe('Partner Center token requests have a timeout', () => {
   it('a hung token endpoint fails every waiter as RetryableError, then the next call renews', async () => {
     const metadata = msalMetadataFor(relay.url, `https://${new URL(relay.url).host}`, fake.tenantId);
-    const provider = createAppTokenProvider({ ...metadata, clientId: 'pc-app', clientSecret: 'right-secret', scope: 'x/.default', tokenTimeoutMs: 300 });
+    const provider = createAppTokenProvider({
+      ...metadata,
+      clientId: 'pc-app',
+      clientSecret: 'right-secret',
+      scope: 'x/.default',
+      tokenTimeoutMs: 300,
+    });
     relay.stall(true);
     const started = Date.now();
     const waiters = await Promise.allSettled([provider.getAccessToken(), provider.getAccessToken()]);

@@ -9,12 +9,22 @@ describe('connectRedis', () => {
     r.disconnect();
   });
 
-  it("with REDIS_CLUSTER seeds a Cluster client from REDIS_URL, whose credentials and TLS apply to every node", () => {
-    const c = connectRedis({ url: 'rediss://sync:p%40ss@cache.example:6380', cluster: true }, { lazyConnect: true, maxRetriesPerRequest: null, retryStrategy: () => null });
+  it('with REDIS_CLUSTER seeds a Cluster client from REDIS_URL, whose credentials and TLS apply to every node', () => {
+    const c = connectRedis(
+      { url: 'rediss://sync:p%40ss@cache.example:6380', cluster: true },
+      { lazyConnect: true, maxRetriesPerRequest: null, retryStrategy: () => null },
+    );
     expect(c).toBeInstanceOf(Cluster);
     const cluster = c as Cluster;
-    expect((cluster as unknown as { startupNodes: unknown }).startupNodes).toEqual([{ host: 'cache.example', port: 6380 }]);
-    expect(cluster.options.redisOptions).toMatchObject({ username: 'sync', password: 'p@ss', tls: {}, maxRetriesPerRequest: null });
+    expect((cluster as unknown as { startupNodes: unknown }).startupNodes).toEqual([
+      { host: 'cache.example', port: 6380 },
+    ]);
+    expect(cluster.options.redisOptions).toMatchObject({
+      username: 'sync',
+      password: 'p@ss',
+      tls: {},
+      maxRetriesPerRequest: null,
+    });
     expect(cluster.options.clusterRetryStrategy?.(1)).toBeNull();
     cluster.disconnect();
   });

@@ -60,7 +60,9 @@ export function createCredentialStore(redis: RedisConnection, prefix: string) {
       const replies = await redis.multi().smembers(k.failed(connection)).del(k.failed(connection)).exec();
       const members: unknown = replies?.[0]?.[1];
       if (!Array.isArray(members)) return [];
-      return members.filter((m): m is string => typeof m === 'string').flatMap((m) => parseJson(z.object({ queue: z.string(), jobId: z.string() }), m) ?? []);
+      return members
+        .filter((m): m is string => typeof m === 'string')
+        .flatMap((m) => parseJson(z.object({ queue: z.string(), jobId: z.string() }), m) ?? []);
     },
     async putStatus(connection: string, s: ProbeStatus): Promise<void> {
       await redis.hset(k.status, connection, JSON.stringify(s));

@@ -115,8 +115,16 @@ export function createRedisExpiryLedger(options: RedisExpiryLedgerOptions): Expi
     async claim(referralId, alert, now): Promise<ClaimResult> {
       const token = randomUUID();
       const reply = await redis.eval(
-        CLAIM, 2, hashKey(referralId), trackedKey,
-        alert, token, String(now.getTime()), String(now.getTime() + leaseMs), referralId, ...ALERT_EFFECTS,
+        CLAIM,
+        2,
+        hashKey(referralId),
+        trackedKey,
+        alert,
+        token,
+        String(now.getTime()),
+        String(now.getTime() + leaseMs),
+        referralId,
+        ...ALERT_EFFECTS,
       );
       const [status, ...pairs] = Array.isArray(reply) ? reply.map(String) : [];
       if (status === 'claimed') {
@@ -150,7 +158,15 @@ export function createRedisExpiryLedger(options: RedisExpiryLedgerOptions): Expi
 
     async recordApplied(referralId, alerts, now) {
       if (alerts.length === 0) return;
-      await redis.eval(RECORD_APPLIED, 2, hashKey(referralId), trackedKey, String(now.getTime()), referralId, ...alerts);
+      await redis.eval(
+        RECORD_APPLIED,
+        2,
+        hashKey(referralId),
+        trackedKey,
+        String(now.getTime()),
+        referralId,
+        ...alerts,
+      );
     },
 
     async track(referralIds) {

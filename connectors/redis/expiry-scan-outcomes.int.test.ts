@@ -53,7 +53,9 @@ describe('expiry scan: answers, expiry, failures, contact-me', () => {
       h.clock.set(time);
       await runExpiryScan(h.deps);
     }
-    expect(h.crm.applied.map((w) => [w.level, w.deadline.toISOString()])).toEqual([['expired', '2025-03-17T00:00:00.000Z']]);
+    expect(h.crm.applied.map((w) => [w.level, w.deadline.toISOString()])).toEqual([
+      ['expired', '2025-03-17T00:00:00.000Z'],
+    ]);
     expect(h.crm.applied[0]?.taskSubject).toMatch(/^Partner Center referral expired/);
     expect(h.queued).toEqual([]);
   });
@@ -98,7 +100,14 @@ describe('expiry scan: answers, expiry, failures, contact-me', () => {
     h.state.states.clear();
     h.clock.set('2025-03-14T01:00:00Z');
     expect(await runExpiryScan(h.deps)).toMatchObject({ notInCrm: 1, warnings: 0 });
-    await h.state.put('ref-1', { eTag: '"e1"', draftHash: 'h', crm: 'salesforce', crmId: '006X', writtenBack: false, syncedAt: '' });
+    await h.state.put('ref-1', {
+      eTag: '"e1"',
+      draftHash: 'h',
+      crm: 'salesforce',
+      crmId: '006X',
+      writtenBack: false,
+      syncedAt: '',
+    });
     h.clock.set('2025-03-14T02:00:00Z');
     expect(await runExpiryScan(h.deps)).toMatchObject({ warnings: 1 });
     expect(h.crm.applied.map((w) => [w.crmId, w.level])).toEqual([['006X', '72h']]);
@@ -107,7 +116,12 @@ describe('expiry scan: answers, expiry, failures, contact-me', () => {
 
   it('raises the contact-me alert once, at once: a webhook post and a CRM task, no level field (#20)', async () => {
     const h = harness(newLedger(), [referral()], true);
-    for (const time of ['2025-03-03T10:00:00Z', '2025-03-03T11:00:00Z', '2025-03-05T00:00:00Z', '2025-03-07T00:00:00Z']) {
+    for (const time of [
+      '2025-03-03T10:00:00Z',
+      '2025-03-03T11:00:00Z',
+      '2025-03-05T00:00:00Z',
+      '2025-03-07T00:00:00Z',
+    ]) {
       h.clock.set(time);
       await runExpiryScan(h.deps);
     }

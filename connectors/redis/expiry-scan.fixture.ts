@@ -89,7 +89,13 @@ export function fakeSyncState(referralIds: string[]) {
  * way the real writers read the opportunity and its tasks back.
  */
 export function fakeCrm() {
-  const crm: CrmExpiryWriter & { applied: ExpiryWarning[]; calls: number; reads: number; failures: number; levelOf(crmId: string): string | undefined } = {
+  const crm: CrmExpiryWriter & {
+    applied: ExpiryWarning[];
+    calls: number;
+    reads: number;
+    failures: number;
+    levelOf(crmId: string): string | undefined;
+  } = {
     applied: [],
     calls: 0,
     reads: 0,

@@ -49,10 +49,20 @@ describe('expiry scan: levels fire exactly once', () => {
       await Promise.all([runExpiryScan(h.withLedger(newLedger())), runExpiryScan(h.withLedger(newLedger()))]);
     }
     expect(tally(h.crm.applied, (w) => `${w.referralId} ${w.level}`)).toEqual({
-      'ref-1 72h': 1, 'ref-1 24h': 1, 'ref-1 4h': 1, 'ref-2 72h': 1, 'ref-2 24h': 1, 'ref-2 4h': 1,
+      'ref-1 72h': 1,
+      'ref-1 24h': 1,
+      'ref-1 4h': 1,
+      'ref-2 72h': 1,
+      'ref-2 24h': 1,
+      'ref-2 4h': 1,
     });
     expect(tally(h.queued, (j) => `${j.referralId} ${j.level}`)).toEqual({
-      'ref-1 72h': 1, 'ref-1 24h': 1, 'ref-1 4h': 1, 'ref-2 72h': 1, 'ref-2 24h': 1, 'ref-2 4h': 1,
+      'ref-1 72h': 1,
+      'ref-1 24h': 1,
+      'ref-1 4h': 1,
+      'ref-2 72h': 1,
+      'ref-2 24h': 1,
+      'ref-2 4h': 1,
     });
     expect(h.crm.levelOf('006-ref-1')).toBe('4h');
   });

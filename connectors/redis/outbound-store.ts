@@ -36,7 +36,9 @@ export function createRedisOutboundStore(redis: RedisConnection, prefix: string)
     async lastWritten(id) {
       const w = parseJson(Written, await redis.get(k.written(id)));
       if (!w) return null;
-      return w.stage === undefined ? { status: w.status, substatus: w.substatus } : { status: w.status, substatus: w.substatus, stage: w.stage };
+      return w.stage === undefined
+        ? { status: w.status, substatus: w.substatus }
+        : { status: w.status, substatus: w.substatus, stage: w.stage };
     },
     async putWritten(id, written) {
       await redis.set(k.written(id), JSON.stringify(written));
@@ -51,7 +53,11 @@ export function createRedisOutboundStore(redis: RedisConnection, prefix: string)
       return parseJson(CrmSnapshot, await redis.get(k.snapshot(id)));
     },
     async audit(entry) {
-      await redis.multi().lpush(k.audit(entry.referralId), JSON.stringify(entry)).ltrim(k.audit(entry.referralId), 0, AUDIT_LIMIT - 1).exec();
+      await redis
+        .multi()
+        .lpush(k.audit(entry.referralId), JSON.stringify(entry))
+        .ltrim(k.audit(entry.referralId), 0, AUDIT_LIMIT - 1)
+        .exec();
     },
     async history(id) {
       const rows = await redis.lrange(k.audit(id), 0, -1);

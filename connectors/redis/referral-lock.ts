@@ -18,9 +18,12 @@ export function createReferralLock(redis: RedisConnection, prefix: string, lease
       const token = randomUUID();
       const got = await redis.set(key, token, 'PX', leaseMs, 'NX');
       if (got !== 'OK') return { ran: false };
-      const renew = setInterval(() => {
-        redis.eval(RENEW, 1, key, token, String(leaseMs)).catch(() => undefined);
-      }, Math.max(100, Math.floor(leaseMs / 3)));
+      const renew = setInterval(
+        () => {
+          redis.eval(RENEW, 1, key, token, String(leaseMs)).catch(() => undefined);
+        },
+        Math.max(100, Math.floor(leaseMs / 3)),
+      );
       try {
         return { ran: true, value: await fn() };
       } finally {

@@ -75,7 +75,8 @@ export function createStateEpoch(redis: RedisConnection, prefix: string): StateE
     },
     async markRecovered(pullStartedAt, now) {
       const record = await read();
-      if (!record || record.recoveredAt !== undefined || Date.parse(record.detectedAt) > pullStartedAt.getTime()) return false;
+      if (!record || record.recoveredAt !== undefined || Date.parse(record.detectedAt) > pullStartedAt.getTime())
+        return false;
       await redis.set(lossKey(prefix), JSON.stringify({ ...record, recoveredAt: now.toISOString() }));
       return true;
     },

@@ -17,4 +17,5 @@ export function accountKey(match: Record<string, FieldValue>): string {
 }
 
 /** The key a found record would have for the given match fields (SOQL answers in API-name case). */
-export const accountKeyFromRecord = (fields: string[], record: Record<string, unknown>): string => accountKey(matchOfRecord(fields, record));
+export const accountKeyFromRecord = (fields: string[], record: Record<string, unknown>): string =>
+  accountKey(matchOfRecord(fields, record));

@@ -48,15 +48,32 @@ export interface CheckTarget {
 
 /** Pure: the verdict on one required field, given the object's describe (or null if missing). */
 export function checkField(req: FieldRequirement, describe: SObjectDescribe | null): CheckItem {
-  if (!describe) return { ...req, ok: false, problem: `object ${req.object} does not exist or is not visible to the integration user` };
+  if (!describe)
+    return {
+      ...req,
+      ok: false,
+      problem: `object ${req.object} does not exist or is not visible to the integration user`,
+    };
   const f = describe.fields.find((x) => x.name.toLowerCase() === req.field.toLowerCase());
-  if (!f) return { ...req, ok: false, problem: `field ${req.object}.${req.field} is missing (or the integration user lacks field-level access)` };
+  if (!f)
+    return {
+      ...req,
+      ok: false,
+      problem: `field ${req.object}.${req.field} is missing (or the integration user lacks field-level access)`,
+    };
   if (req.role === 'external-id') {
-    if (f.externalId !== true) return { ...req, ok: false, problem: `${req.object}.${req.field} is not marked External ID` };
-    if (f.unique !== true) return { ...req, ok: false, problem: `${req.object}.${req.field} is not Unique: upserts could match several records` };
+    if (f.externalId !== true)
+      return { ...req, ok: false, problem: `${req.object}.${req.field} is not marked External ID` };
+    if (f.unique !== true)
+      return {
+        ...req,
+        ok: false,
+        problem: `${req.object}.${req.field} is not Unique: upserts could match several records`,
+      };
   }
   if (req.role === 'readable') return { ...req, ok: true };
-  if (f.updateable === false || f.createable === false) return { ...req, ok: false, problem: `${req.object}.${req.field} is read-only for the integration user` };
+  if (f.updateable === false || f.createable === false)
+    return { ...req, ok: false, problem: `${req.object}.${req.field} is read-only for the integration user` };
   return { ...req, ok: true };
 }
 
@@ -65,7 +82,10 @@ export function checkField(req: FieldRequirement, describe: SObjectDescribe | nu
  * (the connector's and `extra`, the mapping's) that is missing, not External ID + Unique, or
  * read-only. Sign-in and network failures throw.
  */
-export async function checkSalesforce(target: CheckTarget, extra: readonly FieldRequirement[] = []): Promise<SalesforceCheckReport> {
+export async function checkSalesforce(
+  target: CheckTarget,
+  extra: readonly FieldRequirement[] = [],
+): Promise<SalesforceCheckReport> {
   const signedIn = await target.signIn();
   // The connector's own fields first; a mapped field it already names is checked once.
   const own = target.requiredFields();

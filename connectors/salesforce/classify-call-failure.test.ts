@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, FatalError, NotFoundError, RateLimitedError, RetryableError, ValidationError } from '../../src/errors.ts';
+import {
+  AuthError,
+  FatalError,
+  NotFoundError,
+  RateLimitedError,
+  RetryableError,
+  ValidationError,
+} from '../../src/errors.ts';
 import { classifyCallFailure, describeJsforceError } from './classify-call-failure.ts';
 import { signInError } from './sign-in.ts';
 
@@ -32,11 +39,22 @@ describe('classifyCallFailure(describeJsforceError(err))', () => {
     ['request limit', apiError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), RateLimitedError],
     ['401 after refresh', apiError('INVALID_SESSION_ID', 'Session expired or invalid'), AuthError],
     ['no permission', apiError('INSUFFICIENT_ACCESS', 'insufficient access rights'), AuthError],
-    ['api disabled', apiError('API_DISABLED_FOR_ORG', 'API is not enabled for this Organization or Partner'), AuthError],
+    [
+      'api disabled',
+      apiError('API_DISABLED_FOR_ORG', 'API is not enabled for this Organization or Partner'),
+      AuthError,
+    ],
     ['object missing', apiError('NOT_FOUND', 'The requested resource does not exist'), NotFoundError],
     ['bad query', apiError('MALFORMED_QUERY', 'unexpected token'), ValidationError],
     ['multiple matches (300)', apiError('MULTIPLE_CHOICES', 'Multiple records found', ['/a', '/b']), FatalError],
-    ['several errors', apiError('MULTIPLE_API_ERRORS', 'Multiple errors returned', [{ errorCode: 'UNABLE_TO_LOCK_ROW', message: 'x' }, { errorCode: 'X' }]), RetryableError],
+    [
+      'several errors',
+      apiError('MULTIPLE_API_ERRORS', 'Multiple errors returned', [
+        { errorCode: 'UNABLE_TO_LOCK_ROW', message: 'x' },
+        { errorCode: 'X' },
+      ]),
+      RetryableError,
+    ],
     ['connection refused', fetchError('ECONNREFUSED'), RetryableError],
     ['socket reset', fetchError('ECONNRESET'), RetryableError],
     ['timeout (abort)', Object.assign(new Error('aborted'), { name: 'AbortError' }), RetryableError],
@@ -59,7 +77,9 @@ describe('classifyCallFailure(describeJsforceError(err))', () => {
 
   it('reports the refreshFn failure itself when the session could not be renewed', () => {
     const why = new RetryableError('salesforce sign-in: token endpoint unreachable');
-    expect(classifyCallFailure(describeJsforceError(new Error('Unable to refresh session due to: x')), {}, why)).toBe(why);
+    expect(classifyCallFailure(describeJsforceError(new Error('Unable to refresh session due to: x')), {}, why)).toBe(
+      why,
+    );
   });
 
   it('passes our own errors through', () => {
@@ -85,6 +105,8 @@ describe('signInError', () => {
   });
 
   it("keeps Salesforce's OAuth error and description", () => {
-    expect(signInError(oauth('invalid_grant', 'audience is invalid'), 'jwt').message).toBe('salesforce sign-in (jwt) rejected: invalid_grant: audience is invalid');
+    expect(signInError(oauth('invalid_grant', 'audience is invalid'), 'jwt').message).toBe(
+      'salesforce sign-in (jwt) rejected: invalid_grant: audience is invalid',
+    );
   });
 });

@@ -24,7 +24,10 @@ export function describeJsforceError(err: unknown): CallFailure {
   if (!(err instanceof Error)) return { kind: 'other', message: 'non-error value thrown' };
   const e = err as Error & { errorCode?: unknown; code?: unknown; data?: unknown; type?: unknown };
   if (e.name === 'FetchError' || e.name === 'AbortError') {
-    return { kind: 'network', networkCode: typeof e.code === 'string' ? e.code : e.name === 'AbortError' ? 'ETIMEDOUT' : undefined };
+    return {
+      kind: 'network',
+      networkCode: typeof e.code === 'string' ? e.code : e.name === 'AbortError' ? 'ETIMEDOUT' : undefined,
+    };
   }
   if (e.message.startsWith(REFRESH_FAILED)) return { kind: 'refresh' };
   if (typeof e.errorCode === 'string') {
@@ -37,7 +40,13 @@ export function describeJsforceError(err: unknown): CallFailure {
       return { kind: 'api', code: first.code, message: first.message, fields: first.fields, status: undefined };
     }
     const item = readErrorItem(e.data);
-    return { kind: 'api', code: e.errorCode, message: item.message ?? e.message, fields: item.fields, status: undefined };
+    return {
+      kind: 'api',
+      code: e.errorCode,
+      message: item.message ?? e.message,
+      fields: item.fields,
+      status: undefined,
+    };
   }
   return { kind: 'other', message: e.message };
 }
@@ -56,10 +65,14 @@ export function classifyCallFailure(f: CallFailure, ctx: ErrorContext = {}, refr
         return classifyHttpFailure({ remote: 'salesforce', status: f.status, referralId: ctx.referralId });
       }
       if (f.code === 'INVALID_SESSION_ID') {
-        return new AuthError(`salesforce INVALID_SESSION_ID: the access token was rejected right after signing in again; check the integration user's API access`);
+        return new AuthError(
+          `salesforce INVALID_SESSION_ID: the access token was rejected right after signing in again; check the integration user's API access`,
+        );
       }
       if (f.code === 'MULTIPLE_CHOICES') {
-        return new FatalError(`salesforce ${ctx.object ?? ''} external id matches several records${ctx.referralId ? ` (referral ${ctx.referralId})` : ''}; make the field Unique`);
+        return new FatalError(
+          `salesforce ${ctx.object ?? ''} external id matches several records${ctx.referralId ? ` (referral ${ctx.referralId})` : ''}; make the field Unique`,
+        );
       }
       return errorFromCode({ code: f.code, message: f.message, fields: f.fields }, ctx);
     case 'other':

@@ -68,8 +68,16 @@ const PREFIXES: [string, Verdict][] = [
 
 /** Codes that describe the whole call, not one record: a single-record write throws these. */
 const CALL_LEVEL = new Set([
-  'INVALID_SESSION_ID', 'INVALID_AUTH_HEADER', 'SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'REQUEST_LIMIT_EXCEEDED',
-  'API_DISABLED_FOR_ORG', 'API_CURRENTLY_DISABLED', 'NOT_FOUND', 'MULTIPLE_API_ERRORS', 'REQUEST_RUNNING_TOO_LONG',
+  'INVALID_SESSION_ID',
+  'INVALID_AUTH_HEADER',
+  'SERVER_UNAVAILABLE',
+  'UNKNOWN_EXCEPTION',
+  'REQUEST_LIMIT_EXCEEDED',
+  'API_DISABLED_FOR_ORG',
+  'API_CURRENTLY_DISABLED',
+  'NOT_FOUND',
+  'MULTIPLE_API_ERRORS',
+  'REQUEST_RUNNING_TOO_LONG',
 ]);
 
 /**
@@ -131,12 +139,18 @@ export function errorFromCode(info: SalesforceErrorInfo, ctx: ErrorContext = {})
   const about = ctx.referralId ? ` (referral ${ctx.referralId})` : '';
   const message = `salesforce ${ctx.object ? `${ctx.object} ` : ''}${code}${fieldList}${about}${sfMessage ? `: ${sfMessage}` : ''}`;
   switch (verdictFor(info.code)) {
-    case 'retry': return new RetryableError(message);
-    case 'rate': return new RateLimitedError(message, { retryAfterMs: REQUEST_LIMIT_RETRY_MS });
-    case 'validation': return new SalesforceValidationError(message, code, info.fields, sfMessage);
-    case 'auth': return new AuthError(message);
-    case 'not-found': return new NotFoundError(message);
-    case 'fatal': return new FatalError(message);
+    case 'retry':
+      return new RetryableError(message);
+    case 'rate':
+      return new RateLimitedError(message, { retryAfterMs: REQUEST_LIMIT_RETRY_MS });
+    case 'validation':
+      return new SalesforceValidationError(message, code, info.fields, sfMessage);
+    case 'auth':
+      return new AuthError(message);
+    case 'not-found':
+      return new NotFoundError(message);
+    case 'fatal':
+      return new FatalError(message);
   }
 }
 

@@ -37,22 +37,36 @@ const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.sli
  * failure cannot create a second task. Status is left out of the task so that a retry does
  * not reopen a task the owner already completed.
  */
-export async function applyExpiryWarning(session: SalesforceSession, s: ExpirySettings, w: ExpiryWarning): Promise<void> {
-  if (!RECORD_ID.test(w.crmId)) throw new ValidationError(`referral ${w.referralId}: '${w.crmId.slice(0, 40)}' is not a Salesforce record id`);
-  if (!LEVEL.test(w.level)) throw new ValidationError(`referral ${w.referralId}: expiry level '${w.level.slice(0, 40)}' must be letters, digits, _ or -`);
-  if (!isUrlSafeId(w.referralId)) throw new ValidationError(`referral id '${w.referralId.slice(0, 80)}' is not URL-safe`);
+export async function applyExpiryWarning(
+  session: SalesforceSession,
+  s: ExpirySettings,
+  w: ExpiryWarning,
+): Promise<void> {
+  if (!RECORD_ID.test(w.crmId))
+    throw new ValidationError(`referral ${w.referralId}: '${w.crmId.slice(0, 40)}' is not a Salesforce record id`);
+  if (!LEVEL.test(w.level))
+    throw new ValidationError(
+      `referral ${w.referralId}: expiry level '${w.level.slice(0, 40)}' must be letters, digits, _ or -`,
+    );
+  if (!isUrlSafeId(w.referralId))
+    throw new ValidationError(`referral id '${w.referralId.slice(0, 80)}' is not URL-safe`);
   const ctx = { object: s.objectName, referralId: w.referralId };
 
-  const opp = parseResponse(Owner, await session.call({ method: 'GET', url: `/sobjects/${s.objectName}/${w.crmId}?fields=OwnerId` }, ctx), `${s.objectName} read`);
-  if (w.setsLevel !== false) await session.call(
-    {
-      method: 'PATCH',
-      url: `/sobjects/${s.objectName}/${w.crmId}`,
-      body: JSON.stringify({ [s.expiryFields.expiresAt]: w.deadline.toISOString(), [s.expiryFields.level]: w.level }),
-      headers: { 'content-type': 'application/json' },
-    },
-    ctx,
+  const opp = parseResponse(
+    Owner,
+    await session.call({ method: 'GET', url: `/sobjects/${s.objectName}/${w.crmId}?fields=OwnerId` }, ctx),
+    `${s.objectName} read`,
   );
+  if (w.setsLevel !== false)
+    await session.call(
+      {
+        method: 'PATCH',
+        url: `/sobjects/${s.objectName}/${w.crmId}`,
+        body: JSON.stringify({ [s.expiryFields.expiresAt]: w.deadline.toISOString(), [s.expiryFields.level]: w.level }),
+        headers: { 'content-type': 'application/json' },
+      },
+      ctx,
+    );
   const task = {
     WhatId: w.crmId,
     OwnerId: opp.OwnerId,
@@ -61,7 +75,10 @@ export async function applyExpiryWarning(session: SalesforceSession, s: ExpirySe
     ActivityDate: dateIn(w.deadline, s.taskTimeZone),
     Priority: 'High',
   };
-  const r = await upsertSingle(session, 'Task', s.taskKeyField, taskKey(w.referralId, w.level), task, { object: 'Task', referralId: w.referralId });
+  const r = await upsertSingle(session, 'Task', s.taskKeyField, taskKey(w.referralId, w.level), task, {
+    object: 'Task',
+    referralId: w.referralId,
+  });
   if (!r.ok) throw r.error;
 }
 
@@ -74,16 +91,23 @@ export async function readAppliedExpiry(
   s: ExpirySettings,
   q: { referralId: string; crmId: string; alerts: readonly string[] },
 ): Promise<AppliedExpiry> {
-  if (!RECORD_ID.test(q.crmId)) throw new ValidationError(`referral ${q.referralId}: '${q.crmId.slice(0, 40)}' is not a Salesforce record id`);
+  if (!RECORD_ID.test(q.crmId))
+    throw new ValidationError(`referral ${q.referralId}: '${q.crmId.slice(0, 40)}' is not a Salesforce record id`);
   const ctx = { object: s.objectName, referralId: q.referralId };
   const Level = z.looseObject({ [s.expiryFields.level]: z.string().nullable().optional() });
-  const body = await session.call({ method: 'GET', url: `/sobjects/${s.objectName}/${q.crmId}?fields=${s.expiryFields.level}` }, ctx);
+  const body = await session.call(
+    { method: 'GET', url: `/sobjects/${s.objectName}/${q.crmId}?fields=${s.expiryFields.level}` },
+    ctx,
+  );
   const level = parseResponse(Level, body, `${s.objectName} read`)[s.expiryFields.level];
   const byKey = new Map(q.alerts.map((a) => [taskKey(q.referralId, a), a]));
   const tasks = new Set<string>();
   if (byKey.size > 0) {
     const keys = [...byKey.keys()].map(soqlString).join(', ');
-    const rows = await queryAll(session, `SELECT ${s.taskKeyField} FROM Task WHERE ${s.taskKeyField} IN (${keys})`, { object: 'Task', referralId: q.referralId });
+    const rows = await queryAll(session, `SELECT ${s.taskKeyField} FROM Task WHERE ${s.taskKeyField} IN (${keys})`, {
+      object: 'Task',
+      referralId: q.referralId,
+    });
     for (const row of rows) {
       const alert = byKey.get(String(row[s.taskKeyField]));
       if (alert) tasks.add(alert);

@@ -2,7 +2,10 @@ import { afterEach, expect, it } from 'vitest';
 import type { AccountDraft, OpportunityDraft } from '../../src/ports/crm.ts';
 import { startSalesforceHarness, type SalesforceHarness } from '../../test/fakes/salesforce/salesforce-harness.ts';
 
-const customer = (name: string): AccountDraft => ({ match: { Name: name, BillingCountry: 'DE' }, fields: { Name: name, BillingCountry: 'DE' } });
+const customer = (name: string): AccountDraft => ({
+  match: { Name: name, BillingCountry: 'DE' },
+  fields: { Name: name, BillingCountry: 'DE' },
+});
 const draft = (id: string, name: string): OpportunityDraft => ({
   referralId: id,
   fields: { Name: `Deal ${id}`, StageName: 'Prospecting', CloseDate: '2030-01-31' },

@@ -3,7 +3,12 @@ import { parseSoql } from '../../test/fakes/salesforce/fake-soql.ts';
 import { teamChangedSoql, teamsByOpportunity, teamSoql } from './opportunity-team.ts';
 
 const OPP = '006000000000001AAA';
-const user = (FirstName: unknown, LastName: unknown, Email: unknown) => ({ attributes: { type: 'User' }, FirstName, LastName, Email });
+const user = (FirstName: unknown, LastName: unknown, Email: unknown) => ({
+  attributes: { type: 'User' },
+  FirstName,
+  LastName,
+  Email,
+});
 
 describe('teamsByOpportunity', () => {
   it('groups members by opportunity, trims, and keeps the order of the rows', () => {
@@ -32,13 +37,21 @@ describe('teamsByOpportunity', () => {
 describe('team SOQL', () => {
   it('asks for the members of the given opportunities with their user, oldest first', () => {
     const q = parseSoql(teamSoql([OPP, "x'y"]));
-    expect(q).toMatchObject({ from: 'OpportunityTeamMember', fields: ['OpportunityId', 'User.FirstName', 'User.LastName', 'User.Email', 'User.Phone'] });
+    expect(q).toMatchObject({
+      from: 'OpportunityTeamMember',
+      fields: ['OpportunityId', 'User.FirstName', 'User.LastName', 'User.Email', 'User.Phone'],
+    });
     expect(q.where).toMatchObject({ type: 'in', field: 'OpportunityId', values: [{ value: OPP }, { value: "x'y" }] });
     expect(q.orderBy.map((o) => o.field)).toEqual(['CreatedDate', 'Id']);
   });
 
   it('asks for team rows changed at or after a time', () => {
     const q = parseSoql(teamChangedSoql(new Date('2030-01-01T00:00:05Z')));
-    expect(q.where).toMatchObject({ type: 'cmp', field: 'SystemModstamp', op: '>=', value: { kind: 'datetime', ms: Date.parse('2030-01-01T00:00:05Z') } });
+    expect(q.where).toMatchObject({
+      type: 'cmp',
+      field: 'SystemModstamp',
+      op: '>=',
+      value: { kind: 'datetime', ms: Date.parse('2030-01-01T00:00:05Z') },
+    });
   });
 });

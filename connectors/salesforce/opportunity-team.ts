@@ -21,8 +21,10 @@ const IDS_PER_QUERY = 200;
 
 /** Pure: the team members of these opportunities, oldest first (the order sellers added them). */
 export function teamSoql(opportunityIds: readonly string[]): string {
-  return `SELECT OpportunityId, User.FirstName, User.LastName, User.Email, User.Phone FROM ${TEAM_OBJECT} `
-    + `WHERE OpportunityId IN (${opportunityIds.map(soqlString).join(', ')}) ORDER BY CreatedDate, Id`;
+  return (
+    `SELECT OpportunityId, User.FirstName, User.LastName, User.Email, User.Phone FROM ${TEAM_OBJECT} ` +
+    `WHERE OpportunityId IN (${opportunityIds.map(soqlString).join(', ')}) ORDER BY CreatedDate, Id`
+  );
 }
 
 /** Pure: team rows added or changed at or after `since`. */
@@ -35,10 +37,20 @@ export function teamChangedSoql(since: Date): string {
  * (Partner Center keys team members by email); a missing first name becomes ''.
  */
 export function teamsByOpportunity(rows: readonly SfRow[]): Map<string, TeamContact[]> {
-  return groupTeamContacts(rows.map((row) => {
-    const user = row.User as Record<string, unknown> | null | undefined;
-    return user ? { opportunityId: text(row.OpportunityId), firstName: user.FirstName, lastName: user.LastName, email: user.Email, phoneNumber: user.Phone } : null;
-  }));
+  return groupTeamContacts(
+    rows.map((row) => {
+      const user = row.User as Record<string, unknown> | null | undefined;
+      return user
+        ? {
+            opportunityId: text(row.OpportunityId),
+            firstName: user.FirstName,
+            lastName: user.LastName,
+            email: user.Email,
+            phoneNumber: user.Phone,
+          }
+        : null;
+    }),
+  );
 }
 
 /** A (SystemModstamp ms, OpportunityId) pair of a changed team row. */
@@ -64,8 +76,8 @@ export function opportunityTeams(session: SalesforceSession, enabled: boolean, l
     available = false;
     log?.warn(
       { object: TEAM_OBJECT },
-      'salesforce: OpportunityTeamMember is not available (Team Selling off, or no access); team contacts are not synced. '
-        + 'Turn Team Selling on and restart the worker, or set salesforce.outbound.teamMembers: false to silence this',
+      'salesforce: OpportunityTeamMember is not available (Team Selling off, or no access); team contacts are not synced. ' +
+        'Turn Team Selling on and restart the worker, or set salesforce.outbound.teamMembers: false to silence this',
     );
     return [];
   };
@@ -73,7 +85,8 @@ export function opportunityTeams(session: SalesforceSession, enabled: boolean, l
     async read(opportunityIds) {
       const ids = [...new Set(opportunityIds)];
       const rows: SfRow[] = [];
-      for (let i = 0; i < ids.length && available; i += IDS_PER_QUERY) rows.push(...(await query(teamSoql(ids.slice(i, i + IDS_PER_QUERY)))));
+      for (let i = 0; i < ids.length && available; i += IDS_PER_QUERY)
+        rows.push(...(await query(teamSoql(ids.slice(i, i + IDS_PER_QUERY)))));
       return teamsByOpportunity(rows);
     },
     async changedSince(since) {

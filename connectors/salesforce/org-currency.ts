@@ -15,7 +15,9 @@ export function orgCurrencyReader(session: SalesforceSession): () => Promise<str
   let cached: Promise<string | null> | undefined;
   return () => {
     if (cached) return cached;
-    const read = queryAll(session, 'SELECT DefaultCurrencyIsoCode FROM Organization LIMIT 1', { object: 'Organization' }).then((rows) => {
+    const read = queryAll(session, 'SELECT DefaultCurrencyIsoCode FROM Organization LIMIT 1', {
+      object: 'Organization',
+    }).then((rows) => {
       const code = rows[0]?.DefaultCurrencyIsoCode;
       return typeof code === 'string' && code !== '' ? code.toUpperCase() : null;
     });

@@ -62,11 +62,31 @@ describe('toSnapshot', () => {
   });
 
   it('maps every value and matches field names case-insensitively', () => {
-    const r = row({ Referral_Id__c: undefined, referral_id__c: 'R-9', StageName: 'Closed Won', IsClosed: true, IsWon: true, Description: 'n' });
+    const r = row({
+      Referral_Id__c: undefined,
+      referral_id__c: 'R-9',
+      StageName: 'Closed Won',
+      IsClosed: true,
+      IsWon: true,
+      Description: 'n',
+    });
     expect(ok(toSnapshot(r, settings({ lostReason: 'Loss_Reason__c' })))).toEqual({
-      crmId: '006000000000001AAA', referralId: 'R-9', modstamp: '2030-01-01T00:00:00.000+0000', decision: null,
-      declineReason: null, lostReason: null, stage: 'Closed Won', isClosed: true, isWon: true, name: 'Deal',
-      dealValue: 1000, currency: null, closeDate: '2030-02-01', notes: 'n', campaignId: null, teamContacts: [],
+      crmId: '006000000000001AAA',
+      referralId: 'R-9',
+      modstamp: '2030-01-01T00:00:00.000+0000',
+      decision: null,
+      declineReason: null,
+      lostReason: null,
+      stage: 'Closed Won',
+      isClosed: true,
+      isWon: true,
+      name: 'Deal',
+      dealValue: 1000,
+      currency: null,
+      closeDate: '2030-02-01',
+      notes: 'n',
+      campaignId: null,
+      teamContacts: [],
     });
   });
 
@@ -90,14 +110,26 @@ describe('toSnapshot', () => {
 describe('selectFields and changedSinceSoql', () => {
   it('selects each configured field once', () => {
     expect(selectFields(settings({ notes: 'name', currency: 'CurrencyIsoCode' }))).toEqual([
-      'Id', 'Referral_Id__c', 'SystemModstamp', 'StageName', 'IsClosed', 'IsWon', 'Referral_Decision__c',
-      'Referral_Decline_Reason__c', 'Name', 'Amount', 'CurrencyIsoCode', 'CloseDate',
+      'Id',
+      'Referral_Id__c',
+      'SystemModstamp',
+      'StageName',
+      'IsClosed',
+      'IsWon',
+      'Referral_Decision__c',
+      'Referral_Decline_Reason__c',
+      'Name',
+      'Amount',
+      'CurrencyIsoCode',
+      'CloseDate',
     ]);
   });
 
   it('filters on the referral id and SystemModstamp (unquoted, whole seconds), ordered by the cursor pair', () => {
     const soql = changedSinceSoql(settings(), new Date('2030-01-01T10:00:05.750Z'));
-    expect(soql).toMatch(/ FROM Opportunity WHERE Referral_Id__c != null AND SystemModstamp >= 2030-01-01T10:00:05Z ORDER BY SystemModstamp, Id$/);
+    expect(soql).toMatch(
+      / FROM Opportunity WHERE Referral_Id__c != null AND SystemModstamp >= 2030-01-01T10:00:05Z ORDER BY SystemModstamp, Id$/,
+    );
     expect(parseSoql(soql).orderBy.map((o) => o.field)).toEqual(['SystemModstamp', 'Id']);
     expect(changedSinceSoql(settings(), null)).toMatch(/WHERE Referral_Id__c != null ORDER BY/);
   });

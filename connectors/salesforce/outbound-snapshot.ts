@@ -58,7 +58,11 @@ export type SnapshotRead = { ok: true; snapshot: CrmSnapshot } | { ok: false; cr
  * with an error naming the Salesforce field and the problem, never the value (it may be free
  * text a seller typed).
  */
-export function toSnapshot(row: Readonly<Record<string, unknown>>, s: OutboundReadSettings, team: readonly TeamContact[] = []): SnapshotRead {
+export function toSnapshot(
+  row: Readonly<Record<string, unknown>>,
+  s: OutboundReadSettings,
+  team: readonly TeamContact[] = [],
+): SnapshotRead {
   const sources = snapshotSources(s);
   // Field names in responses use the org's spelling, which may differ in case from the config.
   const byName = new Map(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));

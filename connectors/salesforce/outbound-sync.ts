@@ -71,8 +71,14 @@ export const readsTeams = (o: SalesforceOptions): boolean =>
 
 /** The read settings, or FatalError when the mapping file has no outbound section for us. */
 export function outboundSettings(o: SalesforceOptions): OutboundReadSettings {
-  if (!o.outbound) throw new FatalError('salesforce: outbound sync is not configured (connector option `outbound` is missing)');
-  return { objectName: o.objectName, externalIdField: o.externalIdField, fields: o.outbound.fields, rules: o.outbound.rules };
+  if (!o.outbound)
+    throw new FatalError('salesforce: outbound sync is not configured (connector option `outbound` is missing)');
+  return {
+    objectName: o.objectName,
+    externalIdField: o.externalIdField,
+    fields: o.outbound.fields,
+    rules: o.outbound.rules,
+  };
 }
 
 /**
@@ -82,11 +88,17 @@ export function outboundSettings(o: SalesforceOptions): OutboundReadSettings {
  * (they would otherwise be re-read forever), and never goes below the input cursor.
  */
 export async function listChangedSince(
-  session: SalesforceSession, s: OutboundReadSettings, teams: OpportunityTeams, cursor: ChangeCursor | null, overlapMs: number,
+  session: SalesforceSession,
+  s: OutboundReadSettings,
+  teams: OpportunityTeams,
+  cursor: ChangeCursor | null,
+  overlapMs: number,
 ): Promise<ChangedSince> {
-  if (!Number.isFinite(overlapMs) || overlapMs < 0) throw new FatalError('salesforce listChangedSince: overlapMs must be a non-negative number');
+  if (!Number.isFinite(overlapMs) || overlapMs < 0)
+    throw new FatalError('salesforce listChangedSince: overlapMs must be a non-negative number');
   const cursorMs = cursor === null ? null : Date.parse(cursor.modstamp);
-  if (cursorMs !== null && Number.isNaN(cursorMs)) throw new FatalError('salesforce listChangedSince: the cursor modstamp is not an ISO 8601 date-time');
+  if (cursorMs !== null && Number.isNaN(cursorMs))
+    throw new FatalError('salesforce listChangedSince: the cursor modstamp is not an ISO 8601 date-time');
 
   const since = cursorMs === null ? null : new Date(cursorMs - overlapMs);
   const rows = await queryAll(session, changedSinceSoql(s, since), { object: s.objectName });
@@ -116,12 +128,22 @@ export async function listChangedSince(
   // The cursor covers team rows too, or they would be re-read on every poll until the opportunity changes.
   for (const c of teamChanges) raise({ ms: c.ms, id: c.opportunityId });
   const unchanged = top !== undefined && cursor !== null && top.ms === cursorMs && top.id === cursor.id;
-  return { snapshots, invalid, cursor: unchanged || !top ? cursor : { modstamp: new Date(top.ms).toISOString(), id: top.id } };
+  return {
+    snapshots,
+    invalid,
+    cursor: unchanged || !top ? cursor : { modstamp: new Date(top.ms).toISOString(), id: top.id },
+  };
 }
 
 /** One opportunity by Id (`GET /sobjects/<object>/<id>?fields=…`); null when deleted or unknown. */
-export async function getSnapshot(session: SalesforceSession, s: OutboundReadSettings, teams: OpportunityTeams, crmId: string): Promise<CrmSnapshot | null> {
-  if (!RECORD_ID.test(crmId)) throw new ValidationError(`salesforce getSnapshot: '${crmId.slice(0, 40)}' is not a Salesforce record id`);
+export async function getSnapshot(
+  session: SalesforceSession,
+  s: OutboundReadSettings,
+  teams: OpportunityTeams,
+  crmId: string,
+): Promise<CrmSnapshot | null> {
+  if (!RECORD_ID.test(crmId))
+    throw new ValidationError(`salesforce getSnapshot: '${crmId.slice(0, 40)}' is not a Salesforce record id`);
   const url = `/sobjects/${s.objectName}/${crmId}?fields=${selectFields(s).join(',')}`;
   const r = await session.attempt({ method: 'GET', url });
   if (!r.ok) {
@@ -135,14 +157,25 @@ export async function getSnapshot(session: SalesforceSession, s: OutboundReadSet
 }
 
 /** One `PATCH /sobjects/<object>/<id>` of StageName and/or the message field; nothing to write: no call. */
-export async function writeStatus(session: SalesforceSession, s: OutboundReadSettings, crmId: string, write: CrmStatusWrite): Promise<void> {
-  if (!RECORD_ID.test(crmId)) throw new ValidationError(`salesforce writeStatus: '${crmId.slice(0, 40)}' is not a Salesforce record id`);
+export async function writeStatus(
+  session: SalesforceSession,
+  s: OutboundReadSettings,
+  crmId: string,
+  write: CrmStatusWrite,
+): Promise<void> {
+  if (!RECORD_ID.test(crmId))
+    throw new ValidationError(`salesforce writeStatus: '${crmId.slice(0, 40)}' is not a Salesforce record id`);
   const body: Record<string, FieldValue> = {};
   if (write.stage !== undefined) body.StageName = write.stage;
   if (write.message !== undefined) body[s.fields.message] = write.message;
   if (Object.keys(body).length === 0) return;
   await session.call(
-    { method: 'PATCH', url: `/sobjects/${s.objectName}/${crmId}`, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+    {
+      method: 'PATCH',
+      url: `/sobjects/${s.objectName}/${crmId}`,
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    },
     { object: s.objectName },
   );
 }

@@ -13,7 +13,11 @@ describe('salesforce readStamp', () => {
     h = await startSalesforceHarness({});
     await h.connector.signIn();
     const id = h.fake.setRecord('Opportunity', {
-      Name: 'Deal', StageName: 'Prospecting', CloseDate: '2030-06-30', Referral_Id__c: 'ref-7', SystemModstamp: '2030-01-01T00:00:05.000+0000',
+      Name: 'Deal',
+      StageName: 'Prospecting',
+      CloseDate: '2030-06-30',
+      Referral_Id__c: 'ref-7',
+      SystemModstamp: '2030-01-01T00:00:05.000+0000',
     });
     h.fake.resetCounters();
     expect(await h.connector.readStamp('ref-7')).toEqual({ crmId: id, modstamp: '2030-01-01T00:00:05.000+0000' });
@@ -23,7 +27,12 @@ describe('salesforce readStamp', () => {
   it('answers null for a referral with no opportunity, and for a deleted one', async () => {
     h = await startSalesforceHarness({});
     await h.connector.signIn();
-    const id = h.fake.setRecord('Opportunity', { Name: 'Gone', StageName: 'Prospecting', CloseDate: '2030-06-30', Referral_Id__c: 'ref-8' });
+    const id = h.fake.setRecord('Opportunity', {
+      Name: 'Gone',
+      StageName: 'Prospecting',
+      CloseDate: '2030-06-30',
+      Referral_Id__c: 'ref-8',
+    });
     expect(await h.connector.readStamp('ref-unknown')).toBeNull();
     h.fake.deleteAsUser(id);
     expect(await h.connector.readStamp('ref-8')).toBeNull();

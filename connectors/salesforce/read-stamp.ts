@@ -10,7 +10,11 @@ const Stamp = z.looseObject({ Id: z.string(), SystemModstamp: z.string() });
  * One `GET /sobjects/<object>/<externalIdField>/<referralId>?fields=Id,SystemModstamp`: the
  * opportunity by its external id (docs/crm-reads-by-key.md), or null.
  */
-export async function readStamp(session: SalesforceSession, o: { objectName: string; externalIdField: string }, referralId: string): Promise<OpportunityStamp | null> {
+export async function readStamp(
+  session: SalesforceSession,
+  o: { objectName: string; externalIdField: string },
+  referralId: string,
+): Promise<OpportunityStamp | null> {
   const url = `/sobjects/${o.objectName}/${o.externalIdField}/${encodeURIComponent(referralId)}?fields=Id,SystemModstamp`;
   const r = await session.attempt({ method: 'GET', url });
   if (!r.ok) {

@@ -48,7 +48,10 @@ const MAX_WHERE_STRING = 4000;
  * customers still not found are to be created by key in the same call as their opportunities.
  */
 export async function resolveAccounts(
-  session: SalesforceSession, keyField: string, drafts: OpportunityDraft[], directory: AccountDirectory,
+  session: SalesforceSession,
+  keyField: string,
+  drafts: OpportunityDraft[],
+  directory: AccountDirectory,
 ): Promise<AccountResolution> {
   const plans = new Map<number, AccountPlan>();
   const customers = new Map<string, Customer>();
@@ -81,7 +84,11 @@ export async function resolveAccounts(
   if (open.size > 0) {
     let found: Map<string, string>;
     try {
-      found = await findAccounts(session, keyField, claimed.map((k) => customers.get(k) as Customer));
+      found = await findAccounts(
+        session,
+        keyField,
+        claimed.map((k) => customers.get(k) as Customer),
+      );
     } catch (err) {
       close();
       throw err;
@@ -102,7 +109,14 @@ export async function resolveAccounts(
   for (const [i, key] of keyOfDraft) {
     const id = known.get(key);
     const error = failed.get(key);
-    plans.set(i, id !== undefined ? { kind: 'id', key, accountId: id } : error ? { kind: 'failed', error } : { kind: 'create', key });
+    plans.set(
+      i,
+      id !== undefined
+        ? { kind: 'id', key, accountId: id }
+        : error
+          ? { kind: 'failed', error }
+          : { kind: 'create', key },
+    );
   }
   return {
     plans,
@@ -114,32 +128,63 @@ export async function resolveAccounts(
   };
 }
 
-function prepareCustomer(account: AccountDraft, referralId: string): { ok: true; customer: Customer } | { ok: false; error: SyncError } {
+function prepareCustomer(
+  account: AccountDraft,
+  referralId: string,
+): { ok: true; customer: Customer } | { ok: false; error: SyncError } {
   const entries = Object.entries(account.match);
-  if (entries.length === 0) return { ok: false, error: new ValidationError(`referral ${referralId}: account.match is empty`) };
+  if (entries.length === 0)
+    return { ok: false, error: new ValidationError(`referral ${referralId}: account.match is empty`) };
   const match: [string, FieldValue][] = [];
   for (const [field, value] of entries) {
-    if (!ApiName.safeParse(field).success) return { ok: false, error: new ValidationError(`referral ${referralId}: account.match field '${field}' is not an API name`) };
-    if (typeof value === 'number' && !Number.isFinite(value)) return { ok: false, error: new ValidationError(`referral ${referralId}: account.match.${field} is not a finite number`) };
+    if (!ApiName.safeParse(field).success)
+      return {
+        ok: false,
+        error: new ValidationError(`referral ${referralId}: account.match field '${field}' is not an API name`),
+      };
+    if (typeof value === 'number' && !Number.isFinite(value))
+      return {
+        ok: false,
+        error: new ValidationError(`referral ${referralId}: account.match.${field} is not a finite number`),
+      };
     // Replaced here too, so the account is created with the same value it is matched on (#14).
     const v = typeof value === 'string' ? wellFormed(value.trim()) : value;
-    if (typeof v === 'string' && v.length > MAX_WHERE_STRING) return { ok: false, error: new ValidationError(`referral ${referralId}: account.match.${field} is longer than ${MAX_WHERE_STRING} characters`) };
+    if (typeof v === 'string' && v.length > MAX_WHERE_STRING)
+      return {
+        ok: false,
+        error: new ValidationError(
+          `referral ${referralId}: account.match.${field} is longer than ${MAX_WHERE_STRING} characters`,
+        ),
+      };
     match.push([field, v]);
   }
   return {
     ok: true,
-    customer: { key: accountKey(Object.fromEntries(match)), match, create: { ...Object.fromEntries(match), ...wellFormedFields(account.fields) }, referralId },
+    customer: {
+      key: accountKey(Object.fromEntries(match)),
+      match,
+      create: { ...Object.fromEntries(match), ...wellFormedFields(account.fields) },
+      referralId,
+    },
   };
 }
 
 /** Customer key -> Account Id: a match on the fields (oldest CreatedDate wins), else our key. */
-async function findAccounts(session: SalesforceSession, keyField: string, customers: Customer[]): Promise<Map<string, string>> {
+async function findAccounts(
+  session: SalesforceSession,
+  keyField: string,
+  customers: Customer[],
+): Promise<Map<string, string>> {
   const byKey = new Map(customers.map((c) => [c.key, c]));
   const selectFields = new Map<string, string>();
-  for (const f of ['Id', 'CreatedDate', keyField, ...customers.flatMap((c) => c.match.map(([name]) => name))]) selectFields.set(f.toLowerCase(), f);
+  for (const f of ['Id', 'CreatedDate', keyField, ...customers.flatMap((c) => c.match.map(([name]) => name))])
+    selectFields.set(f.toLowerCase(), f);
   const head = `SELECT ${[...selectFields.values()].join(', ')} FROM Account WHERE `;
   const tail = ' ORDER BY CreatedDate ASC, Id ASC';
-  const conditions = customers.map((c) => `(${c.match.map(([f, v]) => `${f} = ${soqlLiteral(v)}`).join(' AND ')}) OR ${keyField} = ${soqlString(c.key)}`);
+  const conditions = customers.map(
+    (c) =>
+      `(${c.match.map(([f, v]) => `${f} = ${soqlLiteral(v)}`).join(' AND ')}) OR ${keyField} = ${soqlString(c.key)}`,
+  );
   const signatures = new Map<string, string[]>();
   for (const c of customers) {
     const sig = matchSignature(c.match.map(([f]) => f));
@@ -168,4 +213,3 @@ async function findAccounts(session: SalesforceSession, keyField: string, custom
   }
   return found;
 }
-

@@ -25,10 +25,25 @@ afterEach(async () => {
 describe('salesforce customer accounts', () => {
   it('uses an existing account that matches (the oldest of several), case-insensitively', async () => {
     h = await startSalesforceHarness();
-    const older = h.fake.setRecord('Account', { Name: 'Contoso GmbH', BillingCountry: 'DE', CreatedDate: '2020-01-01T00:00:00.000+0000' });
-    h.fake.setRecord('Account', { Name: 'contoso gmbh', BillingCountry: 'de', CreatedDate: '2023-01-01T00:00:00.000+0000' });
-    h.fake.setRecord('Account', { Name: 'Contoso GmbH', BillingCountry: 'AT', CreatedDate: '2019-01-01T00:00:00.000+0000' });
-    const results = await h.connector.upsertOpportunities([draft('A-1', customer(' Contoso GmbH ')), draft('A-2', customer('CONTOSO GMBH'))]);
+    const older = h.fake.setRecord('Account', {
+      Name: 'Contoso GmbH',
+      BillingCountry: 'DE',
+      CreatedDate: '2020-01-01T00:00:00.000+0000',
+    });
+    h.fake.setRecord('Account', {
+      Name: 'contoso gmbh',
+      BillingCountry: 'de',
+      CreatedDate: '2023-01-01T00:00:00.000+0000',
+    });
+    h.fake.setRecord('Account', {
+      Name: 'Contoso GmbH',
+      BillingCountry: 'AT',
+      CreatedDate: '2019-01-01T00:00:00.000+0000',
+    });
+    const results = await h.connector.upsertOpportunities([
+      draft('A-1', customer(' Contoso GmbH ')),
+      draft('A-2', customer('CONTOSO GMBH')),
+    ]);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(accountIdOf(h, 'A-1')).toBe(older);
     expect(accountIdOf(h, 'A-2')).toBe(older);
@@ -39,12 +54,20 @@ describe('salesforce customer accounts', () => {
   it('creates a new customer once for 20 drafts in two concurrent calls', async () => {
     h = await startSalesforceHarness({ fake: { latencyMs: 10 } });
     const acme = customer('Acme Corp', 'US');
-    const batch = (from: number): OpportunityDraft[] => Array.from({ length: 10 }, (_, i) => draft(`ACME-${from + i}`, acme));
-    const [a, b] = await Promise.all([h.connector.upsertOpportunities(batch(0)), h.connector.upsertOpportunities(batch(10))]);
+    const batch = (from: number): OpportunityDraft[] =>
+      Array.from({ length: 10 }, (_, i) => draft(`ACME-${from + i}`, acme));
+    const [a, b] = await Promise.all([
+      h.connector.upsertOpportunities(batch(0)),
+      h.connector.upsertOpportunities(batch(10)),
+    ]);
     expect([...(a ?? []), ...(b ?? [])].every((r) => r.ok)).toBe(true);
     const accounts = h.fake.records('Account');
     expect(accounts).toHaveLength(1);
-    expect(accounts[0]).toMatchObject({ Name: 'Acme Corp', BillingCountry: 'US', Referral_Sync_Key__c: accountKey(acme.match) });
+    expect(accounts[0]).toMatchObject({
+      Name: 'Acme Corp',
+      BillingCountry: 'US',
+      Referral_Sync_Key__c: accountKey(acme.match),
+    });
     const ids = new Set(h.fake.records('Opportunity').map((o) => o.AccountId));
     expect([...ids]).toEqual([accounts[0]?.Id]);
   });
@@ -62,9 +85,12 @@ describe('salesforce customer accounts', () => {
 
   it('escapes quotes and backslashes in match values', async () => {
     h = await startSalesforceHarness();
-    const odd = "O'Brien \\ Sons \"Ltd\"";
+    const odd = 'O\'Brien \\ Sons "Ltd"';
     const existing = h.fake.setRecord('Account', { Name: odd, BillingCountry: 'IE' });
-    const results = await h.connector.upsertOpportunities([draft('Q-1', customer(odd, 'IE')), draft('Q-2', customer("x' OR Name != '", 'IE'))]);
+    const results = await h.connector.upsertOpportunities([
+      draft('Q-1', customer(odd, 'IE')),
+      draft('Q-2', customer("x' OR Name != '", 'IE')),
+    ]);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(accountIdOf(h, 'Q-1')).toBe(existing);
     expect(accountIdOf(h, 'Q-2')).not.toBe(existing);
@@ -86,7 +112,12 @@ describe('salesforce customer accounts', () => {
     expect(errors[0]).toBeInstanceOf(RetryableError);
     expect(errors[2]).toBeInstanceOf(RetryableError);
     expect(errors[4]).toBeInstanceOf(ValidationError);
-    expect(h.fake.records('Opportunity').map((o) => o.Referral_Id__c).sort()).toEqual(['F-2', 'F-4']);
+    expect(
+      h.fake
+        .records('Opportunity')
+        .map((o) => o.Referral_Id__c)
+        .sort(),
+    ).toEqual(['F-2', 'F-4']);
   });
 
   it('reports an account Salesforce rejects as a validation failure of its drafts', async () => {
@@ -98,7 +129,9 @@ describe('salesforce customer accounts', () => {
 
   it('splits the lookup into several queries when the SOQL would be too long', async () => {
     h = await startSalesforceHarness();
-    const many = Array.from({ length: 200 }, (_, i) => draft(`M-${i}`, customer(`Customer number ${i} with a fairly long legal name GmbH & Co. KG`)));
+    const many = Array.from({ length: 200 }, (_, i) =>
+      draft(`M-${i}`, customer(`Customer number ${i} with a fairly long legal name GmbH & Co. KG`)),
+    );
     const results = await h.connector.upsertOpportunities(many);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(h.fake.counters().query).toBeGreaterThan(1);

@@ -70,8 +70,15 @@ describe('salesforce sign-in', () => {
 
   it('reports an assertion signed with another key as AuthError without the assertion', async () => {
     h = await startSalesforceHarness();
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    const c = createSalesforceConnector({ loginUrl: h.fake.url, auth: { kind: 'jwt', clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: other.privateKey } });
+    const other = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const c = createSalesforceConnector({
+      loginUrl: h.fake.url,
+      auth: { kind: 'jwt', clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: other.privateKey },
+    });
     const err = await c.upsertOpportunities([draft('X-1')]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as Error).message).toMatch(/invalid_grant/);
@@ -82,14 +89,28 @@ describe('salesforce sign-in', () => {
   it('reports a wrong audience and a wrong username', async () => {
     h = await startSalesforceHarness();
     const { privateKey } = testKeys();
-    const aud = createSalesforceConnector({ loginUrl: h.fake.url, auth: { kind: 'jwt', clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey, audience: 'https://login.salesforce.com' } });
+    const aud = createSalesforceConnector({
+      loginUrl: h.fake.url,
+      auth: {
+        kind: 'jwt',
+        clientId: TEST_CLIENT_ID,
+        username: TEST_USERNAME,
+        privateKey,
+        audience: 'https://login.salesforce.com',
+      },
+    });
     await expect(aud.signIn()).rejects.toThrow(/audience is invalid/);
-    const sub = createSalesforceConnector({ loginUrl: h.fake.url, auth: { kind: 'jwt', clientId: TEST_CLIENT_ID, username: 'someone@else', privateKey } });
+    const sub = createSalesforceConnector({
+      loginUrl: h.fake.url,
+      auth: { kind: 'jwt', clientId: TEST_CLIENT_ID, username: 'someone@else', privateKey },
+    });
     await expect(sub.signIn()).rejects.toThrow(AuthError);
   });
 
   it('reports an unreadable private key without echoing it', async () => {
-    const c = createSalesforceConnector({ auth: { kind: 'jwt', clientId: 'x', username: 'y', privateKey: 'not-a-pem-SECRET' } });
+    const c = createSalesforceConnector({
+      auth: { kind: 'jwt', clientId: 'x', username: 'y', privateKey: 'not-a-pem-SECRET' },
+    });
     const err = await c.signIn().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as Error).message).not.toContain('SECRET');
@@ -100,7 +121,10 @@ describe('salesforce sign-in', () => {
     const url = h.fake.url;
     await h.close();
     h = undefined;
-    const c = createSalesforceConnector({ loginUrl: url, auth: { kind: 'jwt', clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: testKeys().privateKey } });
+    const c = createSalesforceConnector({
+      loginUrl: url,
+      auth: { kind: 'jwt', clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: testKeys().privateKey },
+    });
     await expect(c.signIn()).rejects.toBeInstanceOf(RetryableError);
   });
 
@@ -117,7 +141,12 @@ describe('salesforce sign-in', () => {
 
   it('logs neither the access token, the assertion nor the private key', async () => {
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _enc, cb) => { lines.push(chunk.toString()); cb(); } });
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, cb) => {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
     h = await startSalesforceHarness({ log: pino({ level: 'trace' }, sink) });
     await h.connector.upsertOpportunities([draft('L-1')]);
     h.fake.expireTokens();

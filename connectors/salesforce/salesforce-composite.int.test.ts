@@ -10,7 +10,10 @@ import { accountKey } from './account-key.ts';
  * remembered per process, and concurrent batches share one lookup/creation per customer.
  */
 
-const customer = (name: string, country = 'DE'): AccountDraft => ({ match: { Name: name, BillingCountry: country }, fields: { Name: name, BillingCountry: country } });
+const customer = (name: string, country = 'DE'): AccountDraft => ({
+  match: { Name: name, BillingCountry: country },
+  fields: { Name: name, BillingCountry: country },
+});
 const draft = (id: string, account: AccountDraft | null): OpportunityDraft => ({
   referralId: id,
   fields: { Name: `Deal ${id}`, StageName: 'Prospecting', CloseDate: '2030-01-31' },
@@ -32,12 +35,21 @@ async function start(latencyMs = 0): Promise<SalesforceHarness> {
   return h;
 }
 /** API calls that write, in order, by route. */
-const writes = (x: SalesforceHarness): string[] => x.fake.requests().filter((r) => r.method !== 'GET' && r.route !== 'token').map((r) => r.route);
+const writes = (x: SalesforceHarness): string[] =>
+  x.fake
+    .requests()
+    .filter((r) => r.method !== 'GET' && r.route !== 'token')
+    .map((r) => r.route);
 /** Account upsert subrequests (or calls) seen: each one is a write of Accounts. */
 const accountUpserts = (x: SalesforceHarness): number =>
-  x.fake.requests().flatMap((r): { method: string; path: string }[] => r.subrequests ?? [r]).filter((r) => r.method !== 'GET' && r.path.includes('/Account/')).length;
-const accountOf = (x: SalesforceHarness, referralId: string): unknown => x.fake.records('Opportunity').find((o) => o.Referral_Id__c === referralId)?.AccountId;
-const idByKey = (x: SalesforceHarness): Map<unknown, unknown> => new Map(x.fake.records('Account').map((a) => [a.Referral_Sync_Key__c, a.Id]));
+  x.fake
+    .requests()
+    .flatMap((r): { method: string; path: string }[] => r.subrequests ?? [r])
+    .filter((r) => r.method !== 'GET' && r.path.includes('/Account/')).length;
+const accountOf = (x: SalesforceHarness, referralId: string): unknown =>
+  x.fake.records('Opportunity').find((o) => o.Referral_Id__c === referralId)?.AccountId;
+const idByKey = (x: SalesforceHarness): Map<unknown, unknown> =>
+  new Map(x.fake.records('Account').map((a) => [a.Referral_Sync_Key__c, a.Id]));
 const okAll = (rs: UpsertResult[]): boolean => rs.every((r) => r.ok);
 
 describe('salesforce: new customers in one composite call', () => {
@@ -54,7 +66,8 @@ describe('salesforce: new customers in one composite call', () => {
     expect(x.fake.records('Account')).toHaveLength(200);
     expect(x.fake.records('Opportunity')).toHaveLength(200);
     const ids = idByKey(x);
-    for (let i = 0; i < 200; i += 1) expect(accountOf(x, `N-${i}`)).toBe(ids.get(accountKey(customer(`Customer ${i}`).match)));
+    for (let i = 0; i < 200; i += 1)
+      expect(accountOf(x, `N-${i}`)).toBe(ids.get(accountKey(customer(`Customer ${i}`).match)));
 
     x.fake.resetCounters();
     const again = await x.connector.upsertOpportunities(batch('M', 200));
@@ -68,7 +81,12 @@ describe('salesforce: new customers in one composite call', () => {
   it("keeps a human's matching account (found by the query) and creates only the new ones", async () => {
     const x = await start();
     const human = x.fake.setRecord('Account', { Name: 'Contoso GmbH', BillingCountry: 'DE' });
-    const input = [draft('H-1', customer('Contoso GmbH')), draft('H-2', customer('New One')), draft('H-3', customer('contoso gmbh ')), draft('H-4', null)];
+    const input = [
+      draft('H-1', customer('Contoso GmbH')),
+      draft('H-2', customer('New One')),
+      draft('H-3', customer('contoso gmbh ')),
+      draft('H-4', null),
+    ];
     const results = await x.connector.upsertOpportunities(input);
     expect(okAll(results)).toBe(true);
     expect(x.fake.counters()).toMatchObject({ query: 1, composite: 1 });
@@ -84,7 +102,12 @@ describe('salesforce: new customers in one composite call', () => {
   it("fails only the opportunities of an account that fails, with the account's error", async () => {
     const x = await start();
     x.fake.failRecord(accountKey(customer('Locked Inc').match), 'UNABLE_TO_LOCK_ROW');
-    const input = [draft('F-1', customer('Locked Inc')), draft('F-2', customer('Fine Ltd')), draft('F-3', customer('Locked Inc')), draft('F-4', null)];
+    const input = [
+      draft('F-1', customer('Locked Inc')),
+      draft('F-2', customer('Fine Ltd')),
+      draft('F-3', customer('Locked Inc')),
+      draft('F-4', null),
+    ];
     const results = await x.connector.upsertOpportunities(input);
     expect(results.map((r) => r.ok)).toEqual([false, true, false, true]);
     for (const r of [results[0], results[2]]) {
@@ -93,7 +116,12 @@ describe('salesforce: new customers in one composite call', () => {
       expect(r.error.message).toMatch(/Account UNABLE_TO_LOCK_ROW/);
     }
     expect(writes(x)).toEqual(['composite']);
-    expect(x.fake.records('Opportunity').map((o) => o.Referral_Id__c).sort()).toEqual(['F-2', 'F-4']);
+    expect(
+      x.fake
+        .records('Opportunity')
+        .map((o) => o.Referral_Id__c)
+        .sort(),
+    ).toEqual(['F-2', 'F-4']);
 
     const retry = await x.connector.upsertOpportunities([input[0] as OpportunityDraft]);
     expect(retry[0]).toMatchObject({ ok: true, created: true });
@@ -102,7 +130,10 @@ describe('salesforce: new customers in one composite call', () => {
 
   it('creates each customer once for two concurrent batches, with one lookup', async () => {
     const x = await start(10);
-    const [a, b] = await Promise.all([x.connector.upsertOpportunities(batch('A', 30)), x.connector.upsertOpportunities(batch('B', 30))]);
+    const [a, b] = await Promise.all([
+      x.connector.upsertOpportunities(batch('A', 30)),
+      x.connector.upsertOpportunities(batch('B', 30)),
+    ]);
     expect(okAll([...(a ?? []), ...(b ?? [])])).toBe(true);
     expect(x.fake.records('Account')).toHaveLength(30);
     expect(accountUpserts(x)).toBe(1);

@@ -57,7 +57,12 @@ describe('salesforce applyExpiryWarning', () => {
     const crmId = await opportunity(h);
     await h.connector.applyExpiryWarning(warning(crmId, '72h'));
     await h.connector.applyExpiryWarning(warning(crmId, '24h'));
-    expect(h.fake.records('Task').map((t) => t.Referral_Sync_Key__c).sort()).toEqual(['EXP-1-24h', 'EXP-1-72h']);
+    expect(
+      h.fake
+        .records('Task')
+        .map((t) => t.Referral_Sync_Key__c)
+        .sort(),
+    ).toEqual(['EXP-1-24h', 'EXP-1-72h']);
     expect(h.fake.record('Opportunity', crmId)?.Referral_Expiry_Level__c).toBe('24h');
   });
 
@@ -67,7 +72,10 @@ describe('salesforce applyExpiryWarning', () => {
     });
     const crmId = await opportunity(h);
     await h.connector.applyExpiryWarning(warning(crmId));
-    expect(h.fake.record('Opportunity', crmId)).toMatchObject({ Expires__c: '2030-01-02T23:30:00.000Z', Level__c: '24h' });
+    expect(h.fake.record('Opportunity', crmId)).toMatchObject({
+      Expires__c: '2030-01-02T23:30:00.000Z',
+      Level__c: '24h',
+    });
     expect(h.fake.records('Task')[0]?.ActivityDate).toBe('2030-01-03');
   });
 
@@ -118,4 +126,3 @@ describe('salesforce readAppliedExpiry (#20)', () => {
     expect(await h.connector.readAppliedExpiry(q)).toEqual({ level: '72h', tasks: new Set(['72h', 'contact-me']) });
   });
 });
-

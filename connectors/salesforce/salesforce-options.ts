@@ -78,7 +78,11 @@ export const SalesforceOptions = z
   })
   .superRefine((o, ctx) => {
     if (o.auth.kind === 'client_credentials' && o.instanceUrl === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['instanceUrl'], message: 'is required (your My Domain URL) for client credentials' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['instanceUrl'],
+        message: 'is required (your My Domain URL) for client credentials',
+      });
     }
   });
 export type SalesforceOptionsInput = z.input<typeof SalesforceOptions>;
@@ -88,6 +92,9 @@ export type SalesforceOptions = z.output<typeof SalesforceOptions>;
 export function parseSalesforceOptions(input: SalesforceOptionsInput): SalesforceOptions {
   const parsed = SalesforceOptions.safeParse(input);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'} ${i.message.replace(/received\s+"[^"]*"/g, 'received a different value')}`);
+  const problems = parsed.error.issues.map(
+    (i) =>
+      `${i.path.join('.') || '(options)'} ${i.message.replace(/received\s+"[^"]*"/g, 'received a different value')}`,
+  );
   throw new FatalError(`salesforce options: ${problems.join('; ')}`);
 }

@@ -3,7 +3,11 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FatalError, ValidationError } from '../../src/errors.ts';
 import type { SfValue } from '../../test/fakes/salesforce/index.ts';
-import { startSalesforceHarness, type HarnessOptions, type SalesforceHarness } from '../../test/fakes/salesforce/salesforce-harness.ts';
+import {
+  startSalesforceHarness,
+  type HarnessOptions,
+  type SalesforceHarness,
+} from '../../test/fakes/salesforce/salesforce-harness.ts';
 
 let h: SalesforceHarness | undefined;
 afterEach(async () => {
@@ -26,10 +30,20 @@ async function start(over: HarnessOptions = {}): Promise<SalesforceHarness> {
 const at = (s: number): string => new Date(Date.UTC(2030, 0, 1, 0, 0, s)).toISOString().replace('Z', '+0000');
 const iso = (s: number): string => new Date(Date.UTC(2030, 0, 1, 0, 0, s)).toISOString();
 
-function seed(harness: SalesforceHarness, referralId: string | null, stampSeconds: number, extra: Record<string, SfValue> = {}): string {
+function seed(
+  harness: SalesforceHarness,
+  referralId: string | null,
+  stampSeconds: number,
+  extra: Record<string, SfValue> = {},
+): string {
   return harness.fake.setRecord('Opportunity', {
-    Name: `Deal ${referralId ?? 'none'}`, StageName: 'Prospecting', CloseDate: '2030-06-30', Amount: 100,
-    Referral_Id__c: referralId, SystemModstamp: at(stampSeconds), ...extra,
+    Name: `Deal ${referralId ?? 'none'}`,
+    StageName: 'Prospecting',
+    CloseDate: '2030-06-30',
+    Amount: 100,
+    Referral_Id__c: referralId,
+    SystemModstamp: at(stampSeconds),
+    ...extra,
   });
 }
 
@@ -84,11 +98,16 @@ describe('salesforce listChangedSince', () => {
   it('normalises the decision with the outbound rules', async () => {
     const { connector } = await start();
     seed(h as SalesforceHarness, 'R-A', 1, { Referral_Decision__c: 'Accept' });
-    seed(h as SalesforceHarness, 'R-D', 2, { Referral_Decision__c: 'decline', Referral_Decline_Reason__c: 'Not a customer' });
+    seed(h as SalesforceHarness, 'R-D', 2, {
+      Referral_Decision__c: 'decline',
+      Referral_Decline_Reason__c: 'Not a customer',
+    });
     seed(h as SalesforceHarness, 'R-U', 3, { Referral_Decision__c: 'Maybe' });
     const out = await connector.listChangedSince(null, 0);
     expect(out.snapshots.map((s) => [s.referralId, s.decision, s.declineReason])).toEqual([
-      ['R-A', 'accept', null], ['R-D', 'decline', 'Not a customer'], ['R-U', null, null],
+      ['R-A', 'accept', null],
+      ['R-D', 'decline', 'Not a customer'],
+      ['R-U', null, null],
     ]);
   });
 
@@ -99,22 +118,39 @@ describe('salesforce listChangedSince', () => {
     seed(h as SalesforceHarness, 'R-O', 3, { StageName: 'Negotiation/Review' });
     const out = await connector.listChangedSince(null, 0);
     expect(out.snapshots.map((s) => [s.stage, s.isClosed, s.isWon])).toEqual([
-      ['Closed Won', true, true], ['Closed Lost', true, false], ['Negotiation/Review', false, false],
+      ['Closed Won', true, true],
+      ['Closed Lost', true, false],
+      ['Negotiation/Review', false, false],
     ]);
   });
 
   it('respects a custom stage table, whatever the labels say', async () => {
-    const stage = (ApiName: string, IsClosed: boolean, IsWon: boolean, SortOrder: number) =>
-      ({ ApiName, MasterLabel: ApiName, IsActive: true, IsClosed, IsWon, DefaultProbability: 0, SortOrder });
+    const stage = (ApiName: string, IsClosed: boolean, IsWon: boolean, SortOrder: number) => ({
+      ApiName,
+      MasterLabel: ApiName,
+      IsActive: true,
+      IsClosed,
+      IsWon,
+      DefaultProbability: 0,
+      SortOrder,
+    });
     const { connector } = await start({
-      fake: { stages: [stage('On Hold', false, false, 1), stage('Signed', true, true, 2), stage('Won (not really)', true, false, 3)] },
+      fake: {
+        stages: [
+          stage('On Hold', false, false, 1),
+          stage('Signed', true, true, 2),
+          stage('Won (not really)', true, false, 3),
+        ],
+      },
     });
     seed(h as SalesforceHarness, 'R-S', 1, { StageName: 'Signed' });
     seed(h as SalesforceHarness, 'R-X', 2, { StageName: 'Won (not really)' });
     seed(h as SalesforceHarness, 'R-H', 3, { StageName: 'On Hold' });
     const out = await connector.listChangedSince(null, 0);
     expect(out.snapshots.map((s) => [s.referralId, s.isClosed, s.isWon])).toEqual([
-      ['R-S', true, true], ['R-X', true, false], ['R-H', false, false],
+      ['R-S', true, true],
+      ['R-X', true, false],
+      ['R-H', false, false],
     ]);
   });
 
@@ -147,7 +183,11 @@ describe('salesforce getSnapshot and writeStatus', () => {
     const id = seed(h as SalesforceHarness, 'R-1', 1);
     fake.resetCounters();
     await connector.writeStatus(id, { stage: 'Closed Lost', message: 'Expired in Partner Center' });
-    expect(fake.record('Opportunity', id)).toMatchObject({ StageName: 'Closed Lost', IsClosed: true, Referral_Sync_Message__c: 'Expired in Partner Center' });
+    expect(fake.record('Opportunity', id)).toMatchObject({
+      StageName: 'Closed Lost',
+      IsClosed: true,
+      Referral_Sync_Message__c: 'Expired in Partner Center',
+    });
     expect(fake.counters()).toMatchObject({ update: 1, total: 1 });
 
     await connector.writeStatus(id, { message: null });
@@ -171,15 +211,36 @@ describe('salesforce getSnapshot and writeStatus', () => {
     await connector.writeStatus(ids[1] ?? '', { message: 'x' });
     const calls = fake.requests().filter((r) => r.route !== 'token');
     // query + pages, the team of those opportunities, the org's currency (read once); retrieve + its team; update.
-    expect(calls.map((r) => r.route)).toEqual(['query', 'queryMore', 'queryMore', 'query', 'query', 'retrieve', 'query', 'update']);
+    expect(calls.map((r) => r.route)).toEqual([
+      'query',
+      'queryMore',
+      'queryMore',
+      'query',
+      'query',
+      'retrieve',
+      'query',
+      'update',
+    ]);
     expect(calls.every((r) => r.callOptions === 'client=referral-sync')).toBe(true);
   });
 });
 
 describe('salesforce opportunity team (extra team contacts)', () => {
-  function addMember(harness: SalesforceHarness, oppId: string, first: string | null, last: string, email: string, stamp?: string): void {
+  function addMember(
+    harness: SalesforceHarness,
+    oppId: string,
+    first: string | null,
+    last: string,
+    email: string,
+    stamp?: string,
+  ): void {
     const userId = harness.fake.setRecord('User', { FirstName: first, LastName: last, Email: email });
-    harness.fake.setRecord('OpportunityTeamMember', { OpportunityId: oppId, UserId: userId, TeamMemberRole: 'Sales Rep', ...(stamp ? { SystemModstamp: stamp } : {}) });
+    harness.fake.setRecord('OpportunityTeamMember', {
+      OpportunityId: oppId,
+      UserId: userId,
+      TeamMemberRole: 'Sales Rep',
+      ...(stamp ? { SystemModstamp: stamp } : {}),
+    });
   }
 
   it('reads the team with every snapshot, in the order members were added', async () => {
@@ -208,7 +269,9 @@ describe('salesforce opportunity team (extra team contacts)', () => {
 
     const after = await connector.listChangedSince(first.cursor, 0);
     expect(after.snapshots.map((s) => s.crmId)).toContain(untouched);
-    expect(after.snapshots.find((s) => s.crmId === untouched)?.teamContacts.map((c) => c.email)).toEqual(['ana@partner.example']);
+    expect(after.snapshots.find((s) => s.crmId === untouched)?.teamContacts.map((c) => c.email)).toEqual([
+      'ana@partner.example',
+    ]);
     expect(after.cursor).toEqual({ modstamp: iso(50), id: untouched });
 
     // Once the cursor is past the team change, the team-only opportunity is not read again
@@ -222,7 +285,12 @@ describe('salesforce opportunity team (extra team contacts)', () => {
 
   it('without Team Selling: warns once, reads empty teams, and outbound polling carries on', async () => {
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _enc, cb) => { lines.push(chunk.toString()); cb(); } });
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, cb) => {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
     const { connector } = await start({ fake: { teamSelling: false }, log: pino({ level: 'info' }, sink) });
     seed(h as SalesforceHarness, 'R-1', 1);
     const first = await connector.listChangedSince(null, 0);

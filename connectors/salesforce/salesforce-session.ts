@@ -69,7 +69,9 @@ export function createSalesforceSession(opts: SalesforceOptions, log?: Logger): 
       while (refreshes.length > 0 && (refreshes[0] ?? 0) < now - REFRESH_WINDOW_MS) refreshes.shift();
       refreshes.push(now);
       if (refreshes.length > MAX_REFRESHES) {
-        refreshError = new AuthError('salesforce: new access tokens are rejected right after sign-in; check the integration user and app policies');
+        refreshError = new AuthError(
+          'salesforce: new access tokens are rejected right after sign-in; check the integration user and app policies',
+        );
         callback(refreshError);
         return;
       }
@@ -113,7 +115,8 @@ export function createSalesforceSession(opts: SalesforceOptions, log?: Logger): 
       return { ok: false, failure: describeJsforceError(err) };
     }
   };
-  const toError = (failure: CallFailure, ctx?: ErrorContext): SyncError => classifyCallFailure(failure, ctx, refreshError);
+  const toError = (failure: CallFailure, ctx?: ErrorContext): SyncError =>
+    classifyCallFailure(failure, ctx, refreshError);
 
   return {
     apiVersion: opts.apiVersion,
@@ -132,6 +135,9 @@ export function createSalesforceSession(opts: SalesforceOptions, log?: Logger): 
 export function parseResponse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const paths = parsed.error.issues.slice(0, 5).map((i) => i.path.join('.') || '(root)').join(', ');
+  const paths = parsed.error.issues
+    .slice(0, 5)
+    .map((i) => i.path.join('.') || '(root)')
+    .join(', ');
   throw new FatalError(`salesforce ${what}: unexpected response shape at ${paths}`);
 }

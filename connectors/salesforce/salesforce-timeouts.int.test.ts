@@ -11,7 +11,9 @@ import { createSalesforceConnector } from './salesforce.connector.ts';
  * answers stands in for a hung login host or instance.
  */
 const draft = (id: string): OpportunityDraft => ({
-  referralId: id, fields: { Name: `Deal ${id}`, StageName: 'Prospecting', CloseDate: '2030-01-31' }, account: null,
+  referralId: id,
+  fields: { Name: `Deal ${id}`, StageName: 'Prospecting', CloseDate: '2030-01-31' },
+  account: null,
 });
 
 let server: StallServer | undefined;
@@ -23,7 +25,8 @@ afterEach(async () => {
 // The two timeouts differ so each test proves which one ended the call (the other is 60 s).
 const connectorFor = (url: string, t: { timeoutMs: number; tokenTimeoutMs: number }) =>
   createSalesforceConnector({
-    loginUrl: url, ...t,
+    loginUrl: url,
+    ...t,
     auth: { kind: 'jwt', clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: testKeys().privateKey },
   });
 
@@ -31,7 +34,9 @@ describe('salesforce timeouts', () => {
   it('a token endpoint that never answers fails the sign-in as RetryableError', async () => {
     server = await startStallServer();
     const started = Date.now();
-    const err = await connectorFor(server.url, { timeoutMs: 60_000, tokenTimeoutMs: 300 }).signIn().catch((e: unknown) => e);
+    const err = await connectorFor(server.url, { timeoutMs: 60_000, tokenTimeoutMs: 300 })
+      .signIn()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);
     expect(String(err)).toMatch(/token endpoint in time \(timeout\)/);
     expect(Date.now() - started).toBeLessThan(20_000);
@@ -42,9 +47,14 @@ describe('salesforce timeouts', () => {
     server = await startStallServer((req, _body, res) => {
       if (!req.url?.startsWith('/services/oauth2/token')) return;
       const base = `http://${req.headers.host ?? ''}`;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-        access_token: 'at-stall', instance_url: base, id: `${base}/id/00D000000000001/005000000000001`, token_type: 'Bearer',
-      }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          access_token: 'at-stall',
+          instance_url: base,
+          id: `${base}/id/00D000000000001/005000000000001`,
+          token_type: 'Bearer',
+        }),
+      );
     });
     server.stall(false);
     const connector = connectorFor(server.url, { timeoutMs: 300, tokenTimeoutMs: 60_000 });

@@ -9,7 +9,8 @@ const draft = (id: string, fields: OpportunityDraft['fields'] = {}): Opportunity
   fields: { Name: `Deal ${id}`, StageName: 'Qualification', CloseDate: '2030-06-30', Amount: 1000, ...fields },
   account: null,
 });
-const drafts = (n: number, prefix = 'REF'): OpportunityDraft[] => Array.from({ length: n }, (_, i) => draft(`${prefix}-${i}`));
+const drafts = (n: number, prefix = 'REF'): OpportunityDraft[] =>
+  Array.from({ length: n }, (_, i) => draft(`${prefix}-${i}`));
 const failed = (r: UpsertResult | undefined): Error => {
   if (!r || r.ok) throw new Error(`expected a failed result, got ${JSON.stringify(r)}`);
   return r.error;
@@ -38,7 +39,9 @@ describe('salesforce upsertOpportunities', () => {
   it('is idempotent: upserting again returns the same ids with created:false', async () => {
     h = await startSalesforceHarness();
     const first = await h.connector.upsertOpportunities(drafts(250));
-    const second = await h.connector.upsertOpportunities(drafts(250).map((d) => ({ ...d, fields: { ...d.fields, Amount: 2000 } })));
+    const second = await h.connector.upsertOpportunities(
+      drafts(250).map((d) => ({ ...d, fields: { ...d.fields, Amount: 2000 } })),
+    );
     expect(second.map((r) => (r.ok ? r.crmId : null))).toEqual(first.map((r) => (r.ok ? r.crmId : null)));
     expect(second.every((r) => r.ok && !r.created)).toBe(true);
     expect(h.fake.records('Opportunity')).toHaveLength(250);
@@ -47,7 +50,12 @@ describe('salesforce upsertOpportunities', () => {
 
   it('owns a new opportunity by the first team email that is an active user, with one User query per call', async () => {
     h = await startSalesforceHarness();
-    const ana = h.fake.setRecord('User', { FirstName: 'Ana', LastName: 'Silva', Email: 'ana@partner.example', IsActive: true });
+    const ana = h.fake.setRecord('User', {
+      FirstName: 'Ana',
+      LastName: 'Silva',
+      Email: 'ana@partner.example',
+      IsActive: true,
+    });
     h.fake.setRecord('User', { FirstName: 'Old', LastName: 'Timer', Email: 'gone@partner.example', IsActive: false });
     const input = [
       { ...draft('OWN-1'), ownerEmails: ['gone@partner.example', 'ANA@partner.example'] },
@@ -155,7 +163,11 @@ describe('salesforce upsertOpportunities', () => {
 
   it('sends a referral listed twice once and reports it for both', async () => {
     h = await startSalesforceHarness();
-    const results = await h.connector.upsertOpportunities([draft('DUP-1', { Amount: 1 }), draft('DUP-2'), draft('DUP-1', { Amount: 2 })]);
+    const results = await h.connector.upsertOpportunities([
+      draft('DUP-1', { Amount: 1 }),
+      draft('DUP-2'),
+      draft('DUP-1', { Amount: 2 }),
+    ]);
     expect(results[0]).toEqual(results[2]);
     expect(h.fake.records('Opportunity').find((r) => r.Referral_Id__c === 'DUP-1')?.Amount).toBe(2);
   });

@@ -1,5 +1,12 @@
 import type { Logger } from '../../src/log/logger.ts';
-import type { CrmConnector, CrmExpiryWriter, CrmOutbound, ExpiryWarning, OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
+import type {
+  CrmConnector,
+  CrmExpiryWriter,
+  CrmOutbound,
+  ExpiryWarning,
+  OpportunityDraft,
+  UpsertResult,
+} from '../../src/ports/crm.ts';
 import { AccountDirectory } from '../shared/account-directory.ts';
 import { SObjectDescribe, type CheckTarget, type FieldRequirement } from './check-salesforce.ts';
 import { applyExpiryWarning, readAppliedExpiry } from './expiry-writer.ts';
@@ -16,7 +23,9 @@ import { MAX_COLLECTION, queryAll, type SfRow } from './sobject-writes.ts';
 import { upsertOpportunities } from './upsert-opportunities.ts';
 
 /** Options without credentials (a proxy URL may hold some too), safe to log or show in `doctor`. */
-export type SalesforceSettings = Omit<SalesforceOptions, 'auth' | 'httpProxy'> & { authKind: SalesforceOptions['auth']['kind'] };
+export type SalesforceSettings = Omit<SalesforceOptions, 'auth' | 'httpProxy'> & {
+  authKind: SalesforceOptions['auth']['kind'];
+};
 
 export interface SalesforceConnector extends CrmConnector, CrmExpiryWriter, CrmOutbound, CheckTarget {
   readonly kind: 'salesforce';
@@ -70,7 +79,10 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
     },
     writeStatus: async (crmId, write) => writeStatus(session, outboundSettings(opts), crmId, write),
     async describe(object) {
-      const body = await session.call({ method: 'GET', url: `/sobjects/${encodeURIComponent(object)}/describe` }, { object });
+      const body = await session.call(
+        { method: 'GET', url: `/sobjects/${encodeURIComponent(object)}/describe` },
+        { object },
+      );
       return parseResponse(SObjectDescribe, body, `${object} describe`);
     },
     query: (soql) => queryAll(session, soql),
@@ -85,7 +97,12 @@ function requiredFields(o: SalesforceOptions): FieldRequirement[] {
     { object: opp, field: 'AccountId', role: 'writable', purpose: 'customer account' },
     { object: opp, field: o.expiryFields.expiresAt, role: 'writable', purpose: 'referral expiry time' },
     { object: opp, field: o.expiryFields.level, role: 'writable', purpose: 'expiry warning level' },
-    { object: 'Account', field: o.accountKeyField, role: 'external-id', purpose: 'customer match key (no duplicate accounts)' },
+    {
+      object: 'Account',
+      field: o.accountKeyField,
+      role: 'external-id',
+      purpose: 'customer match key (no duplicate accounts)',
+    },
     { object: 'Task', field: o.taskKeyField, role: 'external-id', purpose: 'follow-up task key (one task per level)' },
     { object: 'Task', field: 'WhatId', role: 'writable', purpose: 'task linked to the opportunity' },
     { object: 'Task', field: 'ActivityDate', role: 'writable', purpose: 'task due date' },
@@ -98,7 +115,8 @@ function outboundFields(o: SalesforceOptions): FieldRequirement[] {
   if (!o.outbound) return [];
   const opp = o.objectName;
   const f = o.outbound.fields;
-  const readable = (field: string | null, purpose: string): FieldRequirement[] => (field === null ? [] : [{ object: opp, field, role: 'readable', purpose }]);
+  const readable = (field: string | null, purpose: string): FieldRequirement[] =>
+    field === null ? [] : [{ object: opp, field, role: 'readable', purpose }];
   return [
     { object: opp, field: 'StageName', role: 'writable', purpose: 'stage written back by outbound sync' },
     { object: opp, field: f.message, role: 'writable', purpose: 'sync message shown to the seller' },
@@ -107,6 +125,16 @@ function outboundFields(o: SalesforceOptions): FieldRequirement[] {
     ...readable(f.lostReason, 'lost reason'),
     ...readable(f.currency, 'deal currency'),
     ...readable(f.campaignId, 'campaign id'),
-    ...(readsTeams(o) ? [{ object: 'OpportunityTeamMember', field: 'UserId', role: 'readable' as const, purpose: 'opportunity team, for extra team contacts (needs Team Selling; or set salesforce.outbound.teamMembers: false)' }] : []),
+    ...(readsTeams(o)
+      ? [
+          {
+            object: 'OpportunityTeamMember',
+            field: 'UserId',
+            role: 'readable' as const,
+            purpose:
+              'opportunity team, for extra team contacts (needs Team Selling; or set salesforce.outbound.teamMembers: false)',
+          },
+        ]
+      : []),
   ];
 }

@@ -19,7 +19,11 @@ const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
  * RetryableError (token endpoint down); messages carry Salesforce's OAuth error code and
  * description only, never the assertion, secret or token.
  */
-export async function signIn(conn: Connection, opts: SalesforceOptions, now: () => Date = () => new Date()): Promise<SignedIn> {
+export async function signIn(
+  conn: Connection,
+  opts: SalesforceOptions,
+  now: () => Date = () => new Date(),
+): Promise<SignedIn> {
   const auth = opts.auth;
   let params: { grant_type: string; [name: string]: string };
   if (auth.kind === 'jwt') {
@@ -39,7 +43,11 @@ export async function signIn(conn: Connection, opts: SalesforceOptions, now: () 
   if (!conn.accessToken || !conn.instanceUrl) {
     throw new AuthError(`salesforce sign-in (${auth.kind}): the token response had no access token or instance URL`);
   }
-  return { instanceUrl: conn.instanceUrl, userId: conn.userInfo?.id ?? undefined, orgId: conn.userInfo?.organizationId ?? undefined };
+  return {
+    instanceUrl: conn.instanceUrl,
+    userId: conn.userInfo?.id ?? undefined,
+    orgId: conn.userInfo?.organizationId ?? undefined,
+  };
 }
 
 /** Pure: maps what jsforce's OAuth2 client threw. Its error `name` is the OAuth `error` code. */
@@ -52,7 +60,9 @@ export function signInError(err: unknown, flow: string): SyncError {
     return new RetryableError(`salesforce sign-in (${flow}): no answer from the token endpoint in time (timeout)`);
   }
   if (err.name === 'FetchError') {
-    return new RetryableError(`salesforce sign-in (${flow}): token endpoint unreachable${typeof code === 'string' ? ` (${code})` : ''}`);
+    return new RetryableError(
+      `salesforce sign-in (${flow}): token endpoint unreachable${typeof code === 'string' ? ` (${code})` : ''}`,
+    );
   }
   const http = /^ERROR_HTTP_(\d{3})$/.exec(err.name);
   if (http?.[1]) {

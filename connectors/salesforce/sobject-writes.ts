@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { FatalError, type SyncError } from '../../src/errors.ts';
 import type { FieldValue } from '../../src/ports/crm.ts';
-import { classifyRecordError, errorFromCode, isRecordLevelCode, type ErrorContext } from './classify-salesforce-error.ts';
+import {
+  classifyRecordError,
+  errorFromCode,
+  isRecordLevelCode,
+  type ErrorContext,
+} from './classify-salesforce-error.ts';
 import { parseResponse, type SalesforceSession } from './salesforce-session.ts';
 import { soqlString } from './soql.ts';
 
@@ -33,7 +38,8 @@ const NO_CONTENT = Object.freeze({ noContent: true });
 
 export function toOutcome(r: z.infer<typeof SaveResult>, ctx: ErrorContext): WriteOutcome {
   if (r.success && r.id) return { ok: true, id: r.id, created: r.created === true };
-  if (r.success) return { ok: false, error: new FatalError(`salesforce ${ctx.object ?? ''} save result without an id`) };
+  if (r.success)
+    return { ok: false, error: new FatalError(`salesforce ${ctx.object ?? ''} save result without an id`) };
   const first = r.errors?.[0];
   return { ok: false, error: classifyRecordError(first ?? { message: 'failed without an error' }, ctx) };
 }
@@ -43,20 +49,35 @@ export function toOutcome(r: z.infer<typeof SaveResult>, ctx: ErrorContext): Wri
  * duplicate race) come back as a failed outcome; whole-call failures are thrown.
  */
 export async function upsertSingle(
-  session: SalesforceSession, object: string, extField: string, extValue: string, fields: SfFields, ctx: ErrorContext,
+  session: SalesforceSession,
+  object: string,
+  extField: string,
+  extValue: string,
+  fields: SfFields,
+  ctx: ErrorContext,
 ): Promise<WriteOutcome> {
   const { [extField]: _ignored, ...body } = fields;
   const url = `/sobjects/${object}/${extField}/${encodeURIComponent(extValue)}`;
-  const r = await session.attempt({ method: 'PATCH', url, body: JSON.stringify(body), headers: jsonHeaders() }, NO_CONTENT);
+  const r = await session.attempt(
+    { method: 'PATCH', url, body: JSON.stringify(body), headers: jsonHeaders() },
+    NO_CONTENT,
+  );
   if (!r.ok) {
     const f = r.failure;
-    if (f.kind === 'api' && isRecordLevelCode(f.code)) return { ok: false, error: errorFromCode({ code: f.code, message: f.message, fields: f.fields }, ctx) };
+    if (f.kind === 'api' && isRecordLevelCode(f.code))
+      return { ok: false, error: errorFromCode({ code: f.code, message: f.message, fields: f.fields }, ctx) };
     throw session.toError(f, ctx);
   }
   if (r.body === NO_CONTENT) {
-    const found = await queryAll(session, `SELECT Id FROM ${object} WHERE ${extField} = ${soqlString(extValue)} LIMIT 1`, ctx);
+    const found = await queryAll(
+      session,
+      `SELECT Id FROM ${object} WHERE ${extField} = ${soqlString(extValue)} LIMIT 1`,
+      ctx,
+    );
     const id = found[0]?.Id;
-    return id ? { ok: true, id, created: false } : { ok: false, error: new FatalError(`salesforce ${object} upserted but not found by ${extField}`) };
+    return id
+      ? { ok: true, id, created: false }
+      : { ok: false, error: new FatalError(`salesforce ${object} upserted but not found by ${extField}`) };
   }
   return toOutcome(parseResponse(SaveResult, r.body, `${object} upsert`), ctx);
 }
@@ -67,15 +88,28 @@ export async function upsertSingle(
  * throws (earlier chunks stay written, which the next attempt's upsert repeats harmlessly).
  */
 export async function upsertMany(
-  session: SalesforceSession, object: string, extField: string, records: SfFields[], contextOf: (i: number) => ErrorContext,
+  session: SalesforceSession,
+  object: string,
+  extField: string,
+  records: SfFields[],
+  contextOf: (i: number) => ErrorContext,
 ): Promise<WriteOutcome[]> {
   const out: WriteOutcome[] = [];
   for (let start = 0; start < records.length; start += MAX_COLLECTION) {
     const chunk = records.slice(start, start + MAX_COLLECTION);
-    const body = JSON.stringify({ allOrNone: false, records: chunk.map((rec) => ({ attributes: { type: object }, ...rec })) });
-    const raw = await session.call({ method: 'PATCH', url: `/composite/sobjects/${object}/${extField}`, body, headers: jsonHeaders() }, { object });
+    const body = JSON.stringify({
+      allOrNone: false,
+      records: chunk.map((rec) => ({ attributes: { type: object }, ...rec })),
+    });
+    const raw = await session.call(
+      { method: 'PATCH', url: `/composite/sobjects/${object}/${extField}`, body, headers: jsonHeaders() },
+      { object },
+    );
     const results = parseResponse(SaveResults, raw, `${object} collection upsert`);
-    if (results.length !== chunk.length) throw new FatalError(`salesforce ${object} collection upsert: ${results.length} results for ${chunk.length} records`);
+    if (results.length !== chunk.length)
+      throw new FatalError(
+        `salesforce ${object} collection upsert: ${results.length} results for ${chunk.length} records`,
+      );
     results.forEach((r, i) => out.push(toOutcome(r, contextOf(start + i))));
   }
   return out;
@@ -104,7 +138,11 @@ async function followPages(session: SalesforceSession, firstBody: unknown, ctx: 
  * queryAll for an object the org may not have (INVALID_TYPE: a feature such as Team Selling
  * is off, or the integration user cannot see the object): 'missing-object' instead of an error.
  */
-export async function queryAllUnlessMissing(session: SalesforceSession, soql: string, ctx: ErrorContext = {}): Promise<SfRow[] | 'missing-object'> {
+export async function queryAllUnlessMissing(
+  session: SalesforceSession,
+  soql: string,
+  ctx: ErrorContext = {},
+): Promise<SfRow[] | 'missing-object'> {
   const first = await session.attempt({ method: 'GET', url: queryUrl(soql) });
   if (!first.ok) {
     if (first.failure.kind === 'api' && first.failure.code === 'INVALID_TYPE') return 'missing-object';

@@ -8,7 +8,7 @@ describe('soqlString', () => {
     ['Contoso', "'Contoso'"],
     ["O'Brien", "'O\\'Brien'"],
     ['back\\slash', "'back\\\\slash'"],
-    ['say "hi"', "'say \\\"hi\\\"'"],
+    ['say "hi"', '\'say \\"hi\\"\''],
     ['line\nbreak\ttab', "'line\\nbreak\\ttab'"],
     ["' OR Name != '", "'\\' OR Name != \\''"],
   ])('%j -> %s', (value, expected) => {
@@ -50,7 +50,9 @@ describe('soqlDateTime', () => {
   });
 
   it('parses as a datetime literal, and refuses an invalid date', () => {
-    const q = parseSoql(`SELECT Id FROM Opportunity WHERE SystemModstamp >= ${soqlDateTime(new Date('2025-01-01T00:00:00Z'))}`);
+    const q = parseSoql(
+      `SELECT Id FROM Opportunity WHERE SystemModstamp >= ${soqlDateTime(new Date('2025-01-01T00:00:00Z'))}`,
+    );
     expect(q.where).toMatchObject({ value: { kind: 'datetime', ms: Date.parse('2025-01-01T00:00:00Z') } });
     expect(() => soqlDateTime(new Date('nope'))).toThrow(RangeError);
   });
@@ -58,13 +60,17 @@ describe('soqlDateTime', () => {
 
 describe('chunkConditions', () => {
   it('keeps every encoded query under the limit and loses no condition', () => {
-    const conditions = Array.from({ length: 500 }, (_, i) => `(Name = 'Customer ${i} GmbH & Co' AND BillingCountry = 'DE')`);
+    const conditions = Array.from(
+      { length: 500 },
+      (_, i) => `(Name = 'Customer ${i} GmbH & Co' AND BillingCountry = 'DE')`,
+    );
     const head = 'SELECT Id FROM Account WHERE ';
     const tail = ' ORDER BY CreatedDate ASC';
     const groups = chunkConditions(head, conditions, tail, 4000);
     expect(groups.length).toBeGreaterThan(1);
     expect(groups.flat()).toEqual(conditions);
-    for (const g of groups) expect(encodeURIComponent(`${head}${g.join(' OR ')}${tail}`).length).toBeLessThanOrEqual(4000);
+    for (const g of groups)
+      expect(encodeURIComponent(`${head}${g.join(' OR ')}${tail}`).length).toBeLessThanOrEqual(4000);
   });
 
   it('puts an oversized condition in a group of its own', () => {
@@ -75,7 +81,9 @@ describe('chunkConditions', () => {
 
 describe('accountKey', () => {
   it('is case-, order- and whitespace-insensitive', () => {
-    expect(accountKey({ Name: '  Contoso ', BillingCountry: 'DE' })).toBe(accountKey({ BillingCountry: 'de', name: 'CONTOSO' }));
+    expect(accountKey({ Name: '  Contoso ', BillingCountry: 'DE' })).toBe(
+      accountKey({ BillingCountry: 'de', name: 'CONTOSO' }),
+    );
   });
 
   it('keeps values apart that only a naive join would merge', () => {

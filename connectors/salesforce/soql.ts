@@ -7,7 +7,14 @@ import { wellFormed } from '../../src/text/well-formed.ts';
  */
 
 const STRING_ESCAPES: Record<string, string> = {
-  '\\': '\\\\', "'": "\\'", '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f',
+  '\\': '\\\\',
+  "'": "\\'",
+  '"': '\\"',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
 };
 
 /**
@@ -52,7 +59,12 @@ export const MAX_ENCODED_SOQL = 12_000;
  * Splits OR-able conditions into groups whose full query (`head` + joined conditions + `tail`)
  * stays under `maxEncoded` once URL-encoded. A single oversized condition gets its own group.
  */
-export function chunkConditions(head: string, conditions: string[], tail: string, maxEncoded = MAX_ENCODED_SOQL): string[][] {
+export function chunkConditions(
+  head: string,
+  conditions: string[],
+  tail: string,
+  maxEncoded = MAX_ENCODED_SOQL,
+): string[][] {
   const fixed = encodeURIComponent(head).length + encodeURIComponent(tail).length;
   const sep = encodeURIComponent(' OR ').length;
   const groups: string[][] = [];

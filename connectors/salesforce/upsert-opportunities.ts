@@ -38,12 +38,22 @@ interface Sendable {
  * Results are per draft, in input order; a whole-call failure throws.
  */
 export async function upsertOpportunities(
-  session: SalesforceSession, s: UpsertSettings, drafts: OpportunityDraft[], directory: AccountDirectory, owners?: OwnerDirectory,
+  session: SalesforceSession,
+  s: UpsertSettings,
+  drafts: OpportunityDraft[],
+  directory: AccountDirectory,
+  owners?: OwnerDirectory,
 ): Promise<UpsertResult[]> {
   const results: (UpsertResult | undefined)[] = drafts.map((d) =>
     isUrlSafeId(d.referralId)
       ? undefined
-      : { referralId: d.referralId, ok: false, error: new ValidationError(`referral id '${d.referralId.slice(0, 80)}' is not URL-safe (letters, digits, _ and - only)`) },
+      : {
+          referralId: d.referralId,
+          ok: false,
+          error: new ValidationError(
+            `referral id '${d.referralId.slice(0, 80)}' is not URL-safe (letters, digits, _ and - only)`,
+          ),
+        },
   );
 
   // The same referral twice in one call: send the last version once, report it for each.
@@ -73,7 +83,9 @@ export async function upsertOpportunities(
       chunk.forEach((x, i) => {
         const o = outcomes[i];
         if (!o) return;
-        results[x.index] = o.ok ? { referralId: x.referralId, ok: true, crmId: o.id, created: o.created } : { referralId: x.referralId, ok: false, error: o.error };
+        results[x.index] = o.ok
+          ? { referralId: x.referralId, ok: true, crmId: o.id, created: o.created }
+          : { referralId: x.referralId, ok: false, error: o.error };
         if (!o.ok && x.account?.kind === 'id') accounts.forget(x.account.key);
       });
     }
@@ -86,13 +98,23 @@ export async function upsertOpportunities(
     if (own) return own;
     // An earlier duplicate of a referral sent later in the call shares that result.
     const shared = results[lastIndex.get(d.referralId) ?? -1];
-    return shared ?? { referralId: d.referralId, ok: false, error: new ValidationError(`referral ${d.referralId}: not sent`) };
+    return (
+      shared ?? {
+        referralId: d.referralId,
+        ok: false,
+        error: new ValidationError(`referral ${d.referralId}: not sent`),
+      }
+    );
   });
 }
 
 /** Writes one chunk (<= 200 drafts): outcomes in chunk order. */
 async function writeChunk(
-  session: SalesforceSession, s: UpsertSettings, accounts: AccountResolution, chunk: Sendable[], alone: boolean,
+  session: SalesforceSession,
+  s: UpsertSettings,
+  accounts: AccountResolution,
+  chunk: Sendable[],
+  alone: boolean,
 ): Promise<WriteOutcome[]> {
   const outcomes: (WriteOutcome | undefined)[] = [];
   /** `newKey`: the record names its new Account by that key instead of an AccountId. */
@@ -111,7 +133,11 @@ async function writeChunk(
     else if (creation) {
       newAccounts.set(plan.key, creation);
       toSend.push({ at, record: x.record, newKey: plan.key });
-    } else outcomes[at] = { ok: false, error: new FatalError(`salesforce Account of referral ${x.referralId}: not resolved`) };
+    } else
+      outcomes[at] = {
+        ok: false,
+        error: new FatalError(`salesforce Account of referral ${x.referralId}: not resolved`),
+      };
   });
   const contextOf = (i: number) => ({ object: s.objectName, referralId: chunk[toSend[i]?.at ?? -1]?.referralId });
 
@@ -119,15 +145,33 @@ async function writeChunk(
   if (newAccounts.size === 0) {
     const records = toSend.map((x) => x.record);
     const [only] = toSend;
-    sent = alone && only && toSend.length === 1
-      ? [await upsertSingle(session, s.objectName, s.externalIdField, chunk[only.at]?.referralId ?? '', only.record, contextOf(0))]
-      : toSend.length > 0 ? await upsertMany(session, s.objectName, s.externalIdField, records, contextOf) : [];
+    sent =
+      alone && only && toSend.length === 1
+        ? [
+            await upsertSingle(
+              session,
+              s.objectName,
+              s.externalIdField,
+              chunk[only.at]?.referralId ?? '',
+              only.record,
+              contextOf(0),
+            ),
+          ]
+        : toSend.length > 0
+          ? await upsertMany(session, s.objectName, s.externalIdField, records, contextOf)
+          : [];
   } else {
     const keys = [...newAccounts.keys()];
     const creations = [...newAccounts.values()];
-    const byKey = (x: (typeof toSend)[number]): SfRecordBody => (x.newKey === undefined ? x.record : { ...x.record, Account: { [s.accountKeyField]: x.newKey } });
+    const byKey = (x: (typeof toSend)[number]): SfRecordBody =>
+      x.newKey === undefined ? x.record : { ...x.record, Account: { [s.accountKeyField]: x.newKey } };
     const [made = [], written = []] = await upsertCollectionsInOneCall(session, [
-      { object: 'Account', extField: s.accountKeyField, records: creations.map((c) => c.record), contextOf: (i) => ({ object: 'Account', referralId: creations[i]?.referralId }) },
+      {
+        object: 'Account',
+        extField: s.accountKeyField,
+        records: creations.map((c) => c.record),
+        contextOf: (i) => ({ object: 'Account', referralId: creations[i]?.referralId }),
+      },
       { object: s.objectName, extField: s.externalIdField, records: toSend.map(byKey), contextOf },
     ]);
     keys.forEach((key, i) => {
@@ -145,5 +189,8 @@ async function writeChunk(
     const at = toSend[i]?.at;
     if (at !== undefined) outcomes[at] = o;
   });
-  return chunk.map((_, at) => outcomes[at] ?? { ok: false, error: new ValidationError(`referral ${chunk[at]?.referralId ?? ''}: not sent`) });
+  return chunk.map(
+    (_, at) =>
+      outcomes[at] ?? { ok: false, error: new ValidationError(`referral ${chunk[at]?.referralId ?? ''}: not sent`) },
+  );
 }

@@ -7,10 +7,16 @@ import { soqlString } from './soql.ts';
 const EMAILS_PER_QUERY = 200;
 
 /** Active users by email (lower case -> Id), for owners of new opportunities; the first user wins a shared email. */
-export async function activeUsersByEmail(session: SalesforceSession, emails: readonly string[]): Promise<Map<string, string>> {
+export async function activeUsersByEmail(
+  session: SalesforceSession,
+  emails: readonly string[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < emails.length; i += EMAILS_PER_QUERY) {
-    const soql = `SELECT Id, Email FROM User WHERE IsActive = true AND Email IN (${emails.slice(i, i + EMAILS_PER_QUERY).map(soqlString).join(', ')}) ORDER BY CreatedDate, Id`;
+    const soql = `SELECT Id, Email FROM User WHERE IsActive = true AND Email IN (${emails
+      .slice(i, i + EMAILS_PER_QUERY)
+      .map(soqlString)
+      .join(', ')}) ORDER BY CreatedDate, Id`;
     for (const row of await queryAll(session, soql, { object: 'User' })) {
       const email = text(row.Email)?.toLowerCase();
       if (email && typeof row.Id === 'string' && !out.has(email)) out.set(email, row.Id);

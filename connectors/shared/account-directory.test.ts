@@ -65,6 +65,13 @@ describe('AccountDirectory', () => {
     expect(c).toBeUndefined(); // now waiting for z, still holding nothing
     d.settle('z', { ok: true, accountId: '001Z' });
     await tick();
-    expect(c).toEqual({ known: new Map([['x', '001X'], ['z', '001Z']]), failed: new Map(), claimed: [] });
+    expect(c).toEqual({
+      known: new Map([
+        ['x', '001X'],
+        ['z', '001Z'],
+      ]),
+      failed: new Map(),
+      claimed: [],
+    });
   });
 });

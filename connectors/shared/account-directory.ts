@@ -23,7 +23,10 @@ export const ACCOUNT_CACHE_SIZE = 50_000;
  */
 export class AccountDirectory {
   private readonly ids = new Map<string, string>();
-  private readonly inFlight = new Map<string, { promise: Promise<AccountOutcome | undefined>; resolve: (o: AccountOutcome | undefined) => void }>();
+  private readonly inFlight = new Map<
+    string,
+    { promise: Promise<AccountOutcome | undefined>; resolve: (o: AccountOutcome | undefined) => void }
+  >();
 
   constructor(private readonly maxEntries = ACCOUNT_CACHE_SIZE) {}
 

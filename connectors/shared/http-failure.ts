@@ -56,7 +56,8 @@ export function toSyncError(err: unknown, ctx: FailureContext, now: Date = new D
 function headerValue(headers: unknown, name: string): string | undefined {
   if (typeof headers !== 'object' || headers === null) return undefined;
   const getter = (headers as { get?: unknown }).get;
-  let value: unknown = typeof getter === 'function' ? (getter as (n: string) => unknown).call(headers, name) : undefined;
+  let value: unknown =
+    typeof getter === 'function' ? (getter as (n: string) => unknown).call(headers, name) : undefined;
   if (value === undefined || value === null) {
     const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
     value = key === undefined ? undefined : (headers as Record<string, unknown>)[key];
@@ -83,6 +84,11 @@ function remoteError(data: unknown): { code?: string | undefined; message?: stri
   const nested = (body as { error?: unknown }).error;
   const source = (typeof nested === 'object' && nested !== null ? nested : body) as Record<string, unknown>;
   const code = typeof source.code === 'string' || typeof source.code === 'number' ? String(source.code) : undefined;
-  const text = typeof source.message === 'string' ? source.message : typeof source.description === 'string' ? source.description : undefined;
+  const text =
+    typeof source.message === 'string'
+      ? source.message
+      : typeof source.description === 'string'
+        ? source.description
+        : undefined;
   return { code: code?.slice(0, 100), message: text === undefined ? undefined : scrubText(text).slice(0, MAX_MESSAGE) };
 }

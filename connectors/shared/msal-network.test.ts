@@ -9,12 +9,20 @@ afterEach(async () => {
   server = undefined;
 });
 
-const failure = (p: Promise<unknown>): Promise<unknown> => p.then(() => expect.fail('expected a failure'), (e: unknown) => e);
+const failure = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => expect.fail('expected a failure'),
+    (e: unknown) => e,
+  );
 
 describe('msal network client (issue 12)', () => {
   it('ends a token POST that is never answered as network_error, naming the timeout', async () => {
     server = await startStallServer();
-    const err = await failure(createMsalNetworkClient(200).sendPostRequestAsync(`${server.url}/t/oauth2/v2.0/token`, { body: 'client_secret=s3cr3t' }));
+    const err = await failure(
+      createMsalNetworkClient(200).sendPostRequestAsync(`${server.url}/t/oauth2/v2.0/token`, {
+        body: 'client_secret=s3cr3t',
+      }),
+    );
     expect(err).toBeInstanceOf(MsalAuthError);
     expect(err).toMatchObject({ errorCode: 'network_error' });
     expect((err as Error).message).toMatch(/no answer from 127\.0\.0\.1:\d+ within 200 ms/);
@@ -29,11 +37,17 @@ describe('msal network client (issue 12)', () => {
   });
 
   it('returns status, lower-case headers and the parsed JSON body', async () => {
-    server = await startStallServer((_req, body, res) => res.writeHead(400, { 'X-Ms-Request-Id': 'r-1' }).end(JSON.stringify({ error: 'invalid_grant', echo: body })));
+    server = await startStallServer((_req, body, res) =>
+      res.writeHead(400, { 'X-Ms-Request-Id': 'r-1' }).end(JSON.stringify({ error: 'invalid_grant', echo: body })),
+    );
     server.stall(false);
-    const res = await createMsalNetworkClient(5_000).sendPostRequestAsync<{ error: string; echo: string }>(`${server.url}/token`, {
-      body: 'grant_type=refresh_token', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
+    const res = await createMsalNetworkClient(5_000).sendPostRequestAsync<{ error: string; echo: string }>(
+      `${server.url}/token`,
+      {
+        body: 'grant_type=refresh_token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+    );
     expect(res.status).toBe(400);
     expect(res.headers['x-ms-request-id']).toBe('r-1');
     expect(res.body).toEqual({ error: 'invalid_grant', echo: 'grant_type=refresh_token' });
@@ -43,7 +57,9 @@ describe('msal network client (issue 12)', () => {
     [502, 'network_error'],
     [200, 'token_parsing_error'],
   ])('an HTML answer with HTTP %i is %s', async (status, code) => {
-    server = await startStallServer((_req, _body, res) => res.writeHead(status, { 'content-type': 'text/html' }).end('<html>proxy</html>'));
+    server = await startStallServer((_req, _body, res) =>
+      res.writeHead(status, { 'content-type': 'text/html' }).end('<html>proxy</html>'),
+    );
     server.stall(false);
     const err = await failure(createMsalNetworkClient(5_000).sendPostRequestAsync(`${server.url}/token`, { body: '' }));
     expect(err).toMatchObject({ errorCode: code });

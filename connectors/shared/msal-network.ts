@@ -1,4 +1,9 @@
-import { AuthError as MsalAuthError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+import {
+  AuthError as MsalAuthError,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from '@azure/msal-node';
 
 /**
  * msal-node's own network client sets no deadline on token POSTs, so a token endpoint that
@@ -12,8 +17,14 @@ import { AuthError as MsalAuthError, type INetworkModule, type NetworkRequestOpt
  * secrets.
  */
 export function createMsalNetworkClient(timeoutMs: number): INetworkModule {
-  async function send<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, callerTimeoutMs?: number): Promise<NetworkResponse<T>> {
-    const limit = callerTimeoutMs !== undefined && callerTimeoutMs > 0 ? Math.min(callerTimeoutMs, timeoutMs) : timeoutMs;
+  async function send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options?: NetworkRequestOptions,
+    callerTimeoutMs?: number,
+  ): Promise<NetworkResponse<T>> {
+    const limit =
+      callerTimeoutMs !== undefined && callerTimeoutMs > 0 ? Math.min(callerTimeoutMs, timeoutMs) : timeoutMs;
     const host = URL.canParse(url) ? new URL(url).host : 'the token endpoint';
     let res: Response;
     let text: string;
@@ -39,7 +50,11 @@ export function createMsalNetworkClient(timeoutMs: number): INetworkModule {
       body = JSON.parse(text) as T;
     } catch {
       const transient = res.status >= 500 || res.status === 429;
-      throw new MsalAuthError(transient ? 'network_error' : 'token_parsing_error', '', `${host} answered HTTP ${res.status} with a body that is not JSON`);
+      throw new MsalAuthError(
+        transient ? 'network_error' : 'token_parsing_error',
+        '',
+        `${host} answered HTTP ${res.status} with a body that is not JSON`,
+      );
     }
     return { headers, body, status: res.status };
   }
@@ -51,7 +66,8 @@ export function createMsalNetworkClient(timeoutMs: number): INetworkModule {
 
 function networkMessage(err: unknown, host: string, limit: number): string {
   const name = err instanceof Error ? err.name : '';
-  if (name === 'TimeoutError' || name === 'AbortError') return `no answer from ${host} within ${limit} ms (token request timed out)`;
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return `no answer from ${host} within ${limit} ms (token request timed out)`;
   // fetch wraps the socket error (ECONNREFUSED, ENOTFOUND) as `cause`; keep its code only.
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
   const code = typeof cause?.code === 'string' ? cause.code : 'network failure';

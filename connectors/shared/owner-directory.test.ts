@@ -2,16 +2,27 @@ import { describe, expect, it } from 'vitest';
 import type { OpportunityDraft } from '../../src/ports/crm.ts';
 import { OwnerDirectory } from './owner-directory.ts';
 
-const draft = (ownerEmails?: string[]): OpportunityDraft => ({ referralId: 'R', fields: {}, account: null, ...(ownerEmails ? { ownerEmails } : {}) });
-const USERS = new Map([['ana@partner.example', '005A'], ['bo@partner.example', '005B']]);
+const draft = (ownerEmails?: string[]): OpportunityDraft => ({
+  referralId: 'R',
+  fields: {},
+  account: null,
+  ...(ownerEmails ? { ownerEmails } : {}),
+});
+const USERS = new Map([
+  ['ana@partner.example', '005A'],
+  ['bo@partner.example', '005B'],
+]);
 
 function directory() {
   const asked: string[][] = [];
   let now = 0;
-  const d = new OwnerDirectory(async (emails) => {
-    asked.push([...emails]);
-    return new Map([...USERS].filter(([e]) => emails.includes(e)));
-  }, () => now);
+  const d = new OwnerDirectory(
+    async (emails) => {
+      asked.push([...emails]);
+      return new Map([...USERS].filter(([e]) => emails.includes(e)));
+    },
+    () => now,
+  );
   return { d, asked, later: (ms: number) => void (now += ms) };
 }
 

@@ -23,7 +23,9 @@ export class OwnerDirectory {
 
   /** The owner id per draft (undefined: no team email is an active user, or none was given). */
   async ownersOf(drafts: readonly OpportunityDraft[]): Promise<(string | undefined)[]> {
-    const emailsOf = drafts.map((d) => (d.ownerEmails ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e !== ''));
+    const emailsOf = drafts.map((d) =>
+      (d.ownerEmails ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e !== ''),
+    );
     const t = this.now();
     const fresh = (e: string): boolean => {
       const hit = this.known.get(e);

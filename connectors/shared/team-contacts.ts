@@ -23,7 +23,12 @@ export function groupTeamContacts(rows: readonly (TeamMemberRow | null)[]): Map<
     if (!row?.opportunityId || email === null) continue;
     const list = out.get(row.opportunityId) ?? [];
     const phoneNumber = text(row.phoneNumber);
-    list.push({ firstName: text(row.firstName) ?? '', lastName: text(row.lastName) ?? '', email, ...(phoneNumber === null ? {} : { phoneNumber }) });
+    list.push({
+      firstName: text(row.firstName) ?? '',
+      lastName: text(row.lastName) ?? '',
+      email,
+      ...(phoneNumber === null ? {} : { phoneNumber }),
+    });
     out.set(row.opportunityId, list);
   }
   return out;

@@ -19,6 +19,10 @@ describe('ops notice payloads', () => {
   });
 
   it('json is typed apart from expiry alerts', () => {
-    expect(buildNoticePayload('json', notice)).toMatchObject({ type: 'referral-sync.ops-notice', version: 1, notice: { kind: 'state-loss' } });
+    expect(buildNoticePayload('json', notice)).toMatchObject({
+      type: 'referral-sync.ops-notice',
+      version: 1,
+      notice: { kind: 'state-loss' },
+    });
   });
 });

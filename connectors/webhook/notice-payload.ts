@@ -18,13 +18,23 @@ export function buildNoticePayload(format: WebhookFormat, n: OpsNotice): unknown
           { type: 'section', text: { type: 'plain_text', text: `${n.title}\n${n.text}` } },
           { type: 'context', elements: [{ type: 'plain_text', text: `${n.at} · key ${n.idempotencyKey}` }] },
         ],
-        metadata: { event_type: 'referral_sync_ops_notice', event_payload: { kind: n.kind, idempotency_key: n.idempotencyKey } },
+        metadata: {
+          event_type: 'referral_sync_ops_notice',
+          event_payload: { kind: n.kind, idempotency_key: n.idempotencyKey },
+        },
       };
     case 'teams':
       return teamsMessage([
         { type: 'TextBlock', text: n.title, weight: 'Bolder', size: 'Medium', wrap: true, color: 'Attention' },
         { type: 'TextBlock', text: n.text, wrap: true },
-        { type: 'TextBlock', id: 'idempotencyKey', text: `${n.at} · key ${n.idempotencyKey}`, size: 'Small', isSubtle: true, wrap: true },
+        {
+          type: 'TextBlock',
+          id: 'idempotencyKey',
+          text: `${n.at} · key ${n.idempotencyKey}`,
+          size: 'Small',
+          isSubtle: true,
+          wrap: true,
+        },
       ]);
   }
 }

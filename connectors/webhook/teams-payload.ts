@@ -16,7 +16,11 @@ import { alertHeading } from './alert-heading.ts';
 
 export interface TeamsPayload {
   type: 'message';
-  attachments: Array<{ contentType: 'application/vnd.microsoft.card.adaptive'; contentUrl: null; content: Record<string, unknown> }>;
+  attachments: Array<{
+    contentType: 'application/vnd.microsoft.card.adaptive';
+    contentUrl: null;
+    content: Record<string, unknown>;
+  }>;
 }
 
 /**
@@ -30,7 +34,14 @@ export function toTeamsPayload(alert: ExpiryAlert): TeamsPayload {
   // Red for the last day, the contact request and expiry; amber for earlier warnings.
   const urgent = alert.kind !== 'warning' || alert.timeLeftMs < 24 * 3_600_000;
   const body: unknown[] = [
-    { type: 'TextBlock', text: alertHeading(alert), weight: 'Bolder', size: 'Medium', wrap: true, color: urgent ? 'Attention' : 'Warning' },
+    {
+      type: 'TextBlock',
+      text: alertHeading(alert),
+      weight: 'Bolder',
+      size: 'Medium',
+      wrap: true,
+      color: urgent ? 'Attention' : 'Warning',
+    },
     { type: 'TextBlock', text: escapeMarkdown(alert.dealName), wrap: true, weight: 'Bolder' },
     {
       type: 'FactSet',
@@ -42,9 +53,19 @@ export function toTeamsPayload(alert: ExpiryAlert): TeamsPayload {
         { title: 'Referral', value: alert.referralId },
       ],
     },
-    { type: 'TextBlock', id: 'idempotencyKey', text: `Alert key: ${alert.idempotencyKey}`, size: 'Small', isSubtle: true, wrap: true },
+    {
+      type: 'TextBlock',
+      id: 'idempotencyKey',
+      text: `Alert key: ${alert.idempotencyKey}`,
+      size: 'Small',
+      isSubtle: true,
+      wrap: true,
+    },
   ];
-  return teamsMessage(body, alert.link ? [{ type: 'Action.OpenUrl', title: 'Open referral', url: alert.link }] : undefined);
+  return teamsMessage(
+    body,
+    alert.link ? [{ type: 'Action.OpenUrl', title: 'Open referral', url: alert.link }] : undefined,
+  );
 }
 
 /** The Teams message envelope around an Adaptive Card 1.4 with `body` (and `actions`). */

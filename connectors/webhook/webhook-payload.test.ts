@@ -50,27 +50,43 @@ describe('webhook payloads', () => {
   });
 
   it('hides an email address typed into the deal name', () => {
-    const alert = toExpiryAlert(job('warning', '4h'), { ...referral, name: 'Follow up with lena@bluefin.example' }, now, format);
+    const alert = toExpiryAlert(
+      job('warning', '4h'),
+      { ...referral, name: 'Follow up with lena@bluefin.example' },
+      now,
+      format,
+    );
     for (const fmt of WEBHOOK_FORMATS) expect(JSON.stringify(buildWebhookPayload(fmt, alert))).not.toMatch(EMAIL);
   });
 
   it('teams: contact-me alert, no link configured', () => {
-    const alert = toExpiryAlert(job('contact-me', 'contact-me', '2025-03-06T09:14:00.000Z'), referral, new Date('2025-03-03T10:00:00Z'), {
-      timeZone: 'America/New_York',
-      linkTemplate: null,
-    });
+    const alert = toExpiryAlert(
+      job('contact-me', 'contact-me', '2025-03-06T09:14:00.000Z'),
+      referral,
+      new Date('2025-03-03T10:00:00Z'),
+      {
+        timeZone: 'America/New_York',
+        linkTemplate: null,
+      },
+    );
     expect(buildWebhookPayload('teams', alert)).toMatchSnapshot();
   });
 
-  it('every format carries the alert\'s idempotency key, the same for each post of one (referral, level) (#12)', () => {
+  it("every format carries the alert's idempotency key, the same for each post of one (referral, level) (#12)", () => {
     const key = 'referral-sync-expiry:0b6f3c1e-4a52-4c7e-9d1a-1f2e3d4c5b6a:24h';
     const later = new Date('2025-03-16T03:00:00Z');
     for (const fmt of WEBHOOK_FORMATS) {
-      const first = JSON.stringify(buildWebhookPayload(fmt, toExpiryAlert(job('warning', '24h'), referral, now, format)));
-      const retry = JSON.stringify(buildWebhookPayload(fmt, toExpiryAlert(job('warning', '24h'), referral, later, format)));
+      const first = JSON.stringify(
+        buildWebhookPayload(fmt, toExpiryAlert(job('warning', '24h'), referral, now, format)),
+      );
+      const retry = JSON.stringify(
+        buildWebhookPayload(fmt, toExpiryAlert(job('warning', '24h'), referral, later, format)),
+      );
       expect(first).toContain(key);
       expect(retry).toContain(key);
-      expect(JSON.stringify(buildWebhookPayload(fmt, toExpiryAlert(job('warning', '4h'), referral, now, format)))).not.toContain(key);
+      expect(
+        JSON.stringify(buildWebhookPayload(fmt, toExpiryAlert(job('warning', '4h'), referral, now, format))),
+      ).not.toContain(key);
     }
   });
 

@@ -9,7 +9,13 @@ import { createWebhookPoster } from './webhook-poster.ts';
 const HOST = 'https://hooks.example.test';
 const PATH = '/services/T000/B000/sEcReTtOkEn';
 const alert = toExpiryAlert(
-  { referralId: 'ref-1', kind: 'warning', level: '72h', deadline: '2025-03-17T00:00:00.000Z', firedAt: '2025-03-14T00:00:00.000Z' },
+  {
+    referralId: 'ref-1',
+    kind: 'warning',
+    level: '72h',
+    deadline: '2025-03-17T00:00:00.000Z',
+    firedAt: '2025-03-14T00:00:00.000Z',
+  },
   null,
   new Date('2025-03-14T00:00:00Z'),
   { timeZone: 'UTC', linkTemplate: null },
@@ -35,7 +41,10 @@ describe('webhook poster', () => {
 
   it('posts the Slack body as JSON with the idempotency key in headers (#12)', async () => {
     nock(HOST)
-      .post(PATH, (body: { text?: unknown; blocks?: unknown }) => typeof body.text === 'string' && Array.isArray(body.blocks))
+      .post(
+        PATH,
+        (body: { text?: unknown; blocks?: unknown }) => typeof body.text === 'string' && Array.isArray(body.blocks),
+      )
       .matchHeader('content-type', /application\/json/)
       .matchHeader('idempotency-key', 'referral-sync-expiry:ref-1:72h')
       .matchHeader('x-idempotency-key', 'referral-sync-expiry:ref-1:72h')
@@ -53,7 +62,7 @@ describe('webhook poster', () => {
     expect(err.cause).toBeUndefined();
   });
 
-  it('turns a 400 into a FatalError with Slack\'s error code', async () => {
+  it("turns a 400 into a FatalError with Slack's error code", async () => {
     nock(HOST).post(PATH).reply(400, 'invalid_payload');
     const err = await failure(poster().post(alert));
     expect(err).toBeInstanceOf(FatalError);

@@ -71,7 +71,8 @@ function safeProtocol(url: string): string {
  * the webhook's secret. Only status, Retry-After, a network code and a short remote code pass.
  */
 export function toWebhookError(err: unknown, referralId: string, now: Date = new Date()): SyncError {
-  if (!axios.isAxiosError(err)) return classifyHttpFailure({ remote: 'webhook', networkCode: 'UNKNOWN', referralId }, now);
+  if (!axios.isAxiosError(err))
+    return classifyHttpFailure({ remote: 'webhook', networkCode: 'UNKNOWN', referralId }, now);
   const response = err.response;
   if (!response) {
     // A timeout is ECONNABORTED (or ETIMEDOUT with transitional.clarifyTimeoutError).

@@ -27,7 +27,10 @@ export function allowedHostNames(bindHost: string, configured: readonly string[]
  * True when every host header of the request names an allowed host. X-Forwarded-Host is checked
  * too: same-origin.ts trusts it over Host, and a rebound page can set it on its own requests.
  */
-export function isAllowedHost(headers: Readonly<Record<string, string | undefined>>, allowed: ReadonlySet<string>): boolean {
+export function isAllowedHost(
+  headers: Readonly<Record<string, string | undefined>>,
+  allowed: ReadonlySet<string>,
+): boolean {
   const host = headers.host;
   if (host === undefined) return false;
   for (const value of [host, ...(headers['x-forwarded-host'] ?? '').split(',').filter((v) => v.trim() !== '')]) {

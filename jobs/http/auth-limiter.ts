@@ -12,7 +12,9 @@ export interface AuthLimiter {
   failed(client: string): void;
 }
 
-export function createAuthLimiter(o: { maxFailures?: number; windowMs?: number; now?: () => number } = {}): AuthLimiter {
+export function createAuthLimiter(
+  o: { maxFailures?: number; windowMs?: number; now?: () => number } = {},
+): AuthLimiter {
   const maxFailures = o.maxFailures ?? 10;
   const windowMs = o.windowMs ?? 60_000;
   const now = o.now ?? Date.now;

@@ -1,12 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { assertSafeBind, authenticate, challenge, constantTimeEqual, findBasicUser, isLoopback, type AuthOptions } from './auth.ts';
+import {
+  assertSafeBind,
+  authenticate,
+  challenge,
+  constantTimeEqual,
+  findBasicUser,
+  isLoopback,
+  type AuthOptions,
+} from './auth.ts';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('bind address', () => {
   it.each([
-    ['127.0.0.1', true], ['127.10.0.1', true], ['::1', true], ['[::1]', true], ['localhost', true],
-    ['0.0.0.0', false], ['::', false], ['10.0.0.5', false], ['dashboard.internal', false],
+    ['127.0.0.1', true],
+    ['127.10.0.1', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['localhost', true],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['10.0.0.5', false],
+    ['dashboard.internal', false],
   ])('%s is loopback: %s', (host, expected) => expect(isLoopback(host)).toBe(expected));
 
   it('refuses a non-loopback bind without auth, with a sentence saying what to set', () => {
@@ -19,7 +34,10 @@ describe('bind address', () => {
 
 describe('authenticate', () => {
   const auth: AuthOptions = {
-    bearerTokens: [{ token: 'tok-operator', role: 'operator', name: 'ci' }, { token: 'tok-viewer', role: 'viewer' }],
+    bearerTokens: [
+      { token: 'tok-operator', role: 'operator', name: 'ci' },
+      { token: 'tok-viewer', role: 'viewer' },
+    ],
     basicUsers: [{ user: 'alice', password: 'pa:ss', role: 'operator' }],
   };
 
@@ -40,10 +58,22 @@ describe('authenticate', () => {
 
   it('trusts the upstream header only when configured; listed users are operators', () => {
     const upstream: AuthOptions = { upstreamHeader: 'X-Forwarded-User', upstreamOperators: ['bob'] };
-    expect(authenticate(upstream, { 'x-forwarded-user': 'bob' }, '127.0.0.1')).toEqual({ user: 'bob', role: 'operator', via: 'upstream' });
-    expect(authenticate(upstream, { 'x-forwarded-user': 'eve' }, '::ffff:127.0.0.1')).toEqual({ user: 'eve', role: 'viewer', via: 'upstream' });
+    expect(authenticate(upstream, { 'x-forwarded-user': 'bob' }, '127.0.0.1')).toEqual({
+      user: 'bob',
+      role: 'operator',
+      via: 'upstream',
+    });
+    expect(authenticate(upstream, { 'x-forwarded-user': 'eve' }, '::ffff:127.0.0.1')).toEqual({
+      user: 'eve',
+      role: 'viewer',
+      via: 'upstream',
+    });
     expect(authenticate(upstream, {}, '127.0.0.1')).toBeNull();
-    expect(authenticate(undefined, { 'x-forwarded-user': 'bob' })).toEqual({ user: 'local', role: 'viewer', via: 'anonymous' });
+    expect(authenticate(undefined, { 'x-forwarded-user': 'bob' })).toEqual({
+      user: 'local',
+      role: 'viewer',
+      via: 'anonymous',
+    });
   });
 
   it('gives loopback requests without configured auth the anonymous role (viewer unless set)', () => {

@@ -83,7 +83,10 @@ function findConstantTime<T>(items: readonly T[], matches: (item: T) => boolean)
  * 14): with `&&`, a wrong name skipped the password hash, so the answer time told which names exist.
  */
 export function findBasicUser(
-  users: readonly BasicUser[], user: string, password: string, equal: (a: string, b: string) => boolean = constantTimeEqual,
+  users: readonly BasicUser[],
+  user: string,
+  password: string,
+  equal: (a: string, b: string) => boolean = constantTimeEqual,
 ): BasicUser | undefined {
   return findConstantTime(users, (u) => {
     const nameOk = equal(u.user, user);
@@ -123,7 +126,9 @@ export function isTrustedProxy(auth: AuthOptions, peer: string | undefined): boo
 }
 
 export function authenticate(
-  auth: AuthOptions | undefined, headers: Readonly<Record<string, string | undefined>>, peer?: string,
+  auth: AuthOptions | undefined,
+  headers: Readonly<Record<string, string | undefined>>,
+  peer?: string,
 ): Identity | null {
   const a = auth ?? {};
   const authorization = headers.authorization;

@@ -2,7 +2,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeReferral } from '../../test/fakes/partner-center/fixtures.ts';
 import { launchChromium } from '../../test/integration/chromium.ts';
-import { AUTH, bearer, startDashboardStack, TOKENS, type DashboardStack } from '../../test/integration/dashboard-stack.ts';
+import {
+  AUTH,
+  bearer,
+  startDashboardStack,
+  TOKENS,
+  type DashboardStack,
+} from '../../test/integration/dashboard-stack.ts';
 import { syncJobId } from '../queues.ts';
 import { startHttpServer } from './server.ts';
 
@@ -35,7 +41,12 @@ describe('dashboard in a browser', () => {
     const broken = { ...makeReferral(), details: { dealValue: 'about 50k' } };
     await ds.seed([kestrel, lakeshore, broken]);
     // A referral parked by a CRM outage: Partner Center still has it, so a replay syncs it.
-    await ds.source.parking.park({ referralId: kestrel.id, reason: 'gave up after 3 attempts: Salesforce 503', stage: 'crm', at: new Date().toISOString() });
+    await ds.source.parking.park({
+      referralId: kestrel.id,
+      reason: 'gave up after 3 attempts: Salesforce 503',
+      stage: 'crm',
+      at: new Date().toISOString(),
+    });
 
     const page = await pageAs(TOKENS.operator);
     await page.goto(ds.server.url);
@@ -51,7 +62,9 @@ describe('dashboard in a browser', () => {
     expect(await row(page, String(broken.id)).count()).toBe(1);
     const jobs = await ds.stack.rt.syncQueue.getJobs(['waiting', 'active', 'prioritized', 'delayed', 'completed']);
     expect(jobs.some((j) => j.id?.startsWith(`${syncJobId(kestrel.id, 'replay')}-`))).toBe(true);
-    expect(ds.stack.logs.text()).toMatch(new RegExp(`"action":"replay","referralId":"${kestrel.id}","user":"ops-test"`));
+    expect(ds.stack.logs.text()).toMatch(
+      new RegExp(`"action":"replay","referralId":"${kestrel.id}","user":"ops-test"`),
+    );
     await page.close();
   });
 
@@ -59,12 +72,20 @@ describe('dashboard in a browser', () => {
     ds = await startDashboardStack({ server: { auth: AUTH } });
     const r = makeReferral();
     await ds.seed([r]);
-    await ds.source.parking.park({ referralId: r.id, reason: 'mapping: CloseDate missing', stage: 'map', at: new Date().toISOString() });
+    await ds.source.parking.park({
+      referralId: r.id,
+      reason: 'mapping: CloseDate missing',
+      stage: 'map',
+      at: new Date().toISOString(),
+    });
     const page = await pageAs(TOKENS.viewer);
     await page.goto(ds.server.url);
     expect(await row(page, r.id).innerText()).toContain('replay and dismiss need the operator role');
     expect(await row(page, r.id).getByRole('button').count()).toBe(0);
-    const status = await page.evaluate(async (id) => (await fetch(`/referrals/${id}/replay`, { method: 'POST' })).status, r.id);
+    const status = await page.evaluate(
+      async (id) => (await fetch(`/referrals/${id}/replay`, { method: 'POST' })).status,
+      r.id,
+    );
     expect(status).toBe(403);
     expect(await ds.source.parking.list()).toHaveLength(1);
     await page.goto(`${ds.server.url}/queues`);
@@ -73,7 +94,9 @@ describe('dashboard in a browser', () => {
   });
 
   it('refuses to start beyond loopback without a token; with one, answers 401 without it', async () => {
-    await expect(startHttpServer({} as Parameters<typeof startHttpServer>[0], { host: '0.0.0.0', port: 0 })).rejects.toThrow(/without authentication/);
+    await expect(
+      startHttpServer({} as Parameters<typeof startHttpServer>[0], { host: '0.0.0.0', port: 0 }),
+    ).rejects.toThrow(/without authentication/);
     ds = await startDashboardStack({ server: { host: '0.0.0.0', auth: AUTH } });
     const url = `http://127.0.0.1:${ds.server.port}/`;
     const anonymous = await pageAs(null);

@@ -19,18 +19,30 @@ describe('httpOptionsFromEnv', () => {
     expect(r).toEqual({
       ok: true,
       options: {
-        host: '0.0.0.0', port: 3000, publicMetrics: true,
+        host: '0.0.0.0',
+        port: 3000,
+        publicMetrics: true,
         auth: {
-          bearerTokens: [{ token, role: 'viewer', name: 'prometheus' }, { token: token2, role: 'operator' }],
+          bearerTokens: [
+            { token, role: 'viewer', name: 'prometheus' },
+            { token: token2, role: 'operator' },
+          ],
           basicUsers: [{ user: 'alice', role: 'operator', password: 'correct:horse:battery' }],
-          upstreamHeader: 'X-Forwarded-User', upstreamOperators: ['bob', 'carol'], trustedProxies: ['10.0.0.2'],
+          upstreamHeader: 'X-Forwarded-User',
+          upstreamOperators: ['bob', 'carol'],
+          trustedProxies: ['10.0.0.2'],
         },
       },
     });
   });
 
   it('lists every problem without quoting a secret', () => {
-    const r = httpOptionsFromEnv({ ...base, DASHBOARD_TOKENS: 'admin:short-secret,viewer:tiny', DASHBOARD_BASIC_USERS: 'alice:root:hunter2', DASHBOARD_OPERATORS: 'bob' });
+    const r = httpOptionsFromEnv({
+      ...base,
+      DASHBOARD_TOKENS: 'admin:short-secret,viewer:tiny',
+      DASHBOARD_BASIC_USERS: 'alice:root:hunter2',
+      DASHBOARD_OPERATORS: 'bob',
+    });
     expect(r.ok).toBe(false);
     const problems = r.ok ? [] : r.problems;
     expect(problems).toHaveLength(4);
@@ -38,9 +50,17 @@ describe('httpOptionsFromEnv', () => {
   });
 
   it('reads DASHBOARD_ALLOWED_HOSTS and refuses an entry with a port or a path (#14)', () => {
-    const ok = httpOptionsFromEnv({ DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 3000, DASHBOARD_ALLOWED_HOSTS: 'ops.example.com, [::1]' });
+    const ok = httpOptionsFromEnv({
+      DASHBOARD_HOST: '127.0.0.1',
+      DASHBOARD_PORT: 3000,
+      DASHBOARD_ALLOWED_HOSTS: 'ops.example.com, [::1]',
+    });
     expect(ok.ok && ok.options.allowedHosts).toEqual(['ops.example.com', '[::1]']);
-    const bad = httpOptionsFromEnv({ DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 3000, DASHBOARD_ALLOWED_HOSTS: 'ops.example.com:443,a/b' });
+    const bad = httpOptionsFromEnv({
+      DASHBOARD_HOST: '127.0.0.1',
+      DASHBOARD_PORT: 3000,
+      DASHBOARD_ALLOWED_HOSTS: 'ops.example.com:443,a/b',
+    });
     expect(bad.ok ? [] : bad.problems).toHaveLength(2);
   });
 
@@ -53,14 +73,24 @@ describe('httpOptionsFromEnv', () => {
     expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^DASHBOARD_TOKENS entry 1: /)]);
   });
 
-  it.each(['Host', 'Authorization', 'Cookie', 'X-Forwarded-For', 'x forwarded user'])('refuses %j as the upstream user header (#14)', (header) => {
-    const r = httpOptionsFromEnv({ ...base, DASHBOARD_UPSTREAM_USER_HEADER: header, DASHBOARD_TRUSTED_PROXIES: '10.0.0.2' });
-    expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^DASHBOARD_UPSTREAM_USER_HEADER /)]);
-  });
+  it.each(['Host', 'Authorization', 'Cookie', 'X-Forwarded-For', 'x forwarded user'])(
+    'refuses %j as the upstream user header (#14)',
+    (header) => {
+      const r = httpOptionsFromEnv({
+        ...base,
+        DASHBOARD_UPSTREAM_USER_HEADER: header,
+        DASHBOARD_TRUSTED_PROXIES: '10.0.0.2',
+      });
+      expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^DASHBOARD_UPSTREAM_USER_HEADER /)]);
+    },
+  );
 
   it('refuses an upstream header beyond loopback without DASHBOARD_TRUSTED_PROXIES (#14)', () => {
     const r = httpOptionsFromEnv({ ...base, DASHBOARD_UPSTREAM_USER_HEADER: 'X-Forwarded-User' });
     expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/needs DASHBOARD_TRUSTED_PROXIES/)]);
-    expect(httpOptionsFromEnv({ ...base, DASHBOARD_HOST: '127.0.0.1', DASHBOARD_UPSTREAM_USER_HEADER: 'X-Forwarded-User' }).ok).toBe(true);
+    expect(
+      httpOptionsFromEnv({ ...base, DASHBOARD_HOST: '127.0.0.1', DASHBOARD_UPSTREAM_USER_HEADER: 'X-Forwarded-User' })
+        .ok,
+    ).toBe(true);
   });
 });

@@ -1,6 +1,12 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUTH, bearer, startDashboardStack, TOKENS, type DashboardStack } from '../../test/integration/dashboard-stack.ts';
+import {
+  AUTH,
+  bearer,
+  startDashboardStack,
+  TOKENS,
+  type DashboardStack,
+} from '../../test/integration/dashboard-stack.ts';
 
 let ds: DashboardStack | undefined;
 afterEach(async () => {
@@ -66,7 +72,8 @@ describe('security headers (#14)', () => {
 describe('failed sign-ins (#14)', () => {
   it('answers 429 after 10 wrong tokens from one client, even to a right one', async () => {
     ds = await startDashboardStack({ server: { auth: AUTH } });
-    const get = (token: string) => fetch(`http://127.0.0.1:${(ds as DashboardStack).server.port}/`, { headers: bearer(token) });
+    const get = (token: string) =>
+      fetch(`http://127.0.0.1:${(ds as DashboardStack).server.port}/`, { headers: bearer(token) });
     for (let i = 0; i < 10; i += 1) expect((await get(`wrong-${i}`)).status).toBe(401);
     const blocked = await get(TOKENS.operator);
     expect(blocked.status).toBe(429);

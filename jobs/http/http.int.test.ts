@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeReferral } from '../../test/fakes/partner-center/fixtures.ts';
-import { atRiskFor, AUTH, bearer, startDashboardStack, TOKENS, type DashboardStack } from '../../test/integration/dashboard-stack.ts';
+import {
+  atRiskFor,
+  AUTH,
+  bearer,
+  startDashboardStack,
+  TOKENS,
+  type DashboardStack,
+} from '../../test/integration/dashboard-stack.ts';
 import { REDIS_URL } from '../../test/integration/harness.ts';
 import type { WebhookRequest } from '../webhook-intake/handler.ts';
 import { createReconcileReportStore } from '../../connectors/redis/reconcile-report.ts';
@@ -21,7 +28,11 @@ describe('ops endpoints', () => {
   it('/metrics exposes the named series; /healthz and /readyz answer', async () => {
     ds = await startDashboardStack();
     const created = new Date(Date.now() - 13 * 86_400_000).toISOString();
-    const soon = makeReferral({ createdDateTime: created, updatedDateTime: created, expirationDateTime: hoursFromNow(3) });
+    const soon = makeReferral({
+      createdDateTime: created,
+      updatedDateTime: created,
+      expirationDateTime: hoursFromNow(3),
+    });
     const broken = { ...makeReferral(), details: { dealValue: 'lots' } };
     await ds.seed([makeReferral(), soon, broken]);
     await ds.stack.rt.outbound?.poll();
@@ -47,7 +58,8 @@ describe('ops endpoints', () => {
       'referral_sync_token_failures_total{connection="partner-center"} 1',
       'referral_sync_expiry_alerts_fired{level="4h"} 1',
       'referral_sync_queue_paused{queue="pull"} 0',
-    ]) expect(text).toContain(line);
+    ])
+      expect(text).toContain(line);
     expect(text).toMatch(/^referral_sync_sync_lag_seconds \d/m);
     expect(text).toMatch(/^referral_sync_crm_poll_lag_seconds\{crm="salesforce"\} \d/m);
   });
@@ -62,14 +74,20 @@ describe('ops endpoints', () => {
     const ready = await fetch(local(ds, '/readyz'));
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ ready: false, stateLoss: { count: 1 } });
-    expect(await (await fetch(local(ds, '/metrics'), { headers: bearer(TOKENS.viewer) })).text()).toContain('referral_sync_state_loss{state="rebuilding"} 1');
+    expect(await (await fetch(local(ds, '/metrics'), { headers: bearer(TOKENS.viewer) })).text()).toContain(
+      'referral_sync_state_loss{state="rebuilding"} 1',
+    );
     const page = await (await fetch(local(ds, '/'), { headers: bearer(TOKENS.viewer) })).text();
     expect(page).toContain('Redis lost its data');
 
     await rt.runPull();
     expect((await fetch(local(ds, '/readyz'))).status).toBe(200);
-    expect(await (await fetch(local(ds, '/metrics'), { headers: bearer(TOKENS.viewer) })).text()).toContain('referral_sync_state_loss{state="rebuilding"} 0');
-    expect(await (await fetch(local(ds, '/'), { headers: bearer(TOKENS.viewer) })).text()).toMatch(/Last Redis data loss noticed .* rebuilt by/);
+    expect(await (await fetch(local(ds, '/metrics'), { headers: bearer(TOKENS.viewer) })).text()).toContain(
+      'referral_sync_state_loss{state="rebuilding"} 0',
+    );
+    expect(await (await fetch(local(ds, '/'), { headers: bearer(TOKENS.viewer) })).text()).toMatch(
+      /Last Redis data loss noticed .* rebuilt by/,
+    );
   });
 
   it('/readyz answers 503 while Redis has an evicting maxmemory-policy (#7)', async () => {
@@ -87,7 +105,10 @@ describe('ops endpoints', () => {
       await redis.config('SET', 'maxmemory-policy', before);
     }
     expect(res.status).toBe(503);
-    expect(body).toMatchObject({ ready: false, redis: { reachable: true, policy: 'allkeys-lru', source: 'config', ok: false } });
+    expect(body).toMatchObject({
+      ready: false,
+      redis: { reachable: true, policy: 'allkeys-lru', source: 'config', ok: false },
+    });
   });
 
   it('/readyz answers 503 while a credential failure has paused queues', async () => {
@@ -95,26 +116,55 @@ describe('ops endpoints', () => {
     ds = await startDashboardStack({
       credentials: () => [
         { name: 'partner-center', ok: true, checkedAt },
-        { name: 'salesforce', ok: false, reason: 'salesforce: refresh token revoked', checkedAt, pausedQueues: ['sync', 'push-salesforce'] },
+        {
+          name: 'salesforce',
+          ok: false,
+          reason: 'salesforce: refresh token revoked',
+          checkedAt,
+          pausedQueues: ['sync', 'push-salesforce'],
+        },
       ],
     });
     const res = await fetch(local(ds, '/readyz'));
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ ready: false, redis: { ok: true }, pausedByCredentials: [{ connection: 'salesforce', queues: ['sync', 'push-salesforce'] }] });
+    expect(await res.json()).toMatchObject({
+      ready: false,
+      redis: { ok: true },
+      pausedByCredentials: [{ connection: 'salesforce', queues: ['sync', 'push-salesforce'] }],
+    });
     const page = await (await fetch(local(ds, '/'))).text();
     expect(page).toContain('refresh token revoked');
   });
 });
 
 describe('reconcile report (issue 12)', () => {
-  it('/metrics and the overview show the last sweep\'s drift per kind', async () => {
+  it("/metrics and the overview show the last sweep's drift per kind", async () => {
     ds = await startDashboardStack();
     const before = await (await fetch(local(ds, '/'))).text();
     expect(before).toContain('No reconcile sweep has run yet');
-    const counts = { 'missing-opportunity': 2, 'deleted-opportunity': 0, 'missing-write-back': 1, 'missing-state': 0, 'undelivered-decision': 0, 'closed-in-partner-center': 3 };
-    await createReconcileReportStore(ds.stack.redis, ds.stack.prefix).put({ at: '2026-01-01T00:00:00.000Z', durationMs: 5, referrals: 10, opportunities: 8, counts, queued: 6, parked: 0 });
+    const counts = {
+      'missing-opportunity': 2,
+      'deleted-opportunity': 0,
+      'missing-write-back': 1,
+      'missing-state': 0,
+      'undelivered-decision': 0,
+      'closed-in-partner-center': 3,
+    };
+    await createReconcileReportStore(ds.stack.redis, ds.stack.prefix).put({
+      at: '2026-01-01T00:00:00.000Z',
+      durationMs: 5,
+      referrals: 10,
+      opportunities: 8,
+      counts,
+      queued: 6,
+      parked: 0,
+    });
     const text = await (await fetch(local(ds, '/metrics'))).text();
-    for (const line of ['referral_sync_drift{kind="missing-opportunity"} 2', 'referral_sync_drift{kind="closed-in-partner-center"} 3', 'referral_sync_drift{kind="missing-state"} 0']) {
+    for (const line of [
+      'referral_sync_drift{kind="missing-opportunity"} 2',
+      'referral_sync_drift{kind="closed-in-partner-center"} 3',
+      'referral_sync_drift{kind="missing-state"} 0',
+    ]) {
       expect(text).toContain(line);
     }
     const page = await (await fetch(local(ds, '/'))).text();
@@ -142,16 +192,21 @@ describe('referral pages', () => {
 
 describe('auth', () => {
   it('refuses to start beyond loopback without an auth setting', async () => {
-    await expect(startHttpServer({} as Parameters<typeof startHttpServer>[0], { host: '0.0.0.0', port: 0 })).rejects.toThrow(
-      /refusing to serve the dashboard on 0\.0\.0\.0 without authentication/,
-    );
+    await expect(
+      startHttpServer({} as Parameters<typeof startHttpServer>[0], { host: '0.0.0.0', port: 0 }),
+    ).rejects.toThrow(/refusing to serve the dashboard on 0\.0\.0\.0 without authentication/);
   });
 
   it('with tokens: 401 without one, viewer reads, only an operator replays, cross-site writes refused', async () => {
     ds = await startDashboardStack({ server: { host: '0.0.0.0', auth: AUTH } });
     const r = makeReferral();
     await ds.seed([r]);
-    await ds.source.parking.park({ referralId: r.id, reason: 'test: simulated CRM outage', stage: 'crm', at: new Date().toISOString() });
+    await ds.source.parking.park({
+      referralId: r.id,
+      reason: 'test: simulated CRM outage',
+      stage: 'crm',
+      at: new Date().toISOString(),
+    });
 
     const anonymous = await fetch(local(ds, '/'));
     expect(anonymous.status).toBe(401);
@@ -162,7 +217,9 @@ describe('auth', () => {
     expect((await fetch(local(ds, '/'), { headers: bearer(TOKENS.viewer) })).status).toBe(200);
 
     const replay = local(ds, `/referrals/${r.id}/replay`);
-    expect((await fetch(replay, { method: 'POST', headers: bearer(TOKENS.viewer), redirect: 'manual' })).status).toBe(403);
+    expect((await fetch(replay, { method: 'POST', headers: bearer(TOKENS.viewer), redirect: 'manual' })).status).toBe(
+      403,
+    );
     expect((await fetch(local(ds, '/queues/admin'), { headers: bearer(TOKENS.viewer) })).status).toBe(403);
     const crossSite = { ...bearer(TOKENS.operator), origin: 'http://evil.example' };
     expect((await fetch(replay, { method: 'POST', headers: crossSite, redirect: 'manual' })).status).toBe(403);
@@ -172,7 +229,8 @@ describe('auth', () => {
     expect(ok.status).toBe(303);
     expect(await ds.source.parking.list()).toEqual([]);
     // bull-board: read-only for viewers (its API answers 405); the operator board pauses and logs who did it.
-    const pause = (path: string, token: string) => fetch(local(ds as DashboardStack, path), { method: 'PUT', headers: bearer(token) });
+    const pause = (path: string, token: string) =>
+      fetch(local(ds as DashboardStack, path), { method: 'PUT', headers: bearer(token) });
     expect((await pause('/queues/api/queues/push-salesforce/pause', TOKENS.viewer)).status).toBe(405);
     expect((await pause('/queues/admin/api/queues/push-salesforce/pause', TOKENS.operator)).status).toBe(200);
     expect(await ds.stack.rt.outbound?.pushQueue.isPaused()).toBe(true);
@@ -189,10 +247,17 @@ describe('dismiss', () => {
     ds = await startDashboardStack({ server: { host: '0.0.0.0', auth: AUTH } });
     const r = makeReferral();
     await ds.seed([r]);
-    await ds.source.parking.park({ referralId: r.id, reason: 'test referral from a demo tenant', stage: 'map', at: new Date().toISOString() });
+    await ds.source.parking.park({
+      referralId: r.id,
+      reason: 'test referral from a demo tenant',
+      stage: 'map',
+      at: new Date().toISOString(),
+    });
     const form = (reason: string, token: string) =>
       fetch(local(ds as DashboardStack, `/referrals/${r.id}/dismiss`), {
-        method: 'POST', redirect: 'manual', body: new URLSearchParams({ reason }),
+        method: 'POST',
+        redirect: 'manual',
+        body: new URLSearchParams({ reason }),
         headers: { ...bearer(token), 'content-type': 'application/x-www-form-urlencoded' },
       });
     expect((await form('not ours', TOKENS.viewer)).status).toBe(403);
@@ -202,7 +267,12 @@ describe('dismiss', () => {
     expect((await form('demo tenant data, never a real deal', TOKENS.operator)).status).toBe(303);
     expect(await ds.source.parking.list()).toEqual([]);
     expect(await ds.source.parking.dismissed()).toEqual([
-      expect.objectContaining({ referralId: r.id, dismissedBy: 'token:ops-test', dismissedWhy: 'demo tenant data, never a real deal', stage: 'map' }),
+      expect.objectContaining({
+        referralId: r.id,
+        dismissedBy: 'token:ops-test',
+        dismissedWhy: 'demo tenant data, never a real deal',
+        stage: 'map',
+      }),
     ]);
     const page = await (await fetch(local(ds, '/'), { headers: bearer(TOKENS.viewer) })).text();
     expect(page).toMatch(/<table id="dismissed">[\s\S]*demo tenant data, never a real deal/);
@@ -220,9 +290,15 @@ describe('mount point', () => {
         return { status: 202 as const, body: { status: 'accepted' as const, jobId: 'j-1' } };
       },
     };
-    ds = await startDashboardStack({ server: { host: '0.0.0.0', auth: AUTH, extraRoutes: [partnerCenterWebhookRoute(intake)] } });
+    ds = await startDashboardStack({
+      server: { host: '0.0.0.0', auth: AUTH, extraRoutes: [partnerCenterWebhookRoute(intake)] },
+    });
     const body = '{"EventName":"referral-updated","ResourceUri":"https://api.partnercenter.microsoft.com/x"}  ';
-    const res = await fetch(local(ds, '/webhooks/partner-center'), { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-ms-signature': 'c2ln' } });
+    const res = await fetch(local(ds, '/webhooks/partner-center'), {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x-ms-signature': 'c2ln' },
+    });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ status: 'accepted', jobId: 'j-1' });
     expect(Buffer.from(seen[0]?.rawBody ?? []).toString('utf8')).toBe(body);
@@ -232,18 +308,23 @@ describe('mount point', () => {
 });
 
 describe('referral-sync dashboard (alone)', () => {
-  it('reads the worker\'s Redis through its own connection and replays onto the shared sync queue', async () => {
+  it("reads the worker's Redis through its own connection and replays onto the shared sync queue", async () => {
     ds = await startDashboardStack();
     const r = makeReferral({ name: 'Vintry cellar system' });
     await ds.seed([r]);
     await ds.source.parking.park({ referralId: r.id, reason: 'test', stage: 'crm', at: new Date().toISOString() });
     const alone = await startStandaloneDashboard({
-      redisUrl: REDIS_URL, prefix: ds.stack.prefix, log: ds.stack.logs.log,
-      settings: { atRisk: atRiskFor(ds.stack.mapping), attempts: 3 }, http: { port: 0, auth: { anonymousRole: 'operator' } },
+      redisUrl: REDIS_URL,
+      prefix: ds.stack.prefix,
+      log: ds.stack.logs.log,
+      settings: { atRisk: atRiskFor(ds.stack.mapping), attempts: 3 },
+      http: { port: 0, auth: { anonymousRole: 'operator' } },
     });
     try {
       expect(await (await fetch(alone.url)).text()).toContain('Vintry cellar system');
-      expect((await fetch(`${alone.url}/referrals/${r.id}/replay`, { method: 'POST', redirect: 'manual' })).status).toBe(303);
+      expect(
+        (await fetch(`${alone.url}/referrals/${r.id}/replay`, { method: 'POST', redirect: 'manual' })).status,
+      ).toBe(303);
       expect(await ds.source.parking.list()).toEqual([]);
       expect((await fetch(`${alone.url}/readyz`)).status).toBe(200);
     } finally {

@@ -24,13 +24,21 @@ describe('instrumentPort', () => {
   it('counts calls, 429s and token failures per remote, and tracks credential health', async () => {
     const metrics = createMetrics();
     const tracker = createCredentialTracker(['salesforce'], () => new Date('2030-01-01T00:00:00Z'));
-    expect(tracker.list()).toEqual([{ name: 'salesforce', ok: true, reason: 'not checked yet', checkedAt: '2030-01-01T00:00:00.000Z' }]);
+    expect(tracker.list()).toEqual([
+      { name: 'salesforce', ok: true, reason: 'not checked yet', checkedAt: '2030-01-01T00:00:00.000Z' },
+    ]);
     const p = instrumentPort('salesforce', port, metrics, tracker);
     expect(p.kind).toBe('salesforce');
     expect(await p.ok(21)).toBe(42);
     await expect(p.limited()).rejects.toBeInstanceOf(RateLimitedError);
     await expect(p.signedOut()).rejects.toBeInstanceOf(AuthError);
-    expect(tracker.list()).toEqual([expect.objectContaining({ name: 'salesforce', ok: false, reason: 'salesforce: refresh token revoked; sign in again' })]);
+    expect(tracker.list()).toEqual([
+      expect.objectContaining({
+        name: 'salesforce',
+        ok: false,
+        reason: 'salesforce: refresh token revoked; sign in again',
+      }),
+    ]);
     const seen: number[] = [];
     await expect(async () => {
       for await (const n of p.pages()) seen.push(n);

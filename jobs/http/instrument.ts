@@ -10,14 +10,24 @@ export interface CredentialTracker {
   list(): CredentialStatus[];
 }
 
-export function createCredentialTracker(names: readonly string[] = [], now: () => Date = () => new Date()): CredentialTracker {
+export function createCredentialTracker(
+  names: readonly string[] = [],
+  now: () => Date = () => new Date(),
+): CredentialTracker {
   const byName = new Map<string, CredentialStatus>();
   // Until a call proves otherwise, a connection is assumed fine (shown as "not checked yet").
-  for (const name of names) byName.set(name, { name, ok: true, reason: 'not checked yet', checkedAt: now().toISOString() });
+  for (const name of names)
+    byName.set(name, { name, ok: true, reason: 'not checked yet', checkedAt: now().toISOString() });
   return {
     ok: (name) => byName.set(name, { name, ok: true, checkedAt: now().toISOString() }),
     failed: (name, reason, pausedQueues) =>
-      byName.set(name, { name, ok: false, reason: scrubText(reason), checkedAt: now().toISOString(), ...(pausedQueues ? { pausedQueues } : {}) }),
+      byName.set(name, {
+        name,
+        ok: false,
+        reason: scrubText(reason),
+        checkedAt: now().toISOString(),
+        ...(pausedQueues ? { pausedQueues } : {}),
+      }),
     list: () => [...byName.values()],
   };
 }
@@ -32,7 +42,12 @@ function observeError(remote: string, err: unknown, hooks: Hooks, tracker: Crede
   }
 }
 
-function wrapIterable(remote: string, it: AsyncIterable<unknown>, hooks: Hooks, tracker: CredentialTracker | undefined): AsyncIterable<unknown> {
+function wrapIterable(
+  remote: string,
+  it: AsyncIterable<unknown>,
+  hooks: Hooks,
+  tracker: CredentialTracker | undefined,
+): AsyncIterable<unknown> {
   return {
     [Symbol.asyncIterator]() {
       const inner = it[Symbol.asyncIterator]();
@@ -62,7 +77,12 @@ const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
  * unhealthy; a success marks it healthy. Counts port operations: one call may be several HTTP
  * requests (paging), so an exact per-request count needs `metrics.apiCall` in the transport.
  */
-export function instrumentPort<T extends object>(remote: string, port: T, hooks: Hooks, tracker?: CredentialTracker): T {
+export function instrumentPort<T extends object>(
+  remote: string,
+  port: T,
+  hooks: Hooks,
+  tracker?: CredentialTracker,
+): T {
   return new Proxy(port, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);

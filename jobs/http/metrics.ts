@@ -30,12 +30,23 @@ export interface MetricsReads {
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  const calls = new Counter({ name: 'referral_sync_api_calls_total', help: 'Calls made to a remote API.', labelNames: ['remote'], registers: [registry] });
+  const calls = new Counter({
+    name: 'referral_sync_api_calls_total',
+    help: 'Calls made to a remote API.',
+    labelNames: ['remote'],
+    registers: [registry],
+  });
   const limited = new Counter({
-    name: 'referral_sync_api_rate_limited_total', help: 'Calls a remote API refused with 429 / request limit exceeded.', labelNames: ['remote'], registers: [registry],
+    name: 'referral_sync_api_rate_limited_total',
+    help: 'Calls a remote API refused with 429 / request limit exceeded.',
+    labelNames: ['remote'],
+    registers: [registry],
   });
   const tokens = new Counter({
-    name: 'referral_sync_token_failures_total', help: 'Failures to get or use an access token.', labelNames: ['connection'], registers: [registry],
+    name: 'referral_sync_token_failures_total',
+    help: 'Failures to get or use an access token.',
+    labelNames: ['connection'],
+    registers: [registry],
   });
   return {
     registry,
@@ -63,7 +74,10 @@ export function attachSource(metrics: Metrics, source: DashboardSource, reads: M
   attached.add(metrics.registry);
   const registers = [metrics.registry];
   new Gauge({
-    name: 'referral_sync_jobs', help: 'Jobs per queue and state.', labelNames: ['queue', 'state'], registers,
+    name: 'referral_sync_jobs',
+    help: 'Jobs per queue and state.',
+    labelNames: ['queue', 'state'],
+    registers,
     collect() {
       return guarded(this, async (g) => {
         for (const q of source.queues) {
@@ -74,7 +88,10 @@ export function attachSource(metrics: Metrics, source: DashboardSource, reads: M
     },
   });
   new Gauge({
-    name: 'referral_sync_queue_paused', help: '1 while a queue is paused.', labelNames: ['queue'], registers,
+    name: 'referral_sync_queue_paused',
+    help: '1 while a queue is paused.',
+    labelNames: ['queue'],
+    registers,
     collect() {
       return guarded(this, async (g) => {
         for (const q of source.queues) g.set({ queue: q.name }, (await q.isPaused()) ? 1 : 0);
@@ -82,7 +99,9 @@ export function attachSource(metrics: Metrics, source: DashboardSource, reads: M
     },
   });
   new Gauge({
-    name: 'referral_sync_sync_lag_seconds', help: 'Now minus the pull checkpoint (newest referral change safely queued).', registers,
+    name: 'referral_sync_sync_lag_seconds',
+    help: 'Now minus the pull checkpoint (newest referral change safely queued).',
+    registers,
     collect() {
       return guarded(this, async (g) => {
         const lag = await syncLag(source);
@@ -91,7 +110,10 @@ export function attachSource(metrics: Metrics, source: DashboardSource, reads: M
     },
   });
   new Gauge({
-    name: 'referral_sync_crm_poll_lag_seconds', help: 'Now minus the outbound CRM poll cursor.', labelNames: ['crm'], registers,
+    name: 'referral_sync_crm_poll_lag_seconds',
+    help: 'Now minus the outbound CRM poll cursor.',
+    labelNames: ['crm'],
+    registers,
     collect() {
       return guarded(this, async (g) => {
         for (const p of (await syncLag(source)).crmPoll) if (p.lagSeconds !== null) g.set({ crm: p.crm }, p.lagSeconds);
@@ -99,8 +121,10 @@ export function attachSource(metrics: Metrics, source: DashboardSource, reads: M
     },
   });
   new Gauge({
-    name: 'referral_sync_referrals', help: 'Referrals by last known status and the CRM they are synced to (none: not yet).',
-    labelNames: ['status', 'crm'], registers,
+    name: 'referral_sync_referrals',
+    help: 'Referrals by last known status and the CRM they are synced to (none: not yet).',
+    labelNames: ['status', 'crm'],
+    registers,
     collect() {
       return guarded(this, async (g) => {
         for (const [status, row] of Object.entries(await reads.pipeline())) {
@@ -110,14 +134,18 @@ export function attachSource(metrics: Metrics, source: DashboardSource, reads: M
     },
   });
   new Gauge({
-    name: 'referral_sync_parked_referrals', help: 'Referrals parked for a human (dead letters).', registers,
+    name: 'referral_sync_parked_referrals',
+    help: 'Referrals parked for a human (dead letters).',
+    registers,
     collect() {
       return guarded(this, async (g) => g.set(await source.redis.zcard(keys(source.prefix).parkedIndex)));
     },
   });
   new Gauge({
-    name: 'referral_sync_expiry_alerts_fired', help: 'Expiry alerts recorded as fired in the ledger, by level (kept 60 days after a referral closes).',
-    labelNames: ['level'], registers,
+    name: 'referral_sync_expiry_alerts_fired',
+    help: 'Expiry alerts recorded as fired in the ledger, by level (kept 60 days after a referral closes).',
+    labelNames: ['level'],
+    registers,
     collect() {
       return guarded(this, async (g) => {
         for (const [level, n] of Object.entries(await reads.expiryFired())) g.set({ level }, n);
@@ -125,7 +153,10 @@ export function attachSource(metrics: Metrics, source: DashboardSource, reads: M
     },
   });
   new Gauge({
-    name: 'referral_sync_drift', help: 'Drift the last reconcile sweep found, by kind (none until a sweep ran).', labelNames: ['kind'], registers,
+    name: 'referral_sync_drift',
+    help: 'Drift the last reconcile sweep found, by kind (none until a sweep ran).',
+    labelNames: ['kind'],
+    registers,
     collect() {
       return guarded(this, async (g) => {
         const report = await createReconcileReportStore(source.redis, source.prefix).get();
@@ -134,7 +165,10 @@ export function attachSource(metrics: Metrics, source: DashboardSource, reads: M
     },
   });
   new Gauge({
-    name: 'referral_sync_credential_ok', help: '1 when the connection can sign in, 0 when it cannot.', labelNames: ['connection'], registers,
+    name: 'referral_sync_credential_ok',
+    help: '1 when the connection can sign in, 0 when it cannot.',
+    labelNames: ['connection'],
+    registers,
     collect() {
       return guarded(this, async (g) => {
         for (const c of (await source.credentials?.()) ?? []) g.set({ connection: c.name }, c.ok ? 1 : 0);
@@ -142,8 +176,10 @@ export function attachSource(metrics: Metrics, source: DashboardSource, reads: M
     },
   });
   new Gauge({
-    name: 'referral_sync_state_loss', help: 'Redis data losses noticed (issue 12), and 1 in state="rebuilding" until the full pull after the last one finished.',
-    labelNames: ['state'], registers,
+    name: 'referral_sync_state_loss',
+    help: 'Redis data losses noticed (issue 12), and 1 in state="rebuilding" until the full pull after the last one finished.',
+    labelNames: ['state'],
+    registers,
     collect() {
       return guarded(this, async (g) => {
         const loss = await createStateEpoch(source.redis, source.prefix).loss();

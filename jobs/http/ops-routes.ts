@@ -12,14 +12,18 @@ export function opsRoutes(source: DashboardSource, metrics: Metrics, metricsAcce
   return [
     { method: 'GET', path: '/healthz', access: 'public', handler: () => ({ status: 200, body: { ok: true } }) },
     {
-      method: 'GET', path: '/readyz', access: 'public',
+      method: 'GET',
+      path: '/readyz',
+      access: 'public',
       handler: async () => {
         const r = await readiness(source);
         return { status: r.ready ? 200 : 503, body: { ...r } };
       },
     },
     {
-      method: 'GET', path: '/metrics', access: metricsAccess,
+      method: 'GET',
+      path: '/metrics',
+      access: metricsAccess,
       handler: async () => ({
         status: 200,
         body: await metrics.registry.metrics(),

@@ -48,7 +48,9 @@ async function nodePolicy(redis: RedisConnection, timeoutMs: number): Promise<Re
   try {
     const info = await withTimeout(redis.info('memory'), timeoutMs, 'INFO');
     const m = /^maxmemory_policy:(\S+)/m.exec(info);
-    return m?.[1] ? { reachable: true, policy: m[1], source: 'info' } : { reachable: true, policy: null, source: null, error: 'policy not reported' };
+    return m?.[1]
+      ? { reachable: true, policy: m[1], source: 'info' }
+      : { reachable: true, policy: null, source: null, error: 'policy not reported' };
   } catch (err) {
     return { reachable: true, policy: null, source: null, error: short(err) };
   }
@@ -75,7 +77,14 @@ export async function readiness(source: DashboardSource): Promise<Readiness> {
   try {
     credentials = (await source.credentials?.()) ?? [];
   } catch {
-    credentials = [{ name: 'credential-check', ok: false, reason: 'the credential health check failed', checkedAt: source.clock.now().toISOString() }];
+    credentials = [
+      {
+        name: 'credential-check',
+        ok: false,
+        reason: 'the credential health check failed',
+        checkedAt: source.clock.now().toISOString(),
+      },
+    ];
   }
   const pausedByCredentials = credentials
     .filter((c) => !c.ok && (c.pausedQueues?.length ?? 0) > 0)
@@ -86,7 +95,15 @@ export async function readiness(source: DashboardSource): Promise<Readiness> {
       if (await withTimeout(q.isPaused(), 2000, 'Redis').catch(() => false)) pausedQueues.push(q.name);
     }
   }
-  const stateLoss = redis.reachable ? await withTimeout(createStateEpoch(source.redis, source.prefix).loss(), 2000, 'Redis').catch(() => null) : null;
+  const stateLoss = redis.reachable
+    ? await withTimeout(createStateEpoch(source.redis, source.prefix).loss(), 2000, 'Redis').catch(() => null)
+    : null;
   const rebuilding = stateLoss !== null && stateLoss.recoveredAt === undefined;
-  return { ready: redisOk && pausedByCredentials.length === 0 && !rebuilding, redis: { ...redis, ok: redisOk }, pausedByCredentials, pausedQueues, stateLoss };
+  return {
+    ready: redisOk && pausedByCredentials.length === 0 && !rebuilding,
+    redis: { ...redis, ok: redisOk },
+    pausedByCredentials,
+    pausedQueues,
+    stateLoss,
+  };
 }

@@ -63,8 +63,15 @@ const identityOf = (res: Response): Identity | null => (res.locals as Locals).id
  * policy (dashboard.browser.test.ts), so it gets only frame-ancestors until its needs are known.
  */
 const CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
-  "font-src 'self' data:", "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
 ].join('; ');
 
 function headersOf(req: Request): Record<string, string | undefined> {
@@ -76,7 +83,13 @@ function headersOf(req: Request): Record<string, string | undefined> {
  * route that needs a role also needs a known Host (421): public routes (health, the webhook)
  * grant nothing a rebound page could borrow, and a proxy may forward them under any name.
  */
-function guard(auth: AuthOptions | undefined, access: 'public' | Role, log: Logger, hosts: ReadonlySet<string>, limiter: AuthLimiter): RequestHandler {
+function guard(
+  auth: AuthOptions | undefined,
+  access: 'public' | Role,
+  log: Logger,
+  hosts: ReadonlySet<string>,
+  limiter: AuthLimiter,
+): RequestHandler {
   return (req, res, next) => {
     const headers = headersOf(req);
     const client = req.socket.remoteAddress ?? 'unknown';
@@ -85,7 +98,11 @@ function guard(auth: AuthOptions | undefined, access: 'public' | Role, log: Logg
     if (access === 'public') return next();
     const waitMs = limiter.blockedForMs(client);
     if (waitMs > 0) {
-      res.status(429).set('retry-after', String(Math.ceil(waitMs / 1000))).type('text/plain').send('too many failed sign-ins; try again later');
+      res
+        .status(429)
+        .set('retry-after', String(Math.ceil(waitMs / 1000)))
+        .type('text/plain')
+        .send('too many failed sign-ins; try again later');
       return;
     }
     if (!isAllowedHost(headers, hosts)) {
@@ -100,7 +117,10 @@ function guard(auth: AuthOptions | undefined, access: 'public' | Role, log: Logg
       return;
     }
     if (!hasRole(identity, access)) {
-      log.warn({ user: identity.user, role: identity.role, method: req.method, path: req.path }, 'dashboard: forbidden');
+      log.warn(
+        { user: identity.user, role: identity.role, method: req.method, path: req.path },
+        'dashboard: forbidden',
+      );
       res.status(403).type('text/plain').send(`forbidden: needs the ${access} role`);
       return;
     }
@@ -124,19 +144,38 @@ function send(res: Response, out: HttpResponse): void {
 }
 
 function mount(
-  app: express.Express, route: HttpRoute, auth: AuthOptions | undefined, log: Logger, maxBody: number, hosts: ReadonlySet<string>, limiter: AuthLimiter,
+  app: express.Express,
+  route: HttpRoute,
+  auth: AuthOptions | undefined,
+  log: Logger,
+  maxBody: number,
+  hosts: ReadonlySet<string>,
+  limiter: AuthLimiter,
 ): void {
   const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
   const adapter = async (req: Request, res: Response) => {
     const request: HttpRequest = {
-      method: req.method, path: req.path, params: req.params as Record<string, string>,
-      query: new URL(req.originalUrl, 'http://x').searchParams, headers: headersOf(req), headersDistinct: req.headersDistinct,
-      body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), identity: identityOf(res),
+      method: req.method,
+      path: req.path,
+      params: req.params as Record<string, string>,
+      query: new URL(req.originalUrl, 'http://x').searchParams,
+      headers: headersOf(req),
+      headersDistinct: req.headersDistinct,
+      body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      identity: identityOf(res),
     };
     // The worker's Redis connection queues commands while Redis is down: answer instead of hanging.
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<HttpResponse>((resolve) => {
-      timer = setTimeout(() => resolve({ status: 503, body: 'no answer in time (is Redis reachable?)', headers: { 'content-type': 'text/plain; charset=utf-8' } }), HANDLER_TIMEOUT_MS);
+      timer = setTimeout(
+        () =>
+          resolve({
+            status: 503,
+            body: 'no answer in time (is Redis reachable?)',
+            headers: { 'content-type': 'text/plain; charset=utf-8' },
+          }),
+        HANDLER_TIMEOUT_MS,
+      );
     });
     try {
       send(res, await Promise.race([Promise.resolve(route.handler(request)), timeout]));
@@ -144,17 +183,35 @@ function mount(
       clearTimeout(timer);
     }
   };
-  app[method](route.path, guard(auth, route.access, log, hosts, limiter), express.raw({ type: () => true, limit: route.maxBodyBytes ?? maxBody }), adapter);
+  app[method](
+    route.path,
+    guard(auth, route.access, log, hosts, limiter),
+    express.raw({ type: () => true, limit: route.maxBodyBytes ?? maxBody }),
+    adapter,
+  );
 }
 
 /** Logs every write through the operator board: who did what, and how it ended. */
-const logBoardWrites = (log: Logger): RequestHandler => (req, res, next) => {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    const who = identityOf(res);
-    res.on('finish', () => log.info({ action: `${req.method} ${req.originalUrl}`, user: who?.user, role: who?.role, via: who?.via, status: res.statusCode }, 'dashboard action'));
-  }
-  next();
-};
+const logBoardWrites =
+  (log: Logger): RequestHandler =>
+  (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const who = identityOf(res);
+      res.on('finish', () =>
+        log.info(
+          {
+            action: `${req.method} ${req.originalUrl}`,
+            user: who?.user,
+            role: who?.role,
+            via: who?.via,
+            status: res.statusCode,
+          },
+          'dashboard action',
+        ),
+      );
+    }
+    next();
+  };
 
 /** The ops HTTP server: referrals pages, bull-board, health, readiness, metrics, extra routes. */
 export async function startHttpServer(deps: HttpServerDeps, options: HttpServerOptions = {}): Promise<HttpServer> {
@@ -164,14 +221,20 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
   const auth = options.auth;
   const metrics = deps.metrics ?? createMetrics();
   const pipeline = cached(15_000, () => pipelineCounts(source.redis, source.prefix));
-  attachSource(metrics, source, { pipeline, expiryFired: cached(60_000, () => expiryAlertsFired(source.redis, source.prefix)) });
+  attachSource(metrics, source, {
+    pipeline,
+    expiryFired: cached(60_000, () => expiryAlertsFired(source.redis, source.prefix)),
+  });
 
   const app = express();
   app.disable('x-powered-by');
   app.use((req, res, next) => {
     res.set({
-      'content-security-policy': req.path.startsWith('/queues') ? "frame-ancestors 'none'" : CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY',
-      'referrer-policy': 'same-origin', 'cache-control': 'no-store',
+      'content-security-policy': req.path.startsWith('/queues') ? "frame-ancestors 'none'" : CSP,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'same-origin',
+      'cache-control': 'no-store',
     });
     next();
   });
@@ -193,7 +256,11 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
     const declared = typeof err === 'object' && err !== null ? (err as { status?: unknown }).status : undefined;
     const status = typeof declared === 'number' && declared >= 400 && declared < 600 ? declared : 500;
     if (status >= 500) log.error({ err, method: req.method, path: req.path }, 'dashboard request failed');
-    if (!res.headersSent) res.status(status).type('text/plain').send(status >= 500 ? 'internal error; see the worker log' : 'bad request');
+    if (!res.headersSent)
+      res
+        .status(status)
+        .type('text/plain')
+        .send(status >= 500 ? 'internal error; see the worker log' : 'bad request');
   });
 
   const server = createServer(app);
@@ -208,7 +275,9 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ url, auth: auth ? Object.keys(auth) : [] }, 'dashboard listening');
   return {
-    url, port, metrics,
+    url,
+    port,
+    metrics,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

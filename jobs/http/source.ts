@@ -81,25 +81,52 @@ function replayWith(redis: RedisConnection, prefix: string, queues: readonly Que
 /** The dashboard inside the worker process: the runtime's own queues and stores. */
 export function sourceFromRuntime(rt: Runtime, prefix: string, s: SourceSettings): DashboardSource {
   const queues = [
-    rt.pullQueue, rt.syncQueue, ...rt.outbounds.flatMap((o) => [o.pollQueue, o.pushQueue]), rt.expiry?.scanQueue, rt.expiry?.webhookQueue,
+    rt.pullQueue,
+    rt.syncQueue,
+    ...rt.outbounds.flatMap((o) => [o.pollQueue, o.pushQueue]),
+    rt.expiry?.scanQueue,
+    rt.expiry?.webhookQueue,
   ].filter((q): q is Queue => q !== undefined);
   return {
-    prefix, redis: rt.redis, queues, referrals: rt.referrals, state: rt.state, parking: rt.parking, checkpoint: rt.checkpoint,
-    outbound: rt.outboundStore, crmKinds: s.crmKinds ?? ['salesforce'], atRisk: s.atRisk, credentials: s.credentials,
-    clock: systemClock, replay: replayWith(rt.redis, prefix, queues, s.attempts, systemClock),
+    prefix,
+    redis: rt.redis,
+    queues,
+    referrals: rt.referrals,
+    state: rt.state,
+    parking: rt.parking,
+    checkpoint: rt.checkpoint,
+    outbound: rt.outboundStore,
+    crmKinds: s.crmKinds ?? ['salesforce'],
+    atRisk: s.atRisk,
+    credentials: s.credentials,
+    clock: systemClock,
+    replay: replayWith(rt.redis, prefix, queues, s.attempts, systemClock),
   };
 }
 
 /** `referral-sync dashboard` alone: its own connection and a Queue object per known queue. */
-export function openDashboardSource(redisUrl: string, prefix: string, s: SourceSettings, cluster = false): DashboardSource & { close(): Promise<void> } {
+export function openDashboardSource(
+  redisUrl: string,
+  prefix: string,
+  s: SourceSettings,
+  cluster = false,
+): DashboardSource & { close(): Promise<void> } {
   const redis = connectRedis({ url: redisUrl, cluster }, { maxRetriesPerRequest: null });
   const queues = ALL_QUEUES.map((name) => new Queue(name, { connection: redis, prefix }));
   return {
-    prefix, redis, queues,
-    referrals: createRedisReferralStore(redis, prefix), state: createRedisSyncStateStore(redis, prefix),
-    parking: createRedisParkingLot(redis, prefix), checkpoint: createRedisCheckpoint(redis, prefix, 'pull'),
-    outbound: createRedisOutboundStore(redis, prefix), crmKinds: s.crmKinds ?? ['salesforce'], atRisk: s.atRisk,
-    credentials: s.credentials, clock: systemClock, replay: replayWith(redis, prefix, queues, s.attempts, systemClock),
+    prefix,
+    redis,
+    queues,
+    referrals: createRedisReferralStore(redis, prefix),
+    state: createRedisSyncStateStore(redis, prefix),
+    parking: createRedisParkingLot(redis, prefix),
+    checkpoint: createRedisCheckpoint(redis, prefix, 'pull'),
+    outbound: createRedisOutboundStore(redis, prefix),
+    crmKinds: s.crmKinds ?? ['salesforce'],
+    atRisk: s.atRisk,
+    credentials: s.credentials,
+    clock: systemClock,
+    replay: replayWith(redis, prefix, queues, s.attempts, systemClock),
     async close() {
       await Promise.all(queues.map((q) => q.close()));
       await redis.quit();

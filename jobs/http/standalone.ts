@@ -7,9 +7,15 @@ import { openDashboardSource, type SourceSettings } from './source.ts';
  * `referral-sync dashboard`: the HTTP server alone, reading the worker's Redis (no workers run
  * here). Replays queue jobs for whichever worker process is running.
  */
-export async function startStandaloneDashboard(
-  o: { redisUrl: string; redisCluster?: boolean | undefined; prefix: string; log: Logger; metrics?: Metrics; settings: SourceSettings; http: HttpServerOptions },
-): Promise<HttpServer> {
+export async function startStandaloneDashboard(o: {
+  redisUrl: string;
+  redisCluster?: boolean | undefined;
+  prefix: string;
+  log: Logger;
+  metrics?: Metrics;
+  settings: SourceSettings;
+  http: HttpServerOptions;
+}): Promise<HttpServer> {
   const source = openDashboardSource(o.redisUrl, o.prefix, o.settings, o.redisCluster === true);
   try {
     const server = await startHttpServer({ source, log: o.log, ...(o.metrics ? { metrics: o.metrics } : {}) }, o.http);

@@ -19,7 +19,9 @@ it('refuses a 512 KiB webhook body with 413 before the intake sees it (#14)', as
   };
   ds = await startDashboardStack({ server: { extraRoutes: [partnerCenterWebhookRoute(intake)] } });
   const res = await fetch(`http://127.0.0.1:${ds.server.port}/webhooks/partner-center`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(512 * 1024),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: 'x'.repeat(512 * 1024),
   });
   expect(res.status).toBe(413);
   expect(seen).toHaveLength(0);

@@ -11,7 +11,9 @@ export function partnerCenterWebhookRoute(
   path = '/webhooks/partner-center',
 ): HttpRoute {
   return {
-    method: 'POST', path, access: 'public',
+    method: 'POST',
+    path,
+    access: 'public',
     // Capped while reading (issue 14): the handler's own check ran only after 1 MB was buffered.
     maxBodyBytes: WEBHOOK_MAX_BODY_BYTES,
     handler: async (req) => {

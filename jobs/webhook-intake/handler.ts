@@ -14,7 +14,12 @@ export interface WebhookRequest {
 
 export interface WebhookResponse {
   status: 200 | 202 | 400 | 401 | 413 | 503;
-  body: { status: 'accepted' | 'ignored' | 'rejected' | 'unavailable'; reason?: string; jobId?: string; duplicate?: boolean };
+  body: {
+    status: 'accepted' | 'ignored' | 'rejected' | 'unavailable';
+    reason?: string;
+    jobId?: string;
+    duplicate?: boolean;
+  };
 }
 
 /** One fetch-and-sync of a referral, keyed by the change it reports. */
@@ -40,7 +45,10 @@ export interface WebhookHandlerDeps {
 /** Events are about 200 bytes: 16 KiB leaves room for any real one. */
 export const WEBHOOK_MAX_BODY_BYTES = 16 * 1024;
 
-const reject = (status: 400 | 401 | 413, reason: string): WebhookResponse => ({ status, body: { status: 'rejected', reason } });
+const reject = (status: 400 | 401 | 413, reason: string): WebhookResponse => ({
+  status,
+  body: { status: 'rejected', reason },
+});
 
 /**
  * POST from Partner Center. Signature first (401, nothing else is read from an unsigned body),
@@ -48,14 +56,19 @@ const reject = (status: 400 | 401 | 413, reason: string): WebhookResponse => ({ 
  * not act on (test-created, other resources) get 200 so Partner Center stops re-sending them.
  * Framework-free: the HTTP server passes headers and the raw body and sends back what it gets.
  */
-export async function handlePartnerCenterWebhook(deps: WebhookHandlerDeps, req: WebhookRequest): Promise<WebhookResponse> {
+export async function handlePartnerCenterWebhook(
+  deps: WebhookHandlerDeps,
+  req: WebhookRequest,
+): Promise<WebhookResponse> {
   const log = deps.log.child({ webhook: 'partner-center' });
-  if (req.rawBody.byteLength > (deps.maxBodyBytes ?? WEBHOOK_MAX_BODY_BYTES)) return reject(413, 'body too large for a Partner Center event');
+  if (req.rawBody.byteLength > (deps.maxBodyBytes ?? WEBHOOK_MAX_BODY_BYTES))
+    return reject(413, 'body too large for a Partner Center event');
 
   const verified = await deps.verify(req.headers, req.rawBody);
   if (!verified.ok) {
     log.warn({ reason: verified.reason, status: verified.status }, 'webhook refused: signature not verified');
-    if (verified.status === 503) return { status: 503, body: { status: 'unavailable', reason: 'signing certificate unavailable; retry later' } };
+    if (verified.status === 503)
+      return { status: 503, body: { status: 'unavailable', reason: 'signing certificate unavailable; retry later' } };
     return reject(401, 'signature verification failed');
   }
 
@@ -73,7 +86,10 @@ export async function handlePartnerCenterWebhook(deps: WebhookHandlerDeps, req: 
   const event = parsed.event;
   if (!isReferralEvent(event.EventName)) {
     log.info({ eventName: event.EventName }, 'webhook event ignored (not a referral event)');
-    return { status: 200, body: { status: 'ignored', reason: `event ${event.EventName.slice(0, 100)} is not handled` } };
+    return {
+      status: 200,
+      body: { status: 'ignored', reason: `event ${event.EventName.slice(0, 100)} is not handled` },
+    };
   }
   const id = referralIdFromResourceUri(event.ResourceUri, deps.resourceHosts);
   if (!id.ok) {
@@ -88,7 +104,10 @@ export async function handlePartnerCenterWebhook(deps: WebhookHandlerDeps, req: 
 
   try {
     const queued = await deps.enqueue({ referralId: id.referralId, changedAt: event.ResourceChangeUtcDate });
-    log.info({ referralId: id.referralId, eventName: event.EventName, jobId: queued.jobId, duplicate: queued.duplicate }, 'webhook: referral fetch queued');
+    log.info(
+      { referralId: id.referralId, eventName: event.EventName, jobId: queued.jobId, duplicate: queued.duplicate },
+      'webhook: referral fetch queued',
+    );
     return { status: 202, body: { status: 'accepted', jobId: queued.jobId, duplicate: queued.duplicate } };
   } catch (err) {
     // Redis is down: 503 makes Partner Center deliver again (10 attempts, reference §2.2).

@@ -5,7 +5,10 @@ import { type Clock, systemClock } from '../../src/ports/clock.ts';
 import { DEFAULT_CERTIFICATE_HOSTS } from '../../src/webhooks/certificate-url.ts';
 import { DEFAULT_RESOURCE_HOSTS } from '../../src/webhooks/resource-uri.ts';
 import { DEFAULT_FRESHNESS, type FreshnessPolicy } from '../../src/webhooks/staleness.ts';
-import { createCertificateFetcher, type CertificateFetcherOptions } from '../../connectors/partner-center-webhook/certificate-fetcher.ts';
+import {
+  createCertificateFetcher,
+  type CertificateFetcherOptions,
+} from '../../connectors/partner-center-webhook/certificate-fetcher.ts';
 import { createWebhookVerifier } from '../../connectors/partner-center-webhook/verifier.ts';
 import type { CertificatePolicy } from '../../connectors/partner-center-webhook/verify-signature.ts';
 import { QUEUE, syncJobId, syncJobOptions, type SyncJobData } from '../queues.ts';
@@ -55,7 +58,14 @@ export function createWebhookIntake(o: WebhookIntakeOptions) {
   return {
     handle: (req: WebhookRequest): Promise<WebhookResponse> =>
       handlePartnerCenterWebhook(
-        { verify, enqueue, freshness: o.freshness ?? DEFAULT_FRESHNESS, resourceHosts: o.resourceHosts ?? DEFAULT_RESOURCE_HOSTS, clock, log: o.log },
+        {
+          verify,
+          enqueue,
+          freshness: o.freshness ?? DEFAULT_FRESHNESS,
+          resourceHosts: o.resourceHosts ?? DEFAULT_RESOURCE_HOSTS,
+          clock,
+          log: o.log,
+        },
         req,
       ),
     close: () => queue.close(),

@@ -5,7 +5,13 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.ts';
 import { QUEUE } from '../queues.ts';
-import { CERT_HOST, CERT_PATH, makeTestCertificates, referralEvent, signedHeaders } from '../../test/fakes/partner-center-webhook/test-certs.ts';
+import {
+  CERT_HOST,
+  CERT_PATH,
+  makeTestCertificates,
+  referralEvent,
+  signedHeaders,
+} from '../../test/fakes/partner-center-webhook/test-certs.ts';
 import { createWebhookIntake, type WebhookIntake } from './intake.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -47,7 +53,8 @@ afterEach(async () => {
 });
 
 const serveCertificate = (times = 1) => nock(CERT_HOST).get(CERT_PATH).times(times).reply(200, certs.leaf.der);
-const deliver = (body: string, headers: Record<string, string>) => intake.handle({ headers, rawBody: Buffer.from(body) });
+const deliver = (body: string, headers: Record<string, string>) =>
+  intake.handle({ headers, rawBody: Buffer.from(body) });
 const queued = async () => queue.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed']);
 
 describe('Partner Center webhook intake (real Redis, BullMQ, nock for the certificate)', () => {
@@ -77,7 +84,11 @@ describe('Partner Center webhook intake (real Redis, BullMQ, nock for the certif
     serveCertificate();
     const id = randomUUID();
     for (const ago of [120_000, 60_000]) {
-      const body = referralEvent(id, new Date(now.getTime() - ago), ago > 60_000 ? 'referral-created' : 'referral-updated');
+      const body = referralEvent(
+        id,
+        new Date(now.getTime() - ago),
+        ago > 60_000 ? 'referral-created' : 'referral-updated',
+      );
       expect((await deliver(body, signedHeaders(certs.leaf, body))).status).toBe(202);
     }
     expect(await queued()).toHaveLength(2);
@@ -95,7 +106,11 @@ describe('Partner Center webhook intake (real Redis, BullMQ, nock for the certif
   it('an unknown certificate host gets 401 without any HTTP request', async () => {
     const evil = nock('https://evil.blob.core.windows.net').get(CERT_PATH).reply(200, certs.rogue.der);
     const body = referralEvent(randomUUID(), now);
-    for (const url of [`https://evil.blob.core.windows.net${CERT_PATH}`, `https://169.254.169.254${CERT_PATH}`, `http://3psostorageacct.blob.core.windows.net${CERT_PATH}`]) {
+    for (const url of [
+      `https://evil.blob.core.windows.net${CERT_PATH}`,
+      `https://169.254.169.254${CERT_PATH}`,
+      `http://3psostorageacct.blob.core.windows.net${CERT_PATH}`,
+    ]) {
       expect(await deliver(body, signedHeaders(certs.rogue, body, url))).toMatchObject({ status: 401 });
     }
     expect(evil.isDone()).toBe(false);
@@ -113,15 +128,32 @@ describe('Partner Center webhook intake (real Redis, BullMQ, nock for the certif
   it('a stale (replayed) event gets 400 and queues nothing', async () => {
     serveCertificate();
     const body = referralEvent(randomUUID(), new Date(now.getTime() - 7 * 3600_000));
-    expect(await deliver(body, signedHeaders(certs.leaf, body))).toMatchObject({ status: 400, body: { reason: expect.stringMatching(/stale/) } });
+    expect(await deliver(body, signedHeaders(certs.leaf, body))).toMatchObject({
+      status: 400,
+      body: { reason: expect.stringMatching(/stale/) },
+    });
     expect(await queued()).toHaveLength(0);
   });
 
   it.each([
     ['not JSON', '{"EventName":"referral-updated",'],
     ['no ResourceUri', JSON.stringify({ EventName: 'referral-updated', ResourceChangeUtcDate: now.toISOString() })],
-    ['a ResourceUri on another host', JSON.stringify({ EventName: 'referral-updated', ResourceUri: 'https://evil.example/engagements/v1/referrals/abc', ResourceChangeUtcDate: now.toISOString() })],
-    ['a ResourceUri that is not a referral', JSON.stringify({ EventName: 'referral-updated', ResourceUri: 'https://api.partnercenter.microsoft.com/v1/customers/x', ResourceChangeUtcDate: now.toISOString() })],
+    [
+      'a ResourceUri on another host',
+      JSON.stringify({
+        EventName: 'referral-updated',
+        ResourceUri: 'https://evil.example/engagements/v1/referrals/abc',
+        ResourceChangeUtcDate: now.toISOString(),
+      }),
+    ],
+    [
+      'a ResourceUri that is not a referral',
+      JSON.stringify({
+        EventName: 'referral-updated',
+        ResourceUri: 'https://api.partnercenter.microsoft.com/v1/customers/x',
+        ResourceChangeUtcDate: now.toISOString(),
+      }),
+    ],
   ])('a signed but malformed event (%s) gets 400 and queues nothing', async (_name, body) => {
     serveCertificate();
     expect(await deliver(body, signedHeaders(certs.leaf, body))).toMatchObject({ status: 400 });
@@ -130,8 +162,17 @@ describe('Partner Center webhook intake (real Redis, BullMQ, nock for the certif
 
   it("answers Microsoft's test event with 200 and queues nothing", async () => {
     serveCertificate();
-    const body = JSON.stringify({ EventName: 'test-created', ResourceUri: 'https://api.partnercenter.microsoft.com/webhooks/v1/registration/validationEvents/x', ResourceName: 'test', AuditUri: null, ResourceChangeUtcDate: now.toISOString() });
-    expect(await deliver(body, signedHeaders(certs.leaf, body))).toMatchObject({ status: 200, body: { status: 'ignored' } });
+    const body = JSON.stringify({
+      EventName: 'test-created',
+      ResourceUri: 'https://api.partnercenter.microsoft.com/webhooks/v1/registration/validationEvents/x',
+      ResourceName: 'test',
+      AuditUri: null,
+      ResourceChangeUtcDate: now.toISOString(),
+    });
+    expect(await deliver(body, signedHeaders(certs.leaf, body))).toMatchObject({
+      status: 200,
+      body: { status: 'ignored' },
+    });
     expect(await queued()).toHaveLength(0);
   });
 

@@ -30,21 +30,36 @@ describe('parseEnv', () => {
   });
 
   it('lists every problem by variable name', () => {
-    const r = parseEnv({ PULL_INTERVAL_MS: 'soon', PARTNER_CENTER_API_URL: 'not a url', SALESFORCE_AUTH: 'client_credentials' });
+    const r = parseEnv({
+      PULL_INTERVAL_MS: 'soon',
+      PARTNER_CENTER_API_URL: 'not a url',
+      SALESFORCE_AUTH: 'client_credentials',
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const names = r.problems.map((p) => p.split(' ')[0]);
     expect(names).toEqual(
       expect.arrayContaining([
-        'PULL_INTERVAL_MS', 'PARTNER_CENTER_API_URL', 'PARTNER_CENTER_CLIENT_ID', 'TOKEN_CACHE_KEY',
-        'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET', 'SALESFORCE_INSTANCE_URL',
+        'PULL_INTERVAL_MS',
+        'PARTNER_CENTER_API_URL',
+        'PARTNER_CENTER_CLIENT_ID',
+        'TOKEN_CACHE_KEY',
+        'SALESFORCE_CLIENT_ID',
+        'SALESFORCE_CLIENT_SECRET',
+        'SALESFORCE_INSTANCE_URL',
       ]),
     );
   });
 
   it('never repeats a secret value in its messages', () => {
     const secret = 'super-secret-value-123';
-    const r = parseEnv({ ...good, TOKEN_CACHE_KEY: secret, PARTNER_CENTER_AUTH: 'app', PARTNER_CENTER_CLIENT_SECRET: secret, LOG_LEVEL: secret });
+    const r = parseEnv({
+      ...good,
+      TOKEN_CACHE_KEY: secret,
+      PARTNER_CENTER_AUTH: 'app',
+      PARTNER_CENTER_CLIENT_SECRET: secret,
+      LOG_LEVEL: secret,
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.join('\n')).not.toContain(secret);
@@ -55,7 +70,9 @@ describe('parseEnv', () => {
     const off = parseEnv(good);
     expect(off.ok && off.env.REDIS_CLUSTER).toBe(false);
     const untagged = parseEnv({ ...good, REDIS_CLUSTER: 'true' });
-    expect(untagged.ok ? [] : untagged.problems).toEqual([expect.stringMatching(/^REDIS_PREFIX must hold a hash tag such as \{rsync\} when REDIS_CLUSTER=true/)]);
+    expect(untagged.ok ? [] : untagged.problems).toEqual([
+      expect.stringMatching(/^REDIS_PREFIX must hold a hash tag such as \{rsync\} when REDIS_CLUSTER=true/),
+    ]);
     const tagged = parseEnv({ ...good, REDIS_CLUSTER: 'true', REDIS_PREFIX: '{rsync}' });
     expect(tagged.ok && tagged.env.REDIS_CLUSTER).toBe(true);
     const wrong = parseEnv({ ...good, REDIS_CLUSTER: 'yes' });

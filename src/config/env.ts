@@ -7,20 +7,22 @@ import { z } from 'zod';
  */
 
 /** localhost, 127.0.0.0/8 and [::1]: a plain-http URL there never leaves the machine. */
-const isLoopbackUrl = (u: URL): boolean => u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(u.hostname);
+const isLoopbackUrl = (u: URL): boolean =>
+  u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(u.hostname);
 /**
  * A remote the worker sends credentials or customer data to: https, or http only on loopback
  * (fakes, a local proxy). Plain http elsewhere would put tokens on the wire (issue 14).
  */
-const url = z
-  .url({ message: 'must be an absolute URL' })
-  .refine((s) => {
+const url = z.url({ message: 'must be an absolute URL' }).refine(
+  (s) => {
     if (!URL.canParse(s)) return true; // reported by the URL check above
     const u = new URL(s);
     return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackUrl(u));
-  }, {
+  },
+  {
     message: 'must be https:// (http:// only for localhost or 127.0.0.1)',
-  });
+  },
+);
 const positiveInt = z.coerce.number().int().positive();
 const optionalSecret = z.string().min(1).optional();
 /**
@@ -37,9 +39,18 @@ export const TOKEN_CACHE_KEY_FORMAT = /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$
 
 export const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_{}-]+$/, 'letters, digits, _ - { } only').default('rsync'),
-  REDIS_CLUSTER: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('false').transform((v) => v === 'true'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}-]+$/, 'letters, digits, _ - { } only')
+    .default('rsync'),
+  REDIS_CLUSTER: z
+    .enum(['true', 'false'], { error: "must be 'true' or 'false'" })
+    .default('false')
+    .transform((v) => v === 'true'),
 
   ENTRA_AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
   // Issue 15: msal asks Microsoft's instance discovery about any host it does not know, so a host
@@ -47,7 +58,12 @@ export const Env = z.object({
   ENTRA_KNOWN_AUTHORITIES: z
     .string()
     .optional()
-    .transform((v) => (v ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''))
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter((h) => h !== ''),
+    )
     .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host names (host or host:port), comma-separated'))),
   PARTNER_CENTER_API_URL: url.default('https://api.partner.microsoft.com'),
   PARTNER_CENTER_AUTH: z.enum(['delegated', 'app']).default('delegated'),
@@ -71,7 +87,10 @@ export const Env = z.object({
   SALESFORCE_LOGIN_URL: url.default('https://login.salesforce.com'),
   SALESFORCE_INSTANCE_URL: url.optional(),
   SALESFORCE_AUTH: z.enum(['jwt', 'client_credentials']).default('jwt'),
-  SALESFORCE_API_VERSION: z.string().regex(/^\d{2}\.0$/, 'like 62.0').default('62.0'),
+  SALESFORCE_API_VERSION: z
+    .string()
+    .regex(/^\d{2}\.0$/, 'like 62.0')
+    .default('62.0'),
   SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
   SALESFORCE_CLIENT_SECRET: optionalSecret,
   SALESFORCE_USERNAME: z.string().min(1).optional(),
@@ -117,7 +136,10 @@ export const Env = z.object({
   DASHBOARD_ALLOWED_HOSTS: z.string().min(1).optional(),
   PARTNER_CENTER_WEBHOOK_CERT_HOSTS: z.string().min(1).default('3psostorageacct.blob.core.windows.net'),
   PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: positiveInt
-    .max(COMPLETED_JOB_RETENTION_MS, `must be at most ${COMPLETED_JOB_RETENTION_MS} (7 days: completed jobs, which detect replays, are kept up to that long, or the last 50 000)`)
+    .max(
+      COMPLETED_JOB_RETENTION_MS,
+      `must be at most ${COMPLETED_JOB_RETENTION_MS} (7 days: completed jobs, which detect replays, are kept up to that long, or the last 50 000)`,
+    )
     .default(21_600_000),
   PARTNER_CENTER_WEBHOOK_API_URL: url.default('https://api.partnercenter.microsoft.com'),
   PARTNER_CENTER_WEBHOOK_SCOPE: z.string().min(1).default('https://api.partnercenter.microsoft.com/.default'),
@@ -154,13 +176,17 @@ function crossVariableProblems(raw: Record<string, string | undefined>): string[
   };
   const pcAuth = raw.PARTNER_CENTER_AUTH ?? 'delegated';
   if (pcAuth === 'app') need('PARTNER_CENTER_CLIENT_SECRET', 'when PARTNER_CENTER_AUTH=app');
-  if (pcAuth === 'delegated') need('TOKEN_CACHE_KEY', 'to encrypt the saved sign-in when PARTNER_CENTER_AUTH=delegated');
+  if (pcAuth === 'delegated')
+    need('TOKEN_CACHE_KEY', 'to encrypt the saved sign-in when PARTNER_CENTER_AUTH=delegated');
   if (raw.REDIS_CLUSTER === 'true' && !/\{[^{}]+\}/.test(raw.REDIS_PREFIX ?? 'rsync')) {
-    problems.push('REDIS_PREFIX must hold a hash tag such as {rsync} when REDIS_CLUSTER=true (every key of a queue must live in one slot)');
+    problems.push(
+      'REDIS_PREFIX must hold a hash tag such as {rsync} when REDIS_CLUSTER=true (every key of a queue must live in one slot)',
+    );
   }
   const crm = raw.CRM ?? 'salesforce';
   if (crm === 'dynamics' || crm === 'both') {
-    for (const name of ['DYNAMICS_URL', 'DYNAMICS_TENANT_ID', 'DYNAMICS_CLIENT_ID', 'DYNAMICS_CLIENT_SECRET']) need(name, `when CRM=${crm}`);
+    for (const name of ['DYNAMICS_URL', 'DYNAMICS_TENANT_ID', 'DYNAMICS_CLIENT_ID', 'DYNAMICS_CLIENT_SECRET'])
+      need(name, `when CRM=${crm}`);
   }
   if (crm === 'salesforce' || crm === 'both') {
     need('SALESFORCE_CLIENT_ID', `when CRM=${crm}`);
@@ -191,7 +217,8 @@ export function parseEnv(source: Record<string, string | undefined>): EnvResult 
     ? []
     : parsed.error.issues.map((issue) => {
         const name = issue.path.join('.') || '(environment)';
-        const message = issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : sanitize(issue.message);
+        const message =
+          issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : sanitize(issue.message);
         return `${name} ${message}`;
       });
   problems.push(...crossVariableProblems(cleaned));

@@ -12,7 +12,14 @@ import { wellFormedDeep } from '../text/well-formed.ts';
 
 export const KNOWN_STATUSES = ['None', 'New', 'Active', 'Closed'] as const;
 export const KNOWN_SUBSTATUSES = [
-  'None', 'Pending', 'Received', 'Accepted', 'Won', 'Lost', 'Declined', 'Expired',
+  'None',
+  'Pending',
+  'Received',
+  'Accepted',
+  'Won',
+  'Lost',
+  'Declined',
+  'Expired',
   'Error', // UI/CSV only; UNCONFIRMED for the API.
 ] as const;
 export const KNOWN_QUALIFICATIONS = ['None', 'Direct', 'MarketingQualified', 'SalesQualified'] as const;
@@ -113,7 +120,9 @@ export type JsonPatchOp = z.infer<typeof JsonPatchOp>;
  * Validates one raw referral. On failure the message names the first failing field path and the
  * referral id when the payload had one, e.g. `referral 42: eTag: Invalid input: expected string`.
  */
-export function parseReferral(raw: unknown): { ok: true; referral: Referral } | { ok: false; id: string | undefined; error: string } {
+export function parseReferral(
+  raw: unknown,
+): { ok: true; referral: Referral } | { ok: false; id: string | undefined; error: string } {
   // Partner Center text is typed by people: a lone surrogate would break URL encoding later (#14).
   const parsed = Referral.safeParse(wellFormedDeep(raw));
   if (parsed.success) return { ok: true, referral: parsed.data };

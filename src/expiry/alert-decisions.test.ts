@@ -9,11 +9,27 @@ const GRACE = 10 * 60_000;
 
 describe('crmMayGo: the CRM effect follows the webhook post, or the grace period (#20)', () => {
   const rows: [string, Parameters<typeof crmMayGo>[0], boolean][] = [
-    ['no webhook configured', { needsWebhook: false, webhookSettled: false, enqueuedAt: undefined, now: T, graceMs: GRACE }, true],
+    [
+      'no webhook configured',
+      { needsWebhook: false, webhookSettled: false, enqueuedAt: undefined, now: T, graceMs: GRACE },
+      true,
+    ],
     ['post confirmed', { needsWebhook: true, webhookSettled: true, enqueuedAt: T, now: T, graceMs: GRACE }, true],
-    ['not queued yet', { needsWebhook: true, webhookSettled: false, enqueuedAt: undefined, now: min(60), graceMs: GRACE }, false],
-    ['queued 9 min ago, not posted', { needsWebhook: true, webhookSettled: false, enqueuedAt: T, now: min(9), graceMs: GRACE }, false],
-    ['queued 10 min ago, not posted', { needsWebhook: true, webhookSettled: false, enqueuedAt: T, now: min(10), graceMs: GRACE }, true],
+    [
+      'not queued yet',
+      { needsWebhook: true, webhookSettled: false, enqueuedAt: undefined, now: min(60), graceMs: GRACE },
+      false,
+    ],
+    [
+      'queued 9 min ago, not posted',
+      { needsWebhook: true, webhookSettled: false, enqueuedAt: T, now: min(9), graceMs: GRACE },
+      false,
+    ],
+    [
+      'queued 10 min ago, not posted',
+      { needsWebhook: true, webhookSettled: false, enqueuedAt: T, now: min(10), graceMs: GRACE },
+      true,
+    ],
   ];
   it.each(rows)('%s', (_name, input, expected) => {
     expect(crmMayGo(input)).toBe(expected);
@@ -25,9 +41,18 @@ describe('webhookAction: an unposted alert whose job is gone or failed is queued
     [{ state: 'pending' }, { do: 'wait' }],
     [{ state: 'missing' }, { do: 'add' }],
     [{ state: 'failed' }, { do: 'retry' }],
-    [{ state: 'completed', result: 'posted' }, { do: 'record', effect: 'webhook-posted' }],
-    [{ state: 'completed', result: 'already-posted' }, { do: 'record', effect: 'webhook-posted' }],
-    [{ state: 'completed', result: 'stale' }, { do: 'record', effect: 'webhook-dropped' }],
+    [
+      { state: 'completed', result: 'posted' },
+      { do: 'record', effect: 'webhook-posted' },
+    ],
+    [
+      { state: 'completed', result: 'already-posted' },
+      { do: 'record', effect: 'webhook-posted' },
+    ],
+    [
+      { state: 'completed', result: 'stale' },
+      { do: 'record', effect: 'webhook-dropped' },
+    ],
   ];
   it.each(rows)('%o → %o', (job, expected) => {
     expect(webhookAction(job)).toEqual(expected);

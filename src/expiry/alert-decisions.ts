@@ -15,7 +15,13 @@ import { EXPIRED_LEVEL, type ExpiryLevel } from './levels.ts';
  * must not keep the seller's task back for hours, so after `graceMs` since the webhook was
  * queued the CRM goes anyway (and that alert's webhook is no longer covered by the CRM record).
  */
-export function crmMayGo(o: { needsWebhook: boolean; webhookSettled: boolean; enqueuedAt: Date | undefined; now: Date; graceMs: number }): boolean {
+export function crmMayGo(o: {
+  needsWebhook: boolean;
+  webhookSettled: boolean;
+  enqueuedAt: Date | undefined;
+  now: Date;
+  graceMs: number;
+}): boolean {
   if (!o.needsWebhook || o.webhookSettled) return true;
   if (!o.enqueuedAt) return false;
   return o.now.getTime() - o.enqueuedAt.getTime() >= o.graceMs;

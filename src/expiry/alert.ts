@@ -63,7 +63,12 @@ export interface AlertFormat {
 }
 
 /** Pure: the alert for `job`; `referral` may be null when the store no longer has it. */
-export function toExpiryAlert(job: ExpiryAlertJob, referral: Referral | null, now: Date, format: AlertFormat): ExpiryAlert {
+export function toExpiryAlert(
+  job: ExpiryAlertJob,
+  referral: Referral | null,
+  now: Date,
+  format: AlertFormat,
+): ExpiryAlert {
   const deadline = new Date(job.deadline);
   const text = alertText(referral, job.referralId, deadline, now, format.timeZone);
   return {

@@ -63,7 +63,11 @@ describe('atRiskList', () => {
   });
 
   it('filters to a horizon', async () => {
-    const list = await atRiskList(deps([ref('far', '2025-03-25T00:00:00Z'), ref('soon', '2025-03-16T00:00:00Z')]), now, { withinHours: 72 });
+    const list = await atRiskList(
+      deps([ref('far', '2025-03-25T00:00:00Z'), ref('soon', '2025-03-16T00:00:00Z')]),
+      now,
+      { withinHours: 72 },
+    );
     expect(list.map((e) => e.referralId)).toEqual(['soon']);
   });
 });

@@ -3,10 +3,26 @@ import { contactByOf, deadlineOf, formatDeadline, formatTimeLeft, isValidTimeZon
 
 describe('deadlineOf', () => {
   it.each([
-    ['expirationDateTime wins', { expirationDateTime: '2025-03-17T00:00:00Z', createdDateTime: '2025-03-03T09:14:00Z' }, '2025-03-17T00:00:00.000Z'],
-    ['created + 14 days when expiration is null', { expirationDateTime: null, createdDateTime: '2025-03-03T09:14:00Z' }, '2025-03-17T09:14:00.000Z'],
-    ['created + 14 days across a DST change stays 336 h in UTC', { createdDateTime: '2025-03-25T12:00:00Z' }, '2025-04-08T12:00:00.000Z'],
-    ['offset input is read as the instant it names', { createdDateTime: '2025-03-03T10:14:00+01:00' }, '2025-03-17T09:14:00.000Z'],
+    [
+      'expirationDateTime wins',
+      { expirationDateTime: '2025-03-17T00:00:00Z', createdDateTime: '2025-03-03T09:14:00Z' },
+      '2025-03-17T00:00:00.000Z',
+    ],
+    [
+      'created + 14 days when expiration is null',
+      { expirationDateTime: null, createdDateTime: '2025-03-03T09:14:00Z' },
+      '2025-03-17T09:14:00.000Z',
+    ],
+    [
+      'created + 14 days across a DST change stays 336 h in UTC',
+      { createdDateTime: '2025-03-25T12:00:00Z' },
+      '2025-04-08T12:00:00.000Z',
+    ],
+    [
+      'offset input is read as the instant it names',
+      { createdDateTime: '2025-03-03T10:14:00+01:00' },
+      '2025-03-17T09:14:00.000Z',
+    ],
   ])('%s', (_name, referral, expected) => {
     expect(deadlineOf(referral)?.toISOString()).toBe(expected);
   });

@@ -62,7 +62,9 @@ describe('deliverExpiryAlert', () => {
     const { deps, posted } = setup(waiting, async () => {});
     expect(await deliverExpiryAlert(deps, job)).toBe('posted');
     expect(await deliverExpiryAlert(deps, job)).toBe('already-posted');
-    expect(posted.map((a) => [a.dealName, a.customerName, a.timeLeftText])).toEqual([['Deal', 'Contoso', '23 h 50 min']]);
+    expect(posted.map((a) => [a.dealName, a.customerName, a.timeLeftText])).toEqual([
+      ['Deal', 'Contoso', '23 h 50 min'],
+    ]);
   });
 
   it('throws the poster failure for BullMQ to retry, then posts on the next attempt', async () => {

@@ -93,13 +93,17 @@ export async function fireAlert(
     await advanceWebhook(deps, deps.alerts, alertLog, job, effects, now, counts);
     // The webhook worker records its post without the claim, so it may have posted since the
     // claim read the effects: look again rather than hold the CRM back for a whole scan.
-    if (!webhookSettled(effects)) for (const e of await deps.ledger.effectsDone(referral.id, alert.level)) effects.add(e);
+    if (!webhookSettled(effects))
+      for (const e of await deps.ledger.effectsDone(referral.id, alert.level)) effects.add(e);
   }
   const settled = !needs.webhook || webhookSettled(effects);
   let crmOk = !needs.crm || effects.has('crm');
   const mayGo = crmMayGo({
-    needsWebhook: needs.webhook, webhookSettled: settled, enqueuedAt: claim.effectsAt.get('webhook-enqueued'),
-    now, graceMs: deps.crmWaitForWebhookMs,
+    needsWebhook: needs.webhook,
+    webhookSettled: settled,
+    enqueuedAt: claim.effectsAt.get('webhook-enqueued'),
+    now,
+    graceMs: deps.crmWaitForWebhookMs,
   });
   if (!crmOk && mayGo && !crmBlocked) crmOk = await applyCrm(deps, alertLog, referral, alert, now, counts);
 
@@ -166,7 +170,10 @@ async function advanceWebhook(
  * the opportunity is not known yet (the scan retries) or no writer is configured for its CRM.
  */
 export async function crmOf(
-  deps: Pick<FireAlertDeps, 'state' | 'crm'>, log: Logger, referralId: string, counts: Pick<FireCounts, 'notInCrm' | 'crmFailures'>,
+  deps: Pick<FireAlertDeps, 'state' | 'crm'>,
+  log: Logger,
+  referralId: string,
+  counts: Pick<FireCounts, 'notInCrm' | 'crmFailures'>,
 ): Promise<{ synced: ReferralSyncState; writer: CrmExpiryWriter } | null> {
   const synced = await deps.state.get(referralId);
   if (!synced || synced.crmId === '') {

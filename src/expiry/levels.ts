@@ -20,7 +20,12 @@ export const EXPIRED_LEVEL = 'expired';
  * and distinct, since each name must be unique in the ledger.
  */
 export const ExpiryLevelHours = z
-  .array(z.number().positive().max(14 * 24, 'must be at most 336 (the 14-day window)'))
+  .array(
+    z
+      .number()
+      .positive()
+      .max(14 * 24, 'must be at most 336 (the 14-day window)'),
+  )
   .min(1, 'needs at least one level')
   .refine((hours) => new Set(hours).size === hours.length, { message: 'levels must be distinct' });
 
@@ -32,7 +37,5 @@ export const ExpiryLevelHoursCsv = z
 
 /** Hours → levels, most distant first, named like `72h` / `0.5h`. Input is trusted (parsed above). */
 export function toLevels(hours: readonly number[] = DEFAULT_LEVEL_HOURS): ExpiryLevel[] {
-  return [...new Set(hours)]
-    .sort((a, b) => b - a)
-    .map((h) => ({ name: `${h}h`, hours: h }));
+  return [...new Set(hours)].sort((a, b) => b - a).map((h) => ({ name: `${h}h`, hours: h }));
 }

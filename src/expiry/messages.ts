@@ -37,7 +37,13 @@ export interface AlertText {
 }
 
 /** Display fields shared by the task and the webhook alert. */
-export function alertText(referral: Referral | null, referralId: string, deadline: Date, now: Date, timeZone: string): AlertText {
+export function alertText(
+  referral: Referral | null,
+  referralId: string,
+  deadline: Date,
+  now: Date,
+  timeZone: string,
+): AlertText {
   const customer = referral?.customerProfile?.name?.trim() || null;
   const deal = referral?.name?.trim() || customer || `referral ${referralId}`;
   return {
@@ -68,7 +74,9 @@ export function taskDescription(kind: AlertKind, referralId: string, text: Alert
     `Deadline: ${text.deadlineText}`,
     `Time left: ${text.timeLeftText}`,
     ...(link ? [`Link: ${link}`] : []),
-    ...(kind === 'expired' ? [] : ['Accept or decline the referral in Partner Center before the deadline, or it expires.']),
+    ...(kind === 'expired'
+      ? []
+      : ['Accept or decline the referral in Partner Center before the deadline, or it expires.']),
   ].join('\n');
 }
 

@@ -59,7 +59,10 @@ describe('planExpiry for a waiting referral (deadline 2025-03-17T00:00Z)', () =>
   });
 
   it('does nothing without any date', () => {
-    expect(plan('2025-03-16T23:00:00Z', [], { expirationDateTime: null, createdDateTime: null })).toMatchObject({ deadline: null, due: [] });
+    expect(plan('2025-03-16T23:00:00Z', [], { expirationDateTime: null, createdDateTime: null })).toMatchObject({
+      deadline: null,
+      due: [],
+    });
   });
 });
 
@@ -85,7 +88,11 @@ describe('planExpiry once answered or expired', () => {
     ['Active', 'Accepted'],
     ['Closed', 'Declined'],
   ])('%s/%s: no warnings, clear pending', (status, substatus) => {
-    expect(plan('2025-03-16T23:00:00Z', ['72h'], { status, substatus })).toMatchObject({ phase: 'responded', due: [], clearPending: true });
+    expect(plan('2025-03-16T23:00:00Z', ['72h'], { status, substatus })).toMatchObject({
+      phase: 'responded',
+      due: [],
+      clearPending: true,
+    });
   });
 
   it('Expired: one expired update, no warnings, then clear', () => {
@@ -96,6 +103,10 @@ describe('planExpiry once answered or expired', () => {
   });
 
   it('an unknown status is left alone', () => {
-    expect(plan('2025-03-16T23:00:00Z', [], { status: 'None' })).toMatchObject({ phase: 'other', due: [], clearPending: false });
+    expect(plan('2025-03-16T23:00:00Z', [], { status: 'None' })).toMatchObject({
+      phase: 'other',
+      due: [],
+      clearPending: false,
+    });
   });
 });

@@ -73,13 +73,21 @@ export function planExpiry(input: PlanInput): ExpiryPlan {
   const phase = phaseOf(referral);
   const deadline = deadlineOf(referral);
   const reached = deadline ? reachedLevel(levels, deadline, now) : null;
-  const plan = (due: DueAlert[], clearPending: boolean): ExpiryPlan => ({ phase, deadline, reached, due, clearPending });
+  const plan = (due: DueAlert[], clearPending: boolean): ExpiryPlan => ({
+    phase,
+    deadline,
+    reached,
+    due,
+    clearPending,
+  });
 
   if (phase === 'responded') return plan([], true);
   if (phase === 'other') return plan([], false);
   if (phase === 'expired') {
     // Without any date the "expires at" field gets the time we learned of the expiry.
-    const due: DueAlert[] = fired.has(EXPIRED_LEVEL) ? [] : [{ kind: 'expired', level: EXPIRED_LEVEL, deadline: deadline ?? now }];
+    const due: DueAlert[] = fired.has(EXPIRED_LEVEL)
+      ? []
+      : [{ kind: 'expired', level: EXPIRED_LEVEL, deadline: deadline ?? now }];
     return plan(due, true);
   }
 

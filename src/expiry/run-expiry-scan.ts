@@ -27,8 +27,17 @@ export interface ExpiryScanResult extends FireCounts {
 }
 
 const emptyResult = (): ExpiryScanResult => ({
-  scanned: 0, warnings: 0, contactMe: 0, expired: 0, cleared: 0, retryLater: 0,
-  crmFailures: 0, notInCrm: 0, webhookFailures: 0, busy: 0, missing: 0,
+  scanned: 0,
+  warnings: 0,
+  contactMe: 0,
+  expired: 0,
+  cleared: 0,
+  retryLater: 0,
+  crmFailures: 0,
+  notInCrm: 0,
+  webhookFailures: 0,
+  busy: 0,
+  missing: 0,
 });
 
 /**
@@ -74,14 +83,23 @@ export async function scanOneReferral(deps: ExpiryScanDeps, referralId: string):
  * keeps a level delivered before the loss from being delivered again.
  */
 async function recallFromCrm(
-  deps: ExpiryScanDeps, log: Logger, referralId: string, alerts: string[], now: Date, result: ExpiryScanResult,
+  deps: ExpiryScanDeps,
+  log: Logger,
+  referralId: string,
+  alerts: string[],
+  now: Date,
+  result: ExpiryScanResult,
 ): Promise<ReadonlySet<string> | null> {
   const target = await crmOf(deps, log, referralId, result);
   if (!target) return null;
   const { synced, writer } = target;
   let applied: string[];
   try {
-    applied = appliedAlerts(deps.levels, alerts, await writer.readAppliedExpiry({ referralId, crmId: synced.crmId, alerts }));
+    applied = appliedAlerts(
+      deps.levels,
+      alerts,
+      await writer.readAppliedExpiry({ referralId, crmId: synced.crmId, alerts }),
+    );
   } catch (err) {
     result.crmFailures += 1;
     log.warn({ err, crm: synced.crm }, 'could not read applied expiry alerts from the CRM; retried next scan');
@@ -94,7 +112,12 @@ async function recallFromCrm(
   return new Set(applied);
 }
 
-async function scanReferral(deps: ExpiryScanDeps, referralId: string, now: Date, result: ExpiryScanResult): Promise<void> {
+async function scanReferral(
+  deps: ExpiryScanDeps,
+  referralId: string,
+  now: Date,
+  result: ExpiryScanResult,
+): Promise<void> {
   const log = deps.log.child({ referralId });
   const referral = await deps.referrals.get(referralId);
   if (!referral) {
@@ -112,7 +135,14 @@ async function scanReferral(deps: ExpiryScanDeps, referralId: string, now: Date,
     planExpiry({ referral, levels: deps.levels, now, fired, isContactMe: deps.isContactMe(referral) });
   let plan = planFor(view.fired);
   if (!view.known && plan.due.length > 0) {
-    const fired = await recallFromCrm(deps, log, referralId, plan.due.map((a) => a.level), now, result);
+    const fired = await recallFromCrm(
+      deps,
+      log,
+      referralId,
+      plan.due.map((a) => a.level),
+      now,
+      result,
+    );
     if (fired === null) return;
     if (fired.size > 0) plan = planFor(fired);
   }
@@ -130,7 +160,10 @@ async function scanReferral(deps: ExpiryScanDeps, referralId: string, now: Date,
     await deps.ledger.close(referralId, plan.phase === 'expired' ? 'expired' : 'responded', now);
     if (plan.phase === 'responded') {
       result.cleared += 1;
-      log.info({ status: referral.status, substatus: referral.substatus }, 'referral answered; pending expiry warnings cleared');
+      log.info(
+        { status: referral.status, substatus: referral.substatus },
+        'referral answered; pending expiry warnings cleared',
+      );
     }
   }
 }

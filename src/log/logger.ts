@@ -4,10 +4,28 @@ export type { Logger };
 
 /** Paths pino's `redact` blanks out: a backstop only; the error serializer is the real guard. */
 export const REDACT_PATHS = [
-  '*.accessToken', '*.access_token', '*.refreshToken', '*.refresh_token', '*.idToken', '*.id_token',
-  '*.clientSecret', '*.client_secret', '*.password', '*.privateKey', '*.assertion', '*.authorization',
-  '*.Authorization', '*.headers.authorization', '*.headers.Authorization', 'accessToken', 'refreshToken',
-  'clientSecret', 'authorization', 'headers.authorization', '*.email', '*.phoneNumber',
+  '*.accessToken',
+  '*.access_token',
+  '*.refreshToken',
+  '*.refresh_token',
+  '*.idToken',
+  '*.id_token',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.password',
+  '*.privateKey',
+  '*.assertion',
+  '*.authorization',
+  '*.Authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'accessToken',
+  'refreshToken',
+  'clientSecret',
+  'authorization',
+  'headers.authorization',
+  '*.email',
+  '*.phoneNumber',
 ];
 
 const SECRET_KEY = /token|secret|password|authorization|assertion|private.?key|cookie|signature/i;
@@ -41,7 +59,16 @@ export function serializeError(err: unknown, depth = 0): Record<string, unknown>
     message: scrubText(e.message),
   };
   if (typeof e.stack === 'string') out.stack = scrubText(e.stack);
-  for (const key of ['code', 'errorCode', 'status', 'statusCode', 'retryAfterMs', 'field', 'referralId', 'remote'] as const) {
+  for (const key of [
+    'code',
+    'errorCode',
+    'status',
+    'statusCode',
+    'retryAfterMs',
+    'field',
+    'referralId',
+    'remote',
+  ] as const) {
     const v = e[key];
     if (typeof v === 'string' || typeof v === 'number') out[key] = typeof v === 'string' ? scrubText(v) : v;
   }

@@ -39,7 +39,11 @@ export function applyRule(rule: FieldRule, at: string, ctx: RuleContext): FieldV
  * `createOnly`, or the value is a `defaultDaysFromNow` date (it moves every day, and rewriting
  * it would push a seller's close date forward on every sync).
  */
-export function applyRuleWithOrigin(rule: FieldRule, at: string, ctx: RuleContext): { value: FieldValue | undefined; createOnly: boolean } {
+export function applyRuleWithOrigin(
+  rule: FieldRule,
+  at: string,
+  ctx: RuleContext,
+): { value: FieldValue | undefined; createOnly: boolean } {
   let createOnly = rule.createOnly === true;
   const value = applyRuleInner(rule, at, ctx, () => {
     createOnly = true;
@@ -47,7 +51,12 @@ export function applyRuleWithOrigin(rule: FieldRule, at: string, ctx: RuleContex
   return { value, createOnly };
 }
 
-function applyRuleInner(rule: FieldRule, at: string, ctx: RuleContext, usedDaysFromNow: () => void): FieldValue | undefined {
+function applyRuleInner(
+  rule: FieldRule,
+  at: string,
+  ctx: RuleContext,
+  usedDaysFromNow: () => void,
+): FieldValue | undefined {
   const fail = (message: string) => new MappingError(message, at, ctx.referral.id);
 
   let value: RuleValue | null | undefined;
@@ -90,7 +99,10 @@ function applyRuleInner(rule: FieldRule, at: string, ctx: RuleContext, usedDaysF
   }
 
   if (value === undefined) {
-    if (rule.required) throw fail(`is required, but ${source === 'template' ? 'the template is empty' : `the referral has no ${source}`}`);
+    if (rule.required)
+      throw fail(
+        `is required, but ${source === 'template' ? 'the template is empty' : `the referral has no ${source}`}`,
+      );
     return undefined;
   }
   if (value === null) return null;
@@ -112,7 +124,11 @@ function toRuleValue(raw: unknown, path: string, fail: (message: string) => Mapp
   throw fail(`${path} is ${Array.isArray(raw) ? 'a list' : 'an object'}, not a single value`);
 }
 
-function renderRuleTemplate(template: string, ctx: RuleContext, fail: (message: string) => MappingError): string | undefined {
+function renderRuleTemplate(
+  template: string,
+  ctx: RuleContext,
+  fail: (message: string) => MappingError,
+): string | undefined {
   const parsed = parseTemplate(template);
   if (!parsed.ok) throw fail(parsed.error); // validated at load; only reachable with an unvalidated mapping
   const { text, empty } = renderTemplate(parsed.parts, (path) => {

@@ -19,16 +19,34 @@ function mappingWith(rule: Record<string, unknown>, extra: Record<string, unknow
   return parsed.mapping;
 }
 
-const mapX = (rule: Record<string, unknown>, fields: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
-  toOpportunityDraft('salesforce', referral(fields), NOW, mappingWith(rule, extra)).fields['X__c'];
+const mapX = (
+  rule: Record<string, unknown>,
+  fields: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) => toOpportunityDraft('salesforce', referral(fields), NOW, mappingWith(rule, extra)).fields['X__c'];
 
-type Row = [name: string, rule: Record<string, unknown>, referralFields: Record<string, unknown>, expected: FieldValue | undefined];
+type Row = [
+  name: string,
+  rule: Record<string, unknown>,
+  referralFields: Record<string, unknown>,
+  expected: FieldValue | undefined,
+];
 
 describe('create-only fields', () => {
   it.each([
     ['createOnly: true', { const: 'x', createOnly: true }, {}, ['X__c']],
-    ['a defaultDaysFromNow date that was used', { from: 'details.closingDateTime', format: 'date', defaultDaysFromNow: 90 }, {}, ['X__c']],
-    ['a defaultDaysFromNow date that was not needed', { from: 'details.closingDateTime', format: 'date', defaultDaysFromNow: 90 }, { details: { closingDateTime: '2025-06-30T00:00:00Z' } }, []],
+    [
+      'a defaultDaysFromNow date that was used',
+      { from: 'details.closingDateTime', format: 'date', defaultDaysFromNow: 90 },
+      {},
+      ['X__c'],
+    ],
+    [
+      'a defaultDaysFromNow date that was not needed',
+      { from: 'details.closingDateTime', format: 'date', defaultDaysFromNow: 90 },
+      { details: { closingDateTime: '2025-06-30T00:00:00Z' } },
+      [],
+    ],
     ['an ordinary rule', { from: 'name' }, { name: 'Deal' }, []],
   ] as const)('%s', (_name, rule, fields, expected) => {
     const draft = toOpportunityDraft('salesforce', referral(fields), NOW, mappingWith(rule));
@@ -40,52 +58,167 @@ describe('toOpportunityDraft field rules', () => {
   it.each<Row>([
     ['from: a text field, trimmed', { from: 'name' }, { name: '  Deal  ' }, 'Deal'],
     ['from: a number', { from: 'details.dealValue' }, { details: { dealValue: 180000 } }, 180000],
-    ['from: a boolean in an open object', { from: 'consent.consentToContact' }, { consent: { consentToContact: true } }, true],
-    ['from: an array item', { from: 'customerProfile.team.0.email' }, { customerProfile: { team: [{ email: 'a@b.example' }] } }, 'a@b.example'],
+    [
+      'from: a boolean in an open object',
+      { from: 'consent.consentToContact' },
+      { consent: { consentToContact: true } },
+      true,
+    ],
+    [
+      'from: an array item',
+      { from: 'customerProfile.team.0.email' },
+      { customerProfile: { team: [{ email: 'a@b.example' }] } },
+      'a@b.example',
+    ],
     ['from: missing -> left out', { from: 'name' }, {}, undefined],
     ['from: blank -> left out', { from: 'name' }, { name: '   ' }, undefined],
     ['from: null -> left out', { from: 'name' }, { name: null }, undefined],
     ['from: status verbatim', { from: 'status' }, { status: 'Active' }, 'Active'],
     ['from: substatus verbatim', { from: 'substatus' }, { substatus: 'Accepted' }, 'Accepted'],
     ['from: category', { from: 'category' }, { type: 'Independent', qualification: 'Direct' }, 'marketplace-lead'],
-    ['from: link', { from: 'link' }, { id: 'ab c' }, 'https://partner.microsoft.com/dashboard/referrals/v2/leads/ab%20c'],
-    ['from: deadline = expirationDateTime', { from: 'deadline' }, { expirationDateTime: '2025-03-17T00:00:00Z' }, '2025-03-17T00:00:00.000Z'],
-    ['from: deadline = created + 14 days', { from: 'deadline' }, { createdDateTime: '2025-03-03T09:14:00Z' }, '2025-03-17T09:14:00.000Z'],
-    ['from: no deadline once accepted', { from: 'deadline' }, { status: 'Active', createdDateTime: '2025-03-03T09:14:00Z' }, undefined],
-    ['from: no deadline once accepted, though expirationDateTime stays (#15)', { from: 'deadline' }, { status: 'Active', expirationDateTime: '2025-03-17T00:00:00Z' }, undefined],
-    ['from: no deadline once closed (#15)', { from: 'deadline' }, { status: 'Closed', expirationDateTime: '2025-03-17T00:00:00Z' }, undefined],
-    ['from: no deadline for outgoing', { from: 'deadline' }, { direction: 'Outgoing', createdDateTime: '2025-03-03T09:14:00Z' }, undefined],
-    ['from: unknown path allowed explicitly', { from: 'partnerNote', allowUnknownPath: true }, { partnerNote: 'x' }, 'x'],
+    [
+      'from: link',
+      { from: 'link' },
+      { id: 'ab c' },
+      'https://partner.microsoft.com/dashboard/referrals/v2/leads/ab%20c',
+    ],
+    [
+      'from: deadline = expirationDateTime',
+      { from: 'deadline' },
+      { expirationDateTime: '2025-03-17T00:00:00Z' },
+      '2025-03-17T00:00:00.000Z',
+    ],
+    [
+      'from: deadline = created + 14 days',
+      { from: 'deadline' },
+      { createdDateTime: '2025-03-03T09:14:00Z' },
+      '2025-03-17T09:14:00.000Z',
+    ],
+    [
+      'from: no deadline once accepted',
+      { from: 'deadline' },
+      { status: 'Active', createdDateTime: '2025-03-03T09:14:00Z' },
+      undefined,
+    ],
+    [
+      'from: no deadline once accepted, though expirationDateTime stays (#15)',
+      { from: 'deadline' },
+      { status: 'Active', expirationDateTime: '2025-03-17T00:00:00Z' },
+      undefined,
+    ],
+    [
+      'from: no deadline once closed (#15)',
+      { from: 'deadline' },
+      { status: 'Closed', expirationDateTime: '2025-03-17T00:00:00Z' },
+      undefined,
+    ],
+    [
+      'from: no deadline for outgoing',
+      { from: 'deadline' },
+      { direction: 'Outgoing', createdDateTime: '2025-03-03T09:14:00Z' },
+      undefined,
+    ],
+    [
+      'from: unknown path allowed explicitly',
+      { from: 'partnerNote', allowUnknownPath: true },
+      { partnerNote: 'x' },
+      'x',
+    ],
     ['const text', { const: 'Partner Center' }, {}, 'Partner Center'],
     ['const false', { const: false }, {}, false],
     ['const null clears', { const: null }, {}, null],
     ['const is literal', { const: '{name}' }, { name: 'n' }, '{name}'],
-    ['template', { template: '{customerProfile.name} ({category})' }, { customerProfile: { name: 'Acme' } }, 'Acme (unknown)'],
+    [
+      'template',
+      { template: '{customerProfile.name} ({category})' },
+      { customerProfile: { name: 'Acme' } },
+      'Acme (unknown)',
+    ],
     ['template, one part empty', { template: '{name} / {customerProfile.name}' }, { name: 'Deal' }, 'Deal /'],
     ['template, all parts empty -> left out', { template: '{name} referral' }, {}, undefined],
-    ['template with a number', { template: '{details.dealValue} {details.currency}' }, { details: { dealValue: 5, currency: 'EUR' } }, '5 EUR'],
+    [
+      'template with a number',
+      { template: '{details.dealValue} {details.currency}' },
+      { details: { dealValue: 5, currency: 'EUR' } },
+      '5 EUR',
+    ],
     ['template with literal braces', { template: '{{{name}}}' }, { name: 'x' }, '{x}'],
     ['default', { from: 'name', default: 'Untitled' }, {}, 'Untitled'],
     ['default not used when present', { from: 'name', default: 'Untitled' }, { name: 'Deal' }, 'Deal'],
     ['default number', { from: 'details.dealValue', default: 0 }, {}, 0],
     ['default null clears', { from: 'deadline', format: 'datetime', default: null }, { status: 'Active' }, null],
-    ['default template', { from: 'name', default: '{customerProfile.name} referral' }, { customerProfile: { name: 'Acme' } }, 'Acme referral'],
+    [
+      'default template',
+      { from: 'name', default: '{customerProfile.name} referral' },
+      { customerProfile: { name: 'Acme' } },
+      'Acme referral',
+    ],
     ['default template, all parts empty', { from: 'name', default: '{customerProfile.name} referral' }, {}, undefined],
     ['values', { from: 'status', values: { New: 'Prospecting' } }, { status: 'New' }, 'Prospecting'],
-    ['values: unlisted passes through', { from: 'status', values: { New: 'Prospecting' } }, { status: 'Active' }, 'Active'],
-    ['values: valuesDefault', { from: 'status', values: { New: 'P' }, valuesDefault: 'Other' }, { status: 'Active' }, 'Other'],
+    [
+      'values: unlisted passes through',
+      { from: 'status', values: { New: 'Prospecting' } },
+      { status: 'Active' },
+      'Active',
+    ],
+    [
+      'values: valuesDefault',
+      { from: 'status', values: { New: 'P' }, valuesDefault: 'Other' },
+      { status: 'Active' },
+      'Other',
+    ],
     ['values: to null', { from: 'status', values: { Closed: null } }, { status: 'Closed' }, null],
-    ['values: number key', { from: 'details.dealValue', values: { '0': 'none' } }, { details: { dealValue: 0 } }, 'none'],
-    ['values on a template', { template: '{status}/{substatus}', values: { 'Closed/Won': 'Closed Won' } }, { status: 'Closed', substatus: 'Won' }, 'Closed Won'],
+    [
+      'values: number key',
+      { from: 'details.dealValue', values: { '0': 'none' } },
+      { details: { dealValue: 0 } },
+      'none',
+    ],
+    [
+      'values on a template',
+      { template: '{status}/{substatus}', values: { 'Closed/Won': 'Closed Won' } },
+      { status: 'Closed', substatus: 'Won' },
+      'Closed Won',
+    ],
     ['values: missing source uses default, not values', { from: 'name', values: { x: 'y' }, default: 'D' }, {}, 'D'],
-    ['format date', { from: 'details.closingDateTime', format: 'date' }, { details: { closingDateTime: '2025-06-30T00:00:00Z' } }, '2025-06-30'],
-    ['format datetime', { from: 'createdDateTime', format: 'datetime' }, { createdDateTime: '2025-03-03T10:14:00+01:00' }, '2025-03-03T09:14:00.000Z'],
-    ['defaultDaysFromNow', { from: 'details.closingDateTime', format: 'date', defaultDaysFromNow: 90 }, {}, '2025-06-02'],
-    ['defaultDaysFromNow, datetime', { from: 'deadline', format: 'datetime', defaultDaysFromNow: 1 }, { status: 'Active' }, '2025-03-05T10:00:00.000Z'],
-    ['format number from text', { from: 'externalReferenceId', format: 'number' }, { externalReferenceId: ' 42.5 ' }, 42.5],
+    [
+      'format date',
+      { from: 'details.closingDateTime', format: 'date' },
+      { details: { closingDateTime: '2025-06-30T00:00:00Z' } },
+      '2025-06-30',
+    ],
+    [
+      'format datetime',
+      { from: 'createdDateTime', format: 'datetime' },
+      { createdDateTime: '2025-03-03T10:14:00+01:00' },
+      '2025-03-03T09:14:00.000Z',
+    ],
+    [
+      'defaultDaysFromNow',
+      { from: 'details.closingDateTime', format: 'date', defaultDaysFromNow: 90 },
+      {},
+      '2025-06-02',
+    ],
+    [
+      'defaultDaysFromNow, datetime',
+      { from: 'deadline', format: 'datetime', defaultDaysFromNow: 1 },
+      { status: 'Active' },
+      '2025-03-05T10:00:00.000Z',
+    ],
+    [
+      'format number from text',
+      { from: 'externalReferenceId', format: 'number' },
+      { externalReferenceId: ' 42.5 ' },
+      42.5,
+    ],
     ['format string', { from: 'details.dealValue', format: 'string' }, { details: { dealValue: 7 } }, '7'],
     ['format boolean', { from: 'statusReason', format: 'boolean' }, { statusReason: 'yes' }, true],
-    ['format uppercase', { from: 'customerProfile.address.country', format: 'uppercase' }, { customerProfile: { address: { country: 'de' } } }, 'DE'],
+    [
+      'format uppercase',
+      { from: 'customerProfile.address.country', format: 'uppercase' },
+      { customerProfile: { address: { country: 'de' } } },
+      'DE',
+    ],
     ['format applies to default', { from: 'name', default: 'abc', format: 'uppercase' }, {}, 'ABC'],
     ['maxLength', { from: 'details.notes', maxLength: 5 }, { details: { notes: 'Need Teams Phone' } }, 'Need'],
     ['maxLength keeps surrogate pairs whole', { from: 'name', maxLength: 3 }, { name: 'ab😀' }, 'ab'],
@@ -100,21 +233,58 @@ describe('toOpportunityDraft field rules', () => {
   });
 
   it('uses the referralLink template of the mapping', () => {
-    expect(mapX({ from: 'link' }, { id: 'r/1' }, { referralLink: 'https://pc.example/{id}?e={engagementId}' })).toBe('https://pc.example/r%2F1?e=');
+    expect(mapX({ from: 'link' }, { id: 'r/1' }, { referralLink: 'https://pc.example/{id}?e={engagementId}' })).toBe(
+      'https://pc.example/r%2F1?e=',
+    );
   });
 });
 
 describe('toOpportunityDraft errors', () => {
   it.each<[name: string, rule: Record<string, unknown>, referralFields: Record<string, unknown>, message: string]>([
-    ['required but missing', { from: 'details.dealValue', required: true }, {}, 'is required, but the referral has no details.dealValue'],
+    [
+      'required but missing',
+      { from: 'details.dealValue', required: true },
+      {},
+      'is required, but the referral has no details.dealValue',
+    ],
     ['required template empty', { template: '{name}', required: true }, {}, 'is required, but the template is empty'],
-    ['an invalid date', { from: 'details.notes', format: 'date' }, { details: { notes: 'soon' } }, 'details.notes is not an ISO 8601 date'],
-    ['an impossible date', { from: 'details.notes', format: 'date' }, { details: { notes: '2025-02-30' } }, 'details.notes is not an ISO 8601 date'],
+    [
+      'an invalid date',
+      { from: 'details.notes', format: 'date' },
+      { details: { notes: 'soon' } },
+      'details.notes is not an ISO 8601 date',
+    ],
+    [
+      'an impossible date',
+      { from: 'details.notes', format: 'date' },
+      { details: { notes: '2025-02-30' } },
+      'details.notes is not an ISO 8601 date',
+    ],
     ['a non-numeric text as number', { from: 'name', format: 'number' }, { name: 'lots' }, 'name is not a number'],
-    ['an object', { from: 'consent' , allowUnknownPath: true }, { consent: { a: 1 } }, 'consent is an object, not a single value'],
-    ['a list', { from: 'details.requirements.solutions' }, { details: { requirements: { solutions: [] } } }, 'details.requirements.solutions is a list, not a single value'],
-    ['a list in a template', { template: 'x {team}', allowUnknownPath: true }, { team: [] }, 'team is a list, not a single value'],
-    ['a mapped value that fails format', { from: 'status', values: { New: 'soon' }, format: 'date' }, { status: 'New' }, 'the values entry is not an ISO 8601 date'],
+    [
+      'an object',
+      { from: 'consent', allowUnknownPath: true },
+      { consent: { a: 1 } },
+      'consent is an object, not a single value',
+    ],
+    [
+      'a list',
+      { from: 'details.requirements.solutions' },
+      { details: { requirements: { solutions: [] } } },
+      'details.requirements.solutions is a list, not a single value',
+    ],
+    [
+      'a list in a template',
+      { template: 'x {team}', allowUnknownPath: true },
+      { team: [] },
+      'team is a list, not a single value',
+    ],
+    [
+      'a mapped value that fails format',
+      { from: 'status', values: { New: 'soon' }, format: 'date' },
+      { status: 'New' },
+      'the values entry is not an ISO 8601 date',
+    ],
     ['a default that fails format', { from: 'name', default: 'x', format: 'number' }, {}, 'default is not a number'],
   ])('%s', (_name, rule, fields, message) => {
     const run = () => mapX(rule, fields);
@@ -154,7 +324,10 @@ describe('toOpportunityDraft account', () => {
     },
   };
   const mapping = (): Mapping => {
-    const parsed = parseMapping({ version: 1, salesforce: { externalIdField: 'Referral_Id__c', fields: REQUIRED_SF, account } });
+    const parsed = parseMapping({
+      version: 1,
+      salesforce: { externalIdField: 'Referral_Id__c', fields: REQUIRED_SF, account },
+    });
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
     return parsed.mapping;
   };
@@ -187,7 +360,11 @@ describe('toOpportunityDraft account', () => {
   it('names the account rule path in errors', () => {
     const parsed = parseMapping({
       version: 1,
-      salesforce: { externalIdField: 'Referral_Id__c', fields: REQUIRED_SF, account: { match: ['Name'], fields: { Name: { from: 'customerProfile.name', required: true } } } },
+      salesforce: {
+        externalIdField: 'Referral_Id__c',
+        fields: REQUIRED_SF,
+        account: { match: ['Name'], fields: { Name: { from: 'customerProfile.name', required: true } } },
+      },
     });
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
     expect(() => toOpportunityDraft('salesforce', referral(), NOW, parsed.mapping)).toThrow(
@@ -197,9 +374,21 @@ describe('toOpportunityDraft account', () => {
 });
 
 describe('toOpportunityDraft owner', () => {
-  const team = [{ email: ' Ana@Partner.example ' }, { email: null }, { email: 'ana@partner.example' }, { email: 'bo@partner.example' }];
+  const team = [
+    { email: ' Ana@Partner.example ' },
+    { email: null },
+    { email: 'ana@partner.example' },
+    { email: 'bo@partner.example' },
+  ];
   const withOwner = (on?: boolean): Mapping => {
-    const parsed = parseMapping({ version: 1, salesforce: { externalIdField: 'Referral_Id__c', fields: REQUIRED_SF, ...(on === undefined ? {} : { assignOwnerFromTeam: on }) } });
+    const parsed = parseMapping({
+      version: 1,
+      salesforce: {
+        externalIdField: 'Referral_Id__c',
+        fields: REQUIRED_SF,
+        ...(on === undefined ? {} : { assignOwnerFromTeam: on }),
+      },
+    });
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
     return parsed.mapping;
   };

@@ -10,7 +10,12 @@ import type { Mapping } from './schema.ts';
  * sync time comes in as `now`. Fields whose rule yields nothing are left out (apply-rule.ts).
  * Throws MappingError naming the rule path (e.g. `salesforce.fields.CloseDate`) and the referral.
  */
-export function toOpportunityDraft(section: CrmKind, referral: Referral, now: Date, mapping: Mapping): OpportunityDraft {
+export function toOpportunityDraft(
+  section: CrmKind,
+  referral: Referral,
+  now: Date,
+  mapping: Mapping,
+): OpportunityDraft {
   const target = mapping[section];
   if (!target) throw new MappingError(`the mapping file has no ${section} section`, section, referral.id);
   const ctx: RuleContext = { referral, now, linkTemplate: mapping.referralLink };
@@ -27,7 +32,9 @@ export function toOpportunityDraft(section: CrmKind, referral: Referral, now: Da
 
 /** The referral team's emails (the partner's sellers), in order, each once. */
 function teamEmails(referral: Referral): string[] {
-  const emails = (referral.team ?? []).flatMap((m) => (typeof m.email === 'string' && m.email.trim() !== '' ? [m.email.trim()] : []));
+  const emails = (referral.team ?? []).flatMap((m) =>
+    typeof m.email === 'string' && m.email.trim() !== '' ? [m.email.trim()] : [],
+  );
   const seen = new Set<string>();
   return emails.filter((e) => !seen.has(e.toLowerCase()) && Boolean(seen.add(e.toLowerCase())));
 }
@@ -53,7 +60,12 @@ function toAccountDraft(
   return { match, fields };
 }
 
-function applyRules(rules: Record<string, FieldRule>, at: string, ctx: RuleContext, createOnly: string[]): Record<string, FieldValue> {
+function applyRules(
+  rules: Record<string, FieldRule>,
+  at: string,
+  ctx: RuleContext,
+  createOnly: string[],
+): Record<string, FieldValue> {
   const out: Record<string, FieldValue> = {};
   for (const [name, rule] of Object.entries(rules)) {
     const { value, createOnly: onlyOnCreate } = applyRuleWithOrigin(rule, `${at}.${name}`, ctx);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { categorize, type Category } from './category.ts';
 import { EXAMPLES } from './referral-examples.fixture.ts';
 
-type Row = [type: string | null, qualification: string | null, invitedBy: string | null, direction: string | null, expected: Category];
+type Row = [
+  type: string | null,
+  qualification: string | null,
+  invitedBy: string | null,
+  direction: string | null,
+  expected: Category,
+];
 
 describe('categorize (reference §4.3)', () => {
   it.each<Row>([

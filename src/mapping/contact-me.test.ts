@@ -6,7 +6,10 @@ import { parseMapping, type Mapping } from './schema.ts';
 const mappingWith = (expiry: unknown): Mapping => {
   const parsed = parseMapping({
     version: 1,
-    salesforce: { externalIdField: 'Referral_Id__c', fields: { Name: { const: 'n' }, StageName: { const: 's' }, CloseDate: { const: 'c' } } },
+    salesforce: {
+      externalIdField: 'Referral_Id__c',
+      fields: { Name: { const: 'n' }, StageName: { const: 's' }, CloseDate: { const: 'c' } },
+    },
     ...(expiry === undefined ? {} : { expiry }),
   });
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
@@ -24,13 +27,43 @@ describe('isContactMeRequest', () => {
     ['in: other spelling, trimmed', { contactMe: { when: [CTA] } }, { callToAction: ' Contact me ' }, true],
     ['in: no match', { contactMe: { when: [CTA] } }, { callToAction: 'FreeTrial' }, false],
     ['in: missing field', { contactMe: { when: [CTA] } }, {}, false],
-    ['equals true in an open object', { contactMe: { when: [CONSENT] } }, { consent: { consentToContact: true } }, true],
-    ['equals is strict about type', { contactMe: { when: [CONSENT] } }, { consent: { consentToContact: 'true' } }, false],
+    [
+      'equals true in an open object',
+      { contactMe: { when: [CONSENT] } },
+      { consent: { consentToContact: true } },
+      true,
+    ],
+    [
+      'equals is strict about type',
+      { contactMe: { when: [CONSENT] } },
+      { consent: { consentToContact: 'true' } },
+      false,
+    ],
     ['any: one holds', { contactMe: { when: [CTA, CONSENT] } }, { consent: { consentToContact: true } }, true],
-    ['all: one holds', { contactMe: { match: 'all', when: [CTA, CONSENT] } }, { consent: { consentToContact: true } }, false],
-    ['all: both hold', { contactMe: { match: 'all', when: [CTA, CONSENT] } }, { callToAction: 'ContactMe', consent: { consentToContact: true } }, true],
-    ['equals null matches a missing field', { contactMe: { when: [{ path: 'callToAction', equals: null }] } }, {}, true],
-    ['a derived field', { contactMe: { when: [{ path: 'category', equals: 'marketplace-lead' }] } }, { type: 'Independent', qualification: 'Direct' }, true],
+    [
+      'all: one holds',
+      { contactMe: { match: 'all', when: [CTA, CONSENT] } },
+      { consent: { consentToContact: true } },
+      false,
+    ],
+    [
+      'all: both hold',
+      { contactMe: { match: 'all', when: [CTA, CONSENT] } },
+      { callToAction: 'ContactMe', consent: { consentToContact: true } },
+      true,
+    ],
+    [
+      'equals null matches a missing field',
+      { contactMe: { when: [{ path: 'callToAction', equals: null }] } },
+      {},
+      true,
+    ],
+    [
+      'a derived field',
+      { contactMe: { when: [{ path: 'category', equals: 'marketplace-lead' }] } },
+      { type: 'Independent', qualification: 'Direct' },
+      true,
+    ],
   ])('%s', (_name, expiry, fields, expected) => {
     expect(isContactMeRequest(mappingWith(expiry), referral(fields))).toBe(expected);
   });

@@ -19,5 +19,7 @@ export function conditionHolds(condition: Condition, referral: Referral, linkTem
   const raw = readSource(referral, condition.path, linkTemplate);
   const value = typeof raw === 'string' ? raw.trim() : raw;
   const expected = condition.in ?? [condition.equals];
-  return expected.some((candidate) => (typeof candidate === 'string' ? candidate.trim() : candidate) === (value ?? null));
+  return expected.some(
+    (candidate) => (typeof candidate === 'string' ? candidate.trim() : candidate) === (value ?? null),
+  );
 }

@@ -29,7 +29,10 @@ export type Condition = z.infer<typeof Condition>;
 
 export const ContactMeSettings = z
   .strictObject({
-    match: z.enum(['any', 'all']).default('any').meta({ description: 'any: one condition is enough; all: every one must hold.' }),
+    match: z
+      .enum(['any', 'all'])
+      .default('any')
+      .meta({ description: 'any: one condition is enough; all: every one must hold.' }),
     when: z.array(Condition).min(1),
   })
   .meta({ description: 'How to recognise a customer\'s explicit "contact me" request (72-hour window).' });

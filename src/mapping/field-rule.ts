@@ -16,7 +16,14 @@ export type Format = (typeof FORMATS)[number];
 const ScalarOrNull = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 const SOURCES = ['from', 'const', 'template'] as const;
-const NOT_ON_CONST = ['values', 'valuesDefault', 'default', 'required', 'defaultDaysFromNow', 'allowUnknownPath'] as const;
+const NOT_ON_CONST = [
+  'values',
+  'valuesDefault',
+  'default',
+  'required',
+  'defaultDaysFromNow',
+  'allowUnknownPath',
+] as const;
 
 type Ctx = z.core.$RefinementCtx;
 
@@ -28,7 +35,12 @@ export function checkPathAt(ctx: Ctx, key: PropertyKey[], path: string, allowUnk
 }
 
 /** Adds issues for a template's syntax and for each placeholder path. */
-export function checkTemplateAt(ctx: Ctx, key: PropertyKey[], template: string, allowUnknown: boolean | undefined): void {
+export function checkTemplateAt(
+  ctx: Ctx,
+  key: PropertyKey[],
+  template: string,
+  allowUnknown: boolean | undefined,
+): void {
   const parsed = parseTemplate(template);
   if (!parsed.ok) {
     ctx.addIssue({ code: 'custom', path: key, message: parsed.error });
@@ -39,26 +51,31 @@ export function checkTemplateAt(ctx: Ctx, key: PropertyKey[], template: string, 
 
 const RuleObject = z.strictObject({
   from: z.string().min(1).optional().meta({
-    description: 'Dotted path into the referral (e.g. details.dealValue), or a derived field: category, link, deadline.',
+    description:
+      'Dotted path into the referral (e.g. details.dealValue), or a derived field: category, link, deadline.',
     examples: knownReferralPaths(),
   }),
   const: ScalarOrNull.optional().meta({ description: 'A fixed value written as is (null clears the field).' }),
   template: z.string().min(1).optional().meta({
-    description: 'Text with {path} placeholders, e.g. "{customerProfile.name} ({category})". {{ and }} are literal braces.',
+    description:
+      'Text with {path} placeholders, e.g. "{customerProfile.name} ({category})". {{ and }} are literal braces.',
   }),
   default: ScalarOrNull.optional().meta({
-    description: 'Used when the source is missing, null or blank; null clears the field. A text default may contain {path} placeholders.',
+    description:
+      'Used when the source is missing, null or blank; null clears the field. A text default may contain {path} placeholders.',
   }),
   required: z.boolean().optional().meta({ description: 'Fail the referral (MappingError) when the source is empty.' }),
   values: z.record(z.string(), ScalarOrNull).optional().meta({
-    description: 'Picklist translation: source value -> CRM value. Unlisted values pass through unless valuesDefault is set.',
+    description:
+      'Picklist translation: source value -> CRM value. Unlisted values pass through unless valuesDefault is set.',
   }),
   valuesDefault: ScalarOrNull.optional().meta({ description: 'CRM value for a source value not listed in values.' }),
   format: z.enum(FORMATS).optional().meta({
     description: 'date: YYYY-MM-DD (UTC); datetime: ISO 8601 UTC; number; string; boolean; uppercase.',
   }),
   maxLength: z.int().positive().optional().meta({
-    description: 'Truncate text to this many UTF-16 code units without splitting a character (Salesforce/Dataverse limits).',
+    description:
+      'Truncate text to this many UTF-16 code units without splitting a character (Salesforce/Dataverse limits).',
   }),
   defaultDaysFromNow: z.int().min(0).optional().meta({
     description: 'When the date is missing: the sync time plus this many days (needs format date or datetime).',
@@ -82,7 +99,8 @@ export type FieldRule = z.infer<typeof FieldRule>;
 function checkRule(rule: z.infer<typeof RuleObject>, ctx: Ctx): void {
   const sources = SOURCES.filter((key) => rule[key] !== undefined);
   if (sources.length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'needs one of from, const or template' });
-  if (sources.length > 1) ctx.addIssue({ code: 'custom', path: [], message: `has ${sources.join(' and ')}; use only one` });
+  if (sources.length > 1)
+    ctx.addIssue({ code: 'custom', path: [], message: `has ${sources.join(' and ')}; use only one` });
 
   if (rule.from !== undefined) checkPathAt(ctx, ['from'], rule.from, rule.allowUnknownPath);
   if (rule.template !== undefined) checkTemplateAt(ctx, ['template'], rule.template, rule.allowUnknownPath);
@@ -90,7 +108,8 @@ function checkRule(rule: z.infer<typeof RuleObject>, ctx: Ctx): void {
 
   if (rule.const !== undefined) {
     for (const key of NOT_ON_CONST) {
-      if (rule[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'has no effect on a const rule' });
+      if (rule[key] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: 'has no effect on a const rule' });
     }
     return;
   }
@@ -100,7 +119,11 @@ function checkRule(rule: z.infer<typeof RuleObject>, ctx: Ctx): void {
   if (rule.from === 'category' && rule.values) {
     for (const key of Object.keys(rule.values)) {
       if (!(CATEGORIES as readonly string[]).includes(key)) {
-        ctx.addIssue({ code: 'custom', path: ['values', key], message: `is not a category (${CATEGORIES.join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['values', key],
+          message: `is not a category (${CATEGORIES.join(', ')})`,
+        });
       }
     }
   }
@@ -112,10 +135,18 @@ function checkRule(rule: z.infer<typeof RuleObject>, ctx: Ctx): void {
       ctx.addIssue({ code: 'custom', path: ['defaultDaysFromNow'], message: 'needs format: date or datetime' });
     }
     if (rule.default !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['defaultDaysFromNow'], message: 'use either default or defaultDaysFromNow, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultDaysFromNow'],
+        message: 'use either default or defaultDaysFromNow, not both',
+      });
     }
   }
   if (rule.maxLength !== undefined && (rule.format === 'number' || rule.format === 'boolean')) {
-    ctx.addIssue({ code: 'custom', path: ['maxLength'], message: `applies to text, but format ${rule.format} produces none` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['maxLength'],
+      message: `applies to text, but format ${rule.format} produces none`,
+    });
   }
 }

@@ -8,17 +8,27 @@ import { z } from 'zod';
 
 const SALESFORCE_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const DATAVERSE_COLUMN = /^[a-z_][a-z0-9_]*$/;
-const sf = (fallback: string, description: string) => z.string().regex(SALESFORCE_NAME).default(fallback).meta({ description });
-const sfOptional = (description: string) => z.string().regex(SALESFORCE_NAME).nullable().default(null).meta({ description });
-const dv = (fallback: string, description: string) => z.string().regex(DATAVERSE_COLUMN).default(fallback).meta({ description });
-const dvOptional = (description: string) => z.string().regex(DATAVERSE_COLUMN).nullable().default(null).meta({ description });
+const sf = (fallback: string, description: string) =>
+  z.string().regex(SALESFORCE_NAME).default(fallback).meta({ description });
+const sfOptional = (description: string) =>
+  z.string().regex(SALESFORCE_NAME).nullable().default(null).meta({ description });
+const dv = (fallback: string, description: string) =>
+  z.string().regex(DATAVERSE_COLUMN).default(fallback).meta({ description });
+const dvOptional = (description: string) =>
+  z.string().regex(DATAVERSE_COLUMN).nullable().default(null).meta({ description });
 
 export const SalesforceOutboundFields = z
   .strictObject({
-    decision: sf('Referral_Decision__c', 'Picklist/text field where the seller accepts or declines (values in outbound.accept/decline).'),
+    decision: sf(
+      'Referral_Decision__c',
+      'Picklist/text field where the seller accepts or declines (values in outbound.accept/decline).',
+    ),
     declineReason: sf('Referral_Decline_Reason__c', 'Reason sent as statusReason on decline.'),
     lostReason: sfOptional('Reason sent as statusReason when the opportunity closes lost (null: none).'),
-    message: sf('Referral_Sync_Message__c', 'Text field where the sync explains a refused or held decision to the seller.'),
+    message: sf(
+      'Referral_Sync_Message__c',
+      'Text field where the sync explains a refused or held decision to the seller.',
+    ),
     name: sf('Name', 'Deal name.'),
     dealValue: sf('Amount', 'Deal value.'),
     currency: sfOptional('ISO currency field (CurrencyIsoCode in multi-currency orgs; null otherwise).'),
@@ -26,7 +36,8 @@ export const SalesforceOutboundFields = z
     notes: sf('Description', 'Notes.'),
     campaignId: sfOptional('Campaign id field (null: not synced).'),
     teamMembers: z.boolean().default(true).meta({
-      description: 'Read the Opportunity Team (OpportunityTeamMember, needs Team Selling) and add new members to the referral team. Only for objectName Opportunity.',
+      description:
+        'Read the Opportunity Team (OpportunityTeamMember, needs Team Selling) and add new members to the referral team. Only for objectName Opportunity.',
     }),
   })
   .meta({ description: 'Salesforce fields read for outbound sync; defaults shown.' });
@@ -48,7 +59,8 @@ export const DynamicsOutboundFields = z
     notes: dv('description', 'Notes.'),
     campaignId: dvOptional('Campaign id column (null: not synced).'),
     teamMembers: z.boolean().default(true).meta({
-      description: 'Read the opportunity Sales Team (active connections from the opportunity to users) and add new members to the referral team.',
+      description:
+        'Read the opportunity Sales Team (active connections from the opportunity to users) and add new members to the referral team.',
     }),
   })
   .meta({ description: 'Dataverse columns read for outbound sync; defaults shown.' });

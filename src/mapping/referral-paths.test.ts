@@ -4,17 +4,31 @@ import { checkReferralPath, knownReferralPaths, readReferralPath } from './refer
 
 describe('checkReferralPath', () => {
   it.each([
-    'id', 'status', 'details.dealValue', 'customerProfile.address.country', 'customerProfile.team.0.email',
-    'inviteContext.invitedBy.organizationId', 'category', 'link', 'deadline', 'organizationName',
+    'id',
+    'status',
+    'details.dealValue',
+    'customerProfile.address.country',
+    'customerProfile.team.0.email',
+    'inviteContext.invitedBy.organizationId',
+    'category',
+    'link',
+    'deadline',
+    'organizationName',
     // Open objects accept any sub-path: Microsoft documents fields our schema does not list.
-    'consent.consentToContact', 'details.requirements.solutions', 'customerProfile.ids.duns', 'links.self.uri',
+    'consent.consentToContact',
+    'details.requirements.solutions',
+    'customerProfile.ids.duns',
+    'links.self.uri',
   ])('accepts %s', (path) => {
     expect(checkReferralPath(path)).toEqual({ ok: true });
   });
 
   it.each([
     ['details.dealvalue', 'unknown referral field "details.dealvalue" (did you mean "details.dealValue"?)'],
-    ['customerprofile.team.3.EMAIL', 'unknown referral field "customerprofile.team.3.EMAIL" (did you mean "customerProfile.team.0.email"?)'],
+    [
+      'customerprofile.team.3.EMAIL',
+      'unknown referral field "customerprofile.team.3.EMAIL" (did you mean "customerProfile.team.0.email"?)',
+    ],
     ['customerProfile.sise', 'unknown referral field "customerProfile.sise" (did you mean "customerProfile.size"?)'], // #15
     ['details.amount', 'unknown referral field "details.amount"'],
     ['status.code', 'unknown referral field "status.code"'],
@@ -29,7 +43,9 @@ describe('checkReferralPath', () => {
 
   it('lists leaf paths and derived fields for completion', () => {
     const paths = knownReferralPaths();
-    expect(paths).toEqual(expect.arrayContaining(['details.closingDateTime', 'customerProfile.team.0.email', 'category']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['details.closingDateTime', 'customerProfile.team.0.email', 'category']),
+    );
     expect(paths).not.toContain('customerProfile.address');
   });
 });

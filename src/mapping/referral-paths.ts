@@ -28,7 +28,8 @@ const unwrap = (node: z.ZodType): z.ZodType => {
 
 const isOpenObject = (node: z.ZodType): boolean => node instanceof z.ZodObject && Object.keys(node.shape).length === 0;
 
-export const isDerivedField = (path: string): path is DerivedField => (DERIVED_FIELDS as readonly string[]).includes(path);
+export const isDerivedField = (path: string): path is DerivedField =>
+  (DERIVED_FIELDS as readonly string[]).includes(path);
 
 let knownPathsCache: string[] | undefined;
 
@@ -43,7 +44,8 @@ function listKnownPaths(): string[] {
   const walk = (node: z.ZodType, prefix: string): void => {
     const inner = unwrap(node);
     if (inner instanceof z.ZodObject && !isOpenObject(inner)) {
-      for (const [key, child] of Object.entries(inner.shape)) walk(child as z.ZodType, prefix ? `${prefix}.${key}` : key);
+      for (const [key, child] of Object.entries(inner.shape))
+        walk(child as z.ZodType, prefix ? `${prefix}.${key}` : key);
     } else if (inner instanceof z.ZodArray) {
       walk(inner.element as z.ZodType, `${prefix}.0`);
     } else {
@@ -76,7 +78,8 @@ export function checkReferralPath(path: string): PathCheck {
 }
 
 function childOf(node: z.ZodType, segment: string): z.ZodType | undefined {
-  if (node instanceof z.ZodObject) return Object.hasOwn(node.shape, segment) ? (node.shape[segment] as z.ZodType) : undefined;
+  if (node instanceof z.ZodObject)
+    return Object.hasOwn(node.shape, segment) ? (node.shape[segment] as z.ZodType) : undefined;
   if (node instanceof z.ZodArray && /^\d+$/.test(segment)) return node.element as z.ZodType;
   return undefined;
 }

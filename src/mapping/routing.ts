@@ -9,7 +9,10 @@ const Crm = z.enum(['salesforce', 'dynamics']);
 export const RoutingRule = z
   .strictObject({
     crm: Crm,
-    match: z.enum(['any', 'all']).default('all').meta({ description: 'all: every condition must hold; any: one is enough.' }),
+    match: z
+      .enum(['any', 'all'])
+      .default('all')
+      .meta({ description: 'all: every condition must hold; any: one is enough.' }),
     when: z.array(Condition).min(1),
   })
   .meta({ description: 'Referrals matching `when` go to `crm`.' });
@@ -19,7 +22,10 @@ export const Routing = z
     default: Crm.meta({ description: 'CRM for referrals no rule matches.' }),
     rules: z.array(RoutingRule).default([]).meta({ description: 'Checked in order; the first match wins.' }),
   })
-  .meta({ title: 'Routing', description: 'With CRM=both: which CRM each referral goes to (e.g. by country or category).' });
+  .meta({
+    title: 'Routing',
+    description: 'With CRM=both: which CRM each referral goes to (e.g. by country or category).',
+  });
 export type Routing = z.infer<typeof Routing>;
 
 /** Pure: the CRM a referral goes to under the routing rules (first matching rule, else default). */

@@ -30,8 +30,10 @@ const fieldRules = (pattern: RegExp, what: string) =>
 const SalesforceFields = fieldRules(SALESFORCE_NAME, 'Salesforce field API name');
 const DataverseColumns = fieldRules(DATAVERSE_COLUMN, 'Dataverse column logical name');
 
-const sfName = (fallback: string, description: string) => z.string().regex(SALESFORCE_NAME).default(fallback).meta({ description });
-const dvName = (fallback: string, description: string) => z.string().regex(DATAVERSE_ENTITY_SET).default(fallback).meta({ description });
+const sfName = (fallback: string, description: string) =>
+  z.string().regex(SALESFORCE_NAME).default(fallback).meta({ description });
+const dvName = (fallback: string, description: string) =>
+  z.string().regex(DATAVERSE_ENTITY_SET).default(fallback).meta({ description });
 
 const ACCOUNT_DESCRIPTION = 'The customer account: found by the match fields, else created with fields.';
 
@@ -43,15 +45,20 @@ const accountMatch = (pattern: RegExp) =>
 export const SalesforceSection = z
   .strictObject({
     object: z.string().regex(SALESFORCE_NAME).default('Opportunity').meta({ description: 'sObject to upsert.' }),
-    externalIdField: z.string().regex(SALESFORCE_NAME).meta({
-      description: 'Unique External ID field holding the referral id; the connector upserts on it.',
-      examples: ['Referral_Id__c'],
-    }),
+    externalIdField: z
+      .string()
+      .regex(SALESFORCE_NAME)
+      .meta({
+        description: 'Unique External ID field holding the referral id; the connector upserts on it.',
+        examples: ['Referral_Id__c'],
+      }),
     fields: SalesforceFields,
     account: z
       .strictObject({
         // Opportunity.AccountId points at Account only; anything else would be silently ignored.
-        object: z.literal('Account', { error: 'must be Account (opportunities link to Account records)' }).default('Account'),
+        object: z
+          .literal('Account', { error: 'must be Account (opportunities link to Account records)' })
+          .default('Account'),
         match: accountMatch(SALESFORCE_NAME),
         fields: SalesforceFields,
       })
@@ -59,34 +66,52 @@ export const SalesforceSection = z
       .meta({ description: ACCOUNT_DESCRIPTION }),
     outbound: SalesforceOutboundFields.prefault({}),
     assignOwnerFromTeam: z.boolean().default(false).meta({
-      description: 'New opportunities are owned by the first referral team member (your sellers in Partner Center) who is an active CRM user, matched by email; otherwise by the integration user. Set at creation only.',
+      description:
+        'New opportunities are owned by the first referral team member (your sellers in Partner Center) who is an active CRM user, matched by email; otherwise by the integration user. Set at creation only.',
     }),
     keyFields: z
       .strictObject({
-        account: sfName('Referral_Sync_Key__c', 'Unique External ID text field on Account holding the customer match key (no duplicate accounts).'),
-        task: sfName('Referral_Sync_Key__c', 'Unique External ID text field on Task holding <referral id>-<level> (one follow-up task per warning level).'),
+        account: sfName(
+          'Referral_Sync_Key__c',
+          'Unique External ID text field on Account holding the customer match key (no duplicate accounts).',
+        ),
+        task: sfName(
+          'Referral_Sync_Key__c',
+          'Unique External ID text field on Task holding <referral id>-<level> (one follow-up task per warning level).',
+        ),
       })
       .prefault({}),
     expiryFields: z
       .strictObject({
         expiresAt: sfName('Referral_Expires_At__c', 'Date/Time field the expiry job writes the response deadline to.'),
-        level: sfName('Referral_Expiry_Level__c', 'Text field the expiry job writes the last warning level to (e.g. 24h).'),
+        level: sfName(
+          'Referral_Expiry_Level__c',
+          'Text field the expiry job writes the last warning level to (e.g. 24h).',
+        ),
       })
       .prefault({}),
   })
   .superRefine((section, ctx) => {
     checkSection(section, section.externalIdField, ctx);
-    if (section.object === 'Opportunity') requireFields(section.fields, ['Name', 'StageName', 'CloseDate'], 'Opportunity', ctx);
+    if (section.object === 'Opportunity')
+      requireFields(section.fields, ['Name', 'StageName', 'CloseDate'], 'Opportunity', ctx);
   })
   .meta({ title: 'Salesforce', description: 'One Opportunity per referral, upserted on externalIdField.' });
 
 export const DynamicsSection = z
   .strictObject({
-    entitySet: z.string().regex(DATAVERSE_ENTITY_SET).default('opportunities').meta({ description: 'Web API entity set to upsert.' }),
-    alternateKey: z.string().regex(DATAVERSE_COLUMN).meta({
-      description: 'Alternate key column holding the referral id; the connector upserts on it.',
-      examples: ['new_referralid'],
-    }),
+    entitySet: z
+      .string()
+      .regex(DATAVERSE_ENTITY_SET)
+      .default('opportunities')
+      .meta({ description: 'Web API entity set to upsert.' }),
+    alternateKey: z
+      .string()
+      .regex(DATAVERSE_COLUMN)
+      .meta({
+        description: 'Alternate key column holding the referral id; the connector upserts on it.',
+        examples: ['new_referralid'],
+      }),
     fields: DataverseColumns,
     account: z
       .strictObject({
@@ -98,21 +123,37 @@ export const DynamicsSection = z
       .meta({ description: ACCOUNT_DESCRIPTION }),
     outbound: DynamicsOutboundFields.prefault({}),
     assignOwnerFromTeam: z.boolean().default(false).meta({
-      description: 'New opportunities are owned by the first referral team member (your sellers in Partner Center) who is an active CRM user, matched by email; otherwise by the integration user. Set at creation only.',
+      description:
+        'New opportunities are owned by the first referral team member (your sellers in Partner Center) who is an active CRM user, matched by email; otherwise by the integration user. Set at creation only.',
     }),
-    accountKeyColumn: dvName('new_referralsynckey', 'Text column on account with an alternate key, holding the customer match key (no duplicate accounts).'),
+    accountKeyColumn: dvName(
+      'new_referralsynckey',
+      'Text column on account with an alternate key, holding the customer match key (no duplicate accounts).',
+    ),
     expiryColumns: z
       .strictObject({
-        expiresAt: dvName('new_referralexpiresat', 'Date and time column the expiry job writes the response deadline to.'),
-        level: dvName('new_referralexpirylevel', 'Text column the expiry job writes the last warning level to (e.g. 24h).'),
+        expiresAt: dvName(
+          'new_referralexpiresat',
+          'Date and time column the expiry job writes the response deadline to.',
+        ),
+        level: dvName(
+          'new_referralexpirylevel',
+          'Text column the expiry job writes the last warning level to (e.g. 24h).',
+        ),
       })
       .prefault({}),
     stageColumns: z
       .strictObject({
-        read: z.string().regex(DATAVERSE_ENTITY_SET).nullable().default('stepname')
+        read: z
+          .string()
+          .regex(DATAVERSE_ENTITY_SET)
+          .nullable()
+          .default('stepname')
           .meta({ description: 'Column read as the stage (compared with outbound.accept.onHoldStages); null: none.' }),
-        write: z.string().regex(DATAVERSE_ENTITY_SET).nullable().default(null)
-          .meta({ description: 'Text column of yours that outbound.inboundStages writes; null: stages are not written (the business process flow owns stepname).' }),
+        write: z.string().regex(DATAVERSE_ENTITY_SET).nullable().default(null).meta({
+          description:
+            'Text column of yours that outbound.inboundStages writes; null: stages are not written (the business process flow owns stepname).',
+        }),
       })
       .prefault({}),
   })
@@ -120,12 +161,17 @@ export const DynamicsSection = z
     checkSection(section, section.alternateKey, ctx);
     if (section.entitySet === 'opportunities') requireFields(section.fields, ['name'], 'opportunity', ctx);
   })
-  .meta({ title: 'Dynamics 365 (Dataverse)', description: 'One opportunity row per referral, upserted on alternateKey.' });
+  .meta({
+    title: 'Dynamics 365 (Dataverse)',
+    description: 'One opportunity row per referral, upserted on alternateKey.',
+  });
 
 export const Mapping = z
   .strictObject({
     $schema: z.string().optional().meta({ description: 'JSON Schema reference for editors (JSON files).' }),
-    version: z.literal(1, { error: 'must be 1 (the only mapping file version)' }).meta({ description: 'Format version; 1.' }),
+    version: z
+      .literal(1, { error: 'must be 1 (the only mapping file version)' })
+      .meta({ description: 'Format version; 1.' }),
     referralLink: z.string().min(1).default(DEFAULT_REFERRAL_LINK).meta({
       description: 'Template for the derived field `link` (Partner Center page of the referral).',
     }),
@@ -166,18 +212,29 @@ function checkLinkPlaceholders(template: string, ctx: Ctx): void {
     ctx.addIssue({ code: 'custom', path: ['referralLink'], message: `derived field "${path}" cannot be used here` });
   }
 }
-type Section = { fields: Record<string, FieldRule>; account?: { match: string[]; fields: Record<string, FieldRule> } | undefined };
+type Section = {
+  fields: Record<string, FieldRule>;
+  account?: { match: string[]; fields: Record<string, FieldRule> } | undefined;
+};
 
 function checkSection(section: Section, keyField: string, ctx: Ctx): void {
   if (Object.hasOwn(section.fields, keyField)) {
-    ctx.addIssue({ code: 'custom', path: ['fields', keyField], message: 'is the upsert key; the connector fills it with the referral id' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['fields', keyField],
+      message: 'is the upsert key; the connector fills it with the referral id',
+    });
   }
   checkCaseDuplicates(section.fields, ['fields'], ctx);
   if (!section.account) return;
   checkCaseDuplicates(section.account.fields, ['account', 'fields'], ctx);
   section.account.match.forEach((name, i) => {
     if (!Object.hasOwn(section.account?.fields ?? {}, name)) {
-      ctx.addIssue({ code: 'custom', path: ['account', 'match', i], message: `"${name}" has no rule in account.fields` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['account', 'match', i],
+        message: `"${name}" has no rule in account.fields`,
+      });
     } else if (section.account?.match.indexOf(name) !== i) {
       ctx.addIssue({ code: 'custom', path: ['account', 'match', i], message: `"${name}" is listed twice` });
     }
@@ -189,7 +246,8 @@ function checkCaseDuplicates(fields: Record<string, FieldRule>, at: string[], ct
   const seen = new Map<string, string>();
   for (const name of Object.keys(fields)) {
     const first = seen.get(name.toLowerCase());
-    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [...at, name], message: `is the same field as "${first}"` });
+    if (first !== undefined)
+      ctx.addIssue({ code: 'custom', path: [...at, name], message: `is the same field as "${first}"` });
     else seen.set(name.toLowerCase(), name);
   }
 }
@@ -197,7 +255,11 @@ function checkCaseDuplicates(fields: Record<string, FieldRule>, at: string[], ct
 function requireFields(fields: Record<string, FieldRule>, names: string[], object: string, ctx: Ctx): void {
   const missing = names.filter((name) => !Object.hasOwn(fields, name));
   if (missing.length > 0) {
-    ctx.addIssue({ code: 'custom', path: ['fields'], message: `${object} needs ${names.join(', ')} on create; missing: ${missing.join(', ')}` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['fields'],
+      message: `${object} needs ${names.join(', ')} on create; missing: ${missing.join(', ')}`,
+    });
   }
 }
 

@@ -39,15 +39,17 @@ export function parseTemplate(template: string): ParsedTemplate {
   return { ok: true, parts };
 }
 
-export const templatePaths = (parts: TemplatePart[]): string[] =>
-  parts.flatMap((p) => ('path' in p ? [p.path] : []));
+export const templatePaths = (parts: TemplatePart[]): string[] => parts.flatMap((p) => ('path' in p ? [p.path] : []));
 
 /**
  * Renders parsed parts. `resolve` returns the text for one placeholder ('' when missing).
  * `empty` is true when the template has placeholders and every one of them was empty, so a
  * rule can treat "{customerProfile.name} referral" without a name as missing.
  */
-export function renderTemplate(parts: TemplatePart[], resolve: (path: string) => string): { text: string; empty: boolean } {
+export function renderTemplate(
+  parts: TemplatePart[],
+  resolve: (path: string) => string,
+): { text: string; empty: boolean } {
   let text = '';
   let placeholders = 0;
   let filled = 0;

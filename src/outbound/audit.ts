@@ -37,7 +37,15 @@ export function auditOf(decision: OutboundDecision, at: Date, referral: Referral
     case 'none':
       return null;
     case 'push':
-      return { ...base, action: actionOf(decision.intent, decision.ops.map((o) => o.path)), to: decision.to, result: 'pushed' };
+      return {
+        ...base,
+        action: actionOf(
+          decision.intent,
+          decision.ops.map((o) => o.path),
+        ),
+        to: decision.to,
+        result: 'pushed',
+      };
     case 'refuse':
       return { ...base, action: decision.intent, to: base.from, result: 'refused', reason: decision.reason };
     case 'hold':
@@ -60,6 +68,11 @@ export function formatHistory(entries: readonly AuditEntry[]): string {
   const rows = sorted.map((e) => [stamp(e.at), e.side, e.result, e.action, `${e.from} -> ${e.to}`, e.reason ?? '']);
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
-    .map((r) => r.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] ?? 0) : cell))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }

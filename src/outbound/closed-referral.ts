@@ -25,7 +25,8 @@ const NOT_WON = new Set(['Lost', 'Declined', 'Expired', 'Error']);
 export function closedRefusal(input: ClosedInput): RefuseDecision | null {
   const { referral: r, values: v, changed } = input;
   const label = stateLabel(r);
-  const refuseAs = (intent: OutboundIntent, what: string) => refuse(intent, `referral is ${label} in Partner Center; ${what}`, v);
+  const refuseAs = (intent: OutboundIntent, what: string) =>
+    refuse(intent, `referral is ${label} in Partner Center; ${what}`, v);
 
   if (v.decision === 'accept' && changed.has('decision') && (r.substatus === 'Declined' || r.substatus === 'Expired')) {
     return refuseAs('accept', 'it can no longer be accepted');

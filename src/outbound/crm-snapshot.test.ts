@@ -23,10 +23,14 @@ describe('snapshotVersion (#15)', () => {
   const contact = (email: string) => ({ firstName: 'A', lastName: 'B', email });
   const base = { modstamp: '2025-01-02T00:00:00.000Z', teamContacts: [contact('a@x.example')] };
   it('changes when only the team changes', () => {
-    expect(snapshotVersion({ ...base, teamContacts: [...base.teamContacts, contact('b@x.example')] })).not.toBe(snapshotVersion(base));
+    expect(snapshotVersion({ ...base, teamContacts: [...base.teamContacts, contact('b@x.example')] })).not.toBe(
+      snapshotVersion(base),
+    );
   });
   it('ignores team order and e-mail case', () => {
     const two = [contact('a@x.example'), contact('B@x.example')];
-    expect(snapshotVersion({ ...base, teamContacts: two })).toBe(snapshotVersion({ ...base, teamContacts: [contact('b@x.example'), contact('A@x.example')] }));
+    expect(snapshotVersion({ ...base, teamContacts: two })).toBe(
+      snapshotVersion({ ...base, teamContacts: [contact('b@x.example'), contact('A@x.example')] }),
+    );
   });
 });

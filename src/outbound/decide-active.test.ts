@@ -8,7 +8,14 @@ const rows: Row[] = [
     referral: active(),
     snapshot: snapshot({ stage: 'Closed Won', isClosed: true, isWon: true }),
     lastPushed: base,
-    expected: { kind: 'push', intent: 'won', priority: 'decision', from: 'Active/Accepted', to: 'Closed/Won', ops: status('Closed', 'Won') },
+    expected: {
+      kind: 'push',
+      intent: 'won',
+      priority: 'decision',
+      from: 'Active/Accepted',
+      to: 'Closed/Won',
+      ops: status('Closed', 'Won'),
+    },
   },
   {
     name: 'Won within 72 h of creation -> held until created + 72 h',
@@ -16,7 +23,12 @@ const rows: Row[] = [
     snapshot: snapshot({ isClosed: true, isWon: true }),
     lastPushed: base,
     now: new Date('2025-03-05T09:14:00Z'),
-    expected: { kind: 'hold', intent: 'won', until: new Date('2025-03-06T09:14:00Z'), reason: expect.stringContaining('createdDateTime') },
+    expected: {
+      kind: 'hold',
+      intent: 'won',
+      until: new Date('2025-03-06T09:14:00Z'),
+      reason: expect.stringContaining('createdDateTime'),
+    },
   },
   {
     name: 'Won hold measured from acceptedDateTime when configured',
@@ -31,7 +43,11 @@ const rows: Row[] = [
     referral: active(),
     snapshot: snapshot({ isClosed: true, isWon: true, dealValue: 61000 }),
     lastPushed: base,
-    expected: { kind: 'push', intent: 'won', ops: [...status('Closed', 'Won'), { op: 'replace', path: '/details/dealValue', value: 61000 }] },
+    expected: {
+      kind: 'push',
+      intent: 'won',
+      ops: [...status('Closed', 'Won'), { op: 'replace', path: '/details/dealValue', value: 61000 }],
+    },
   },
   {
     name: 'Closed Lost with a reason -> Closed/Lost with the mapped statusReason',
@@ -39,8 +55,13 @@ const rows: Row[] = [
     snapshot: snapshot({ isClosed: true, isWon: false, lostReason: 'competitor' }),
     lastPushed: base,
     expected: {
-      kind: 'push', intent: 'lost', to: 'Closed/Lost',
-      ops: [...status('Closed', 'Lost'), { op: 'replace', path: '/statusReason', value: 'Customer chose another vendor' }],
+      kind: 'push',
+      intent: 'lost',
+      to: 'Closed/Lost',
+      ops: [
+        ...status('Closed', 'Lost'),
+        { op: 'replace', path: '/statusReason', value: 'Customer chose another vendor' },
+      ],
     },
   },
   {
@@ -49,7 +70,11 @@ const rows: Row[] = [
     snapshot: snapshot({ name: 'Bluefin voice', notes: 'Pilot in April', closeDate: '2025-09-30' }),
     lastPushed: base,
     expected: {
-      kind: 'push', intent: 'edit', priority: 'edit', from: 'Active/Accepted', to: 'Active/Accepted',
+      kind: 'push',
+      intent: 'edit',
+      priority: 'edit',
+      from: 'Active/Accepted',
+      to: 'Active/Accepted',
       ops: [
         { op: 'replace', path: '/details/closingDateTime', value: '2025-09-30T00:00:00Z' },
         { op: 'replace', path: '/details/notes', value: 'Pilot in April' },
@@ -58,7 +83,9 @@ const rows: Row[] = [
   },
   {
     name: 'edit while Active keeps a value Microsoft changed that the partner did not touch',
-    referral: active({ details: { dealValue: 90000, currency: 'EUR', notes: 'x', closingDateTime: '2025-06-30T00:00:00Z' } }),
+    referral: active({
+      details: { dealValue: 90000, currency: 'EUR', notes: 'x', closingDateTime: '2025-06-30T00:00:00Z' },
+    }),
     snapshot: snapshot({ notes: 'y' }),
     lastPushed: { ...base, notes: 'x' },
     expected: { kind: 'push', ops: [{ op: 'replace', path: '/details/notes', value: 'y' }] },
@@ -86,7 +113,11 @@ const rows: Row[] = [
     referral: referral({ status: 'Closed', substatus: 'Won' }),
     snapshot: snapshot({ isClosed: true, isWon: true, dealValue: 70000 }),
     lastPushed: { ...base, outcome: 'won' },
-    expected: { kind: 'refuse', intent: 'edit', reason: expect.stringMatching(/^referral is Closed\/Won in Partner Center; edits are not accepted/) },
+    expected: {
+      kind: 'refuse',
+      intent: 'edit',
+      reason: expect.stringMatching(/^referral is Closed\/Won in Partner Center; edits are not accepted/),
+    },
   },
   {
     name: 'opportunity closed Lost after the decline agrees -> none',
@@ -95,12 +126,23 @@ const rows: Row[] = [
     lastPushed: { ...base, decision: 'decline', declineReason: 'budget' },
     expected: { kind: 'none' },
   },
-  { name: 'same snapshot as lastPushed -> none', referral: active(), snapshot: snapshot(), lastPushed: base, expected: { kind: 'none' } },  {
+  {
+    name: 'same snapshot as lastPushed -> none',
+    referral: active(),
+    snapshot: snapshot(),
+    lastPushed: base,
+    expected: { kind: 'none' },
+  },
+  {
     name: 'a value inbound wrote in its own form (mapping adds a mark) is not pushed back with an edit',
     referral: active({ name: 'Bluefin Teams Phone' }),
     snapshot: snapshot({ name: '✔ Bluefin Teams Phone', notes: 'Pilot in April' }),
     lastPushed: { ...base, name: '✔ Bluefin Teams Phone' },
-    expected: { kind: 'push', intent: 'edit', ops: [{ op: 'replace', path: '/details/notes', value: 'Pilot in April' }] },
+    expected: {
+      kind: 'push',
+      intent: 'edit',
+      ops: [{ op: 'replace', path: '/details/notes', value: 'Pilot in April' }],
+    },
   },
 ];
 

@@ -5,8 +5,14 @@ import { fieldOps, setOp } from './field-ops.ts';
 import { NONE, refuse, type OutboundDecision, type OutboundIntent, type PushDecision } from './outbound-decision.ts';
 import { ACCEPT_FIELDS, EDIT_FIELDS, toStatusReason, type EditField, type OutboundRules } from './outbound-rules.ts';
 import {
-  changedKeys, omitValues, pickValues, valuesOf, VALUE_KEY_OF,
-  type PushedValues, type SnapshotValues, type ValueKey,
+  changedKeys,
+  omitValues,
+  pickValues,
+  valuesOf,
+  VALUE_KEY_OF,
+  type PushedValues,
+  type SnapshotValues,
+  type ValueKey,
 } from './snapshot-values.ts';
 import { canMove, knownState, stateLabel, targetOf, type Move } from './state-machine.ts';
 import { closedRefusal } from './closed-referral.ts';
@@ -66,8 +72,15 @@ function decideNew(ctx: Ctx): OutboundDecision {
   const leftHold = onHold.length > 0 && v.stage !== null && !onHold.includes(v.stage) && v.outcome !== 'lost';
   if (v.decision === 'accept' || leftHold) return accept(ctx);
   if (v.outcome !== 'open' && ctx.changed.has('outcome')) {
-    const first = v.outcome === 'won' ? 'accept it before closing the opportunity as Won' : 'decline it instead of closing the opportunity as Lost';
-    return refuse(v.outcome, `referral is ${stateLabel(ctx.referral)} in Partner Center; ${first}`, pickValues(v, ['outcome', 'lostReason']));
+    const first =
+      v.outcome === 'won'
+        ? 'accept it before closing the opportunity as Won'
+        : 'decline it instead of closing the opportunity as Lost';
+    return refuse(
+      v.outcome,
+      `referral is ${stateLabel(ctx.referral)} in Partner Center; ${first}`,
+      pickValues(v, ['outcome', 'lostReason']),
+    );
   }
   return NONE; // edits made before the accept travel with it
 }
@@ -77,7 +90,11 @@ function accept(ctx: Ctx): OutboundDecision {
   // Named as the seller sees them on the form (seller-labels.ts), never by our keys (#15).
   const missing = ACCEPT_FIELDS.filter((f) => isMissing(r, v, f)).map((f) => rules.labels[f]);
   if (missing.length > 0) {
-    return refuse('accept', `accept needs ${listed(missing)}: fill ${missing.length > 1 ? 'them' : 'it'} in on the opportunity and save again. Nothing was sent to Partner Center`, v);
+    return refuse(
+      'accept',
+      `accept needs ${listed(missing)}: fill ${missing.length > 1 ? 'them' : 'it'} in on the opportunity and save again. Nothing was sent to Partner Center`,
+      v,
+    );
   }
   // The accept fields travel with the status change; other fields only when the seller changed
   // them, so a stale CRM copy never overwrites what Microsoft edited meanwhile (#4: 412 test).
@@ -94,12 +111,17 @@ const listed = (names: readonly string[]): string =>
 function isMissing(r: Referral, v: SnapshotValues, field: EditField): boolean {
   const d = r.details;
   switch (field) {
-    case 'name': return v.name === null && !r.name;
+    case 'name':
+      return v.name === null && !r.name;
     // Microsoft's own connector refuses a deal value of 0 as well as an empty one (reference §8).
-    case 'dealValue': return !(v.dealValue !== null ? v.dealValue > 0 : (d?.dealValue ?? 0) > 0);
-    case 'currency': return v.currency === null && !d?.currency;
-    case 'closingDateTime': return v.closeDate === null && !d?.closingDateTime;
-    default: return false;
+    case 'dealValue':
+      return !(v.dealValue !== null ? v.dealValue > 0 : (d?.dealValue ?? 0) > 0);
+    case 'currency':
+      return v.currency === null && !d?.currency;
+    case 'closingDateTime':
+      return v.closeDate === null && !d?.closingDateTime;
+    default:
+      return false;
   }
 }
 
@@ -107,7 +129,11 @@ function decline(ctx: Ctx): OutboundDecision {
   const { referral: r, values: v, rules } = ctx;
   const reason = toStatusReason(v.declineReason, rules.decline.reasonMap);
   if (reason === null && rules.decline.requireReason) {
-    return refuse('decline', `decline needs a reason (${rules.labels.declineReason}); nothing was sent to Partner Center`, v);
+    return refuse(
+      'decline',
+      `decline needs a reason (${rules.labels.declineReason}); nothing was sent to Partner Center`,
+      v,
+    );
   }
   const reasonOps = reason !== null && reason !== r.statusReason ? [setOp(r, '/statusReason', reason)] : [];
   return move(ctx, 'decline', reasonOps, ['notes'], v);
@@ -117,7 +143,11 @@ function decideActive(ctx: Ctx): OutboundDecision {
   const { values: v, rules, changed } = ctx;
   if (v.outcome !== 'open') return close(ctx, v.outcome);
   if (v.decision === 'decline' && changed.has('decision')) {
-    return refuse('decline', `referral is already ${stateLabel(ctx.referral)} in Partner Center and can no longer be declined; close the opportunity as Lost instead`, pickValues(v, ['decision', 'declineReason']));
+    return refuse(
+      'decline',
+      `referral is already ${stateLabel(ctx.referral)} in Partner Center and can no longer be declined; close the opportunity as Lost instead`,
+      pickValues(v, ['decision', 'declineReason']),
+    );
   }
   const ops = fieldOps(opsInput(ctx, changedEditable(rules, changed)));
   if (ops.length === 0) return NONE;
@@ -150,7 +180,13 @@ const opsInput = (ctx: Ctx, fields: readonly EditField[]) => ({
   campaignIdPath: ctx.rules.campaignIdPath,
 });
 
-function move(ctx: Ctx, m: Move, reasonOps: JsonPatchOp[], fields: readonly EditField[], pushed: PushedValues): OutboundDecision {
+function move(
+  ctx: Ctx,
+  m: Move,
+  reasonOps: JsonPatchOp[],
+  fields: readonly EditField[],
+  pushed: PushedValues,
+): OutboundDecision {
   const to = targetOf(m);
   const allowed = canMove(ctx.referral, to);
   if (!allowed.ok) return refuse(m, allowed.reason, ctx.values);
@@ -161,7 +197,22 @@ function move(ctx: Ctx, m: Move, reasonOps: JsonPatchOp[], fields: readonly Edit
   return push(ctx, m, [...statusOps, ...reasonOps, ...fieldOps(opsInput(ctx, fields))], stateLabel(to), pushed);
 }
 
-function push(ctx: Ctx, intent: OutboundIntent, ops: JsonPatchOp[], to: string, pushedValues: PushedValues): PushDecision {
+function push(
+  ctx: Ctx,
+  intent: OutboundIntent,
+  ops: JsonPatchOp[],
+  to: string,
+  pushedValues: PushedValues,
+): PushDecision {
   const priority = intent === 'edit' ? 'edit' : 'decision';
-  return { kind: 'push', intent, ops, eTag: ctx.referral.eTag, priority, pushedValues, from: stateLabel(ctx.referral), to };
+  return {
+    kind: 'push',
+    intent,
+    ops,
+    eTag: ctx.referral.eTag,
+    priority,
+    pushedValues,
+    from: stateLabel(ctx.referral),
+    to,
+  };
 }

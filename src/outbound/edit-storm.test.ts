@@ -25,19 +25,38 @@ function nextStep(prev: CrmSnapshot, rnd: () => number, i: number): Step {
   const modstamp = new Date(Date.parse(prev.modstamp) + 60_000).toISOString();
   const s = { ...prev, modstamp };
   switch (pick(['repeat', 'stage', 'currency-case', 'name', 'value', 'date', 'notes', 'team', 'pc-edit'] as const)) {
-    case 'repeat': return { snap: s, real: false };
-    case 'stage': return { snap: { ...s, stage: pick(['Qualification', 'Proposal']) }, real: false };
-    case 'currency-case': return { snap: { ...s, currency: prev.currency === 'EUR' ? 'eur' : 'EUR' }, real: false };
-    case 'name': { const name = pick(['Bluefin voice', 'Bluefin Teams Phone', 'Bluefin 2025']); return { snap: { ...s, name }, real: name !== prev.name }; }
-    case 'value': { const dealValue = pick([50000, 55000, 61000]); return { snap: { ...s, dealValue }, real: dealValue !== prev.dealValue }; }
-    case 'date': { const closeDate = pick(['2025-06-30', '2025-09-30']); return { snap: { ...s, closeDate }, real: closeDate !== prev.closeDate }; }
-    case 'notes': { const notes = pick(['A', 'B', 'C']); return { snap: { ...s, notes }, real: notes !== prev.notes }; }
+    case 'repeat':
+      return { snap: s, real: false };
+    case 'stage':
+      return { snap: { ...s, stage: pick(['Qualification', 'Proposal']) }, real: false };
+    case 'currency-case':
+      return { snap: { ...s, currency: prev.currency === 'EUR' ? 'eur' : 'EUR' }, real: false };
+    case 'name': {
+      const name = pick(['Bluefin voice', 'Bluefin Teams Phone', 'Bluefin 2025']);
+      return { snap: { ...s, name }, real: name !== prev.name };
+    }
+    case 'value': {
+      const dealValue = pick([50000, 55000, 61000]);
+      return { snap: { ...s, dealValue }, real: dealValue !== prev.dealValue };
+    }
+    case 'date': {
+      const closeDate = pick(['2025-06-30', '2025-09-30']);
+      return { snap: { ...s, closeDate }, real: closeDate !== prev.closeDate };
+    }
+    case 'notes': {
+      const notes = pick(['A', 'B', 'C']);
+      return { snap: { ...s, notes }, real: notes !== prev.notes };
+    }
     case 'team': {
       const email = pick(['ines@northwind.example', 'IVO@northwind.example', `p${i}@northwind.example`]);
       const real = !prev.teamContacts.some((c) => c.email.toLowerCase() === email.toLowerCase());
-      return { snap: { ...s, teamContacts: [...prev.teamContacts, { firstName: 'F', lastName: `L${i}`, email }] }, real };
+      return {
+        snap: { ...s, teamContacts: [...prev.teamContacts, { firstName: 'F', lastName: `L${i}`, email }] },
+        real,
+      };
     }
-    case 'pc-edit': return { snap: s, real: false, pcEdit: `edited in Partner Center ${i}` };
+    case 'pc-edit':
+      return { snap: s, real: false, pcEdit: `edited in Partner Center ${i}` };
   }
 }
 
@@ -92,6 +111,8 @@ describe('edit storm on one opportunity', () => {
     expect(referral.details?.dealValue).toBe(snap.dealValue);
     expect(referral.details?.notes).toBe(snap.notes);
     expect(referral.details?.closingDateTime?.slice(0, 10)).toBe(snap.closeDate);
-    expect(new Set(referral.team?.map((m) => m.email?.toLowerCase()))).toEqual(new Set(snap.teamContacts.map((c) => c.email.toLowerCase())));
+    expect(new Set(referral.team?.map((m) => m.email?.toLowerCase()))).toEqual(
+      new Set(snap.teamContacts.map((c) => c.email.toLowerCase())),
+    );
   });
 });

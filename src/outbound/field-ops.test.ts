@@ -7,12 +7,25 @@ import { valuesOf } from './snapshot-values.ts';
 
 const ops = (r: Referral, over: Parameters<typeof snapshot>[0] = {}) => {
   const snap = snapshot(over);
-  return fieldOps({ referral: r, values: valuesOf(snap), contacts: snap.teamContacts, fields: EDIT_FIELDS, campaignIdPath: '/campaignId' });
+  return fieldOps({
+    referral: r,
+    values: valuesOf(snap),
+    contacts: snap.teamContacts,
+    fields: EDIT_FIELDS,
+    campaignIdPath: '/campaignId',
+  });
 };
 
 describe('fieldOps', () => {
   it('sends nothing when the values agree (date compared by UTC day, currency by case)', () => {
-    const r = referral({ details: { dealValue: 50000, currency: 'eur', notes: 'Need Teams Phone for 120 users', closingDateTime: '2025-06-30T09:30:00Z' } });
+    const r = referral({
+      details: {
+        dealValue: 50000,
+        currency: 'eur',
+        notes: 'Need Teams Phone for 120 users',
+        closingDateTime: '2025-06-30T09:30:00Z',
+      },
+    });
     expect(ops(r)).toEqual([]);
   });
 
@@ -38,9 +51,15 @@ describe('fieldOps', () => {
   });
 
   it("sends a member's phone number when the CRM has one", () => {
-    const contacts = [{ firstName: 'Ines', lastName: 'Roth', email: 'ines@northwind.example', phoneNumber: '+49 30 1234' }];
+    const contacts = [
+      { firstName: 'Ines', lastName: 'Roth', email: 'ines@northwind.example', phoneNumber: '+49 30 1234' },
+    ];
     expect(ops(referral(), { teamContacts: contacts })).toEqual([
-      { op: 'add', path: '/team/-', value: { firstName: 'Ines', lastName: 'Roth', email: 'ines@northwind.example', phoneNumber: '+49 30 1234' } },
+      {
+        op: 'add',
+        path: '/team/-',
+        value: { firstName: 'Ines', lastName: 'Roth', email: 'ines@northwind.example', phoneNumber: '+49 30 1234' },
+      },
     ]);
   });
 

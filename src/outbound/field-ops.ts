@@ -57,7 +57,9 @@ function fieldOp(input: FieldOpsInput, field: Exclude<EditField, 'team'>): JsonP
     case 'dealValue':
       return v.dealValue !== null && v.dealValue !== d?.dealValue ? setOp(r, '/details/dealValue', v.dealValue) : null;
     case 'currency':
-      return v.currency !== null && v.currency !== d?.currency?.toUpperCase() ? setOp(r, '/details/currency', v.currency) : null;
+      return v.currency !== null && v.currency !== d?.currency?.toUpperCase()
+        ? setOp(r, '/details/currency', v.currency)
+        : null;
     case 'closingDateTime':
       return v.closeDate !== null && v.closeDate !== utcDay(d?.closingDateTime)
         ? setOp(r, '/details/closingDateTime', toClosingDateTime(v.closeDate))
@@ -80,7 +82,12 @@ function teamOps(input: FieldOpsInput): JsonPatchOp[] {
     seen.add(key);
     return true;
   });
-  const member = (c: TeamContact) => ({ firstName: c.firstName, lastName: c.lastName, email: c.email.trim(), ...(c.phoneNumber ? { phoneNumber: c.phoneNumber } : {}) });
+  const member = (c: TeamContact) => ({
+    firstName: c.firstName,
+    lastName: c.lastName,
+    email: c.email.trim(),
+    ...(c.phoneNumber ? { phoneNumber: c.phoneNumber } : {}),
+  });
   if (added.length === 0) return [];
   if (!Array.isArray(input.referral.team)) return [{ op: 'add', path: '/team', value: added.map(member) }];
   return added.map((c) => ({ op: 'add', path: '/team/-', value: member(c) }));

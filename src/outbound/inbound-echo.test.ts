@@ -4,20 +4,42 @@ import { inboundStatusUpdate, referralValuesOf, stageFor } from './inbound-echo.
 import { active, NOW, referral, rules, snapshot } from './outbound.fixtures.ts';
 import { mergePushed, valuesOf } from './snapshot-values.ts';
 
-const r = rules({ inboundStages: { 'Closed/Expired': 'Closed Lost', Declined: 'Closed Lost', Active: 'Qualification' } });
+const r = rules({
+  inboundStages: { 'Closed/Expired': 'Closed Lost', Declined: 'Closed Lost', Active: 'Qualification' },
+});
 
 describe('inboundStatusUpdate', () => {
   it.each([
-    ['expired by Microsoft', referral({ status: 'Closed', substatus: 'Expired' }), null,
-      { status: 'Closed', substatus: 'Expired', expired: true, closedByMicrosoft: true, stage: 'Closed Lost' }],
-    ['closed Lost in Partner Center, not by us', active({ status: 'Closed', substatus: 'Lost' }), null,
-      { status: 'Closed', substatus: 'Lost', expired: false, closedByMicrosoft: true }],
-    ['closed Won by our own push', active({ status: 'Closed', substatus: 'Won' }), { outcome: 'won' as const },
-      { status: 'Closed', substatus: 'Won', expired: false, closedByMicrosoft: false }],
-    ['declined by our own push', referral({ status: 'Closed', substatus: 'Declined' }), { decision: 'decline' as const },
-      { status: 'Closed', substatus: 'Declined', expired: false, closedByMicrosoft: false, stage: 'Closed Lost' }],
-    ['accepted in Partner Center', active(), null,
-      { status: 'Active', substatus: 'Accepted', expired: false, closedByMicrosoft: false, stage: 'Qualification' }],
+    [
+      'expired by Microsoft',
+      referral({ status: 'Closed', substatus: 'Expired' }),
+      null,
+      { status: 'Closed', substatus: 'Expired', expired: true, closedByMicrosoft: true, stage: 'Closed Lost' },
+    ],
+    [
+      'closed Lost in Partner Center, not by us',
+      active({ status: 'Closed', substatus: 'Lost' }),
+      null,
+      { status: 'Closed', substatus: 'Lost', expired: false, closedByMicrosoft: true },
+    ],
+    [
+      'closed Won by our own push',
+      active({ status: 'Closed', substatus: 'Won' }),
+      { outcome: 'won' as const },
+      { status: 'Closed', substatus: 'Won', expired: false, closedByMicrosoft: false },
+    ],
+    [
+      'declined by our own push',
+      referral({ status: 'Closed', substatus: 'Declined' }),
+      { decision: 'decline' as const },
+      { status: 'Closed', substatus: 'Declined', expired: false, closedByMicrosoft: false, stage: 'Closed Lost' },
+    ],
+    [
+      'accepted in Partner Center',
+      active(),
+      null,
+      { status: 'Active', substatus: 'Accepted', expired: false, closedByMicrosoft: false, stage: 'Qualification' },
+    ],
   ])('%s', (_name, referral, lastPushed, update) => {
     expect(inboundStatusUpdate({ referral, lastWritten: null, lastPushed, rules: r }).update).toEqual(update);
   });
@@ -32,7 +54,12 @@ describe('inboundStatusUpdate', () => {
 
   it('writes again when only the mapped stage changed in the configuration', () => {
     const expired = referral({ status: 'Closed', substatus: 'Expired' });
-    const update = inboundStatusUpdate({ referral: expired, lastWritten: { status: 'Closed', substatus: 'Expired' }, lastPushed: null, rules: r });
+    const update = inboundStatusUpdate({
+      referral: expired,
+      lastWritten: { status: 'Closed', substatus: 'Expired' },
+      lastPushed: null,
+      rules: r,
+    });
     expect(update.update?.stage).toBe('Closed Lost');
   });
 
@@ -42,7 +69,13 @@ describe('inboundStatusUpdate', () => {
     const echo = inboundStatusUpdate({ referral: expired, lastWritten: null, lastPushed, rules: r });
     expect(echo.remember).toEqual({ stage: 'Closed Lost', outcome: 'lost' });
     const crmAfter = snapshot({ stage: 'Closed Lost', isClosed: true });
-    const d = decideOutbound({ referral: expired, snapshot: crmAfter, lastPushed: mergePushed(lastPushed, echo.remember), rules: r, now: NOW });
+    const d = decideOutbound({
+      referral: expired,
+      snapshot: crmAfter,
+      lastPushed: mergePushed(lastPushed, echo.remember),
+      rules: r,
+      now: NOW,
+    });
     expect(d).toEqual({ kind: 'none' });
   });
 
@@ -57,7 +90,13 @@ describe('inboundStatusUpdate', () => {
 
 describe('referralValuesOf', () => {
   it('gives the referral fields inbound copies, in snapshot terms', () => {
-    expect(referralValuesOf(referral({ details: { dealValue: 1, currency: 'eur', closingDateTime: '2025-06-30T22:00:00-05:00', notes: ' ' } }))).toEqual({
+    expect(
+      referralValuesOf(
+        referral({
+          details: { dealValue: 1, currency: 'eur', closingDateTime: '2025-06-30T22:00:00-05:00', notes: ' ' },
+        }),
+      ),
+    ).toEqual({
       name: 'Bluefin Teams Phone',
       dealValue: 1,
       currency: 'EUR',

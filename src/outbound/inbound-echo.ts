@@ -48,17 +48,24 @@ export interface InboundEcho {
 }
 
 /** Stage for a Partner Center state: "Closed/Expired", then "Expired", then "Closed". */
-export function stageFor(referral: Pick<Referral, 'status' | 'substatus'>, map: Readonly<Record<string, string>>): string | undefined {
+export function stageFor(
+  referral: Pick<Referral, 'status' | 'substatus'>,
+  map: Readonly<Record<string, string>>,
+): string | undefined {
   const sub = referral.substatus ?? 'None';
   return map[`${referral.status}/${sub}`] ?? map[sub] ?? map[referral.status];
 }
 
 function closedByUs(r: Referral, lastPushed: PushedValues | null): boolean {
   switch (r.substatus) {
-    case 'Won': return lastPushed?.outcome === 'won';
-    case 'Lost': return lastPushed?.outcome === 'lost';
-    case 'Declined': return lastPushed?.decision === 'decline';
-    default: return false;
+    case 'Won':
+      return lastPushed?.outcome === 'won';
+    case 'Lost':
+      return lastPushed?.outcome === 'lost';
+    case 'Declined':
+      return lastPushed?.decision === 'decline';
+    default:
+      return false;
   }
 }
 

@@ -22,7 +22,10 @@ describe('OutboundRules', () => {
 });
 
 describe('toDecision', () => {
-  const rules = OutboundRules.parse({ accept: { decisionValues: ['Accept', 'Accepted'] }, decline: { decisionValues: ['Reject'] } });
+  const rules = OutboundRules.parse({
+    accept: { decisionValues: ['Accept', 'Accepted'] },
+    decline: { decisionValues: ['Reject'] },
+  });
   it.each([
     ['Accept', 'accept'],
     [' accepted ', 'accept'],

@@ -34,18 +34,23 @@ const ReasonMap = z
 
 /** The Partner Center states an inbound stage can be keyed by (stageFor in inbound-echo.ts). */
 const STAGE_KEYS: readonly string[] = [
-  ...KNOWN_STATUSES, ...KNOWN_SUBSTATUSES, ...KNOWN_STATUSES.flatMap((s) => KNOWN_SUBSTATUSES.map((sub) => `${s}/${sub}`)),
+  ...KNOWN_STATUSES,
+  ...KNOWN_SUBSTATUSES,
+  ...KNOWN_STATUSES.flatMap((s) => KNOWN_SUBSTATUSES.map((sub) => `${s}/${sub}`)),
 ];
 
 /** A misspelt key (`Closed/Wonn`) would never match, and the stage would silently not be written (#15). */
-const StageKey = z.string().min(1).superRefine((key, ctx) => {
-  if (STAGE_KEYS.includes(key)) return;
-  const near = closest(key, STAGE_KEYS);
-  ctx.addIssue({
-    code: 'custom',
-    message: `unknown Partner Center state "${key}"${near ? ` (did you mean "${near}"?)` : ''}; use a status, a substatus or status/substatus, e.g. "Closed/Won"`,
+const StageKey = z
+  .string()
+  .min(1)
+  .superRefine((key, ctx) => {
+    if (STAGE_KEYS.includes(key)) return;
+    const near = closest(key, STAGE_KEYS);
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown Partner Center state "${key}"${near ? ` (did you mean "${near}"?)` : ''}; use a status, a substatus or status/substatus, e.g. "Closed/Won"`,
+    });
   });
-});
 
 const Labels = z
   .strictObject({
@@ -66,15 +71,21 @@ export const OutboundRules = z
   .strictObject({
     accept: z
       .strictObject({
-        decisionValues: z.array(z.string().min(1)).default(['Accept'])
+        decisionValues: z
+          .array(z.string().min(1))
+          .default(['Accept'])
           .meta({ description: 'Decision field values meaning "accept" (trimmed, case-insensitive).' }),
-        onHoldStages: z.array(z.string().min(1)).default([])
-          .meta({ description: 'Stages an incoming referral waits in; moving a New referral\'s opportunity out of them accepts it. Empty: stage never accepts.' }),
+        onHoldStages: z.array(z.string().min(1)).default([]).meta({
+          description:
+            "Stages an incoming referral waits in; moving a New referral's opportunity out of them accepts it. Empty: stage never accepts.",
+        }),
       })
       .prefault({}),
     decline: z
       .strictObject({
-        decisionValues: z.array(z.string().min(1)).default(['Decline'])
+        decisionValues: z
+          .array(z.string().min(1))
+          .default(['Decline'])
           .meta({ description: 'Decision field values meaning "decline" (trimmed, case-insensitive).' }),
         reasonMap: ReasonMap,
         requireReason: z.boolean().default(true).meta({ description: 'Refuse a decline without a reason.' }),
@@ -84,17 +95,24 @@ export const OutboundRules = z
       .strictObject({ reasonMap: ReasonMap, requireReason: z.boolean().default(false) })
       .prefault({})
       .meta({ description: 'Lost = IsClosed and not IsWon (from OpportunityStage, never stage labels).' }),
-    wonHoldHours: z.number().min(0).default(72)
-      .meta({ description: 'Deal registration: Partner Center needs this long between the basis time and Won (reference §5). 0 disables.' }),
-    wonHoldBasis: z.enum(['createdDateTime', 'acceptedDateTime']).default('createdDateTime')
+    wonHoldHours: z.number().min(0).default(72).meta({
+      description:
+        'Deal registration: Partner Center needs this long between the basis time and Won (reference §5). 0 disables.',
+    }),
+    wonHoldBasis: z
+      .enum(['createdDateTime', 'acceptedDateTime'])
+      .default('createdDateTime')
       .meta({ description: 'Referral timestamp the Won hold is measured from.' }),
-    editableWhileActive: z.array(z.enum(EDIT_FIELDS)).default([...EDIT_FIELDS])
+    editableWhileActive: z
+      .array(z.enum(EDIT_FIELDS))
+      .default([...EDIT_FIELDS])
       .meta({ description: 'CRM edits pushed while the referral is Active (and alongside Won/Lost).' }),
     // UNCONFIRMED: the reference lists "campaign id" as editable after accept (§5, UI) but names
     // no JSON field. Configurable so a sandbox finding needs no release.
     campaignIdPath: z.string().startsWith('/').default('/campaignId'),
-    inboundStages: z.record(StageKey, z.string().min(1)).default({})
-      .meta({ description: 'Partner Center state -> CRM stage written inbound, keyed "Closed/Expired", "Expired" or "Closed".' }),
+    inboundStages: z.record(StageKey, z.string().min(1)).default({}).meta({
+      description: 'Partner Center state -> CRM stage written inbound, keyed "Closed/Expired", "Expired" or "Closed".',
+    }),
     labels: Labels,
   })
   .prefault({});

@@ -18,7 +18,12 @@ export function referral(over: Partial<Referral> = {}): Referral {
     statusReason: null,
     name: 'Bluefin Teams Phone',
     createdDateTime: CREATED,
-    details: { notes: 'Need Teams Phone for 120 users', dealValue: 50000, currency: 'EUR', closingDateTime: '2025-06-30T00:00:00Z' },
+    details: {
+      notes: 'Need Teams Phone for 120 users',
+      dealValue: 50000,
+      currency: 'EUR',
+      closingDateTime: '2025-06-30T00:00:00Z',
+    },
     team: [{ firstName: 'Omar', lastName: 'Haddad', email: 'omar@northwind.example' }],
     ...over,
   };
@@ -54,7 +59,12 @@ export const rules = (over: Record<string, unknown> = {}): OutboundRules =>
     accept: { onHoldStages: ['On Hold', 'New'] },
     decline: { reasonMap: { budget: "Project budget isn't adequate", 'no-reply': "Customer didn't respond" } },
     lost: { reasonMap: { competitor: 'Customer chose another vendor' } },
-    labels: { closingDateTime: 'CloseDate', dealValue: 'Amount', currency: 'CurrencyIsoCode', declineReason: 'Decline_Reason__c' },
+    labels: {
+      closingDateTime: 'CloseDate',
+      dealValue: 'Amount',
+      currency: 'CurrencyIsoCode',
+      declineReason: 'Decline_Reason__c',
+    },
     ...over,
   });
 
@@ -99,4 +109,10 @@ export interface Row {
 }
 
 export const decideRow = (row: Row): OutboundDecision =>
-  decideOutbound({ referral: row.referral, snapshot: row.snapshot, lastPushed: row.lastPushed ?? null, rules: rules(row.rules), now: row.now ?? NOW });
+  decideOutbound({
+    referral: row.referral,
+    snapshot: row.snapshot,
+    lastPushed: row.lastPushed ?? null,
+    rules: rules(row.rules),
+    now: row.now ?? NOW,
+  });

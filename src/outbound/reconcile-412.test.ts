@@ -18,8 +18,12 @@ function rejectedPush(r: Referral, snap: CrmSnapshot, lastPushed: PushedValues |
 describe('reconcile412', () => {
   const acceptSnap = snapshot({ decision: 'accept', dealValue: 64000 });
   const acceptPush = rejectedPush(referral(), acceptSnap, base);
-  const reconcile = (fresh: Referral, rejected: PushDecision, snap: CrmSnapshot, lastPushed: PushedValues | null = base) =>
-    reconcile412({ fresh, rejected, snapshot: snap, lastPushed, rules: rules(), now: NOW });
+  const reconcile = (
+    fresh: Referral,
+    rejected: PushDecision,
+    snap: CrmSnapshot,
+    lastPushed: PushedValues | null = base,
+  ) => reconcile412({ fresh, rejected, snapshot: snap, lastPushed, rules: rules(), now: NOW });
 
   it('expired meanwhile -> conflict, nothing overwritten', () => {
     const fresh = referral({ status: 'Closed', substatus: 'Expired', eTag: '"e9"' });
@@ -70,7 +74,11 @@ describe('reconcile412', () => {
   });
 
   it('still New after a 412 -> the accept is re-applied against the fresh referral', () => {
-    const fresh = referral({ substatus: 'Received', eTag: '"e4"', details: { ...referral().details, dealValue: 64000 } });
+    const fresh = referral({
+      substatus: 'Received',
+      eTag: '"e4"',
+      details: { ...referral().details, dealValue: 64000 },
+    });
     const result = reconcile(fresh, acceptPush, acceptSnap);
     expect(result).toMatchObject({ kind: 'reapply', push: { intent: 'accept', eTag: '"e4"', from: 'New/Received' } });
     if (result.kind === 'reapply') expect(result.push.ops.map((o) => o.path)).toEqual(['/status', '/substatus']);
@@ -79,11 +87,17 @@ describe('reconcile412', () => {
   it('our edit already there -> done', () => {
     const snap = snapshot({ notes: 'Pilot in April' });
     const edit = rejectedPush(active(), snap, base);
-    expect(reconcile(applyPatch(active(), edit.ops), edit, snap)).toEqual({ kind: 'done', pushedValues: edit.pushedValues });
+    expect(reconcile(applyPatch(active(), edit.ops), edit, snap)).toEqual({
+      kind: 'done',
+      pushedValues: edit.pushedValues,
+    });
   });
 
   it('unknown status on re-read -> refused', () => {
     const fresh = referral({ status: 'Migrated', substatus: null });
-    expect(reconcile(fresh, acceptPush, acceptSnap)).toMatchObject({ kind: 'refuse', reason: expect.stringContaining('Migrated/None') });
+    expect(reconcile(fresh, acceptPush, acceptSnap)).toMatchObject({
+      kind: 'refuse',
+      reason: expect.stringContaining('Migrated/None'),
+    });
   });
 });

@@ -9,17 +9,30 @@ import type { CrmKind } from '../ports/crm.ts';
  */
 const STANDARD: Record<CrmKind, Record<string, string>> = {
   salesforce: {
-    name: 'Opportunity Name', amount: 'Amount', closedate: 'Close Date', currencyisocode: 'Opportunity Currency',
-    description: 'Description', campaignid: 'Primary Campaign Source',
+    name: 'Opportunity Name',
+    amount: 'Amount',
+    closedate: 'Close Date',
+    currencyisocode: 'Opportunity Currency',
+    description: 'Description',
+    campaignid: 'Primary Campaign Source',
   },
   dynamics: {
-    name: 'Topic', estimatedvalue: 'Est. Revenue', estimatedclosedate: 'Est. Close Date', transactioncurrencyid: 'Currency',
-    description: 'Description', campaignid: 'Source Campaign',
+    name: 'Topic',
+    estimatedvalue: 'Est. Revenue',
+    estimatedclosedate: 'Est. Close Date',
+    transactioncurrencyid: 'Currency',
+    description: 'Description',
+    campaignid: 'Source Campaign',
   },
 };
 
 const SOURCE: Partial<Record<EditField, keyof ValueFieldNames>> = {
-  name: 'name', dealValue: 'dealValue', currency: 'currency', closingDateTime: 'closeDate', notes: 'notes', campaignId: 'campaignId',
+  name: 'name',
+  dealValue: 'dealValue',
+  currency: 'currency',
+  closingDateTime: 'closeDate',
+  notes: 'notes',
+  campaignId: 'campaignId',
 };
 
 const DEFAULT_LABELS = OutboundRules.parse({}).labels;
@@ -28,7 +41,8 @@ const DEFAULT_LABELS = OutboundRules.parse({}).labels;
 export function withSellerLabels(rules: OutboundRules, kind: CrmKind, fields: ValueFieldNames): OutboundRules {
   const labels = { ...rules.labels };
   for (const [key, source] of Object.entries(SOURCE) as [EditField, keyof ValueFieldNames][]) {
-    if (!(key in labels) || labels[key as keyof typeof labels] !== DEFAULT_LABELS[key as keyof typeof DEFAULT_LABELS]) continue;
+    if (!(key in labels) || labels[key as keyof typeof labels] !== DEFAULT_LABELS[key as keyof typeof DEFAULT_LABELS])
+      continue;
     const field = fields[source];
     const standard = field === null ? undefined : STANDARD[kind][field.toLowerCase()];
     if (standard !== undefined) labels[key as keyof typeof labels] = standard;

@@ -47,12 +47,18 @@ const OK: Verdict = { ok: true };
 export function knownState(s: ReferralState): Verdict {
   if (s.status === 'Closed') return OK;
   if (s.status !== 'New' && s.status !== 'Active') {
-    return { ok: false, reason: `Partner Center status ${stateLabel(s)} is not one we know; nothing was sent rather than guess` };
+    return {
+      ok: false,
+      reason: `Partner Center status ${stateLabel(s)} is not one we know; nothing was sent rather than guess`,
+    };
   }
   const sub = s.substatus;
   const known: readonly string[] = KNOWN_STATES[s.status];
   if (sub == null || sub === 'None' || known.includes(sub)) return OK;
-  return { ok: false, reason: `Partner Center substatus ${stateLabel(s)} is not one we know; nothing was sent rather than guess` };
+  return {
+    ok: false,
+    reason: `Partner Center substatus ${stateLabel(s)} is not one we know; nothing was sent rather than guess`,
+  };
 }
 
 export function canMove(from: ReferralState, to: TargetState): Verdict {

@@ -15,7 +15,8 @@ const MS_NOTES = 'Microsoft: customer now wants 200 users';
 const pcNewer = (r: Referral): Referral => ({ ...r, updatedDateTime: MS_EDIT });
 const crmNewer = (r: Referral): Referral => ({ ...r, updatedDateTime: BEFORE_SELLER });
 const msEdited = (r: Referral): Referral => ({ ...r, details: { ...r.details, notes: MS_NOTES } });
-const decide = (r: Referral, s: CrmSnapshot) => decideWithoutMemory({ referral: r, snapshot: s, rules: rules(), now: NOW });
+const decide = (r: Referral, s: CrmSnapshot) =>
+  decideWithoutMemory({ referral: r, snapshot: s, rules: rules(), now: NOW });
 
 describe('newerSide', () => {
   it.each([
@@ -28,7 +29,9 @@ describe('newerSide', () => {
   });
 
   it('compares instants, whatever the offset format (Salesforce writes +0000)', () => {
-    expect(newerSide({ updatedDateTime: '2025-03-04T10:00:00.500Z' }, { modstamp: '2025-03-04T10:00:01.000+0000' })).toBe('crm');
+    expect(
+      newerSide({ updatedDateTime: '2025-03-04T10:00:00.500Z' }, { modstamp: '2025-03-04T10:00:01.000+0000' }),
+    ).toBe('crm');
   });
 });
 
@@ -43,7 +46,11 @@ const rows: { name: string; referral: Referral; snapshot: CrmSnapshot; expected:
     name: 'the seller edited notes after the referral last changed: the edit is sent',
     referral: crmNewer(active()),
     snapshot: snapshot({ notes: 'Seller: pilot with 20 users first' }),
-    expected: { kind: 'push', intent: 'edit', ops: [{ op: 'replace', path: '/details/notes', value: 'Seller: pilot with 20 users first' }] },
+    expected: {
+      kind: 'push',
+      intent: 'edit',
+      ops: [{ op: 'replace', path: '/details/notes', value: 'Seller: pilot with 20 users first' }],
+    },
   },
   {
     name: 'an opportunity we wrote after the referral changed, values equal: nothing is sent',
@@ -52,16 +59,24 @@ const rows: { name: string; referral: Referral; snapshot: CrmSnapshot; expected:
     expected: { kind: 'none' },
   },
   {
-    name: 'accept on a New referral Microsoft edited since: the accept goes, Microsoft\'s notes stay',
+    name: "accept on a New referral Microsoft edited since: the accept goes, Microsoft's notes stay",
     referral: pcNewer(msEdited(referral())),
     snapshot: snapshot({ decision: 'accept', dealValue: 80000 }),
-    expected: { kind: 'push', intent: 'accept', ops: [...status('Active', 'Accepted'), { op: 'replace', path: '/details/dealValue', value: 80000 }] },
+    expected: {
+      kind: 'push',
+      intent: 'accept',
+      ops: [...status('Active', 'Accepted'), { op: 'replace', path: '/details/dealValue', value: 80000 }],
+    },
   },
   {
-    name: 'accept saved after the referral changed: sent with the seller\'s other edits',
+    name: "accept saved after the referral changed: sent with the seller's other edits",
     referral: crmNewer(referral()),
     snapshot: snapshot({ decision: 'accept', notes: 'Seller: signed NDA' }),
-    expected: { kind: 'push', intent: 'accept', ops: [...status('Active', 'Accepted'), { op: 'replace', path: '/details/notes', value: 'Seller: signed NDA' }] },
+    expected: {
+      kind: 'push',
+      intent: 'accept',
+      ops: [...status('Active', 'Accepted'), { op: 'replace', path: '/details/notes', value: 'Seller: signed NDA' }],
+    },
   },
   {
     name: 'decline on a New referral: sent (a decision Partner Center does not show yet)',
@@ -127,10 +142,14 @@ describe('decideWithoutMemory', () => {
     const lastPushed = mergePushed(null, decide(pc, snapshot()).rebaseline ?? {});
     const edited = snapshot({ modstamp: '2025-03-06T10:00:00.000Z', notes: MS_NOTES, dealValue: 64000 });
     const next = decideOutbound({ referral: pc, snapshot: edited, lastPushed, rules: rules(), now: NOW });
-    expect(next).toMatchObject({ kind: 'push', intent: 'edit', ops: [{ op: 'replace', path: '/details/dealValue', value: 64000 }] });
+    expect(next).toMatchObject({
+      kind: 'push',
+      intent: 'edit',
+      ops: [{ op: 'replace', path: '/details/dealValue', value: 64000 }],
+    });
   });
 
-  it('a New referral\'s newer CRM edits are not remembered: they travel with the later accept', () => {
+  it("a New referral's newer CRM edits are not remembered: they travel with the later accept", () => {
     const out = decide(crmNewer(referral()), snapshot({ notes: 'Seller: signed NDA' }));
     expect(out).toMatchObject({ decision: { kind: 'none' }, rebaseline: null });
   });

@@ -23,7 +23,10 @@ export type NewerSide = 'partner-center' | 'crm';
  * a referral without updatedDateTime, counts as Partner Center: then edits are not sent, which
  * can only leave a seller's edit unsent, never overwrite Microsoft's.
  */
-export function newerSide(referral: Pick<Referral, 'updatedDateTime'>, snapshot: Pick<CrmSnapshot, 'modstamp'>): NewerSide {
+export function newerSide(
+  referral: Pick<Referral, 'updatedDateTime'>,
+  snapshot: Pick<CrmSnapshot, 'modstamp'>,
+): NewerSide {
   const pc = referral.updatedDateTime ? Date.parse(referral.updatedDateTime) : Number.NaN;
   if (Number.isNaN(pc)) return 'partner-center';
   return Date.parse(snapshot.modstamp) > pc ? 'crm' : 'partner-center';

@@ -13,7 +13,8 @@ const HOUR_MS = 3_600_000;
  */
 export function wonHold(referral: Referral, rules: OutboundRules, now: Date): HoldDecision | null {
   if (rules.wonHoldHours <= 0) return null;
-  const basisName = rules.wonHoldBasis === 'acceptedDateTime' && referral.acceptedDateTime ? 'acceptedDateTime' : 'createdDateTime';
+  const basisName =
+    rules.wonHoldBasis === 'acceptedDateTime' && referral.acceptedDateTime ? 'acceptedDateTime' : 'createdDateTime';
   const basis = referral[basisName];
   const basisMs = basis ? Date.parse(basis) : Number.NaN;
   if (Number.isNaN(basisMs)) return null;

@@ -7,9 +7,7 @@ import type { ExpiryAlertJob } from '../expiry/alert.ts';
  * - completed: the job ran to its end; `result` is what the deliverer returned;
  * - missing: no such job (never added, removed, or lost with Redis).
  */
-export type AlertJobState =
-  | { state: 'pending' | 'failed' | 'missing' }
-  | { state: 'completed'; result: unknown };
+export type AlertJobState = { state: 'pending' | 'failed' | 'missing' } | { state: 'completed'; result: unknown };
 
 /** The expiry webhook queue (issue 12). Jobs are keyed per referral and alert (expiryAlertJobId). */
 export interface AlertQueue {

@@ -3,7 +3,11 @@ import type { OpportunityDraft } from '../ports/crm.ts';
 import { changedPart, draftHash, fieldHashes } from './draft-hash.ts';
 
 const account = { match: { Name: 'Contoso' }, fields: { Name: 'Contoso', BillingCountry: 'DE' } };
-const draft = (fields: OpportunityDraft['fields'], acc: OpportunityDraft['account'] = account): OpportunityDraft => ({ referralId: 'R-1', fields, account: acc });
+const draft = (fields: OpportunityDraft['fields'], acc: OpportunityDraft['account'] = account): OpportunityDraft => ({
+  referralId: 'R-1',
+  fields,
+  account: acc,
+});
 
 describe('draftHash', () => {
   it('ignores key order and tells any value change', () => {
@@ -17,13 +21,21 @@ describe('changedPart', () => {
 
   it('keeps only the fields whose value changed, and leaves the account out when it did not change', () => {
     const now = draft({ Name: 'Deal', Amount: 100, Description: 'n2' });
-    expect(changedPart(now, before, fieldHashes(now))).toEqual({ referralId: 'R-1', fields: { Description: 'n2' }, account: null });
+    expect(changedPart(now, before, fieldHashes(now))).toEqual({
+      referralId: 'R-1',
+      fields: { Description: 'n2' },
+      account: null,
+    });
   });
 
   it('sends a field the mapping newly writes, and the account when the customer changed', () => {
     const acc = { ...account, fields: { ...account.fields, BillingCountry: 'AT' } };
     const now = draft({ Name: 'Deal', Amount: 100, Description: 'n1', NextStep: 'call' }, acc);
-    expect(changedPart(now, before, fieldHashes(now))).toEqual({ referralId: 'R-1', fields: { NextStep: 'call' }, account: acc });
+    expect(changedPart(now, before, fieldHashes(now))).toEqual({
+      referralId: 'R-1',
+      fields: { NextStep: 'call' },
+      account: acc,
+    });
   });
 
   it('is null when nothing is left to send (a field that became empty is left out of writes)', () => {

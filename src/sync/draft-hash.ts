@@ -60,7 +60,11 @@ export function fieldHashes(draft: OpportunityDraft): Record<string, string> {
  * written by an older version) the whole update. Null: nothing to send (e.g. a field that
  * became empty, which is left out of writes anyway).
  */
-export function changedPart(update: OpportunityDraft, before: Readonly<Record<string, string>> | undefined, now: Readonly<Record<string, string>>): OpportunityDraft | null {
+export function changedPart(
+  update: OpportunityDraft,
+  before: Readonly<Record<string, string>> | undefined,
+  now: Readonly<Record<string, string>>,
+): OpportunityDraft | null {
   if (before === undefined) return update;
   const fields = Object.fromEntries(Object.entries(update.fields).filter(([name]) => before[name] !== now[name]));
   const account = update.account !== null && before[ACCOUNT] !== now[ACCOUNT] ? update.account : null;

@@ -73,7 +73,12 @@ export async function* keysetPages(client: PartnerCenterClient, o: KeysetOptions
  * therefore repeated until one finds nothing new; past MAX_WALKS the pull fails retryably, with
  * the checkpoint still at or before `at`, so nothing is lost and the next pull tries again.
  */
-async function* walkInstant(client: PartnerCenterClient, at: number, pageSize: number, taken: Set<string>): AsyncGenerator<ReferralListPage> {
+async function* walkInstant(
+  client: PartnerCenterClient,
+  at: number,
+  pageSize: number,
+  taken: Set<string>,
+): AsyncGenerator<ReferralListPage> {
   for (let walk = 1; ; walk++) {
     let found = 0;
     for await (const page of client.listReferrals({ updatedSince: new Date(at), pageSize })) {
@@ -85,13 +90,19 @@ async function* walkInstant(client: PartnerCenterClient, at: number, pageSize: n
     }
     if (found === 0) return;
     if (walk >= MAX_WALKS) {
-      throw new RetryableError(`partner-center list: referrals updated at ${new Date(at).toISOString()} kept changing while paged; pulling again later`);
+      throw new RetryableError(
+        `partner-center list: referrals updated at ${new Date(at).toISOString()} kept changing while paged; pulling again later`,
+      );
     }
   }
 }
 
 /** The first page of a fresh query; the rest of that traversal is never asked for. */
-async function firstPage(client: PartnerCenterClient, since: number, pageSize: number): Promise<ReferralListPage | null> {
+async function firstPage(
+  client: PartnerCenterClient,
+  since: number,
+  pageSize: number,
+): Promise<ReferralListPage | null> {
   const pages = client.listReferrals({ updatedSince: new Date(since), pageSize })[Symbol.asyncIterator]();
   try {
     const got = await pages.next();
@@ -157,7 +168,9 @@ function newestOf(page: ReferralListPage): number | null {
 
 const invalidTime = (bad: InvalidReferral): number | null => {
   const raw = bad.raw as { updatedDateTime?: unknown } | null;
-  return typeof raw === 'object' && raw !== null && typeof raw.updatedDateTime === 'string' ? timeOf(raw.updatedDateTime) : null;
+  return typeof raw === 'object' && raw !== null && typeof raw.updatedDateTime === 'string'
+    ? timeOf(raw.updatedDateTime)
+    : null;
 };
 
 function timeOf(value: Referral['updatedDateTime'] | undefined): number | null {

@@ -19,7 +19,9 @@ function world(
   const run = () =>
     pollCrmChanges({
       kind: 'salesforce',
-      crm: { listChangedSince: async () => ({ snapshots: page.snapshots, invalid: page.invalid ?? [], cursor: page.cursor }) },
+      crm: {
+        listChangedSince: async () => ({ snapshots: page.snapshots, invalid: page.invalid ?? [], cursor: page.cursor }),
+      },
       outbound: {
         cursor: async () => cursor,
         putCursor: async (_k, c) => void (cursor = c),
@@ -42,7 +44,14 @@ const at = { modstamp: '2030-01-01T00:00:10Z', id: 'opp-2' };
 describe('pollCrmChanges', () => {
   it('queues new versions only: the overlap re-reads a seen one (before the cursor) and adds nothing', async () => {
     const seen = snapshot({ referralId: 'r1', crmId: 'opp-1', modstamp: '2030-01-01T00:00:05Z' });
-    const w = world({ snapshots: [seen, snapshot({ referralId: 'r2', crmId: 'opp-2', modstamp: '2030-01-01T00:00:10Z' })], cursor: at }, [seen], at);
+    const w = world(
+      {
+        snapshots: [seen, snapshot({ referralId: 'r2', crmId: 'opp-2', modstamp: '2030-01-01T00:00:10Z' })],
+        cursor: at,
+      },
+      [seen],
+      at,
+    );
     expect(await w.run()).toEqual({ changed: 2, queued: 1, invalid: 0 });
     expect(w.queued).toEqual(['r2']);
     expect(w.cursor()).toEqual(at);
@@ -57,9 +66,19 @@ describe('pollCrmChanges', () => {
   });
 
   it('parks a record that cannot be read, naming it, and still moves on', async () => {
-    const w = world({ snapshots: [], invalid: [{ crmId: 'opp-9', error: 'Referral_Decision__c: unknown value' }], cursor: at });
+    const w = world({
+      snapshots: [],
+      invalid: [{ crmId: 'opp-9', error: 'Referral_Decision__c: unknown value' }],
+      cursor: at,
+    });
     expect(await w.run()).toEqual({ changed: 0, queued: 0, invalid: 1 });
-    expect(w.parked).toEqual([expect.objectContaining({ referralId: 'crm-opp-9', stage: 'crm-read', reason: 'Referral_Decision__c: unknown value' })]);
+    expect(w.parked).toEqual([
+      expect.objectContaining({
+        referralId: 'crm-opp-9',
+        stage: 'crm-read',
+        reason: 'Referral_Decision__c: unknown value',
+      }),
+    ]);
     expect(w.cursor()).toEqual(at);
   });
 

@@ -6,7 +6,12 @@ import type { ListReferralsQuery, PartnerCenterClient, ReferralListPage } from '
 import type { ParkedReferral, ReferralSyncState } from '../ports/state.ts';
 import { pullReferrals, type SyncJobRef } from './pull-referrals.ts';
 
-const ref = (id: string, updated: string): Referral => ({ id, eTag: `"${id}-${updated}"`, status: 'New', updatedDateTime: updated });
+const ref = (id: string, updated: string): Referral => ({
+  id,
+  eTag: `"${id}-${updated}"`,
+  status: 'New',
+  updatedDateTime: updated,
+});
 const at = (s: number): string => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
 const NOW = '2026-02-01T00:00:00Z';
 
@@ -25,7 +30,8 @@ function deps(referrals: Referral[], now = NOW) {
   let pagesServed = 0;
   const hooks: { beforePage?: (served: number, offset: number) => void } = {};
   const ordered = (since: number) =>
-    [...live.values()].filter((r) => Date.parse(r.updatedDateTime ?? '') >= since)
+    [...live.values()]
+      .filter((r) => Date.parse(r.updatedDateTime ?? '') >= since)
       .sort((a, b) => Date.parse(a.updatedDateTime ?? '') - Date.parse(b.updatedDateTime ?? ''));
   const partnerCenter: PartnerCenterClient = {
     async *listReferrals(q) {
@@ -46,15 +52,28 @@ function deps(referrals: Referral[], now = NOW) {
   };
   const state = new Map<string, ReferralSyncState>();
   return {
-    queued, parked, queries, hooks, pagesServed: () => pagesServed, mark: () => mark,
+    queued,
+    parked,
+    queries,
+    hooks,
+    pagesServed: () => pagesServed,
+    mark: () => mark,
     /** Edits a referral as the service does: new eTag, updatedDateTime = `when`, so it moves to the end. */
     edit: (id: string, when: string) => void live.set(id, ref(id, when)),
     queuedIds: () => queued.map((j) => j.referralId),
     d: {
       partnerCenter,
       referrals: { putMany: async () => undefined, get: async () => null, idsWithStatus: async () => [] },
-      state: { get: async (id: string) => state.get(id) ?? null, put: async (id: string, s: ReferralSyncState) => void state.set(id, s) },
-      parking: { park: async (p: ParkedReferral) => void parked.push(p), release: async () => undefined, has: async (id: string) => parked.some((p) => p.referralId === id), list: async () => parked },
+      state: {
+        get: async (id: string) => state.get(id) ?? null,
+        put: async (id: string, s: ReferralSyncState) => void state.set(id, s),
+      },
+      parking: {
+        park: async (p: ParkedReferral) => void parked.push(p),
+        release: async () => undefined,
+        has: async (id: string) => parked.some((p) => p.referralId === id),
+        list: async () => parked,
+      },
       checkpoint: { get: async () => mark, advance: async (to: Date) => void (mark = mark && mark > to ? mark : to) },
       enqueue: async (jobs: SyncJobRef[]) => void queued.push(...jobs),
       clock: { now: () => new Date(now) },
@@ -76,15 +95,29 @@ describe('pullReferrals', () => {
   });
 
   it('stops at changes made after the pull began (our own write-backs), leaving them to the next pull', async () => {
-    const t = deps([ref('a', '2026-01-01T00:00:00Z'), ref('b', '2026-01-31T23:59:59Z'), ref('c', '2026-02-01T00:00:05Z'), ref('d', '2026-02-01T00:00:06Z')]);
+    const t = deps([
+      ref('a', '2026-01-01T00:00:00Z'),
+      ref('b', '2026-01-31T23:59:59Z'),
+      ref('c', '2026-02-01T00:00:05Z'),
+      ref('d', '2026-02-01T00:00:06Z'),
+    ]);
     await pullReferrals(t.d);
     expect(t.queuedIds()).toEqual(['a', 'b', 'c']);
-    expect(t.queries.map((q) => q.updatedSince?.toISOString())).toEqual([new Date(0).toISOString(), '2026-01-31T23:59:59.000Z']);
+    expect(t.queries.map((q) => q.updatedSince?.toISOString())).toEqual([
+      new Date(0).toISOString(),
+      '2026-01-31T23:59:59.000Z',
+    ]);
     expect(t.mark()?.toISOString()).toBe('2026-02-01T00:00:05.000Z');
   });
 
   it('asks for the next page while the current one is queued, never past the last page it takes', async () => {
-    const t = deps([ref('a', at(0)), ref('b', at(1)), ref('c', at(2)), ref('d', '2026-02-01T00:00:05Z'), ref('e', '2026-02-01T00:00:06Z')]);
+    const t = deps([
+      ref('a', at(0)),
+      ref('b', at(1)),
+      ref('c', at(2)),
+      ref('d', '2026-02-01T00:00:05Z'),
+      ref('e', '2026-02-01T00:00:06Z'),
+    ]);
     const events: string[] = [];
     const list = t.d.partnerCenter.listReferrals.bind(t.d.partnerCenter);
     t.d.partnerCenter = {

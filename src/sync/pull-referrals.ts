@@ -97,7 +97,9 @@ export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
         next.catch(() => undefined);
       }
       if (deps.sameState && !(await deps.sameState())) {
-        deps.log.warn('Redis lost its data during this pull; stopped (the full pull after the loss lists everything again)');
+        deps.log.warn(
+          'Redis lost its data during this pull; stopped (the full pull after the loss lists everything again)',
+        );
         break;
       }
       await takePage(deps, page, result, seen);
@@ -109,7 +111,16 @@ export async function pullReferrals(deps: PullDeps): Promise<PullResult> {
     // Stops the listing (a page being fetched ahead finishes first; not waited for here).
     pages.return(undefined).catch(() => undefined);
   }
-  deps.log.info({ fetched: result.fetched, queued: result.queued, inSync: result.inSync, invalid: result.invalid, repaired: result.repaired }, 'pull finished');
+  deps.log.info(
+    {
+      fetched: result.fetched,
+      queued: result.queued,
+      inSync: result.inSync,
+      invalid: result.invalid,
+      repaired: result.repaired,
+    },
+    'pull finished',
+  );
   return result;
 }
 
@@ -132,10 +143,16 @@ async function takePage(deps: PullDeps, page: ReferralListPage, result: PullResu
   for (const [i, r] of page.referrals.entries()) {
     const need = needsSync(states[i], r);
     if (need === 'version') {
-      jobs.push({ referralId: r.id, eTag: r.eTag, ...(deps.adopt ? { adopt: true as const } : {}), ...(deps.epoch ? { epoch: deps.epoch } : {}) });
+      jobs.push({
+        referralId: r.id,
+        eTag: r.eTag,
+        ...(deps.adopt ? { adopt: true as const } : {}),
+        ...(deps.epoch ? { epoch: deps.epoch } : {}),
+      });
     }
     // A parked referral waits for a human (replay); retrying it on every pull would only re-park it.
-    else if (need === 'write-back' && !(await deps.parking.has(r.id))) jobs.push({ referralId: r.id, eTag: r.eTag, repair: true });
+    else if (need === 'write-back' && !(await deps.parking.has(r.id)))
+      jobs.push({ referralId: r.id, eTag: r.eTag, repair: true });
   }
   result.inSync += page.referrals.length - jobs.length;
   const repairs = jobs.filter((j) => j.repair).length;

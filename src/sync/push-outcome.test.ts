@@ -13,7 +13,13 @@ import { pushOutcome } from './push-outcome.ts';
 
 /* pushOutcome against in-memory ports: what it reads and remembers when the memory is gone (#20). */
 
-function world(o: { pc: Referral; stored?: Referral; snap: CrmSnapshot; pushed?: PushedValues; written?: CrmStatusWritten }) {
+function world(o: {
+  pc: Referral;
+  stored?: Referral;
+  snap: CrmSnapshot;
+  pushed?: PushedValues;
+  written?: CrmStatusWritten;
+}) {
   let pc = o.pc;
   const patches: JsonPatchOp[][] = [];
   const stored = new Map(o.stored ? [[o.stored.id, o.stored]] : []);
@@ -40,34 +46,59 @@ function world(o: { pc: Referral; stored?: Referral; snap: CrmSnapshot; pushed?:
     messageShown: async () => false,
     setMessageShown: async () => undefined,
   } as unknown as OutboundStore;
-  const crm: CrmOutbound = { listChangedSince: async () => ({ snapshots: [], invalid: [], cursor: null }), getSnapshot: async () => o.snap, writeStatus: async () => undefined };
-  const deps = { partnerCenter, referrals, outbound, crm, rules: rules(), clock: { now: () => NOW }, log: pino({ level: 'silent' }) };
+  const crm: CrmOutbound = {
+    listChangedSince: async () => ({ snapshots: [], invalid: [], cursor: null }),
+    getSnapshot: async () => o.snap,
+    writeStatus: async () => undefined,
+  };
+  const deps = {
+    partnerCenter,
+    referrals,
+    outbound,
+    crm,
+    rules: rules(),
+    clock: { now: () => NOW },
+    log: pino({ level: 'silent' }),
+  };
   return { run: () => pushOutcome(deps, o.pc.id), patches, pushed: () => pushed };
 }
 
-const msEdited = active({ updatedDateTime: '2025-03-05T08:00:00Z', details: { ...active().details, notes: 'Microsoft: 200 users' } });
+const msEdited = active({
+  updatedDateTime: '2025-03-05T08:00:00Z',
+  details: { ...active().details, notes: 'Microsoft: 200 users' },
+});
 
 describe('pushOutcome without outbound memory (#20)', () => {
-  it('reads the referral fresh: a stored copy from before Microsoft\'s edit does not make the CRM look newer', async () => {
+  it("reads the referral fresh: a stored copy from before Microsoft's edit does not make the CRM look newer", async () => {
     const w = world({ pc: msEdited, stored: active({ updatedDateTime: '2025-03-04T08:00:00Z' }), snap: snapshot() });
     expect(await w.run()).toEqual({ result: 'none' });
     expect(w.patches).toEqual([]);
   });
 
-  it('remembers the opportunity\'s values as the baseline when Partner Center is newer', async () => {
+  it("remembers the opportunity's values as the baseline when Partner Center is newer", async () => {
     const w = world({ pc: msEdited, snap: snapshot() });
     await w.run();
     expect(w.pushed()).toEqual(valuesOf(snapshot()));
   });
 
   it('with memory, decides against it as before (a stale CRM value is not an edit)', async () => {
-    const w = world({ pc: msEdited, stored: msEdited, snap: snapshot({ modstamp: '2025-03-06T00:00:00Z' }), pushed: valuesOf(snapshot()) });
+    const w = world({
+      pc: msEdited,
+      stored: msEdited,
+      snap: snapshot({ modstamp: '2025-03-06T00:00:00Z' }),
+      pushed: valuesOf(snapshot()),
+    });
     expect(await w.run()).toEqual({ result: 'none' });
     expect(w.patches).toEqual([]);
   });
 
   it('an empty lastPushed is no memory, even with lastWritten left: modification time decides', async () => {
-    const w = world({ pc: msEdited, snap: snapshot(), pushed: {}, written: { status: 'Active', substatus: 'Accepted' } });
+    const w = world({
+      pc: msEdited,
+      snap: snapshot(),
+      pushed: {},
+      written: { status: 'Active', substatus: 'Accepted' },
+    });
     expect(await w.run()).toEqual({ result: 'none' });
     expect(w.patches).toEqual([]);
   });

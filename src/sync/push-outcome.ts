@@ -28,8 +28,7 @@ export interface PushDeps {
 }
 
 export type PushOutcome =
-  | { result: 'none' | 'pushed' | 'refused' | 'conflict' | 'done' | 'no-snapshot' }
-  | { result: 'held'; until: Date };
+  { result: 'none' | 'pushed' | 'refused' | 'conflict' | 'done' | 'no-snapshot' } | { result: 'held'; until: Date };
 
 /**
  * One opportunity's partner decision or edits, checked against Partner Center's rules and sent
@@ -87,7 +86,9 @@ async function send(
   const fresh = await refetch(deps, referral.id);
   const now = deps.clock.now();
   // Without memory, the fresh referral's updatedDateTime may now be the newer side.
-  const assumed = lastPushed.blind ? decideWithoutMemory({ referral: fresh, snapshot, rules: deps.rules, now }).assumed : lastPushed.values;
+  const assumed = lastPushed.blind
+    ? decideWithoutMemory({ referral: fresh, snapshot, rules: deps.rules, now }).assumed
+    : lastPushed.values;
   const next = reconcile412({ fresh, rejected: push, snapshot, lastPushed: assumed, rules: deps.rules, now });
   deps.log.info({ resolution: next.kind, state: stateLabel(fresh) }, '412 on push: re-read and re-decided');
   switch (next.kind) {
@@ -101,7 +102,16 @@ async function send(
       return { result: 'pushed' };
     }
     case 'conflict': {
-      const entry: AuditEntry = { at: now.toISOString(), referralId: referral.id, side: 'crm', action: push.intent, from: next.from, to: next.to, result: 'conflict', reason: next.reason };
+      const entry: AuditEntry = {
+        at: now.toISOString(),
+        referralId: referral.id,
+        side: 'crm',
+        action: push.intent,
+        from: next.from,
+        to: next.to,
+        result: 'conflict',
+        reason: next.reason,
+      };
       await record(deps, entry, snapshot, next.reason);
       await deps.outbound.rememberPushed(referral.id, next.seen);
       return { result: 'conflict' };
@@ -116,7 +126,13 @@ async function send(
   }
 }
 
-async function pushed(deps: PushDeps, before: Referral, updated: Referral, snapshot: CrmSnapshot, push: PushDecision): Promise<void> {
+async function pushed(
+  deps: PushDeps,
+  before: Referral,
+  updated: Referral,
+  snapshot: CrmSnapshot,
+  push: PushDecision,
+): Promise<void> {
   await deps.referrals.putMany([updated]);
   await deps.outbound.rememberPushed(updated.id, push.pushedValues);
   const entry = auditOf(push, deps.clock.now(), before);

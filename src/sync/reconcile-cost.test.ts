@@ -11,12 +11,15 @@ describe('reconcile sweep cost in API calls', () => {
     // connector's 28,000-character $filter holds 25 groups for 10k GUIDs, 244 for 100k)
     [10_000, 100, 55, 45, 27],
     [100_000, 1000, 550, 444, 264],
-  ])('%i referrals: Partner Center %i, Salesforce %i, Dataverse %i (500/page) or %i (5,000/page)', (n, pc, sf, dv500, dv5000) => {
-    expect(partnerCenterListCalls(split(n), 100)).toBe(pc);
-    expect(crmListCalls({ opportunities: n, pageSize: 2000, teamIdsPerQuery: 200 })).toBe(sf);
-    expect(crmListCalls({ opportunities: n, pageSize: 500, teamIdsPerQuery: 410 })).toBe(dv500);
-    expect(crmListCalls({ opportunities: n, pageSize: 5000, teamIdsPerQuery: 410 })).toBe(dv5000);
-  });
+  ])(
+    '%i referrals: Partner Center %i, Salesforce %i, Dataverse %i (500/page) or %i (5,000/page)',
+    (n, pc, sf, dv500, dv5000) => {
+      expect(partnerCenterListCalls(split(n), 100)).toBe(pc);
+      expect(crmListCalls({ opportunities: n, pageSize: 2000, teamIdsPerQuery: 200 })).toBe(sf);
+      expect(crmListCalls({ opportunities: n, pageSize: 500, teamIdsPerQuery: 410 })).toBe(dv500);
+      expect(crmListCalls({ opportunities: n, pageSize: 5000, teamIdsPerQuery: 410 })).toBe(dv5000);
+    },
+  );
 
   it('an empty listing still costs its first page', () => {
     expect(partnerCenterListCalls({ new: 0, active: 0, closedRecently: 0 }, 100)).toBe(3);

@@ -27,4 +27,5 @@ export const partnerCenterListCalls = (l: PartnerCenterListed, pageSize: number)
 
 /** One CRM: every keyed opportunity, then their teams in id-sized groups (one page each). */
 export const crmListCalls = (c: CrmListed): number =>
-  pages(c.opportunities, c.pageSize) + (c.teamIdsPerQuery > 0 && c.opportunities > 0 ? Math.ceil(c.opportunities / c.teamIdsPerQuery) : 0);
+  pages(c.opportunities, c.pageSize) +
+  (c.teamIdsPerQuery > 0 && c.opportunities > 0 ? Math.ceil(c.opportunities / c.teamIdsPerQuery) : 0);

@@ -6,16 +6,44 @@ import type { PushedValues } from '../outbound/snapshot-values.ts';
 import type { ReferralSyncState } from '../ports/state.ts';
 import { countDrift, findDrift, type CrmOpportunity, type DriftKind, type ReconcileInput } from './reconcile.ts';
 
-const ref = (over: Partial<Referral> = {}): Referral => ({ id: 'r1', eTag: '"e1"', status: 'New', substatus: 'Pending', externalReferenceId: 'OPP1', ...over });
+const ref = (over: Partial<Referral> = {}): Referral => ({
+  id: 'r1',
+  eTag: '"e1"',
+  status: 'New',
+  substatus: 'Pending',
+  externalReferenceId: 'OPP1',
+  ...over,
+});
 const opp = (over: Partial<CrmSnapshot> = {}): CrmOpportunity => ({
   crm: 'salesforce',
   snapshot: {
-    crmId: 'OPP1', referralId: 'r1', modstamp: '2026-01-01T00:00:00Z', decision: null, declineReason: null, lostReason: null,
-    stage: 'Prospecting', isClosed: false, isWon: false, name: 'Deal', dealValue: null, currency: null, closeDate: null, notes: null,
-    campaignId: null, teamContacts: [], ...over,
+    crmId: 'OPP1',
+    referralId: 'r1',
+    modstamp: '2026-01-01T00:00:00Z',
+    decision: null,
+    declineReason: null,
+    lostReason: null,
+    stage: 'Prospecting',
+    isClosed: false,
+    isWon: false,
+    name: 'Deal',
+    dealValue: null,
+    currency: null,
+    closeDate: null,
+    notes: null,
+    campaignId: null,
+    teamContacts: [],
+    ...over,
   },
 });
-const state: ReferralSyncState = { eTag: '"e1"', draftHash: 'h', crm: 'salesforce', crmId: 'OPP1', writtenBack: true, syncedAt: '2026-01-01T00:00:00Z' };
+const state: ReferralSyncState = {
+  eTag: '"e1"',
+  draftHash: 'h',
+  crm: 'salesforce',
+  crmId: 'OPP1',
+  writtenBack: true,
+  syncedAt: '2026-01-01T00:00:00Z',
+};
 
 interface Row {
   name: string;
@@ -30,34 +58,143 @@ interface Row {
 
 const rows: Row[] = [
   { name: 'in step', referral: ref(), opportunity: opp(), state, expected: null },
-  { name: 'open, no opportunity, no state', referral: ref({ externalReferenceId: null }), opportunity: null, state: null, expected: 'missing-opportunity' },
-  { name: 'open, opportunity deleted by a user', referral: ref(), opportunity: null, state, expected: 'deleted-opportunity' },
-  { name: 'opportunity, externalReferenceId empty', referral: ref({ externalReferenceId: null }), opportunity: opp(), state, expected: 'missing-write-back' },
-  { name: 'opportunity, externalReferenceId names another record', referral: ref({ externalReferenceId: 'OTHER' }), opportunity: opp(), state, expected: 'missing-write-back' },
-  { name: 'opportunity and write-back, no state', referral: ref(), opportunity: opp(), state: null, expected: 'missing-state' },
-  { name: 'accepted in the CRM, New in Partner Center', referral: ref(), opportunity: opp({ decision: 'accept' }), state, expected: 'undelivered-decision' },
-  { name: 'accepted in the CRM, Active in Partner Center', referral: ref({ status: 'Active', substatus: 'Accepted' }), opportunity: opp({ decision: 'accept' }), state, expected: null },
-  { name: 'declined in the CRM, open in Partner Center', referral: ref({ status: 'Active' }), opportunity: opp({ decision: 'decline' }), state, expected: 'undelivered-decision' },
-  { name: 'Won in the CRM, Active in Partner Center', referral: ref({ status: 'Active' }), opportunity: opp({ isClosed: true, isWon: true }), state, expected: 'undelivered-decision' },
-  { name: 'Lost in the CRM, Active in Partner Center', referral: ref({ status: 'Active' }), opportunity: opp({ isClosed: true }), state, expected: 'undelivered-decision' },
   {
-    name: 'Won already handled by outbound sync (refused or held)', referral: ref({ status: 'Active' }),
-    opportunity: opp({ isClosed: true, isWon: true }), state, lastPushed: { outcome: 'won' }, expected: null,
+    name: 'open, no opportunity, no state',
+    referral: ref({ externalReferenceId: null }),
+    opportunity: null,
+    state: null,
+    expected: 'missing-opportunity',
   },
-  { name: 'decision with outbound sync off', referral: ref(), opportunity: opp({ decision: 'accept' }), state, outbound: false, expected: null },
-  { name: 'expired in Partner Center, open in the CRM', referral: ref({ status: 'Closed', substatus: 'Expired' }), opportunity: opp(), state, expected: 'closed-in-partner-center' },
   {
-    name: 'expired, already shown on the opportunity', referral: ref({ status: 'Closed', substatus: 'Expired' }), opportunity: opp(), state,
-    lastWritten: { status: 'Closed', substatus: 'Expired' }, expected: null,
+    name: 'open, opportunity deleted by a user',
+    referral: ref(),
+    opportunity: null,
+    state,
+    expected: 'deleted-opportunity',
+  },
+  {
+    name: 'opportunity, externalReferenceId empty',
+    referral: ref({ externalReferenceId: null }),
+    opportunity: opp(),
+    state,
+    expected: 'missing-write-back',
+  },
+  {
+    name: 'opportunity, externalReferenceId names another record',
+    referral: ref({ externalReferenceId: 'OTHER' }),
+    opportunity: opp(),
+    state,
+    expected: 'missing-write-back',
+  },
+  {
+    name: 'opportunity and write-back, no state',
+    referral: ref(),
+    opportunity: opp(),
+    state: null,
+    expected: 'missing-state',
+  },
+  {
+    name: 'accepted in the CRM, New in Partner Center',
+    referral: ref(),
+    opportunity: opp({ decision: 'accept' }),
+    state,
+    expected: 'undelivered-decision',
+  },
+  {
+    name: 'accepted in the CRM, Active in Partner Center',
+    referral: ref({ status: 'Active', substatus: 'Accepted' }),
+    opportunity: opp({ decision: 'accept' }),
+    state,
+    expected: null,
+  },
+  {
+    name: 'declined in the CRM, open in Partner Center',
+    referral: ref({ status: 'Active' }),
+    opportunity: opp({ decision: 'decline' }),
+    state,
+    expected: 'undelivered-decision',
+  },
+  {
+    name: 'Won in the CRM, Active in Partner Center',
+    referral: ref({ status: 'Active' }),
+    opportunity: opp({ isClosed: true, isWon: true }),
+    state,
+    expected: 'undelivered-decision',
+  },
+  {
+    name: 'Lost in the CRM, Active in Partner Center',
+    referral: ref({ status: 'Active' }),
+    opportunity: opp({ isClosed: true }),
+    state,
+    expected: 'undelivered-decision',
+  },
+  {
+    name: 'Won already handled by outbound sync (refused or held)',
+    referral: ref({ status: 'Active' }),
+    opportunity: opp({ isClosed: true, isWon: true }),
+    state,
+    lastPushed: { outcome: 'won' },
+    expected: null,
+  },
+  {
+    name: 'decision with outbound sync off',
+    referral: ref(),
+    opportunity: opp({ decision: 'accept' }),
+    state,
+    outbound: false,
+    expected: null,
+  },
+  {
+    name: 'expired in Partner Center, open in the CRM',
+    referral: ref({ status: 'Closed', substatus: 'Expired' }),
+    opportunity: opp(),
+    state,
+    expected: 'closed-in-partner-center',
+  },
+  {
+    name: 'expired, already shown on the opportunity',
+    referral: ref({ status: 'Closed', substatus: 'Expired' }),
+    opportunity: opp(),
+    state,
+    lastWritten: { status: 'Closed', substatus: 'Expired' },
+    expected: null,
   },
   {
     name: 'expired, open in the CRM, outbound sync off (nothing can show it: not reported every sweep)',
-    referral: ref({ status: 'Closed', substatus: 'Expired' }), opportunity: opp(), state, outbound: false, expected: null,
+    referral: ref({ status: 'Closed', substatus: 'Expired' }),
+    opportunity: opp(),
+    state,
+    outbound: false,
+    expected: null,
   },
-  { name: 'expired, closed in the CRM too', referral: ref({ status: 'Closed', substatus: 'Expired' }), opportunity: opp({ isClosed: true }), state, expected: null },
-  { name: 'declined by the seller, opportunity left open', referral: ref({ status: 'Closed', substatus: 'Declined' }), opportunity: opp({ decision: 'decline' }), state, expected: null },
-  { name: 'closed, no opportunity', referral: ref({ status: 'Closed', substatus: 'Expired', externalReferenceId: null }), opportunity: null, state: null, expected: null },
-  { name: 'closed, no write-back', referral: ref({ status: 'Closed', substatus: 'Won', externalReferenceId: null }), opportunity: opp({ isClosed: true, isWon: true }), state: null, expected: null },
+  {
+    name: 'expired, closed in the CRM too',
+    referral: ref({ status: 'Closed', substatus: 'Expired' }),
+    opportunity: opp({ isClosed: true }),
+    state,
+    expected: null,
+  },
+  {
+    name: 'declined by the seller, opportunity left open',
+    referral: ref({ status: 'Closed', substatus: 'Declined' }),
+    opportunity: opp({ decision: 'decline' }),
+    state,
+    expected: null,
+  },
+  {
+    name: 'closed, no opportunity',
+    referral: ref({ status: 'Closed', substatus: 'Expired', externalReferenceId: null }),
+    opportunity: null,
+    state: null,
+    expected: null,
+  },
+  {
+    name: 'closed, no write-back',
+    referral: ref({ status: 'Closed', substatus: 'Won', externalReferenceId: null }),
+    opportunity: opp({ isClosed: true, isWon: true }),
+    state: null,
+    expected: null,
+  },
 ];
 
 function input(row: Row): ReconcileInput {
@@ -97,7 +234,12 @@ describe('findDrift', () => {
   it('counts every kind, zeros included', () => {
     const drifts = rows.flatMap((r) => findDrift(input(r)));
     expect(countDrift(drifts)).toEqual({
-      'missing-opportunity': 1, 'deleted-opportunity': 1, 'missing-write-back': 2, 'missing-state': 1, 'undelivered-decision': 4, 'closed-in-partner-center': 1,
+      'missing-opportunity': 1,
+      'deleted-opportunity': 1,
+      'missing-write-back': 2,
+      'missing-state': 1,
+      'undelivered-decision': 4,
+      'closed-in-partner-center': 1,
     });
   });
 });

@@ -62,7 +62,8 @@ export interface ReconcileInput {
 /** Every drift found, one per referral at most (the first that applies, in repair order). */
 export function findDrift(input: ReconcileInput): Drift[] {
   const byReferral = new Map<string, CrmOpportunity[]>();
-  for (const o of input.opportunities) byReferral.set(o.snapshot.referralId, [...(byReferral.get(o.snapshot.referralId) ?? []), o]);
+  for (const o of input.opportunities)
+    byReferral.set(o.snapshot.referralId, [...(byReferral.get(o.snapshot.referralId) ?? []), o]);
   const out: Drift[] = [];
   for (const r of input.referrals) {
     const drift = driftOf(r, byReferral.get(r.id) ?? [], input);
@@ -89,10 +90,12 @@ function driftOf(r: Referral, opps: readonly CrmOpportunity[], input: ReconcileI
   if (!opp) {
     // With state, the opportunity existed: a user deleted it. Recreated on the referral's next
     // change (deleted-record fault test), not behind the seller's back by a sweep.
-    if (state) return { ...base, kind: 'deleted-opportunity', crm: state.crm, crmId: state.crmId, action: { job: 'none' } };
+    if (state)
+      return { ...base, kind: 'deleted-opportunity', crm: state.crm, crmId: state.crmId, action: { job: 'none' } };
     return { ...base, kind: 'missing-opportunity', action: { job: 'sync', repair: true } };
   }
-  if (r.externalReferenceId !== opp.snapshot.crmId) return { ...base, kind: 'missing-write-back', action: { job: 'sync', repair: true } };
+  if (r.externalReferenceId !== opp.snapshot.crmId)
+    return { ...base, kind: 'missing-write-back', action: { job: 'sync', repair: true } };
   if (!state) return { ...base, kind: 'missing-state', action: { job: 'sync', repair: true } };
   if (input.outboundCrms.has(opp.crm) && undelivered(r, opp.snapshot, input.lastPushed.get(r.id))) {
     return { ...base, kind: 'undelivered-decision', action: { job: 'push', crm: opp.crm } };
@@ -101,7 +104,11 @@ function driftOf(r: Referral, opps: readonly CrmOpportunity[], input: ReconcileI
 }
 
 /** The opportunity Partner Center or our state names; else the first listed. */
-function pickOpportunity(r: Referral, opps: readonly CrmOpportunity[], state: ReferralSyncState | undefined): CrmOpportunity | undefined {
+function pickOpportunity(
+  r: Referral,
+  opps: readonly CrmOpportunity[],
+  state: ReferralSyncState | undefined,
+): CrmOpportunity | undefined {
   return (
     opps.find((o) => o.snapshot.crmId === r.externalReferenceId) ??
     opps.find((o) => state !== undefined && o.snapshot.crmId === state.crmId) ??
@@ -110,7 +117,8 @@ function pickOpportunity(r: Referral, opps: readonly CrmOpportunity[], state: Re
 }
 
 /** The seller's own decline closed it: the opportunity may stay open by design. */
-const closedByTheSeller = (r: Referral, s: CrmSnapshot): boolean => r.substatus === 'Declined' && s.decision === 'decline';
+const closedByTheSeller = (r: Referral, s: CrmSnapshot): boolean =>
+  r.substatus === 'Declined' && s.decision === 'decline';
 
 /**
  * The CRM holds a decision an open referral does not show, and outbound sync has not acted on it

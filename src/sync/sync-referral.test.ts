@@ -16,7 +16,12 @@ const NOW = new Date('2025-03-10T12:00:00Z');
 const OPP = '006000000000001AAA';
 
 function world(o: {
-  referral: Referral; state?: ReferralSyncState; crm?: { referralId: string; modstamp: string } | null; adopt?: boolean; epochs?: { job: string; now: string }; lossSeen?: boolean;
+  referral: Referral;
+  state?: ReferralSyncState;
+  crm?: { referralId: string; modstamp: string } | null;
+  adopt?: boolean;
+  epochs?: { job: string; now: string };
+  lossSeen?: boolean;
 }) {
   let pc = o.referral;
   const states = new Map<string, ReferralSyncState>(o.state ? [[pc.id, o.state]] : []);
@@ -44,19 +49,37 @@ function world(o: {
       createOnly: ['StageName'],
       account: null,
     }),
-    lookup: async (referralId) => (lookups.push(referralId), o.crm && referralId === o.crm.referralId ? { crmId: OPP, modstamp: o.crm.modstamp } : null),
+    lookup: async (referralId) => (
+      lookups.push(referralId),
+      o.crm && referralId === o.crm.referralId ? { crmId: OPP, modstamp: o.crm.modstamp } : null
+    ),
   };
   const deps = {
     referrals: { putMany: async () => undefined, get: async () => pc, idsWithStatus: async () => [] },
-    state: { get: async (id: string) => states.get(id) ?? null, put: async (id: string, s: ReferralSyncState) => void states.set(id, s) },
-    parking: { park: async (p: ParkedReferral) => void parked.push(p), release: async () => undefined, has: async () => false, list: async () => parked },
+    state: {
+      get: async (id: string) => states.get(id) ?? null,
+      put: async (id: string, s: ReferralSyncState) => void states.set(id, s),
+    },
+    parking: {
+      park: async (p: ParkedReferral) => void parked.push(p),
+      release: async () => undefined,
+      has: async () => false,
+      list: async () => parked,
+    },
     partnerCenter,
     target: () => target,
     clock: { now: () => NOW },
     log: pino({ level: 'silent' }),
     stateHistory: async () => ({ epoch: o.epochs?.now ?? null, lossSeen: o.lossSeen === true }),
   };
-  return { run: () => syncReferral(deps, pc.id, pc.eTag, { adopt: o.adopt, epoch: o.epochs?.job }), lookups, upserts, patches, state: () => states.get(pc.id), parked };
+  return {
+    run: () => syncReferral(deps, pc.id, pc.eTag, { adopt: o.adopt, epoch: o.epochs?.job }),
+    lookups,
+    upserts,
+    patches,
+    state: () => states.get(pc.id),
+    parked,
+  };
 }
 
 const synced = (over: Partial<Referral> = {}) =>
@@ -71,7 +94,7 @@ describe('syncReferral with no sync state, for a referral that names our opportu
     expect(w.state()).toMatchObject({ crmId: OPP, writtenBack: true });
   });
 
-  it('writes Partner Center\'s newer values without create-only fields (a seller\'s stage stays)', async () => {
+  it("writes Partner Center's newer values without create-only fields (a seller's stage stays)", async () => {
     const w = world({ referral: synced(), crm: { referralId: synced().id, modstamp: '2025-03-04T09:00:00Z' } });
     expect(await w.run()).toBe('updated');
     expect(w.upserts).toHaveLength(1);
@@ -86,25 +109,52 @@ describe('syncReferral with no sync state, for a referral that names our opportu
     expect(Object.keys(w.upserts[0]?.fields ?? {})).toContain('StageName');
   });
 
-  it('after a detected loss, finds a Closed referral\'s opportunity although the referral names none', async () => {
-    const closed = baseReferral({ status: 'Closed', substatus: 'Won', externalReferenceId: null, updatedDateTime: '2025-03-05T08:00:00Z' });
-    const w = world({ referral: closed, crm: { referralId: closed.id, modstamp: '2025-03-06T09:00:00Z' }, adopt: true });
+  it("after a detected loss, finds a Closed referral's opportunity although the referral names none", async () => {
+    const closed = baseReferral({
+      status: 'Closed',
+      substatus: 'Won',
+      externalReferenceId: null,
+      updatedDateTime: '2025-03-05T08:00:00Z',
+    });
+    const w = world({
+      referral: closed,
+      crm: { referralId: closed.id, modstamp: '2025-03-06T09:00:00Z' },
+      adopt: true,
+    });
     expect(await w.run()).toBe('unchanged');
     expect(w.upserts).toEqual([]);
     expect(w.patches).toEqual([]);
   });
 
   it('a job queued by a pull that ran across the loss (older epoch) looks up too', async () => {
-    const closed = baseReferral({ status: 'Closed', substatus: 'Won', externalReferenceId: null, updatedDateTime: '2025-03-05T08:00:00Z' });
-    const w = world({ referral: closed, crm: { referralId: closed.id, modstamp: '2025-03-06T09:00:00Z' }, epochs: { job: 'e1', now: 'e2' } });
+    const closed = baseReferral({
+      status: 'Closed',
+      substatus: 'Won',
+      externalReferenceId: null,
+      updatedDateTime: '2025-03-05T08:00:00Z',
+    });
+    const w = world({
+      referral: closed,
+      crm: { referralId: closed.id, modstamp: '2025-03-06T09:00:00Z' },
+      epochs: { job: 'e1', now: 'e2' },
+    });
     expect(await w.run()).toBe('unchanged');
     expect(w.lookups).toEqual([closed.id]);
     expect(w.upserts).toEqual([]);
   });
 
   it('once a loss was seen, a referral without state is looked up whatever pull queued it', async () => {
-    const closed = baseReferral({ status: 'Closed', substatus: 'Lost', externalReferenceId: null, updatedDateTime: '2025-03-05T08:00:00Z' });
-    const w = world({ referral: closed, crm: { referralId: closed.id, modstamp: '2025-03-06T09:00:00Z' }, lossSeen: true });
+    const closed = baseReferral({
+      status: 'Closed',
+      substatus: 'Lost',
+      externalReferenceId: null,
+      updatedDateTime: '2025-03-05T08:00:00Z',
+    });
+    const w = world({
+      referral: closed,
+      crm: { referralId: closed.id, modstamp: '2025-03-06T09:00:00Z' },
+      lossSeen: true,
+    });
     expect(await w.run()).toBe('unchanged');
     expect(w.lookups).toEqual([closed.id]);
     expect(w.upserts).toEqual([]);
@@ -123,7 +173,13 @@ describe('syncReferral with no sync state, for a referral that names our opportu
 describe('needsSync', () => {
   const r = baseReferral({ eTag: 'e1', externalReferenceId: null });
   const state = (over: Partial<ReferralSyncState> = {}): ReferralSyncState => ({
-    eTag: 'e1', draftHash: 'h', crm: 'salesforce', crmId: OPP, writtenBack: true, syncedAt: NOW.toISOString(), ...over,
+    eTag: 'e1',
+    draftHash: 'h',
+    crm: 'salesforce',
+    crmId: OPP,
+    writtenBack: true,
+    syncedAt: NOW.toISOString(),
+    ...over,
   });
   it.each([
     ['no state', null, r, 'version'],

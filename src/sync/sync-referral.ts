@@ -25,7 +25,8 @@ export interface SyncTarget {
    */
   lookup?: ((referralId: string) => Promise<OpportunityStamp | null>) | undefined;
   /** With outbound sync on: Partner Center state changes also move the stage (inboundStages). */
-  inbound?: { outbound: OutboundStore; crm: CrmOutbound; rules: OutboundRules; valueFields: ValueFieldNames } | undefined;
+  inbound?:
+    { outbound: OutboundStore; crm: CrmOutbound; rules: OutboundRules; valueFields: ValueFieldNames } | undefined;
 }
 
 export interface SyncDeps {
@@ -66,19 +67,34 @@ export interface SyncOptions {
  * once. Compare before write: the same eTag, or the same mapped values, makes no CRM call.
  * A FatalError parks the referral (dashboard, reason) and is rethrown for the dead-letter state.
  */
-export async function syncReferral(deps: SyncDeps, referralId: string, jobETag: string, opts: SyncOptions = {}): Promise<SyncOutcome> {
+export async function syncReferral(
+  deps: SyncDeps,
+  referralId: string,
+  jobETag: string,
+  opts: SyncOptions = {},
+): Promise<SyncOutcome> {
   try {
     return await syncOrThrow(deps, referralId, jobETag, opts);
   } catch (err) {
     if (err instanceof FatalError) {
-      await deps.parking.park({ referralId, reason: err.message, stage: stageOf(err), at: deps.clock.now().toISOString() });
+      await deps.parking.park({
+        referralId,
+        reason: err.message,
+        stage: stageOf(err),
+        at: deps.clock.now().toISOString(),
+      });
       deps.log.error({ err }, 'referral parked');
     }
     throw err;
   }
 }
 
-async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, opts: SyncOptions): Promise<SyncOutcome> {
+async function syncOrThrow(
+  deps: SyncDeps,
+  referralId: string,
+  jobETag: string,
+  opts: SyncOptions,
+): Promise<SyncOutcome> {
   let referral = opts.fetch === true ? null : await deps.referrals.get(referralId);
   if (referral === null) {
     // Not seen by a pull yet (a replay after Redis lost data), or a webhook said it changed.
@@ -113,7 +129,8 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
     const found = await existingOpportunity(deps, target, referral, opts);
     if (found?.crmNewer) return adoptAsItIs(deps, target, referral, found.crmId, hash, hashes, now);
     // Partner Center changed after the opportunity did: its values go in, create-only ones stay.
-    if (found) known = { eTag: '', draftHash: '', crm: target.crm, crmId: found.crmId, writtenBack: false, syncedAt: '' };
+    if (found)
+      known = { eTag: '', draftHash: '', crm: target.crm, crmId: found.crmId, writtenBack: false, syncedAt: '' };
     adopted = found !== null;
   }
   // An update sends only the fields whose mapped value changed since the last write, so a
@@ -152,11 +169,15 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
   // Saved before the write-back so a retry after a failed PATCH does not write the CRM again.
   await deps.state.put(referralId, state);
   await deps.parking.release(referralId);
-  deps.log.info({ crmId: result.crmId, created, fields: Object.keys(sent.fields).length }, created ? 'opportunity created' : 'opportunity updated');
+  deps.log.info(
+    { crmId: result.crmId, created, fields: Object.keys(sent.fields).length },
+    created ? 'opportunity created' : 'opportunity updated',
+  );
   // An adopted opportunity's echo memory is left empty: outbound sync then decides by modstamp
   // (src/outbound/without-memory.ts), which knows the seller's decisions; a partial memory holding
   // only these values would read a decision already in Partner Center as a new one.
-  if (target.inbound && !adopted) await target.inbound.outbound.rememberPushed(referralId, valuesFromDraft(sent, target.inbound.valueFields));
+  if (target.inbound && !adopted)
+    await target.inbound.outbound.rememberPushed(referralId, valuesFromDraft(sent, target.inbound.valueFields));
   await applyInboundStatus(deps, target, referral, result.crmId);
   await writeBackOnce(deps, referral, state, opts.fetch === true);
   return created ? 'created' : 'updated';
@@ -167,7 +188,12 @@ async function syncOrThrow(deps: SyncDeps, referralId: string, jobETag: string, 
  * edits (reference §4.1), so they are left alone. On 412 the referral is re-read: if someone
  * else already set our id we are done, otherwise we retry against the fresh eTag once.
  */
-async function writeBackOnce(deps: SyncDeps, referral: Referral, state: ReferralSyncState, readFresh = false): Promise<void> {
+async function writeBackOnce(
+  deps: SyncDeps,
+  referral: Referral,
+  state: ReferralSyncState,
+  readFresh = false,
+): Promise<void> {
   // Written back before: a stored copy may predate our PATCH (a pull running alongside stores
   // what it listed), so only a copy just read from Partner Center can say the id went missing.
   if (state.writtenBack && !readFresh) return;
@@ -177,7 +203,11 @@ async function writeBackOnce(deps: SyncDeps, referral: Referral, state: Referral
   }
   // writtenBack with another value in Partner Center: the id was removed or replaced there since
   // (the reconcile sweep's missing-write-back, issue 12); it is written again.
-  const op = { op: referral.externalReferenceId ? 'replace' : 'add', path: '/externalReferenceId', value: state.crmId } as const;
+  const op = {
+    op: referral.externalReferenceId ? 'replace' : 'add',
+    path: '/externalReferenceId',
+    value: state.crmId,
+  } as const;
   let updated: Referral;
   let conflicted = false;
   try {
@@ -209,7 +239,12 @@ async function writeBackOnce(deps: SyncDeps, referral: Referral, state: Referral
  * the mapped status fields were just written; set the stage too when the mapping says so, and
  * remember what we wrote so outbound sync does not read our write as the seller's decision.
  */
-async function applyInboundStatus(deps: SyncDeps, target: SyncTarget, referral: Referral, crmId: string): Promise<void> {
+async function applyInboundStatus(
+  deps: SyncDeps,
+  target: SyncTarget,
+  referral: Referral,
+  crmId: string,
+): Promise<void> {
   if (!target.inbound) return;
   const { outbound, crm, rules } = target.inbound;
   const echo = inboundStatusUpdate({
@@ -223,7 +258,10 @@ async function applyInboundStatus(deps: SyncDeps, target: SyncTarget, referral: 
   await outbound.putWritten(referral.id, echo.written);
   await outbound.rememberPushed(referral.id, echo.remember);
   if (echo.update.closedByMicrosoft) {
-    deps.log.info({ status: echo.update.status, substatus: echo.update.substatus }, 'referral closed in Partner Center; shown on the opportunity');
+    deps.log.info(
+      { status: echo.update.status, substatus: echo.update.substatus },
+      'referral closed in Partner Center; shown on the opportunity',
+    );
   }
 }
 
@@ -236,7 +274,12 @@ async function applyInboundStatus(deps: SyncDeps, target: SyncTarget, referral: 
  * Our own write-back stamps the referral after our CRM write, so an untouched pair reads as
  * "Partner Center newer" and gets an update without create-only fields (the same values).
  */
-async function existingOpportunity(deps: SyncDeps, target: SyncTarget, referral: Referral, opts: SyncOptions): Promise<{ crmId: string; crmNewer: boolean } | null> {
+async function existingOpportunity(
+  deps: SyncDeps,
+  target: SyncTarget,
+  referral: Referral,
+  opts: SyncOptions,
+): Promise<{ crmId: string; crmNewer: boolean } | null> {
   if (!target.lookup || !(await syncedBefore(deps, referral, opts))) return null;
   let found;
   try {
@@ -269,14 +312,29 @@ async function syncedBefore(deps: SyncDeps, referral: Referral, opts: SyncOption
 
 /** The seller changed the opportunity after Partner Center last changed: keep it as it is. */
 async function adoptAsItIs(
-  deps: SyncDeps, target: SyncTarget, referral: Referral, crmId: string, hash: string, hashes: Record<string, string>, now: Date,
+  deps: SyncDeps,
+  target: SyncTarget,
+  referral: Referral,
+  crmId: string,
+  hash: string,
+  hashes: Record<string, string>,
+  now: Date,
 ): Promise<SyncOutcome> {
   const state: ReferralSyncState = {
-    eTag: referral.eTag, draftHash: hash, fieldHashes: hashes, crm: target.crm, crmId, writtenBack: false, syncedAt: now.toISOString(),
+    eTag: referral.eTag,
+    draftHash: hash,
+    fieldHashes: hashes,
+    crm: target.crm,
+    crmId,
+    writtenBack: false,
+    syncedAt: now.toISOString(),
   };
   await deps.state.put(referral.id, state);
   await deps.parking.release(referral.id);
-  deps.log.warn({ crmId }, 'no sync state for a referral already in the CRM (Redis lost its data?); the opportunity is newer and is kept as it is');
+  deps.log.warn(
+    { crmId },
+    'no sync state for a referral already in the CRM (Redis lost its data?); the opportunity is newer and is kept as it is',
+  );
   await writeBackOnce(deps, referral, state);
   return 'unchanged';
 }

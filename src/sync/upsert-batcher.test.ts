@@ -75,7 +75,11 @@ describe('upsert batcher while a call is in flight', () => {
     const send = (drafts: OpportunityDraft[]): Promise<UpsertResult[]> => {
       calls.push(drafts.map((d) => d.referralId));
       return new Promise((resolve) => {
-        waiting.push(() => resolve(drafts.map((d) => ({ referralId: d.referralId, ok: true, crmId: `opp-${d.referralId}`, created: true }))));
+        waiting.push(() =>
+          resolve(
+            drafts.map((d) => ({ referralId: d.referralId, ok: true, crmId: `opp-${d.referralId}`, created: true })),
+          ),
+        );
       });
     };
     const answer = () => {
@@ -118,5 +122,7 @@ describe('quietGapFor', () => {
     [500, 1000, 2500], // Dataverse $batch: five times the drafts to gather (#8)
     [500, 40, 500], // smaller batches never wait less than configured
     [0, 1000, 0],
-  ])('window %i ms, batch %i -> %i ms', (windowMs, maxBatch, expected) => expect(quietGapFor(windowMs, maxBatch)).toBe(expected));
+  ])('window %i ms, batch %i -> %i ms', (windowMs, maxBatch, expected) =>
+    expect(quietGapFor(windowMs, maxBatch)).toBe(expected),
+  );
 });

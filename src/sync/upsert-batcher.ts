@@ -27,7 +27,8 @@ export const REFERENCE_BATCH = 200;
  * meets that many more pauses, so its gap grows in step (issue #8: at 500 ms, Dataverse's
  * 1000-request `$batch` calls left half full). Smaller batches keep the configured gap.
  */
-export const quietGapFor = (windowMs: number, maxBatch: number): number => Math.round(windowMs * Math.max(1, maxBatch / REFERENCE_BATCH));
+export const quietGapFor = (windowMs: number, maxBatch: number): number =>
+  Math.round(windowMs * Math.max(1, maxBatch / REFERENCE_BATCH));
 
 interface Pending {
   draft: OpportunityDraft;

@@ -14,7 +14,13 @@ describe('display text (#14)', () => {
   });
 
   it('gives the at-risk list and alerts one plain line per name', () => {
-    const referral = { id: 'r', eTag: '1', status: 'New', name: 'Deal\r\nreferral r2: Won', customerProfile: { name: 'A\u001b]0;x\u0007' } } as Referral;
+    const referral = {
+      id: 'r',
+      eTag: '1',
+      status: 'New',
+      name: 'Deal\r\nreferral r2: Won',
+      customerProfile: { name: 'A\u001b]0;x\u0007' },
+    } as Referral;
     const text = alertText(referral, 'r', new Date('2025-03-17T00:00:00Z'), new Date('2025-03-16T00:00:00Z'), 'UTC');
     expect(text.dealName).toBe('Deal  referral r2: Won');
     expect(text.customerName).toBe('A ]0;x');

@@ -23,5 +23,7 @@ export function wellFormedDeep(value: unknown): unknown {
 
 /** CRM field values with `wellFormed` applied to the strings (account create fields, #14). */
 export function wellFormedFields<V>(fields: Record<string, V>): Record<string, V> {
-  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? (wellFormed(v) as V) : v]));
+  return Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? (wellFormed(v) as V) : v]),
+  );
 }

@@ -39,7 +39,10 @@ const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]
  * that is exactly on the allow-list, and a path of the form `/cert/<name>.cer`. Returns the
  * normalised URL to fetch (fragment dropped).
  */
-export function checkCertificateUrl(raw: string | undefined, policy: CertificateUrlPolicy = DEFAULT_CERTIFICATE_POLICY): CertificateUrlResult {
+export function checkCertificateUrl(
+  raw: string | undefined,
+  policy: CertificateUrlPolicy = DEFAULT_CERTIFICATE_POLICY,
+): CertificateUrlResult {
   if (raw === undefined || raw.trim() === '') return { ok: false, reason: 'X-MS-Certificate-Url header missing' };
   if (raw.length > 2048) return { ok: false, reason: 'certificate URL too long' };
   let u: URL;
@@ -49,12 +52,17 @@ export function checkCertificateUrl(raw: string | undefined, policy: Certificate
     return { ok: false, reason: 'certificate URL is not an absolute URL' };
   }
   if (u.protocol !== 'https:') return { ok: false, reason: 'certificate URL must be https' };
-  if (u.username !== '' || u.password !== '') return { ok: false, reason: 'certificate URL must not carry credentials' };
+  if (u.username !== '' || u.password !== '')
+    return { ok: false, reason: 'certificate URL must not carry credentials' };
   const host = u.hostname;
-  if (host.startsWith('[') || IPV4.test(host)) return { ok: false, reason: 'certificate URL must not be an IP address' };
-  if (u.port !== '' && !(policy.allowedPorts ?? []).includes(Number(u.port))) return { ok: false, reason: `certificate URL port ${u.port} not allowed` };
-  if (!policy.allowedHosts.includes(host)) return { ok: false, reason: `certificate host not allowed: ${host.slice(0, 100)}` };
-  if (!CERTIFICATE_PATH.test(u.pathname) || u.search !== '') return { ok: false, reason: 'certificate URL path is not /cert/<name>.cer' };
+  if (host.startsWith('[') || IPV4.test(host))
+    return { ok: false, reason: 'certificate URL must not be an IP address' };
+  if (u.port !== '' && !(policy.allowedPorts ?? []).includes(Number(u.port)))
+    return { ok: false, reason: `certificate URL port ${u.port} not allowed` };
+  if (!policy.allowedHosts.includes(host))
+    return { ok: false, reason: `certificate host not allowed: ${host.slice(0, 100)}` };
+  if (!CERTIFICATE_PATH.test(u.pathname) || u.search !== '')
+    return { ok: false, reason: 'certificate URL path is not /cert/<name>.cer' };
   u.hash = '';
   return { ok: true, url: u.toString() };
 }

@@ -15,7 +15,15 @@ describe('parseEvent', () => {
   it.each([
     ['the documented shape', event(), true],
     ['extra fields Microsoft may add', event({ CorrelationId: 'x' }), true],
-    ['without AuditUri and ResourceName', JSON.stringify({ EventName: 'referral-updated', ResourceUri: 'u', ResourceChangeUtcDate: '2018-02-17T00:05:39Z' }), true],
+    [
+      'without AuditUri and ResourceName',
+      JSON.stringify({
+        EventName: 'referral-updated',
+        ResourceUri: 'u',
+        ResourceChangeUtcDate: '2018-02-17T00:05:39Z',
+      }),
+      true,
+    ],
     ['not JSON', '{"EventName":', false],
     ['an array', '[]', false],
     ['no EventName', event({ EventName: undefined }), false],
@@ -34,8 +42,12 @@ describe('parseEvent', () => {
   });
 
   it.each([
-    ['referral-created', true], ['referral-updated', true], ['related-referral-created', true], ['related-referral-updated', true],
-    ['test-created', false], ['subscription-updated', false],
+    ['referral-created', true],
+    ['referral-updated', true],
+    ['related-referral-created', true],
+    ['related-referral-updated', true],
+    ['test-created', false],
+    ['subscription-updated', false],
   ])('isReferralEvent(%s) → %s', (name, ok) => {
     expect(isReferralEvent(name)).toBe(ok);
   });

@@ -8,7 +8,12 @@ import { z } from 'zod';
  */
 
 /** The referral events we register for and act on. */
-export const REFERRAL_EVENTS = ['referral-created', 'referral-updated', 'related-referral-created', 'related-referral-updated'] as const;
+export const REFERRAL_EVENTS = [
+  'referral-created',
+  'referral-updated',
+  'related-referral-created',
+  'related-referral-updated',
+] as const;
 export type ReferralEventName = (typeof REFERRAL_EVENTS)[number];
 
 const isoDateTime = z
@@ -16,7 +21,10 @@ const isoDateTime = z
   .max(64)
   // Microsoft sends 7 fractional digits and an offset ("2018-02-17T00:05:39.5485487+00:00");
   // Date.parse accepts that, so the shape is checked here and the instant by Date.parse.
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, 'must be an ISO 8601 date-time with an offset')
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/,
+    'must be an ISO 8601 date-time with an offset',
+  )
   .refine((s) => !Number.isNaN(Date.parse(s)), 'not a valid date-time');
 
 export const PartnerCenterEvent = z.looseObject({
@@ -28,7 +36,8 @@ export const PartnerCenterEvent = z.looseObject({
 });
 export type PartnerCenterEvent = z.infer<typeof PartnerCenterEvent>;
 
-export const isReferralEvent = (name: string): name is ReferralEventName => (REFERRAL_EVENTS as readonly string[]).includes(name);
+export const isReferralEvent = (name: string): name is ReferralEventName =>
+  (REFERRAL_EVENTS as readonly string[]).includes(name);
 
 export type ParsedEvent = { ok: true; event: PartnerCenterEvent } | { ok: false; reason: string };
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.ts';
-import type { WebhookRegistration, WebhookRegistrationApi, WebhookRegistrationRequest } from '../ports/webhook-registration.ts';
+import type {
+  WebhookRegistration,
+  WebhookRegistrationApi,
+  WebhookRegistrationRequest,
+} from '../ports/webhook-registration.ts';
 import { describeRegisterResult, registerWebhook } from './register.ts';
 import { REFERRAL_EVENTS } from './event.ts';
 
@@ -8,8 +12,14 @@ function fakeApi(existing: WebhookRegistration | null) {
   const calls: { method: 'POST' | 'PUT'; body: WebhookRegistrationRequest }[] = [];
   const api: WebhookRegistrationApi = {
     get: () => Promise.resolve(existing),
-    create: (body) => (calls.push({ method: 'POST', body }), Promise.resolve({ webhookUrl: body.webhookUrl, events: [...body.events] })),
-    update: (body) => (calls.push({ method: 'PUT', body }), Promise.resolve({ webhookUrl: body.webhookUrl, events: [...body.events] })),
+    create: (body) => (
+      calls.push({ method: 'POST', body }),
+      Promise.resolve({ webhookUrl: body.webhookUrl, events: [...body.events] })
+    ),
+    update: (body) => (
+      calls.push({ method: 'PUT', body }),
+      Promise.resolve({ webhookUrl: body.webhookUrl, events: [...body.events] })
+    ),
   };
   return { api, calls };
 }
@@ -21,7 +31,9 @@ describe('registerWebhook', () => {
   it('creates a registration when there is none, for the four referral events, signature in x-ms-signature', async () => {
     const { api, calls } = fakeApi(null);
     expect((await registerWebhook(api, { url: OURS })).action).toBe('created');
-    expect(calls).toEqual([{ method: 'POST', body: { webhookUrl: OURS, events: [...REFERRAL_EVENTS], signatureInMsHeader: true } }]);
+    expect(calls).toEqual([
+      { method: 'POST', body: { webhookUrl: OURS, events: [...REFERRAL_EVENTS], signatureInMsHeader: true } },
+    ]);
   });
 
   it('refuses to overwrite a registration for another URL, and says where it points', async () => {

@@ -37,7 +37,8 @@ export async function registerWebhook(api: WebhookRegistrationApi, o: RegisterOp
   const request = { webhookUrl: o.url, events, signatureInMsHeader: o.signatureInMsHeader ?? true };
   const existing = await api.get();
   if (existing === null) return { action: 'created', registration: await api.create(request) };
-  if (existing.webhookUrl === o.url && sameSet(existing.events, events)) return { action: 'unchanged', registration: existing };
+  if (existing.webhookUrl === o.url && sameSet(existing.events, events))
+    return { action: 'unchanged', registration: existing };
   if (existing.webhookUrl !== o.url && o.force !== true) {
     return {
       action: 'refused',
@@ -55,11 +56,13 @@ function checkRequest(url: string, events: string[]): void {
   } catch {
     throw new ValidationError('webhook URL must be an absolute https URL');
   }
-  if (u.protocol !== 'https:') throw new ValidationError('webhook URL must be https (Partner Center posts events over the internet)');
+  if (u.protocol !== 'https:')
+    throw new ValidationError('webhook URL must be https (Partner Center posts events over the internet)');
   if (u.username !== '' || u.password !== '') throw new ValidationError('webhook URL must not contain credentials');
   if (events.length === 0) throw new ValidationError('at least one event is needed');
   const unknown = events.filter((e) => !REGISTRABLE.has(e));
-  if (unknown.length > 0) throw new ValidationError(`unsupported event(s): ${unknown.join(', ')} (known: ${[...REGISTRABLE].join(', ')})`);
+  if (unknown.length > 0)
+    throw new ValidationError(`unsupported event(s): ${unknown.join(', ')} (known: ${[...REGISTRABLE].join(', ')})`);
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));

@@ -33,7 +33,13 @@ describe('referralIdFromResourceUri', () => {
   });
 
   it('accepts another host only when configured', () => {
-    expect(referralIdFromResourceUri(`https://api.partner.microsoft.com/engagements/v1/referrals/${ID}`).ok).toBe(false);
-    expect(referralIdFromResourceUri(`https://api.partner.microsoft.com/engagements/v1/referrals/${ID}`, ['api.partner.microsoft.com']).ok).toBe(true);
+    expect(referralIdFromResourceUri(`https://api.partner.microsoft.com/engagements/v1/referrals/${ID}`).ok).toBe(
+      false,
+    );
+    expect(
+      referralIdFromResourceUri(`https://api.partner.microsoft.com/engagements/v1/referrals/${ID}`, [
+        'api.partner.microsoft.com',
+      ]).ok,
+    ).toBe(true);
   });
 });

@@ -17,7 +17,10 @@ export type ReferralIdResult = { ok: true; referralId: string } | { ok: false; r
  * credentials, query or fragment. http is accepted besides https because Microsoft's own samples
  * mix the two and the URI is never dereferenced (the event's authenticity comes from its signature).
  */
-export function referralIdFromResourceUri(uri: string, allowedHosts: readonly string[] = DEFAULT_RESOURCE_HOSTS): ReferralIdResult {
+export function referralIdFromResourceUri(
+  uri: string,
+  allowedHosts: readonly string[] = DEFAULT_RESOURCE_HOSTS,
+): ReferralIdResult {
   // Percent-escapes, backslashes and dot segments would be normalised away by URL; a genuine
   // event has none, so their presence alone makes the URI malformed.
   if (/[%\\\s]|\/\.\.?(\/|$)/.test(uri)) return { ok: false, reason: 'ResourceUri is not in canonical form' };
@@ -30,7 +33,8 @@ export function referralIdFromResourceUri(uri: string, allowedHosts: readonly st
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return { ok: false, reason: 'ResourceUri must be http(s)' };
   if (u.username !== '' || u.password !== '') return { ok: false, reason: 'ResourceUri must not carry credentials' };
   if (u.port !== '') return { ok: false, reason: 'ResourceUri must not name a port' };
-  if (!allowedHosts.includes(u.hostname)) return { ok: false, reason: 'ResourceUri host is not a Partner Center API host' };
+  if (!allowedHosts.includes(u.hostname))
+    return { ok: false, reason: 'ResourceUri host is not a Partner Center API host' };
   if (u.search !== '' || u.hash !== '' || uri.includes('?') || uri.includes('#')) {
     return { ok: false, reason: 'ResourceUri must not have a query or fragment' };
   }

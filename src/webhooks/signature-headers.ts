@@ -57,7 +57,8 @@ export function readSignatureHeaders(headers: RequestHeaders): SignatureHeadersR
   const ms = headerValue(headers, 'x-ms-signature');
   const certificateUrl = headerValue(headers, 'x-ms-certificate-url');
   const algorithm = headerValue(headers, 'x-ms-signature-algorithm');
-  if ([auth, ms, certificateUrl, algorithm].includes('duplicate')) return { ok: false, reason: 'a signing header was sent more than once' };
+  if ([auth, ms, certificateUrl, algorithm].includes('duplicate'))
+    return { ok: false, reason: 'a signing header was sent more than once' };
 
   const token =
     (auth !== undefined && auth !== 'duplicate' ? signatureToken(auth, false) : undefined) ??
@@ -65,10 +66,14 @@ export function readSignatureHeaders(headers: RequestHeaders): SignatureHeadersR
   if (token === undefined) return { ok: false, reason: 'no signature (Authorization: Signature … or x-ms-signature)' };
   if (!BASE64.test(token) || token.length % 4 !== 0) return { ok: false, reason: 'signature is not base64' };
   const signature = Uint8Array.from(atob(token), (c) => c.charCodeAt(0));
-  if (signature.length === 0 || signature.length > MAX_SIGNATURE_BYTES) return { ok: false, reason: 'signature has an impossible length' };
+  if (signature.length === 0 || signature.length > MAX_SIGNATURE_BYTES)
+    return { ok: false, reason: 'signature has an impossible length' };
 
-  if (algorithm === undefined || algorithm === 'duplicate') return { ok: false, reason: 'X-MS-Signature-Algorithm header missing' };
-  if (algorithm.trim().toLowerCase() !== 'rsa-sha256') return { ok: false, reason: 'unsupported signature algorithm (only rsa-sha256)' };
-  if (certificateUrl === undefined || certificateUrl === 'duplicate') return { ok: false, reason: 'X-MS-Certificate-Url header missing' };
+  if (algorithm === undefined || algorithm === 'duplicate')
+    return { ok: false, reason: 'X-MS-Signature-Algorithm header missing' };
+  if (algorithm.trim().toLowerCase() !== 'rsa-sha256')
+    return { ok: false, reason: 'unsupported signature algorithm (only rsa-sha256)' };
+  if (certificateUrl === undefined || certificateUrl === 'duplicate')
+    return { ok: false, reason: 'X-MS-Certificate-Url header missing' };
   return { ok: true, value: { signature, certificateUrl: certificateUrl.trim(), algorithm: 'rsa-sha256' } };
 }

@@ -22,13 +22,21 @@ export const DEFAULT_FRESHNESS: FreshnessPolicy = { maxAgeMs: 6 * 3600_000, maxS
 export type FreshnessResult = { ok: true; changedAt: Date } | { ok: false; reason: string };
 
 /** Pure: is an event whose change happened at `changeUtcDate` acceptable at `now`? */
-export function checkFreshness(changeUtcDate: string, now: Date, policy: FreshnessPolicy = DEFAULT_FRESHNESS): FreshnessResult {
+export function checkFreshness(
+  changeUtcDate: string,
+  now: Date,
+  policy: FreshnessPolicy = DEFAULT_FRESHNESS,
+): FreshnessResult {
   const at = Date.parse(changeUtcDate);
   if (Number.isNaN(at)) return { ok: false, reason: 'ResourceChangeUtcDate is not a date-time' };
   const age = now.getTime() - at;
   if (age > policy.maxAgeMs) {
-    return { ok: false, reason: `event is stale: the change is ${Math.round(age / 60_000)} min old (limit ${Math.round(policy.maxAgeMs / 60_000)} min)` };
+    return {
+      ok: false,
+      reason: `event is stale: the change is ${Math.round(age / 60_000)} min old (limit ${Math.round(policy.maxAgeMs / 60_000)} min)`,
+    };
   }
-  if (-age > policy.maxSkewMs) return { ok: false, reason: 'event is dated in the future beyond the allowed clock skew' };
+  if (-age > policy.maxSkewMs)
+    return { ok: false, reason: 'event is dated in the future beyond the allowed clock skew' };
   return { ok: true, changedAt: new Date(at) };
 }

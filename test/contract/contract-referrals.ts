@@ -13,7 +13,12 @@ export interface Customer {
   country: string;
 }
 
-export const CONTOSO: Customer = { name: 'Contoso Pharmaceuticals', city: 'Berlin', postalCode: '10115', country: 'DE' };
+export const CONTOSO: Customer = {
+  name: 'Contoso Pharmaceuticals',
+  city: 'Berlin',
+  postalCode: '10115',
+  country: 'DE',
+};
 export const FABRIKAM: Customer = { name: 'Fabrikam Outdoor', city: 'Redmond', postalCode: '98052', country: 'US' };
 
 const DAY = 86_400_000;
@@ -35,6 +40,11 @@ export function contractReferral(n: number, customer: Customer, now: Date = new 
       name: customer.name,
       address: { city: customer.city, postalCode: customer.postalCode, country: customer.country },
     },
-    details: { dealValue: n * 1000, currency: 'USD', closingDateTime: '2030-06-30T00:00:00Z', notes: `Needs ${n} seats` },
+    details: {
+      dealValue: n * 1000,
+      currency: 'USD',
+      closingDateTime: '2030-06-30T00:00:00Z',
+      notes: `Needs ${n} seats`,
+    },
   });
 }

@@ -1,5 +1,11 @@
 import type { Referral } from '../../src/domain/referral.ts';
-import type { CrmConnector, CrmExpiryWriter, CrmOutbound, OpportunityDraft, UpsertResult } from '../../src/ports/crm.ts';
+import type {
+  CrmConnector,
+  CrmExpiryWriter,
+  CrmOutbound,
+  OpportunityDraft,
+  UpsertResult,
+} from '../../src/ports/crm.ts';
 import { contractReferral, type Customer } from './contract-referrals.ts';
 
 /*
@@ -78,7 +84,10 @@ export function okIds(results: UpsertResult[]): string[] {
 }
 
 /** Setup: upserts drafts of `[n, customer]` and returns them with their CRM ids. */
-export async function synced(h: CrmContractHarness, ...specs: [number, Customer][]): Promise<{ drafts: OpportunityDraft[]; ids: string[] }> {
+export async function synced(
+  h: CrmContractHarness,
+  ...specs: [number, Customer][]
+): Promise<{ drafts: OpportunityDraft[]; ids: string[] }> {
   const drafts = draftsOf(h, ...specs);
   return { drafts, ids: okIds(await h.connector.upsertOpportunities(drafts)) };
 }
@@ -86,10 +95,15 @@ export async function synced(h: CrmContractHarness, ...specs: [number, Customer]
 /** What the sync sends for a referral it already synced: create-only fields dropped (sync-referral.ts). */
 export function asUpdate(draft: OpportunityDraft): OpportunityDraft {
   const skip = new Set(draft.createOnly ?? []);
-  return { referralId: draft.referralId, fields: Object.fromEntries(Object.entries(draft.fields).filter(([name]) => !skip.has(name))), account: draft.account };
+  return {
+    referralId: draft.referralId,
+    fields: Object.fromEntries(Object.entries(draft.fields).filter(([name]) => !skip.has(name))),
+    account: draft.account,
+  };
 }
 
-export const byReferral = (h: CrmContractHarness): Map<string, NeutralOpportunity> => new Map(h.opportunities().map((o) => [o.referralId, o]));
+export const byReferral = (h: CrmContractHarness): Map<string, NeutralOpportunity> =>
+  new Map(h.opportunities().map((o) => [o.referralId, o]));
 
 /** The contract's cases, by id (a runner's `knownFailures` names them). */
 export const CONTRACT_CASES = [

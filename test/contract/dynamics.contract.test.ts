@@ -14,8 +14,14 @@ import { num, text } from './crm-harness.ts';
  */
 
 const DECISION = { accept: 100_000_000, decline: 100_000_001 } as const;
-const REASONS: Record<string, number> = { Budget: 100_000_000, 'No response': 100_000_001, Competitor: 100_000_002, 'Not a fit': 100_000_003 };
-const labels = (values: Record<string, number>): Record<string, string> => Object.fromEntries(Object.entries(values).map(([label, v]) => [String(v), label]));
+const REASONS: Record<string, number> = {
+  Budget: 100_000_000,
+  'No response': 100_000_001,
+  Competitor: 100_000_002,
+  'Not a fit': 100_000_003,
+};
+const labels = (values: Record<string, number>): Record<string, string> =>
+  Object.fromEntries(Object.entries(values).map(([label, v]) => [String(v), label]));
 
 let mapping: Promise<Mapping> | undefined;
 
@@ -28,7 +34,10 @@ async function dynamicsHarness(): Promise<CrmContractHarness> {
   const h = await startDataverseHarness({
     fake: {
       opportunityKey: section.alternateKey,
-      choices: { [f.decision]: labels({ Accept: DECISION.accept, Decline: DECISION.decline }), [f.declineReason]: labels(REASONS) },
+      choices: {
+        [f.decision]: labels({ Accept: DECISION.accept, Decline: DECISION.decline }),
+        [f.declineReason]: labels(REASONS),
+      },
     },
     connector: {
       // Two rows per page (odata.maxpagesize): listing and account lookups must follow nextLink.
@@ -62,14 +71,19 @@ async function dynamicsHarness(): Promise<CrmContractHarness> {
   return {
     connector,
     draftFor: (referral, now) => toOpportunityDraft('dynamics', referral, now, m),
-    opportunities: () => fake.records(section.entitySet).filter((r) => typeof r[section.alternateKey] === 'string').map(toNeutral),
+    opportunities: () =>
+      fake
+        .records(section.entitySet)
+        .filter((r) => typeof r[section.alternateKey] === 'string')
+        .map(toNeutral),
     accountCount: () => fake.records(accounts).length,
     async sellerEdits(crmId: string, edit: SellerEdit) {
       const cols: Row = {};
       if (edit.decision !== undefined) cols[f.decision] = DECISION[edit.decision];
       if (edit.declineReason !== undefined) {
         const reason = REASONS[edit.declineReason];
-        if (reason === undefined) throw new Error(`no decline reason choice '${edit.declineReason}' in the contract org`);
+        if (reason === undefined)
+          throw new Error(`no decline reason choice '${edit.declineReason}' in the contract org`);
         cols[f.declineReason] = reason;
       }
       if (edit.amount !== undefined) cols[f.dealValue] = edit.amount;
@@ -77,10 +91,18 @@ async function dynamicsHarness(): Promise<CrmContractHarness> {
       if (edit.addTeamMember) {
         // The Sales Team subgrid: a connection from the opportunity to the user.
         const m = edit.addTeamMember;
-        const user = fake.seed('systemusers', { firstname: m.firstName, lastname: m.lastName, internalemailaddress: m.email });
+        const user = fake.seed('systemusers', {
+          firstname: m.firstName,
+          lastname: m.lastName,
+          internalemailaddress: m.email,
+        });
         fake.seed('connections', {
-          _record1id_value: crmId, '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'opportunity', record1objecttypecode: 3,
-          _record2id_value: user.systemuserid, '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser', record2objecttypecode: 8,
+          _record1id_value: crmId,
+          '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'opportunity',
+          record1objecttypecode: 3,
+          _record2id_value: user.systemuserid,
+          '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser',
+          record2objecttypecode: 8,
         });
       }
       // Closing is the WinOpportunity / LoseOpportunity action (never a statecode write),
@@ -89,9 +111,18 @@ async function dynamicsHarness(): Promise<CrmContractHarness> {
       if (edit.closeLost) await connector.closeOpportunity(crmId, 'lost', { subject: 'Lost to a competitor' });
     },
     sellerCreates(name) {
-      fake.seed(section.entitySet, { name, estimatedvalue: 900, _createdby_value: SELLER_ID, _modifiedby_value: SELLER_ID });
+      fake.seed(section.entitySet, {
+        name,
+        estimatedvalue: 900,
+        _createdby_value: SELLER_ID,
+        _modifiedby_value: SELLER_ID,
+      });
     },
-    tasksFor: (crmId) => fake.records('tasks').filter((t) => t._regardingobjectid_value === crmId).map((t) => ({ subject: String(t.subject) })),
+    tasksFor: (crmId) =>
+      fake
+        .records('tasks')
+        .filter((t) => t._regardingobjectid_value === crmId)
+        .map((t) => ({ subject: String(t.subject) })),
     expireSession: () => fake.revokeAccessTokens(),
     failNextWrite(status) {
       // Armed when the next write reaches the fake, so it hits that call and not a read before it.
@@ -103,7 +134,11 @@ async function dynamicsHarness(): Promise<CrmContractHarness> {
     },
     rejectNextWriteOf(referralId, message) {
       // 0x80040265: a plug-in or real-time workflow rejected the save (InvalidPluginExecutionException).
-      fake.failWrites((w) => w.table === section.entitySet && w.key === referralId, { status: 400, code: '0x80040265', message });
+      fake.failWrites((w) => w.table === section.entitySet && w.key === referralId, {
+        status: 400,
+        code: '0x80040265',
+        message,
+      });
     },
     unknownCrmId: '00000000-0000-4000-8000-000000000000',
     close: () => h.close(),

@@ -20,7 +20,11 @@ async function salesforceHarness(): Promise<CrmContractHarness> {
   const h = await startSalesforceHarness({
     // Two rows per query page: listing and account lookups must follow every page.
     fake: { pageSize: 2 },
-    connector: { objectName: section.object, externalIdField: section.externalIdField, outbound: { fields: section.outbound, rules: m.outbound } },
+    connector: {
+      objectName: section.object,
+      externalIdField: section.externalIdField,
+      outbound: { fields: section.outbound, rules: m.outbound },
+    },
   });
   const { fake, connector } = h;
   const f = section.outbound;
@@ -42,7 +46,11 @@ async function salesforceHarness(): Promise<CrmContractHarness> {
   return {
     connector,
     draftFor: (referral, now) => toOpportunityDraft('salesforce', referral, now, m),
-    opportunities: () => fake.records(object).filter((r) => typeof r[section.externalIdField] === 'string').map(toNeutral),
+    opportunities: () =>
+      fake
+        .records(object)
+        .filter((r) => typeof r[section.externalIdField] === 'string')
+        .map(toNeutral),
     accountCount: () => fake.records(accountObject).length,
     sellerEdits(crmId: string, edit: SellerEdit) {
       const values: Record<string, SfValue> = {};
@@ -63,10 +71,15 @@ async function salesforceHarness(): Promise<CrmContractHarness> {
     sellerCreates(name) {
       fake.setRecord(object, { Name: name, StageName: 'Prospecting', CloseDate: '2030-09-30', Amount: 900 });
     },
-    tasksFor: (crmId) => fake.records('Task').filter((t) => t.WhatId === crmId).map((t) => ({ subject: String(t.Subject) })),
+    tasksFor: (crmId) =>
+      fake
+        .records('Task')
+        .filter((t) => t.WhatId === crmId)
+        .map((t) => ({ subject: String(t.Subject) })),
     expireSession: () => fake.expireTokens(),
     failNextWrite: (status) => fake.failNextWrite(status),
-    rejectNextWriteOf: (referralId, message) => fake.failRecord(referralId, 'FIELD_CUSTOM_VALIDATION_EXCEPTION', 1, message),
+    rejectNextWriteOf: (referralId, message) =>
+      fake.failRecord(referralId, 'FIELD_CUSTOM_VALIDATION_EXCEPTION', 1, message),
     unknownCrmId: '006000000000ZZZAAA',
     close: () => h.close(),
   };

@@ -40,12 +40,20 @@ describe('fault: a CRM record deleted by a user', () => {
     expect(second).toMatchObject({ created: victims.length, updated: 1, parked: 0, pending: 0 });
 
     const after = s.sf.fake.records('Opportunity');
-    expectOneRecordEach(after, 'Referral_Id__c', referrals.map((r) => r.id));
+    expectOneRecordEach(
+      after,
+      'Referral_Id__c',
+      referrals.map((r) => r.id),
+    );
     for (const r of victims) {
       const opp = after.find((o) => o.Referral_Id__c === r.id);
       expect(opp?.Id).not.toBe(oppOf.get(r.id));
       // StageName is create-only in the mapping: an update alone would have been refused.
-      expect(opp).toMatchObject({ StageName: expect.any(String), CloseDate: expect.any(String), Description: `Updated scope for ${r.id}` });
+      expect(opp).toMatchObject({
+        StageName: expect.any(String),
+        CloseDate: expect.any(String),
+        Description: `Updated scope for ${r.id}`,
+      });
       // The new id went back to Partner Center, once, after the first one.
       expect(appliedWriteBacks(s.pc).get(r.id)).toEqual([oppOf.get(r.id), opp?.Id]);
       expect(s.pc.get(r.id)?.externalReferenceId).toBe(opp?.Id);

@@ -13,7 +13,14 @@ import { startFakeSalesforce, type FakeSalesforce } from '../fakes/salesforce/fa
 import { testKeys, TEST_CLIENT_ID, TEST_USERNAME } from '../fakes/salesforce/salesforce-harness.ts';
 import { PC_CLIENT } from '../integration/harness.ts';
 import {
-  countBy, expectOneRecordEach, startPrivateRedis, startWorkerChild, stopChild, waitFor, type PrivateRedis, type WorkerChildConfig,
+  countBy,
+  expectOneRecordEach,
+  startPrivateRedis,
+  startWorkerChild,
+  stopChild,
+  waitFor,
+  type PrivateRedis,
+  type WorkerChildConfig,
 } from './fault-kit.ts';
 
 /*
@@ -45,10 +52,20 @@ function scenario(perBucket: number): { referrals: Referral[]; alerts: [string, 
   for (let i = 0; i < perBucket; i++) {
     add(makeReferral({ createdDateTime: created, expirationDateTime: iso(now + 100 * HOUR) }, 'co-sell'), []);
     add(makeReferral({ createdDateTime: created, expirationDateTime: iso(now + 71 * HOUR) }, 'co-sell'), ['72h']);
-    add(makeReferral({ createdDateTime: created, expirationDateTime: iso(now + 23 * HOUR) }, 'co-sell'), ['72h', '24h']);
-    add(makeReferral({ createdDateTime: created, expirationDateTime: iso(now + 3 * HOUR) }, 'co-sell'), ['72h', '24h', '4h']);
+    add(makeReferral({ createdDateTime: created, expirationDateTime: iso(now + 23 * HOUR) }, 'co-sell'), [
+      '72h',
+      '24h',
+    ]);
+    add(makeReferral({ createdDateTime: created, expirationDateTime: iso(now + 3 * HOUR) }, 'co-sell'), [
+      '72h',
+      '24h',
+      '4h',
+    ]);
     // A marketplace lead asking to be contacted, created an hour ago: contact-me at once.
-    add(makeReferral({ createdDateTime: iso(now - HOUR), expirationDateTime: iso(now + 71 * HOUR) }, 'marketplace-lead'), ['contact-me', '72h']);
+    add(
+      makeReferral({ createdDateTime: iso(now - HOUR), expirationDateTime: iso(now + 71 * HOUR) }, 'marketplace-lead'),
+      ['contact-me', '72h'],
+    );
   }
   return { referrals, alerts };
 }
@@ -64,10 +81,13 @@ async function receiver() {
       const key = String(req.headers['x-idempotency-key']);
       const inBody = (JSON.parse(body) as { idempotencyKey?: unknown }).idempotencyKey;
       if (inBody !== key) mismatched.push(key);
-      setTimeout(() => {
-        posts.set(key, (posts.get(key) ?? 0) + 1);
-        res.writeHead(200).end('ok');
-      }, 20 + Math.floor(Math.random() * 60));
+      setTimeout(
+        () => {
+          posts.set(key, (posts.get(key) ?? 0) + 1);
+          res.writeHead(200).end('ok');
+        },
+        20 + Math.floor(Math.random() * 60),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -78,7 +98,10 @@ async function receiver() {
 async function setup(redis: PrivateRedis, perBucket: number) {
   const pc = await startFakePartnerCenter({ ...PC_CLIENT, latencyMs: 5 });
   const keys = testKeys();
-  const sf = await startFakeSalesforce({ jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey }, latencyMs: 10 });
+  const sf = await startFakeSalesforce({
+    jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey },
+    latencyMs: 10,
+  });
   cleanup.push(async () => {
     await pc.close();
     await sf.close();
@@ -87,7 +110,9 @@ async function setup(redis: PrivateRedis, perBucket: number) {
   pc.seed(referrals);
   const hook = await receiver();
   const config: WorkerChildConfig = {
-    redisUrl: redis.url, prefix: `fault-expiry-${randomBytes(4).toString('hex')}`, concurrency: 50,
+    redisUrl: redis.url,
+    prefix: `fault-expiry-${randomBytes(4).toString('hex')}`,
+    concurrency: 50,
     pc: { url: pc.url, ...PC_CLIENT, metadata: pc.msalMetadata(pc.tenantId) },
     sf: { url: sf.url, clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: keys.privateKey },
     expiry: { webhookUrl: hook.url, scanIntervalMs: 500 },
@@ -107,7 +132,15 @@ async function setup(redis: PrivateRedis, perBucket: number) {
     for (const [id, level] of alerts) if (!(await ledger.read(id)).fired.has(level)) return false;
     return true;
   };
-  return { sf, referrals, alerts, hook, start, allDone, expectedKeys: alerts.map(([referralId, level]) => idempotencyKeyOf({ referralId, level })) };
+  return {
+    sf,
+    referrals,
+    alerts,
+    hook,
+    start,
+    allDone,
+    expectedKeys: alerts.map(([referralId, level]) => idempotencyKeyOf({ referralId, level })),
+  };
 }
 
 const tasksPerKey = (sf: FakeSalesforce) => countBy(sf.records('Task'), 'Referral_Sync_Key__c');
@@ -120,59 +153,89 @@ function expectOneTaskEach(sf: FakeSalesforce, alerts: [string, string][]): void
 }
 
 describe('fault: expiry alerts under kill -9 and Redis data loss', () => {
-  it.skipIf(!hasRedisServer)('(a) workers killed repeatedly while alerts fire: every reached level posted, one key each, one task each', async () => {
-    const redis = await startPrivateRedis();
-    cleanup.push(() => redis.dispose());
-    const s = await setup(redis, 12);
-    const workers = [s.start(), s.start(), s.start()];
+  it.skipIf(!hasRedisServer)(
+    '(a) workers killed repeatedly while alerts fire: every reached level posted, one key each, one task each',
+    async () => {
+      const redis = await startPrivateRedis();
+      cleanup.push(() => redis.dispose());
+      const s = await setup(redis, 12);
+      const workers = [s.start(), s.start(), s.start()];
 
-    await waitFor('the first alert posts', () => s.hook.posts.size > 0, 60_000, 20);
-    let kills = 0;
-    for (let round = 0; round < 9 && s.hook.posts.size < s.expectedKeys.length; round++) {
-      const seen = [...s.hook.posts.values()].reduce((a, b) => a + b, 0);
-      const i = round % workers.length;
-      const victim = workers[i];
-      if (victim) await stopChild(victim); // SIGKILL
-      kills += 1;
-      workers[i] = s.start();
-      // Kill again only once the survivors made progress, so kills land while alerts fire.
-      await waitFor('another post', () => [...s.hook.posts.values()].reduce((a, b) => a + b, 0) > seen || s.hook.posts.size >= s.expectedKeys.length, 60_000, 20);
-    }
-    expect(kills).toBeGreaterThan(0);
+      await waitFor('the first alert posts', () => s.hook.posts.size > 0, 60_000, 20);
+      let kills = 0;
+      for (let round = 0; round < 9 && s.hook.posts.size < s.expectedKeys.length; round++) {
+        const seen = [...s.hook.posts.values()].reduce((a, b) => a + b, 0);
+        const i = round % workers.length;
+        const victim = workers[i];
+        if (victim) await stopChild(victim); // SIGKILL
+        kills += 1;
+        workers[i] = s.start();
+        // Kill again only once the survivors made progress, so kills land while alerts fire.
+        await waitFor(
+          'another post',
+          () =>
+            [...s.hook.posts.values()].reduce((a, b) => a + b, 0) > seen || s.hook.posts.size >= s.expectedKeys.length,
+          60_000,
+          20,
+        );
+      }
+      expect(kills).toBeGreaterThan(0);
 
-    await waitFor('every alert done in the ledger', s.allDone, 90_000, 200);
-    await waitFor('one task per alert', () => s.sf.records('Task').length >= s.alerts.length, 30_000);
+      await waitFor('every alert done in the ledger', s.allDone, 90_000, 200);
+      await waitFor('one task per alert', () => s.sf.records('Task').length >= s.alerts.length, 30_000);
 
-    expect(s.hook.mismatched, 'posts whose header and body keys differ').toEqual([]);
-    expect([...s.hook.posts.keys()].sort(), 'distinct idempotency keys received').toEqual([...s.expectedKeys].sort());
-    expect([...s.hook.posts.values()].every((n) => n >= 1)).toBe(true);
-    expectOneTaskEach(s.sf, s.alerts);
-    expectOneRecordEach(s.sf.records('Opportunity'), 'Referral_Id__c', s.referrals.map((r) => r.id));
-    const duplicates = [...s.hook.posts.values()].filter((n) => n > 1).length;
-    console.info(`[expiry-alerts] ${kills} kills, ${s.expectedKeys.length} alerts, ${duplicates} re-posted with the same key`);
-  }, 240_000);
+      expect(s.hook.mismatched, 'posts whose header and body keys differ').toEqual([]);
+      expect([...s.hook.posts.keys()].sort(), 'distinct idempotency keys received').toEqual([...s.expectedKeys].sort());
+      expect([...s.hook.posts.values()].every((n) => n >= 1)).toBe(true);
+      expectOneTaskEach(s.sf, s.alerts);
+      expectOneRecordEach(
+        s.sf.records('Opportunity'),
+        'Referral_Id__c',
+        s.referrals.map((r) => r.id),
+      );
+      const duplicates = [...s.hook.posts.values()].filter((n) => n > 1).length;
+      console.info(
+        `[expiry-alerts] ${kills} kills, ${s.expectedKeys.length} alerts, ${duplicates} re-posted with the same key`,
+      );
+    },
+    240_000,
+  );
 
-  it.skipIf(!hasRedisServer)('(b) Redis restarted empty after alerts were delivered: no alert posted again, no second task', async () => {
-    const redis = await startPrivateRedis();
-    cleanup.push(() => redis.dispose());
-    const s = await setup(redis, 8);
-    let workers = [s.start(), s.start()];
-    await waitFor('every alert done in the ledger', s.allDone, 90_000, 200);
-    for (const w of workers) await stopChild(w);
-    expect([...s.hook.posts.keys()].sort()).toEqual([...s.expectedKeys].sort());
-    expect([...s.hook.posts.values()].filter((n) => n !== 1), 'keys posted more than once').toEqual([]);
-    expectOneTaskEach(s.sf, s.alerts);
+  it.skipIf(!hasRedisServer)(
+    '(b) Redis restarted empty after alerts were delivered: no alert posted again, no second task',
+    async () => {
+      const redis = await startPrivateRedis();
+      cleanup.push(() => redis.dispose());
+      const s = await setup(redis, 8);
+      let workers = [s.start(), s.start()];
+      await waitFor('every alert done in the ledger', s.allDone, 90_000, 200);
+      for (const w of workers) await stopChild(w);
+      expect([...s.hook.posts.keys()].sort()).toEqual([...s.expectedKeys].sort());
+      expect(
+        [...s.hook.posts.values()].filter((n) => n !== 1),
+        'keys posted more than once',
+      ).toEqual([]);
+      expectOneTaskEach(s.sf, s.alerts);
 
-    await redis.restartEmpty();
-    workers = [s.start(), s.start()];
-    // The new workers pull and sync again (the sync state went with Redis), then the scan finds
-    // the ledger empty, reads the CRM and records every applied alert as done.
-    await waitFor('every alert recalled from the CRM into the new ledger', s.allDone, 90_000, 200);
-    for (const w of workers) await stopChild(w);
+      await redis.restartEmpty();
+      workers = [s.start(), s.start()];
+      // The new workers pull and sync again (the sync state went with Redis), then the scan finds
+      // the ledger empty, reads the CRM and records every applied alert as done.
+      await waitFor('every alert recalled from the CRM into the new ledger', s.allDone, 90_000, 200);
+      for (const w of workers) await stopChild(w);
 
-    expect([...s.hook.posts.values()].filter((n) => n !== 1), 'keys posted more than once').toEqual([]);
-    expect(s.hook.posts.size).toBe(s.expectedKeys.length);
-    expectOneTaskEach(s.sf, s.alerts);
-    expectOneRecordEach(s.sf.records('Opportunity'), 'Referral_Id__c', s.referrals.map((r) => r.id));
-  }, 240_000);
+      expect(
+        [...s.hook.posts.values()].filter((n) => n !== 1),
+        'keys posted more than once',
+      ).toEqual([]);
+      expect(s.hook.posts.size).toBe(s.expectedKeys.length);
+      expectOneTaskEach(s.sf, s.alerts);
+      expectOneRecordEach(
+        s.sf.records('Opportunity'),
+        'Referral_Id__c',
+        s.referrals.map((r) => r.id),
+      );
+    },
+    240_000,
+  );
 });

@@ -19,7 +19,12 @@ import type { FakePartnerCenter } from '../fakes/partner-center/server.ts';
 import { TEST_CLIENT_SECRET, testKeys } from '../fakes/salesforce/salesforce-harness.ts';
 import { PC_CLIENT } from '../integration/harness.ts';
 
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -35,7 +40,15 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * edit made right before a pull may land in the next one, as it would with a skewed service.
  */
 export async function syncUntilQuiet(rt: Runtime, maxRuns = 4, maxWaitMs = 45_000): Promise<SyncOnceSummary> {
-  const total: SyncOnceSummary = { fetched: 0, created: 0, updated: 0, unchanged: 0, parked: 0, invalid: 0, pending: 0 };
+  const total: SyncOnceSummary = {
+    fetched: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    parked: 0,
+    invalid: 0,
+    pending: 0,
+  };
   for (let run = 0; run < maxRuns; run++) {
     const s = await syncOnce(rt, { maxWaitMs });
     for (const k of Object.keys(total) as (keyof SyncOnceSummary)[]) total[k] += s[k];
@@ -60,11 +73,15 @@ export function expectOneRecordEach(records: Record<string, unknown>[], key: str
   const wrong = ids.filter((id) => counts.get(id) !== 1).map((id) => `${id}: ${counts.get(id) ?? 0}`);
   expect(wrong, 'referrals without exactly one CRM record').toEqual([]);
   const expected = new Set(ids);
-  expect([...counts.keys()].filter((id) => !expected.has(id)), 'CRM records for referrals that should have none').toEqual([]);
+  expect(
+    [...counts.keys()].filter((id) => !expected.has(id)),
+    'CRM records for referrals that should have none',
+  ).toEqual([]);
   expect(records.length).toBe(ids.length);
 }
 
-const touchesOnly = (ops: unknown, path: string) => Array.isArray(ops) && ops.every((op) => (op as { path?: unknown }).path === path);
+const touchesOnly = (ops: unknown, path: string) =>
+  Array.isArray(ops) && ops.every((op) => (op as { path?: unknown }).path === path);
 
 /** Applied PATCHes that wrote the CRM id back (externalReferenceId only), per referral id. */
 export function appliedWriteBacks(pc: FakePartnerCenter): Map<string, unknown[]> {
@@ -81,14 +98,26 @@ export function appliedWriteBacks(pc: FakePartnerCenter): Map<string, unknown[]>
  * The partner's side in Partner Center: each referral that accepts edits (not Closed) got its
  * opportunity id written back exactly once and now shows `crmIdOf(id)`; Closed ones got none.
  */
-export function expectWrittenBackOnce(pc: FakePartnerCenter, referrals: readonly Referral[], crmIdOf: (referralId: string) => string | undefined): void {
+export function expectWrittenBackOnce(
+  pc: FakePartnerCenter,
+  referrals: readonly Referral[],
+  crmIdOf: (referralId: string) => string | undefined,
+): void {
   const writeBacks = appliedWriteBacks(pc);
   const open = referrals.filter((r) => r.status !== 'Closed');
-  const twice = [...writeBacks].filter(([, values]) => values.length !== 1).map(([id, values]) => `${id}: ${values.length}`);
+  const twice = [...writeBacks]
+    .filter(([, values]) => values.length !== 1)
+    .map(([id, values]) => `${id}: ${values.length}`);
   expect(twice, 'referrals written back more than once').toEqual([]);
-  expect(open.filter((r) => !writeBacks.has(r.id)).map((r) => r.id), 'open referrals never written back').toEqual([]);
+  expect(
+    open.filter((r) => !writeBacks.has(r.id)).map((r) => r.id),
+    'open referrals never written back',
+  ).toEqual([]);
   const closed = new Set(referrals.filter((r) => r.status === 'Closed').map((r) => r.id));
-  expect([...writeBacks.keys()].filter((id) => closed.has(id)), 'Closed referrals patched').toEqual([]);
+  expect(
+    [...writeBacks.keys()].filter((id) => closed.has(id)),
+    'Closed referrals patched',
+  ).toEqual([]);
   const mismatched = open.filter((r) => pc.get(r.id)?.externalReferenceId !== crmIdOf(r.id)).map((r) => r.id);
   expect(mismatched, 'externalReferenceId differs from the CRM id').toEqual([]);
 }
@@ -109,8 +138,16 @@ export async function parkedOf(redisUrl: string, prefix: string): Promise<Parked
  */
 export function expectNoSecrets(logText: string, o: { pc: FakePartnerCenter; extra?: readonly string[] }): void {
   expect(logText.length, 'the run logged something').toBeGreaterThan(0);
-  const keyBody = testKeys().privateKey.split('\n').filter((l) => l.length > 40);
-  const secrets = [...o.pc.issuedAccessTokens(), ...(o.extra ?? []), PC_CLIENT.clientSecret, TEST_CLIENT_SECRET, ...keyBody];
+  const keyBody = testKeys()
+    .privateKey.split('\n')
+    .filter((l) => l.length > 40);
+  const secrets = [
+    ...o.pc.issuedAccessTokens(),
+    ...(o.extra ?? []),
+    PC_CLIENT.clientSecret,
+    TEST_CLIENT_SECRET,
+    ...keyBody,
+  ];
   const leaked = secrets.filter((s) => s.length >= 8 && logText.includes(s)).map((s) => `${s.slice(0, 6)}…`);
   expect(leaked, 'secrets found in the log').toEqual([]);
   expect(logText).not.toMatch(/Bearer\s+[A-Za-z0-9]/);
@@ -136,7 +173,10 @@ export interface WorkerChildConfig {
 }
 
 /** A real worker in its own process (test/integration/worker-child.ts): pulls once, then works the queue. */
-export function startWorkerChild(config: WorkerChildConfig, output: string[]): { child: ChildProcess; exited: Promise<number | null> } {
+export function startWorkerChild(
+  config: WorkerChildConfig,
+  output: string[],
+): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/worker-child.ts'], {
     env: { ...process.env, WORKER_CHILD_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -183,24 +223,46 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   let exited: Promise<void> = Promise.resolve();
 
   const ready = async () => {
-    await waitFor(`redis-server on port ${port}`, async () => {
-      const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        // Still loading the AOF answers LOADING to most commands: wait until it answers PING.
-        await probe.ping();
-        await probe.quit();
-        return true;
-      } catch {
-        probe.disconnect();
-        return false;
-      }
-    }, 10_000, 50);
+    await waitFor(
+      `redis-server on port ${port}`,
+      async () => {
+        const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        probe.on('error', () => undefined);
+        try {
+          await probe.connect();
+          // Still loading the AOF answers LOADING to most commands: wait until it answers PING.
+          await probe.ping();
+          await probe.quit();
+          return true;
+        } catch {
+          probe.disconnect();
+          return false;
+        }
+      },
+      10_000,
+      50,
+    );
   };
 
   const start = async () => {
-    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'no'], { stdio: 'ignore' });
+    proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--save',
+        '',
+        '--protected-mode',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    );
     const p = proc;
     exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
     await ready();
@@ -211,7 +273,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
   await start();
   return {
-    url, start, kill,
+    url,
+    start,
+    kill,
     async restartEmpty() {
       await kill();
       await rm(dir, { recursive: true, force: true });

@@ -9,7 +9,14 @@ import { makeReferrals } from '../fakes/partner-center/fixtures.ts';
 import { msalMetadataFor } from '../fakes/partner-center/msal-metadata.ts';
 import { forwardTo, startStallServer, type StallServer } from '../fakes/shared/stall-server.ts';
 import { PC_CLIENT, REDIS_URL, startStack, type Stack } from '../integration/harness.ts';
-import { expectNoSecrets, expectOneRecordEach, expectWrittenBackOnce, parkedOf, syncUntilQuiet, waitFor } from './fault-kit.ts';
+import {
+  expectNoSecrets,
+  expectOneRecordEach,
+  expectWrittenBackOnce,
+  parkedOf,
+  syncUntilQuiet,
+  waitFor,
+} from './fault-kit.ts';
 
 /*
  * Issue 12: the Entra token endpoint accepts connections and never answers. Every Partner Center
@@ -43,7 +50,12 @@ describe('fault: a hung token endpoint', () => {
 
     // A Partner Center client whose token requests go through the relay (real msal-node).
     const metadata = msalMetadataFor(r.url, `https://${new URL(r.url).host}`, s.pc.tenantId);
-    const tokens = createAppTokenProvider({ ...metadata, ...PC_CLIENT, scope: 'https://api.partner.microsoft.com/.default', tokenTimeoutMs: TOKEN_TIMEOUT_MS });
+    const tokens = createAppTokenProvider({
+      ...metadata,
+      ...PC_CLIENT,
+      scope: 'https://api.partner.microsoft.com/.default',
+      tokenTimeoutMs: TOKEN_TIMEOUT_MS,
+    });
     const partnerCenter = createPartnerCenterClient({ tokens, baseUrl: s.pc.url, pageSize: 100 });
     // Right before the first CRM write, Partner Center drops its tokens and Entra hangs: every
     // write-back then needs a renewal that never answers.
@@ -66,7 +78,10 @@ describe('fault: a hung token endpoint', () => {
     // 1. The pull, with no token yet, fails as retryable instead of waiting on the socket.
     r.stall(true);
     const started = Date.now();
-    const pullError = await s.rt.runPull().then(() => undefined, (e: unknown) => e);
+    const pullError = await s.rt.runPull().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(pullError).toBeInstanceOf(RetryableError);
     expect(String(pullError)).toMatch(/timeout|timed out/);
     expect(Date.now() - started).toBeLessThan(WITHIN_MS);
@@ -75,7 +90,11 @@ describe('fault: a hung token endpoint', () => {
     // 2. The endpoint answers; the pull runs, then hangs again at the first CRM write.
     r.stall(false);
     const run = syncOnce(s.rt, { maxWaitMs: 120_000 });
-    await waitFor('a write-back to fail on the token timeout', async () => (await s.rt.syncQueue.getJobs(['delayed', 'waiting'])).some(timedOut), WITHIN_MS);
+    await waitFor(
+      'a write-back to fail on the token timeout',
+      async () => (await s.rt.syncQueue.getJobs(['delayed', 'waiting'])).some(timedOut),
+      WITHIN_MS,
+    );
     r.stall(false);
     const first = await run;
     expect(first).toMatchObject({ fetched: 60, parked: 0, pending: 0 });
@@ -83,7 +102,11 @@ describe('fault: a hung token endpoint', () => {
     // 3. Nothing left over, nothing written twice.
     await syncUntilQuiet(s.rt);
     const opps = s.sf.fake.records('Opportunity');
-    expectOneRecordEach(opps, 'Referral_Id__c', referrals.map((x) => x.id));
+    expectOneRecordEach(
+      opps,
+      'Referral_Id__c',
+      referrals.map((x) => x.id),
+    );
     const oppOf = new Map(opps.map((o) => [String(o.Referral_Id__c), String(o.Id)]));
     expectWrittenBackOnce(s.pc, referrals, (id) => oppOf.get(id));
     expect(await parkedOf(REDIS_URL, s.prefix)).toEqual([]);

@@ -9,7 +9,15 @@ import { startFakeSalesforce, type FakeSalesforce } from '../fakes/salesforce/fa
 import { testKeys, TEST_CLIENT_ID, TEST_USERNAME } from '../fakes/salesforce/salesforce-harness.ts';
 import { deleteKeys, PC_CLIENT, REDIS_URL } from '../integration/harness.ts';
 import {
-  appliedWriteBacks, expectNoSecrets, expectOneRecordEach, expectWrittenBackOnce, parkedOf, sleep, startWorkerChild, stopChild, waitFor,
+  appliedWriteBacks,
+  expectNoSecrets,
+  expectOneRecordEach,
+  expectWrittenBackOnce,
+  parkedOf,
+  sleep,
+  startWorkerChild,
+  stopChild,
+  waitFor,
 } from './fault-kit.ts';
 
 /*
@@ -43,7 +51,10 @@ async function run(workers: number): Promise<RunResult> {
   const redis = new Redis(REDIS_URL);
   const pc = await startFakePartnerCenter({ ...PC_CLIENT, latencyMs: 5 });
   const keys = testKeys();
-  const sf = await startFakeSalesforce({ jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey }, latencyMs: 20 });
+  const sf = await startFakeSalesforce({
+    jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey },
+    latencyMs: 20,
+  });
   const queue = new Queue('sync', { connection: redis, prefix });
   cleanup.push(async () => {
     await queue.close();
@@ -56,7 +67,10 @@ async function run(workers: number): Promise<RunResult> {
   pc.seed(referrals);
   const config = {
     // Production's batch window (500 ms), so batching is measured as deployed.
-    redisUrl: REDIS_URL, prefix, concurrency: 300, batchWindowMs: 500,
+    redisUrl: REDIS_URL,
+    prefix,
+    concurrency: 300,
+    batchWindowMs: 500,
     pc: { url: pc.url, ...PC_CLIENT, metadata: pc.msalMetadata(pc.tenantId) },
     sf: { url: sf.url, clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: keys.privateKey },
   };
@@ -75,16 +89,35 @@ async function run(workers: number): Promise<RunResult> {
   // In-flight work settles; the queue must then be empty and nothing more written.
   await sleep(1000);
   const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
-  expect({ waiting: counts.waiting, active: counts.active, delayed: counts.delayed, prioritized: counts.prioritized, failed: counts.failed })
-    .toEqual({ waiting: 0, active: 0, delayed: 0, prioritized: 0, failed: 0 });
+  expect({
+    waiting: counts.waiting,
+    active: counts.active,
+    delayed: counts.delayed,
+    prioritized: counts.prioritized,
+    failed: counts.failed,
+  }).toEqual({ waiting: 0, active: 0, delayed: 0, prioritized: 0, failed: 0 });
   const writeCalls = sf.requests().filter((r) => r.method !== 'GET' && r.route !== 'token').length;
   const pcCalls = pc.counters.list + pc.counters.get + pc.counters.patch;
-  return { writeCalls, ms, jobsCompleted: counts.completed ?? 0, pcCalls, logs: out.join(''), pc, sf, referrals, prefix };
+  return {
+    writeCalls,
+    ms,
+    jobsCompleted: counts.completed ?? 0,
+    pcCalls,
+    logs: out.join(''),
+    pc,
+    sf,
+    referrals,
+    prefix,
+  };
 }
 
 function expectEndState(r: RunResult): void {
   const opps = r.sf.records('Opportunity');
-  expectOneRecordEach(opps, 'Referral_Id__c', r.referrals.map((x) => x.id));
+  expectOneRecordEach(
+    opps,
+    'Referral_Id__c',
+    r.referrals.map((x) => x.id),
+  );
   // Written once each: no referral's opportunity was upserted a second time.
   expect(opps.filter((o) => o.LastModifiedDate !== o.CreatedDate).map((o) => o.Referral_Id__c)).toEqual([]);
   const oppOf = new Map(opps.map((o) => [String(o.Referral_Id__c), String(o.Id)]));
@@ -94,7 +127,7 @@ function expectEndState(r: RunResult): void {
 }
 
 describe('horizontal scale: three worker processes on one Redis', () => {
-  it('reach the same end state as one, with no duplicate work and CRM write calls close to one worker\'s', async () => {
+  it("reach the same end state as one, with no duplicate work and CRM write calls close to one worker's", async () => {
     const one = await run(1);
     expectEndState(one);
     expect(await parkedOf(REDIS_URL, one.prefix)).toEqual([]);

@@ -57,7 +57,10 @@ describe('fault: an invalid mapping file', () => {
   it('loadMappingFile refuses it, listing every problem by line and path', async () => {
     const file = join(dir, 'mapping.yaml');
     await writeFile(file, BAD);
-    const err = await loadMappingFile(file).then(() => null, (e: unknown) => e);
+    const err = await loadMappingFile(file).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     const message = (err as Error).message;
     expect(message).toContain(`mapping file ${file} has 4 problems`);

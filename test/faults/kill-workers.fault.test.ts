@@ -8,7 +8,14 @@ import { startFakeSalesforce } from '../fakes/salesforce/fake-salesforce.ts';
 import { testKeys, TEST_CLIENT_ID, TEST_USERNAME } from '../fakes/salesforce/salesforce-harness.ts';
 import { deleteKeys, PC_CLIENT, REDIS_URL } from '../integration/harness.ts';
 import {
-  appliedWriteBacks, expectNoSecrets, expectOneRecordEach, expectWrittenBackOnce, parkedOf, startWorkerChild, stopChild, waitFor,
+  appliedWriteBacks,
+  expectNoSecrets,
+  expectOneRecordEach,
+  expectWrittenBackOnce,
+  parkedOf,
+  startWorkerChild,
+  stopChild,
+  waitFor,
   type WorkerChildConfig,
 } from './fault-kit.ts';
 
@@ -44,7 +51,10 @@ describe('fault: workers killed with SIGKILL, repeatedly, three at a time', () =
     const pc = await startFakePartnerCenter({ ...PC_CLIENT, latencyMs: 5 });
     const keys = testKeys();
     // Latency keeps collection calls and PATCHes in flight when a worker dies.
-    const sf = await startFakeSalesforce({ jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey }, latencyMs: 80 });
+    const sf = await startFakeSalesforce({
+      jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey },
+      latencyMs: 80,
+    });
     const queues = ['sync', 'push-salesforce'].map((name) => new Queue(name, { connection: redis, prefix }));
     cleanup.push(async () => {
       for (const q of queues) await q.close();
@@ -56,7 +66,9 @@ describe('fault: workers killed with SIGKILL, repeatedly, three at a time', () =
     const referrals = makeReferrals(N);
     pc.seed(referrals);
     const config: WorkerChildConfig = {
-      redisUrl: REDIS_URL, prefix, concurrency: 300,
+      redisUrl: REDIS_URL,
+      prefix,
+      concurrency: 300,
       pc: { url: pc.url, ...PC_CLIENT, metadata: pc.msalMetadata(pc.tenantId) },
       sf: { url: sf.url, clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: keys.privateKey },
       schedule: { pullIntervalMs: 2_000, pollIntervalMs: 2_000 },
@@ -71,7 +83,10 @@ describe('fault: workers killed with SIGKILL, repeatedly, three at a time', () =
 
     // Sellers accept the first New referrals that have an opportunity, while the kills go on.
     // (Ones with a currency: an accept needs name, value, currency and close date.)
-    const toAccept = referrals.filter((r) => r.status === 'New' && r.details?.currency).slice(0, ACCEPTS).map((r) => r.id);
+    const toAccept = referrals
+      .filter((r) => r.status === 'New' && r.details?.currency)
+      .slice(0, ACCEPTS)
+      .map((r) => r.id);
     expect(toAccept).toHaveLength(ACCEPTS);
     const oppIdOf = (referralId: string) => sf.records('Opportunity').find((o) => o.Referral_Id__c === referralId)?.Id;
     const accepted = new Set<string>();
@@ -98,18 +113,38 @@ describe('fault: workers killed with SIGKILL, repeatedly, three at a time', () =
     const open = referrals.filter((r) => r.status !== 'Closed');
     await waitFor('every opportunity', () => sf.records('Opportunity').length >= N, 120_000);
     acceptSome();
-    const statusPushes = () => pc.patches.filter((p) => p.outcome === 'applied' && JSON.stringify(p.ops).includes('"/status"'));
+    const statusPushes = () =>
+      pc.patches.filter((p) => p.outcome === 'applied' && JSON.stringify(p.ops).includes('"/status"'));
     const diagnose = async () => {
       const wb = appliedWriteBacks(pc);
       const notActive = toAccept.filter((id) => pc.get(id)?.status !== 'Active');
       const counts = await Promise.all(queues.map(async (q) => [q.name, await q.getJobCounts()] as const));
-      const errors = out.join('').split('\n').filter((l) => /"level":(50|40)/.test(l)).slice(-15);
-      return JSON.stringify({
-        writeBacks: wb.size, open: open.length, missing: open.filter((r) => !wb.has(r.id)).slice(0, 5).map((r) => r.id),
-        accepted: accepted.size, notActive: notActive.length,
-        notActiveSample: notActive.slice(0, 3).map((id) => ({ pc: pc.get(id)?.status, opp: sf.records('Opportunity').find((o) => o.Referral_Id__c === id) })),
-        counts, parked: await parkedOf(REDIS_URL, prefix), errors,
-      }, null, 1);
+      const errors = out
+        .join('')
+        .split('\n')
+        .filter((l) => /"level":(50|40)/.test(l))
+        .slice(-15);
+      return JSON.stringify(
+        {
+          writeBacks: wb.size,
+          open: open.length,
+          missing: open
+            .filter((r) => !wb.has(r.id))
+            .slice(0, 5)
+            .map((r) => r.id),
+          accepted: accepted.size,
+          notActive: notActive.length,
+          notActiveSample: notActive.slice(0, 3).map((id) => ({
+            pc: pc.get(id)?.status,
+            opp: sf.records('Opportunity').find((o) => o.Referral_Id__c === id),
+          })),
+          counts,
+          parked: await parkedOf(REDIS_URL, prefix),
+          errors,
+        },
+        null,
+        1,
+      );
     };
     await waitFor(
       'every write-back and accept',
@@ -130,18 +165,27 @@ describe('fault: workers killed with SIGKILL, repeatedly, three at a time', () =
     await waitFor('the queues to drain', async () => (await pending()) === 0, 60_000, 250);
 
     const opps = sf.records('Opportunity');
-    expectOneRecordEach(opps, 'Referral_Id__c', referrals.map((r) => r.id));
+    expectOneRecordEach(
+      opps,
+      'Referral_Id__c',
+      referrals.map((r) => r.id),
+    );
     const oppOf = new Map(opps.map((o) => [String(o.Referral_Id__c), String(o.Id)]));
     expectWrittenBackOnce(pc, referrals, (id) => oppOf.get(id));
     // Each accept reached Partner Center exactly once.
     const pushesPer = new Map<string, number>();
     for (const p of statusPushes()) pushesPer.set(p.id, (pushesPer.get(p.id) ?? 0) + 1);
-    expect([...pushesPer].filter(([, n]) => n !== 1), 'accepts pushed more than once').toEqual([]);
+    expect(
+      [...pushesPer].filter(([, n]) => n !== 1),
+      'accepts pushed more than once',
+    ).toEqual([]);
     expect([...pushesPer.keys()].sort()).toEqual([...toAccept].sort());
     expect(await parkedOf(REDIS_URL, prefix)).toEqual([]);
     const logged = out.join('');
     expectNoSecrets(logged, { pc, extra: sf.issuedAccessTokens() });
     const requeued = logged.split('job stalled (its worker died); queued again').length - 1;
-    console.info(`[kill-workers] ${KILLS} SIGKILLs; stalled jobs re-queued by the guard: ${requeued}; PATCHes: ${pc.patches.length}`);
+    console.info(
+      `[kill-workers] ${KILLS} SIGKILLs; stalled jobs re-queued by the guard: ${requeued}; PATCHes: ${pc.patches.length}`,
+    );
   }, 400_000);
 });

@@ -34,9 +34,17 @@ describe('fault: malformed referrals in one pull', () => {
     const dealValueText = { ...b3, details: { ...b3.details, dealValue: '250000' } };
     const createdAsNumber = { ...base('2025-06-01T00:00:04Z'), createdDateTime: 1_717_200_000 };
     const profileAsText = { ...base('2025-06-01T00:00:05Z'), customerProfile: 'Contoso Ltd' };
-    const unknownEnums: Referral = { ...base('2025-06-01T00:00:06Z'), status: 'Reopened', substatus: 'Error', qualification: 'Whatever' };
+    const unknownEnums: Referral = {
+      ...base('2025-06-01T00:00:06Z'),
+      status: 'Reopened',
+      substatus: 'Error',
+      qualification: 'Whatever',
+    };
     const b7 = base('2025-06-01T00:00:07Z');
-    const hugeNotes: Referral = { ...b7, details: { ...b7.details, notes: `${'Customer requirements. '.repeat(MB / 23)}END` } };
+    const hugeNotes: Referral = {
+      ...b7,
+      details: { ...b7.details, notes: `${'Customer requirements. '.repeat(MB / 23)}END` },
+    };
     expect(hugeNotes.details?.notes?.length).toBeGreaterThan(MB - 100);
     s.pc.seed([...good, withoutId, noETag, dealValueText, createdAsNumber, profileAsText, unknownEnums, hugeNotes]);
 
@@ -59,9 +67,18 @@ describe('fault: malformed referrals in one pull', () => {
     // Synced: every well-formed referral plus the two odd ones, once each.
     const synced = [...good, unknownEnums, hugeNotes];
     const opps = s.sf.fake.records('Opportunity');
-    expectOneRecordEach(opps, 'Referral_Id__c', synced.map((r) => r.id));
+    expectOneRecordEach(
+      opps,
+      'Referral_Id__c',
+      synced.map((r) => r.id),
+    );
     const odd = opps.find((o) => o.Referral_Id__c === unknownEnums.id);
-    expect(odd).toMatchObject({ Referral_Status__c: 'Reopened', Referral_Substatus__c: 'Error', StageName: 'Prospecting', Referral_Category__c: 'unknown' });
+    expect(odd).toMatchObject({
+      Referral_Status__c: 'Reopened',
+      Referral_Substatus__c: 'Error',
+      StageName: 'Prospecting',
+      Referral_Category__c: 'unknown',
+    });
     const big = opps.find((o) => o.Referral_Id__c === hugeNotes.id);
     const maxLength = s.mapping.salesforce?.fields.Description?.maxLength;
     expect(maxLength).toBe(32_000);

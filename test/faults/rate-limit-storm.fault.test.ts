@@ -61,18 +61,31 @@ describe('fault: 429 storms with Retry-After on every remote', () => {
     expect(patchCalls - s.pc.patches.length).toBeGreaterThan(0); // PATCHes answered 429 (not recorded as patches)
     const { token: _token, unauthorized: _unauthorized, ...dvCalls } = d.fake.counters;
     expect(Object.values(dvCalls).reduce((a, b) => a + b, 0)).toBeGreaterThan(3); // 3 answered 429, then success
-    expect(s.logs.lines.filter((l) => l.includes('rate limited; waiting without spending an attempt')).length).toBeGreaterThan(0);
+    expect(
+      s.logs.lines.filter((l) => l.includes('rate limited; waiting without spending an attempt')).length,
+    ).toBeGreaterThan(0);
 
     // End state: one opportunity per referral in the CRM it is routed to, ids written back once.
     const sfOpps = s.sf.fake.records('Opportunity');
     const dvOpps = d.fake.records('opportunities');
-    expectOneRecordEach(sfOpps, 'Referral_Id__c', us.map((r) => r.id));
-    expectOneRecordEach(dvOpps, 'new_referralid', de.map((r) => r.id));
+    expectOneRecordEach(
+      sfOpps,
+      'Referral_Id__c',
+      us.map((r) => r.id),
+    );
+    expectOneRecordEach(
+      dvOpps,
+      'new_referralid',
+      de.map((r) => r.id),
+    );
     const crmIdOf = new Map<string, string>([
       ...sfOpps.map((o): [string, string] => [String(o.Referral_Id__c), String(o.Id)]),
       ...dvOpps.map((o): [string, string] => [String(o.new_referralid), String(o.opportunityid)]),
     ]);
     expectWrittenBackOnce(s.pc, referrals, (id) => crmIdOf.get(id));
-    expectNoSecrets(s.logs.text(), { pc: s.pc, extra: [...s.sf.fake.issuedAccessTokens(), ...d.fake.issuedAccessTokens(), 'dv-secret'] });
+    expectNoSecrets(s.logs.text(), {
+      pc: s.pc,
+      extra: [...s.sf.fake.issuedAccessTokens(), ...d.fake.issuedAccessTokens(), 'dv-secret'],
+    });
   });
 });

@@ -28,7 +28,11 @@ describe('fault: Salesforce UNABLE_TO_LOCK_ROW', () => {
     expect(summary).toMatchObject({ fetched: 120, created: 120, parked: 0, pending: 0 });
 
     const opps = s.sf.fake.records('Opportunity');
-    expectOneRecordEach(opps, 'Referral_Id__c', referrals.map((r) => r.id));
+    expectOneRecordEach(
+      opps,
+      'Referral_Id__c',
+      referrals.map((r) => r.id),
+    );
     const oppOf = new Map(opps.map((o) => [String(o.Referral_Id__c), String(o.Id)]));
     expectWrittenBackOnce(s.pc, referrals, (id) => oppOf.get(id));
     expect(await parkedOf(REDIS_URL, s.prefix)).toEqual([]);

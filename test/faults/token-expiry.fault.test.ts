@@ -28,7 +28,11 @@ describe('fault: access tokens expiring mid-run', () => {
 
     // Our own Partner Center client (a fresh token cache) and a CRM that, right before its
     // second write call, has both remotes drop every token issued so far.
-    const tokens = createAppTokenProvider({ ...s.pc.msalMetadata(s.pc.tenantId), ...PC_CLIENT, scope: 'https://api.partner.microsoft.com/.default' });
+    const tokens = createAppTokenProvider({
+      ...s.pc.msalMetadata(s.pc.tenantId),
+      ...PC_CLIENT,
+      scope: 'https://api.partner.microsoft.com/.default',
+    });
     const partnerCenter: PartnerCenterClient = createPartnerCenterClient({ tokens, baseUrl: s.pc.url, pageSize: 100 });
     let writeCalls = 0;
     const crm = s.sf.connector;
@@ -66,8 +70,13 @@ describe('fault: access tokens expiring mid-run', () => {
     expect(second).toMatchObject({ updated: changed.length, parked: 0, pending: 0 });
 
     const opps = s.sf.fake.records('Opportunity');
-    expectOneRecordEach(opps, 'Referral_Id__c', referrals.map((r) => r.id));
-    for (const r of changed) expect(opps.find((o) => o.Referral_Id__c === r.id)?.Description).toBe(`after expiry ${r.id}`);
+    expectOneRecordEach(
+      opps,
+      'Referral_Id__c',
+      referrals.map((r) => r.id),
+    );
+    for (const r of changed)
+      expect(opps.find((o) => o.Referral_Id__c === r.id)?.Description).toBe(`after expiry ${r.id}`);
     const oppOf = new Map(opps.map((o) => [String(o.Referral_Id__c), String(o.Id)]));
     expectWrittenBackOnce(s.pc, referrals, (id) => oppOf.get(id));
     expect(await parkedOf(REDIS_URL, s.prefix)).toEqual([]);

@@ -4,7 +4,15 @@ import type { PartnerCenterClient, ReferralListPage } from '../../src/ports/part
 import { makeReferrals } from '../fakes/partner-center/fixtures.ts';
 import type { FakePartnerCenter, PagingMode } from '../fakes/partner-center/server.ts';
 import { idle, REDIS_URL, startStack, type Stack } from '../integration/harness.ts';
-import { appliedWriteBacks, expectNoSecrets, expectOneRecordEach, expectWrittenBackOnce, parkedOf, syncUntilQuiet, waitFor } from './fault-kit.ts';
+import {
+  appliedWriteBacks,
+  expectNoSecrets,
+  expectOneRecordEach,
+  expectWrittenBackOnce,
+  parkedOf,
+  syncUntilQuiet,
+  waitFor,
+} from './fault-kit.ts';
 
 /*
  * Issue 12: Partner Center's `$skiptoken` is not documented as a snapshot. Against a service that
@@ -58,7 +66,12 @@ function disturbPaging(referrals: readonly Referral[], d: Disturbance) {
         for (;;) {
           // Waits for a state, not a time: a write-back applied since the last page went out.
           if (d.on && d.pagesServed > 0) {
-            await waitFor('a write-back since the previous page', () => writeBackCount(pc) > d.writeBacksAtLastPage, 60_000, 10);
+            await waitFor(
+              'a write-back since the previous page',
+              () => writeBackCount(pc) > d.writeBacksAtLastPage,
+              60_000,
+              10,
+            );
           }
           const got = await pages.next();
           if (got.done) return;
@@ -99,14 +112,28 @@ async function runShiftingPull(mode: PagingMode): Promise<{ s: Stack; referrals:
   return { s, referrals, d };
 }
 
-async function expectExactEndState({ s, referrals, d }: { s: Stack; referrals: Referral[]; d: Disturbance }): Promise<void> {
+async function expectExactEndState({
+  s,
+  referrals,
+  d,
+}: {
+  s: Stack;
+  referrals: Referral[];
+  d: Disturbance;
+}): Promise<void> {
   const opps = s.sf.fake.records('Opportunity');
-  expectOneRecordEach(opps, 'Referral_Id__c', referrals.map((r) => r.id));
+  expectOneRecordEach(
+    opps,
+    'Referral_Id__c',
+    referrals.map((r) => r.id),
+  );
   const oppOf = new Map(opps.map((o) => [String(o.Referral_Id__c), String(o.Id)]));
   expectWrittenBackOnce(s.pc, referrals, (id) => oppOf.get(id));
   // Microsoft's edits made during the pull reached the opportunities too.
   expect(d.edited.size).toBeGreaterThan(10);
-  const stale = [...d.edited].filter((id) => opps.find((o) => o.Referral_Id__c === id)?.Description !== `Microsoft edit of ${id}`);
+  const stale = [...d.edited].filter(
+    (id) => opps.find((o) => o.Referral_Id__c === id)?.Description !== `Microsoft edit of ${id}`,
+  );
   expect(stale, 'Microsoft edits missing from the CRM').toEqual([]);
   expect(await parkedOf(REDIS_URL, s.prefix)).toEqual([]);
   expect((await s.rt.syncQueue.getJobCounts('failed')).failed).toBe(0);

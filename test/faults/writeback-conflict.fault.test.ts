@@ -41,7 +41,11 @@ describe('fault: 412 on the write-back', () => {
     const next = await syncUntilQuiet(s.rt);
     expect(next).toMatchObject({ updated: edited.length, created: 0, parked: 0, pending: 0 });
     const opps = s.sf.fake.records('Opportunity');
-    expectOneRecordEach(opps, 'Referral_Id__c', referrals.map((r) => r.id));
+    expectOneRecordEach(
+      opps,
+      'Referral_Id__c',
+      referrals.map((r) => r.id),
+    );
     for (const r of edited) {
       expect(opps.find((o) => o.Referral_Id__c === r.id)?.Description).toBe(`Microsoft note for ${r.id}`);
       expect(s.pc.get(r.id)?.details).toMatchObject({ notes: `Microsoft note for ${r.id}` });

@@ -27,7 +27,11 @@ const baseEnv = {
 };
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['bin/referral-sync.js', ...args], { env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['bin/referral-sync.js', ...args], {
+    env: { ...baseEnv, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -35,16 +39,37 @@ describe('referral-sync CLI', () => {
   it('--help lists the commands', () => {
     const r = cli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['start', 'demo', 'login', 'sync', 'validate-mapping', 'mapping', 'doctor', 'replay', 'history', 'at-risk', 'status', 'dashboard', 'webhook', 'reconcile']) {
+    for (const c of [
+      'start',
+      'demo',
+      'login',
+      'sync',
+      'validate-mapping',
+      'mapping',
+      'doctor',
+      'replay',
+      'history',
+      'at-risk',
+      'status',
+      'dashboard',
+      'webhook',
+      'reconcile',
+    ]) {
       expect(r.out).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
     }
   });
 
   it('refuses to start with a bad environment, naming every variable and never a value', () => {
     const secret = 'sekret-value-that-must-not-print';
-    const r = cli(['status'], { PARTNER_CENTER_CLIENT_ID: '', PULL_INTERVAL_MS: 'often', SALESFORCE_CLIENT_SECRET: secret, SALESFORCE_AUTH: 'magic' });
+    const r = cli(['status'], {
+      PARTNER_CENTER_CLIENT_ID: '',
+      PULL_INTERVAL_MS: 'often',
+      SALESFORCE_CLIENT_SECRET: secret,
+      SALESFORCE_AUTH: 'magic',
+    });
     expect(r.code).toBe(2);
-    for (const name of ['PARTNER_CENTER_CLIENT_ID', 'PULL_INTERVAL_MS', 'SALESFORCE_AUTH']) expect(r.err).toContain(name);
+    for (const name of ['PARTNER_CENTER_CLIENT_ID', 'PULL_INTERVAL_MS', 'SALESFORCE_AUTH'])
+      expect(r.err).toContain(name);
     expect(r.err + r.out).not.toContain(secret);
   });
 
@@ -70,9 +95,14 @@ describe('referral-sync CLI', () => {
 
   it('status, at-risk and replay read and act on what the worker left in Redis', async () => {
     stack = await startStack();
-    const soon = makeReferral({ expirationDateTime: new Date(Date.now() + 20 * 3600_000).toISOString() }, 'marketplace-lead');
+    const soon = makeReferral(
+      { expirationDateTime: new Date(Date.now() + 20 * 3600_000).toISOString() },
+      'marketplace-lead',
+    );
     const bad = makeReferral({ details: { dealValue: 'lots' } as never }, 'co-sell');
-    const later = [1, 2, 3].map(() => makeReferral({ expirationDateTime: new Date(Date.now() + 10 * 24 * 3600_000).toISOString() }, 'co-sell'));
+    const later = [1, 2, 3].map(() =>
+      makeReferral({ expirationDateTime: new Date(Date.now() + 10 * 24 * 3600_000).toISOString() }, 'co-sell'),
+    );
     stack.pc.seed([...later, soon, bad]);
     await syncOnce(stack.rt, { maxWaitMs: 30_000 });
     const env = { REDIS_PREFIX: stack.prefix };
@@ -98,7 +128,12 @@ describe('referral-sync CLI', () => {
 
   it('status prints each parked reason on one line, and reports a Redis data loss (#14, #12)', async () => {
     stack = await startStack();
-    await stack.rt.parking.park({ referralId: 'ref-x', reason: 'bad value\nparked referrals: 0\u001b[2J', stage: 'map', at: new Date().toISOString() });
+    await stack.rt.parking.park({
+      referralId: 'ref-x',
+      reason: 'bad value\nparked referrals: 0\u001b[2J',
+      stage: 'map',
+      at: new Date().toISOString(),
+    });
     await stack.redis.del(`${stack.prefix}:epoch`);
     await stack.rt.stateWatch.checkNow();
     const status = cli(['status'], { REDIS_PREFIX: stack.prefix });
@@ -110,7 +145,12 @@ describe('referral-sync CLI', () => {
 
   it('dismiss takes a parked referral off the list with a reason; status lists it as dismissed; an unknown one exits 1 (#15)', async () => {
     stack = await startStack();
-    await stack.rt.parking.park({ referralId: 'ref-demo', reason: 'mapping: CloseDate not a date', stage: 'map', at: new Date().toISOString() });
+    await stack.rt.parking.park({
+      referralId: 'ref-demo',
+      reason: 'mapping: CloseDate not a date',
+      stage: 'map',
+      at: new Date().toISOString(),
+    });
     const env = { REDIS_PREFIX: stack.prefix };
     expect(cli(['dismiss', 'ref-demo'], env).code).not.toBe(0);
     const ok = cli(['dismiss', 'ref-demo', '--reason', 'test data from the demo tenant'], env);
@@ -164,15 +204,25 @@ describe('referral-sync CLI', () => {
         NODE_EXTRA_CA_CERTS: entra.caFile,
         ENTRA_AUTHORITY_HOST: entra.authorityHost,
         ENTRA_KNOWN_AUTHORITIES: entra.host,
-        PARTNER_CENTER_AUTH: 'app', PARTNER_CENTER_TENANT_ID: 'contoso.example', PARTNER_CENTER_CLIENT_SECRET: 'pc-secret',
-        CRM: 'dynamics', DYNAMICS_URL: 'https://127.0.0.1:1', DYNAMICS_TENANT_ID: 'contoso.example',
-        DYNAMICS_CLIENT_ID: 'dv-client', DYNAMICS_CLIENT_SECRET: 'dv-secret',
+        PARTNER_CENTER_AUTH: 'app',
+        PARTNER_CENTER_TENANT_ID: 'contoso.example',
+        PARTNER_CENTER_CLIENT_SECRET: 'pc-secret',
+        CRM: 'dynamics',
+        DYNAMICS_URL: 'https://127.0.0.1:1',
+        DYNAMICS_TENANT_ID: 'contoso.example',
+        DYNAMICS_CLIENT_ID: 'dv-client',
+        DYNAMICS_CLIENT_SECRET: 'dv-secret',
         // Without the setting msal asks login.microsoftonline.com first; bounded, so the test cannot hang.
-        TOKEN_TIMEOUT_MS: '5000', HTTP_TIMEOUT_MS: '5000', REDIS_PREFIX: `cli-entra-${process.pid}`,
+        TOKEN_TIMEOUT_MS: '5000',
+        HTTP_TIMEOUT_MS: '5000',
+        REDIS_PREFIX: `cli-entra-${process.pid}`,
       };
       // Not spawnSync: the fake answers from this process, so the test must not block it while doctor runs.
-      const r = await promisify(execFile)(process.execPath, ['bin/referral-sync.js', 'doctor'], { env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: 60_000 })
-        .catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+      const r = await promisify(execFile)(process.execPath, ['bin/referral-sync.js', 'doctor'], {
+        env: { ...baseEnv, ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
       expect(r.stdout).toMatch(/^\[ok\] +Partner Center sign-in/m);
       expect(entra.tokensIssued.get('cli-test')).toBeGreaterThan(0);
       expect(entra.tokensIssued.get('dv-client')).toBeGreaterThan(0); // the Dataverse sign-in got its token too

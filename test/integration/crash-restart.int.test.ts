@@ -46,7 +46,10 @@ describe('crash and restart', () => {
     const pc: FakePartnerCenter = await startFakePartnerCenter({ ...PC_CLIENT, latencyMs: 5 });
     const keys = testKeys();
     // Latency on Salesforce keeps collection calls in flight long enough to be killed mid-way.
-    const sf: FakeSalesforce = await startFakeSalesforce({ jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey }, latencyMs: 150 });
+    const sf: FakeSalesforce = await startFakeSalesforce({
+      jwt: { clientId: TEST_CLIENT_ID, username: TEST_USERNAME, publicKey: keys.publicKey },
+      latencyMs: 150,
+    });
     cleanup.push(async () => {
       await deleteKeys(redis, prefix);
       await redis.quit();
@@ -56,7 +59,9 @@ describe('crash and restart', () => {
     const referrals = makeReferrals(1000);
     pc.seed(referrals);
     const config = {
-      redisUrl: REDIS_URL, prefix, concurrency: 300,
+      redisUrl: REDIS_URL,
+      prefix,
+      concurrency: 300,
       pc: { url: pc.url, ...PC_CLIENT, metadata: pc.msalMetadata(pc.tenantId) },
       sf: { url: sf.url, clientId: TEST_CLIENT_ID, username: TEST_USERNAME, privateKey: keys.privateKey },
     };
@@ -72,7 +77,11 @@ describe('crash and restart', () => {
     startChild(config, out);
     const open = referrals.filter((r) => r.status !== 'Closed');
     const applied = () => pc.patches.filter((p) => p.outcome === 'applied');
-    await waitFor('every opportunity and write-back', () => sf.records('Opportunity').length >= 1000 && new Set(applied().map((p) => p.id)).size >= open.length, 90_000);
+    await waitFor(
+      'every opportunity and write-back',
+      () => sf.records('Opportunity').length >= 1000 && new Set(applied().map((p) => p.id)).size >= open.length,
+      90_000,
+    );
     // Let anything still in flight settle, then check nothing more happens.
     await new Promise((r) => setTimeout(r, 1500));
 

@@ -9,7 +9,10 @@ import { syncOnce } from '../../jobs/sync-once.ts';
 import { startStack, type Stack } from './harness.ts';
 
 /** Made at test time; never used outside these tests. */
-export const TOKENS = { operator: 'op-7f1c2e9a4b6d8f0e1a3c5b7d9e2f4a6c', viewer: 'vw-2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e0b' } as const;
+export const TOKENS = {
+  operator: 'op-7f1c2e9a4b6d8f0e1a3c5b7d9e2f4a6c',
+  viewer: 'vw-2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e0b',
+} as const;
 export const AUTH = {
   bearerTokens: [
     { token: TOKENS.operator, role: 'operator' as const, name: 'ops-test' },
@@ -42,18 +45,32 @@ export async function startDashboardStack(
     outbound: true,
     runtime: {
       expiry: {
-        levels: toLevels([72, 24, 4]), timeZone: 'UTC', linkTemplate: null, isContactMe: () => false, scanIntervalMs: 60_000, schedule: false,
+        levels: toLevels([72, 24, 4]),
+        timeZone: 'UTC',
+        linkTemplate: null,
+        isContactMe: () => false,
+        scanIntervalMs: 60_000,
+        schedule: false,
       },
     },
   });
   const metrics = createMetrics();
-  const source = sourceFromRuntime(stack.rt, stack.prefix, { atRisk: atRiskFor(stack.mapping), attempts: 3, credentials: o.credentials });
-  const server = await startHttpServer({ source, log: stack.logs.log, metrics }, { port: 0, ...o.server }).catch(async (err: unknown) => {
-    await stack.close();
-    throw err;
+  const source = sourceFromRuntime(stack.rt, stack.prefix, {
+    atRisk: atRiskFor(stack.mapping),
+    attempts: 3,
+    credentials: o.credentials,
   });
+  const server = await startHttpServer({ source, log: stack.logs.log, metrics }, { port: 0, ...o.server }).catch(
+    async (err: unknown) => {
+      await stack.close();
+      throw err;
+    },
+  );
   return {
-    stack, source, server, metrics,
+    stack,
+    source,
+    server,
+    metrics,
     async seed(referrals) {
       stack.pc.seed(referrals);
       await syncOnce(stack.rt, { maxWaitMs: 20_000 });

@@ -59,21 +59,35 @@ describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () =>
     await out.poll();
     await idle(out.pushQueue);
     expect(s.pc.get(accept.id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
-    expect(s.pc.get(decline.id)).toMatchObject({ status: 'Closed', substatus: 'Declined', statusReason: "Project budget isn't adequate" });
+    expect(s.pc.get(decline.id)).toMatchObject({
+      status: 'Closed',
+      substatus: 'Declined',
+      statusReason: "Project budget isn't adequate",
+    });
     expect(s.pc.get(win.id)).toMatchObject({ status: 'Closed', substatus: 'Won' });
     expect(s.pc.get(lose.id)).toMatchObject({ status: 'Closed', substatus: 'Lost' });
   });
 
   it('a seller added to the Dataverse Sales Team joins the referral team once', async () => {
     const { s, dv: d } = await start();
-    const r = german(makeReferral({ status: 'Active', substatus: 'Accepted', createdDateTime: '2025-01-02T00:00:00Z' }, 'co-sell'));
+    const r = german(
+      makeReferral({ status: 'Active', substatus: 'Accepted', createdDateTime: '2025-01-02T00:00:00Z' }, 'co-sell'),
+    );
     s.pc.seed([r]);
     await syncOnce(s.rt, { maxWaitMs: 30_000 });
     const oppId = String(d.fake.records('opportunities').find((o) => o.new_referralid === r.id)?.opportunityid);
-    const user = d.fake.seed('systemusers', { firstname: 'Jonas', lastname: 'Weber', internalemailaddress: 'jonas.weber@partner.example' });
+    const user = d.fake.seed('systemusers', {
+      firstname: 'Jonas',
+      lastname: 'Weber',
+      internalemailaddress: 'jonas.weber@partner.example',
+    });
     d.fake.seed('connections', {
-      _record1id_value: oppId, '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'opportunity', record1objecttypecode: 3,
-      _record2id_value: user.systemuserid, '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser', record2objecttypecode: 8,
+      _record1id_value: oppId,
+      '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'opportunity',
+      record1objecttypecode: 3,
+      _record2id_value: user.systemuserid,
+      '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser',
+      record2objecttypecode: 8,
     });
     const out = s.rt.outbounds.find((o) => o.pollQueue.name === 'poll-dynamics');
     if (!out) throw new Error('dynamics outbound is on');
@@ -83,13 +97,20 @@ describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () =>
     }
     const team = (s.pc.get(r.id)?.team ?? []) as { email?: string }[];
     expect(team.filter((m) => m.email === 'jonas.weber@partner.example')).toHaveLength(1);
-    const teamPatches = s.pc.patches.filter((p) => p.id === r.id && p.outcome === 'applied' && (p.ops as { path: string }[]).some((op) => op.path.startsWith('/team')));
+    const teamPatches = s.pc.patches.filter(
+      (p) =>
+        p.id === r.id &&
+        p.outcome === 'applied' &&
+        (p.ops as { path: string }[]).some((op) => op.path.startsWith('/team')),
+    );
     expect(teamPatches).toHaveLength(1);
   });
 
   it('a Sales Team member added to an already polled Active opportunity reaches Partner Center (#15)', async () => {
     const { s, dv: d } = await start();
-    const r = german(makeReferral({ status: 'Active', substatus: 'Accepted', createdDateTime: '2025-01-02T00:00:00Z' }, 'co-sell'));
+    const r = german(
+      makeReferral({ status: 'Active', substatus: 'Accepted', createdDateTime: '2025-01-02T00:00:00Z' }, 'co-sell'),
+    );
     s.pc.seed([r]);
     await syncOnce(s.rt, { maxWaitMs: 30_000 });
     const out = s.rt.outbounds.find((o) => o.pollQueue.name === 'poll-dynamics');
@@ -99,10 +120,18 @@ describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () =>
     const row = () => d.fake.records('opportunities').find((o) => o.new_referralid === r.id);
     const oppId = String(row()?.opportunityid);
     const modifiedon = row()?.modifiedon;
-    const user = d.fake.seed('systemusers', { firstname: 'Jonas', lastname: 'Weber', internalemailaddress: 'jonas.weber@partner.example' });
+    const user = d.fake.seed('systemusers', {
+      firstname: 'Jonas',
+      lastname: 'Weber',
+      internalemailaddress: 'jonas.weber@partner.example',
+    });
     d.fake.seed('connections', {
-      _record1id_value: oppId, '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'opportunity', record1objecttypecode: 3,
-      _record2id_value: user.systemuserid, '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser', record2objecttypecode: 8,
+      _record1id_value: oppId,
+      '_record1id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'opportunity',
+      record1objecttypecode: 3,
+      _record2id_value: user.systemuserid,
+      '_record2id_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser',
+      record2objecttypecode: 8,
     });
     expect(row()?.modifiedon).toBe(modifiedon); // a connection leaves the opportunity's modifiedon alone
     await out.poll();
@@ -128,13 +157,20 @@ describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () =>
     expect(row()?.new_referralexpiresat ?? null).toBeNull();
   });
 
-  it('an accept of a lead without a currency goes through in the environment\'s base currency (#15)', async () => {
+  it("an accept of a lead without a currency goes through in the environment's base currency (#15)", async () => {
     const { s, dv: d } = await start();
-    const r = german(makeReferral({ createdDateTime: '2025-01-02T00:00:00Z', details: { notes: 'no currency' } }, 'marketplace-lead'));
+    const r = german(
+      makeReferral({ createdDateTime: '2025-01-02T00:00:00Z', details: { notes: 'no currency' } }, 'marketplace-lead'),
+    );
     s.pc.seed([r]);
     await syncOnce(s.rt, { maxWaitMs: 30_000 });
     const row = () => d.fake.records('opportunities').find((o) => o.new_referralid === r.id);
-    d.fake.updateAsUser(String(row()?.opportunityid), { new_referraldecision: 'Accept', name: 'Fabrikam', estimatedvalue: 5000, estimatedclosedate: '2026-06-30' });
+    d.fake.updateAsUser(String(row()?.opportunityid), {
+      new_referraldecision: 'Accept',
+      name: 'Fabrikam',
+      estimatedvalue: 5000,
+      estimatedclosedate: '2026-06-30',
+    });
     const out = s.rt.outbounds.find((o) => o.pollQueue.name === 'poll-dynamics');
     if (!out) throw new Error('dynamics outbound is on');
     await out.poll();
@@ -145,7 +181,9 @@ describe('Dynamics 365 through the runtime (CRM=both, routed by country)', () =>
 
   it('a row a seller deleted is recreated in full when Partner Center changes one field', async () => {
     const { s, dv: d } = await start();
-    const r = german(makeReferral({ name: 'Gelöschter Deal', details: { dealValue: 7_000, notes: 'v1', currency: 'EUR' } }, 'co-sell'));
+    const r = german(
+      makeReferral({ name: 'Gelöschter Deal', details: { dealValue: 7_000, notes: 'v1', currency: 'EUR' } }, 'co-sell'),
+    );
     s.pc.seed([r]);
     await syncOnce(s.rt, { maxWaitMs: 30_000 });
     const before = d.fake.records('opportunities').find((o) => o.new_referralid === r.id);

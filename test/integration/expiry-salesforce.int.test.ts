@@ -39,7 +39,11 @@ async function receiver() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   closeReceiver = () => new Promise((r) => server.close(() => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, posts, failNext: (n: number) => (failuresLeft = n) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    posts,
+    failNext: (n: number) => (failuresLeft = n),
+  };
 }
 
 describe('expiry warnings through the runtime', () => {
@@ -51,8 +55,13 @@ describe('expiry warnings through the runtime', () => {
       clock: { now: () => now },
       runtime: {
         expiry: {
-          levels: toLevels([72, 24, 4]), timeZone: 'Europe/Berlin', linkTemplate: null, scanIntervalMs: 60_000, schedule: false,
-          isContactMe: () => false, webhook: createWebhookPoster({ url: hook.url, format: 'json' }),
+          levels: toLevels([72, 24, 4]),
+          timeZone: 'Europe/Berlin',
+          linkTemplate: null,
+          scanIntervalMs: 60_000,
+          schedule: false,
+          isContactMe: () => false,
+          webhook: createWebhookPoster({ url: hook.url, format: 'json' }),
         },
       },
     });
@@ -87,13 +96,25 @@ describe('expiry warnings through the runtime', () => {
       clock: { now: () => now },
       runtime: {
         expiry: {
-          levels: toLevels([72, 24, 4]), timeZone: 'UTC', linkTemplate: null, scanIntervalMs: 60_000, schedule: false,
-          isContactMe: (ref) => isContactMeRequest(stack?.mapping ?? (undefined as never), ref), webhook: createWebhookPoster({ url: hook.url, format: 'slack' }),
+          levels: toLevels([72, 24, 4]),
+          timeZone: 'UTC',
+          linkTemplate: null,
+          scanIntervalMs: 60_000,
+          schedule: false,
+          isContactMe: (ref) => isContactMeRequest(stack?.mapping ?? (undefined as never), ref),
+          webhook: createWebhookPoster({ url: hook.url, format: 'slack' }),
         },
       },
     });
     const s = stack;
-    const r = makeReferral({ createdDateTime: '2026-03-09T12:00:00Z', expirationDateTime: '2026-03-23T00:00:00Z', callToAction: 'ContactMe' }, 'marketplace-lead');
+    const r = makeReferral(
+      {
+        createdDateTime: '2026-03-09T12:00:00Z',
+        expirationDateTime: '2026-03-23T00:00:00Z',
+        callToAction: 'ContactMe',
+      },
+      'marketplace-lead',
+    );
     s.pc.seed([r]);
     await syncOnce(s.rt, { maxWaitMs: 30_000 });
     const expiry = s.rt.expiry;
@@ -115,6 +136,11 @@ describe('expiry warnings through the runtime', () => {
     await idle(expiry.webhookQueue);
     expect(hook.posts).toHaveLength(2);
     // The contact-me request is a CRM task too (#20): the seller sees it, and it is not repeated after Redis loses data.
-    expect(s.sf.fake.records('Task').map((t) => t.Referral_Sync_Key__c).sort()).toEqual([`${r.id}-72h`, `${r.id}-contact-me`]);
+    expect(
+      s.sf.fake
+        .records('Task')
+        .map((t) => t.Referral_Sync_Key__c)
+        .sort(),
+    ).toEqual([`${r.id}-72h`, `${r.id}-contact-me`]);
   });
 });

@@ -37,7 +37,8 @@ describe('expiry: webhook failure does not hold up the CRM for long', () => {
       log: silentLog,
       timeZone: 'Europe/Berlin',
       linkTemplate: null,
-      post: createWebhookPoster({ url: 'https://hooks.slack.test/services/T/B/x', format: 'slack', timeoutMs: 2_000 }).post,
+      post: createWebhookPoster({ url: 'https://hooks.slack.test/services/T/B/x', format: 'slack', timeoutMs: 2_000 })
+        .post,
       afterPosted: (referralId: string) => scanOneReferral(h.deps, referralId),
     };
     return { h, deliver };
@@ -50,8 +51,10 @@ describe('expiry: webhook failure does not hold up the CRM for long', () => {
     const [job] = h.queued;
     if (!job) throw new Error('expected a queued webhook job');
     const scope = nock('https://hooks.slack.test')
-      .post('/services/T/B/x').reply(500, 'rollup_error')
-      .post('/services/T/B/x').reply(200, 'ok');
+      .post('/services/T/B/x')
+      .reply(500, 'rollup_error')
+      .post('/services/T/B/x')
+      .reply(200, 'ok');
 
     await expect(deliverExpiryAlert(deliver, job)).rejects.toBeInstanceOf(RetryableError);
     expect(h.crm.levelOf('006-ref-1')).toBeUndefined();

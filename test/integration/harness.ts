@@ -39,11 +39,19 @@ const sfOutboundFields = (m: Mapping) => {
 /** CRM=both in tests: German, Austrian and Swiss customers go to Dynamics 365, the rest to Salesforce. */
 export const routeDachToDynamics = (m: Mapping): Mapping => ({
   ...m,
-  routing: { default: 'salesforce', rules: [{ crm: 'dynamics', match: 'all', when: [{ path: 'customerProfile.address.country', in: ['DE', 'AT', 'CH'] }] }] },
+  routing: {
+    default: 'salesforce',
+    rules: [
+      { crm: 'dynamics', match: 'all', when: [{ path: 'customerProfile.address.country', in: ['DE', 'AT', 'CH'] }] },
+    ],
+  },
 });
 
 /** The same referral with a German customer (routed to Dynamics by routeDachToDynamics). */
-export const german = (r: Referral): Referral => ({ ...r, customerProfile: { ...r.customerProfile, address: { ...r.customerProfile?.address, country: 'DE' } } });
+export const german = (r: Referral): Referral => ({
+  ...r,
+  customerProfile: { ...r.customerProfile, address: { ...r.customerProfile?.address, country: 'DE' } },
+});
 
 export interface StackOptions {
   mapping?: (m: Mapping) => Mapping;
@@ -88,43 +96,86 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       fields: { Opportunity: [{ name: 'Loss_Reason__c', type: 'string', length: 255 }] },
       ...(o.salesforceLatencyMs ? { latencyMs: o.salesforceLatencyMs } : {}),
     },
-    ...(o.outbound ? { connector: { outbound: { fields: mapping.salesforce?.outbound ?? {}, rules: mapping.outbound } } } : {}),
+    ...(o.outbound
+      ? { connector: { outbound: { fields: mapping.salesforce?.outbound ?? {}, rules: mapping.outbound } } }
+      : {}),
   });
   const logs = logCapture();
   const target = { url: o.redis?.url ?? REDIS_URL, cluster: o.redis?.cluster ?? false };
   const redis = connectRedis(target);
-  const tokens = createAppTokenProvider({ ...pc.msalMetadata(pc.tenantId), ...PC_CLIENT, scope: 'https://api.partner.microsoft.com/.default' });
+  const tokens = createAppTokenProvider({
+    ...pc.msalMetadata(pc.tenantId),
+    ...PC_CLIENT,
+    scope: 'https://api.partner.microsoft.com/.default',
+  });
   const client = createPartnerCenterClient({ tokens, baseUrl: pc.url, pageSize: 100 });
   const partnerCenter = o.wrapPartnerCenter ? o.wrapPartnerCenter(client, pc) : client;
   const dv = o.dynamics ? await startDataverseHarness() : undefined;
   const dvFields = mapping.dynamics?.outbound;
-  const dvConnector = dv && dvFields ? dv.another({ outbound: { fields: dvFields, rules: mapping.outbound } }) : undefined;
+  const dvConnector =
+    dv && dvFields ? dv.another({ outbound: { fields: dvFields, rules: mapping.outbound } }) : undefined;
   const options: RuntimeOptions = {
-    redisUrl: target.url, redisCluster: target.cluster, prefix, partnerCenter, crm: sf.connector,
+    redisUrl: target.url,
+    redisCluster: target.cluster,
+    prefix,
+    partnerCenter,
+    crm: sf.connector,
     toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
-    log: logs.log, pullIntervalMs: 60_000, overlapMs: 60_000, initialSince: new Date(0), pageSize: 100,
-    concurrency: 600, attempts: 5, batchWindowMs: 50, schedulePull: false,
+    log: logs.log,
+    pullIntervalMs: 60_000,
+    overlapMs: 60_000,
+    initialSince: new Date(0),
+    pageSize: 100,
+    concurrency: 600,
+    attempts: 5,
+    batchWindowMs: 50,
+    schedulePull: false,
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.outbound
-      ? { outbound: { crm: sf.connector, rules: mapping.outbound, valueFields: sfOutboundFields(mapping), pollIntervalMs: 60_000, overlapMs: 60_000, schedule: false } }
+      ? {
+          outbound: {
+            crm: sf.connector,
+            rules: mapping.outbound,
+            valueFields: sfOutboundFields(mapping),
+            pollIntervalMs: 60_000,
+            overlapMs: 60_000,
+            schedule: false,
+          },
+        }
       : {}),
     ...(dvConnector && dvFields
       ? {
-          additionalCrms: [{
-            crm: dvConnector,
-            toDraft: (r: Referral, now: Date) => toOpportunityDraft('dynamics', r, now, mapping),
-            outbound: o.outbound
-              ? { crm: dvConnector, rules: mapping.outbound, valueFields: { ...dvFields, currency: 'transactioncurrencyid' }, pollIntervalMs: 60_000, overlapMs: 60_000, schedule: false }
-              : undefined,
-          }],
-          route: (r: Referral) => routeReferral(mapping.routing ?? { default: 'salesforce', rules: [] }, r, mapping.referralLink),
+          additionalCrms: [
+            {
+              crm: dvConnector,
+              toDraft: (r: Referral, now: Date) => toOpportunityDraft('dynamics', r, now, mapping),
+              outbound: o.outbound
+                ? {
+                    crm: dvConnector,
+                    rules: mapping.outbound,
+                    valueFields: { ...dvFields, currency: 'transactioncurrencyid' },
+                    pollIntervalMs: 60_000,
+                    overlapMs: 60_000,
+                    schedule: false,
+                  }
+                : undefined,
+            },
+          ],
+          route: (r: Referral) =>
+            routeReferral(mapping.routing ?? { default: 'salesforce', rules: [] }, r, mapping.referralLink),
         }
       : {}),
     ...o.runtime,
   };
   const runtimes: Runtime[] = [await startRuntime(options)];
   return {
-    prefix, pc, sf, dv, mapping, logs, redis,
+    prefix,
+    pc,
+    sf,
+    dv,
+    mapping,
+    logs,
+    redis,
     rt: runtimes[0] as Runtime,
     async restart(overrides = {}) {
       const rt = await startRuntime({ ...options, ...overrides });
@@ -150,7 +201,9 @@ export async function deleteKeys(redis: RedisConnection, prefix: string): Promis
 /** Opportunity calls the fake Salesforce saw, by kind. */
 export function opportunityWrites(sf: SalesforceHarness) {
   // A composite call (new customers' Accounts + the Opportunity collection) counts as one collection call.
-  const reqs = sf.fake.requests().filter((r) => r.path.includes('/Opportunity') || r.subrequests?.some((x) => x.path.includes('/Opportunity')));
+  const reqs = sf.fake
+    .requests()
+    .filter((r) => r.path.includes('/Opportunity') || r.subrequests?.some((x) => x.path.includes('/Opportunity')));
   return {
     collections: reqs.filter((r) => r.route === 'upsertCollection' || r.route === 'composite').length,
     singles: reqs.filter((r) => r.route === 'upsertSingle').length,

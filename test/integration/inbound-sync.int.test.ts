@@ -19,7 +19,10 @@ function editDetails(s: Stack, referralId: string, details: Record<string, unkno
 }
 
 /** Seeds one referral, syncs it, and returns its opportunity's id. */
-async function syncedOpportunity(s: Stack, overrides: Parameters<typeof makeReferral>[0]): Promise<{ referralId: string; oppId: string }> {
+async function syncedOpportunity(
+  s: Stack,
+  overrides: Parameters<typeof makeReferral>[0],
+): Promise<{ referralId: string; oppId: string }> {
   const r = makeReferral(overrides, 'co-sell');
   s.pc.seed([r]);
   await drain(s);
@@ -65,7 +68,12 @@ describe('inbound sync: Partner Center -> Salesforce (real Redis, BullMQ, fakes)
     const writesBefore = stack.sf.fake.requests().length;
     const second = await drain(stack);
     expect(second.created + second.updated).toBe(0);
-    expect(stack.sf.fake.requests().slice(writesBefore).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(
+      stack.sf.fake
+        .requests()
+        .slice(writesBefore)
+        .filter((r) => r.method !== 'GET'),
+    ).toEqual([]);
     expect(stack.pc.patches.filter((p) => p.outcome === 'applied')).toHaveLength(open.length);
   });
 
@@ -88,45 +96,80 @@ describe('inbound sync: Partner Center -> Salesforce (real Redis, BullMQ, fakes)
 
   it('sends only the fields Partner Center changed: a seller edit to another mapped field stays', async () => {
     stack = await startStack();
-    const { referralId, oppId } = await syncedOpportunity(stack, { name: 'Harbor Health landing zone', details: { dealValue: 100_000, notes: 'first', currency: 'USD' } });
+    const { referralId, oppId } = await syncedOpportunity(stack, {
+      name: 'Harbor Health landing zone',
+      details: { dealValue: 100_000, notes: 'first', currency: 'USD' },
+    });
     // The seller re-prices the deal in Salesforce (not pushed to Partner Center: outbound is off here).
     stack.sf.fake.updateAsUser(oppId, { Amount: 180_000, Name: 'Harbor Health LZ (phase 1)' });
 
     editDetails(stack, referralId, { notes: 'Customer asked for a call' });
     stack.sf.fake.resetCounters();
     expect(await drain(stack)).toMatchObject({ updated: 1 });
-    expect(stack.sf.fake.record('Opportunity', oppId)).toMatchObject({ Description: 'Customer asked for a call', Amount: 180_000, Name: 'Harbor Health LZ (phase 1)' });
+    expect(stack.sf.fake.record('Opportunity', oppId)).toMatchObject({
+      Description: 'Customer asked for a call',
+      Amount: 180_000,
+      Name: 'Harbor Health LZ (phase 1)',
+    });
     expect(stack.sf.fake.requests().filter((q) => q.method !== 'GET')).toHaveLength(1);
 
     // Partner Center changes the value itself: that field is written (Microsoft's change is newer).
     editDetails(stack, referralId, { dealValue: 200_000 });
     await drain(stack);
-    expect(stack.sf.fake.record('Opportunity', oppId)).toMatchObject({ Amount: 200_000, Name: 'Harbor Health LZ (phase 1)' });
+    expect(stack.sf.fake.record('Opportunity', oppId)).toMatchObject({
+      Amount: 200_000,
+      Name: 'Harbor Health LZ (phase 1)',
+    });
   });
 
   it('assignOwnerFromTeam: the seller on the referral team owns the new opportunity; a later reassignment stays', async () => {
-    stack = await startStack({ mapping: (m) => ({ ...m, ...(m.salesforce ? { salesforce: { ...m.salesforce, assignOwnerFromTeam: true } } : {}) }) });
-    const marta = stack.sf.fake.setRecord('User', { FirstName: 'Marta', LastName: 'Kowalski', Email: 'marta.kowalski@northwind.example', IsActive: true });
-    const { referralId, oppId } = await syncedOpportunity(stack, { details: { notes: 'v1', currency: 'USD', dealValue: 1 } });
-    expect(stack.pc.get(referralId)?.team).toEqual(expect.arrayContaining([expect.objectContaining({ email: 'marta.kowalski@northwind.example' })]));
+    stack = await startStack({
+      mapping: (m) => ({
+        ...m,
+        ...(m.salesforce ? { salesforce: { ...m.salesforce, assignOwnerFromTeam: true } } : {}),
+      }),
+    });
+    const marta = stack.sf.fake.setRecord('User', {
+      FirstName: 'Marta',
+      LastName: 'Kowalski',
+      Email: 'marta.kowalski@northwind.example',
+      IsActive: true,
+    });
+    const { referralId, oppId } = await syncedOpportunity(stack, {
+      details: { notes: 'v1', currency: 'USD', dealValue: 1 },
+    });
+    expect(stack.pc.get(referralId)?.team).toEqual(
+      expect.arrayContaining([expect.objectContaining({ email: 'marta.kowalski@northwind.example' })]),
+    );
     expect(stack.sf.fake.record('Opportunity', oppId)?.OwnerId).toBe(marta);
 
     // A sales manager hands the deal to someone else; Microsoft then edits the notes.
     stack.sf.fake.updateAsUser(oppId, { OwnerId: stack.sf.fake.humanUserId });
     editDetails(stack, referralId, { notes: 'v2' });
     await drain(stack);
-    expect(stack.sf.fake.record('Opportunity', oppId)).toMatchObject({ Description: 'v2', OwnerId: stack.sf.fake.humanUserId });
+    expect(stack.sf.fake.record('Opportunity', oppId)).toMatchObject({
+      Description: 'v2',
+      OwnerId: stack.sf.fake.humanUserId,
+    });
   });
 
   it('recreates a deleted opportunity in full when only one field changed', async () => {
     stack = await startStack();
-    const { referralId, oppId } = await syncedOpportunity(stack, { name: 'Deleted by a seller', details: { dealValue: 5_000, notes: 'n1', currency: 'USD' } });
+    const { referralId, oppId } = await syncedOpportunity(stack, {
+      name: 'Deleted by a seller',
+      details: { dealValue: 5_000, notes: 'n1', currency: 'USD' },
+    });
     stack.sf.fake.deleteAsUser(oppId);
     editDetails(stack, referralId, { notes: 'n2' });
     await drain(stack);
     const live = stack.sf.fake.records('Opportunity');
     expect(live).toHaveLength(1);
-    expect(live[0]).toMatchObject({ Referral_Id__c: referralId, Name: 'Deleted by a seller', Amount: 5_000, Description: 'n2' });
+    expect(live[0]).toMatchObject({
+      Referral_Id__c: referralId,
+      Name: 'Deleted by a seller',
+      Amount: 5_000,
+      Description: 'n2',
+    });
     expect(typeof live[0]?.StageName).toBe('string');
   });
 
@@ -134,7 +177,13 @@ describe('inbound sync: Partner Center -> Salesforce (real Redis, BullMQ, fakes)
     const requireValue = (m: Mapping): Mapping => {
       const sf = m.salesforce;
       if (!sf) throw new Error('default mapping has a salesforce section');
-      return { ...m, salesforce: { ...sf, fields: { ...sf.fields, Amount: { from: 'details.dealValue', format: 'number', required: true } } } };
+      return {
+        ...m,
+        salesforce: {
+          ...sf,
+          fields: { ...sf.fields, Amount: { from: 'details.dealValue', format: 'number', required: true } },
+        },
+      };
     };
     stack = await startStack({ mapping: requireValue });
     const good = makeReferrals(10).map((r) => ({ ...r, details: { ...r.details, dealValue: 1000 } }));

@@ -14,7 +14,14 @@ afterEach(async () => {
 const withLostReason = (m: Mapping): Mapping => {
   const sf = m.salesforce;
   if (!sf) throw new Error('default mapping has a salesforce section');
-  return { ...m, salesforce: { ...sf, outbound: { ...sf.outbound, lostReason: 'Loss_Reason__c' } }, outbound: { ...m.outbound, lost: { ...m.outbound.lost, reasonMap: { Competitor: 'Customer chose another vendor' } } } };
+  return {
+    ...m,
+    salesforce: { ...sf, outbound: { ...sf.outbound, lostReason: 'Loss_Reason__c' } },
+    outbound: {
+      ...m.outbound,
+      lost: { ...m.outbound.lost, reasonMap: { Competitor: 'Customer chose another vendor' } },
+    },
+  };
 };
 
 async function start(): Promise<Stack> {
@@ -32,7 +39,11 @@ async function roundTrip(s: Stack): Promise<void> {
 }
 
 /** Seeds one referral, syncs it in, and returns its opportunity id. */
-async function seeded(s: Stack, overrides: Parameters<typeof makeReferral>[0], kind: Parameters<typeof makeReferral>[1] = 'co-sell') {
+async function seeded(
+  s: Stack,
+  overrides: Parameters<typeof makeReferral>[0],
+  kind: Parameters<typeof makeReferral>[1] = 'co-sell',
+) {
   const r = makeReferral({ createdDateTime: '2025-01-02T00:00:00Z', ...overrides }, kind);
   s.pc.seed([r]);
   await roundTrip(s);
@@ -41,19 +52,32 @@ async function seeded(s: Stack, overrides: Parameters<typeof makeReferral>[0], k
   return { id: r.id, oppId: String(opp.Id) };
 }
 
-const decisionPatches = (s: Stack, id: string) => s.pc.patches.filter((p) => p.id === id && p.outcome === 'applied' && !(p.ops as { path: string }[]).every((op) => op.path === '/externalReferenceId'));
+const decisionPatches = (s: Stack, id: string) =>
+  s.pc.patches.filter(
+    (p) =>
+      p.id === id &&
+      p.outcome === 'applied' &&
+      !(p.ops as { path: string }[]).every((op) => op.path === '/externalReferenceId'),
+  );
 
 describe('outbound sync: seller decisions in Salesforce reach Partner Center', () => {
   it('accept with all fields -> Active/Accepted carrying name, value and close date', async () => {
     const s = await start();
     const { id, oppId } = await seeded(s, {});
-    s.sf.fake.updateAsUser(oppId, { Referral_Decision__c: 'Accept', Name: 'Contoso rollout', Amount: 90_000, CloseDate: '2026-06-30' });
+    s.sf.fake.updateAsUser(oppId, {
+      Referral_Decision__c: 'Accept',
+      Name: 'Contoso rollout',
+      Amount: 90_000,
+      CloseDate: '2026-06-30',
+    });
     await roundTrip(s);
     const r = s.pc.get(id);
     expect(r).toMatchObject({ status: 'Active', substatus: 'Accepted', name: 'Contoso rollout' });
     expect(r?.details).toMatchObject({ dealValue: 90_000, closingDateTime: '2026-06-30T00:00:00Z' });
     const history = await s.rt.outboundStore.history(id);
-    expect(history).toEqual([expect.objectContaining({ action: 'accept', result: 'pushed', from: 'New/Pending', to: 'Active/Accepted' })]);
+    expect(history).toEqual([
+      expect.objectContaining({ action: 'accept', result: 'pushed', from: 'New/Pending', to: 'Active/Accepted' }),
+    ]);
   });
 
   it('accept without a deal value -> nothing sent; the reason is shown on the opportunity', async () => {
@@ -63,7 +87,9 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     await roundTrip(s);
     expect(s.pc.get(id)).toMatchObject({ status: 'New' });
     expect(decisionPatches(s, id)).toEqual([]);
-    expect(String(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c)).toMatch(/^accept needs Amount: fill it in on the opportunity/);
+    expect(String(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c)).toMatch(
+      /^accept needs Amount: fill it in on the opportunity/,
+    );
     // Filling it in lets the accept through and clears the message.
     s.sf.fake.updateAsUser(oppId, { Amount: 12_000 });
     await roundTrip(s);
@@ -71,7 +97,7 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Sync_Message__c ?? null).toBeNull();
   });
 
-  it('a single-currency org accepts a lead without a currency in the org\'s default currency (#15)', async () => {
+  it("a single-currency org accepts a lead without a currency in the org's default currency (#15)", async () => {
     const s = await start();
     const { id, oppId } = await seeded(s, { details: { notes: 'marketplace lead, no currency' } }, 'marketplace-lead');
     s.sf.fake.updateAsUser(oppId, { Referral_Decision__c: 'Accept', Amount: 25_000, CloseDate: '2026-06-30' });
@@ -86,7 +112,11 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     const { id, oppId } = await seeded(s, {});
     s.sf.fake.updateAsUser(oppId, { Referral_Decision__c: 'Decline', Referral_Decline_Reason__c: 'Budget' });
     await roundTrip(s);
-    expect(s.pc.get(id)).toMatchObject({ status: 'Closed', substatus: 'Declined', statusReason: "Project budget isn't adequate" });
+    expect(s.pc.get(id)).toMatchObject({
+      status: 'Closed',
+      substatus: 'Declined',
+      statusReason: "Project budget isn't adequate",
+    });
   });
 
   it('Closed Won -> Closed/Won; Closed Lost with a reason -> Closed/Lost', async () => {
@@ -98,7 +128,11 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     s.sf.fake.updateAsUser(lost.oppId, { StageName: 'Closed Lost', Loss_Reason__c: 'Competitor' });
     await roundTrip(s);
     expect(s.pc.get(won.id)).toMatchObject({ status: 'Closed', substatus: 'Won' });
-    expect(s.pc.get(lost.id)).toMatchObject({ status: 'Closed', substatus: 'Lost', statusReason: 'Customer chose another vendor' });
+    expect(s.pc.get(lost.id)).toMatchObject({
+      status: 'Closed',
+      substatus: 'Lost',
+      statusReason: 'Customer chose another vendor',
+    });
   });
 
   it('a stale eTag (412) is re-read and resolved without losing the change made meanwhile', async () => {
@@ -150,14 +184,23 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     expect(before.map((m) => m.email)).toContain('marta.kowalski@northwind.example');
     const member = (first: string, last: string, email: string) => {
       const userId = s.sf.fake.setRecord('User', { FirstName: first, LastName: last, Email: email });
-      s.sf.fake.setRecord('OpportunityTeamMember', { OpportunityId: oppId, UserId: userId, TeamMemberRole: 'Sales Rep' });
+      s.sf.fake.setRecord('OpportunityTeamMember', {
+        OpportunityId: oppId,
+        UserId: userId,
+        TeamMemberRole: 'Sales Rep',
+      });
     };
     member('Marta', 'Kowalski', 'Marta.Kowalski@northwind.example'); // already on the referral (emails compare case-insensitively)
     member('Ana', 'Silva', 'ana.silva@partner.example'); // a team-only change: the Opportunity is not touched
     await roundTrip(s);
 
-    expect(s.pc.get(id)?.team).toEqual([...before, expect.objectContaining({ firstName: 'Ana', lastName: 'Silva', email: 'ana.silva@partner.example' })]);
-    const teamOps = decisionPatches(s, id).flatMap((p) => p.ops as { op: string; path: string }[]).filter((op) => op.path.startsWith('/team'));
+    expect(s.pc.get(id)?.team).toEqual([
+      ...before,
+      expect.objectContaining({ firstName: 'Ana', lastName: 'Silva', email: 'ana.silva@partner.example' }),
+    ]);
+    const teamOps = decisionPatches(s, id)
+      .flatMap((p) => p.ops as { op: string; path: string }[])
+      .filter((op) => op.path.startsWith('/team'));
     expect(teamOps).toEqual([expect.objectContaining({ op: 'add', path: '/team/-' })]);
 
     const patchesBefore = s.pc.patches.length;
@@ -171,7 +214,11 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     const { id, oppId } = await seeded(s, { status: 'Active', substatus: 'Accepted' });
     await roundTrip(s); // the poll has now stored this opportunity's snapshot and its SystemModstamp
     const modstamp = s.sf.fake.record('Opportunity', oppId)?.SystemModstamp;
-    const userId = s.sf.fake.setRecord('User', { FirstName: 'Ana', LastName: 'Silva', Email: 'ana.silva@partner.example' });
+    const userId = s.sf.fake.setRecord('User', {
+      FirstName: 'Ana',
+      LastName: 'Silva',
+      Email: 'ana.silva@partner.example',
+    });
     s.sf.fake.setRecord('OpportunityTeamMember', { OpportunityId: oppId, UserId: userId, TeamMemberRole: 'Sales Rep' });
     expect(s.sf.fake.record('Opportunity', oppId)?.SystemModstamp).toBe(modstamp); // a team-only change, as in Salesforce
     await roundTrip(s);
@@ -183,7 +230,12 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     const s = await start();
     const { id, oppId } = await seeded(s, {});
     expect(s.sf.fake.record('Opportunity', oppId)?.Referral_Expires_At__c).toBeTruthy();
-    s.sf.fake.updateAsUser(oppId, { Referral_Decision__c: 'Accept', Name: 'Contoso rollout', Amount: 90_000, CloseDate: '2026-06-30' });
+    s.sf.fake.updateAsUser(oppId, {
+      Referral_Decision__c: 'Accept',
+      Name: 'Contoso rollout',
+      Amount: 90_000,
+      CloseDate: '2026-06-30',
+    });
     await roundTrip(s);
     await roundTrip(s);
     expect(s.pc.get(id)).toMatchObject({ status: 'Active' });
@@ -205,7 +257,11 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     await roundTrip(s);
     expect(s.pc.get(id)).toMatchObject({ status: 'Closed', substatus: 'Expired' });
     const opp = s.sf.fake.record('Opportunity', oppId);
-    expect(opp).toMatchObject({ Referral_Status__c: 'Closed', Referral_Substatus__c: 'Expired', StageName: 'Closed Lost' });
+    expect(opp).toMatchObject({
+      Referral_Status__c: 'Closed',
+      Referral_Substatus__c: 'Expired',
+      StageName: 'Closed Lost',
+    });
     expect(String(opp?.Referral_Sync_Message__c)).toMatch(/expired/i);
     expect(await s.rt.outboundStore.history(id)).toEqual([expect.objectContaining({ result: 'conflict' })]);
   });
@@ -225,12 +281,18 @@ describe('outbound sync: seller decisions in Salesforce reach Partner Center', (
     const s = await start();
     const out = s.rt.outbound;
     if (!out) throw new Error('outbound is on in these tests');
-    await out.pushQueue.add('push', { referral: 'typo' }, { jobId: 'push-malformed', attempts: 8, backoff: { type: 'fixed', delay: 10 } });
+    await out.pushQueue.add(
+      'push',
+      { referral: 'typo' },
+      { jobId: 'push-malformed', attempts: 8, backoff: { type: 'fixed', delay: 10 } },
+    );
     const job = async () => out.pushQueue.getJob('push-malformed');
     await waitFor('the malformed job to fail', async () => (await (await job())?.getState()) === 'failed', 30_000);
     const failed = await job();
     expect(await failed?.getState()).toBe('failed');
     expect(failed?.attemptsMade).toBe(1);
-    expect(failed?.failedReason).toMatch(/^ValidationError: push-salesforce job push-malformed: payload needs referralId/);
+    expect(failed?.failedReason).toMatch(
+      /^ValidationError: push-salesforce job push-malformed: payload needs referralId/,
+    );
   });
 });

@@ -21,7 +21,8 @@ describe('reconcile sweep cost', () => {
     const s = stack;
     const recent = new Date(Date.now() - 86_400_000).toISOString();
     const old = new Date(Date.now() - 60 * 86_400_000).toISOString();
-    const many = (n: number, over: Parameters<typeof makeReferral>[0]) => Array.from({ length: n }, () => makeReferral(over, 'co-sell'));
+    const many = (n: number, over: Parameters<typeof makeReferral>[0]) =>
+      Array.from({ length: n }, () => makeReferral(over, 'co-sell'));
     s.pc.seed([
       ...many(10, { status: 'New', substatus: 'Pending' }),
       ...many(9, { status: 'Active', substatus: 'Accepted' }),
@@ -33,7 +34,8 @@ describe('reconcile sweep cost', () => {
     s.pc.resetCounters();
     s.sf.fake.resetCounters();
 
-    const { report } = await (s.rt.reconcile?.reconciler.run({ dryRun: true }) ?? Promise.reject(new Error('no reconcile')));
+    const { report } = await (s.rt.reconcile?.reconciler.run({ dryRun: true }) ??
+      Promise.reject(new Error('no reconcile')));
 
     expect(report.referrals).toBe(24);
     expect(s.pc.counters.list).toBe(partnerCenterListCalls({ new: 10, active: 9, closedRecently: 5 }, pageSize));

@@ -28,7 +28,10 @@ beforeAll(async () => {
   reconcile = s.rt.reconcile;
   const names = ['inStep', 'writeBack', 'state', 'decision', 'closed', 'deleted'];
   const seeded = names.map((n) => {
-    const r = makeReferral({ status: 'New', substatus: 'Pending', createdDateTime: '2025-01-02T00:00:00Z', externalReferenceId: null }, 'co-sell');
+    const r = makeReferral(
+      { status: 'New', substatus: 'Pending', createdDateTime: '2025-01-02T00:00:00Z', externalReferenceId: null },
+      'co-sell',
+    );
     ids[n] = r.id;
     return r;
   });
@@ -37,7 +40,10 @@ beforeAll(async () => {
   for (const n of names) opps[n] = String(oppOf(ids[n] as string)[0]?.Id);
 
   // missing-opportunity: a referral no pull has seen yet.
-  const fresh = makeReferral({ status: 'New', substatus: 'Pending', createdDateTime: '2025-01-02T00:00:00Z' }, 'co-sell');
+  const fresh = makeReferral(
+    { status: 'New', substatus: 'Pending', createdDateTime: '2025-01-02T00:00:00Z' },
+    'co-sell',
+  );
   ids.missing = fresh.id;
   s.pc.seed([fresh]);
   // missing-write-back: someone cleared the CRM id in Partner Center.
@@ -45,7 +51,12 @@ beforeAll(async () => {
   // missing-state: the sync state key is gone (as after a Redis loss).
   await s.redis.del(`${s.prefix}:state:${ids.state}`);
   // undelivered-decision: the seller accepted; no poll ran.
-  s.sf.fake.updateAsUser(opps.decision as string, { Referral_Decision__c: 'Accept', Name: 'Contoso rollout', Amount: 90_000, CloseDate: '2026-06-30' });
+  s.sf.fake.updateAsUser(opps.decision as string, {
+    Referral_Decision__c: 'Accept',
+    Name: 'Contoso rollout',
+    Amount: 90_000,
+    CloseDate: '2026-06-30',
+  });
   // closed-in-partner-center: Microsoft expired it; no pull ran.
   s.pc.upsert({ ...s.pc.get(ids.closed as string), status: 'Closed', substatus: 'Expired' });
   // deleted-opportunity: a seller deleted the record (reported, not recreated).
@@ -77,11 +88,17 @@ describe('reconcile sweep against the fakes', () => {
     });
     expect(dry.report.queued).toBe(0);
     expect(dryOut).toMatch(/^dry run: nothing queued\./);
-    expect(dryOut).toMatch(new RegExp(`missing-write-back\\s+${ids.writeBack}\\s+salesforce\\s+${opps.writeBack}\\s+sync job`));
+    expect(dryOut).toMatch(
+      new RegExp(`missing-write-back\\s+${ids.writeBack}\\s+salesforce\\s+${opps.writeBack}\\s+sync job`),
+    );
   });
 
   it('queues one repair per repairable drift and stores the report', async () => {
-    expect(first.report).toMatchObject({ queued: 5, parked: 0, counts: { 'missing-opportunity': 1, 'deleted-opportunity': 1, 'undelivered-decision': 1 } });
+    expect(first.report).toMatchObject({
+      queued: 5,
+      parked: 0,
+      counts: { 'missing-opportunity': 1, 'deleted-opportunity': 1, 'undelivered-decision': 1 },
+    });
     expect(await createReconcileReportStore(s.redis, s.prefix).get()).toEqual(first.report);
   });
 
@@ -102,7 +119,11 @@ describe('reconcile sweep against the fakes', () => {
   });
 
   it('undelivered-decision: the accept reached Partner Center', () => {
-    expect(s.pc.get(ids.decision as string)).toMatchObject({ status: 'Active', substatus: 'Accepted', name: 'Contoso rollout' });
+    expect(s.pc.get(ids.decision as string)).toMatchObject({
+      status: 'Active',
+      substatus: 'Accepted',
+      name: 'Contoso rollout',
+    });
   });
 
   it('closed-in-partner-center: the opportunity shows the expiry (mapped stage)', () => {

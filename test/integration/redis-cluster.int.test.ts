@@ -42,10 +42,28 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rs-cluster-'));
   for (let i = 0; i < 3; i++) ports.push(await freePort());
   for (const port of ports) {
-    servers.push(spawn('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`),
-      '--dir', dir, '--save', '', '--appendonly', 'no',
-    ], { stdio: 'ignore' }));
+    servers.push(
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
   }
   for (const port of ports) {
     await until(`node ${port} up`, async () => {
@@ -59,7 +77,11 @@ beforeAll(async () => {
       }
     });
   }
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+  const created = spawnSync(
+    'redis-cli',
+    ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+    { encoding: 'utf8' },
+  );
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`);
   for (const port of ports) {
     await until(`node ${port} sees the cluster ok`, async () => {
@@ -93,7 +115,11 @@ describe('Redis Cluster (REDIS_CLUSTER=true)', () => {
       expect(stack.sf.fake.records('Opportunity')).toHaveLength(201);
 
       const opp = stack.sf.fake.records('Opportunity').find((o) => o.Referral_Id__c === accept.id);
-      stack.sf.fake.updateAsUser(String(opp?.Id), { Referral_Decision__c: 'Accept', Amount: 5_000, CloseDate: '2026-06-30' });
+      stack.sf.fake.updateAsUser(String(opp?.Id), {
+        Referral_Decision__c: 'Accept',
+        Amount: 5_000,
+        CloseDate: '2026-06-30',
+      });
       const out = stack.rt.outbound;
       if (!out) throw new Error('outbound is on');
       await out.poll();
@@ -101,7 +127,9 @@ describe('Redis Cluster (REDIS_CLUSTER=true)', () => {
       expect(stack.pc.get(accept.id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
 
       // Every key of this deployment sits on the one master that owns the hash tag's slot.
-      const perMaster = await Promise.all(mastersOf(stack.redis).map(async (node) => (await node.keys(`${prefix}:*`)).length));
+      const perMaster = await Promise.all(
+        mastersOf(stack.redis).map(async (node) => (await node.keys(`${prefix}:*`)).length),
+      );
       expect(perMaster.filter((n) => n > 0)).toHaveLength(1);
       expect(perMaster.reduce((a, b) => a + b, 0)).toBeGreaterThan(200);
     } finally {

@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { syncOnce } from '../../jobs/sync-once.ts';
 import { createWebhookIntake } from '../../jobs/webhook-intake/intake.ts';
 import { makeReferral } from '../fakes/partner-center/fixtures.ts';
-import { CERT_HOST, CERT_PATH, makeTestCertificates, referralEvent, signedHeaders } from '../fakes/partner-center-webhook/test-certs.ts';
+import {
+  CERT_HOST,
+  CERT_PATH,
+  makeTestCertificates,
+  referralEvent,
+  signedHeaders,
+} from '../fakes/partner-center-webhook/test-certs.ts';
 import { idle, startStack, type Stack } from './harness.ts';
 
 let stack: Stack | undefined;
@@ -29,10 +35,17 @@ describe('webhook → fetch → sync (real runtime, fakes)', () => {
 
     // Only the certificate host is intercepted; the fakes on 127.0.0.1 are reached for real.
     nock(CERT_HOST).get(CERT_PATH).reply(200, certs.leaf.der);
-    const intake = createWebhookIntake({ connection: stack.redis, prefix: stack.prefix, attempts: 3, log: stack.logs.log });
+    const intake = createWebhookIntake({
+      connection: stack.redis,
+      prefix: stack.prefix,
+      attempts: 3,
+      log: stack.logs.log,
+    });
     try {
       const body = referralEvent(r.id, new Date());
-      expect(await intake.handle({ headers: signedHeaders(certs.leaf, body), rawBody: Buffer.from(body) })).toMatchObject({ status: 202 });
+      expect(
+        await intake.handle({ headers: signedHeaders(certs.leaf, body), rawBody: Buffer.from(body) }),
+      ).toMatchObject({ status: 202 });
     } finally {
       await intake.close();
     }

@@ -19,7 +19,17 @@ import { createWebhookPoster } from '../../connectors/webhook/webhook-poster.ts'
 const Config = z.object({
   redisUrl: z.string(),
   prefix: z.string(),
-  pc: z.object({ url: z.string(), clientId: z.string(), clientSecret: z.string(), metadata: z.object({ authorityHost: z.string(), tenantId: z.string(), authorityMetadata: z.string(), cloudDiscoveryMetadata: z.string() }) }),
+  pc: z.object({
+    url: z.string(),
+    clientId: z.string(),
+    clientSecret: z.string(),
+    metadata: z.object({
+      authorityHost: z.string(),
+      tenantId: z.string(),
+      authorityMetadata: z.string(),
+      cloudDiscoveryMetadata: z.string(),
+    }),
+  }),
   sf: z.object({ url: z.string(), clientId: z.string(), username: z.string(), privateKey: z.string() }),
   concurrency: z.number(),
   /** The upsert batcher's quiet window (default 50 ms; production's default is 500 ms). */
@@ -57,31 +67,50 @@ const rt = await startRuntime({
   partnerCenter: createPartnerCenterClient({ tokens, baseUrl: config.pc.url, pageSize: 100 }),
   crm: connector,
   toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
-  log, pullIntervalMs: config.schedule?.pullIntervalMs ?? 60_000, overlapMs: 60_000, initialSince: new Date(0), pageSize: 100,
-  concurrency: config.concurrency, attempts: 10, batchWindowMs: config.batchWindowMs ?? 50, schedulePull: config.schedule !== undefined,
+  log,
+  pullIntervalMs: config.schedule?.pullIntervalMs ?? 60_000,
+  overlapMs: 60_000,
+  initialSince: new Date(0),
+  pageSize: 100,
+  concurrency: config.concurrency,
+  attempts: 10,
+  batchWindowMs: config.batchWindowMs ?? 50,
+  schedulePull: config.schedule !== undefined,
   ...(config.outbound && outboundFields
     ? {
         outbound: {
-          crm: connector, rules: mapping.outbound, valueFields: outboundFields,
-          pollIntervalMs: config.schedule?.pollIntervalMs ?? 60_000, overlapMs: 60_000, schedule: config.schedule !== undefined,
+          crm: connector,
+          rules: mapping.outbound,
+          valueFields: outboundFields,
+          pollIntervalMs: config.schedule?.pollIntervalMs ?? 60_000,
+          overlapMs: 60_000,
+          schedule: config.schedule !== undefined,
         },
       }
     : {}),
   ...(config.stateCheckIntervalMs ? { stateCheckIntervalMs: config.stateCheckIntervalMs } : {}),
-  ...(config.notifyUrl ? { notify: createWebhookPoster({ url: config.notifyUrl, format: 'json', timeoutMs: 5_000 }).postNotice } : {}),
+  ...(config.notifyUrl
+    ? { notify: createWebhookPoster({ url: config.notifyUrl, format: 'json', timeoutMs: 5_000 }).postNotice }
+    : {}),
   ...(config.failedSweepIntervalMs ? { failedSweepIntervalMs: config.failedSweepIntervalMs } : {}),
-  lockDurationMs: 2_000, stalledIntervalMs: 1_000,
+  lockDurationMs: 2_000,
+  stalledIntervalMs: 1_000,
   ...(config.expiry
     ? {
-      expiry: {
-        levels: toLevels(mapping.expiry?.levelsHours), timeZone: 'UTC', linkTemplate: null,
-        isContactMe: (r: Referral) => isContactMeRequest(mapping, r),
-        webhook: createWebhookPoster({ url: config.expiry.webhookUrl, format: 'json', timeoutMs: 5_000 }),
-        scanIntervalMs: config.expiry.scanIntervalMs, schedule: true,
-        // A killed worker's claim and jobs come back within seconds, not the production minutes.
-        claimLeaseMs: 3_000, lockDurationMs: 2_000, stalledIntervalMs: 1_000,
-      },
-    }
+        expiry: {
+          levels: toLevels(mapping.expiry?.levelsHours),
+          timeZone: 'UTC',
+          linkTemplate: null,
+          isContactMe: (r: Referral) => isContactMeRequest(mapping, r),
+          webhook: createWebhookPoster({ url: config.expiry.webhookUrl, format: 'json', timeoutMs: 5_000 }),
+          scanIntervalMs: config.expiry.scanIntervalMs,
+          schedule: true,
+          // A killed worker's claim and jobs come back within seconds, not the production minutes.
+          claimLeaseMs: 3_000,
+          lockDurationMs: 2_000,
+          stalledIntervalMs: 1_000,
+        },
+      }
     : {}),
 });
 if (config.schedule === undefined) {

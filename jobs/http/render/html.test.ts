@@ -5,7 +5,11 @@ describe('html', () => {
   it('escapes every interpolated value, arrays included, unless it is SafeHtml', () => {
     const name = `<script>alert("x")</script>&'`;
     expect(html`<td>${name}</td>`.value).toBe('<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</td>');
-    expect(html`<ul>${['<a>', html`<li>${'<b>'}</li>`]}</ul>`.value).toBe('<ul>&lt;a&gt;<li>&lt;b&gt;</li></ul>');
+    expect(
+      html`<ul>
+        ${['<a>', html`<li>${'<b>'}</li>`]}
+      </ul>`.value,
+    ).toBe('<ul>&lt;a&gt;<li>&lt;b&gt;</li></ul>');
     expect(html`${raw('<br>')}${null}${undefined}${false}${0}`.value).toBe('<br>0');
   });
 
@@ -15,6 +19,12 @@ describe('html', () => {
   });
 
   it('formats durations for people', () => {
-    expect([duration(null), duration(42), duration(600), duration(7200), duration(3 * 86_400)]).toEqual(['n/a', '42 s', '10 min', '2.0 h', '3.0 d']);
+    expect([duration(null), duration(42), duration(600), duration(7200), duration(3 * 86_400)]).toEqual([
+      'n/a',
+      '42 s',
+      '10 min',
+      '2.0 h',
+      '3.0 d',
+    ]);
   });
 });

@@ -79,9 +79,24 @@ export interface PageOptions {
 export function page(title: string, body: SafeHtml, o: PageOptions): string {
   const queuesHref = o.identity?.role === 'operator' ? '/queues/admin' : '/queues';
   const who = o.identity ? html`<span class="who">${o.identity.user} (${o.identity.role})</span>` : '';
-  const refresh = o.refreshSeconds ? html`<meta http-equiv="refresh" content="${o.refreshSeconds}">` : '';
+  const refresh = o.refreshSeconds ? html`<meta http-equiv="refresh" content="${o.refreshSeconds}" />` : '';
   const nav = (o.nav ?? []).map((l) => html`<a href="${l.href}">${l.label}</a>`);
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · referral-sync</title>${refresh}
-<style>${raw(STYLE)}</style></head><body><header><strong>referral-sync</strong><a href="/">Referrals</a>
-<a href="${queuesHref}">Queues</a><a href="/metrics">Metrics</a>${nav}${who}</header><main>${body}</main></body></html>`.value;
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>${title} · referral-sync</title>
+        ${refresh}
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <strong>referral-sync</strong><a href="/">Referrals</a> <a href="${queuesHref}">Queues</a
+          ><a href="/metrics">Metrics</a>${nav}${who}
+        </header>
+        <main>${body}</main>
+      </body>
+    </html>`.value;
 }

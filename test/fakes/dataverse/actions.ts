@@ -2,7 +2,10 @@ import { bindValue, dvError, type FakeReply } from './replies.ts';
 import type { DataverseStore, Row } from './store.ts';
 
 /** Status reasons per outcome (crm-apis §8): 3 Won; 4 Canceled, 5 Out-Sold. -1: the default. */
-const STATUS = { won: { state: 1, allowed: [3], fallback: 3 }, lost: { state: 2, allowed: [4, 5], fallback: 4 } } as const;
+const STATUS = {
+  won: { state: 1, allowed: [3], fallback: 3 },
+  lost: { state: 2, allowed: [4, 5], fallback: 4 },
+} as const;
 
 /**
  * WinOpportunity / LoseOpportunity: creates the opportunityclose activity and moves the
@@ -11,12 +14,20 @@ const STATUS = { won: { state: 1, allowed: [3], fallback: 3 }, lost: { state: 2,
 export function closeOpportunity(store: DataverseStore, outcome: 'won' | 'lost', body: unknown): FakeReply {
   const action = outcome === 'won' ? 'WinOpportunity' : 'LoseOpportunity';
   const params = typeof body === 'object' && body !== null ? (body as Row) : {};
-  const close = typeof params.OpportunityClose === 'object' && params.OpportunityClose !== null ? (params.OpportunityClose as Row) : undefined;
-  if (typeof params.Status !== 'number' || !close) return dvError(400, '0x80040203', `${action} needs Status and OpportunityClose.`);
+  const close =
+    typeof params.OpportunityClose === 'object' && params.OpportunityClose !== null
+      ? (params.OpportunityClose as Row)
+      : undefined;
+  if (typeof params.Status !== 'number' || !close)
+    return dvError(400, '0x80040203', `${action} needs Status and OpportunityClose.`);
   const spec = STATUS[outcome];
   const status = params.Status === -1 ? spec.fallback : params.Status;
   if (!(spec.allowed as readonly number[]).includes(status) && status < 100_000_000) {
-    return dvError(400, '0x80040203', `${status} is not a valid status code for state code OpportunityState.${outcome === 'won' ? 'Won' : 'Lost'}.`);
+    return dvError(
+      400,
+      '0x80040203',
+      `${status} is not a valid status code for state code OpportunityState.${outcome === 'won' ? 'Won' : 'Lost'}.`,
+    );
   }
   const bound = bindValue(store, 'opportunityid', close['opportunityid@odata.bind']);
   if ('error' in bound) return bound.error;
@@ -24,7 +35,8 @@ export function closeOpportunity(store: DataverseStore, outcome: 'won' | 'lost',
   const opp = store.get('opportunities', oppId);
   if (!opp) return dvError(404, '0x80040217', `opportunity With Ids = ${oppId} Does Not Exist`);
   if (opp.statecode !== 0) return dvError(400, '0x80040203', 'The opportunity is already closed.');
-  if (typeof close.subject !== 'string' || close.subject === '') return dvError(400, '0x80040203', 'opportunityclose.subject is required.');
+  if (typeof close.subject !== 'string' || close.subject === '')
+    return dvError(400, '0x80040203', 'opportunityclose.subject is required.');
 
   const today = new Date(Date.parse(store.stamp())).toISOString().slice(0, 10);
   store.insert('opportunitycloses', {

@@ -53,18 +53,37 @@ function innerRequest(state: RouteState, part: Part): FakeRequest | undefined {
   const m = /^(GET|PATCH|POST|DELETE|PUT) (\S+) HTTP\/1\.1$/.exec(requestLine.trim());
   if (!m?.[1] || !m[2]) return undefined;
   const inner = splitHead(eol ? part.body.slice(eol.index + eol[0].length) : '');
-  const target = /^https?:/.test(m[2]) ? m[2] : m[2].startsWith('/') ? `${state.base()}${m[2]}` : `${state.base()}${state.apiPath}/${m[2]}`;
+  const target = /^https?:/.test(m[2])
+    ? m[2]
+    : m[2].startsWith('/')
+      ? `${state.base()}${m[2]}`
+      : `${state.base()}${state.apiPath}/${m[2]}`;
   return { method: m[1], url: new URL(target), headers: inner.headers, body: inner.body.trim() };
 }
 
-const REASONS: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 404: 'Not Found', 412: 'Precondition Failed', 429: 'Too Many Requests', 500: 'Internal Server Error' };
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  204: 'No Content',
+  400: 'Bad Request',
+  404: 'Not Found',
+  412: 'Precondition Failed',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
 
 function httpPart(reply: FakeReply, contentId?: string): string {
   const lines = ['Content-Type: application/http', 'Content-Transfer-Encoding: binary'];
   if (contentId) lines.push(`Content-ID: ${contentId}`);
   lines.push('', `HTTP/1.1 ${reply.status} ${REASONS[reply.status] ?? 'Status'}`);
   for (const [k, v] of Object.entries(reply.headers ?? {})) lines.push(`${k}: ${v}`);
-  if (reply.body !== undefined) lines.push('Content-Type: application/json; odata.metadata=minimal', 'OData-Version: 4.0', '', JSON.stringify(reply.body));
+  if (reply.body !== undefined)
+    lines.push(
+      'Content-Type: application/json; odata.metadata=minimal',
+      'OData-Version: 4.0',
+      '',
+      JSON.stringify(reply.body),
+    );
   else lines.push('');
   return lines.join('\r\n');
 }
@@ -76,12 +95,27 @@ export interface RawReply {
   raw: string;
 }
 
-export function handleBatch(state: RouteState, contentType: string, body: string, prefer: string, log: BatchLog[]): RawReply | FakeReply {
+export function handleBatch(
+  state: RouteState,
+  contentType: string,
+  body: string,
+  prefer: string,
+  log: BatchLog[],
+): RawReply | FakeReply {
   const boundary = boundaryOf(contentType);
-  if (!/^multipart\/mixed/i.test(contentType) || !boundary) return dvError(400, '0x80060888', 'The batch request must be multipart/mixed with a boundary.');
+  if (!/^multipart\/mixed/i.test(contentType) || !boundary)
+    return dvError(400, '0x80060888', 'The batch request must be multipart/mixed with a boundary.');
   const top = parts(body, boundary);
-  const count = top.reduce((n, p) => n + (/^multipart\/mixed/i.test(p.headers['content-type'] ?? '') ? parts(p.body, boundaryOf(p.headers['content-type'] ?? '') ?? '').length : 1), 0);
-  if (count > MAX_REQUESTS) return dvError(400, '0x8006088a', `The number of requests in a batch exceeds the limit of ${MAX_REQUESTS}.`);
+  const count = top.reduce(
+    (n, p) =>
+      n +
+      (/^multipart\/mixed/i.test(p.headers['content-type'] ?? '')
+        ? parts(p.body, boundaryOf(p.headers['content-type'] ?? '') ?? '').length
+        : 1),
+    0,
+  );
+  if (count > MAX_REQUESTS)
+    return dvError(400, '0x8006088a', `The number of requests in a batch exceeds the limit of ${MAX_REQUESTS}.`);
 
   const continueOnError = /odata\.continue-on-error/.test(prefer);
   const entry: BatchLog = { requests: count, changesets: 0, targets: [] };
@@ -112,7 +146,9 @@ export function handleBatch(state: RouteState, contentType: string, body: string
       });
       if (ok) {
         const cs = `changesetresponse_${randomUUID()}`;
-        out.push(`--${response}\r\nContent-Type: multipart/mixed; boundary=${cs}\r\n\r\n${replies.map((r) => `--${cs}\r\n${httpPart(r.reply, r.id)}`).join('\r\n')}\r\n--${cs}--`);
+        out.push(
+          `--${response}\r\nContent-Type: multipart/mixed; boundary=${cs}\r\n\r\n${replies.map((r) => `--${cs}\r\n${httpPart(r.reply, r.id)}`).join('\r\n')}\r\n--${cs}--`,
+        );
       } else {
         failed = true;
         const failure = replies.at(-1)?.reply ?? dvError(500, '', 'change set failed');
@@ -127,5 +163,9 @@ export function handleBatch(state: RouteState, contentType: string, body: string
   }
   entry.targets = [...targets];
   log.push(entry);
-  return { status: 200, headers: { 'content-type': `multipart/mixed; boundary=${response}` }, raw: `${out.join('\r\n')}\r\n--${response}--\r\n` };
+  return {
+    status: 200,
+    headers: { 'content-type': `multipart/mixed; boundary=${response}` },
+    raw: `${out.join('\r\n')}\r\n--${response}--\r\n`,
+  };
 }

@@ -1,5 +1,9 @@
 import type { Logger } from '../../../src/log/logger.ts';
-import { createDynamicsConnector, type DynamicsConnector, type DynamicsOptionsInput } from '../../../connectors/dynamics/index.ts';
+import {
+  createDynamicsConnector,
+  type DynamicsConnector,
+  type DynamicsOptionsInput,
+} from '../../../connectors/dynamics/index.ts';
 import { startFakeDataverse, type FakeDataverse, type FakeDataverseOptions } from './server.ts';
 
 export interface DataverseHarness {

@@ -18,7 +18,7 @@ describe('parseFilter', () => {
     ['missing eq null', true],
   ])('%s -> %s', (filter, expected) => expect(parseFilter(filter)(row)).toBe(expected));
 
-  it.each(["name eq 'open", 'contains(name,\'x\')', 'name eq', "name eq 'a' xor n eq 1"])('rejects %s', (filter) => {
+  it.each(["name eq 'open", "contains(name,'x')", 'name eq', "name eq 'a' xor n eq 1"])('rejects %s', (filter) => {
     expect(() => parseFilter(filter)).toThrow();
   });
 });
@@ -32,11 +32,28 @@ afterEach(async () => {
 async function client(opts: Parameters<typeof startFakeDataverse>[0] = {}) {
   fake = await startFakeDataverse(opts);
   const f = fake;
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'c', client_secret: 's', scope: `${f.url}/.default` });
-  const token = (await axios.post<{ access_token: string }>(`${f.url}/${f.tenantId}/oauth2/v2.0/token`, form)).data.access_token;
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: 'c',
+    client_secret: 's',
+    scope: `${f.url}/.default`,
+  });
+  const token = (await axios.post<{ access_token: string }>(`${f.url}/${f.tenantId}/oauth2/v2.0/token`, form)).data
+    .access_token;
   const api = `${f.url}${f.apiPath}/`;
-  const call = (method: string, path: string, data?: unknown, headers: Record<string, string> = {}): Promise<AxiosResponse<unknown>> =>
-    axios.request({ method, url: /^http/.test(path) ? path : `${api}${path}`, data, headers: { Authorization: `Bearer ${token}`, ...headers }, validateStatus: () => true });
+  const call = (
+    method: string,
+    path: string,
+    data?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<AxiosResponse<unknown>> =>
+    axios.request({
+      method,
+      url: /^http/.test(path) ? path : `${api}${path}`,
+      data,
+      headers: { Authorization: `Bearer ${token}`, ...headers },
+      validateStatus: () => true,
+    });
   return { f, call, api };
 }
 
@@ -53,8 +70,18 @@ describe('fake Dataverse', () => {
   it('upserts by alternate key: 201 then 200 with return=representation, 204 without', async () => {
     const { f, call } = await client();
     const prefer = { Prefer: 'return=representation' };
-    const created = await call('PATCH', "opportunities(new_referralid='R-1')?$select=opportunityid", { name: 'A' }, prefer);
-    const updated = await call('PATCH', "opportunities(new_referralid='r-1')?$select=opportunityid", { name: 'B' }, prefer);
+    const created = await call(
+      'PATCH',
+      "opportunities(new_referralid='R-1')?$select=opportunityid",
+      { name: 'A' },
+      prefer,
+    );
+    const updated = await call(
+      'PATCH',
+      "opportunities(new_referralid='r-1')?$select=opportunityid",
+      { name: 'B' },
+      prefer,
+    );
     const plain = await call('PATCH', "opportunities(new_referralid='R-1')", { name: 'C' });
     expect([created.status, updated.status, plain.status]).toEqual([201, 200, 204]);
     expect(body(updated).opportunityid).toBe(body(created).opportunityid);
@@ -72,13 +99,17 @@ describe('fake Dataverse', () => {
     expect(body(edit).error).toMatchObject({ message: expect.stringContaining('closed') });
     const open = f.seed('opportunities', { name: 'Open', new_referralid: 'O-1' });
     expect((await call('PATCH', `opportunities(${String(open.opportunityid)})`, { statecode: 1 })).status).toBe(400);
-    expect((await call('PATCH', `opportunities(${String(row.opportunityid)})`, { statecode: 0, statuscode: 1 })).status).toBe(204);
+    expect(
+      (await call('PATCH', `opportunities(${String(row.opportunityid)})`, { statecode: 0, statuscode: 1 })).status,
+    ).toBe(204);
   });
 
   it('pages with odata.maxpagesize and a nextLink that survives edits between pages', async () => {
     const { f, call } = await client();
     for (let i = 0; i < 7; i++) f.seed('opportunities', { name: `O${i}`, new_referralid: `R-${i}` });
-    const first = await call('GET', 'opportunities?$select=name&$orderby=modifiedon asc', undefined, { Prefer: 'odata.maxpagesize=3' });
+    const first = await call('GET', 'opportunities?$select=name&$orderby=modifiedon asc', undefined, {
+      Prefer: 'odata.maxpagesize=3',
+    });
     expect(first.headers['preference-applied']).toBe('odata.maxpagesize=3');
     const firstRows = body(first).value as Record<string, unknown>[];
     f.updateAsUser(String(firstRows[0]?.opportunityid), { name: 'O0 edited' });
@@ -94,8 +125,14 @@ describe('fake Dataverse', () => {
 
   it('expands the currency lookup and answers unsupported queries with 400', async () => {
     const { call } = await client();
-    await call('PATCH', "opportunities(new_referralid='R-1')", { name: 'A', 'transactioncurrencyid@odata.bind': '/transactioncurrencies(c0000000-0000-4000-8000-0000000000e2)' });
-    const r = await call('GET', "opportunities?$select=name&$expand=transactioncurrencyid($select=isocurrencycode)&$filter=new_referralid eq 'R-1'");
+    await call('PATCH', "opportunities(new_referralid='R-1')", {
+      name: 'A',
+      'transactioncurrencyid@odata.bind': '/transactioncurrencies(c0000000-0000-4000-8000-0000000000e2)',
+    });
+    const r = await call(
+      'GET',
+      "opportunities?$select=name&$expand=transactioncurrencyid($select=isocurrencycode)&$filter=new_referralid eq 'R-1'",
+    );
     expect((body(r).value as unknown[])[0]).toMatchObject({ transactioncurrencyid: { isocurrencycode: 'USD' } });
     expect((await call('GET', "opportunities?$filter=contains(name,'A')")).status).toBe(400);
   });
@@ -104,11 +141,13 @@ describe('fake Dataverse', () => {
     const { f, call } = await client();
     const part = (n: number, name: string): string =>
       `--cs${n}\r\nContent-Type: application/http\r\nContent-ID: ${n}\r\n\r\nPATCH opportunities(new_referralid='R-${n}') HTTP/1.1\r\nContent-Type: application/json\r\n\r\n{"name":"${name}"}\r\n`;
-    const changeset = (n: number, parts: string[]): string => `--b\r\nContent-Type: multipart/mixed; boundary=cs${n}\r\n\r\n${parts.join('')}--cs${n}--\r\n`;
-    const batch = [
-      changeset(1, [part(1, 'ok'), part(1, 'x'.repeat(301))]), // second request fails: the first is undone
-      changeset(2, [part(2, 'ok')]),
-    ].join('') + '--b--\r\n';
+    const changeset = (n: number, parts: string[]): string =>
+      `--b\r\nContent-Type: multipart/mixed; boundary=cs${n}\r\n\r\n${parts.join('')}--cs${n}--\r\n`;
+    const batch =
+      [
+        changeset(1, [part(1, 'ok'), part(1, 'x'.repeat(301))]), // second request fails: the first is undone
+        changeset(2, [part(2, 'ok')]),
+      ].join('') + '--b--\r\n';
     const headers = { 'Content-Type': 'multipart/mixed; boundary=b' };
     const stopped = await call('POST', '$batch', batch, headers);
     expect(stopped.status).toBe(200);
@@ -127,18 +166,36 @@ describe('fake Dataverse', () => {
     const { f, call } = await client();
     const request = (url: string, data: unknown): string =>
       `--b\r\nContent-Type: multipart/mixed; boundary=cs\r\n\r\n--cs\r\nContent-Type: application/http\r\nContent-ID: 1\r\n\r\nPATCH ${url} HTTP/1.1\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(data)}\r\n--cs--\r\n`;
-    const batch = [
-      request("accounts(new_referralsynckey='K-1')", { name: 'Contoso' }),
-      request("opportunities(new_referralid='R-1')", { name: 'A', 'customerid_account@odata.bind': "/accounts(new_referralsynckey='k-1')" }),
-      request("opportunities(new_referralid='R-2')", { name: 'B', 'customerid_account@odata.bind': "/accounts(new_referralsynckey='K-2')" }),
-    ].join('') + '--b--\r\n';
-    const r = await call('POST', '$batch', batch, { 'Content-Type': 'multipart/mixed; boundary=b', Prefer: 'odata.continue-on-error' });
+    const batch =
+      [
+        request("accounts(new_referralsynckey='K-1')", { name: 'Contoso' }),
+        request("opportunities(new_referralid='R-1')", {
+          name: 'A',
+          'customerid_account@odata.bind': "/accounts(new_referralsynckey='k-1')",
+        }),
+        request("opportunities(new_referralid='R-2')", {
+          name: 'B',
+          'customerid_account@odata.bind': "/accounts(new_referralsynckey='K-2')",
+        }),
+      ].join('') + '--b--\r\n';
+    const r = await call('POST', '$batch', batch, {
+      'Content-Type': 'multipart/mixed; boundary=b',
+      Prefer: 'odata.continue-on-error',
+    });
     expect(String(r.data).match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 204', 'HTTP/1.1 204', 'HTTP/1.1 404']);
     expect(String(r.data)).toContain('Does Not Exist');
     const [account] = f.records('accounts');
-    expect(f.records('opportunities')).toMatchObject([{ new_referralid: 'R-1', _customerid_value: account?.accountid, '_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'account' }]);
+    expect(f.records('opportunities')).toMatchObject([
+      {
+        new_referralid: 'R-1',
+        _customerid_value: account?.accountid,
+        '_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'account',
+      },
+    ]);
     // A key column that is no alternate key of the table is refused.
-    const bad = await call('PATCH', "opportunities(new_referralid='R-3')", { 'customerid_account@odata.bind': "/accounts(name='Contoso')" });
+    const bad = await call('PATCH', "opportunities(new_referralid='R-3')", {
+      'customerid_account@odata.bind': "/accounts(name='Contoso')",
+    });
     expect(bad.status).toBe(400);
   });
 

@@ -20,12 +20,42 @@ export interface FakeMetadataOptions {
 
 const COLUMNS: Record<string, string[]> = {
   opportunity: [
-    'opportunityid', 'name', 'estimatedvalue', 'estimatedclosedate', 'description', 'transactioncurrencyid', 'isrevenuesystemcalculated',
-    'customerid', 'parentaccountid', 'statecode', 'statuscode', 'stepname', 'modifiedon', 'createdon', 'ownerid',
-    'new_referralid', 'new_referralstatus', 'new_referralsubstatus', 'new_referralexpiresat', 'new_referralexpirylevel', 'new_referrallink',
-    'new_referralcategory', 'new_referraldecision', 'new_referraldeclinereason', 'new_referralsyncmessage',
+    'opportunityid',
+    'name',
+    'estimatedvalue',
+    'estimatedclosedate',
+    'description',
+    'transactioncurrencyid',
+    'isrevenuesystemcalculated',
+    'customerid',
+    'parentaccountid',
+    'statecode',
+    'statuscode',
+    'stepname',
+    'modifiedon',
+    'createdon',
+    'ownerid',
+    'new_referralid',
+    'new_referralstatus',
+    'new_referralsubstatus',
+    'new_referralexpiresat',
+    'new_referralexpirylevel',
+    'new_referrallink',
+    'new_referralcategory',
+    'new_referraldecision',
+    'new_referraldeclinereason',
+    'new_referralsyncmessage',
   ],
-  account: ['accountid', 'name', 'address1_postalcode', 'address1_city', 'address1_country', 'new_referralsynckey', 'modifiedon', 'createdon'],
+  account: [
+    'accountid',
+    'name',
+    'address1_postalcode',
+    'address1_city',
+    'address1_country',
+    'new_referralsynckey',
+    'modifiedon',
+    'createdon',
+  ],
 };
 const READ_ONLY = new Set(['opportunityid', 'accountid', 'statecode', 'modifiedon', 'createdon']);
 
@@ -46,7 +76,9 @@ export function handleEntityDefinitions(store: DataverseStore, url: URL, o: Fake
     });
     entity.Keys = (o.withoutKeys ?? []).includes(set)
       ? []
-      : def.keys.filter((k) => columns.includes(k)).map((k) => ({ LogicalName: `${k}_key`, KeyAttributes: [k], EntityKeyIndexStatus: 'Active' }));
+      : def.keys
+          .filter((k) => columns.includes(k))
+          .map((k) => ({ LogicalName: `${k}_key`, KeyAttributes: [k], EntityKeyIndexStatus: 'Active' }));
     value.push(entity);
   }
   return { status: 200, body: { value } };

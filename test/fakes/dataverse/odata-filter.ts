@@ -8,7 +8,7 @@ import type { Row } from './store.ts';
  */
 
 type Literal = string | number | boolean | null | { instant: number };
-type Token = { t: 'op' | 'word' | '(' | ')' } & { v: string } | { t: 'lit'; v: Literal };
+type Token = ({ t: 'op' | 'word' | '(' | ')' } & { v: string }) | { t: 'lit'; v: Literal };
 export type Predicate = (row: Row) => boolean;
 
 const COMPARE = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
@@ -43,7 +43,8 @@ function tokenize(text: string): Token[] {
       else if (word === 'true' || word === 'false') out.push({ t: 'lit', v: word === 'true' });
       else if (/^-?\d+(\.\d+)?$/.test(word)) out.push({ t: 'lit', v: Number(word) });
       else if (DATE_TIME.test(word)) out.push({ t: 'lit', v: { instant: Date.parse(word) } });
-      else if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(word)) out.push({ t: 'lit', v: word.toLowerCase() });
+      else if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(word))
+        out.push({ t: 'lit', v: word.toLowerCase() });
       else if (COMPARE.has(word) || word === 'and' || word === 'or' || word === 'not') out.push({ t: 'op', v: word });
       else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(word)) out.push({ t: 'word', v: word });
       else throw new Error(`unsupported token '${word}'`);
@@ -55,7 +56,11 @@ function tokenize(text: string): Token[] {
 /** -1/0/1, or undefined when the two cannot be ordered. Text ignores case; date-times compare as instants. */
 export function compareValues(a: unknown, b: Literal | unknown): number | undefined {
   const instant = (v: unknown): number | undefined =>
-    typeof v === 'object' && v !== null && 'instant' in v ? (v as { instant: number }).instant : typeof v === 'string' && DATE_TIME.test(v) ? Date.parse(v) : undefined;
+    typeof v === 'object' && v !== null && 'instant' in v
+      ? (v as { instant: number }).instant
+      : typeof v === 'string' && DATE_TIME.test(v)
+        ? Date.parse(v)
+        : undefined;
   const ia = instant(a);
   const ib = instant(b);
   if (ia !== undefined && ib !== undefined) return Math.sign(ia - ib);
@@ -121,7 +126,8 @@ export function parseFilter(text: string): Predicate {
     }
     const op = tokens[pos++];
     const lit = tokens[pos++];
-    if (t?.t !== 'word' || op?.t !== 'op' || !COMPARE.has(op.v) || lit?.t !== 'lit') throw new Error(`expected <column> <op> <literal> at token ${pos - 3}`);
+    if (t?.t !== 'word' || op?.t !== 'op' || !COMPARE.has(op.v) || lit?.t !== 'lit')
+      throw new Error(`expected <column> <op> <literal> at token ${pos - 3}`);
     return comparison(t.v, op.v, lit.v);
   }
 

@@ -16,7 +16,11 @@ export interface Shape {
 }
 
 export function parseShape(params: URLSearchParams, prefer: string): Shape {
-  const select = params.get('$select')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const select = params
+    .get('$select')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const expand = (params.get('$expand') ?? '')
     .split(/,(?![^()]*\))/)
     .map((s) => s.trim())
@@ -31,26 +35,40 @@ export function parseShape(params: URLSearchParams, prefer: string): Shape {
 }
 
 const wants = (shape: Shape, name: string): boolean =>
-  shape.annotations === '*' || shape.annotations.split(',').some((a) => a.trim() === name || (a.trim().endsWith('*') && name.startsWith(a.trim().slice(0, -1))));
+  shape.annotations === '*' ||
+  shape.annotations
+    .split(',')
+    .some((a) => a.trim() === name || (a.trim().endsWith('*') && name.startsWith(a.trim().slice(0, -1))));
 
 /** A row as the Web API returns it. `choices` gives labels for FormattedValue annotations. */
-export function shapeRow(store: DataverseStore, set: string, row: Row, shape: Shape, choices: Record<string, Record<string, string>>): Row {
+export function shapeRow(
+  store: DataverseStore,
+  set: string,
+  row: Row,
+  shape: Shape,
+  choices: Record<string, Record<string, string>>,
+): Row {
   const pk = store.defs[set]?.pk ?? '';
   const out: Row = { '@odata.etag': `W/"${String(row.versionnumber ?? 0)}"` };
   const columns = shape.select ?? Object.keys(row).filter((k) => !k.includes('@'));
   for (const c of new Set([...columns, pk])) {
     out[c] = row[c] ?? null;
     const logical = row[`${c}@Microsoft.Dynamics.CRM.lookuplogicalname`];
-    if (logical !== undefined && wants(shape, 'Microsoft.Dynamics.CRM.lookuplogicalname')) out[`${c}@Microsoft.Dynamics.CRM.lookuplogicalname`] = logical;
+    if (logical !== undefined && wants(shape, 'Microsoft.Dynamics.CRM.lookuplogicalname'))
+      out[`${c}@Microsoft.Dynamics.CRM.lookuplogicalname`] = logical;
     const label = choices[c]?.[String(row[c])];
-    if (label !== undefined && wants(shape, 'OData.Community.Display.V1.FormattedValue')) out[`${c}@OData.Community.Display.V1.FormattedValue`] = label;
+    if (label !== undefined && wants(shape, 'OData.Community.Display.V1.FormattedValue'))
+      out[`${c}@OData.Community.Display.V1.FormattedValue`] = label;
   }
   for (const e of shape.expand) {
     const { column, logical } = lookupOf(row, e.nav);
     const target = row[column];
     const targetSet = logical === undefined ? undefined : store.setByLogical(logical);
     const related = typeof target === 'string' && targetSet ? store.get(targetSet, target) : undefined;
-    out[e.nav] = related && targetSet ? shapeRow(store, targetSet, related, { select: e.select, expand: [], annotations: '' }, {}) : null;
+    out[e.nav] =
+      related && targetSet
+        ? shapeRow(store, targetSet, related, { select: e.select, expand: [], annotations: '' }, {})
+        : null;
   }
   return out;
 }
@@ -73,10 +91,14 @@ function lookupOf(row: Row, nav: string): { column: string; logical: string | un
 }
 
 function orderBy(spec: string | null, pk: string): { column: string; desc: boolean }[] {
-  const parts = (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((p) => {
-    const [column = '', dir] = p.split(/\s+/);
-    return { column, desc: dir === 'desc' };
-  });
+  const parts = (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const [column = '', dir] = p.split(/\s+/);
+      return { column, desc: dir === 'desc' };
+    });
   return [...parts, { column: pk, desc: false }];
 }
 
@@ -98,7 +120,13 @@ export interface PageResult {
 }
 
 /** One page of `set` for the query in `url`. Throws on unsupported options (the fake answers 400). */
-export function runQuery(store: DataverseStore, set: string, url: URL, prefer: string, choices: Record<string, Record<string, string>>): PageResult {
+export function runQuery(
+  store: DataverseStore,
+  set: string,
+  url: URL,
+  prefer: string,
+  choices: Record<string, Record<string, string>>,
+): PageResult {
   const params = url.searchParams;
   const pk = store.defs[set]?.pk ?? '';
   const shape = parseShape(params, prefer);

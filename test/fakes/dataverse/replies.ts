@@ -23,7 +23,11 @@ export interface RecordFailure {
 
 /** `{ "error": { "code", "message" } }`, the Dataverse error payload (crm-apis §11). */
 export function dvError(status: number, code: string, message: string, retryAfter?: string): FakeReply {
-  return { status, headers: retryAfter === undefined ? {} : { 'Retry-After': retryAfter }, body: { error: { code, message } } };
+  return {
+    status,
+    headers: retryAfter === undefined ? {} : { 'Retry-After': retryAfter },
+    body: { error: { code, message } },
+  };
 }
 
 /** Single-valued navigation properties whose lookup column has another name. */
@@ -48,8 +52,12 @@ export function bindValue(store: DataverseStore, nav: string, value: unknown): {
   if (!def) return { error: dvError(400, '0x80060888', `Unknown entity set '${set}' in ${nav}@odata.bind.`) };
   const key = m[2];
   const alt = /^([a-z_][a-z0-9_]*)='((?:[^']|'')*)'$/.exec(key);
-  if (alt?.[1] && !def.keys.includes(alt[1])) return { error: dvError(400, '0x80048d19', `Invalid key: no alternate key on ${def.logical} has the column '${alt[1]}'.`) };
-  const target = alt?.[1] && alt[2] !== undefined ? store.findByKey(set, alt[1], alt[2].replace(/''/g, "'")) : store.get(set, key);
+  if (alt?.[1] && !def.keys.includes(alt[1]))
+    return {
+      error: dvError(400, '0x80048d19', `Invalid key: no alternate key on ${def.logical} has the column '${alt[1]}'.`),
+    };
+  const target =
+    alt?.[1] && alt[2] !== undefined ? store.findByKey(set, alt[1], alt[2].replace(/''/g, "'")) : store.get(set, key);
   if (!target) return { error: dvError(404, '0x80040217', `${def.logical} With Ids = ${key} Does Not Exist`) };
   return {
     cols: {

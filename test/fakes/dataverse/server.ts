@@ -62,9 +62,32 @@ export async function startFakeDataverse(opts: FakeDataverseOptions = {}): Promi
   const apiPath = opts.apiPath ?? '/api/data/v9.2';
   let base = '';
   const store = new DataverseStore(now, opts);
-  const tokens = new TokenService({ ...(opts.clientId ? { clientId: opts.clientId } : {}), ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}) }, now, (tid) => `https://${new URL(base).host}/${tid}/v2.0`);
-  const state: RouteState = { store, apiPath, base: () => base, recordFailures: [], choices: opts.choices ?? {}, metadata: opts.metadata ?? {} };
-  const counters: Record<RouteName, number> = { token: 0, batch: 0, upsert: 0, create: 0, query: 0, action: 0, unauthorized: 0, other: 0 };
+  const tokens = new TokenService(
+    {
+      ...(opts.clientId ? { clientId: opts.clientId } : {}),
+      ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
+    },
+    now,
+    (tid) => `https://${new URL(base).host}/${tid}/v2.0`,
+  );
+  const state: RouteState = {
+    store,
+    apiPath,
+    base: () => base,
+    recordFailures: [],
+    choices: opts.choices ?? {},
+    metadata: opts.metadata ?? {},
+  };
+  const counters: Record<RouteName, number> = {
+    token: 0,
+    batch: 0,
+    upsert: 0,
+    create: 0,
+    query: 0,
+    action: 0,
+    unauthorized: 0,
+    other: 0,
+  };
   const batches: BatchLog[] = [];
   const failures: Failure[] = [];
   let latency = opts.latencyMs ?? 0;
@@ -75,7 +98,9 @@ export async function startFakeDataverse(opts: FakeDataverseOptions = {}): Promi
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     if ((req.url ?? '').length > 32_768) return json(res, dvError(414, '', 'URI too long'));
     const url = new URL(req.url ?? '/', base);
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+    );
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     if (token?.[1] && req.method === 'POST') {
       counters.token++;
@@ -94,7 +119,16 @@ export async function startFakeDataverse(opts: FakeDataverseOptions = {}): Promi
     counters[name]++;
     listener?.(name, url);
     const failure = failures.shift();
-    if (failure) return json(res, dvError(failure.status, failure.code ?? (failure.status === 429 ? '0x80072322' : ''), failure.message ?? 'Injected failure', failure.retryAfter));
+    if (failure)
+      return json(
+        res,
+        dvError(
+          failure.status,
+          failure.code ?? (failure.status === 429 ? '0x80072322' : ''),
+          failure.message ?? 'Injected failure',
+          failure.retryAfter,
+        ),
+      );
     if (resource === '$batch' && req.method === 'POST') {
       const reply = handleBatch(state, headers['content-type'] ?? '', body, headers.prefer ?? '', batches);
       if ('raw' in reply) {
@@ -143,7 +177,8 @@ export async function startFakeDataverse(opts: FakeDataverseOptions = {}): Promi
     },
     records: (table) => store.rows(table),
     seed: (table, cols) => structuredClone(store.outside(() => store.insert(table, cols))),
-    updateAsUser: (id, cols, table = 'opportunities') => structuredClone(store.outside(() => store.update(table, id, cols, SELLER_ID))),
+    updateAsUser: (id, cols, table = 'opportunities') =>
+      structuredClone(store.outside(() => store.update(table, id, cols, SELLER_ID))),
     deleteAsUser(id, table = 'opportunities') {
       if (!store.outside(() => store.remove(table, id))) throw new Error(`fake dataverse: no ${table} row ${id}`);
     },
@@ -172,5 +207,7 @@ function json(res: ServerResponse, reply: FakeReply): void {
     res.writeHead(reply.status, headers).end();
     return;
   }
-  res.writeHead(reply.status, { 'content-type': 'application/json; odata.metadata=minimal; charset=utf-8', ...headers }).end(JSON.stringify(reply.body));
+  res
+    .writeHead(reply.status, { 'content-type': 'application/json; odata.metadata=minimal; charset=utf-8', ...headers })
+    .end(JSON.stringify(reply.body));
 }

@@ -27,7 +27,11 @@ export const BASE_CURRENCY_ID = 'c0000000-0000-4000-8000-0000000000e2';
 export const CURRENCIES: Row[] = [
   { transactioncurrencyid: 'c0000000-0000-4000-8000-0000000000e1', isocurrencycode: 'EUR', currencyname: 'Euro' },
   { transactioncurrencyid: 'c0000000-0000-4000-8000-0000000000e2', isocurrencycode: 'USD', currencyname: 'US Dollar' },
-  { transactioncurrencyid: 'c0000000-0000-4000-8000-0000000000e3', isocurrencycode: 'GBP', currencyname: 'Pound Sterling' },
+  {
+    transactioncurrencyid: 'c0000000-0000-4000-8000-0000000000e3',
+    isocurrencycode: 'GBP',
+    currencyname: 'Pound Sterling',
+  },
 ];
 
 /**
@@ -59,10 +63,20 @@ export class DataverseStore {
       connections: { logical: 'connection', pk: 'connectionid', keys: [] },
     };
     for (const set of Object.keys(this.defs)) this.tables.set(set, new Map());
-    for (const c of CURRENCIES) this.table('transactioncurrencies').set(String(c.transactioncurrencyid), { ...c, statecode: 0 });
-    this.table('systemusers').set(APP_USER_ID, { systemuserid: APP_USER_ID, fullname: 'referral-sync (application user)', isdisabled: false });
+    for (const c of CURRENCIES)
+      this.table('transactioncurrencies').set(String(c.transactioncurrencyid), { ...c, statecode: 0 });
+    this.table('systemusers').set(APP_USER_ID, {
+      systemuserid: APP_USER_ID,
+      fullname: 'referral-sync (application user)',
+      isdisabled: false,
+    });
     this.table('systemusers').set(SELLER_ID, {
-      systemuserid: SELLER_ID, fullname: 'Sam Seller', firstname: 'Sam', lastname: 'Seller', internalemailaddress: 'sam.seller@partner.test', isdisabled: false,
+      systemuserid: SELLER_ID,
+      fullname: 'Sam Seller',
+      firstname: 'Sam',
+      lastname: 'Seller',
+      internalemailaddress: 'sam.seller@partner.test',
+      isdisabled: false,
     });
   }
 
@@ -96,7 +110,8 @@ export class DataverseStore {
       const id = this.keyIndex(set, column).get(v);
       return id === undefined ? undefined : this.get(set, id);
     }
-    for (const row of this.table(set).values()) if (typeof row[column] === 'string' && (row[column] as string).toLowerCase() === v) return row;
+    for (const row of this.table(set).values())
+      if (typeof row[column] === 'string' && (row[column] as string).toLowerCase() === v) return row;
     return undefined;
   }
 
@@ -109,7 +124,8 @@ export class DataverseStore {
     if (!index) {
       index = new Map();
       const pk = this.defs[set]?.pk ?? '';
-      for (const row of this.table(set).values()) if (typeof row[column] === 'string') index.set((row[column] as string).toLowerCase(), String(row[pk]));
+      for (const row of this.table(set).values())
+        if (typeof row[column] === 'string') index.set((row[column] as string).toLowerCase(), String(row[pk]));
       this.keyIndexes.set(name, index);
     }
     return index;
@@ -123,7 +139,8 @@ export class DataverseStore {
       const index = this.keyIndexes.get(`${set}.${column}`);
       if (!index) continue;
       const old = before?.[column];
-      if (typeof old === 'string' && index.get(old.toLowerCase()) === String(before?.[def.pk])) index.delete(old.toLowerCase());
+      if (typeof old === 'string' && index.get(old.toLowerCase()) === String(before?.[def.pk]))
+        index.delete(old.toLowerCase());
       const now = after?.[column];
       if (typeof now === 'string') index.set(now.toLowerCase(), String(after?.[def.pk]));
     }
@@ -133,9 +150,17 @@ export class DataverseStore {
     const def = this.defs[set] as TableDef;
     const at = this.stamp();
     const row: Row = {
-      [def.pk]: id.toLowerCase(), statecode: 0, statuscode: 1, createdon: at, modifiedon: at, versionnumber: ++this.version,
-      _ownerid_value: APP_USER_ID, '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser',
-      _createdby_value: by, _modifiedby_value: by, ...cols,
+      [def.pk]: id.toLowerCase(),
+      statecode: 0,
+      statuscode: 1,
+      createdon: at,
+      modifiedon: at,
+      versionnumber: ++this.version,
+      _ownerid_value: APP_USER_ID,
+      '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser',
+      _createdby_value: by,
+      _modifiedby_value: by,
+      ...cols,
     };
     this.table(set).set(id.toLowerCase(), row);
     this.reindex(set, undefined, row);

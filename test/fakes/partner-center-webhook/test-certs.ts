@@ -33,19 +33,83 @@ function signer(dir: string, name: string): TestSigner {
   const pem = readFileSync(join(dir, `${name}.pem`), 'utf8');
   const key = createPrivateKey(readFileSync(join(dir, `${name}.key`), 'utf8'));
   const cert = new X509Certificate(pem);
-  return { pem, der: Buffer.from(cert.raw), cert, key, sign: (body) => sign('sha256', Buffer.from(body), key).toString('base64') };
+  return {
+    pem,
+    der: Buffer.from(cert.raw),
+    cert,
+    key,
+    sign: (body) => sign('sha256', Buffer.from(body), key).toString('base64'),
+  };
 }
 
 export function makeTestCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'pc-webhook-certs-'));
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   try {
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/C=US/O=Microsoft Corporation/CN=Test Issuing CA');
-    for (const [name, bits] of [['leaf', '2048'], ['weak', '1024']] as const) {
-      ssl('req', '-new', '-newkey', `rsa:${bits}`, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', '/CN=pcnotifications-dispatch.microsoft.com');
-      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', name === 'leaf' ? '1' : '2', '-days', '1', '-out', `${name}.pem`);
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/C=US/O=Microsoft Corporation/CN=Test Issuing CA',
+    );
+    for (const [name, bits] of [
+      ['leaf', '2048'],
+      ['weak', '1024'],
+    ] as const) {
+      ssl(
+        'req',
+        '-new',
+        '-newkey',
+        `rsa:${bits}`,
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        '/CN=pcnotifications-dispatch.microsoft.com',
+      );
+      ssl(
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        name === 'leaf' ? '1' : '2',
+        '-days',
+        '1',
+        '-out',
+        `${name}.pem`,
+      );
     }
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rogue.key', '-out', 'rogue.pem', '-days', '1', '-subj', '/O=Evil Corp/CN=pcnotifications-dispatch.microsoft.com');
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'rogue.key',
+      '-out',
+      'rogue.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/O=Evil Corp/CN=pcnotifications-dispatch.microsoft.com',
+    );
     return { ca: signer(dir, 'ca'), leaf: signer(dir, 'leaf'), rogue: signer(dir, 'rogue'), weak: signer(dir, 'weak') };
   } finally {
     rmSync(dir, { recursive: true, force: true });

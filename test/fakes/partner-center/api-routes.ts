@@ -46,33 +46,52 @@ const BASE = '/v1.0/engagements/referrals';
 
 /** Partner API error envelope (reference §7): branch on `code`, not `message`. */
 const fail = (status: number, code: string, message: string, headers?: Record<string, string>): ApiReply => ({
-  status, body: JSON.stringify({ error: { code, message } }), ...(headers ? { headers } : {}),
+  status,
+  body: JSON.stringify({ error: { code, message } }),
+  ...(headers ? { headers } : {}),
 });
 
 const defaultCode = (status: number): string =>
   status === 429 ? 'throttled' : status === 503 ? 'serviceNotAvailable' : 'generalException';
 
-export function handleApi(state: ApiState, method: string, url: URL, headers: IncomingHttpHeaders, body: string): ApiReply {
+export function handleApi(
+  state: ApiState,
+  method: string,
+  url: URL,
+  headers: IncomingHttpHeaders,
+  body: string,
+): ApiReply {
   const path = url.pathname.replace(/\/+$/, '');
   const id = path.startsWith(`${BASE}/`) ? decodeURIComponent(path.slice(BASE.length + 1)) : undefined;
   const route: RouteName =
-    path === BASE && method === 'GET' ? 'list'
-    : id !== undefined && method === 'GET' ? 'get'
-    : id !== undefined && method === 'PATCH' ? 'patch'
-    : 'other';
+    path === BASE && method === 'GET'
+      ? 'list'
+      : id !== undefined && method === 'GET'
+        ? 'get'
+        : id !== undefined && method === 'PATCH'
+          ? 'patch'
+          : 'other';
   state.counters[route]++;
   if (route === 'other') return fail(404, 'invalidRequest', `no route for ${method} ${url.pathname}`);
 
   const bearer = /^Bearer (\S+)$/.exec(headers.authorization ?? '');
   if (!bearer || !state.tokens.isValid(bearer[1] as string)) {
     state.counters.unauthorized++;
-    return fail(401, 'unauthenticated', 'the access token is missing, expired or unknown', { 'www-authenticate': 'Bearer' });
+    return fail(401, 'unauthenticated', 'the access token is missing, expired or unknown', {
+      'www-authenticate': 'Bearer',
+    });
   }
 
   const injected = state.failures.shift();
   if (injected) {
-    const extra: Record<string, string> = injected.retryAfter !== undefined ? { 'retry-after': injected.retryAfter } : {};
-    return fail(injected.status, injected.code ?? defaultCode(injected.status), `injected failure ${injected.status}`, extra);
+    const extra: Record<string, string> =
+      injected.retryAfter !== undefined ? { 'retry-after': injected.retryAfter } : {};
+    return fail(
+      injected.status,
+      injected.code ?? defaultCode(injected.status),
+      `injected failure ${injected.status}`,
+      extra,
+    );
   }
 
   if (route === 'list') return list(state, url);
@@ -102,7 +121,11 @@ function list(state: ApiState, url: URL): ApiReply {
 }
 
 function patch(
-  state: ApiState, id: string, current: Record<string, unknown> | undefined, headers: IncomingHttpHeaders, body: string,
+  state: ApiState,
+  id: string,
+  current: Record<string, unknown> | undefined,
+  headers: IncomingHttpHeaders,
+  body: string,
 ): ApiReply {
   const ifMatch = typeof headers['if-match'] === 'string' ? headers['if-match'] : undefined;
   let ops: unknown;
@@ -136,7 +159,8 @@ function patch(
   }
   const stored = state.index.write(id, applied.doc);
   record('applied');
-  if (!/return=representation/i.test(String(headers.prefer ?? ''))) return { status: 204, headers: etagHeader(stored.eTag) };
+  if (!/return=representation/i.test(String(headers.prefer ?? '')))
+    return { status: 204, headers: etagHeader(stored.eTag) };
   return { status: 200, headers: etagHeader(stored.eTag), body: JSON.stringify(stored) };
 }
 

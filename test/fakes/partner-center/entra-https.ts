@@ -31,10 +31,27 @@ const OPENID = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/;
 const TOKEN = /^\/([^/]+)\/oauth2\/v2\.0\/token$/;
 
 function selfSigned(dir: string): { key: string; cert: string } {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'cert.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
 }
 
@@ -42,7 +59,11 @@ export async function startHttpsEntra(opts: TokenServiceOptions = {}): Promise<H
   const dir = mkdtempSync(join(tmpdir(), 'entra-https-'));
   const tls = selfSigned(dir);
   let origin = '';
-  const tokens = new TokenService(opts, () => Date.now(), (tenant) => `${origin}/${tenant}/v2.0`);
+  const tokens = new TokenService(
+    opts,
+    () => Date.now(),
+    (tenant) => `${origin}/${tenant}/v2.0`,
+  );
   const issued = new Map<string, number>();
   const requests: string[] = [];
   const server: Server = createServer(tls, (req, res) => {
@@ -51,14 +72,19 @@ export async function startHttpsEntra(opts: TokenServiceOptions = {}): Promise<H
     req.on('end', () => {
       const path = new URL(req.url ?? '/', origin).pathname;
       requests.push(`${req.method ?? ''} ${path}`);
-      const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const json = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       const openid = OPENID.exec(path);
       if (openid && req.method === 'GET') {
         const tenant = openid[1] ?? '';
         const oauth = `${origin}/${tenant}/oauth2/v2.0`;
         return json(200, {
-          token_endpoint: `${oauth}/token`, authorization_endpoint: `${oauth}/authorize`, end_session_endpoint: `${oauth}/logout`,
-          device_authorization_endpoint: `${oauth}/devicecode`, issuer: `${origin}/${tenant}/v2.0`, jwks_uri: `${origin}/${tenant}/discovery/v2.0/keys`,
+          token_endpoint: `${oauth}/token`,
+          authorization_endpoint: `${oauth}/authorize`,
+          end_session_endpoint: `${oauth}/logout`,
+          device_authorization_endpoint: `${oauth}/devicecode`,
+          issuer: `${origin}/${tenant}/v2.0`,
+          jwks_uri: `${origin}/${tenant}/discovery/v2.0/keys`,
         });
       }
       const token = TOKEN.exec(path);

@@ -11,14 +11,39 @@ export type ReferralKind = 'marketplace-lead' | 'qualified-lead' | 'co-sell' | '
 
 const COMPANIES = [
   { name: 'Kestrel Freight AB', city: 'Gothenburg', postalCode: '41104', country: 'SE', size: '51to250employees' },
-  { name: 'Lakeshore Dental Group', city: 'Chicago', state: 'IL', postalCode: '60601', country: 'US', size: '10to50employees' },
+  {
+    name: 'Lakeshore Dental Group',
+    city: 'Chicago',
+    state: 'IL',
+    postalCode: '60601',
+    country: 'US',
+    size: '10to50employees',
+  },
   { name: 'Orchid Textiles Pvt Ltd', city: 'Pune', postalCode: '411001', country: 'IN', size: '251to1000employees' },
   { name: 'Vintry Wine Merchants', city: 'Bordeaux', postalCode: '33000', country: 'FR', size: '1to9employees' },
-  { name: 'Summit Ridge County Schools', city: 'Boulder', state: 'CO', postalCode: '80302', country: 'US', size: '1001to5000employees' },
-  { name: 'Tidewater Energy plc', city: 'Aberdeen', postalCode: 'AB10 1AB', country: 'GB', size: '5001to10000employees' },
+  {
+    name: 'Summit Ridge County Schools',
+    city: 'Boulder',
+    state: 'CO',
+    postalCode: '80302',
+    country: 'US',
+    size: '1001to5000employees',
+  },
+  {
+    name: 'Tidewater Energy plc',
+    city: 'Aberdeen',
+    postalCode: 'AB10 1AB',
+    country: 'GB',
+    size: '5001to10000employees',
+  },
 ] as const;
 const CONTACTS = [
-  ['Ines', 'Marquardt'], ['Tomás', 'Ferreira'], ['Priya', 'Raman'], ['Kwame', 'Asante'], ['Yuki', 'Tanaka'], ['Ola', 'Nordmann'],
+  ['Ines', 'Marquardt'],
+  ['Tomás', 'Ferreira'],
+  ['Priya', 'Raman'],
+  ['Kwame', 'Asante'],
+  ['Yuki', 'Tanaka'],
+  ['Ola', 'Nordmann'],
 ] as const;
 const SOLUTIONS = [
   { id: 'SOL-10421-NWD', name: 'Northwind Cloud Landing Zone', type: 'Name' },
@@ -48,12 +73,22 @@ function base(i: number, createdMs: number): Referral {
     qualification: 'Direct',
     direction: 'Incoming',
     customerProfile: {
-      name, size, address,
-      team: [{ firstName, lastName, email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@customer${i % 97}.example` }],
+      name,
+      size,
+      address,
+      team: [
+        {
+          firstName,
+          lastName,
+          email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@customer${i % 97}.example`,
+        },
+      ],
       ids: {},
     },
     consent: { consentToContact: true, consentToShareReferralWithMicrosoftSellers: true },
-    details: { notes: `Looking for help with ${pick(['Teams Phone', 'Azure migration', 'Dynamics 365 Sales', 'Defender rollout'], i)}.` },
+    details: {
+      notes: `Looking for help with ${pick(['Teams Phone', 'Azure migration', 'Dynamics 365 Sales', 'Defender rollout'], i)}.`,
+    },
     team: [],
     eTag: newETag(),
   };
@@ -64,21 +99,37 @@ const MICROSOFT = { organizationId: 'msft', organizationName: 'Microsoft' };
 const SHAPES: Record<ReferralKind, (r: Referral, i: number) => Referral> = {
   // Independent + Direct + invited by Microsoft (or nobody) = marketplace lead (reference §4.3).
   'marketplace-lead': (r) => ({
-    ...r, referralSource: 'AppSource', callToAction: 'ContactMe', inviteContext: { invitedBy: { organizationId: 'msft' } },
+    ...r,
+    referralSource: 'AppSource',
+    callToAction: 'ContactMe',
+    inviteContext: { invitedBy: { organizationId: 'msft' } },
   }),
   'qualified-lead': (r) => ({ ...r, qualification: 'MarketingQualified', inviteContext: { invitedBy: MICROSOFT } }),
   'co-sell': (r, i) => ({
-    ...r, type: 'Shared', qualification: 'SalesQualified', name: `${r.customerProfile?.name ?? 'Customer'} co-sell`,
+    ...r,
+    type: 'Shared',
+    qualification: 'SalesQualified',
+    name: `${r.customerProfile?.name ?? 'Customer'} co-sell`,
     details: {
-      notes: r.details?.notes, dealValue: 25_000 + (i % 40) * 5_000, currency: 'USD',
-      closingDateTime: iso(Date.parse(r.createdDateTime ?? '') + 90 * day), requirements: { solutions: [pick(SOLUTIONS, i)] },
+      notes: r.details?.notes,
+      dealValue: 25_000 + (i % 40) * 5_000,
+      currency: 'USD',
+      closingDateTime: iso(Date.parse(r.createdDateTime ?? '') + 90 * day),
+      requirements: { solutions: [pick(SOLUTIONS, i)] },
     },
     team: [{ firstName: 'Marta', lastName: 'Kowalski', email: 'marta.kowalski@northwind.example' }],
     inviteContext: { notes: 'Customer asked for a Microsoft partner.', invitedBy: MICROSOFT },
   }),
   'outgoing-won': (r, i) => ({
-    ...r, direction: 'Outgoing', qualification: 'None', status: 'Closed', substatus: 'Won', statusReason: 'Signed 3-year agreement',
-    expirationDateTime: null, acceptedDateTime: r.createdDateTime, name: `${r.customerProfile?.name ?? 'Customer'} renewal`,
+    ...r,
+    direction: 'Outgoing',
+    qualification: 'None',
+    status: 'Closed',
+    substatus: 'Won',
+    statusReason: 'Signed 3-year agreement',
+    expirationDateTime: null,
+    acceptedDateTime: r.createdDateTime,
+    name: `${r.customerProfile?.name ?? 'Customer'} renewal`,
     details: { dealValue: 40_000 + (i % 10) * 1_000, currency: 'EUR', closingDateTime: r.createdDateTime },
   }),
 };
@@ -89,7 +140,9 @@ const SHAPES: Record<ReferralKind, (r: Referral, i: number) => Referral> = {
  */
 export function makeReferral(overrides: Partial<Referral> = {}, kind: ReferralKind = 'co-sell'): Referral {
   const i = counter++;
-  const createdMs = overrides.createdDateTime ? Date.parse(overrides.createdDateTime) : Date.parse('2025-03-03T09:00:00Z') + i * 60_000;
+  const createdMs = overrides.createdDateTime
+    ? Date.parse(overrides.createdDateTime)
+    : Date.parse('2025-03-03T09:00:00Z') + i * 60_000;
   return { ...SHAPES[kind](base(i, createdMs), i), ...overrides };
 }
 

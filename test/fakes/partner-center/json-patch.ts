@@ -19,13 +19,17 @@ const isContainer = (v: unknown): v is Record<string, unknown> | unknown[] => ty
  * created, and `/team/-` on a referral without a team starts the array. Returns an error
  * message instead of throwing so the server can answer 400.
  */
-export function applyPatch(doc: FakeReferral, ops: unknown): { ok: true; doc: FakeReferral } | { ok: false; error: string } {
+export function applyPatch(
+  doc: FakeReferral,
+  ops: unknown,
+): { ok: true; doc: FakeReferral } | { ok: false; error: string } {
   if (!Array.isArray(ops) || ops.length === 0) return { ok: false, error: 'body must be a non-empty JSON Patch array' };
   const out = structuredClone(doc);
   for (const raw of ops as unknown[]) {
     if (!isContainer(raw) || Array.isArray(raw)) return { ok: false, error: 'each operation must be an object' };
     const { op, path, value } = raw as Partial<PatchOp>;
-    if (op !== 'replace' && op !== 'add') return { ok: false, error: `unsupported op '${String(op)}': only replace and add` };
+    if (op !== 'replace' && op !== 'add')
+      return { ok: false, error: `unsupported op '${String(op)}': only replace and add` };
     if (typeof path !== 'string' || !path.startsWith('/')) return { ok: false, error: 'path must be a JSON pointer' };
     const segments = path.slice(1).split('/').map(unescape);
     if (READ_ONLY.has(segments[0] ?? '')) return { ok: false, error: `${path} is read-only` };

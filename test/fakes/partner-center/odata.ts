@@ -8,7 +8,8 @@ import type { IndexQuery } from './referral-index.ts';
  * honour fails loudly instead of getting unfiltered data.
  */
 export function parseListQuery(
-  params: URLSearchParams, maxPageSize: number,
+  params: URLSearchParams,
+  maxPageSize: number,
 ): { ok: true; query: IndexQuery; token?: PageToken } | { ok: false; error: string } {
   const query: IndexQuery = { desc: false, top: maxPageSize };
   const filter = params.get('$filter');

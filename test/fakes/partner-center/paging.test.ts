@@ -31,11 +31,19 @@ describe('fake Partner Center paging modes', () => {
   });
 
   it('offset: an edit between pages shifts the live order and the next page skips one (issue 12)', () => {
-    expect(walkWithEditBetweenPages('offset')).toEqual([['a', 'b'], ['d', 'e'], ['f', 'a']]);
+    expect(walkWithEditBetweenPages('offset')).toEqual([
+      ['a', 'b'],
+      ['d', 'e'],
+      ['f', 'a'],
+    ]);
   });
 
   it('snapshot: pages come from the result set pinned by the first request', () => {
-    expect(walkWithEditBetweenPages('snapshot')).toEqual([['a', 'b'], ['c', 'd'], ['e', 'f']]);
+    expect(walkWithEditBetweenPages('snapshot')).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e', 'f'],
+    ]);
   });
 
   it('snapshot: a token whose snapshot is gone is refused', () => {

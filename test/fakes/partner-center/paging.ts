@@ -34,9 +34,11 @@ export function decodePageToken(raw: string): PageToken | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const t = v as Record<string, unknown>;
   const c = t.cursor as Record<string, unknown> | undefined;
-  if (t.kind === 'keyset' && typeof c?.t === 'number' && typeof c.key === 'string') return { kind: 'keyset', cursor: { t: c.t, key: c.key } };
+  if (t.kind === 'keyset' && typeof c?.t === 'number' && typeof c.key === 'string')
+    return { kind: 'keyset', cursor: { t: c.t, key: c.key } };
   if (t.kind === 'offset' && isCount(t.offset)) return { kind: 'offset', offset: t.offset };
-  if (t.kind === 'snapshot' && typeof t.id === 'string' && isCount(t.offset)) return { kind: 'snapshot', id: t.id, offset: t.offset };
+  if (t.kind === 'snapshot' && typeof t.id === 'string' && isCount(t.offset))
+    return { kind: 'snapshot', id: t.id, offset: t.offset };
   return undefined;
 }
 
@@ -76,7 +78,12 @@ export class Pager {
     return this.slice(id, pinned, 0, query.top);
   }
 
-  private slice(id: string, pinned: string[], offset: number, top: number): { items: string[]; next: PageToken | undefined } {
+  private slice(
+    id: string,
+    pinned: string[],
+    offset: number,
+    top: number,
+  ): { items: string[]; next: PageToken | undefined } {
     const items = pinned.slice(offset, offset + top);
     const end = offset + items.length;
     return { items, next: end < pinned.length ? { kind: 'snapshot', id, offset: end } : undefined };

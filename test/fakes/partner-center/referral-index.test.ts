@@ -4,7 +4,12 @@ import { parseListQuery } from './odata.ts';
 import { type FakeReferral, ReferralIndex } from './referral-index.ts';
 
 const at = (i: number): string => new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString();
-const doc = (id: string, i: number, status = 'New'): FakeReferral => ({ id, status, updatedDateTime: at(i), eTag: `"e-${id}"` });
+const doc = (id: string, i: number, status = 'New'): FakeReferral => ({
+  id,
+  status,
+  updatedDateTime: at(i),
+  eTag: `"e-${id}"`,
+});
 const ids = (page: { items: string[] }): string[] => page.items.map((j) => (JSON.parse(j) as { id: string }).id);
 
 describe('ReferralIndex', () => {
@@ -33,7 +38,10 @@ describe('ReferralIndex', () => {
     expect(ids(ix.page({ desc: false, top: 10, since: { t: since, inclusive: false } }))).toEqual(['c', 'd', 'e']);
     const d1 = ix.page({ desc: true, top: 2, since: { t: since, inclusive: true } });
     expect(ids(d1)).toEqual(['e', 'd']);
-    expect(ids(ix.page({ desc: true, top: 5, since: { t: since, inclusive: true }, after: d1.last }))).toEqual(['c', 'b']);
+    expect(ids(ix.page({ desc: true, top: 5, since: { t: since, inclusive: true }, after: d1.last }))).toEqual([
+      'c',
+      'b',
+    ]);
     expect(ids(ix.page({ desc: false, top: 10, status: 'Closed' }))).toEqual(['b', 'e']);
   });
 
@@ -71,9 +79,21 @@ describe('applyPatch', () => {
 
   it.each([
     ['replace nested', [{ op: 'replace', path: '/details/dealValue', value: 10 }], { details: { dealValue: 10 } }],
-    ['append to team', [{ op: 'add', path: '/team/-', value: { email: 'b@x.example' } }], { team: [{ email: 'a@x.example' }, { email: 'b@x.example' }] }],
-    ['insert at index', [{ op: 'add', path: '/team/0', value: { email: 'z@x.example' } }], { team: [{ email: 'z@x.example' }, { email: 'a@x.example' }] }],
-    ['create missing parents', [{ op: 'add', path: '/consent/consentToContact', value: true }], { consent: { consentToContact: true } }],
+    [
+      'append to team',
+      [{ op: 'add', path: '/team/-', value: { email: 'b@x.example' } }],
+      { team: [{ email: 'a@x.example' }, { email: 'b@x.example' }] },
+    ],
+    [
+      'insert at index',
+      [{ op: 'add', path: '/team/0', value: { email: 'z@x.example' } }],
+      { team: [{ email: 'z@x.example' }, { email: 'a@x.example' }] },
+    ],
+    [
+      'create missing parents',
+      [{ op: 'add', path: '/consent/consentToContact', value: true }],
+      { consent: { consentToContact: true } },
+    ],
     ['escaped pointer', [{ op: 'add', path: '/details/a~1b', value: 1 }], { details: { dealValue: 1, 'a/b': 1 } }],
   ])('%s', (_name, ops, expected) => {
     const result = applyPatch(base, ops);
@@ -93,10 +113,16 @@ describe('applyPatch', () => {
 
 describe('parseListQuery', () => {
   it.each([
-    ["updatedDateTime ge 2025-01-01T00:00:00Z and (status eq 'New')", { since: { t: Date.UTC(2025, 0, 1), inclusive: true }, status: 'New' }],
+    [
+      "updatedDateTime ge 2025-01-01T00:00:00Z and (status eq 'New')",
+      { since: { t: Date.UTC(2025, 0, 1), inclusive: true }, status: 'New' },
+    ],
     ["updatedDateTime gt '2025-01-01T00:00:00Z'", { since: { t: Date.UTC(2025, 0, 1), inclusive: false } }],
   ])('parses %s', (filter, expected) => {
-    expect(parseListQuery(new URLSearchParams({ $filter: filter, $top: '500' }), 100)).toMatchObject({ ok: true, query: { ...expected, top: 100 } });
+    expect(parseListQuery(new URLSearchParams({ $filter: filter, $top: '500' }), 100)).toMatchObject({
+      ok: true,
+      query: { ...expected, top: 100 },
+    });
   });
 
   it.each([["engagementId eq 'x'"], ['updatedDateTime ge yesterday']])('rejects %s', (filter) => {

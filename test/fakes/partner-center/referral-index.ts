@@ -101,7 +101,8 @@ export class ReferralIndex {
     for (; i >= 0 && i < this.sorted.length; i += step) {
       const e = this.sorted[i];
       if (!e) break;
-      if (q.desc && q.since && (e.t < q.since.t || (!q.since.inclusive && e.t === q.since.t))) return { items, last, more: false };
+      if (q.desc && q.since && (e.t < q.since.t || (!q.since.inclusive && e.t === q.since.t)))
+        return { items, last, more: false };
       if (q.status !== undefined && e.status !== q.status) continue;
       if (skip > 0) {
         skip -= 1;
@@ -147,7 +148,12 @@ export class ReferralIndex {
 }
 
 function toEntry(key: string, doc: FakeReferral): Entry {
-  return { key, t: timeOf(doc), status: typeof doc.status === 'string' ? doc.status : undefined, json: JSON.stringify(doc) };
+  return {
+    key,
+    t: timeOf(doc),
+    status: typeof doc.status === 'string' ? doc.status : undefined,
+    json: JSON.stringify(doc),
+  };
 }
 
 /** The service's eTags are quoted GUID-like strings (reference §3). */

@@ -6,7 +6,10 @@ let fake: FakePartnerCenter;
 let token: string;
 const API = '/v1.0/engagements/referrals';
 
-async function call(path: string, init: RequestInit & { auth?: boolean } = {}): Promise<{ status: number; headers: Headers; body: unknown }> {
+async function call(
+  path: string,
+  init: RequestInit & { auth?: boolean } = {},
+): Promise<{ status: number; headers: Headers; body: unknown }> {
   const headers = new Headers(init.headers);
   if (init.auth !== false) headers.set('authorization', `Bearer ${token}`);
   const res = await fetch(`${fake.url}${path}`, { ...init, headers });
@@ -18,7 +21,12 @@ beforeAll(async () => {
   fake = await startFakePartnerCenter({ maxPageSize: 50 });
   const res = await fetch(fake.tokenEndpoint(fake.tenantId), {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'c', client_secret: 's', scope: 'x/.default' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: 'c',
+      client_secret: 's',
+      scope: 'x/.default',
+    }),
   });
   token = ((await res.json()) as { access_token: string }).access_token;
 });
@@ -26,13 +34,18 @@ afterAll(() => fake.close());
 
 describe('fake Partner Center over HTTP', () => {
   it('rejects a missing or unknown token with 401 and the Partner API error envelope', async () => {
-    expect(await call(API, { auth: false })).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } });
+    expect(await call(API, { auth: false })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'unauthenticated' } },
+    });
     expect(await call(API, { headers: { authorization: 'Bearer nope' }, auth: false })).toMatchObject({ status: 401 });
   });
 
   it('lists with $filter/$orderby/$top and pages through $skiptoken nextLinks', async () => {
     fake.seed(makeReferrals(120, Date.UTC(2025, 0, 1), 1000));
-    const first = await call(`${API}?$filter=${encodeURIComponent('updatedDateTime ge 2025-01-01T00:00:10Z')}&$orderby=updatedDateTime%20asc&$top=500`);
+    const first = await call(
+      `${API}?$filter=${encodeURIComponent('updatedDateTime ge 2025-01-01T00:00:10Z')}&$orderby=updatedDateTime%20asc&$top=500`,
+    );
     const body = first.body as { value: unknown[]; '@odata.nextLink': string };
     expect(body.value).toHaveLength(50); // capped at maxPageSize
     expect(body['@odata.nextLink']).toContain('$skiptoken=');
@@ -45,7 +58,8 @@ describe('fake Partner Center over HTTP', () => {
     const r = fake.upsert(makeReferral({ id: 'p-1' }));
     const patch = (ifMatch: string, prefer?: string) =>
       call(`${API}/p-1`, {
-        method: 'PATCH', body: JSON.stringify([{ op: 'replace', path: '/details/notes', value: 'n' }]),
+        method: 'PATCH',
+        body: JSON.stringify([{ op: 'replace', path: '/details/notes', value: 'n' }]),
         headers: { 'content-type': 'application/json', 'if-match': ifMatch, ...(prefer ? { prefer } : {}) },
       });
     expect(await patch('"stale"')).toMatchObject({ status: 412, body: { error: { code: 'preconditionFailed' } } });
@@ -53,8 +67,15 @@ describe('fake Partner Center over HTTP', () => {
     expect(ok.status).toBe(204);
     const eTag = ok.headers.get('etag') ?? '';
     expect(eTag).not.toBe(r.eTag);
-    expect(await patch(eTag, 'return=representation')).toMatchObject({ status: 200, body: { id: 'p-1', details: { notes: 'n' } } });
-    expect(fake.patches.filter((p) => p.id === 'p-1').map((p) => p.outcome)).toEqual(['conflict', 'applied', 'applied']);
+    expect(await patch(eTag, 'return=representation')).toMatchObject({
+      status: 200,
+      body: { id: 'p-1', details: { notes: 'n' } },
+    });
+    expect(fake.patches.filter((p) => p.id === 'p-1').map((p) => p.outcome)).toEqual([
+      'conflict',
+      'applied',
+      'applied',
+    ]);
     expect(fake.get('p-1')).toMatchObject({ details: { notes: 'n' } });
   });
 

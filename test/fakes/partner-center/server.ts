@@ -70,7 +70,12 @@ export async function startFakePartnerCenter(opts: FakePartnerCenterOptions = {}
   const pager = new Pager(index);
   pager.mode = opts.paging ?? 'keyset';
   const state: ApiState = {
-    index, pager, tokens, failures: [], patches: [], maxPageSize: opts.maxPageSize ?? 100,
+    index,
+    pager,
+    tokens,
+    failures: [],
+    patches: [],
+    maxPageSize: opts.maxPageSize ?? 100,
     counters: { token: 0, devicecode: 0, list: 0, get: 0, patch: 0, unauthorized: 0, other: 0 },
     baseUrl: () => base,
     now,

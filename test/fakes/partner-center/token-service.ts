@@ -55,7 +55,11 @@ export class TokenService {
     private readonly issuer: (tenant: string) => string,
   ) {
     this.lifetimeSec = opts.accessTokenLifetimeSec ?? 3600;
-    this.user = opts.user ?? { username: 'referrals.admin@northwind.example', name: 'Referrals Admin', oid: randomUUID() };
+    this.user = opts.user ?? {
+      username: 'referrals.admin@northwind.example',
+      name: 'Referrals Admin',
+      oid: randomUUID(),
+    };
   }
 
   /** True when `token` was issued here and has not expired or been revoked. */
@@ -90,18 +94,25 @@ export class TokenService {
 
   deviceCode(form: URLSearchParams, verificationUri: string): OAuthReply {
     const clientId = form.get('client_id') ?? '';
-    if (this.opts.clientId && clientId !== this.opts.clientId) return oauthError(400, 'invalid_client', 'unknown client');
+    if (this.opts.clientId && clientId !== this.opts.clientId)
+      return oauthError(400, 'invalid_client', 'unknown client');
     const deviceCode = opaque('dc-');
     const userCode = randomBytes(4).toString('hex').toUpperCase();
     const expiresIn = 900;
     this.deviceCodes.set(deviceCode, {
-      userCode, clientId, scope: form.get('scope') ?? '', approved: this.opts.autoApproveDeviceCode ?? true,
+      userCode,
+      clientId,
+      scope: form.get('scope') ?? '',
+      approved: this.opts.autoApproveDeviceCode ?? true,
       expiresAt: this.now() + expiresIn * 1000,
     });
     return {
       status: 200,
       body: {
-        device_code: deviceCode, user_code: userCode, verification_uri: verificationUri, expires_in: expiresIn,
+        device_code: deviceCode,
+        user_code: userCode,
+        verification_uri: verificationUri,
+        expires_in: expiresIn,
         interval: this.opts.deviceCodePollIntervalSec ?? 0.05,
         message: `To sign in, open ${verificationUri} and enter the code ${userCode} to authenticate.`,
       },
@@ -110,7 +121,8 @@ export class TokenService {
 
   token(tenant: string, form: URLSearchParams): OAuthReply {
     const clientId = form.get('client_id') ?? '';
-    if (this.opts.clientId && clientId !== this.opts.clientId) return oauthError(400, 'invalid_client', 'unknown client');
+    if (this.opts.clientId && clientId !== this.opts.clientId)
+      return oauthError(400, 'invalid_client', 'unknown client');
     const scope = form.get('scope') ?? '';
     switch (form.get('grant_type')) {
       case 'client_credentials':
@@ -122,7 +134,8 @@ export class TokenService {
       case 'device_code':
       case 'urn:ietf:params:oauth:grant-type:device_code': {
         const dc = this.deviceCodes.get(form.get('device_code') ?? '');
-        if (!dc || dc.expiresAt <= this.now()) return oauthError(400, 'expired_token', 'device code expired or unknown');
+        if (!dc || dc.expiresAt <= this.now())
+          return oauthError(400, 'expired_token', 'device code expired or unknown');
         if (!dc.approved) return oauthError(400, 'authorization_pending', 'the user has not signed in yet');
         this.deviceCodes.delete(form.get('device_code') ?? '');
         return { status: 200, body: this.tokens(scope || dc.scope, true, tenant, clientId) };
@@ -142,8 +155,14 @@ export class TokenService {
     this.accessTokens.set(accessToken, this.now() + this.lifetimeSec * 1000);
     this.issued.push(accessToken);
     const body: Record<string, unknown> = {
-      token_type: 'Bearer', access_token: accessToken, expires_in: this.lifetimeSec, ext_expires_in: this.lifetimeSec,
-      scope: scope.split(' ').filter((s) => !['openid', 'profile', 'offline_access'].includes(s)).join(' '),
+      token_type: 'Bearer',
+      access_token: accessToken,
+      expires_in: this.lifetimeSec,
+      ext_expires_in: this.lifetimeSec,
+      scope: scope
+        .split(' ')
+        .filter((s) => !['openid', 'profile', 'offline_access'].includes(s))
+        .join(' '),
     };
     if (!delegated) return body;
     const refreshToken = opaque('fake-rt-');
@@ -155,13 +174,24 @@ export class TokenService {
     const idToken = [
       b64url({ typ: 'JWT', alg: 'none' }),
       b64url({
-        aud: clientId, iss: this.issuer(tid), iat, nbf: iat, exp: iat + 3600, tid, oid: this.user.oid, sub: this.user.oid,
-        preferred_username: this.user.username, name: this.user.name, ver: '2.0',
+        aud: clientId,
+        iss: this.issuer(tid),
+        iat,
+        nbf: iat,
+        exp: iat + 3600,
+        tid,
+        oid: this.user.oid,
+        sub: this.user.oid,
+        preferred_username: this.user.username,
+        name: this.user.name,
+        ver: '2.0',
       }),
       '',
     ].join('.');
     return {
-      ...body, refresh_token: refreshToken, id_token: idToken,
+      ...body,
+      refresh_token: refreshToken,
+      id_token: idToken,
       client_info: b64url({ uid: this.user.oid, utid: tid }),
     };
   }

@@ -1,4 +1,12 @@
-import { apiError, handleRoute, isObject, routeOf, type FakeRoute, type Reply, type RouteContext } from './fake-routes.ts';
+import {
+  apiError,
+  handleRoute,
+  isObject,
+  routeOf,
+  type FakeRoute,
+  type Reply,
+  type RouteContext,
+} from './fake-routes.ts';
 
 /*
  * `POST /services/data/vXX.X/composite`: subrequests run in order in one API call; a later one
@@ -33,14 +41,25 @@ interface Sub {
 
 export function handleComposite(ctx: RouteContext, body: unknown): { reply: Reply; subrequests: FakeSubrequest[] } {
   const subrequests: FakeSubrequest[] = [];
-  const refuse = (message: string, code = 'INVALID_API_INPUT') => ({ reply: apiError(400, code, message), subrequests });
-  if (!isObject(body) || !Array.isArray(body.compositeRequest)) return refuse('body must have a compositeRequest array', 'JSON_PARSER_ERROR');
+  const refuse = (message: string, code = 'INVALID_API_INPUT') => ({
+    reply: apiError(400, code, message),
+    subrequests,
+  });
+  if (!isObject(body) || !Array.isArray(body.compositeRequest))
+    return refuse('body must have a compositeRequest array', 'JSON_PARSER_ERROR');
   if (body.allOrNone === true) return refuse('fake salesforce: composite allOrNone=true is not modelled');
   const raw: unknown[] = body.compositeRequest;
-  if (raw.length === 0 || raw.length > MAX_SUBREQUESTS) return refuse(`a composite request takes 1 to ${MAX_SUBREQUESTS} subrequests, not ${raw.length}`);
+  if (raw.length === 0 || raw.length > MAX_SUBREQUESTS)
+    return refuse(`a composite request takes 1 to ${MAX_SUBREQUESTS} subrequests, not ${raw.length}`);
   const subs: Sub[] = [];
   for (const r of raw) {
-    if (!isObject(r) || typeof r.method !== 'string' || typeof r.url !== 'string' || typeof r.referenceId !== 'string' || !REFERENCE_ID.test(r.referenceId)) {
+    if (
+      !isObject(r) ||
+      typeof r.method !== 'string' ||
+      typeof r.url !== 'string' ||
+      typeof r.referenceId !== 'string' ||
+      !REFERENCE_ID.test(r.referenceId)
+    ) {
       return refuse('each subrequest needs method, url and an alphanumeric referenceId', 'JSON_PARSER_ERROR');
     }
     if (subs.some((s) => s.referenceId === r.referenceId)) return refuse(`duplicate referenceId ${r.referenceId}`);
@@ -58,7 +77,12 @@ export function handleComposite(ctx: RouteContext, body: unknown): { reply: Repl
   return { reply: { status: 200, body: { compositeResponse } }, subrequests };
 }
 
-function run(ctx: RouteContext, sub: Sub, answers: Map<string, { status: number; body: unknown }>, log: FakeSubrequest[]): Reply {
+function run(
+  ctx: RouteContext,
+  sub: Sub,
+  answers: Map<string, { status: number; body: unknown }>,
+  log: FakeSubrequest[],
+): Reply {
   let halted: string | undefined;
   const substitute = (text: string, json: boolean): string =>
     text.replace(REFERENCE, (expr: string, ref: string, path: string) => {
@@ -75,11 +99,20 @@ function run(ctx: RouteContext, sub: Sub, answers: Map<string, { status: number;
   const parsed = new URL(url, 'http://fake');
   const seg = segments(url);
   const route = seg ? routeOf(sub.method, seg) : 'unknown';
-  const reply = halted !== undefined
-    ? apiError(400, 'PROCESSING_HALTED', halted)
-    : !seg || route === 'unknown' || route === 'composite'
-      ? apiError(404, 'NOT_FOUND', 'The requested resource does not exist')
-      : handleRoute({ ...ctx, version: DATA_PATH.exec(parsed.pathname)?.[1] ?? ctx.version }, route, sub.method, seg, parsed.searchParams, body, undefined);
+  const reply =
+    halted !== undefined
+      ? apiError(400, 'PROCESSING_HALTED', halted)
+      : !seg || route === 'unknown' || route === 'composite'
+        ? apiError(404, 'NOT_FOUND', 'The requested resource does not exist')
+        : handleRoute(
+            { ...ctx, version: DATA_PATH.exec(parsed.pathname)?.[1] ?? ctx.version },
+            route,
+            sub.method,
+            seg,
+            parsed.searchParams,
+            body,
+            undefined,
+          );
   log.push({ referenceId: sub.referenceId, method: sub.method, path: parsed.pathname, route, status: reply.status });
   return reply;
 }
@@ -87,14 +120,20 @@ function run(ctx: RouteContext, sub: Sub, answers: Map<string, { status: number;
 /** Path segments after /services/data/vXX.X/, or undefined for another path. */
 function segments(url: string): string[] | undefined {
   const m = DATA_PATH.exec(new URL(url, 'http://fake').pathname);
-  return m ? (m[2] ?? '').split('/').filter((s) => s !== '').map(decodeURIComponent) : undefined;
+  return m
+    ? (m[2] ?? '')
+        .split('/')
+        .filter((s) => s !== '')
+        .map(decodeURIComponent)
+    : undefined;
 }
 
 /** `.id`, `[0].id`, `.records[0].Id` inside an earlier answer. */
 function valueAt(body: unknown, path: string): unknown {
   let value = body;
   for (const part of path.match(/\.[A-Za-z0-9_]+|\[\d+\]/g) ?? []) {
-    if (part.startsWith('[')) value = Array.isArray(value) ? (value as unknown[])[Number(part.slice(1, -1))] : undefined;
+    if (part.startsWith('['))
+      value = Array.isArray(value) ? (value as unknown[])[Number(part.slice(1, -1))] : undefined;
     else value = isObject(value) ? value[part.slice(1)] : undefined;
   }
   return value;

@@ -34,7 +34,21 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 
 export function emptyCounters(): FakeCounters {
   return {
-    token: 0, query: 0, queryMore: 0, describe: 0, describeGlobal: 0, retrieve: 0, create: 0, update: 0, delete: 0,
-    upsertSingle: 0, upsertCollection: 0, createCollection: 0, updateCollection: 0, composite: 0, unknown: 0, total: 0,
+    token: 0,
+    query: 0,
+    queryMore: 0,
+    describe: 0,
+    describeGlobal: 0,
+    retrieve: 0,
+    create: 0,
+    update: 0,
+    delete: 0,
+    upsertSingle: 0,
+    upsertCollection: 0,
+    createCollection: 0,
+    updateCollection: 0,
+    composite: 0,
+    unknown: 0,
+    total: 0,
   };
 }

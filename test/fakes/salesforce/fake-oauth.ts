@@ -35,7 +35,11 @@ const oauthError = (error: string, description: string, status = 400): TokenOutc
 });
 
 /** POST /services/oauth2/token for the JWT bearer and client credentials grants. */
-export function handleTokenRequest(form: URLSearchParams, authorization: string | undefined, cfg: OAuthConfig): TokenOutcome {
+export function handleTokenRequest(
+  form: URLSearchParams,
+  authorization: string | undefined,
+  cfg: OAuthConfig,
+): TokenOutcome {
   const grant = form.get('grant_type');
   if (grant === JWT_GRANT) {
     if (!cfg.jwt) return oauthError('unsupported_grant_type', 'grant type not supported');
@@ -53,7 +57,8 @@ export function handleTokenRequest(form: URLSearchParams, authorization: string 
       secret = decodeURIComponent(p ?? '');
     }
     if (id !== cfg.clientCredentials.clientId) return oauthError('invalid_client_id', 'client identifier invalid');
-    if (secret !== cfg.clientCredentials.clientSecret) return oauthError('invalid_client', 'invalid client credentials');
+    if (secret !== cfg.clientCredentials.clientSecret)
+      return oauthError('invalid_client', 'invalid client credentials');
     return issue(cfg);
   }
   return oauthError('unsupported_grant_type', 'grant type not supported');
@@ -79,7 +84,8 @@ function issue(cfg: OAuthConfig): TokenOutcome {
 function checkAssertion(assertion: string, jwt: JwtBearerConfig, baseUrl: string, now: Date): TokenOutcome | undefined {
   const parts = assertion.split('.');
   const [h, p, s] = parts;
-  if (parts.length !== 3 || h === undefined || p === undefined || s === undefined) return oauthError('invalid_grant', 'invalid assertion');
+  if (parts.length !== 3 || h === undefined || p === undefined || s === undefined)
+    return oauthError('invalid_grant', 'invalid assertion');
   const header = decodeJson(h);
   const claims = decodeJson(p);
   if (!header || !claims || header.alg !== 'RS256') return oauthError('invalid_grant', 'invalid assertion');
@@ -90,8 +96,10 @@ function checkAssertion(assertion: string, jwt: JwtBearerConfig, baseUrl: string
   if (claims.aud !== (jwt.audience ?? baseUrl)) return oauthError('invalid_grant', 'audience is invalid');
   if (claims.sub !== jwt.username) return oauthError('invalid_grant', "user hasn't approved this consumer");
   const nowS = Math.floor(now.getTime() / 1000);
-  if (typeof claims.exp !== 'number' || claims.exp < nowS) return oauthError('invalid_grant', 'expired authorization code');
-  if (claims.exp > nowS + MAX_EXP_AHEAD_S) return oauthError('invalid_grant', 'invalid assertion: exp too far in the future');
+  if (typeof claims.exp !== 'number' || claims.exp < nowS)
+    return oauthError('invalid_grant', 'expired authorization code');
+  if (claims.exp > nowS + MAX_EXP_AHEAD_S)
+    return oauthError('invalid_grant', 'invalid assertion: exp too far in the future');
   return undefined;
 }
 

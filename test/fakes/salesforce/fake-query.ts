@@ -9,7 +9,8 @@ export interface QueryPage {
   records: Record<string, unknown>[];
 }
 
-export type QueryOutcome = { ok: true; page: QueryPage } | { ok: false; status: number; errorCode: string; message: string };
+export type QueryOutcome =
+  { ok: true; page: QueryPage } | { ok: false; status: number; errorCode: string; message: string };
 
 interface Cursor {
   rows: Record<string, unknown>[];
@@ -29,18 +30,30 @@ export class FakeQueryEngine {
     try {
       q = parseSoql(soql);
     } catch (err) {
-      if (err instanceof SoqlError) return { ok: false, status: 400, errorCode: 'MALFORMED_QUERY', message: err.message };
+      if (err instanceof SoqlError)
+        return { ok: false, status: 400, errorCode: 'MALFORMED_QUERY', message: err.message };
       throw err;
     }
     const table = this.store.table(q.from);
-    if (!table) return { ok: false, status: 400, errorCode: 'INVALID_TYPE', message: `sObject type '${q.from}' is not supported.` };
+    if (!table)
+      return {
+        ok: false,
+        status: 400,
+        errorCode: 'INVALID_TYPE',
+        message: `sObject type '${q.from}' is not supported.`,
+      };
     const selected = q.fields.map((f) => selectedField(this.store, table, f));
     const unknown = [
       ...q.fields.filter((_, i) => selected[i] === undefined),
       ...[...q.orderBy.map((o) => o.field), ...conditionFields(q.where)].filter((f) => !table.field(f)),
     ][0];
     if (unknown !== undefined) {
-      return { ok: false, status: 400, errorCode: 'INVALID_FIELD', message: `No such column '${unknown}' on entity '${table.name}'.` };
+      return {
+        ok: false,
+        status: 400,
+        errorCode: 'INVALID_FIELD',
+        message: `No such column '${unknown}' on entity '${table.name}'.`,
+      };
     }
     let rows: SfRecord[];
     if (q.where) {
@@ -66,11 +79,17 @@ export class FakeQueryEngine {
   more(locator: string, version: string): QueryOutcome {
     const [id] = locator.split('-');
     const cursor = id === undefined ? undefined : this.cursors.get(id);
-    if (!cursor || id === undefined) return { ok: false, status: 400, errorCode: 'INVALID_QUERY_LOCATOR', message: 'invalid query locator' };
+    if (!cursor || id === undefined)
+      return { ok: false, status: 400, errorCode: 'INVALID_QUERY_LOCATOR', message: 'invalid query locator' };
     return { ok: true, page: this.page(cursor.rows, version, cursor.pageSize, id) };
   }
 
-  private page(rows: Record<string, unknown>[], version: string, pageSize: number, cursorId: string | undefined): QueryPage {
+  private page(
+    rows: Record<string, unknown>[],
+    version: string,
+    pageSize: number,
+    cursorId: string | undefined,
+  ): QueryPage {
     const cursor = cursorId === undefined ? undefined : this.cursors.get(cursorId);
     const start = cursor?.next ?? 0;
     const end = Math.min(rows.length, start + pageSize);
@@ -81,7 +100,12 @@ export class FakeQueryEngine {
     }
     const id = cursorId ?? `01gFAKE${(++this.seq).toString().padStart(8, '0')}`;
     this.cursors.set(id, { rows, next: end, pageSize });
-    return { totalSize: rows.length, done: false, nextRecordsUrl: `/services/data/v${version}/query/${id}-${end}`, records };
+    return {
+      totalSize: rows.length,
+      done: false,
+      nextRecordsUrl: `/services/data/v${version}/query/${id}-${end}`,
+      records,
+    };
   }
 }
 
@@ -108,7 +132,9 @@ function selectedField(store: FakeStore, table: TypeTable, item: string): Select
 }
 
 function project(type: string, version: string, r: SfRecord, fields: Selected[]): Record<string, unknown> {
-  const out: Record<string, unknown> = { attributes: { type, url: `/services/data/v${version}/sobjects/${type}/${String(r.Id)}` } };
+  const out: Record<string, unknown> = {
+    attributes: { type, url: `/services/data/v${version}/sobjects/${type}/${String(r.Id)}` },
+  };
   for (const f of fields) {
     if (!('rel' in f)) {
       out[f.name] = r[f.name] ?? null;
@@ -121,7 +147,12 @@ function project(type: string, version: string, r: SfRecord, fields: Selected[])
       out[f.rel] ??= null;
       continue;
     }
-    const nested = (out[f.rel] ?? { attributes: { type: f.parent.name, url: `/services/data/v${version}/sobjects/${f.parent.name}/${String(parent.Id)}` } }) as Record<string, unknown>;
+    const nested = (out[f.rel] ?? {
+      attributes: {
+        type: f.parent.name,
+        url: `/services/data/v${version}/sobjects/${f.parent.name}/${String(parent.Id)}`,
+      },
+    }) as Record<string, unknown>;
     nested[f.name] = parent[f.name] ?? null;
     out[f.rel] = nested;
   }
@@ -147,7 +178,8 @@ function candidates(table: TypeTable, c: Condition): Set<string> | null {
     case 'in': {
       if (c.negate || !c.values.every((v) => v.kind === 'string')) return null;
       const out = new Set<string>();
-      for (const v of c.values) if (v.kind === 'string') for (const id of table.idsEqual(field(c.field), v.value)) out.add(id);
+      for (const v of c.values)
+        if (v.kind === 'string') for (const id of table.idsEqual(field(c.field), v.value)) out.add(id);
       return out;
     }
     case 'and': {
@@ -173,9 +205,12 @@ function value(table: TypeTable, r: SfRecord, field: string): SfValue {
 
 function matches(table: TypeTable, r: SfRecord, c: Condition): boolean {
   switch (c.type) {
-    case 'and': return matches(table, r, c.left) && matches(table, r, c.right);
-    case 'or': return matches(table, r, c.left) || matches(table, r, c.right);
-    case 'not': return !matches(table, r, c.inner);
+    case 'and':
+      return matches(table, r, c.left) && matches(table, r, c.right);
+    case 'or':
+      return matches(table, r, c.left) || matches(table, r, c.right);
+    case 'not':
+      return !matches(table, r, c.inner);
     case 'in': {
       const v = value(table, r, c.field);
       const hit = c.values.some((l) => compare(v, l) === 0);
@@ -187,7 +222,17 @@ function matches(table: TypeTable, r: SfRecord, c: Condition): boolean {
       if (v === null) return c.op === '!=';
       const d = compare(v, c.value);
       if (d === undefined) return c.op === '!=';
-      return c.op === '=' ? d === 0 : c.op === '!=' ? d !== 0 : c.op === '<' ? d < 0 : c.op === '<=' ? d <= 0 : c.op === '>' ? d > 0 : d >= 0;
+      return c.op === '='
+        ? d === 0
+        : c.op === '!='
+          ? d !== 0
+          : c.op === '<'
+            ? d < 0
+            : c.op === '<='
+              ? d <= 0
+              : c.op === '>'
+                ? d > 0
+                : d >= 0;
     }
   }
 }
@@ -196,11 +241,16 @@ function matches(table: TypeTable, r: SfRecord, c: Condition): boolean {
 function compare(v: SfValue, l: Literal): number | undefined {
   if (v === null) return l.kind === 'null' ? 0 : undefined;
   switch (l.kind) {
-    case 'null': return undefined;
-    case 'string': return cmp(String(v).toLowerCase(), l.value.toLowerCase());
-    case 'number': return typeof v === 'number' ? cmp(v, l.value) : cmp(Number(v), l.value);
-    case 'boolean': return v === l.value ? 0 : 1;
-    case 'date': return cmp(String(v).slice(0, 10), l.value);
+    case 'null':
+      return undefined;
+    case 'string':
+      return cmp(String(v).toLowerCase(), l.value.toLowerCase());
+    case 'number':
+      return typeof v === 'number' ? cmp(v, l.value) : cmp(Number(v), l.value);
+    case 'boolean':
+      return v === l.value ? 0 : 1;
+    case 'date':
+      return cmp(String(v).slice(0, 10), l.value);
     case 'datetime': {
       const ms = Date.parse(String(v));
       return Number.isNaN(ms) ? undefined : cmp(ms, l.ms);
@@ -219,9 +269,12 @@ function compareRows(table: TypeTable, a: SfRecord, b: SfRecord, q: SoqlQuery): 
     if (va === vb) continue;
     if (va === null) return o.nullsLast ? 1 : -1;
     if (vb === null) return o.nullsLast ? -1 : 1;
-    const d = table.field(o.field)?.type === 'datetime'
-      ? cmp(Date.parse(String(va)), Date.parse(String(vb)))
-      : typeof va === 'number' && typeof vb === 'number' ? cmp(va, vb) : cmp(String(va).toLowerCase(), String(vb).toLowerCase());
+    const d =
+      table.field(o.field)?.type === 'datetime'
+        ? cmp(Date.parse(String(va)), Date.parse(String(vb)))
+        : typeof va === 'number' && typeof vb === 'number'
+          ? cmp(va, vb)
+          : cmp(String(va).toLowerCase(), String(vb).toLowerCase());
     if (d !== 0) return o.desc ? -d : d;
   }
   return 0;

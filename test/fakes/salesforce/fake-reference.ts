@@ -22,18 +22,28 @@ export function referenceField(table: TypeTable, relationship: string): FieldSpe
 }
 
 export function resolveReference(
-  table: TypeTable, relationship: string, ref: Record<string, unknown>, body: Record<string, unknown>, lookup: (type: string) => TypeTable | undefined,
+  table: TypeTable,
+  relationship: string,
+  ref: Record<string, unknown>,
+  body: Record<string, unknown>,
+  lookup: (type: string) => TypeTable | undefined,
 ): Resolved {
-  const invalid = (message: string, fields: string[] = [relationship]): Resolved => ({ ok: false, error: { statusCode: 'INVALID_FIELD', message, fields } });
+  const invalid = (message: string, fields: string[] = [relationship]): Resolved => ({
+    ok: false,
+    error: { statusCode: 'INVALID_FIELD', message, fields },
+  });
   const spec = referenceField(table, relationship);
   if (!spec) return invalid(`No such column '${relationship}' on sobject of type ${table.name}`);
   if (Object.keys(body).some((k) => k.toLowerCase() === spec.name.toLowerCase() && body[k] !== null)) {
-    return invalid(`Cannot specify both an external ID reference ${relationship} and a salesforce id, ${spec.name}`, [spec.name]);
+    return invalid(`Cannot specify both an external ID reference ${relationship} and a salesforce id, ${spec.name}`, [
+      spec.name,
+    ]);
   }
   const attrs = ref.attributes;
   const typeName = isObject(attrs) && typeof attrs.type === 'string' ? attrs.type : spec.referenceTo;
   const target = typeName === undefined ? undefined : lookup(typeName);
-  if (!target) return invalid(`${spec.name}: the fake does not know which object ${relationship} refers to (set referenceTo)`);
+  if (!target)
+    return invalid(`${spec.name}: the fake does not know which object ${relationship} refers to (set referenceTo)`);
   const entries = Object.entries(ref).filter(([k]) => k !== 'attributes');
   const [only] = entries;
   if (!only || entries.length > 1) return invalid(`${relationship}: name the parent by exactly one external ID field`);
@@ -42,7 +52,10 @@ export function resolveReference(
   if (!extField?.externalId) return invalid(`Field ${field} is not an External ID or indexed field for ${target.name}`);
   const id = typeof value === 'string' || typeof value === 'number' ? target.holder(extField.name, value) : undefined;
   if (id === undefined) {
-    return invalid(`Foreign key external ID: ${String(value)} not found for field ${extField.name} in entity ${target.name}`, []);
+    return invalid(
+      `Foreign key external ID: ${String(value)} not found for field ${extField.name} in entity ${target.name}`,
+      [],
+    );
   }
   return { ok: true, field: spec.name, id };
 }

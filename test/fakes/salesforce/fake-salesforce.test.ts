@@ -40,13 +40,22 @@ async function connect(opts: FakeSalesforceOptions = {}): Promise<Api> {
 
 const q = (soql: string): string => `/query?q=${encodeURIComponent(soql)}`;
 type Page = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
-const opp = (i: number): Record<string, unknown> => ({ Name: `Deal ${i}`, StageName: 'Prospecting', CloseDate: '2030-01-01', Referral_Id__c: `R-${i}` });
+const opp = (i: number): Record<string, unknown> => ({
+  Name: `Deal ${i}`,
+  StageName: 'Prospecting',
+  CloseDate: '2030-01-01',
+  Referral_Id__c: `R-${i}`,
+});
 
 describe('fake salesforce', () => {
   it('pages query results through nextRecordsUrl', async () => {
     const api = await connect({ pageSize: 3 });
-    await api.send('POST', '/composite/sobjects', { allOrNone: false, records: Array.from({ length: 7 }, (_, i) => ({ attributes: { type: 'Opportunity' }, ...opp(i) })) });
-    let page = (await api.get(q('SELECT Id, Referral_Id__c FROM Opportunity ORDER BY Referral_Id__c DESC'))).body as Page;
+    await api.send('POST', '/composite/sobjects', {
+      allOrNone: false,
+      records: Array.from({ length: 7 }, (_, i) => ({ attributes: { type: 'Opportunity' }, ...opp(i) })),
+    });
+    let page = (await api.get(q('SELECT Id, Referral_Id__c FROM Opportunity ORDER BY Referral_Id__c DESC')))
+      .body as Page;
     const seen: unknown[] = [];
     for (;;) {
       seen.push(...page.records.map((r) => r.Referral_Id__c));
@@ -68,7 +77,11 @@ describe('fake salesforce', () => {
     const first = fake?.records('Opportunity').find((r) => r.Referral_Id__c === 'R-0');
     now += 60_000;
     fake?.updateAsUser(String(first?.Id), { StageName: 'Closed Won' });
-    const res = await api.get(q('SELECT Id, StageName, IsWon, IsClosed, LastModifiedById FROM Opportunity WHERE SystemModstamp >= 2030-01-01T00:00:02Z ORDER BY SystemModstamp, Id LIMIT 200'));
+    const res = await api.get(
+      q(
+        'SELECT Id, StageName, IsWon, IsClosed, LastModifiedById FROM Opportunity WHERE SystemModstamp >= 2030-01-01T00:00:02Z ORDER BY SystemModstamp, Id LIMIT 200',
+      ),
+    );
     const page = res.body as Page;
     expect(page.records.map((r) => [r.StageName, r.IsWon, r.IsClosed])).toEqual([
       ['Prospecting', false, false],
@@ -81,21 +94,34 @@ describe('fake salesforce', () => {
 
   it('serves OpportunityStage with the default closed stages', async () => {
     const api = await connect();
-    const page = (await api.get(q('SELECT ApiName, IsClosed, IsWon FROM OpportunityStage WHERE IsClosed = true ORDER BY SortOrder'))).body as Page;
-    expect(page.records.map((r) => [r.ApiName, r.IsWon])).toEqual([['Closed Won', true], ['Closed Lost', false]]);
+    const page = (
+      await api.get(q('SELECT ApiName, IsClosed, IsWon FROM OpportunityStage WHERE IsClosed = true ORDER BY SortOrder'))
+    ).body as Page;
+    expect(page.records.map((r) => [r.ApiName, r.IsWon])).toEqual([
+      ['Closed Won', true],
+      ['Closed Lost', false],
+    ]);
   });
 
   it('supports AND/OR/IN/NOT IN/null and rejects unknown fields and bad SOQL', async () => {
     const api = await connect();
-    for (const [i, country] of ['DE', 'AT', 'DE'].entries()) fake?.setRecord('Account', { Name: `Acc ${i}`, BillingCountry: country });
+    for (const [i, country] of ['DE', 'AT', 'DE'].entries())
+      fake?.setRecord('Account', { Name: `Acc ${i}`, BillingCountry: country });
     fake?.setRecord('Account', { Name: 'No country', BillingCountry: null });
     const names = async (where: string): Promise<unknown[]> =>
-      ((await api.get(q(`SELECT Name FROM Account WHERE ${where} ORDER BY Name`))).body as Page).records.map((r) => r.Name);
-    expect(await names("(Name = 'acc 0' AND BillingCountry = 'DE') OR Name IN ('Acc 1', 'Nope')")).toEqual(['Acc 0', 'Acc 1']);
+      ((await api.get(q(`SELECT Name FROM Account WHERE ${where} ORDER BY Name`))).body as Page).records.map(
+        (r) => r.Name,
+      );
+    expect(await names("(Name = 'acc 0' AND BillingCountry = 'DE') OR Name IN ('Acc 1', 'Nope')")).toEqual([
+      'Acc 0',
+      'Acc 1',
+    ]);
     expect(await names("BillingCountry NOT IN ('DE')")).toEqual(['Acc 1']);
     expect(await names('BillingCountry = null')).toEqual(['No country']);
     expect(await names("NOT (BillingCountry = 'DE')")).toEqual(['Acc 1', 'No country']);
-    expect((await api.get(q('SELECT Nope__c FROM Account'))).body).toEqual([expect.objectContaining({ errorCode: 'INVALID_FIELD' })]);
+    expect((await api.get(q('SELECT Nope__c FROM Account'))).body).toEqual([
+      expect.objectContaining({ errorCode: 'INVALID_FIELD' }),
+    ]);
     expect((await api.get(q('SELECT Id FROM Account WHERE'))).status).toBe(400);
     expect(((await api.get(q('SELECT COUNT() FROM Account'))).body as Page).totalSize).toBe(4);
   });
@@ -116,29 +142,42 @@ describe('fake salesforce', () => {
     const api = await connect({ enforceLengths: true });
     const res = await api.send('PATCH', '/composite/sobjects/Opportunity/Referral_Id__c', {
       allOrNone: true,
-      records: [{ attributes: { type: 'Opportunity' }, ...opp(1) }, { attributes: { type: 'Opportunity' }, Referral_Id__c: 'R-2', Name: 'x'.repeat(121), StageName: 'Prospecting' }],
+      records: [
+        { attributes: { type: 'Opportunity' }, ...opp(1) },
+        { attributes: { type: 'Opportunity' }, Referral_Id__c: 'R-2', Name: 'x'.repeat(121), StageName: 'Prospecting' },
+      ],
     });
     const body = res.body as { success: boolean; errors: { statusCode: string; fields: string[] }[] }[];
     expect(body[0]?.errors[0]?.statusCode).toBe('ALL_OR_NONE_OPERATION_ROLLED_BACK');
     expect(body[1]?.errors.map((e) => e.statusCode).sort()).toEqual(['STRING_TOO_LONG']);
     expect(fake?.records('Opportunity')).toHaveLength(0);
     const missing = await api.send('PATCH', '/sobjects/Opportunity/Referral_Id__c/R-3', { Name: 'x' });
-    expect(missing.body).toEqual([expect.objectContaining({ errorCode: 'REQUIRED_FIELD_MISSING', fields: ['StageName', 'CloseDate'] })]);
+    expect(missing.body).toEqual([
+      expect.objectContaining({ errorCode: 'REQUIRED_FIELD_MISSING', fields: ['StageName', 'CloseDate'] }),
+    ]);
   });
 
   it('rejects more than 200 records, unknown fields when strict, and expired tokens', async () => {
     const api = await connect({ strictFields: true });
-    const tooMany = await api.send('PATCH', '/composite/sobjects/Opportunity/Referral_Id__c', { allOrNone: false, records: Array.from({ length: 201 }, (_, i) => opp(i)) });
+    const tooMany = await api.send('PATCH', '/composite/sobjects/Opportunity/Referral_Id__c', {
+      allOrNone: false,
+      records: Array.from({ length: 201 }, (_, i) => opp(i)),
+    });
     expect(tooMany.status).toBe(400);
     const unknown = await api.send('POST', '/sobjects/Opportunity', { ...opp(1), Nope__c: 1 });
     expect(unknown.body).toEqual([expect.objectContaining({ errorCode: 'INVALID_FIELD' })]);
     fake?.expireTokens();
-    expect(await api.get(q('SELECT Id FROM Account'))).toEqual({ status: 401, body: [expect.objectContaining({ errorCode: 'INVALID_SESSION_ID' })] });
+    expect(await api.get(q('SELECT Id FROM Account'))).toEqual({
+      status: 401,
+      body: [expect.objectContaining({ errorCode: 'INVALID_SESSION_ID' })],
+    });
   });
 
   it('describes objects with external-id flags', async () => {
     const api = await connect();
-    const d = (await api.get('/sobjects/Account/describe')).body as { fields: { name: string; externalId: boolean; unique: boolean }[] };
+    const d = (await api.get('/sobjects/Account/describe')).body as {
+      fields: { name: string; externalId: boolean; unique: boolean }[];
+    };
     expect(d.fields.find((f) => f.name === 'Referral_Sync_Key__c')).toMatchObject({ externalId: true, unique: true });
     expect((await api.get('/sobjects/Nope__c/describe')).status).toBe(404);
   });
@@ -147,7 +186,10 @@ describe('fake salesforce', () => {
     const api = await connect();
     const started = Date.now();
     for (let c = 0; c < 100; c++) {
-      const records = Array.from({ length: 200 }, (_, i) => ({ attributes: { type: 'Opportunity' }, ...opp(c * 200 + i) }));
+      const records = Array.from({ length: 200 }, (_, i) => ({
+        attributes: { type: 'Opportunity' },
+        ...opp(c * 200 + i),
+      }));
       await api.send('PATCH', '/composite/sobjects/Opportunity/Referral_Id__c', { allOrNone: false, records });
     }
     expect(fake?.records('Opportunity')).toHaveLength(20_000);

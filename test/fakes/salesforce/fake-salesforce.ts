@@ -106,7 +106,11 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
   const issued: string[] = [];
   const log: FakeRequest[] = [];
   let counters = emptyCounters();
-  let failures: { left: number; status: 503 | 500 | 429; retryAfter: string } = { left: 0, status: 503, retryAfter: '1' };
+  let failures: { left: number; status: 503 | 500 | 429; retryAfter: string } = {
+    left: 0,
+    status: 503,
+    retryAfter: '1',
+  };
   let writeFailure: 503 | 500 | undefined;
   let baseUrl = '';
 
@@ -123,7 +127,12 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     if (url.pathname === '/services/oauth2/token' && method === 'POST') {
       route = 'token';
       const out = handleTokenRequest(new URLSearchParams(raw), header(req, 'authorization'), {
-        jwt: opts.jwt, clientCredentials: opts.clientCredentials, baseUrl, orgId: ORG_ID, userId: INTEGRATION_USER, now,
+        jwt: opts.jwt,
+        clientCredentials: opts.clientCredentials,
+        baseUrl,
+        orgId: ORG_ID,
+        userId: INTEGRATION_USER,
+        now,
       });
       if (out.token) {
         tokens.add(out.token);
@@ -133,7 +142,10 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     } else {
       const m = DATA_PATH.exec(url.pathname);
       const version = m?.[1] ?? '62.0';
-      const seg = (m?.[2] ?? '').split('/').filter((s) => s !== '').map(decodeURIComponent);
+      const seg = (m?.[2] ?? '')
+        .split('/')
+        .filter((s) => s !== '')
+        .map(decodeURIComponent);
       route = m ? routeOf(method, seg) : 'unknown';
       const bearer = header(req, 'authorization')?.replace(/^Bearer\s+/i, '');
       let injected: 503 | 500 | 429 | undefined;
@@ -146,32 +158,64 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
         writeFailure = undefined;
       }
       if (injected !== undefined) {
-        reply = injected === 429
-          ? { status: 429, body: 'Too Many Requests' }
-          : injected === 503
-          ? apiError(503, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable, please retry')
-          : apiError(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId if you contact support: 0-0 (fake)');
+        reply =
+          injected === 429
+            ? { status: 429, body: 'Too Many Requests' }
+            : injected === 503
+              ? apiError(503, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable, please retry')
+              : apiError(
+                  500,
+                  'UNKNOWN_EXCEPTION',
+                  'An unexpected error occurred. Please include this ErrorId if you contact support: 0-0 (fake)',
+                );
       } else if (bearer === undefined || !tokens.has(bearer)) {
         reply = apiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
       } else if (!m) {
         reply = apiError(404, 'NOT_FOUND', 'The requested resource does not exist');
       } else {
         const body = parseJson(raw);
-        const ctx = { store, query, version, pageSize: opts.pageSize ?? 2000, userId: INTEGRATION_USER, upsertUpdateStatus: opts.upsertUpdateStatus ?? 200 };
+        const ctx = {
+          store,
+          query,
+          version,
+          pageSize: opts.pageSize ?? 2000,
+          userId: INTEGRATION_USER,
+          upsertUpdateStatus: opts.upsertUpdateStatus ?? 200,
+        };
         const composite = body !== INVALID && route === 'composite' ? handleComposite(ctx, body) : undefined;
         subrequests = composite?.subrequests;
-        reply = body === INVALID
-          ? apiError(400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON')
-          : (composite?.reply ?? handleRoute(ctx, route, method, seg, url.searchParams, body, batchSize(header(req, 'sforce-query-options'))));
+        reply =
+          body === INVALID
+            ? apiError(400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON')
+            : (composite?.reply ??
+              handleRoute(
+                ctx,
+                route,
+                method,
+                seg,
+                url.searchParams,
+                body,
+                batchSize(header(req, 'sforce-query-options')),
+              ));
       }
     }
     counters[route] += 1;
     counters.total += 1;
-    log.push({ method, path: url.pathname, route, status: reply.status, callOptions, ...(subrequests ? { subrequests } : {}) });
+    log.push({
+      method,
+      path: url.pathname,
+      route,
+      status: reply.status,
+      callOptions,
+      ...(subrequests ? { subrequests } : {}),
+    });
     res.statusCode = reply.status;
     res.setHeader('Sforce-Limit-Info', `api-usage=${counters.total}/100000`);
     if (retryAfter !== undefined) res.setHeader('Retry-After', retryAfter);
-    if (reply.body === undefined) { res.end(); return; }
+    if (reply.body === undefined) {
+      res.end();
+      return;
+    }
     res.setHeader('Content-Type', 'application/json;charset=UTF-8');
     res.end(JSON.stringify(reply.body));
   };
@@ -191,17 +235,25 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     orgId: ORG_ID,
     integrationUserId: INTEGRATION_USER,
     humanUserId: HUMAN_USER,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
     expireTokens: () => tokens.clear(),
     failRecord: (value, code, times = 1, message) => store.injectFailure(value, code, times, message),
-    failNext: (n, status = 503, retryAfter = '1') => { failures = { left: n, status, retryAfter }; },
-    failNextWrite: (status = 503) => { writeFailure = status; },
+    failNext: (n, status = 503, retryAfter = '1') => {
+      failures = { left: n, status, retryAfter };
+    },
+    failNextWrite: (status = 503) => {
+      writeFailure = status;
+    },
     issuedAccessTokens: () => [...issued],
     counters: () => ({ ...counters }),
-    resetCounters: () => { counters = emptyCounters(); log.length = 0; },
+    resetCounters: () => {
+      counters = emptyCounters();
+      log.length = 0;
+    },
     requests: () => [...log],
     records: (type) => [...(store.table(type)?.byId.values() ?? [])].map((r) => ({ ...r })),
     record: (type, id) => {

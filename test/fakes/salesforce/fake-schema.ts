@@ -4,8 +4,17 @@
  */
 
 export type FieldType =
-  | 'id' | 'string' | 'textarea' | 'picklist' | 'reference' | 'date' | 'datetime' | 'double'
-  | 'currency' | 'percent' | 'boolean';
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'picklist'
+  | 'reference'
+  | 'date'
+  | 'datetime'
+  | 'double'
+  | 'currency'
+  | 'percent'
+  | 'boolean';
 
 export interface FieldSpec {
   name: string;
@@ -134,11 +143,23 @@ export const DEFAULT_FIELDS: Record<string, FieldSpec[]> = {
 
 /** Key prefixes of real orgs, so ids look familiar in logs. */
 export const KEY_PREFIXES: Record<string, string> = {
-  Opportunity: '006', Account: '001', Task: '00T', OpportunityStage: '01J', User: '005', Organization: '00D', OpportunityTeamMember: '00q',
+  Opportunity: '006',
+  Account: '001',
+  Task: '00T',
+  OpportunityStage: '01J',
+  User: '005',
+  Organization: '00D',
+  OpportunityTeamMember: '00q',
 };
 
 const stage = (name: string, closed: boolean, won: boolean, p: number, i: number): StageSpec => ({
-  ApiName: name, MasterLabel: name, IsActive: true, IsClosed: closed, IsWon: won, DefaultProbability: p, SortOrder: i,
+  ApiName: name,
+  MasterLabel: name,
+  IsActive: true,
+  IsClosed: closed,
+  IsWon: won,
+  DefaultProbability: p,
+  SortOrder: i,
 });
 
 /** Salesforce's out-of-the-box sales process. */

@@ -55,7 +55,10 @@ export function tokenize(soql: string): Token[] {
   while (i < soql.length) {
     const rest = soql.slice(i);
     const ws = /^\s+/.exec(rest);
-    if (ws) { i += ws[0].length; continue; }
+    if (ws) {
+      i += ws[0].length;
+      continue;
+    }
     if (rest[0] === "'") {
       let value = '';
       let j = 1;
@@ -74,22 +77,39 @@ export function tokenize(soql: string): Token[] {
       continue;
     }
     const dt = DATETIME.exec(rest);
-    if (dt) { out.push({ t: 'lit', v: { kind: 'datetime', ms: Date.parse(dt[0]) } }); i += dt[0].length; continue; }
+    if (dt) {
+      out.push({ t: 'lit', v: { kind: 'datetime', ms: Date.parse(dt[0]) } });
+      i += dt[0].length;
+      continue;
+    }
     const d = DATE.exec(rest);
-    if (d) { out.push({ t: 'lit', v: { kind: 'date', value: d[0] } }); i += d[0].length; continue; }
+    if (d) {
+      out.push({ t: 'lit', v: { kind: 'date', value: d[0] } });
+      i += d[0].length;
+      continue;
+    }
     const n = NUMBER.exec(rest);
-    if (n) { out.push({ t: 'lit', v: { kind: 'number', value: Number(n[0]) } }); i += n[0].length; continue; }
+    if (n) {
+      out.push({ t: 'lit', v: { kind: 'number', value: Number(n[0]) } });
+      i += n[0].length;
+      continue;
+    }
     const w = WORD.exec(rest);
     if (w) {
       const upper = w[0].toUpperCase();
-      if (upper === 'TRUE' || upper === 'FALSE') out.push({ t: 'lit', v: { kind: 'boolean', value: upper === 'TRUE' } });
+      if (upper === 'TRUE' || upper === 'FALSE')
+        out.push({ t: 'lit', v: { kind: 'boolean', value: upper === 'TRUE' } });
       else if (upper === 'NULL') out.push({ t: 'lit', v: { kind: 'null' } });
       else out.push({ t: 'word', v: w[0] });
       i += w[0].length;
       continue;
     }
     const s = SYMBOL.exec(rest);
-    if (s) { out.push({ t: 'sym', v: s[0] === '<>' ? '!=' : s[0] }); i += s[0].length; continue; }
+    if (s) {
+      out.push({ t: 'sym', v: s[0] === '<>' ? '!=' : s[0] });
+      i += s[0].length;
+      continue;
+    }
     throw new SoqlError(`unexpected character '${rest[0] ?? ''}'`);
   }
   return out;
@@ -101,16 +121,47 @@ export function parseSoql(soql: string): SoqlQuery {
   let pos = 0;
   const peek = (): Token | undefined => toks[pos];
   const isWord = (w: string, tok = peek()): boolean => tok?.t === 'word' && tok.v.toUpperCase() === w;
-  const isSym = (s: string): boolean => { const tok = peek(); return tok?.t === 'sym' && tok.v === s; };
-  const expectWord = (w: string): void => { if (!isWord(w)) throw new SoqlError(`expected ${w}`); pos++; };
-  const expectSym = (s: string): void => { if (!isSym(s)) throw new SoqlError(`expected '${s}'`); pos++; };
-  const ident = (): string => { const tok = peek(); if (tok?.t !== 'word') throw new SoqlError('expected a field name'); pos++; return tok.v; };
-  const literal = (): Literal => { const tok = peek(); if (tok?.t !== 'lit') throw new SoqlError('expected a value'); pos++; return tok.v; };
-  const int = (): number => { const l = literal(); if (l.kind !== 'number' || !Number.isInteger(l.value)) throw new SoqlError('expected an integer'); return l.value; };
+  const isSym = (s: string): boolean => {
+    const tok = peek();
+    return tok?.t === 'sym' && tok.v === s;
+  };
+  const expectWord = (w: string): void => {
+    if (!isWord(w)) throw new SoqlError(`expected ${w}`);
+    pos++;
+  };
+  const expectSym = (s: string): void => {
+    if (!isSym(s)) throw new SoqlError(`expected '${s}'`);
+    pos++;
+  };
+  const ident = (): string => {
+    const tok = peek();
+    if (tok?.t !== 'word') throw new SoqlError('expected a field name');
+    pos++;
+    return tok.v;
+  };
+  const literal = (): Literal => {
+    const tok = peek();
+    if (tok?.t !== 'lit') throw new SoqlError('expected a value');
+    pos++;
+    return tok.v;
+  };
+  const int = (): number => {
+    const l = literal();
+    if (l.kind !== 'number' || !Number.isInteger(l.value)) throw new SoqlError('expected an integer');
+    return l.value;
+  };
 
   const primary = (): Condition => {
-    if (isSym('(')) { pos++; const c = orExpr(); expectSym(')'); return c; }
-    if (isWord('NOT')) { pos++; return { type: 'not', inner: primary() }; }
+    if (isSym('(')) {
+      pos++;
+      const c = orExpr();
+      expectSym(')');
+      return c;
+    }
+    if (isWord('NOT')) {
+      pos++;
+      return { type: 'not', inner: primary() };
+    }
     const field = ident();
     const negate = isWord('NOT');
     if (negate) pos++;
@@ -118,24 +169,34 @@ export function parseSoql(soql: string): SoqlQuery {
       pos++;
       expectSym('(');
       const values = [literal()];
-      while (isSym(',')) { pos++; values.push(literal()); }
+      while (isSym(',')) {
+        pos++;
+        values.push(literal());
+      }
       expectSym(')');
       return { type: 'in', field, values, negate };
     }
     if (negate) throw new SoqlError('expected IN after NOT');
     const op = peek();
-    if (op?.t !== 'sym' || !['=', '!=', '<', '<=', '>', '>='].includes(op.v)) throw new SoqlError('expected an operator');
+    if (op?.t !== 'sym' || !['=', '!=', '<', '<=', '>', '>='].includes(op.v))
+      throw new SoqlError('expected an operator');
     pos++;
     return { type: 'cmp', field, op: op.v as CompareOp, value: literal() };
   };
   const andExpr = (): Condition => {
     let left = primary();
-    while (isWord('AND')) { pos++; left = { type: 'and', left, right: primary() }; }
+    while (isWord('AND')) {
+      pos++;
+      left = { type: 'and', left, right: primary() };
+    }
     return left;
   };
   const orExpr = (): Condition => {
     let left = andExpr();
-    while (isWord('OR')) { pos++; left = { type: 'or', left, right: andExpr() }; }
+    while (isWord('OR')) {
+      pos++;
+      left = { type: 'or', left, right: andExpr() };
+    }
     return left;
   };
 
@@ -143,10 +204,16 @@ export function parseSoql(soql: string): SoqlQuery {
   const fields: string[] = [];
   let count = false;
   if (isWord('COUNT') && toks[pos + 1]?.t === 'sym') {
-    pos++; expectSym('('); expectSym(')'); count = true;
+    pos++;
+    expectSym('(');
+    expectSym(')');
+    count = true;
   } else {
     fields.push(ident());
-    while (isSym(',')) { pos++; fields.push(ident()); }
+    while (isSym(',')) {
+      pos++;
+      fields.push(ident());
+    }
   }
   expectWord('FROM');
   const from = ident();
@@ -160,9 +227,16 @@ export function parseSoql(soql: string): SoqlQuery {
       const field = ident();
       let desc = false;
       if (isWord('ASC')) pos++;
-      else if (isWord('DESC')) { pos++; desc = true; }
+      else if (isWord('DESC')) {
+        pos++;
+        desc = true;
+      }
       let nullsLast = desc; // Salesforce default: NULLS FIRST ascending, NULLS LAST descending
-      if (isWord('NULLS')) { pos++; nullsLast = isWord('LAST'); pos++; }
+      if (isWord('NULLS')) {
+        pos++;
+        nullsLast = isWord('LAST');
+        pos++;
+      }
       orderBy.push({ field, desc, nullsLast });
     } while (isSym(','));
   }

@@ -48,11 +48,14 @@ export class FakeStore {
 
   constructor(private readonly opts: StoreOptions) {
     const omitted = new Set((opts.omitTypes ?? []).map((t) => t.toLowerCase()));
-    const names = new Set([...Object.keys(DEFAULT_FIELDS), ...Object.keys(opts.fields ?? {})].filter((n) => !omitted.has(n.toLowerCase())));
+    const names = new Set(
+      [...Object.keys(DEFAULT_FIELDS), ...Object.keys(opts.fields ?? {})].filter((n) => !omitted.has(n.toLowerCase())),
+    );
     let custom = 0;
     for (const name of names) {
       const merged = new Map<string, FieldSpec>();
-      for (const f of [...(DEFAULT_FIELDS[name] ?? []), ...(opts.fields?.[name] ?? [])]) merged.set(f.name.toLowerCase(), f);
+      for (const f of [...(DEFAULT_FIELDS[name] ?? []), ...(opts.fields?.[name] ?? [])])
+        merged.set(f.name.toLowerCase(), f);
       if (!merged.has('id')) merged.set('id', { name: 'Id', type: 'id', readOnly: true });
       const prefix = KEY_PREFIXES[name] ?? `a0${(custom++).toString(36).toUpperCase()}`;
       const table = new TypeTable(name, prefix, [...merged.values()]);
@@ -63,11 +66,23 @@ export class FakeStore {
       this.stages.set(s.ApiName.toLowerCase(), s);
       this.put('OpportunityStage', { ...s }, opts.integrationUserId);
     }
-    this.put('Organization', { Name: 'Northwind Cloud Partners', DefaultCurrencyIsoCode: opts.orgCurrency ?? 'USD' }, opts.integrationUserId);
+    this.put(
+      'Organization',
+      { Name: 'Northwind Cloud Partners', DefaultCurrencyIsoCode: opts.orgCurrency ?? 'USD' },
+      opts.integrationUserId,
+    );
     // The org's first two users: the integration user (005…1AAA) and the seller who edits in the
     // UI (005…2AAA), so users a test adds get ids of their own.
-    this.put('User', { FirstName: 'Integration', LastName: 'User', Email: 'integration@referral-sync.test' }, opts.integrationUserId);
-    this.put('User', { FirstName: 'Sam', LastName: 'Seller', Email: 'sam.seller@partner.test' }, opts.integrationUserId);
+    this.put(
+      'User',
+      { FirstName: 'Integration', LastName: 'User', Email: 'integration@referral-sync.test' },
+      opts.integrationUserId,
+    );
+    this.put(
+      'User',
+      { FirstName: 'Sam', LastName: 'Seller', Email: 'sam.seller@partner.test' },
+      opts.integrationUserId,
+    );
   }
 
   table(type: string): TypeTable | undefined {
@@ -117,7 +132,12 @@ export class FakeStore {
     const table = this.table(req.type);
     if (!table) return fail('NOT_FOUND', `sObject type '${req.type}' is not supported.`);
     const { strictFields, enforceLengths } = this.opts;
-    const checked = validateWrite(table, req, { strictFields, enforceLengths, stages: this.stages, lookup: (type) => this.table(type) });
+    const checked = validateWrite(table, req, {
+      strictFields,
+      enforceLengths,
+      stages: this.stages,
+      lookup: (type) => this.table(type),
+    });
     if (!checked.ok) return checked;
     const { values, extValue } = checked;
     const injected = this.takeInjected(extValue);
@@ -141,8 +161,21 @@ export class FakeStore {
     const stamp = this.stamp();
     const base: SfRecord = existing
       ? { ...existing }
-      : { Id: table.nextId(), CreatedDate: stamp, CreatedById: userId, OwnerId: userId, IsDeleted: false, ...createDefaults(table.name) };
-    const rec: SfRecord = { ...base, ...values, LastModifiedDate: stamp, LastModifiedById: userId, SystemModstamp: stamp };
+      : {
+          Id: table.nextId(),
+          CreatedDate: stamp,
+          CreatedById: userId,
+          OwnerId: userId,
+          IsDeleted: false,
+          ...createDefaults(table.name),
+        };
+    const rec: SfRecord = {
+      ...base,
+      ...values,
+      LastModifiedDate: stamp,
+      LastModifiedById: userId,
+      SystemModstamp: stamp,
+    };
     this.derive(table.name, rec);
     table.put(rec);
     return String(rec.Id);
@@ -165,8 +198,16 @@ export class FakeStore {
     const existing = id === undefined ? undefined : table.byId.get(id);
     const stamp = this.stamp();
     const rec: SfRecord = {
-      ...(existing ?? { Id: id ?? table.nextId(), CreatedDate: stamp, CreatedById: userId, OwnerId: userId, IsDeleted: false }),
-      LastModifiedDate: stamp, LastModifiedById: userId, SystemModstamp: stamp,
+      ...(existing ?? {
+        Id: id ?? table.nextId(),
+        CreatedDate: stamp,
+        CreatedById: userId,
+        OwnerId: userId,
+        IsDeleted: false,
+      }),
+      LastModifiedDate: stamp,
+      LastModifiedById: userId,
+      SystemModstamp: stamp,
       ...canonical,
     };
     this.derive(table.name, rec);
@@ -181,7 +222,13 @@ export class FakeStore {
     const existing = table?.byId.get(id);
     if (!table || !existing) throw new Error(`fake salesforce: no record ${id}`);
     const stamp = this.stamp();
-    const rec: SfRecord = { ...existing, ...this.canonicalize(table, fields), LastModifiedDate: stamp, LastModifiedById: userId, SystemModstamp: stamp };
+    const rec: SfRecord = {
+      ...existing,
+      ...this.canonicalize(table, fields),
+      LastModifiedDate: stamp,
+      LastModifiedById: userId,
+      SystemModstamp: stamp,
+    };
     this.derive(table.name, rec);
     table.put(rec);
   }

@@ -45,7 +45,11 @@ export function validateWrite(table: TypeTable, req: WriteShape, opts: ValidateO
     let spec = table.field(key);
     if (!spec) {
       if (opts.strictFields) {
-        errors.push({ statusCode: 'INVALID_FIELD', message: `No such column '${key}' on sobject of type ${table.name}`, fields: [key] });
+        errors.push({
+          statusCode: 'INVALID_FIELD',
+          message: `No such column '${key}' on sobject of type ${table.name}`,
+          fields: [key],
+        });
         continue;
       }
       spec = table.addField({ name: key, type: 'string' });
@@ -59,10 +63,20 @@ export function validateWrite(table: TypeTable, req: WriteShape, opts: ValidateO
       continue;
     }
     if (raw !== null && typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
-      errors.push({ statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `${spec.name}: value not of required type`, fields: [spec.name] });
+      errors.push({
+        statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD',
+        message: `${spec.name}: value not of required type`,
+        fields: [spec.name],
+      });
       continue;
     }
-    if (opts.enforceLengths && typeof raw === 'string' && spec.length !== undefined && spec.length > 0 && raw.length > spec.length) {
+    if (
+      opts.enforceLengths &&
+      typeof raw === 'string' &&
+      spec.length !== undefined &&
+      spec.length > 0 &&
+      raw.length > spec.length
+    ) {
       errors.push({
         statusCode: 'STRING_TOO_LONG',
         message: `${spec.label ?? spec.name}: data value too large: ${raw.slice(0, 40)}... (max length=${spec.length})`,
@@ -71,7 +85,11 @@ export function validateWrite(table: TypeTable, req: WriteShape, opts: ValidateO
       continue;
     }
     if (spec.type === 'date' && typeof raw === 'string' && !/^\d{4}-\d{2}-\d{2}$/.test(raw)) {
-      errors.push({ statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `${spec.name}: value not of required type: ${raw}`, fields: [spec.name] });
+      errors.push({
+        statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD',
+        message: `${spec.name}: value not of required type: ${raw}`,
+        fields: [spec.name],
+      });
       continue;
     }
     values[spec.name] = raw;
@@ -81,7 +99,11 @@ export function validateWrite(table: TypeTable, req: WriteShape, opts: ValidateO
   if (req.mode === 'upsert') {
     const spec = req.extField === undefined ? undefined : table.field(req.extField);
     if (!spec || !spec.externalId) {
-      errors.push({ statusCode: 'INVALID_FIELD', message: `Field ${req.extField ?? '(none)'} is not an External ID or Id field`, fields: [] });
+      errors.push({
+        statusCode: 'INVALID_FIELD',
+        message: `Field ${req.extField ?? '(none)'} is not an External ID or Id field`,
+        fields: [],
+      });
     } else if (req.extValue === undefined || req.extValue === '') {
       errors.push({ statusCode: 'MISSING_ARGUMENT', message: `${spec.name} not specified`, fields: [spec.name] });
     } else {
@@ -98,7 +120,12 @@ export function validateWrite(table: TypeTable, req: WriteShape, opts: ValidateO
 }
 
 /** Checks against the target record: required fields, the stage picklist, external-id uniqueness. */
-export function checkRecord(table: TypeTable, values: SfRecord, existing: SfRecord | undefined, stages: Map<string, StageSpec>): SfError[] {
+export function checkRecord(
+  table: TypeTable,
+  values: SfRecord,
+  existing: SfRecord | undefined,
+  stages: Map<string, StageSpec>,
+): SfError[] {
   const errors: SfError[] = [];
   const missing = [...table.fields.values()]
     .filter((f) => f.required)
@@ -107,16 +134,33 @@ export function checkRecord(table: TypeTable, values: SfRecord, existing: SfReco
       return v === undefined || v === null || v === '';
     })
     .map((f) => f.name);
-  if (missing.length > 0) errors.push({ statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.join(', ')}]`, fields: missing });
-  if (table.name === 'Opportunity' && typeof values.StageName === 'string' && !stages.has(values.StageName.toLowerCase())) {
-    errors.push({ statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: `Stage: bad value for restricted picklist field: ${values.StageName}`, fields: ['StageName'] });
+  if (missing.length > 0)
+    errors.push({
+      statusCode: 'REQUIRED_FIELD_MISSING',
+      message: `Required fields are missing: [${missing.join(', ')}]`,
+      fields: missing,
+    });
+  if (
+    table.name === 'Opportunity' &&
+    typeof values.StageName === 'string' &&
+    !stages.has(values.StageName.toLowerCase())
+  ) {
+    errors.push({
+      statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+      message: `Stage: bad value for restricted picklist field: ${values.StageName}`,
+      fields: ['StageName'],
+    });
   }
   for (const field of table.ext.keys()) {
     const v = values[field];
     if (v === undefined) continue;
     const holder = table.holder(field, v);
     if (holder !== undefined && holder !== existing?.Id) {
-      errors.push({ statusCode: 'DUPLICATE_VALUE', message: `duplicate value found: ${field} duplicates value on record with id: ${holder}`, fields: [field] });
+      errors.push({
+        statusCode: 'DUPLICATE_VALUE',
+        message: `duplicate value found: ${field} duplicates value on record with id: ${holder}`,
+        fields: [field],
+      });
     }
   }
   return errors;

@@ -18,7 +18,9 @@ export interface StallServer {
 
 export type Answer = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
-export async function startStallServer(answer: Answer = (_req, _body, res) => res.writeHead(404).end()): Promise<StallServer> {
+export async function startStallServer(
+  answer: Answer = (_req, _body, res) => res.writeHead(404).end(),
+): Promise<StallServer> {
   let stalling = true;
   let stalled = 0;
   let answered = 0;
@@ -59,7 +61,8 @@ export async function startStallServer(answer: Answer = (_req, _body, res) => re
 export function forwardTo(base: string): Answer {
   return (req, body, res) => {
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+    for (const [k, v] of Object.entries(req.headers))
+      if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
     const method = req.method ?? 'GET';
     fetch(`${base}${req.url ?? '/'}`, { method, headers, ...(method === 'GET' || method === 'HEAD' ? {} : { body }) })
       .then(async (r) => {
