@@ -80,3 +80,17 @@ describe('failed sign-ins (#14)', () => {
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
+
+describe('page scripts (charts)', () => {
+  it('serves the chart library from our own origin, behind sign-in, cacheable under a versioned name', async () => {
+    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const { assets } = await import('./assets.ts');
+    const url = `http://127.0.0.1:${ds.server.port}${assets().chart.path}`;
+    expect((await fetch(url)).status).toBe(401);
+    const res = await fetch(url, { headers: bearer(TOKENS.viewer) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/javascript/);
+    expect(res.headers.get('cache-control')).toContain('immutable');
+    expect(await res.text()).toContain('Chart');
+  });
+});

@@ -10,6 +10,7 @@ import { opsRoutes } from './ops-routes.ts';
 import { cached, expiryAlertsFired, pipelineCounts } from './pipeline.ts';
 import type { PageOptions } from './render/html.ts';
 import { allowedHostNames, isAllowedHost } from './allowed-host.ts';
+import { assetRoutes } from './assets.ts';
 import { createAuthLimiter, type AuthLimiter } from './auth-limiter.ts';
 import { isCrossSiteWrite } from './same-origin.ts';
 import type { DashboardSource } from './source.ts';
@@ -240,6 +241,7 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
   });
   const routes = [
     ...opsRoutes(source, metrics, options.publicMetrics ? 'public' : 'viewer'),
+    ...assetRoutes(),
     ...(options.extraRoutes ?? []),
     ...dashboardRoutes({ source, pipeline, log, nav: options.nav ?? [] }),
   ];
