@@ -6,25 +6,20 @@ import {
   ServerError,
 } from '@azure/msal-node';
 import { AuthError, FatalError, RateLimitedError, RetryableError, SyncError } from '../../src/errors.ts';
+import type { Clock } from '../../src/ports/clock.ts';
+import type { TokenProvider } from '../../src/ports/partner-center.ts';
 import { scrubText } from '../../src/log/logger.ts';
-import { withDeadline } from '../shared/deadline.ts';
+import { cachedTokenProvider } from '../shared/cached-token.ts';
 import { createMsalNetworkClient } from '../shared/msal-network.ts';
 import type { DynamicsOptions } from './dynamics-options.ts';
 
-/** Access tokens for the Dataverse application user (client credentials, crm-apis §6). */
-export interface DataverseTokens {
-  /** A cached token, or a new one; `fresh` skips msal's cache (after a 401). */
-  get(fresh?: boolean): Promise<string>;
-}
-
-/** msal renews 5 minutes before expiry; we hand out nothing it would already replace. */
-const RENEW_MARGIN_MS = 5 * 60_000;
-
-export function createDataverseTokens(
-  o: DynamicsOptions,
-  scope: string,
-  now: () => number = Date.now,
-): DataverseTokens {
+/**
+ * Access tokens for the Dataverse application user (client credentials, crm-apis §6), through
+ * the same cache as Partner Center's (connectors/shared/cached-token.ts): concurrent calls share
+ * one renewal, a renewal is abandoned at TOKEN_TIMEOUT_MS, and a token Dataverse rejected (401)
+ * is renewed past msal's cache rather than joining a renewal that may hand it back.
+ */
+export function createDataverseTokens(o: DynamicsOptions, scope: string, clock?: Clock): TokenProvider {
   const auth = o.auth;
   const cca = new ConfidentialClientApplication({
     auth: {
@@ -43,44 +38,18 @@ export function createDataverseTokens(
       networkClient: createMsalNetworkClient(auth.timeoutMs),
     },
   });
-  let current: { token: string; expiresAt: number } | undefined;
-  let inflight: Promise<string> | undefined;
-  /** Bumped when a renewal is abandoned at its deadline: its late token is not kept. */
-  let generation = 0;
-
-  async function issue(fresh: boolean): Promise<string> {
-    const started = generation;
-    try {
-      const r = await cca.acquireTokenByClientCredential({ scopes: [scope], skipCache: fresh });
-      if (!r) throw new AuthError('dynamics: Entra returned no token for the client-credentials request');
-      if (started === generation)
-        current = { token: r.accessToken, expiresAt: r.expiresOn?.getTime() ?? now() + RENEW_MARGIN_MS * 2 };
-      return r.accessToken;
-    } catch (err) {
-      throw fromMsalError(err);
-    }
-  }
-
-  return {
-    get(fresh = false) {
-      if (!fresh && current && current.expiresAt - now() > RENEW_MARGIN_MS) return Promise.resolve(current.token);
-      // Concurrent callers share one request; a forced refresh waits for none and starts its own.
-      if (fresh) current = undefined;
-      if (inflight) return inflight;
-      const renewal = issue(fresh);
-      renewal.catch(() => undefined);
-      // Every Dataverse call waits on this one renewal: past the deadline all of them get a
-      // RetryableError and the next call starts afresh, instead of all hanging with it.
-      const promise = withDeadline(renewal, auth.timeoutMs, () => {
-        generation++;
-        return new RetryableError(`dynamics: token renewal did not finish within ${auth.timeoutMs} ms (timeout)`);
-      }).finally(() => {
-        if (inflight === promise) inflight = undefined;
-      });
-      inflight = promise;
-      return promise;
+  return cachedTokenProvider(
+    async (skipCache) => {
+      try {
+        const r = await cca.acquireTokenByClientCredential({ scopes: [scope], skipCache });
+        if (!r) throw new AuthError('dynamics: Entra returned no token for the client-credentials request');
+        return { accessToken: r.accessToken, expiresOn: r.expiresOn };
+      } catch (err) {
+        throw fromMsalError(err);
+      }
     },
-  };
+    { clock, deadlineMs: auth.timeoutMs, remote: 'dynamics' },
+  );
 }
 
 /** msal failure -> our error, built fresh (msal errors carry correlation data, never kept as cause). */

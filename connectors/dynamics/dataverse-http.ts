@@ -5,7 +5,7 @@ import { type SyncError, ValidationError } from '../../src/errors.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { toHttpFailure } from '../shared/http-failure.ts';
 import { classifyDataverseError, REMOTE } from './classify-dataverse-error.ts';
-import type { DataverseTokens } from './dataverse-auth.ts';
+import type { TokenProvider } from '../../src/ports/partner-center.ts';
 
 export interface DataverseRequest {
   method: 'GET' | 'PATCH' | 'POST';
@@ -48,7 +48,7 @@ export interface HttpSettings {
   pageSize: number;
 }
 
-export function createDataverseHttp(s: HttpSettings, tokens: DataverseTokens, log?: Logger): DataverseHttp {
+export function createDataverseHttp(s: HttpSettings, tokens: TokenProvider, log?: Logger): DataverseHttp {
   const serviceRoot = `${s.url}${s.apiPath}/`;
   const origin = new URL(serviceRoot).origin;
   // No redirects: a redirect would replay the Authorization header to wherever it points.
@@ -77,9 +77,10 @@ export function createDataverseHttp(s: HttpSettings, tokens: DataverseTokens, lo
   }
 
   async function attempt(req: DataverseRequest, referralId?: string): Promise<Attempt> {
+    let rejected: string | undefined;
     for (let tries = 0; ; tries++) {
       // Token failures are already our errors (dataverse-auth.ts), so they stay outside the try.
-      const token = await tokens.get(tries > 0);
+      const token = await tokens.getAccessToken(rejected);
       try {
         const res = await send(req, token);
         return { ok: true, res: { status: res.status, headers: plainHeaders(res.headers), data: res.data } };
@@ -87,6 +88,7 @@ export function createDataverseHttp(s: HttpSettings, tokens: DataverseTokens, lo
         // toHttpFailure keeps whitelisted facts only; the AxiosError (token in config) stops here.
         const failure = toHttpFailure(err, { remote: REMOTE, referralId });
         if (failure.status === 401 && tries === 0) {
+          rejected = token;
           log?.warn({ remote: REMOTE }, 'dataverse answered 401; retrying once with a fresh token');
           continue;
         }

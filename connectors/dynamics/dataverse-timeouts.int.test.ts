@@ -30,7 +30,7 @@ describe('dataverse timeouts', () => {
         clientId: 'dv-client',
         clientSecret: 'dv-secret',
         scope: `${h.fake.url}/.default`,
-        timeoutMs: 300,
+        timeoutMs: 2_000,
       },
     });
     relay.stall(true);
@@ -48,7 +48,7 @@ describe('dataverse timeouts', () => {
       const meta = h.fake.msalMetadata();
       const connector = h.another({
         url: api.url,
-        timeoutMs: 300,
+        timeoutMs: 2_000,
         auth: { ...meta, clientId: 'dv-client', clientSecret: 'dv-secret', scope: `${h.fake.url}/.default` },
       });
       const err = await connector.upsertOpportunities([draft('DV-T2')]).catch((e: unknown) => e);

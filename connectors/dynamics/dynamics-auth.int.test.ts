@@ -46,6 +46,19 @@ describe('dynamics sign-in', () => {
     expect(h.fake.counters).toMatchObject({ token: 2, unauthorized: 1 });
   });
 
+  it('a revoked token is replaced once for concurrent calls: one new token, each call answered', async () => {
+    h = await startDataverseHarness();
+    await h.connector.upsertOpportunities([draft('R-1')]);
+    h.fake.revokeAccessTokens();
+    const results = await Promise.all([
+      h.connector.upsertOpportunities([draft('R-2')]),
+      h.connector.upsertOpportunities([draft('R-3')]),
+      h.connector.upsertOpportunities([draft('R-4')]),
+    ]);
+    expect(results.flat().map((r) => r.ok)).toEqual([true, true, true]);
+    expect(h.fake.counters.token).toBe(2);
+  });
+
   it('gives up with AuthError when the fresh token is rejected too', async () => {
     h = await startDataverseHarness();
     h.fake.failNext(2, { status: 401, message: 'Authentication failed' });

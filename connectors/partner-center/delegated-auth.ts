@@ -2,7 +2,7 @@ import { PublicClientApplication } from '@azure/msal-node';
 import { AuthError } from '../../src/errors.ts';
 import { type TokenProvider } from '../../src/ports/partner-center.ts';
 import { type Clock, systemClock } from '../../src/ports/clock.ts';
-import { cachedTokenProvider } from './cached-token.ts';
+import { cachedTokenProvider } from '../shared/cached-token.ts';
 import { createEncryptedCachePlugin } from './encrypted-cache-plugin.ts';
 import { type EntraOptions, msalAuthOptions, msalSystemOptions } from './msal-config.ts';
 import { fromMsalError } from './msal-errors.ts';

@@ -30,7 +30,7 @@ describe('Partner Center token requests have a timeout', () => {
       clientId: 'pc-app',
       clientSecret: 'right-secret',
       scope: 'x/.default',
-      tokenTimeoutMs: 300,
+      tokenTimeoutMs: 2_000,
     });
     relay.stall(true);
     const started = Date.now();

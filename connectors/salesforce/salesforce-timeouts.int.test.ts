@@ -34,7 +34,7 @@ describe('salesforce timeouts', () => {
   it('a token endpoint that never answers fails the sign-in as RetryableError', async () => {
     server = await startStallServer();
     const started = Date.now();
-    const err = await connectorFor(server.url, { timeoutMs: 60_000, tokenTimeoutMs: 300 })
+    const err = await connectorFor(server.url, { timeoutMs: 60_000, tokenTimeoutMs: 2_000 })
       .signIn()
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);
@@ -57,7 +57,7 @@ describe('salesforce timeouts', () => {
       );
     });
     server.stall(false);
-    const connector = connectorFor(server.url, { timeoutMs: 300, tokenTimeoutMs: 60_000 });
+    const connector = connectorFor(server.url, { timeoutMs: 2_000, tokenTimeoutMs: 60_000 });
     await connector.signIn();
     const err = await connector.upsertOpportunities([draft('SF-T1')]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);

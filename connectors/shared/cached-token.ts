@@ -1,7 +1,7 @@
 import { RetryableError } from '../../src/errors.ts';
 import { type TokenProvider } from '../../src/ports/partner-center.ts';
 import { type Clock, systemClock } from '../../src/ports/clock.ts';
-import { withDeadline } from '../shared/deadline.ts';
+import { withDeadline } from './deadline.ts';
 
 export interface IssuedToken {
   accessToken: string;
@@ -23,6 +23,8 @@ export interface CachedTokenOptions {
    * next call starts a fresh renewal. Default 15 s.
    */
   deadlineMs?: number | undefined;
+  /** Names the remote in a timeout error, e.g. `dynamics`. Default `partner center`. */
+  remote?: string | undefined;
 }
 
 /**
@@ -37,6 +39,7 @@ export function cachedTokenProvider(
 ): TokenProvider {
   const clock = options.clock ?? systemClock;
   const deadlineMs = options.deadlineMs ?? 15_000;
+  const remote = options.remote ?? 'partner center';
   let current: { token: string; expiresAt: number } | undefined;
   let inflight: { promise: Promise<string>; skipCache: boolean } | undefined;
   return {
@@ -58,7 +61,7 @@ export function cachedTokenProvider(
       renewal.catch(() => undefined);
       const promise: Promise<string> = withDeadline(renewal, deadlineMs, () => {
         abandoned = true;
-        return new RetryableError(`partner center token renewal did not finish within ${deadlineMs} ms (timeout)`);
+        return new RetryableError(`${remote} token renewal did not finish within ${deadlineMs} ms (timeout)`);
       }).finally(() => {
         if (inflight?.promise === promise) inflight = undefined;
       });
