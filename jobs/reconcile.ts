@@ -91,6 +91,10 @@ async function listReferrals(d: ReconcileDeps, now: Date): Promise<Referral[]> {
   return [...latest.values()];
 }
 
+/** `a` was last changed before `b` by Partner Center's own clock (an unparsable time is not older). */
+const isOlder = (a: Referral, b: Referral): boolean =>
+  Date.parse(a.updatedDateTime ?? '') < Date.parse(b.updatedDateTime ?? '');
+
 /** Reads one value per id in pipelined rounds; absent values are left out. */
 async function readAll<T>(ids: readonly string[], read: (id: string) => Promise<T | null>): Promise<Map<string, T>> {
   const out = new Map<string, T>();
@@ -121,8 +125,6 @@ export function createReconciler(d: ReconcileDeps) {
   async function repair(drift: Drift, referral: Referral, opp: CrmOpportunity | undefined): Promise<boolean> {
     const a = drift.action;
     if (a.job === 'none') return false;
-    // Pushes and syncs read the stored copy first; the one just listed is the freshest there is.
-    await d.referrals.putMany([referral]);
     if (a.job === 'sync') {
       // fetch: the job reads the referral from Partner Center as it is when it runs.
       const data = { referralId: drift.referralId, eTag: drift.eTag, fetch: true };
@@ -133,7 +135,11 @@ export function createReconciler(d: ReconcileDeps) {
     }
     const queue = pushQueues.get(a.crm);
     if (!queue || !opp) return false;
-    // The push decides from the stored snapshot (job data carries ids only), as after a poll.
+    // The push decides from the stored referral and snapshot (job data carries ids only), as after
+    // a poll. The listed copy is stored only if it is not older than the stored one: a sync may
+    // have stored a newer copy since the listing began. (A sync repair fetches its own copy.)
+    const stored = await d.referrals.get(referral.id);
+    if (!stored || !isOlder(referral, stored)) await d.referrals.putMany([referral]);
     await d.outbound.putSnapshots([opp.snapshot]);
     return requeueFinished(
       queue,
