@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TOKEN_TIMEOUT_MS } from '../../src/config/timeouts.ts';
 import { FatalError } from '../../src/errors.ts';
 import { OutboundRules } from '../../src/outbound/outbound-rules.ts';
 import { DynamicsOutboundFields } from '../../src/mapping/outbound-fields.ts';
@@ -27,7 +28,7 @@ export const DataverseAuth = z.object({
   /** ENTRA_KNOWN_AUTHORITIES: hosts msal trusts without Microsoft's instance discovery. */
   knownAuthorities: z.array(z.string().min(1)).default([]),
   /** TOKEN_TIMEOUT_MS: each token request, and a whole renewal, ends after this. */
-  timeoutMs: z.number().int().positive().default(15_000),
+  timeoutMs: z.number().int().positive().default(DEFAULT_TOKEN_TIMEOUT_MS),
 });
 
 const Columns = z.object({ expiresAt: LogicalName, level: LogicalName });

@@ -1,4 +1,5 @@
 import { LogLevel, type NodeAuthOptions, type NodeSystemOptions } from '@azure/msal-node';
+import { DEFAULT_TOKEN_TIMEOUT_MS } from '../../src/config/timeouts.ts';
 import { createMsalNetworkClient } from '../shared/msal-network.ts';
 
 /** Where and as whom to ask Entra for Partner Center tokens. Plain values, never process.env. */
@@ -26,9 +27,6 @@ export interface EntraOptions {
   /** TOKEN_TIMEOUT_MS: each token request, and a whole renewal, ends after this (default 15 s). */
   tokenTimeoutMs?: number | undefined;
 }
-
-/** Default TOKEN_TIMEOUT_MS: a healthy Entra answers in well under a second. */
-export const DEFAULT_TOKEN_TIMEOUT_MS = 15_000;
 
 export function msalAuthOptions(o: EntraOptions): NodeAuthOptions {
   const auth: NodeAuthOptions = {

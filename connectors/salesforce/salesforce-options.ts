@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TOKEN_TIMEOUT_MS } from '../../src/config/timeouts.ts';
 import { FatalError } from '../../src/errors.ts';
 import { SalesforceOutboundFields } from '../../src/mapping/outbound-fields.ts';
 import { OutboundRules } from '../../src/outbound/outbound-rules.ts';
@@ -69,7 +70,7 @@ export const SalesforceOptions = z
      * TOKEN_TIMEOUT_MS: the OAuth token POST (JWT bearer / client credentials). Short, as every
      * call waits on the one sign-in; jsforce otherwise applies its API-call default to it.
      */
-    tokenTimeoutMs: z.number().int().positive().default(15_000),
+    tokenTimeoutMs: z.number().int().positive().default(DEFAULT_TOKEN_TIMEOUT_MS),
     /**
      * Outbound sync (issue 4): `fields` from the mapping file's `salesforce.outbound`, `rules`
      * from its top-level `outbound`. Absent: the CrmOutbound methods throw FatalError.

@@ -1,4 +1,5 @@
 import { RetryableError } from '../../src/errors.ts';
+import { DEFAULT_TOKEN_TIMEOUT_MS } from '../../src/config/timeouts.ts';
 import { type TokenProvider } from '../../src/ports/partner-center.ts';
 import { type Clock, systemClock } from '../../src/ports/clock.ts';
 import { withDeadline } from './deadline.ts';
@@ -38,7 +39,7 @@ export function cachedTokenProvider(
   options: CachedTokenOptions = {},
 ): TokenProvider {
   const clock = options.clock ?? systemClock;
-  const deadlineMs = options.deadlineMs ?? 15_000;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_TOKEN_TIMEOUT_MS;
   const remote = options.remote ?? 'partner center';
   let current: { token: string; expiresAt: number } | undefined;
   let inflight: { promise: Promise<string>; skipCache: boolean } | undefined;

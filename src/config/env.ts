@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TOKEN_TIMEOUT_MS } from './timeouts.ts';
 
 /*
  * Every environment variable the process reads, in one schema, parsed once at start
@@ -113,7 +114,7 @@ export const Env = z.object({
   BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(500),
   PARTNER_CENTER_PAGE_SIZE: positiveInt.max(1000).default(100),
   // Issue 12: no outbound call may wait on Node's defaults (a hung token endpoint held ~300 s).
-  TOKEN_TIMEOUT_MS: positiveInt.default(15_000),
+  TOKEN_TIMEOUT_MS: positiveInt.default(DEFAULT_TOKEN_TIMEOUT_MS),
   HTTP_TIMEOUT_MS: positiveInt.default(30_000),
   CRM_TIMEOUT_MS: positiveInt.default(120_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
