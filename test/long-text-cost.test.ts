@@ -5,7 +5,8 @@ import { fieldText, safeText } from '../jobs/http/render/html.ts';
 import { renderOverview } from '../jobs/http/render/overview.ts';
 import { renderTimeline } from '../jobs/http/render/timeline.ts';
 import { toExpiryAlert } from '../src/expiry/alert.ts';
-import { alertText, hideEmails, taskDescription } from '../src/expiry/messages.ts';
+import { alertText, taskDescription } from '../src/expiry/messages.ts';
+import { hideEmails } from '../src/text/display.ts';
 import type { Referral } from '../src/domain/referral.ts';
 import { scrubText } from '../src/log/logger.ts';
 

@@ -28,47 +28,24 @@ function crmPage(sf: FakeSalesforce, req: HttpRequest): HttpResponse {
   const rows = opps.map((o) => {
     const id = encodeURIComponent(str(o.Id));
     const act = (what: string, label: string, extra: unknown = '') =>
-      html`<form class="inline" method="post" action="/demo/crm/${id}/${what}">
-        ${extra}<button type="submit">${label}</button>
-      </form>`;
-    const amount = html`<input name="amount" size="7" aria-label="amount" value="${str(o.Amount) || '10000'}" />`;
-    const reasons = html`<select name="reason" aria-label="decline reason">
-      ${DECLINE_REASONS.map((r) => html`<option>${r}</option>`)}
-    </select>`;
+      html`<form class="inline" method="post" action="/demo/crm/${id}/${what}">${extra}<button type="submit">${label}</button></form>`;
+    const amount = html`<input name="amount" size="7" aria-label="amount" value="${str(o.Amount) || '10000'}">`;
+    const reasons = html`<select name="reason" aria-label="decline reason">${DECLINE_REASONS.map((r) => html`<option>${r}</option>`)}</select>`;
     // What a seller can do at this point: answer a new referral, or close an accepted one.
     const actionsFor = (status: string, closed: boolean) => {
       if (closed || status === 'Closed') return html`<span class="muted">closed</span>`;
       if (status === 'New') return html`${act('accept', 'Accept', amount)} ${act('decline', 'Decline', reasons)}`;
       return html`${act('won', 'Close Won')} ${act('lost', 'Close Lost')}`;
     };
-    return html`<tr data-opportunity="${str(o.Id)}" data-referral="${str(o.Referral_Id__c)}">
-      <td>${str(o.Name)}</td>
-      <td>${str(o.StageName)}</td>
-      <td class="num">${str(o.Amount)}</td>
-      <td>${str(o.Referral_Status__c)}/${str(o.Referral_Substatus__c)}</td>
-      <td>${str(o.Referral_Decision__c)}</td>
-      <td>${safeText(str(o.Referral_Sync_Message__c))}</td>
-      <td>${actionsFor(str(o.Referral_Status__c), o.IsClosed === true)}</td>
-    </tr>`;
+    return html`<tr data-opportunity="${str(o.Id)}" data-referral="${str(o.Referral_Id__c)}"><td>${str(o.Name)}</td><td>${str(o.StageName)}</td>
+<td class="num">${str(o.Amount)}</td><td>${str(o.Referral_Status__c)}/${str(o.Referral_Substatus__c)}</td><td>${str(o.Referral_Decision__c)}</td>
+<td>${safeText(str(o.Referral_Sync_Message__c))}</td>
+<td>${actionsFor(str(o.Referral_Status__c), o.IsClosed === true)}</td></tr>`;
   });
   const body = html`<h2>Simulated CRM: opportunities in the fake Salesforce</h2>
-    ${done ? html`<p class="flash" id="flash">Saved as a seller would. Outbound sync reads it on its next CRM poll (every few seconds).</p>` : ''}
-    <p>
-      <a href="/demo/crm">Refresh</a> · decisions show up under
-      <a href="/demo/partner-center">Simulated Partner Center</a>
-    </p>
-    <table id="opportunities">
-      <tr>
-        <th>Opportunity</th>
-        <th>Stage</th>
-        <th>Amount</th>
-        <th>Referral status</th>
-        <th>Decision</th>
-        <th>Sync message</th>
-        <th>Seller actions</th>
-      </tr>
-      ${rows}
-    </table>`;
+${done ? html`<p class="flash" id="flash">Saved as a seller would. Outbound sync reads it on its next CRM poll (every few seconds).</p>` : ''}
+<p><a href="/demo/crm">Refresh</a> · decisions show up under <a href="/demo/partner-center">Simulated Partner Center</a></p>
+<table id="opportunities"><tr><th>Opportunity</th><th>Stage</th><th>Amount</th><th>Referral status</th><th>Decision</th><th>Sync message</th><th>Seller actions</th></tr>${rows}</table>`;
   return { status: 200, body: page('Simulated CRM', body, { identity: req.identity, nav: DEMO_NAV }) };
 }
 
@@ -107,30 +84,12 @@ function partnerCenterPage(pc: FakePartnerCenter, req: HttpRequest): HttpRespons
   const all = pc.all().sort((a, b) => str(b.updatedDateTime).localeCompare(str(a.updatedDateTime)));
   const rows = all.map((r) => {
     const customer = (r.customerProfile as { name?: unknown } | undefined)?.name;
-    return html`<tr data-referral="${str(r.id)}">
-      <td><a href="/referrals/${encodeURIComponent(str(r.id))}">${str(r.id)}</a></td>
-      <td>${str(r.name) || str(customer)}</td>
-      <td>${str(r.type)} / ${str(r.qualification)}</td>
-      <td>${str(r.status)}/${str(r.substatus)}</td>
-      <td>${safeText(str(r.statusReason))}</td>
-      <td>${str(r.updatedDateTime)}</td>
-      <td>${str(r.expirationDateTime)}</td>
-    </tr>`;
+    return html`<tr data-referral="${str(r.id)}"><td><a href="/referrals/${encodeURIComponent(str(r.id))}">${str(r.id)}</a></td>
+<td>${str(r.name) || str(customer)}</td><td>${str(r.type)} / ${str(r.qualification)}</td><td>${str(r.status)}/${str(r.substatus)}</td>
+<td>${safeText(str(r.statusReason))}</td><td>${str(r.updatedDateTime)}</td><td>${str(r.expirationDateTime)}</td></tr>`;
   });
-  const body = html`<h2>Simulated Partner Center: referrals in the fake</h2>
-    <p class="muted">Reloads every 5 s.</p>
-    <table id="referrals">
-      <tr>
-        <th>Referral</th>
-        <th>Deal / customer</th>
-        <th>Type</th>
-        <th>Status</th>
-        <th>Status reason</th>
-        <th>Updated</th>
-        <th>Expires</th>
-      </tr>
-      ${rows}
-    </table>`;
+  const body = html`<h2>Simulated Partner Center: referrals in the fake</h2><p class="muted">Reloads every 5 s.</p>
+<table id="referrals"><tr><th>Referral</th><th>Deal / customer</th><th>Type</th><th>Status</th><th>Status reason</th><th>Updated</th><th>Expires</th></tr>${rows}</table>`;
   return {
     status: 200,
     body: page('Simulated Partner Center', body, { identity: req.identity, nav: DEMO_NAV, refreshSeconds: 5 }),

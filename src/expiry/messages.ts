@@ -1,7 +1,7 @@
 import type { Referral } from '../domain/referral.ts';
 import { formatDeadline, formatTimeLeft, timeLeftMs } from './deadline.ts';
 import type { AlertKind } from './plan.ts';
-import { clipForDisplay, DISPLAY_FIELD_MAX, plainLine } from '../text/display.ts';
+import { clipForDisplay, DISPLAY_FIELD_MAX, hideEmails, plainLine } from '../text/display.ts';
 
 /*
  * Text for CRM tasks and webhook alerts. Built from a whitelist of referral fields (id, deal
@@ -11,14 +11,6 @@ import { clipForDisplay, DISPLAY_FIELD_MAX, plainLine } from '../text/display.ts
 
 /** Salesforce Task.Subject holds 255 characters, Dataverse task.subject 200: fit the smaller one. */
 export const TASK_SUBJECT_MAX = 200;
-
-// The lookbehind lets a match start only where a run of address characters starts. Without it
-// every position of a long run began a scan to the run's end: quadratic, and a 1 MB name froze
-// the process (issue 14). A match from inside a run ends at the same '@', so nothing is missed.
-const EMAIL = /(?<![^\s@<>()"',;:])[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[A-Za-z]{2,}/g;
-
-/** Free text (deal and company names are typed by people) can still hold an address: hide it. */
-export const hideEmails = (text: string): string => text.replace(EMAIL, '[email hidden]');
 
 /**
  * A referral text field as shown to people (at-risk list, alerts, tasks): one plain line,

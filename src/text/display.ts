@@ -30,3 +30,18 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
  * becomes a space (issue 14: a status value with newlines forged lines of `status` output).
  */
 export const plainLine = (text: string): string => text.replace(CONTROL, ' ');
+
+// The lookbehind lets a match start only where a run of address characters starts. Without it
+// every position of a long run began a scan to the run's end: quadratic, and a 1 MB name froze
+// the process (issue 14). A match from inside a run ends at the same '@', so nothing is missed.
+// Address characters are "anything but space and the usual delimiters", so addresses with
+// non-ASCII local parts are hidden too.
+const EMAIL = /(?<![^\s@<>()"',;:])[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[A-Za-z]{2,}/g;
+// International numbers (+49 30 1234567); bare digit runs are left alone (ids and dates look alike).
+const PHONE = /\+\d[\d\s().-]{6,}\d/g;
+
+/** Free text (deal and company names are typed by people) can still hold an address: hide it. */
+export const hideEmails = (text: string): string => text.replace(EMAIL, '[email hidden]');
+
+/** Addresses and international phone numbers hidden: for free text such as parking reasons. */
+export const hideContacts = (text: string): string => hideEmails(text).replace(PHONE, '[phone hidden]');

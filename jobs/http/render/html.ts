@@ -1,6 +1,11 @@
-import { hideEmails } from '../../../src/expiry/messages.ts';
 import { scrubText } from '../../../src/log/logger.ts';
-import { clipForDisplay, DISPLAY_FIELD_MAX, DISPLAY_REASON_MAX } from '../../../src/text/display.ts';
+import {
+  clipForDisplay,
+  DISPLAY_FIELD_MAX,
+  DISPLAY_REASON_MAX,
+  hideContacts,
+  hideEmails,
+} from '../../../src/text/display.ts';
 import type { Identity } from '../types.ts';
 
 /** Markup that is already safe. Only `html` and `raw` make one. */
@@ -33,19 +38,11 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   return new SafeHtml(out);
 }
 
-// A match may start only where a run of address characters starts (the lookbehind): otherwise
-// each position of a long run rescanned it to the end, quadratic time that froze the dashboard
-// on a 1 MB field (issue 14). A match from inside a run would end at the same '@' anyway.
-const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// International numbers (+49 30 1234567); bare digit runs are left alone (ids and dates look alike).
-const PHONE = /\+\d[\d\s().-]{6,}\d/g;
-
 /**
  * Free text from stores (parking reasons, sync messages) before it is shown: credentials, email
  * addresses and international phone numbers are blanked. Names of companies and deals stay.
  */
-export const safeText = (s: string): string =>
-  clipForDisplay(scrubText(s).replace(EMAIL, '[email]').replace(PHONE, '[phone]'), DISPLAY_REASON_MAX);
+export const safeText = (s: string): string => clipForDisplay(hideContacts(scrubText(s)), DISPLAY_REASON_MAX);
 
 /** A referral text field (deal, customer name) as shown on a page: clipped, addresses hidden. */
 export const fieldText = (s: string): string => clipForDisplay(hideEmails(s), DISPLAY_FIELD_MAX);
@@ -79,24 +76,10 @@ export interface PageOptions {
 export function page(title: string, body: SafeHtml, o: PageOptions): string {
   const queuesHref = o.identity?.role === 'operator' ? '/queues/admin' : '/queues';
   const who = o.identity ? html`<span class="who">${o.identity.user} (${o.identity.role})</span>` : '';
-  const refresh = o.refreshSeconds ? html`<meta http-equiv="refresh" content="${o.refreshSeconds}" />` : '';
+  const refresh = o.refreshSeconds ? html`<meta http-equiv="refresh" content="${o.refreshSeconds}">` : '';
   const nav = (o.nav ?? []).map((l) => html`<a href="${l.href}">${l.label}</a>`);
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>${title} · referral-sync</title>
-        ${refresh}
-        <style>
-          ${raw(STYLE)}
-        </style>
-      </head>
-      <body>
-        <header>
-          <strong>referral-sync</strong><a href="/">Referrals</a> <a href="${queuesHref}">Queues</a
-          ><a href="/metrics">Metrics</a>${nav}${who}
-        </header>
-        <main>${body}</main>
-      </body>
-    </html>`.value;
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · referral-sync</title>${refresh}
+<style>${raw(STYLE)}</style></head><body><header><strong>referral-sync</strong><a href="/">Referrals</a>
+<a href="${queuesHref}">Queues</a><a href="/metrics">Metrics</a>${nav}${who}</header><main>${body}</main></body></html>`
+    .value;
 }

@@ -74,49 +74,17 @@ function summary(d: TimelineData): SafeHtml {
     ['CRM', d.state ? `${d.state.crm} ${d.state.crmId}` : 'not written yet'],
     ['Expiry alerts fired', d.expiry.fired.length ? d.expiry.fired.join(', ') : 'none'],
   ];
-  return html`<table id="summary">
-    ${rows
-      .filter(([, v]) => v)
-      .map(
-        ([k, v]) =>
-          html`<tr>
-            <th>${k}</th>
-            <td>${v}</td>
-          </tr>`,
-      )}
-  </table>`;
+  return html`<table id="summary">${rows.filter(([, v]) => v).map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</table>`;
 }
 
 export function renderTimeline(d: TimelineData): SafeHtml {
   const list = events(d);
-  const rows = list.map(
-    (e) =>
-      html`<tr>
-        <td>${e.at}</td>
-        <td>${e.what}</td>
-        <td>${e.detail}</td>
-      </tr>`,
-  );
-  return html`<h2>Referral ${d.referralId}</h2>
-    ${summary(d)}
-    <h2>Timeline</h2>
-    ${
-      list.length
-        ? html`<table id="timeline">
-            <tr>
-              <th>When</th>
-              <th>What</th>
-              <th>Detail</th>
-            </tr>
-            ${rows}
-          </table>`
-        : html`<p class="muted">No events recorded.</p>`
-    }
-    <p><a href="/">Back to referrals</a></p>`;
+  const rows = list.map((e) => html`<tr><td>${e.at}</td><td>${e.what}</td><td>${e.detail}</td></tr>`);
+  return html`<h2>Referral ${d.referralId}</h2>${summary(d)}
+<h2>Timeline</h2>${list.length ? html`<table id="timeline"><tr><th>When</th><th>What</th><th>Detail</th></tr>${rows}</table>` : html`<p class="muted">No events recorded.</p>`}
+<p><a href="/">Back to referrals</a></p>`;
 }
 
 export function renderNotFound(q: string): SafeHtml {
-  return html`<h2>Not found</h2>
-    <p>No referral or CRM record matches <code>${q}</code>.</p>
-    <p><a href="/">Back to referrals</a></p>`;
+  return html`<h2>Not found</h2><p>No referral or CRM record matches <code>${q}</code>.</p><p><a href="/">Back to referrals</a></p>`;
 }
