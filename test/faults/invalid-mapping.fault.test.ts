@@ -44,7 +44,8 @@ function cli(...args: string[]): Promise<{ code: number | null; stdout: string; 
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    // Only a hung CLI is killed: four at once on a loaded 2-core machine took over 20 s to start.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 80_000);
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timer);
