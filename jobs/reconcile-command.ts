@@ -26,9 +26,7 @@ export async function runReconcileCommand(
     connection: redis,
     prefix: env.REDIS_PREFIX,
     partnerCenter: adapters.partnerCenter,
-    crms: adapters.crms.flatMap((c) =>
-      reconcileCrmOf(c.connector, env.OUTBOUND_SYNC === 'on' && c.valueFields ? c.connector : undefined),
-    ),
+    crms: adapters.crms.flatMap((c) => reconcileCrmOf(c.connector, c.outbound?.crm)),
     referrals: createRedisReferralStore(redis, env.REDIS_PREFIX),
     state: createRedisSyncStateStore(redis, env.REDIS_PREFIX),
     outbound: createRedisOutboundStore(redis, env.REDIS_PREFIX),
