@@ -67,7 +67,8 @@ export interface ReconcileResult {
 }
 
 /**
- * Partner Center's filters are ANDed clauses on documented fields (reference §2.1: `status`,
+ * Partner Center's filters are ANDed clauses on documented fields (docs/partner-center-referrals-api.md, "Listing
+ * referrals": `status`,
  * `updatedDateTime`); `or` and `ne` are not shown working, so open referrals take one listing per
  * status instead of `status ne 'Closed'`.
  */

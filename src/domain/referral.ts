@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { wellFormedDeep } from '../text/well-formed.ts';
 
 /*
- * The Partner Center referral as the Referrals API v1.0 returns it (reference §3, §4).
+ * The Partner Center referral as the Referrals API v1.0 returns it (docs/partner-center-referrals-api.md, "The
+ * referral resource", "Status and substatus").
  * Objects are loose: unknown fields are kept, because Microsoft adds fields without notice and a
  * PUT/PATCH round trip must not drop them. Enumerations are open strings: several values are
  * UNCONFIRMED in the reference (substatus `Error`, referralSource, callToAction), so an unknown
@@ -105,10 +106,16 @@ export const ReferralPage = z.looseObject({
 });
 export type ReferralPage = z.infer<typeof ReferralPage>;
 
-/** Terminal referrals (reference §4.1): no edits are accepted after these. */
+/**
+ * Terminal referrals (docs/partner-center-referrals-api.md, "Status and substatus"): no edits are accepted after
+ * these.
+ */
 export const isTerminal = (r: Pick<Referral, 'status'>): boolean => r.status === 'Closed';
 
-/** JSON Patch as Partner Center accepts it: `replace` and `add` only (reference §5). */
+/**
+ * JSON Patch as Partner Center accepts it: `replace` and `add` only (docs/partner-center-referrals-api.md, "Updates:
+ * PATCH, If-Match and 412").
+ */
 export const JsonPatchOp = z.object({
   op: z.enum(['replace', 'add']),
   path: z.string().startsWith('/'),

@@ -2,7 +2,8 @@ import { Referral } from '../domain/referral.ts';
 
 /*
  * Test data for src/mapping and jobs/mapping-file tests: the invented example payloads of
- * reference §9 (a)-(e), parsed through the Referral schema like real API responses.
+ * docs/partner-center-referrals-api.md, "The referral resource" (the five example shapes), parsed through the
+ * Referral schema like real API responses.
  */
 
 export const marketplaceInquiry = Referral.parse({

@@ -8,14 +8,23 @@ import { closest } from '../mapping/suggest.ts';
  * to the connector's section, not here: this says what values mean, not where they are stored.
  */
 
-/** Fields a partner may change while the referral is Active (reference §5, "Editable after accept"). */
+/**
+ * Fields a partner may change while the referral is Active (docs/partner-center-referrals-api.md, "Editable after
+ * accept").
+ */
 export const EDIT_FIELDS = ['name', 'dealValue', 'currency', 'closingDateTime', 'notes', 'campaignId', 'team'] as const;
 export type EditField = (typeof EDIT_FIELDS)[number];
 
-/** Fields an accept carries with the status change (reference §5). */
+/**
+ * Fields an accept carries with the status change (docs/partner-center-referrals-api.md, "Updates: PATCH, If-Match
+ * and 412").
+ */
 export const ACCEPT_FIELDS: readonly EditField[] = ['name', 'dealValue', 'currency', 'closingDateTime'];
 
-/** Reasons Partner Center lists for Declined and Lost (reference §4.2; the API takes free text). */
+/**
+ * Reasons Partner Center lists for Declined and Lost (docs/partner-center-referrals-api.md, "Decline and loss
+ * reasons"; the API takes free text).
+ */
 export const DOCUMENTED_CLOSE_REASONS = [
   "Project budget isn't adequate",
   "Customer didn't respond",
@@ -97,7 +106,7 @@ export const OutboundRules = z
       .meta({ description: 'Lost = IsClosed and not IsWon (from OpportunityStage, never stage labels).' }),
     wonHoldHours: z.number().min(0).default(72).meta({
       description:
-        'Deal registration: Partner Center needs this long between the basis time and Won (reference §5). 0 disables.',
+        'Deal registration: Partner Center needs this long between the basis time and Won (docs/partner-center-referrals-api.md, "Deal registration"). 0 disables.',
     }),
     wonHoldBasis: z
       .enum(['createdDateTime', 'acceptedDateTime'])
