@@ -11,7 +11,7 @@ import { withDeadline } from '../shared/deadline.ts';
 import { createMsalNetworkClient } from '../shared/msal-network.ts';
 import type { DynamicsOptions } from './dynamics-options.ts';
 
-/** Access tokens for the Dataverse application user (client credentials, crm-apis §6). */
+/** Access tokens for the Dataverse application user (client credentials, docs/dataverse-api.md, "Authentication"). */
 export interface DataverseTokens {
   /** A cached token, or a new one; `fresh` skips msal's cache (after a 401). */
   get(fresh?: boolean): Promise<string>;

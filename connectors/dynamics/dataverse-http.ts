@@ -114,7 +114,8 @@ export function createDataverseHttp(s: HttpSettings, tokens: DataverseTokens, lo
       yield page.data.value;
       const link = page.data['@odata.nextLink'];
       if (link === undefined) return;
-      // The link is followed unchanged (crm-apis §7), but only to our own environment: the bearer
+      // The link is followed unchanged (docs/dataverse-api.md, "Web API paging"), but only to our own environment:
+      // the bearer
       // token goes with it.
       if (!URL.canParse(link) || new URL(link).origin !== origin)
         throw new ValidationError('dynamics: @odata.nextLink points outside the environment');

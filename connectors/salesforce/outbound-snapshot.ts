@@ -7,7 +7,8 @@ import { toDecision, type OutboundRules } from '../../src/outbound/outbound-rule
  * outbound-snapshot.test.ts.
  *
  * Won/Lost come from the record's IsClosed/IsWon. Salesforce derives both from the stage's
- * OpportunityStage entry (crm-apis §3), so custom sales processes are respected without our
+ * OpportunityStage entry (docs/salesforce-api.md, "Won and Lost come from stage metadata"), so custom sales processes
+ * are respected without our
  * reading stage labels or querying OpportunityStage ourselves.
  */
 

@@ -82,7 +82,8 @@ export function outboundSettings(o: SalesforceOptions): OutboundReadSettings {
 }
 
 /**
- * Polls opportunities changed since `cursor.modstamp - overlapMs` (crm-apis §4): every page is
+ * Polls opportunities changed since `cursor.modstamp - overlapMs` (docs/salesforce-api.md, "Polling for changes"):
+ * every page is
  * followed, rows are de-duplicated by Id (the latest version wins) and returned in
  * (SystemModstamp, Id) order. The new cursor is the greatest pair seen, invalid rows included
  * (they would otherwise be re-read forever), and never goes below the input cursor.

@@ -3,7 +3,10 @@ import { categorize } from './category.ts';
 import { isDerivedField, readReferralPath } from './referral-paths.ts';
 import { parseTemplate } from './template.ts';
 
-/** Reference §6: an incoming referral nobody accepts or declines is closed as Expired after 14 days. */
+/**
+ * docs/partner-center-referrals-api.md, "Timing rules": an incoming referral nobody accepts or declines is closed as
+ * Expired after 14 days.
+ */
 const RESPONSE_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 
 /**

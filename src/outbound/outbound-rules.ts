@@ -116,7 +116,8 @@ export const OutboundRules = z
       .array(z.enum(EDIT_FIELDS))
       .default([...EDIT_FIELDS])
       .meta({ description: 'CRM edits pushed while the referral is Active (and alongside Won/Lost).' }),
-    // UNCONFIRMED: the reference lists "campaign id" as editable after accept (§5, UI) but names
+    // UNCONFIRMED: Partner Center lists "campaign id" as editable after accept (UI only,
+    // docs/partner-center-referrals-api.md, "Editable after accept") but names
     // no JSON field. Configurable so a sandbox finding needs no release.
     campaignIdPath: z.string().startsWith('/').default('/campaignId'),
     inboundStages: z.record(StageKey, z.string().min(1)).default({}).meta({
