@@ -61,7 +61,7 @@ export function opsNotifier(env: Env): ((notice: OpsNotice) => Promise<void>) | 
 }
 
 /** A CRM as the composition root builds it: the concrete connector type, for doctor's and the dashboard's checks. */
-export type CrmAdapterBinding = CrmBinding<(SalesforceConnector | DynamicsConnector) & CrmConnector & CrmOutbound>;
+type CrmAdapterBinding = CrmBinding<(SalesforceConnector | DynamicsConnector) & CrmConnector & CrmOutbound>;
 
 export interface Adapters {
   mapping: Mapping;

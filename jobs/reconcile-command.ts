@@ -50,7 +50,7 @@ export function printReconcile(r: ReconcileResult, o: { dryRun: boolean; json: b
 }
 
 /** The sweep for people: counts per kind, then one row per drift (ids only, no customer data). */
-export function formatReconcile(r: ReconcileResult, dryRun: boolean, out: Writable): void {
+function formatReconcile(r: ReconcileResult, dryRun: boolean, out: Writable): void {
   const { report, drifts } = r;
   out.write(
     `${dryRun ? 'dry run: nothing queued. ' : ''}referrals ${report.referrals}, opportunities ${report.opportunities}\n\n`,

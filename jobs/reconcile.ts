@@ -18,12 +18,12 @@ import { BACKOFF_TYPE, QUEUE, syncJobId, syncJobOptions, WORKER_SETTINGS } from 
 
 /** Stable scheduler id: re-registering on every start (and after a Redis loss) updates one scheduler. */
 export const RECONCILE_SCHEDULER_ID = 'reconcile-sweep';
-export const RECONCILE_QUEUE = 'reconcile';
+const RECONCILE_QUEUE = 'reconcile';
 /**
  * Closed referrals younger than this are compared too: long enough for a weekly-only outage of the
  * sweep to be caught, short enough that the listing stays small (closed referrals pile up forever).
  */
-export const RECENTLY_CLOSED_MS = 30 * 24 * 3600_000;
+const RECENTLY_CLOSED_MS = 30 * 24 * 3600_000;
 /** Redis reads per round (pipelined): bounds memory and the size of one pipeline at 100k referrals. */
 const READ_CHUNK = 1000;
 
@@ -225,7 +225,6 @@ export function createReconciler(d: ReconcileDeps) {
     },
   };
 }
-export type Reconciler = ReturnType<typeof createReconciler>;
 
 /**
  * The scheduled sweep: a repeatable job (fixed scheduler id) run by one worker at a time.

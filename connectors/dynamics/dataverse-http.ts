@@ -7,7 +7,7 @@ import { toHttpFailure } from '../shared/http-failure.ts';
 import { classifyDataverseError, REMOTE } from './classify-dataverse-error.ts';
 import type { DataverseTokens } from './dataverse-auth.ts';
 
-export interface DataverseRequest {
+interface DataverseRequest {
   method: 'GET' | 'PATCH' | 'POST';
   /** Relative to the service root (`opportunities(…)`), or an absolute same-origin URL (nextLink). */
   path: string;
@@ -18,13 +18,13 @@ export interface DataverseRequest {
   text?: boolean;
 }
 
-export interface DataverseResponse {
+interface DataverseResponse {
   status: number;
   headers: Record<string, string>;
   data: unknown;
 }
 
-export type Attempt = { ok: true; res: DataverseResponse } | { ok: false; failure: HttpFailure; error: SyncError };
+type Attempt = { ok: true; res: DataverseResponse } | { ok: false; failure: HttpFailure; error: SyncError };
 
 export interface DataverseHttp {
   /** e.g. https://contoso.crm4.dynamics.com/api/data/v9.2/ */

@@ -9,7 +9,7 @@ export const LogicalName = z
   .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case logical name like new_referralid');
 const absoluteUrl = z.url({ message: 'must be an absolute URL' }).transform((u) => u.replace(/\/+$/, ''));
 
-export const DataverseAuth = z.object({
+const DataverseAuth = z.object({
   /** ENTRA_AUTHORITY_HOST, e.g. https://login.microsoftonline.com. */
   authorityHost: absoluteUrl.default('https://login.microsoftonline.com'),
   /** The tenant id or domain of the Dataverse environment (client credentials need a real tenant). */

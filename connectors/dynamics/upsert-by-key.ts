@@ -5,7 +5,7 @@ import { classifyDataverseError, isRecordLevel, readDataverseError, REMOTE } fro
 import type { DataverseHttp } from './dataverse-http.ts';
 import { byKey, isGuid, query } from './odata.ts';
 
-export interface KeyedTable {
+interface KeyedTable {
   entitySet: string;
   /** Alternate key column the rows are upserted on. */
   keyColumn: string;

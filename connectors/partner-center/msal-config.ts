@@ -28,7 +28,7 @@ export interface EntraOptions {
 }
 
 /** Default TOKEN_TIMEOUT_MS: a healthy Entra answers in well under a second. */
-export const DEFAULT_TOKEN_TIMEOUT_MS = 15_000;
+const DEFAULT_TOKEN_TIMEOUT_MS = 15_000;
 
 export function msalAuthOptions(o: EntraOptions): NodeAuthOptions {
   const auth: NodeAuthOptions = {

@@ -22,7 +22,7 @@ export interface OutboundReadSettings {
 type SourcedKey = Exclude<keyof CrmSnapshot, 'teamContacts'>;
 
 /** Which Salesforce field each snapshot value is read from; null: not configured (value null). */
-export function snapshotSources(s: OutboundReadSettings): Record<SourcedKey, string | null> {
+function snapshotSources(s: OutboundReadSettings): Record<SourcedKey, string | null> {
   const f = s.fields;
   return {
     crmId: 'Id',

@@ -61,7 +61,7 @@ export function changedSinceSoql(s: OutboundReadSettings, since: Date | null): s
 }
 
 /** Pure: the polled opportunities among `ids` (team-only changes), for one query of at most 200 ids. */
-export function byIdsSoql(s: OutboundReadSettings, ids: readonly string[]): string {
+function byIdsSoql(s: OutboundReadSettings, ids: readonly string[]): string {
   return `SELECT ${selectFields(s).join(', ')} FROM ${s.objectName} WHERE ${s.externalIdField} != null AND Id IN (${ids.map(soqlString).join(', ')})`;
 }
 

@@ -23,8 +23,6 @@ export const KNOWN_SUBSTATUSES = [
   'Expired',
   'Error', // UI/CSV only; UNCONFIRMED for the API.
 ] as const;
-export const KNOWN_QUALIFICATIONS = ['None', 'Direct', 'MarketingQualified', 'SalesQualified'] as const;
-export const KNOWN_TYPES = ['Independent', 'Shared'] as const;
 
 const nullableString = z.string().nullish();
 const isoDate = z
@@ -32,7 +30,7 @@ const isoDate = z
   .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'not an ISO 8601 date-time' })
   .nullish();
 
-export const Address = z.looseObject({
+const Address = z.looseObject({
   addressLine1: nullableString,
   addressLine2: nullableString,
   city: nullableString,
@@ -42,7 +40,7 @@ export const Address = z.looseObject({
   region: nullableString,
 });
 
-export const Member = z.looseObject({
+const Member = z.looseObject({
   id: nullableString,
   firstName: nullableString,
   lastName: nullableString,
@@ -50,7 +48,7 @@ export const Member = z.looseObject({
   phoneNumber: nullableString,
 });
 
-export const CustomerProfile = z.looseObject({
+const CustomerProfile = z.looseObject({
   name: nullableString,
   address: Address.nullish(),
   size: nullableString,
@@ -58,7 +56,7 @@ export const CustomerProfile = z.looseObject({
   ids: z.looseObject({}).nullish(),
 });
 
-export const Details = z.looseObject({
+const Details = z.looseObject({
   notes: nullableString,
   dealValue: z.number().nullish(),
   currency: nullableString,

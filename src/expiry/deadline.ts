@@ -7,13 +7,13 @@ const HOUR_MS = 3_600_000;
  * (docs/partner-center-referrals-api.md, "Timing rules"). Used only when `expirationDateTime` is null (self-created
  * referrals, "The referral resource").
  */
-export const RESPONSE_WINDOW_MS = 14 * 24 * HOUR_MS;
+const RESPONSE_WINDOW_MS = 14 * 24 * HOUR_MS;
 
 /**
  * The customer's "please contact me" flame alert changes after 72 h (docs/partner-center-referrals-api.md, "Timing
  * rules").
  */
-export const CONTACT_WINDOW_MS = 72 * HOUR_MS;
+const CONTACT_WINDOW_MS = 72 * HOUR_MS;
 
 const toDate = (iso: string | null | undefined): Date | null => {
   if (iso === null || iso === undefined) return null;

@@ -10,7 +10,7 @@ import { clipForDisplay, DISPLAY_FIELD_MAX, plainLine } from '../text/display.ts
  */
 
 /** Salesforce Task.Subject holds 255 characters, Dataverse task.subject 200: fit the smaller one. */
-export const TASK_SUBJECT_MAX = 200;
+const TASK_SUBJECT_MAX = 200;
 
 // The lookbehind lets a match start only where a run of address characters starts. Without it
 // every position of a long run began a scan to the run's end: quadratic, and a 1 MB name froze

@@ -28,7 +28,7 @@ export const Condition = z
   .meta({ title: 'Condition', oneOf: [{ required: ['equals'] }, { required: ['in'] }] });
 export type Condition = z.infer<typeof Condition>;
 
-export const ContactMeSettings = z
+const ContactMeSettings = z
   .strictObject({
     match: z
       .enum(['any', 'all'])

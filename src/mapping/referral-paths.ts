@@ -12,7 +12,7 @@ import { Referral } from '../domain/referral.ts';
  */
 
 /** Fields computed from the referral rather than read from it (see derived.ts). */
-export const DERIVED_FIELDS = ['category', 'link', 'deadline'] as const;
+const DERIVED_FIELDS = ['category', 'link', 'deadline'] as const;
 export type DerivedField = (typeof DERIVED_FIELDS)[number];
 
 /**

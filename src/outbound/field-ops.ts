@@ -47,7 +47,7 @@ export function utcDay(iso: string | null | undefined): string | null {
 }
 
 /** Partner Center stores the closing date as a date-time; we send midnight UTC of the CRM date. */
-export const toClosingDateTime = (day: string): string => `${day}T00:00:00Z`;
+const toClosingDateTime = (day: string): string => `${day}T00:00:00Z`;
 
 function fieldOp(input: FieldOpsInput, field: Exclude<EditField, 'team'>): JsonPatchOp | null {
   const { referral: r, values: v } = input;

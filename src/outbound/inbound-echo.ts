@@ -18,7 +18,7 @@ export interface CrmStatusWritten {
   stage?: string;
 }
 
-export interface CrmStatusUpdate {
+interface CrmStatusUpdate {
   status: string;
   substatus: string | null;
   /**

@@ -25,7 +25,7 @@ export const ACCEPT_FIELDS: readonly EditField[] = ['name', 'dealValue', 'curren
  * Reasons Partner Center lists for Declined and Lost (docs/partner-center-referrals-api.md, "Decline and loss
  * reasons"; the API takes free text).
  */
-export const DOCUMENTED_CLOSE_REASONS = [
+const DOCUMENTED_CLOSE_REASONS = [
   "Project budget isn't adequate",
   "Customer didn't respond",
   'Customer chose another vendor',

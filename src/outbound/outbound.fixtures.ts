@@ -10,7 +10,7 @@ import { valuesOf, type PushedValues } from './snapshot-values.ts';
  * (docs/partner-center-referrals-api.md, "The referral resource").
  */
 
-export const CREATED = '2025-03-03T09:14:00Z';
+const CREATED = '2025-03-03T09:14:00Z';
 
 export function referral(over: Partial<Referral> = {}): Referral {
   return {

@@ -17,7 +17,7 @@ export type Move = 'accept' | 'decline' | 'won' | 'lost';
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
 /** Substatuses we know per status. A missing or `None` substatus is accepted for New and Active. */
-export const KNOWN_STATES = {
+const KNOWN_STATES = {
   New: ['Pending', 'Received'],
   Active: ['Accepted'],
   Closed: ['Won', 'Lost', 'Declined', 'Expired'],

@@ -27,7 +27,7 @@ const isoDateTime = z
   )
   .refine((s) => !Number.isNaN(Date.parse(s)), 'not a valid date-time');
 
-export const PartnerCenterEvent = z.looseObject({
+const PartnerCenterEvent = z.looseObject({
   EventName: z.string().min(1).max(100),
   ResourceUri: z.string().min(1).max(2048),
   ResourceName: z.string().max(100).nullish(),
