@@ -12,6 +12,7 @@ import { createPartnerCenterClient } from '../connectors/partner-center/partner-
 import { createLogger } from '../jobs/logger.ts';
 import { loadMappingFile } from '../jobs/mapping-file.ts';
 import { startRuntime, type Runtime } from '../jobs/runtime.ts';
+import { routeAllTo } from '../jobs/crm-binding.ts';
 import { buildConnector } from './crm-connector.ts';
 import { ToWorker, WorkerConfig, type FromWorker, type WorkerUsage } from './protocol.ts';
 
@@ -48,8 +49,8 @@ async function main(): Promise<void> {
     redisUrl: config.redisUrl,
     prefix: config.prefix,
     partnerCenter: createPartnerCenterClient({ tokens, baseUrl: config.pc.url, pageSize: config.pageSize }),
-    crm: measured,
-    toDraft,
+    crms: [{ connector: measured, toDraft }],
+    route: routeAllTo(measured.kind),
     log,
     // Production defaults (src/config/env.ts) where they matter to throughput.
     pullIntervalMs: 300_000,

@@ -23,7 +23,7 @@ export function toBullMqError(err: unknown): Error {
 }
 
 /** How many Retry-After waits one job takes before a 429 starts to count as a failed attempt. */
-export const MAX_THROTTLE_DEFERRALS = 50;
+const MAX_THROTTLE_DEFERRALS = 50;
 
 /**
  * A 429 is the remote pacing us, not the job failing: the job waits out Retry-After (or a

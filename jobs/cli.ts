@@ -8,7 +8,7 @@ import { loginWithDeviceCode } from '../connectors/partner-center/delegated-auth
 import { partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
 import { plainLine } from '../src/text/display.ts';
-import { buildAdapters, expiryOptionsFor, loadMappingFor, opsNotifier, runtimeCrmOptions } from './compose.ts';
+import { buildAdapters, expiryOptionsFor, loadMappingFor, opsNotifier } from './compose.ts';
 import { envOrExit } from './env-or-exit.ts';
 import { createLogger } from './logger.ts';
 import { parseMappingText } from './mapping-file.ts';
@@ -49,7 +49,8 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean, withOps = false):
     redisCluster: env.REDIS_CLUSTER,
     prefix: env.REDIS_PREFIX,
     partnerCenter: adapters.partnerCenter,
-    ...runtimeCrmOptions(env, adapters, schedulePull),
+    crms: adapters.crms,
+    route: adapters.route,
     log,
     pullIntervalMs: env.PULL_INTERVAL_MS,
     overlapMs: env.PULL_OVERLAP_MS,
@@ -59,6 +60,7 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean, withOps = false):
     attempts: env.SYNC_ATTEMPTS,
     batchWindowMs: env.BATCH_WINDOW_MS,
     schedulePull,
+    schedulePolls: schedulePull,
     expiry: expiryOptionsFor(env, adapters.mapping, schedulePull),
     notify: opsNotifier(env),
     ...(schedulePull ? { reconcileIntervalMs: env.RECONCILE_INTERVAL_MS } : {}),

@@ -6,7 +6,7 @@ import type { Referral } from '../src/domain/referral.ts';
 import { FatalError } from '../src/errors.ts';
 import { toOpportunityDraft } from '../src/mapping/apply.ts';
 import type { Mapping } from '../src/mapping/schema.ts';
-import type { CrmConnector, CrmKind, CrmOutbound, OpportunityDraft } from '../src/ports/crm.ts';
+import type { CrmConnector, CrmKind, CrmOutbound } from '../src/ports/crm.ts';
 import type { ValueFieldNames } from '../src/outbound/draft-values.ts';
 import { routeReferral } from '../src/mapping/routing.ts';
 import {
@@ -14,7 +14,7 @@ import {
   type DynamicsConnector,
   type DynamicsOptionsInput,
 } from '../connectors/dynamics/index.ts';
-import type { CrmBinding, RuntimeOptions } from './runtime.ts';
+import { routeAllTo, type CrmBinding, type CrmRouter } from './crm-binding.ts';
 import type { PartnerCenterClient, TokenProvider } from '../src/ports/partner-center.ts';
 import { createPartnerCenterClient } from '../connectors/partner-center/partner-center.client.ts';
 import { createTokenProvider, partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
@@ -60,56 +60,17 @@ export function opsNotifier(env: Env): ((notice: OpsNotice) => Promise<void>) | 
   return (notice) => poster.postNotice(notice);
 }
 
-/** One CRM in use: its connector, mapping and the fields outbound sync compares. */
-export interface CrmAdapter {
-  kind: CrmKind;
-  connector: (SalesforceConnector | DynamicsConnector) & CrmConnector & CrmOutbound;
-  toDraft: (referral: Referral, now: Date) => OpportunityDraft;
-  valueFields: ValueFieldNames | null;
-}
+/** A CRM as the composition root builds it: the concrete connector type, for doctor's and the dashboard's checks. */
+type CrmAdapterBinding = CrmBinding<(SalesforceConnector | DynamicsConnector) & CrmConnector & CrmOutbound>;
 
 export interface Adapters {
   mapping: Mapping;
   tokens: TokenProvider;
   partnerCenter: PartnerCenterClient;
-  /** The CRMs in use; the first is where referrals go unless routing says otherwise. */
-  crms: CrmAdapter[];
-  /** CRM=both: the mapping's routing rules. */
-  route: ((referral: Referral) => CrmKind) | undefined;
-  /** The first CRM's connector (doctor and status checks). */
-  crm: CrmAdapter['connector'];
-}
-
-/** The runtime's CRM options: bindings per CRM, routing, outbound sync (off with OUTBOUND_SYNC=off). */
-export function runtimeCrmOptions(
-  env: Env,
-  adapters: Adapters,
-  schedule: boolean,
-): Pick<RuntimeOptions, 'crm' | 'toDraft' | 'outbound' | 'additionalCrms' | 'route'> {
-  const bindings: CrmBinding[] = adapters.crms.map((c) => ({
-    crm: c.connector,
-    toDraft: c.toDraft,
-    outbound:
-      env.OUTBOUND_SYNC === 'on' && c.valueFields
-        ? {
-            crm: c.connector,
-            rules: adapters.mapping.outbound,
-            valueFields: c.valueFields,
-            pollIntervalMs: env.CRM_POLL_INTERVAL_MS,
-            overlapMs: env.CRM_POLL_OVERLAP_MS,
-            schedule,
-          }
-        : undefined,
-  }));
-  const [first, ...rest] = bindings;
-  if (!first) throw new FatalError('no CRM is configured (CRM)');
-  return {
-    crm: first.crm,
-    toDraft: first.toDraft,
-    ...(first.outbound ? { outbound: first.outbound } : {}),
-    ...(rest.length > 0 ? { additionalCrms: rest } : {}),
-    ...(adapters.route ? { route: adapters.route } : {}),
-  };
+  /** The CRMs in use (CRM=both: two). */
+  crms: CrmAdapterBinding[];
+  /** Picks a referral's CRM: the mapping's routing rules with CRM=both, otherwise the one CRM. */
+  route: CrmRouter;
 }
 
 /** Loads the mapping file and checks it has a section for every configured CRM. */
@@ -139,7 +100,18 @@ export async function buildAdapters(env: Env, log: Logger, redis: RedisConnectio
     pageSize: env.PARTNER_CENTER_PAGE_SIZE,
     timeoutMs: env.HTTP_TIMEOUT_MS,
   });
-  const crms: CrmAdapter[] = [];
+  const crms: CrmAdapterBinding[] = [];
+  /** Outbound sync for a CRM whose mapping names the fields it compares; off with OUTBOUND_SYNC=off. */
+  const outboundOf = (crm: CrmAdapterBinding['connector'], valueFields: ValueFieldNames | undefined) =>
+    env.OUTBOUND_SYNC === 'on' && valueFields
+      ? {
+          crm,
+          rules: mapping.outbound,
+          valueFields,
+          pollIntervalMs: env.CRM_POLL_INTERVAL_MS,
+          overlapMs: env.CRM_POLL_OVERLAP_MS,
+        }
+      : undefined;
   for (const kind of crmKinds(env)) {
     const toDraft = (r: Referral, now: Date) => toOpportunityDraft(kind, r, now, mapping);
     if (kind === 'salesforce') {
@@ -151,21 +123,23 @@ export async function buildAdapters(env: Env, log: Logger, redis: RedisConnectio
         },
         log.child({ remote: 'salesforce' }),
       );
-      crms.push({ kind, connector, toDraft, valueFields: section?.outbound ?? null });
+      crms.push({ connector, toDraft, expiry: connector, outbound: outboundOf(connector, section?.outbound) });
     } else {
       const section = mapping.dynamics;
       const connector = createDynamicsConnector(dynamicsOptions(env, mapping), log.child({ remote: 'dynamics' }));
       // Dataverse keeps the currency as a lookup; the connector reads and binds it by ISO code.
-      const valueFields = section ? { ...section.outbound, currency: 'transactioncurrencyid' } : null;
-      crms.push({ kind, connector, toDraft, valueFields });
+      const valueFields = section ? { ...section.outbound, currency: 'transactioncurrencyid' } : undefined;
+      crms.push({ connector, toDraft, expiry: connector, outbound: outboundOf(connector, valueFields) });
     }
   }
-  const routing = mapping.routing;
-  const route =
-    env.CRM === 'both' && routing ? (r: Referral) => routeReferral(routing, r, mapping.referralLink) : undefined;
   const first = crms[0];
   if (!first) throw new FatalError('no CRM is configured (CRM)');
-  return { mapping, tokens, partnerCenter, crms, route, crm: first.connector };
+  const routing = mapping.routing;
+  const route =
+    env.CRM === 'both' && routing
+      ? (r: Referral) => routeReferral(routing, r, mapping.referralLink)
+      : routeAllTo(first.connector.kind);
+  return { mapping, tokens, partnerCenter, crms, route };
 }
 
 function dynamicsOptions(env: Env, mapping: Mapping): DynamicsOptionsInput {

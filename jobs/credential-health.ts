@@ -221,4 +221,3 @@ export function createCredentialHealth(o: CredentialHealthOptions) {
     close: () => Promise.all([...queues.values()].map((q) => q.close())).then(() => undefined),
   };
 }
-export type CredentialHealth = ReturnType<typeof createCredentialHealth>;

@@ -17,6 +17,7 @@ import { createLogger } from './logger.ts';
 import { loadMappingFile } from './mapping-file.ts';
 import { checkRedis, safeUrl } from './redis-check.ts';
 import { startRuntime } from './runtime.ts';
+import { routeAllTo } from './crm-binding.ts';
 
 export interface DemoOptions {
   redisUrl?: string;
@@ -92,9 +93,22 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
     redisUrl,
     prefix,
     partnerCenter,
-    crm,
+    crms: [
+      {
+        connector: crm,
+        toDraft: (r, now) => toOpportunityDraft('salesforce', r, now, mapping),
+        expiry: crm,
+        outbound: {
+          crm,
+          rules: mapping.outbound,
+          valueFields: sfSection.outbound,
+          pollIntervalMs: 5_000,
+          overlapMs: 60_000,
+        },
+      },
+    ],
+    route: routeAllTo('salesforce'),
     log,
-    toDraft: (r, now) => toOpportunityDraft('salesforce', r, now, mapping),
     pullIntervalMs: 10_000,
     overlapMs: 60_000,
     initialSince: new Date(0),
@@ -103,15 +117,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
     attempts: 3,
     batchWindowMs: 200,
     schedulePull: true,
+    schedulePolls: true,
     expiry: { ...atRisk, linkTemplate: null, scanIntervalMs: 15_000, schedule: true },
-    outbound: {
-      crm,
-      rules: mapping.outbound,
-      valueFields: sfSection.outbound,
-      pollIntervalMs: 5_000,
-      overlapMs: 60_000,
-      schedule: true,
-    },
   });
   const source = sourceFromRuntime(rt, prefix, { atRisk, attempts: 3, credentials: () => credentials.list() });
   const server = await startHttpServer(

@@ -14,7 +14,7 @@ import { createLogger } from './logger.ts';
 import { checkRedis, safeUrl } from './redis-check.ts';
 import { checkClocks, clockSourcesFromEnv, type ClockSource } from './doctor-clock.ts';
 
-export type DoctorStatus = 'ok' | 'warn' | 'fail' | 'skip';
+type DoctorStatus = 'ok' | 'warn' | 'fail' | 'skip';
 export interface DoctorLine {
   status: DoctorStatus;
   check: string;

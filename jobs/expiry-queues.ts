@@ -18,7 +18,7 @@ import { createJobGuard, requeueFinished } from './job-guard.ts';
 import { BACKOFF_TYPE, WORKER_SETTINGS } from './queues.ts';
 
 export const EXPIRY_QUEUE = { scan: 'expiry-scan', webhook: 'expiry-webhook' } as const;
-export const EXPIRY_SCHEDULER_ID = 'expiry-scan';
+const EXPIRY_SCHEDULER_ID = 'expiry-scan';
 
 export interface ExpiryOptions {
   levels: readonly ExpiryLevel[];
@@ -166,7 +166,6 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
     },
   };
 }
-export type Expiry = Awaited<ReturnType<typeof startExpiry>>;
 
 /**
  * The AlertQueue port over the BullMQ webhook queue. The jobId is per (referral, alert), so an

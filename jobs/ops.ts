@@ -49,7 +49,7 @@ export async function startOps(env: Env, rt: Runtime, adapters: Adapters, log: L
         probe: partnerCenterProbe(adapters.tokens, adapters.partnerCenter),
       },
       ...adapters.crms.map((c) =>
-        c.kind === 'salesforce'
+        c.connector.kind === 'salesforce'
           ? {
               name: 'salesforce' as const,
               queues: CONNECTION_QUEUES.salesforce,
@@ -88,7 +88,7 @@ export async function startOps(env: Env, rt: Runtime, adapters: Adapters, log: L
             atRisk: { levels: expiry.levels, timeZone: expiry.timeZone, isContactMe: expiry.isContactMe },
             attempts: env.SYNC_ATTEMPTS,
             credentials: () => health.credentialHealth(),
-            crmKinds: adapters.crms.map((c) => c.kind),
+            crmKinds: adapters.crms.map((c) => c.connector.kind),
           }),
           log: log.child({ component: 'http' }),
         },

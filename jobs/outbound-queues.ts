@@ -63,7 +63,7 @@ export const pushJobId = (s: Pick<CrmSnapshot, 'referralId' | 'modstamp' | 'team
   `push-${jobIdPart(s.referralId)}-${jobIdPart(snapshotVersion(s))}`;
 
 /** Accept/decline and Won/Lost go ahead of edits (BullMQ: lower number = sooner). */
-export const priorityOf = (s: CrmSnapshot) => (s.decision !== null || s.isClosed ? 1 : 10);
+const priorityOf = (s: CrmSnapshot) => (s.decision !== null || s.isClosed ? 1 : 10);
 
 /**
  * Outbound sync's queues: a repeatable poll of the CRM for opportunities changed since the cursor,
@@ -183,4 +183,3 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
     },
   };
 }
-export type Outbound = Awaited<ReturnType<typeof startOutbound>>;

@@ -6,7 +6,7 @@ import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
 import { deferIfThrottled, toBullMqError } from './bullmq-errors.ts';
 
 /** How long a job waits when another job holds the same referral (does not use an attempt). */
-export const BUSY_DELAY_MS = 1_000;
+const BUSY_DELAY_MS = 1_000;
 
 export interface LockedJob<S extends z.ZodType<{ referralId: string }>, T> {
   /** The payload's schema; a payload that fails it fails the job at once (ValidationError). */

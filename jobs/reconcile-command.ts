@@ -26,9 +26,7 @@ export async function runReconcileCommand(
     connection: redis,
     prefix: env.REDIS_PREFIX,
     partnerCenter: adapters.partnerCenter,
-    crms: adapters.crms.flatMap((c) =>
-      reconcileCrmOf(c.connector, env.OUTBOUND_SYNC === 'on' && c.valueFields ? c.connector : undefined),
-    ),
+    crms: adapters.crms.flatMap((c) => reconcileCrmOf(c.connector, c.outbound?.crm)),
     referrals: createRedisReferralStore(redis, env.REDIS_PREFIX),
     state: createRedisSyncStateStore(redis, env.REDIS_PREFIX),
     outbound: createRedisOutboundStore(redis, env.REDIS_PREFIX),
@@ -52,7 +50,7 @@ export function printReconcile(r: ReconcileResult, o: { dryRun: boolean; json: b
 }
 
 /** The sweep for people: counts per kind, then one row per drift (ids only, no customer data). */
-export function formatReconcile(r: ReconcileResult, dryRun: boolean, out: Writable): void {
+function formatReconcile(r: ReconcileResult, dryRun: boolean, out: Writable): void {
   const { report, drifts } = r;
   out.write(
     `${dryRun ? 'dry run: nothing queued. ' : ''}referrals ${report.referrals}, opportunities ${report.opportunities}\n\n`,

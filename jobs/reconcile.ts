@@ -18,12 +18,12 @@ import { BACKOFF_TYPE, QUEUE, syncJobId, syncJobOptions, WORKER_SETTINGS } from 
 
 /** Stable scheduler id: re-registering on every start (and after a Redis loss) updates one scheduler. */
 export const RECONCILE_SCHEDULER_ID = 'reconcile-sweep';
-export const RECONCILE_QUEUE = 'reconcile';
+const RECONCILE_QUEUE = 'reconcile';
 /**
  * Closed referrals younger than this are compared too: long enough for a weekly-only outage of the
  * sweep to be caught, short enough that the listing stays small (closed referrals pile up forever).
  */
-export const RECENTLY_CLOSED_MS = 30 * 24 * 3600_000;
+const RECENTLY_CLOSED_MS = 30 * 24 * 3600_000;
 /** Redis reads per round (pipelined): bounds memory and the size of one pipeline at 100k referrals. */
 const READ_CHUNK = 1000;
 
@@ -67,7 +67,8 @@ export interface ReconcileResult {
 }
 
 /**
- * Partner Center's filters are ANDed clauses on documented fields (reference §2.1: `status`,
+ * Partner Center's filters are ANDed clauses on documented fields (docs/partner-center-referrals-api.md, "Listing
+ * referrals": `status`,
  * `updatedDateTime`); `or` and `ne` are not shown working, so open referrals take one listing per
  * status instead of `status ne 'Closed'`.
  */
@@ -230,7 +231,6 @@ export function createReconciler(d: ReconcileDeps) {
     },
   };
 }
-export type Reconciler = ReturnType<typeof createReconciler>;
 
 /**
  * The scheduled sweep: a repeatable job (fixed scheduler id) run by one worker at a time.

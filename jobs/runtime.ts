@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { connectRedis } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import type { Referral } from '../src/domain/referral.ts';
-import type { CrmConnector, CrmExpiryWriter, CrmKind, OpportunityDraft } from '../src/ports/crm.ts';
+import type { CrmKind } from '../src/ports/crm.ts';
 import type { SyncTarget } from '../src/sync/sync-referral.ts';
 import { FatalError } from '../src/errors.ts';
 import { type PartnerCenterClient } from '../src/ports/partner-center.ts';
@@ -20,7 +20,8 @@ import { startStateWatch } from './state-watch.ts';
 import { stateLossNotice, type OpsNotice } from '../src/health/ops-notice.ts';
 import { createJobGuard, requeueFinished, type JobGuard } from './job-guard.ts';
 import { startExpiry, type ExpiryOptions } from './expiry-queues.ts';
-import { startOutbound, type OutboundOptions } from './outbound-queues.ts';
+import { startOutbound } from './outbound-queues.ts';
+import type { CrmBinding, CrmRouter } from './crm-binding.ts';
 import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
 import {
   BACKOFF_TYPE,
@@ -41,8 +42,9 @@ export interface RuntimeOptions {
   redisCluster?: boolean | undefined;
   prefix: string;
   partnerCenter: PartnerCenterClient;
-  crm: CrmConnector;
-  toDraft: (referral: Referral, now: Date) => OpportunityDraft;
+  /** The CRMs referrals go to (CRM=both: two); `route` picks one per referral. */
+  crms: CrmBinding[];
+  route: CrmRouter;
   log: Logger;
   clock?: Clock;
   pullIntervalMs: number;
@@ -74,27 +76,15 @@ export interface RuntimeOptions {
   failedSweepIntervalMs?: number;
   /** The expiry engine (issue 5); absent: no expiry queues in this process. */
   expiry?: ExpiryOptions;
-  /** Outbound sync (issue 4) for `crm`: CRM decisions to Partner Center; absent: inbound only. */
-  outbound?: Omit<OutboundOptions, 'attempts'>;
-  /** Further CRMs (CRM=both); `route` picks one per referral, `crm` being the first. */
-  additionalCrms?: CrmBinding[];
-  route?: (referral: Referral) => CrmKind;
+  /** Register the repeatable CRM polls of the bindings with outbound sync (issue 4); default off. */
+  schedulePolls?: boolean | undefined;
   /** The reconcile sweep (issue 12) every this many ms, 0 = off (RECONCILE_INTERVAL_MS); absent: no sweep worker here. */
   reconcileIntervalMs?: number | undefined;
 }
 
-/** One CRM a deployment writes to: its connector, its mapping, and optionally outbound sync. */
-export interface CrmBinding {
-  crm: CrmConnector;
-  toDraft: (referral: Referral, now: Date) => OpportunityDraft;
-  outbound?: Omit<OutboundOptions, 'attempts'> | undefined;
-}
-
-const hasExpiryWriter = (crm: CrmConnector): crm is CrmConnector & CrmExpiryWriter =>
-  typeof (crm as Partial<CrmExpiryWriter>).applyExpiryWarning === 'function';
-
 /** The queues, workers and stores of one worker process. `close()` shuts down gracefully. */
 export async function startRuntime(o: RuntimeOptions) {
+  if (o.crms.length === 0) throw new FatalError('no CRM is configured (CRM)');
   const clock = o.clock ?? systemClock;
   // BullMQ needs maxRetriesPerRequest: null on connections used by workers (blocking commands).
   const redis = connectRedis(
@@ -171,24 +161,21 @@ export async function startRuntime(o: RuntimeOptions) {
     return result;
   };
 
-  const bindings: CrmBinding[] = [
-    { crm: o.crm, toDraft: o.toDraft, outbound: o.outbound },
-    ...(o.additionalCrms ?? []),
-  ];
+  const bindings = o.crms;
   const batchers = bindings.map((b) =>
     createUpsertBatcher({
-      send: (drafts) => b.crm.upsertOpportunities(drafts),
-      maxBatch: b.crm.maxBatchSize,
-      windowMs: quietGapFor(o.batchWindowMs, b.crm.maxBatchSize),
+      send: (drafts) => b.connector.upsertOpportunities(drafts),
+      maxBatch: b.connector.maxBatchSize,
+      windowMs: quietGapFor(o.batchWindowMs, b.connector.maxBatchSize),
     }),
   );
   const targets = new Map<CrmKind, SyncTarget>(
     bindings.map((b, i) => {
       const t: SyncTarget = {
-        crm: b.crm.kind,
+        crm: b.connector.kind,
         upsert: (batchers[i] as (typeof batchers)[number]).upsert,
         toDraft: b.toDraft,
-        lookup: (referralId: string) => b.crm.readStamp(referralId),
+        lookup: (referralId: string) => b.connector.readStamp(referralId),
         inbound: b.outbound
           ? {
               outbound: outboundStore,
@@ -198,11 +185,11 @@ export async function startRuntime(o: RuntimeOptions) {
             }
           : undefined,
       };
-      return [b.crm.kind, t] as const;
+      return [b.connector.kind, t] as const;
     }),
   );
   const target = (referral: Referral): SyncTarget => {
-    const kind = o.route ? o.route(referral) : o.crm.kind;
+    const kind = o.route(referral);
     const t = targets.get(kind);
     if (!t) throw new FatalError(`referral ${referral.id} is routed to ${kind}, which is not configured (CRM setting)`);
     return t;
@@ -238,7 +225,7 @@ export async function startRuntime(o: RuntimeOptions) {
     {
       connection,
       prefix: o.prefix,
-      concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.crm.maxBatchSize)),
+      concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.connector.maxBatchSize)),
       settings,
       ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
       ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
@@ -262,9 +249,7 @@ export async function startRuntime(o: RuntimeOptions) {
   };
   await schedulePull();
 
-  const expiryWriters = Object.fromEntries(
-    bindings.flatMap((b) => (hasExpiryWriter(b.crm) ? [[b.crm.kind, b.crm]] : [])),
-  );
+  const expiryWriters = Object.fromEntries(bindings.flatMap((b) => (b.expiry ? [[b.connector.kind, b.expiry]] : [])));
   const expiry = o.expiry
     ? await startExpiry(
         { connection, prefix: o.prefix, referrals, state, parking, clock, log: o.log, crm: expiryWriters },
@@ -284,7 +269,11 @@ export async function startRuntime(o: RuntimeOptions) {
     log: o.log,
   };
   const outbounds = await Promise.all(
-    bindings.flatMap((b) => (b.outbound ? [startOutbound(outboundDeps, { ...b.outbound, attempts: o.attempts })] : [])),
+    bindings.flatMap((b) =>
+      b.outbound
+        ? [startOutbound(outboundDeps, { ...b.outbound, attempts: o.attempts, schedule: o.schedulePolls ?? false })]
+        : [],
+    ),
   );
   /** The first CRM's outbound queues (the only one unless CRM=both). */
   const outbound = outbounds[0];
@@ -305,7 +294,7 @@ export async function startRuntime(o: RuntimeOptions) {
             log: o.log,
             pageSize: o.pageSize,
             attempts: o.attempts,
-            crms: bindings.flatMap((b) => reconcileCrmOf(b.crm, b.outbound?.crm)),
+            crms: bindings.flatMap((b) => reconcileCrmOf(b.connector, b.outbound?.crm)),
           },
           { intervalMs: o.reconcileIntervalMs, schedule: o.schedulePull },
         );

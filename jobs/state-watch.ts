@@ -3,7 +3,7 @@ import type { Clock } from '../src/ports/clock.ts';
 import type { StateEpoch, StateLoss } from '../connectors/redis/state-epoch.ts';
 
 /** How often a worker checks that Redis still holds the deployment's state (the epoch marker). */
-export const STATE_CHECK_INTERVAL_MS = 10_000;
+const STATE_CHECK_INTERVAL_MS = 10_000;
 
 export interface StateWatchOptions {
   epoch: StateEpoch;

@@ -57,5 +57,4 @@ export class ConflictError extends RetryableError {
   }
 }
 
-export const isRetryable = (err: unknown): err is RetryableError => err instanceof RetryableError;
 export const isFatal = (err: unknown): err is FatalError => err instanceof FatalError;

@@ -78,20 +78,27 @@ describe('architecture', () => {
   };
 
   it('lets each connector import only its own SDKs (#13)', () => {
-    const bad = files('connectors')
-      .filter((f) => !f.endsWith('.fixture.ts'))
-      .flatMap((f) => {
-        const own = f.split('/')[1] ?? '';
-        const allowed = CONNECTOR_PACKAGES[own];
-        if (!allowed) return [`${f}: connectors/${own} has no package list in this test`];
-        return imports(f)
-          .filter(({ spec, typeOnly }) => {
-            if (spec.startsWith('.') || spec.startsWith('node:') || spec === 'zod') return false;
-            if (spec === 'pino' && typeOnly) return false;
-            return !allowed.includes(spec);
-          })
-          .map(({ spec }) => `${f} imports ${spec}`);
-      });
+    const bad = files('connectors').flatMap((f) => {
+      const own = f.split('/')[1] ?? '';
+      const allowed = CONNECTOR_PACKAGES[own];
+      if (!allowed) return [`${f}: connectors/${own} has no package list in this test`];
+      return imports(f)
+        .filter(({ spec, typeOnly }) => {
+          if (spec.startsWith('.') || spec.startsWith('node:') || spec === 'zod') return false;
+          if (spec === 'pino' && typeOnly) return false;
+          return !allowed.includes(spec);
+        })
+        .map(({ spec }) => `${f} imports ${spec}`);
+    });
+    expect(bad).toEqual([]);
+  });
+
+  it('keeps test support under test/: connectors/ and jobs/ hold no fixtures or test helpers (#13)', () => {
+    const bad = [...files('connectors'), ...files('jobs')].filter(
+      (f) =>
+        /\.fixture\.ts$|(^|[/-])test-[^/]*$|-test\.ts$/.test(f) ||
+        imports(f).some(({ spec }) => spec === 'vitest' || spec.startsWith('@vitest/')),
+    );
     expect(bad).toEqual([]);
   });
 

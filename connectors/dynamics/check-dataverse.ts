@@ -14,7 +14,7 @@ import { query, stringLiteral } from './odata.ts';
  * the entity set is what the mapping names).
  */
 
-export type ColumnRole = 'alternate-key' | 'writable' | 'readable';
+type ColumnRole = 'alternate-key' | 'writable' | 'readable';
 
 export interface ColumnRequirement {
   entitySet: string;

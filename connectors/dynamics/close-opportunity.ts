@@ -20,7 +20,7 @@ const SUBJECT_MAX = 200;
 /**
  * Closes an opportunity as a seller would: the WinOpportunity / LoseOpportunity action, which
  * creates the opportunityclose activity and changes the state. PATCHing statecode to Won/Lost
- * is rejected by Dataverse for exactly that reason (crm-apis §8).
+ * is rejected by Dataverse for exactly that reason (docs/dataverse-api.md, "Opportunity state and status").
  */
 export async function closeOpportunity(
   http: DataverseHttp,

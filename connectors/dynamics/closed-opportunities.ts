@@ -3,7 +3,7 @@ import { chunkOr, filterLiteral, MAX_FILTER_CHARS, query } from './odata.ts';
 
 export interface ClosedRow {
   id: string;
-  /** 1 Won, 2 Lost (crm-apis §8). */
+  /** 1 Won, 2 Lost (docs/dataverse-api.md, "Opportunity state and status"). */
   statecode: 1 | 2;
 }
 

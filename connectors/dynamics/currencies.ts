@@ -8,7 +8,7 @@ import { bindPath, filterLiteral, query } from './odata.ts';
  * format: uppercase }`); Dataverse wants the lookup bound to the transactioncurrency row, so the
  * connector swaps the code for `transactioncurrencyid@odata.bind`.
  */
-export const CURRENCY_COLUMN = 'transactioncurrencyid';
+const CURRENCY_COLUMN = 'transactioncurrencyid';
 const ISO = /^[A-Z]{3}$/;
 
 export type CurrencyBinder = (

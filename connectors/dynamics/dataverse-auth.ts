@@ -14,7 +14,7 @@ import { createMsalNetworkClient } from '../shared/msal-network.ts';
 import type { DynamicsOptions } from './dynamics-options.ts';
 
 /**
- * Access tokens for the Dataverse application user (client credentials, crm-apis §6), through
+ * Access tokens for the Dataverse application user (client credentials, docs/dataverse-api.md, "Authentication"), through
  * the same cache as Partner Center's (connectors/shared/cached-token.ts): concurrent calls share
  * one renewal, a renewal is abandoned at TOKEN_TIMEOUT_MS, and a token Dataverse rejected (401)
  * is renewed past msal's cache rather than joining a renewal that may hand it back.

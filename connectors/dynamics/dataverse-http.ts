@@ -7,7 +7,7 @@ import { toHttpFailure } from '../shared/http-failure.ts';
 import { classifyDataverseError, REMOTE } from './classify-dataverse-error.ts';
 import type { TokenProvider } from '../../src/ports/partner-center.ts';
 
-export interface DataverseRequest {
+interface DataverseRequest {
   method: 'GET' | 'PATCH' | 'POST';
   /** Relative to the service root (`opportunities(…)`), or an absolute same-origin URL (nextLink). */
   path: string;
@@ -18,13 +18,13 @@ export interface DataverseRequest {
   text?: boolean;
 }
 
-export interface DataverseResponse {
+interface DataverseResponse {
   status: number;
   headers: Record<string, string>;
   data: unknown;
 }
 
-export type Attempt = { ok: true; res: DataverseResponse } | { ok: false; failure: HttpFailure; error: SyncError };
+type Attempt = { ok: true; res: DataverseResponse } | { ok: false; failure: HttpFailure; error: SyncError };
 
 export interface DataverseHttp {
   /** e.g. https://contoso.crm4.dynamics.com/api/data/v9.2/ */
@@ -116,7 +116,8 @@ export function createDataverseHttp(s: HttpSettings, tokens: TokenProvider, log?
       yield page.data.value;
       const link = page.data['@odata.nextLink'];
       if (link === undefined) return;
-      // The link is followed unchanged (crm-apis §7), but only to our own environment: the bearer
+      // The link is followed unchanged (docs/dataverse-api.md, "Web API paging"), but only to our own environment:
+      // the bearer
       // token goes with it.
       if (!URL.canParse(link) || new URL(link).origin !== origin)
         throw new ValidationError('dynamics: @odata.nextLink points outside the environment');

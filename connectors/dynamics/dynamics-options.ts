@@ -10,7 +10,7 @@ export const LogicalName = z
   .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case logical name like new_referralid');
 const absoluteUrl = z.url({ message: 'must be an absolute URL' }).transform((u) => u.replace(/\/+$/, ''));
 
-export const DataverseAuth = z.object({
+const DataverseAuth = z.object({
   /** ENTRA_AUTHORITY_HOST, e.g. https://login.microsoftonline.com. */
   authorityHost: absoluteUrl.default('https://login.microsoftonline.com'),
   /** The tenant id or domain of the Dataverse environment (client credentials need a real tenant). */
@@ -20,7 +20,10 @@ export const DataverseAuth = z.object({
     .refine((t) => !['common', 'organizations', 'consumers'].includes(t), 'must be a tenant id or domain'),
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
-  /** Defaults to `<url>/.default`, the application permission on the environment (crm-apis §6). */
+  /**
+   * Defaults to `<url>/.default`, the application permission on the environment (docs/dataverse-api.md,
+   * "Authentication").
+   */
   scope: z.string().min(1).optional(),
   /** OpenID configuration JSON: with cloudDiscoveryMetadata, msal makes only the token POST. */
   authorityMetadata: z.string().min(1).optional(),
@@ -66,7 +69,7 @@ export const DynamicsOptions = z.object({
   pageSize: z.number().int().min(1).max(5000).default(500),
   /** CRM_TIMEOUT_MS: per API call; a full $batch of upserts can take tens of seconds. */
   timeoutMs: z.number().int().positive().default(120_000),
-  /** Drafts per `$batch` (Dataverse allows 1,000 requests per batch, crm-apis §10). */
+  /** Drafts per `$batch` (Dataverse allows 1,000 requests per batch, docs/dataverse-api.md, "Batches"). */
   maxBatch: z.number().int().min(1).max(1000).default(1000),
 });
 export type DynamicsOptionsInput = z.input<typeof DynamicsOptions>;

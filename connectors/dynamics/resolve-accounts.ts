@@ -13,7 +13,7 @@ import { wellFormed, wellFormedFields } from '../../src/text/well-formed.ts';
  * null) that the caller upserts by its key in the opportunities' `$batch`, ahead of them,
  * binding them to it by that key; or why the draft has none.
  */
-export type AccountOutcome = { ok: true; key: string; accountId: string | null } | { ok: false; error: SyncError };
+type AccountOutcome = { ok: true; key: string; accountId: string | null } | { ok: false; error: SyncError };
 
 export interface AccountPlan {
   outcomes: Map<number, AccountOutcome>;

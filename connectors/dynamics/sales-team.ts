@@ -66,7 +66,7 @@ export function teamsByOpportunity(rows: readonly Record<string, unknown>[]): Ma
   );
 }
 
-export interface TeamChange {
+interface TeamChange {
   at: number;
   opportunityId: string;
 }

@@ -4,7 +4,8 @@ import type { DynamicsOutboundFields } from '../../src/mapping/outbound-fields.t
 
 /*
  * One opportunity row -> CrmSnapshot (src/outbound/crm-snapshot.ts). Pure; tested in
- * snapshot.test.ts. Won/Lost come from statecode (0 Open, 1 Won, 2 Lost, crm-apis §8), never
+ * snapshot.test.ts. Won/Lost come from statecode (0 Open, 1 Won, 2 Lost, docs/dataverse-api.md, "Opportunity state
+ * and status"), never
  * from a stage or status label.
  */
 

@@ -5,7 +5,7 @@ import { classifyDataverseError, isRecordLevel, readDataverseError, REMOTE } fro
 import type { DataverseHttp } from './dataverse-http.ts';
 import { byKey, isGuid, query } from './odata.ts';
 
-export interface KeyedTable {
+interface KeyedTable {
   entitySet: string;
   /** Alternate key column the rows are upserted on. */
   keyColumn: string;
@@ -17,7 +17,10 @@ export interface KeyedRow {
   table: KeyedTable;
   /** Alternate key value; already checked with keyValueProblem(). */
   key: string;
-  /** Columns to write; the key column is left out (the URL carries it, crm-apis §9). */
+  /**
+   * Columns to write; the key column is left out (the URL carries it, docs/dataverse-api.md, "Upsert by alternate
+   * key").
+   */
   body: Record<string, unknown>;
   /** The referral the row is for, named in errors. */
   referralId?: string | undefined;

@@ -101,7 +101,8 @@ export async function upsertOpportunities(
     const fields = bindCurrency(d.fields, d.referralId);
     if (fields instanceof ValidationError) return fail(index, fields);
     if (account?.ok === false) return fail(index, account.error);
-    // The key travels in the URL; Dataverse wants it out of the body (crm-apis §9).
+    // The key travels in the URL; Dataverse wants it out of the body (docs/dataverse-api.md, "Upsert by alternate
+    // key").
     const body: Record<string, unknown> = Object.fromEntries(
       Object.entries(fields).filter(([k]) => k !== s.alternateKey),
     );

@@ -22,7 +22,7 @@ export interface RegistrationClientOptions {
 }
 
 const REMOTE = 'partner-center-webhooks';
-export const REGISTRATION_PATH = '/webhooks/v1/registration';
+const REGISTRATION_PATH = '/webhooks/v1/registration';
 
 /** Body of GET/POST/PUT (PascalCase as documented). Loose: extra fields are ignored. */
 const RegistrationBody = z.looseObject({

@@ -10,7 +10,7 @@ import {
   type CertificatePolicy,
 } from './verify-signature.ts';
 
-export type VerifyOutcome =
+type VerifyOutcome =
   | { ok: true; certificateUrl: string }
   /** 401: not signed by Partner Center as far as we can tell. 503: the certificate could not be fetched now. */
   | { ok: false; status: 401 | 503; reason: string };

@@ -13,7 +13,8 @@ export interface AppAuthOptions extends EntraOptions {
 
 /**
  * App-only tokens (client credentials). The current docs say the Referrals API accepts only
- * App+User tokens (reference §1), so this mode is for other tenants' setups, sandboxes and fakes.
+ * App+User tokens (docs/partner-center-referrals-api.md, "Authentication"), so this mode is for other tenants'
+ * setups, sandboxes and fakes.
  */
 export function createAppTokenProvider(options: AppAuthOptions, clock: Clock = systemClock): TokenProvider {
   const cca = new ConfidentialClientApplication({

@@ -11,7 +11,8 @@ import { openTokenCacheStore, type TokenCacheLocation } from './token-cache-stor
 
 /*
  * Delegated (App+User) sign-in: the Referrals API "currently supports only user access"
- * (reference §1). An admin signs in once with the device-code flow (works over SSH, with
+ * (docs/partner-center-referrals-api.md, "Authentication"). An admin signs in once with the device-code flow (works
+ * over SSH, with
  * MFA); msal keeps the refresh token in an encrypted cache, and the worker renews silently.
  */
 

@@ -4,7 +4,8 @@ import type { ListReferralsQuery } from '../../src/ports/partner-center.ts';
 export const REFERRALS_PATH = '/v1.0/engagements/referrals';
 
 /**
- * First page of `GET /v1.0/engagements/referrals` (reference §2.1). OData system options keep
+ * First page of `GET /v1.0/engagements/referrals` (docs/partner-center-referrals-api.md, "Listing referrals"). OData
+ * system options keep
  * their literal `$` as in Microsoft's samples; values are percent-encoded (spaces as %20, not
  * `+`). The date is an unquoted OData DateTimeOffset literal. The pull's keyset paging issues
  * every page as such a first page and relies on `ge` being inclusive (docs/partner-center-paging.md).

@@ -7,7 +7,7 @@ import {
 import { AuthError, FatalError, RateLimitedError, RetryableError, SyncError } from '../../src/errors.ts';
 import { scrubText } from '../../src/log/logger.ts';
 
-export const LOGIN_AGAIN = 'an admin must run `referral-sync login` again';
+const LOGIN_AGAIN = 'an admin must run `referral-sync login` again';
 
 /** Entra answers that only a new interactive sign-in can fix. */
 const SIGN_IN_AGAIN = new Set([

@@ -53,7 +53,8 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
           headers: {
             Authorization: `Bearer ${token}`,
             Accept: 'application/json',
-            'client-request-id': randomUUID(), // a new GUID per call (reference §7)
+            // a new GUID per call (docs/partner-center-referrals-api.md, "Errors and request headers")
+            'client-request-id': randomUUID(),
             'MS-CorrelationId': correlationId,
             ...extra.headers,
           },

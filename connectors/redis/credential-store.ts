@@ -72,4 +72,3 @@ export function createCredentialStore(redis: RedisConnection, prefix: string) {
     },
   };
 }
-export type CredentialStore = ReturnType<typeof createCredentialStore>;

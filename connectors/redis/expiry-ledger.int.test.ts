@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisExpiryLedger } from './expiry-ledger.ts';
-import { testRedis, type TestRedis } from './expiry-test-redis.ts';
+import { testRedis, type TestRedis } from '../../test/redis/expiry-test-redis.ts';
 
 const T0 = new Date('2025-03-10T12:00:00Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);

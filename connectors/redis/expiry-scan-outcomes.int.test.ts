@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runExpiryScan } from '../../src/expiry/run-expiry-scan.ts';
 import { createRedisExpiryLedger } from './expiry-ledger.ts';
-import { harness, referral } from './expiry-scan.fixture.ts';
-import { testRedis, type TestRedis } from './expiry-test-redis.ts';
+import { harness, referral } from '../../test/redis/expiry-scan.fixture.ts';
+import { testRedis, type TestRedis } from '../../test/redis/expiry-test-redis.ts';
 
 describe('expiry scan: answers, expiry, failures, contact-me', () => {
   let r: TestRedis;

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expiryAlertJobId } from '../../src/expiry/alert.ts';
 import { runExpiryScan } from '../../src/expiry/run-expiry-scan.ts';
 import { createRedisExpiryLedger } from './expiry-ledger.ts';
-import { harness, referral } from './expiry-scan.fixture.ts';
-import { testRedis, type TestRedis } from './expiry-test-redis.ts';
+import { harness, referral } from '../../test/redis/expiry-scan.fixture.ts';
+import { testRedis, type TestRedis } from '../../test/redis/expiry-test-redis.ts';
 
 /*
  * Issues 12 and 20: a reached level is posted even when its webhook job is lost or failed, and a

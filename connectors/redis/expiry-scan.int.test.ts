@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runExpiryScan } from '../../src/expiry/run-expiry-scan.ts';
 import { createRedisExpiryLedger } from './expiry-ledger.ts';
-import { at, harness, referral, tally } from './expiry-scan.fixture.ts';
-import { testRedis, type TestRedis } from './expiry-test-redis.ts';
+import { at, harness, referral, tally } from '../../test/redis/expiry-scan.fixture.ts';
+import { testRedis, type TestRedis } from '../../test/redis/expiry-test-redis.ts';
 
 /** Hourly scan times from creation to past the deadline (2025-03-17T00:00Z). */
 const hourly = (from: string, to: string): string[] => {

@@ -26,7 +26,7 @@ export type StateLoss = z.infer<typeof StateLoss>;
 const epochKey = (prefix: string) => `${prefix}:epoch`;
 const lossKey = (prefix: string) => `${prefix}:state-loss`;
 
-export const newEpoch = (at: Date) => `${at.toISOString()}/${randomBytes(4).toString('hex')}`;
+const newEpoch = (at: Date) => `${at.toISOString()}/${randomBytes(4).toString('hex')}`;
 
 export interface StateEpoch {
   /**

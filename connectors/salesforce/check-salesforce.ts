@@ -3,7 +3,7 @@ import { NotFoundError } from '../../src/errors.ts';
 import type { SignedIn } from './sign-in.ts';
 
 /** What `describe` tells us about one field. */
-export const FieldDescribe = z.looseObject({
+const FieldDescribe = z.looseObject({
   name: z.string(),
   type: z.string().optional(),
   length: z.number().optional(),
@@ -15,7 +15,7 @@ export const FieldDescribe = z.looseObject({
 export const SObjectDescribe = z.looseObject({ name: z.string(), fields: z.array(FieldDescribe) });
 export type SObjectDescribe = z.infer<typeof SObjectDescribe>;
 
-export type FieldRole = 'external-id' | 'writable' | 'readable';
+type FieldRole = 'external-id' | 'writable' | 'readable';
 
 export interface FieldRequirement {
   object: string;

@@ -16,7 +16,7 @@ import { SalesforceValidationError } from './salesforce-validation-error.ts';
  * the SOAP API's StatusCode enum, which REST reuses.
  */
 
-export type Verdict = 'retry' | 'rate' | 'validation' | 'auth' | 'not-found' | 'fatal';
+type Verdict = 'retry' | 'rate' | 'validation' | 'auth' | 'not-found' | 'fatal';
 
 const EXACT: Record<string, Verdict> = {
   UNABLE_TO_LOCK_ROW: 'retry',
@@ -87,7 +87,7 @@ const CALL_LEVEL = new Set([
  */
 export const REQUEST_LIMIT_RETRY_MS = 5 * 60_000;
 
-export function verdictFor(code: string | undefined): Verdict {
+function verdictFor(code: string | undefined): Verdict {
   if (code === undefined) return 'fatal';
   const exact = EXACT[code];
   if (exact) return exact;
@@ -118,7 +118,7 @@ export interface SalesforceErrorInfo {
  */
 const ECHO_MARKERS = ['data value too large: ', 'bad value for restricted picklist field: ', 'invalid email address: '];
 
-export function hideEchoedValue(message: string): string {
+function hideEchoedValue(message: string): string {
   const lower = message.toLowerCase();
   for (const marker of ECHO_MARKERS) {
     const at = lower.indexOf(marker);

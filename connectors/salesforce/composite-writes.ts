@@ -25,7 +25,7 @@ export interface CollectionUpsert {
 }
 
 /** Composite takes at most 25 subrequests, of which at most 5 collections or queries. */
-export const MAX_COMPOSITE_COLLECTIONS = 5;
+const MAX_COMPOSITE_COLLECTIONS = 5;
 
 const SubResult = z.looseObject({
   body: z.unknown(),

@@ -20,7 +20,7 @@ const SUBJECT_MAX = 255;
 const DESCRIPTION_MAX = 32_000;
 
 /** The task's key, unique per referral and level: a retry upserts the same Task. */
-export const taskKey = (referralId: string, level: string): string => `${referralId}-${level}`;
+const taskKey = (referralId: string, level: string): string => `${referralId}-${level}`;
 
 /** Calendar date of `at` in `timeZone`, as Salesforce date fields want it (YYYY-MM-DD). */
 export function dateIn(at: Date, timeZone: string): string {

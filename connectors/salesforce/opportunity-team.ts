@@ -14,7 +14,7 @@ import { soqlDateTime, soqlString } from './soql.ts';
  * team rows changed since its cursor (`changedSince`) and re-reads those opportunities.
  */
 
-export const TEAM_OBJECT = 'OpportunityTeamMember';
+const TEAM_OBJECT = 'OpportunityTeamMember';
 
 /** Opportunity ids per query: 200 quoted 18-char ids stay far below the URI length limit. */
 const IDS_PER_QUERY = 200;
@@ -54,7 +54,7 @@ export function teamsByOpportunity(rows: readonly SfRow[]): Map<string, TeamCont
 }
 
 /** A (SystemModstamp ms, OpportunityId) pair of a changed team row. */
-export interface TeamChange {
+interface TeamChange {
   ms: number;
   opportunityId: string;
 }

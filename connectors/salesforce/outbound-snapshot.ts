@@ -7,7 +7,8 @@ import { toDecision, type OutboundRules } from '../../src/outbound/outbound-rule
  * outbound-snapshot.test.ts.
  *
  * Won/Lost come from the record's IsClosed/IsWon. Salesforce derives both from the stage's
- * OpportunityStage entry (crm-apis §3), so custom sales processes are respected without our
+ * OpportunityStage entry (docs/salesforce-api.md, "Won and Lost come from stage metadata"), so custom sales processes
+ * are respected without our
  * reading stage labels or querying OpportunityStage ourselves.
  */
 
@@ -21,7 +22,7 @@ export interface OutboundReadSettings {
 type SourcedKey = Exclude<keyof CrmSnapshot, 'teamContacts'>;
 
 /** Which Salesforce field each snapshot value is read from; null: not configured (value null). */
-export function snapshotSources(s: OutboundReadSettings): Record<SourcedKey, string | null> {
+function snapshotSources(s: OutboundReadSettings): Record<SourcedKey, string | null> {
   const f = s.fields;
   return {
     crmId: 'Id',

@@ -61,7 +61,7 @@ export function changedSinceSoql(s: OutboundReadSettings, since: Date | null): s
 }
 
 /** Pure: the polled opportunities among `ids` (team-only changes), for one query of at most 200 ids. */
-export function byIdsSoql(s: OutboundReadSettings, ids: readonly string[]): string {
+function byIdsSoql(s: OutboundReadSettings, ids: readonly string[]): string {
   return `SELECT ${selectFields(s).join(', ')} FROM ${s.objectName} WHERE ${s.externalIdField} != null AND Id IN (${ids.map(soqlString).join(', ')})`;
 }
 
@@ -82,7 +82,8 @@ export function outboundSettings(o: SalesforceOptions): OutboundReadSettings {
 }
 
 /**
- * Polls opportunities changed since `cursor.modstamp - overlapMs` (crm-apis §4): every page is
+ * Polls opportunities changed since `cursor.modstamp - overlapMs` (docs/salesforce-api.md, "Polling for changes"):
+ * every page is
  * followed, rows are de-duplicated by Id (the latest version wins) and returned in
  * (SystemModstamp, Id) order. The new cursor is the greatest pair seen, invalid rows included
  * (they would otherwise be re-read forever), and never goes below the input cursor.

@@ -8,7 +8,7 @@ import { OutboundRules } from '../../src/outbound/outbound-rules.ts';
 export const ApiName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be an API name like Referral_Id__c');
 const baseUrl = z.url({ message: 'must be an absolute URL' }).transform((u) => u.replace(/\/+$/, ''));
 
-export const SalesforceAuth = z.discriminatedUnion('kind', [
+const SalesforceAuth = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('jwt'),
     /** Consumer key of the External Client App (JWT `iss`). */

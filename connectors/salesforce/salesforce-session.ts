@@ -8,7 +8,7 @@ import type { ErrorContext } from './classify-salesforce-error.ts';
 import { signIn, type SignedIn } from './sign-in.ts';
 import type { SalesforceOptions } from './salesforce-options.ts';
 
-export type CallResult = { ok: true; body: unknown } | { ok: false; failure: CallFailure };
+type CallResult = { ok: true; body: unknown } | { ok: false; failure: CallFailure };
 
 export interface SalesforceSession {
   readonly apiVersion: string;
@@ -23,7 +23,7 @@ export interface SalesforceSession {
 }
 
 /** The `client=` tag Salesforce records for our calls (CDC `changeOrigin`, event monitoring). */
-export const CALL_CLIENT = 'referral-sync';
+const CALL_CLIENT = 'referral-sync';
 
 /**
  * More refreshes than this inside REFRESH_WINDOW_MS means a fresh token is rejected too;
@@ -39,7 +39,7 @@ const REFRESH_WINDOW_MS = 10_000;
  * The default timeout is the token one: jsforce's OAuth2 client posts to the token endpoint with
  * the defaults only, while our API calls pass their own (CRM_TIMEOUT_MS) per request.
  */
-export function configureTransport(opts: Pick<SalesforceOptions, 'httpProxy' | 'tokenTimeoutMs'>): void {
+function configureTransport(opts: Pick<SalesforceOptions, 'httpProxy' | 'tokenTimeoutMs'>): void {
   setDefaults({
     followRedirect: true,
     timeout: opts.tokenTimeoutMs,

@@ -53,7 +53,7 @@ export const RECORD_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
  * 100,000 characters; queries travel as `GET /query?q=<url-encoded>`, so the encoded length is
  * what counts. 12,000 leaves room for host, path and headers.
  */
-export const MAX_ENCODED_SOQL = 12_000;
+const MAX_ENCODED_SOQL = 12_000;
 
 /**
  * Splits OR-able conditions into groups whose full query (`head` + joined conditions + `tail`)

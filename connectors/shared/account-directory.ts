@@ -13,7 +13,7 @@ export interface Acquired {
 }
 
 /** Default bound of the id cache: ~50k keys of <= 100 chars (hashed beyond) stay well under 20 MB. */
-export const ACCOUNT_CACHE_SIZE = 50_000;
+const ACCOUNT_CACHE_SIZE = 50_000;
 
 /**
  * Process-local memory of one CRM org's customer accounts, by match key: an LRU of resolved account

@@ -10,7 +10,10 @@ export interface FailureContext {
   referralId?: string | undefined;
 }
 
-/** Longest remote message we keep; Partner API messages are ≤ 1024 chars (reference §7). */
+/**
+ * Longest remote message we keep; Partner API messages are ≤ 1024 chars (docs/partner-center-referrals-api.md,
+ * "Errors and request headers").
+ */
 const MAX_MESSAGE = 300;
 
 /**
@@ -68,7 +71,8 @@ function headerValue(headers: unknown, name: string): string | undefined {
 
 /**
  * The Partner API body is `{"error":{"code","message"}}`; api.partnercenter.microsoft.com uses a
- * flat `{code, description}` (reference §7). A body that is neither yields nothing: bodies are
+ * flat `{code, description}` (docs/partner-center-referrals-api.md, "Errors and request headers"). A body that is
+ * neither yields nothing: bodies are
  * never echoed into errors.
  */
 function remoteError(data: unknown): { code?: string | undefined; message?: string | undefined } {

@@ -12,14 +12,14 @@ export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
  * idempotency key sits at the top (and in `alert`): a receiver drops a post whose key it has
  * seen. Adding it kept version 1, since no existing field changed.
  */
-export interface JsonAlertPayload {
+interface JsonAlertPayload {
   type: 'referral-sync.expiry-alert';
   version: 1;
   idempotencyKey: string;
   alert: ExpiryAlert;
 }
 
-export const toJsonPayload = (alert: ExpiryAlert): JsonAlertPayload => ({
+const toJsonPayload = (alert: ExpiryAlert): JsonAlertPayload => ({
   type: 'referral-sync.expiry-alert',
   version: 1,
   idempotencyKey: alert.idempotencyKey,

@@ -70,7 +70,7 @@ function safeProtocol(url: string): string {
  * The raw axios error is dropped, never chained as `cause`: its config holds the URL, which is
  * the webhook's secret. Only status, Retry-After, a network code and a short remote code pass.
  */
-export function toWebhookError(err: unknown, referralId: string, now: Date = new Date()): SyncError {
+function toWebhookError(err: unknown, referralId: string, now: Date = new Date()): SyncError {
   if (!axios.isAxiosError(err))
     return classifyHttpFailure({ remote: 'webhook', networkCode: 'UNKNOWN', referralId }, now);
   const response = err.response;

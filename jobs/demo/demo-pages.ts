@@ -14,7 +14,7 @@ export const DEMO_NAV = [
   { href: '/demo/partner-center', label: 'Simulated Partner Center' },
 ] as const;
 
-export const DECLINE_REASONS = ['Budget', 'No response', 'Competitor', 'Not a fit'] as const;
+const DECLINE_REASONS = ['Budget', 'No response', 'Competitor', 'Not a fit'] as const;
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const redirect = (location: string): HttpResponse => ({ status: 303, body: '', headers: { location } });

@@ -42,7 +42,7 @@ export interface AuthOptions {
   anonymousRole?: Role;
 }
 
-export const isConfigured = (a: AuthOptions | undefined): boolean =>
+const isConfigured = (a: AuthOptions | undefined): boolean =>
   Boolean(a && ((a.bearerTokens?.length ?? 0) > 0 || (a.basicUsers?.length ?? 0) > 0 || a.upstreamHeader));
 
 /** 127.0.0.0/8, ::1 and localhost. 0.0.0.0 and :: mean "every interface", so they are not. */
@@ -119,7 +119,7 @@ function fromAuthorization(auth: AuthOptions, header: string): Identity | null {
  * downgraded to the anonymous role.
  */
 /** Whether `peer` (the socket's remote address) may set the upstream user header. */
-export function isTrustedProxy(auth: AuthOptions, peer: string | undefined): boolean {
+function isTrustedProxy(auth: AuthOptions, peer: string | undefined): boolean {
   if (peer === undefined) return false;
   const p = peer.replace(/^::ffff:/, '');
   return auth.trustedProxies?.length ? auth.trustedProxies.includes(p) : isLoopback(p);

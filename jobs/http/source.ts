@@ -35,7 +35,7 @@ export interface CredentialStatus {
 
 export type CredentialHealthProvider = () => Promise<readonly CredentialStatus[]> | readonly CredentialStatus[];
 
-export interface AtRiskSettings {
+interface AtRiskSettings {
   levels: readonly ExpiryLevel[];
   timeZone: string;
   isContactMe(referral: Referral): boolean;

@@ -110,7 +110,8 @@ export async function handlePartnerCenterWebhook(
     );
     return { status: 202, body: { status: 'accepted', jobId: queued.jobId, duplicate: queued.duplicate } };
   } catch (err) {
-    // Redis is down: 503 makes Partner Center deliver again (10 attempts, reference §2.2).
+    // Redis is down: 503 makes Partner Center deliver again (10 attempts, docs/partner-center-webhooks.md, "Delivery
+    // and retries").
     log.error({ err, referralId: id.referralId }, 'webhook: could not queue the referral fetch');
     return { status: 503, body: { status: 'unavailable', reason: 'could not queue the event; retry later' } };
   }

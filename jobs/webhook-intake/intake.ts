@@ -32,7 +32,7 @@ export interface WebhookIntakeOptions {
 }
 
 /** The sync job a webhook queues: BullMQ rejects ':' in ids, syncJobId cleans the date. */
-export const webhookJobId = (r: FetchRequest): string => syncJobId(r.referralId, `wh-${r.changedAt}`);
+const webhookJobId = (r: FetchRequest): string => syncJobId(r.referralId, `wh-${r.changedAt}`);
 
 /**
  * The webhook endpoint's logic, wired: verifier with a cached certificate fetcher, and an enqueue

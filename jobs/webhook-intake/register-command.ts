@@ -14,10 +14,11 @@ import { createRedisKeyValueStore } from '../../connectors/redis/kv-store.ts';
 /**
  * The webhook API lives on api.partnercenter.microsoft.com and wants a token for that resource
  * (partner-center-webhooks, "Authentication"). The v2 `/.default` form is UNCONFIRMED, as for the
- * Referrals API (reference §1); the app registration needs the Partner Center API permission.
+ * Referrals API (docs/partner-center-referrals-api.md, "Authentication"); the app registration needs the Partner
+ * Center API permission.
  */
-export const DEFAULT_WEBHOOK_API_URL = 'https://api.partnercenter.microsoft.com';
-export const DEFAULT_WEBHOOK_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
+const DEFAULT_WEBHOOK_API_URL = 'https://api.partnercenter.microsoft.com';
+const DEFAULT_WEBHOOK_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
 
 /** The registration API from the environment, with the same sign-in as the worker but its own scope. */
 export function webhookRegistrationApiFromEnv(

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { wellFormedDeep } from '../text/well-formed.ts';
 
 /*
- * The Partner Center referral as the Referrals API v1.0 returns it (reference §3, §4).
+ * The Partner Center referral as the Referrals API v1.0 returns it (docs/partner-center-referrals-api.md, "The
+ * referral resource", "Status and substatus").
  * Objects are loose: unknown fields are kept, because Microsoft adds fields without notice and a
  * PUT/PATCH round trip must not drop them. Enumerations are open strings: several values are
  * UNCONFIRMED in the reference (substatus `Error`, referralSource, callToAction), so an unknown
@@ -22,8 +23,6 @@ export const KNOWN_SUBSTATUSES = [
   'Expired',
   'Error', // UI/CSV only; UNCONFIRMED for the API.
 ] as const;
-export const KNOWN_QUALIFICATIONS = ['None', 'Direct', 'MarketingQualified', 'SalesQualified'] as const;
-export const KNOWN_TYPES = ['Independent', 'Shared'] as const;
 
 const nullableString = z.string().nullish();
 const isoDate = z
@@ -31,7 +30,7 @@ const isoDate = z
   .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'not an ISO 8601 date-time' })
   .nullish();
 
-export const Address = z.looseObject({
+const Address = z.looseObject({
   addressLine1: nullableString,
   addressLine2: nullableString,
   city: nullableString,
@@ -41,7 +40,7 @@ export const Address = z.looseObject({
   region: nullableString,
 });
 
-export const Member = z.looseObject({
+const Member = z.looseObject({
   id: nullableString,
   firstName: nullableString,
   lastName: nullableString,
@@ -49,7 +48,7 @@ export const Member = z.looseObject({
   phoneNumber: nullableString,
 });
 
-export const CustomerProfile = z.looseObject({
+const CustomerProfile = z.looseObject({
   name: nullableString,
   address: Address.nullish(),
   size: nullableString,
@@ -57,7 +56,7 @@ export const CustomerProfile = z.looseObject({
   ids: z.looseObject({}).nullish(),
 });
 
-export const Details = z.looseObject({
+const Details = z.looseObject({
   notes: nullableString,
   dealValue: z.number().nullish(),
   currency: nullableString,
@@ -105,10 +104,16 @@ export const ReferralPage = z.looseObject({
 });
 export type ReferralPage = z.infer<typeof ReferralPage>;
 
-/** Terminal referrals (reference §4.1): no edits are accepted after these. */
+/**
+ * Terminal referrals (docs/partner-center-referrals-api.md, "Status and substatus"): no edits are accepted after
+ * these.
+ */
 export const isTerminal = (r: Pick<Referral, 'status'>): boolean => r.status === 'Closed';
 
-/** JSON Patch as Partner Center accepts it: `replace` and `add` only (reference §5). */
+/**
+ * JSON Patch as Partner Center accepts it: `replace` and `add` only (docs/partner-center-referrals-api.md, "Updates:
+ * PATCH, If-Match and 412").
+ */
 export const JsonPatchOp = z.object({
   op: z.enum(['replace', 'add']),
   path: z.string().startsWith('/'),

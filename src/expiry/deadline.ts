@@ -4,12 +4,16 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Partner Center closes a referral as Expired after 14 days without accept or decline
- * (reference §6). Used only when `expirationDateTime` is null (self-created referrals, §3).
+ * (docs/partner-center-referrals-api.md, "Timing rules"). Used only when `expirationDateTime` is null (self-created
+ * referrals, "The referral resource").
  */
-export const RESPONSE_WINDOW_MS = 14 * 24 * HOUR_MS;
+const RESPONSE_WINDOW_MS = 14 * 24 * HOUR_MS;
 
-/** The customer's "please contact me" flame alert changes after 72 h (reference §6). */
-export const CONTACT_WINDOW_MS = 72 * HOUR_MS;
+/**
+ * The customer's "please contact me" flame alert changes after 72 h (docs/partner-center-referrals-api.md, "Timing
+ * rules").
+ */
+const CONTACT_WINDOW_MS = 72 * HOUR_MS;
 
 const toDate = (iso: string | null | undefined): Date | null => {
   if (iso === null || iso === undefined) return null;

@@ -38,7 +38,7 @@ export interface FireCounts {
   busy: number;
 }
 
-export type FireOutcome = 'completed' | 'already-done' | 'busy' | 'closed' | 'retry-later';
+type FireOutcome = 'completed' | 'already-done' | 'busy' | 'closed' | 'retry-later';
 
 export interface FireResult {
   outcome: FireOutcome;

@@ -10,7 +10,7 @@ import { clipForDisplay, DISPLAY_FIELD_MAX, hideEmails, plainLine } from '../tex
  */
 
 /** Salesforce Task.Subject holds 255 characters, Dataverse task.subject 200: fit the smaller one. */
-export const TASK_SUBJECT_MAX = 200;
+const TASK_SUBJECT_MAX = 200;
 
 /**
  * A referral text field as shown to people (at-risk list, alerts, tasks): one plain line,

@@ -3,7 +3,7 @@ import { contactByOf, deadlineOf } from './deadline.ts';
 import { CONTACT_ME_LEVEL, EXPIRED_LEVEL, type ExpiryLevel } from './levels.ts';
 
 /**
- * Where a referral stands for the expiry engine (reference §4.1):
+ * Where a referral stands for the expiry engine (docs/partner-center-referrals-api.md, "Status and substatus"):
  * - waiting: `New`, nobody has accepted or declined it yet; warnings may fire;
  * - expired: `Closed/Expired`, set by Microsoft only; one 'expired' CRM update, no warnings;
  * - responded: `Active` or any other `Closed` (accepted, declined, won, lost); pending warnings clear;

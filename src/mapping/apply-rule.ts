@@ -16,8 +16,8 @@ export interface RuleContext {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/*
- * One rule, in this order:
+/**
+ * Applies one rule, in this order:
  * 1. source: `const` as is; `from` read from the referral; `template` rendered. Text is trimmed;
  *    null, missing and blank are "empty", and so is a template whose placeholders are all empty.
  * 2. `values`: a listed source value is replaced (the key is the value as text); an unlisted one
@@ -29,15 +29,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * 4. `format`, then `maxLength`. A mapped or constant null is written as null (clears the field).
  * Errors name the rule path (`at`) and the referral, never the referral's values (they may be
  * customer data and BullMQ stores error messages).
- */
-export function applyRule(rule: FieldRule, at: string, ctx: RuleContext): FieldValue | undefined {
-  return applyRuleWithOrigin(rule, at, ctx).value;
-}
-
-/**
- * Like applyRule, and also tells whether the value is for creation only: the rule says
- * `createOnly`, or the value is a `defaultDaysFromNow` date (it moves every day, and rewriting
- * it would push a seller's close date forward on every sync).
+ *
+ * Also tells whether the value is for creation only: the rule says `createOnly`, or the value is a
+ * `defaultDaysFromNow` date (it moves every day, and rewriting it would push a seller's close date forward on every sync).
  */
 export function applyRuleWithOrigin(
   rule: FieldRule,

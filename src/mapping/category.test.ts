@@ -10,7 +10,7 @@ type Row = [
   expected: Category,
 ];
 
-describe('categorize (reference §4.3)', () => {
+describe('categorize (the category table of docs/partner-center-referrals-api.md)', () => {
   it.each<Row>([
     // Marketplace lead: Independent + Direct, sent by Microsoft or nobody.
     ['Independent', 'Direct', 'msft', 'Incoming', 'marketplace-lead'],

@@ -6,7 +6,8 @@ export type Category = (typeof CATEGORIES)[number];
 type CategoryInput = Pick<Referral, 'type' | 'qualification' | 'direction' | 'inviteContext'>;
 
 /**
- * The referral's category per reference §4.3 (type × qualification × who invited us):
+ * The referral's category per docs/partner-center-referrals-api.md, "Referral category" (type × qualification × who
+ * invited us):
  *
  * | type                  | qualification               | invitedBy              | category         |
  * |-----------------------|-----------------------------|------------------------|------------------|

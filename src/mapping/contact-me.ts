@@ -5,7 +5,8 @@ import type { Mapping } from './schema.ts';
 
 /**
  * Whether the referral is a customer's explicit "contact me" request (the 72-hour flame in the
- * Partner Center UI, reference §6). No API field is documented for it, so the mapping file's
+ * Partner Center UI, docs/partner-center-referrals-api.md, "Timing rules"). No API field is documented for it, so the
+ * mapping file's
  * `expiry.contactMe` conditions decide; without them the answer is false.
  */
 export function isContactMeRequest(mapping: Mapping, referral: Referral): boolean {

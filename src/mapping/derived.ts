@@ -3,7 +3,10 @@ import { categorize } from './category.ts';
 import { isDerivedField, readReferralPath } from './referral-paths.ts';
 import { parseTemplate } from './template.ts';
 
-/** Reference §6: an incoming referral nobody accepts or declines is closed as Expired after 14 days. */
+/**
+ * docs/partner-center-referrals-api.md, "Timing rules": an incoming referral nobody accepts or declines is closed as
+ * Expired after 14 days.
+ */
 const RESPONSE_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 
 /**
@@ -14,7 +17,7 @@ const RESPONSE_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
  * Undefined too for an outgoing referral without one: Microsoft leaves expirationDateTime null on
  * referrals we created, and the 14-day rule only covers a referral waiting for our accept/decline.
  */
-export function referralDeadline(referral: Referral): string | undefined {
+function referralDeadline(referral: Referral): string | undefined {
   if (referral.status !== 'New') return undefined;
   const explicit = toTime(referral.expirationDateTime);
   if (explicit !== undefined) return new Date(explicit).toISOString();
@@ -29,7 +32,7 @@ function toTime(iso: string | null | undefined): number | undefined {
 }
 
 /** Fills the mapping's `referralLink` template; placeholder values are URL-encoded. */
-export function referralLink(referral: Referral, template: string): string {
+function referralLink(referral: Referral, template: string): string {
   const parsed = parseTemplate(template);
   if (!parsed.ok) throw new Error(`referralLink: ${parsed.error}`); // validated at load; unreachable
   return parsed.parts

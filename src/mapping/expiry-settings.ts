@@ -6,7 +6,8 @@ import { checkPathAt } from './field-rule.ts';
  * Optional `expiry` section: settings the expiry job reads. Kept shallow on purpose: the expiry
  * engine owns their meaning, and levelsHours reuses its validation (src/expiry/levels.ts).
  * Only the "contact me" detection is evaluated here (contact-me.ts), because no API field is
- * documented for it (reference §6) and admins must be able to change the rule without a release.
+ * documented for it (docs/partner-center-referrals-api.md, "Timing rules") and admins must be able to change the rule
+ * without a release.
  */
 
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -27,7 +28,7 @@ export const Condition = z
   .meta({ title: 'Condition', oneOf: [{ required: ['equals'] }, { required: ['in'] }] });
 export type Condition = z.infer<typeof Condition>;
 
-export const ContactMeSettings = z
+const ContactMeSettings = z
   .strictObject({
     match: z
       .enum(['any', 'all'])

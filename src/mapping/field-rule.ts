@@ -10,7 +10,7 @@ import { parseTemplate, templatePaths } from './template.ts';
  * validates, with messages that follow the rule's path.
  */
 
-export const FORMATS = ['date', 'datetime', 'number', 'string', 'boolean', 'uppercase'] as const;
+const FORMATS = ['date', 'datetime', 'number', 'string', 'boolean', 'uppercase'] as const;
 export type Format = (typeof FORMATS)[number];
 
 const ScalarOrNull = z.union([z.string(), z.number(), z.boolean(), z.null()]);

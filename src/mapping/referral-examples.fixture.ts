@@ -2,7 +2,8 @@ import { Referral } from '../domain/referral.ts';
 
 /*
  * Test data for src/mapping and jobs/mapping-file tests: the invented example payloads of
- * reference §9 (a)-(e), parsed through the Referral schema like real API responses.
+ * docs/partner-center-referrals-api.md, "The referral resource" (the five example shapes), parsed through the
+ * Referral schema like real API responses.
  */
 
 export const marketplaceInquiry = Referral.parse({
@@ -28,7 +29,7 @@ export const marketplaceInquiry = Referral.parse({
   eTag: '"a1000000-0000-0000-0000-65e4a1b80000"',
 });
 
-export const salesQualifiedCoSell = Referral.parse({
+const salesQualifiedCoSell = Referral.parse({
   id: '3c2b1a00-9f8e-4d7c-b6a5-222222222222',
   engagementId: '8e7d6c5b-0000-4000-9000-000000000002',
   name: 'Harbor Health landing zone',
@@ -55,7 +56,7 @@ export const salesQualifiedCoSell = Referral.parse({
   eTag: '"b2000000-0000-0000-0000-65e4a1b80001"',
 });
 
-export const declinedLead = Referral.parse({
+const declinedLead = Referral.parse({
   id: '44aa55bb-0000-4000-8000-333333333333',
   status: 'Closed',
   substatus: 'Declined',
@@ -66,7 +67,7 @@ export const declinedLead = Referral.parse({
   eTag: '"c3000000-0000-0000-0000-65e4a1b80002"',
 });
 
-export const wonOutgoing = Referral.parse({
+const wonOutgoing = Referral.parse({
   id: '55cc66dd-0000-4000-8000-444444444444',
   name: 'Contoso Retail D365 Sales',
   status: 'Closed',
@@ -79,7 +80,7 @@ export const wonOutgoing = Referral.parse({
   eTag: '"d4000000-0000-0000-0000-65e4a1b80003"',
 });
 
-export const expiredLead = Referral.parse({
+const expiredLead = Referral.parse({
   id: '66ee77ff-0000-4000-8000-555555555555',
   status: 'Closed',
   substatus: 'Expired',

@@ -12,10 +12,13 @@ import { Referral } from '../domain/referral.ts';
  */
 
 /** Fields computed from the referral rather than read from it (see derived.ts). */
-export const DERIVED_FIELDS = ['category', 'link', 'deadline'] as const;
+const DERIVED_FIELDS = ['category', 'link', 'deadline'] as const;
 export type DerivedField = (typeof DERIVED_FIELDS)[number];
 
-/** Documented in reference §3 but not (yet) in the Referral schema; kept by its loose objects. */
+/**
+ * Documented (docs/partner-center-referrals-api.md, "The referral resource") but not (yet) in the Referral schema;
+ * kept by its loose objects.
+ */
 const DOCUMENTED_EXTRA_PATHS = ['organizationName', 'partnerRole', 'solutionArea', 'solutionPlay'];
 
 export type PathCheck = { ok: true } | { ok: false; reason: string };

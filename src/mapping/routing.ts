@@ -6,7 +6,7 @@ import { Condition } from './expiry-settings.ts';
 
 const Crm = z.enum(['salesforce', 'dynamics']);
 
-export const RoutingRule = z
+const RoutingRule = z
   .strictObject({
     crm: Crm,
     match: z

@@ -42,7 +42,7 @@ const accountMatch = (pattern: RegExp) =>
     description: 'Fields that identify an existing account; all must be equal. Each needs a rule in fields.',
   });
 
-export const SalesforceSection = z
+const SalesforceSection = z
   .strictObject({
     object: z.string().regex(SALESFORCE_NAME).default('Opportunity').meta({ description: 'sObject to upsert.' }),
     externalIdField: z
@@ -98,7 +98,7 @@ export const SalesforceSection = z
   })
   .meta({ title: 'Salesforce', description: 'One Opportunity per referral, upserted on externalIdField.' });
 
-export const DynamicsSection = z
+const DynamicsSection = z
   .strictObject({
     entitySet: z
       .string()

@@ -18,7 +18,8 @@ export interface ClosedInput {
 const NOT_WON = new Set(['Lost', 'Declined', 'Expired', 'Error']);
 
 /**
- * A Closed referral takes no more changes (reference §4.1). Changes in the CRM that agree with it
+ * A Closed referral takes no more changes (docs/partner-center-referrals-api.md, "Status and substatus"). Changes in
+ * the CRM that agree with it
  * (an opportunity closed Lost after the decline, a Won already recorded) are not refused; anything
  * that would need a patch is, with the reason shown on the opportunity. Null: nothing to say.
  */

@@ -4,7 +4,8 @@ import { contentHash } from '../sync/draft-hash.ts';
 /*
  * One opportunity as the CRM connector reads it for outbound sync (issue 4), in CRM-neutral terms.
  * The connector fills it: Salesforce reads IsClosed/IsWon from OpportunityStage metadata, never
- * from stage labels (crm-apis §3); Dynamics reads statecode. `decision` is already normalised
+ * from stage labels (docs/salesforce-api.md, "Won and Lost come from stage metadata"); Dynamics reads statecode.
+ * `decision` is already normalised
  * with toDecision() (outbound-rules.ts) from whatever picklist value the admin configured.
  */
 

@@ -113,7 +113,8 @@ function isMissing(r: Referral, v: SnapshotValues, field: EditField): boolean {
   switch (field) {
     case 'name':
       return v.name === null && !r.name;
-    // Microsoft's own connector refuses a deal value of 0 as well as an empty one (reference §8).
+    // Microsoft's own connector refuses a deal value of 0 as well as an empty one
+    // (docs/partner-center-referrals-api.md, "Microsoft's own CRM connectors").
     case 'dealValue':
       return !(v.dealValue !== null ? v.dealValue > 0 : (d?.dealValue ?? 0) > 0);
     case 'currency':

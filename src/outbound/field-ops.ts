@@ -5,7 +5,8 @@ import { emailKey, type SnapshotValues } from './snapshot-values.ts';
 
 /*
  * JSON Patch ops for the fields whose CRM value really differs from the referral's current value
- * (reference §5: `replace`/`add` only). A CRM value that is empty never clears Partner Center:
+ * (docs/partner-center-referrals-api.md, "Updates: PATCH, If-Match and 412": `replace`/`add` only). A CRM value that
+ * is empty never clears Partner Center:
  * an empty field in the CRM is more often "not filled in" than "remove it". Team members are only
  * added (`/team/-`): the API has no remove, and a contact missing from the CRM team is not a
  * request to drop them from the referral.
@@ -46,7 +47,7 @@ export function utcDay(iso: string | null | undefined): string | null {
 }
 
 /** Partner Center stores the closing date as a date-time; we send midnight UTC of the CRM date. */
-export const toClosingDateTime = (day: string): string => `${day}T00:00:00Z`;
+const toClosingDateTime = (day: string): string => `${day}T00:00:00Z`;
 
 function fieldOp(input: FieldOpsInput, field: Exclude<EditField, 'team'>): JsonPatchOp | null {
   const { referral: r, values: v } = input;

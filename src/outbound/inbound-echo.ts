@@ -18,10 +18,12 @@ export interface CrmStatusWritten {
   stage?: string;
 }
 
-export interface CrmStatusUpdate {
+interface CrmStatusUpdate {
   status: string;
   substatus: string | null;
-  /** Closed/Expired: Microsoft closed it for want of an answer (reference §6). */
+  /**
+   * Closed/Expired: Microsoft closed it for want of an answer (docs/partner-center-referrals-api.md, "Timing rules").
+   */
   expired: boolean;
   /** Closed in Partner Center, not by a decision this sync pushed (Expired always counts). */
   closedByMicrosoft: boolean;

@@ -4,7 +4,7 @@ import type { PushedValues } from './snapshot-values.ts';
 export type OutboundIntent = 'accept' | 'decline' | 'won' | 'lost' | 'edit';
 
 /** Accept/decline/Won/Lost go ahead of edits (issue 4: a higher job priority). */
-export type PushPriority = 'decision' | 'edit';
+type PushPriority = 'decision' | 'edit';
 
 export interface PushDecision {
   kind: 'push';

@@ -8,15 +8,24 @@ import { closest } from '../mapping/suggest.ts';
  * to the connector's section, not here: this says what values mean, not where they are stored.
  */
 
-/** Fields a partner may change while the referral is Active (reference §5, "Editable after accept"). */
+/**
+ * Fields a partner may change while the referral is Active (docs/partner-center-referrals-api.md, "Editable after
+ * accept").
+ */
 export const EDIT_FIELDS = ['name', 'dealValue', 'currency', 'closingDateTime', 'notes', 'campaignId', 'team'] as const;
 export type EditField = (typeof EDIT_FIELDS)[number];
 
-/** Fields an accept carries with the status change (reference §5). */
+/**
+ * Fields an accept carries with the status change (docs/partner-center-referrals-api.md, "Updates: PATCH, If-Match
+ * and 412").
+ */
 export const ACCEPT_FIELDS: readonly EditField[] = ['name', 'dealValue', 'currency', 'closingDateTime'];
 
-/** Reasons Partner Center lists for Declined and Lost (reference §4.2; the API takes free text). */
-export const DOCUMENTED_CLOSE_REASONS = [
+/**
+ * Reasons Partner Center lists for Declined and Lost (docs/partner-center-referrals-api.md, "Decline and loss
+ * reasons"; the API takes free text).
+ */
+const DOCUMENTED_CLOSE_REASONS = [
   "Project budget isn't adequate",
   "Customer didn't respond",
   'Customer chose another vendor',
@@ -97,7 +106,7 @@ export const OutboundRules = z
       .meta({ description: 'Lost = IsClosed and not IsWon (from OpportunityStage, never stage labels).' }),
     wonHoldHours: z.number().min(0).default(72).meta({
       description:
-        'Deal registration: Partner Center needs this long between the basis time and Won (reference §5). 0 disables.',
+        'Deal registration: Partner Center needs this long between the basis time and Won (docs/partner-center-referrals-api.md, "Deal registration"). 0 disables.',
     }),
     wonHoldBasis: z
       .enum(['createdDateTime', 'acceptedDateTime'])
@@ -107,7 +116,8 @@ export const OutboundRules = z
       .array(z.enum(EDIT_FIELDS))
       .default([...EDIT_FIELDS])
       .meta({ description: 'CRM edits pushed while the referral is Active (and alongside Won/Lost).' }),
-    // UNCONFIRMED: the reference lists "campaign id" as editable after accept (§5, UI) but names
+    // UNCONFIRMED: Partner Center lists "campaign id" as editable after accept (UI only,
+    // docs/partner-center-referrals-api.md, "Editable after accept") but names
     // no JSON field. Configurable so a sandbox finding needs no release.
     campaignIdPath: z.string().startsWith('/').default('/campaignId'),
     inboundStages: z.record(StageKey, z.string().min(1)).default({}).meta({

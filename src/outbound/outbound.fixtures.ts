@@ -5,9 +5,12 @@ import type { OutboundDecision } from './outbound-decision.ts';
 import { OutboundRules } from './outbound-rules.ts';
 import { valuesOf, type PushedValues } from './snapshot-values.ts';
 
-/* Builders for the outbound tests. Invented values, documented field names (reference §9). */
+/*
+ * Builders for the outbound tests. Invented values, documented field names
+ * (docs/partner-center-referrals-api.md, "The referral resource").
+ */
 
-export const CREATED = '2025-03-03T09:14:00Z';
+const CREATED = '2025-03-03T09:14:00Z';
 
 export function referral(over: Partial<Referral> = {}): Referral {
   return {

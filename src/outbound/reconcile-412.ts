@@ -23,7 +23,8 @@ export type ReconcileResult =
   | HoldDecision;
 
 /**
- * Pure: after `412 Precondition Failed` (reference §5), re-decide from the fresh referral instead
+ * Pure: after `412 Precondition Failed` (docs/partner-center-referrals-api.md, "Updates: PATCH, If-Match and 412"),
+ * re-decide from the fresh referral instead
  * of re-sending the old patch. A referral Microsoft (or anyone) closed meanwhile is never
  * overwritten; otherwise the same snapshot is decided again against the fresh state, which also
  * keeps changes made meanwhile in Partner Center to fields the partner did not touch.

@@ -3,7 +3,7 @@ import type { CrmSnapshot } from './crm-snapshot.ts';
 import type { EditField } from './outbound-rules.ts';
 
 /*
- * The echo-loop guard (crm-apis §4): the snapshot reduced to the values outbound sync acts on,
+ * The echo-loop guard (docs/salesforce-api.md, "Echo loops"): the snapshot reduced to the values outbound sync acts on,
  * normalised so that cosmetic differences (case of a currency, order of team members, blank vs
  * null) are not read as changes. Per referral we keep `lastPushed`: these values as last pushed
  * to Partner Center or last written into the CRM by inbound sync. A key that is absent there is

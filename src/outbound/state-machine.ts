@@ -1,7 +1,8 @@
 import type { Referral } from '../domain/referral.ts';
 
 /*
- * Partner Center's status rules as far as a partner may move a referral (reference §4.1):
+ * Partner Center's status rules as far as a partner may move a referral (docs/partner-center-referrals-api.md,
+ * "Status and substatus"):
  * New -> Active/Accepted or Closed/Declined; Active -> Closed/Won or Closed/Lost; Closed is
  * terminal (Expired is Microsoft's alone). A status or substatus we do not know is refused with a
  * reason rather than guessed at: `Error` and others are UNCONFIRMED for the API.
@@ -16,7 +17,7 @@ export type Move = 'accept' | 'decline' | 'won' | 'lost';
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
 /** Substatuses we know per status. A missing or `None` substatus is accepted for New and Active. */
-export const KNOWN_STATES = {
+const KNOWN_STATES = {
   New: ['Pending', 'Received'],
   Active: ['Accepted'],
   Closed: ['Won', 'Lost', 'Declined', 'Expired'],

@@ -5,7 +5,8 @@ import type { OutboundRules } from './outbound-rules.ts';
 const HOUR_MS = 3_600_000;
 
 /**
- * Deal registration needs 72 h between creating the deal and marking it Won (reference §5, UI
+ * Deal registration needs 72 h between creating the deal and marking it Won (docs/partner-center-referrals-api.md,
+ * "Deal registration", UI
  * rule; whether the API enforces it is unconfirmed). A Won inside that window is held until it
  * ends rather than sent and rejected. The basis is the referral's `createdDateTime` by default
  * (`wonHoldBasis`); `acceptedDateTime` falls back to it when absent. Without a basis time there is

@@ -1,4 +1,7 @@
-/** The tenant's Partner Center webhook registration (one URL for every event, reference §2.2). */
+/**
+ * The tenant's Partner Center webhook registration (one URL for every event, docs/partner-center-webhooks.md,
+ * "Registration").
+ */
 export interface WebhookRegistration {
   webhookUrl: string;
   events: string[];

@@ -1,7 +1,7 @@
 import type { OpportunityDraft } from '../ports/crm.ts';
 
 /** JSON with object keys sorted, so equal drafts give equal strings whatever the key order. */
-export function stableStringify(value: unknown): string {
+function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -28,7 +28,7 @@ export const DRIFT_KINDS = [
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 
 /** How a drift is repaired: through the sync queue (optionally reading the referral afresh) or the CRM's push queue. */
-export type RepairAction = { job: 'sync'; repair: boolean } | { job: 'push'; crm: CrmKind } | { job: 'none' };
+type RepairAction = { job: 'sync'; repair: boolean } | { job: 'push'; crm: CrmKind } | { job: 'none' };
 
 export interface Drift {
   kind: DriftKind;

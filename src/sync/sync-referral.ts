@@ -185,7 +185,8 @@ async function syncOrThrow(
 
 /**
  * Puts the CRM id into the referral's `externalReferenceId`, once. Terminal referrals accept no
- * edits (reference §4.1), so they are left alone. On 412 the referral is re-read: if someone
+ * edits (docs/partner-center-referrals-api.md, "Status and substatus"), so they are left alone. On 412 the referral
+ * is re-read: if someone
  * else already set our id we are done, otherwise we retry against the fresh eTag once.
  */
 async function writeBackOnce(

@@ -18,7 +18,7 @@ export interface UpsertBatcherOptions {
 }
 
 /** The batch size `BATCH_WINDOW_MS` is meant for: a Salesforce collection. */
-export const REFERENCE_BATCH = 200;
+const REFERENCE_BATCH = 200;
 
 /**
  * The quiet gap for a CRM whose batches hold `maxBatch` drafts, from the one configured for a
@@ -127,4 +127,3 @@ export function createUpsertBatcher(options: UpsertBatcherOptions) {
     flush,
   };
 }
-export type UpsertBatcher = ReturnType<typeof createUpsertBatcher>;

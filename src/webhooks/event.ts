@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /*
- * A Partner Center webhook event (partner-center-webhook-events, reference §2.2). The body names
+ * A Partner Center webhook event (docs/partner-center-webhooks.md, "Events"). The body names
  * the change only; the referral itself is fetched from the Referrals API afterwards. Property
  * names are PascalCase as Microsoft sends them. Objects are loose: fields Microsoft adds later
  * must not turn a genuine event into a 400.
@@ -27,7 +27,7 @@ const isoDateTime = z
   )
   .refine((s) => !Number.isNaN(Date.parse(s)), 'not a valid date-time');
 
-export const PartnerCenterEvent = z.looseObject({
+const PartnerCenterEvent = z.looseObject({
   EventName: z.string().min(1).max(100),
   ResourceUri: z.string().min(1).max(2048),
   ResourceName: z.string().max(100).nullish(),

@@ -1,6 +1,6 @@
 /*
  * Referral events carry `ResourceUri: https://api.partnercenter.microsoft.com/engagements/v1/referrals/{id}`
- * (partner-center-webhook-events, reference §2.2). We only take the id out of it and fetch the
+ * (docs/partner-center-webhooks.md, "Events"). We only take the id out of it and fetch the
  * referral through our own configured client, so the URI is never requested; it is still checked
  * strictly so a malformed event is refused instead of queuing a fetch of something odd.
  */

@@ -8,7 +8,7 @@
 /** Request headers as Node gives them (lower-case names) or as a plain object (any case). */
 export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
-export interface SignatureHeaders {
+interface SignatureHeaders {
   signature: Uint8Array;
   certificateUrl: string;
   algorithm: 'rsa-sha256';
@@ -21,7 +21,7 @@ const MAX_SIGNATURE_BYTES = 2048;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** One header value; a header sent twice is ambiguous and treated as absent-and-suspicious. */
-export function headerValue(headers: RequestHeaders, name: string): string | undefined | 'duplicate' {
+function headerValue(headers: RequestHeaders, name: string): string | undefined | 'duplicate' {
   const wanted = name.toLowerCase();
   let found: string | undefined;
   for (const [key, value] of Object.entries(headers)) {

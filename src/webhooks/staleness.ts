@@ -13,7 +13,8 @@ export interface FreshnessPolicy {
 }
 
 /**
- * Partner Center retries a failed delivery 10 times before parking the event (reference §2.2);
+ * Partner Center retries a failed delivery 10 times before parking the event (docs/partner-center-webhooks.md,
+ * "Delivery and retries");
  * the schedule is not documented, so six hours leaves room for those retries. The reconciliation
  * poll picks up anything refused here.
  */

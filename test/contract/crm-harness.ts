@@ -105,7 +105,7 @@ export function asUpdate(draft: OpportunityDraft): OpportunityDraft {
 export const byReferral = (h: CrmContractHarness): Map<string, NeutralOpportunity> =>
   new Map(h.opportunities().map((o) => [o.referralId, o]));
 
-/** The contract's cases, by id (a runner's `knownFailures` names them). */
+/** The contract's cases, by id (each test title names its id). */
 export const CONTRACT_CASES = [
   'creates-new',
   'upsert-idempotent',

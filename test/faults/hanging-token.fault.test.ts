@@ -73,7 +73,7 @@ describe('fault: a hung token endpoint', () => {
     });
     await s.rt.close(1000);
     // More attempts than the harness's 5: the hang lasts as long as this test takes to notice it.
-    s.rt = await s.restart({ partnerCenter, crm: hanging, attempts: 12 });
+    s.rt = await s.restart({ partnerCenter, crms: s.crms.map((b) => ({ ...b, connector: hanging })), attempts: 12 });
 
     // 1. The pull, with no token yet, fails as retryable instead of waiting on the socket.
     r.stall(true);

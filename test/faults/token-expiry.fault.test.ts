@@ -47,7 +47,7 @@ describe('fault: access tokens expiring mid-run', () => {
       },
     });
     await s.rt.close(1000);
-    s.rt = await s.restart({ partnerCenter, crm: expiring });
+    s.rt = await s.restart({ partnerCenter, crms: s.crms.map((b) => ({ ...b, connector: expiring })) });
 
     const first = await syncOnce(s.rt, { maxWaitMs: 45_000 });
     expect(writeCalls).toBeGreaterThanOrEqual(2);

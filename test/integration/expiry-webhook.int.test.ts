@@ -1,8 +1,8 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisExpiryLedger } from '../../connectors/redis/expiry-ledger.ts';
-import { harness, referral, silentLog } from '../../connectors/redis/expiry-scan.fixture.ts';
-import { testRedis, type TestRedis } from '../../connectors/redis/expiry-test-redis.ts';
+import { harness, referral, silentLog } from '../redis/expiry-scan.fixture.ts';
+import { testRedis, type TestRedis } from '../redis/expiry-test-redis.ts';
 import { createWebhookPoster } from '../../connectors/webhook/webhook-poster.ts';
 import { deliverExpiryAlert } from '../../src/expiry/deliver-alert.ts';
 import { runExpiryScan, scanOneReferral } from '../../src/expiry/run-expiry-scan.ts';

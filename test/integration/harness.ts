@@ -13,6 +13,7 @@ import { createPartnerCenterClient } from '../../connectors/partner-center/partn
 import { createLogger } from '../../jobs/logger.ts';
 import { loadMappingFile } from '../../jobs/mapping-file.ts';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../jobs/runtime.ts';
+import { routeAllTo, type CrmBinding } from '../../jobs/crm-binding.ts';
 import { startFakePartnerCenter, type FakePartnerCenter } from '../fakes/partner-center/server.ts';
 import { startSalesforceHarness, type SalesforceHarness } from '../fakes/salesforce/salesforce-harness.ts';
 
@@ -79,6 +80,8 @@ export interface Stack {
   logs: ReturnType<typeof logCapture>;
   redis: RedisConnection;
   rt: Runtime;
+  /** The CRMs the runtime writes to (Salesforce, then Dynamics with `dynamics: true`). */
+  crms: CrmBinding[];
   /** A second runtime on the same Redis/fakes (e.g. after a simulated crash). */
   restart(overrides?: Partial<RuntimeOptions>): Promise<Runtime>;
   close(): Promise<void>;
@@ -114,13 +117,49 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const dvFields = mapping.dynamics?.outbound;
   const dvConnector =
     dv && dvFields ? dv.another({ outbound: { fields: dvFields, rules: mapping.outbound } }) : undefined;
+  const crms: CrmBinding[] = [
+    {
+      connector: sf.connector,
+      toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
+      expiry: sf.connector,
+      outbound: o.outbound
+        ? {
+            crm: sf.connector,
+            rules: mapping.outbound,
+            valueFields: sfOutboundFields(mapping),
+            pollIntervalMs: 60_000,
+            overlapMs: 60_000,
+          }
+        : undefined,
+    },
+    ...(dvConnector && dvFields
+      ? [
+          {
+            connector: dvConnector,
+            toDraft: (r: Referral, now: Date) => toOpportunityDraft('dynamics', r, now, mapping),
+            expiry: dvConnector,
+            outbound: o.outbound
+              ? {
+                  crm: dvConnector,
+                  rules: mapping.outbound,
+                  valueFields: { ...dvFields, currency: 'transactioncurrencyid' },
+                  pollIntervalMs: 60_000,
+                  overlapMs: 60_000,
+                }
+              : undefined,
+          },
+        ]
+      : []),
+  ];
   const options: RuntimeOptions = {
     redisUrl: target.url,
     redisCluster: target.cluster,
     prefix,
     partnerCenter,
-    crm: sf.connector,
-    toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
+    crms,
+    route: dvConnector
+      ? (r: Referral) => routeReferral(mapping.routing ?? { default: 'salesforce', rules: [] }, r, mapping.referralLink)
+      : routeAllTo('salesforce'),
     log: logs.log,
     pullIntervalMs: 60_000,
     overlapMs: 60_000,
@@ -131,40 +170,6 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     batchWindowMs: 50,
     schedulePull: false,
     ...(o.clock ? { clock: o.clock } : {}),
-    ...(o.outbound
-      ? {
-          outbound: {
-            crm: sf.connector,
-            rules: mapping.outbound,
-            valueFields: sfOutboundFields(mapping),
-            pollIntervalMs: 60_000,
-            overlapMs: 60_000,
-            schedule: false,
-          },
-        }
-      : {}),
-    ...(dvConnector && dvFields
-      ? {
-          additionalCrms: [
-            {
-              crm: dvConnector,
-              toDraft: (r: Referral, now: Date) => toOpportunityDraft('dynamics', r, now, mapping),
-              outbound: o.outbound
-                ? {
-                    crm: dvConnector,
-                    rules: mapping.outbound,
-                    valueFields: { ...dvFields, currency: 'transactioncurrencyid' },
-                    pollIntervalMs: 60_000,
-                    overlapMs: 60_000,
-                    schedule: false,
-                  }
-                : undefined,
-            },
-          ],
-          route: (r: Referral) =>
-            routeReferral(mapping.routing ?? { default: 'salesforce', rules: [] }, r, mapping.referralLink),
-        }
-      : {}),
     ...o.runtime,
   };
   const runtimes: Runtime[] = [await startRuntime(options)];
@@ -177,6 +182,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     logs,
     redis,
     rt: runtimes[0] as Runtime,
+    crms,
     async restart(overrides = {}) {
       const rt = await startRuntime({ ...options, ...overrides });
       runtimes.push(rt);

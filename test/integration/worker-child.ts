@@ -12,6 +12,7 @@ import { createSalesforceConnector } from '../../connectors/salesforce/index.ts'
 import { createLogger } from '../../jobs/logger.ts';
 import { loadMappingFile } from '../../jobs/mapping-file.ts';
 import { startRuntime } from '../../jobs/runtime.ts';
+import { routeAllTo } from '../../jobs/crm-binding.ts';
 import { toLevels } from '../../src/expiry/levels.ts';
 import { isContactMeRequest } from '../../src/mapping/contact-me.ts';
 import { createWebhookPoster } from '../../connectors/webhook/webhook-poster.ts';
@@ -65,8 +66,24 @@ const rt = await startRuntime({
   redisUrl: config.redisUrl,
   prefix: config.prefix,
   partnerCenter: createPartnerCenterClient({ tokens, baseUrl: config.pc.url, pageSize: 100 }),
-  crm: connector,
-  toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
+  crms: [
+    {
+      connector,
+      toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
+      expiry: connector,
+      outbound:
+        config.outbound && outboundFields
+          ? {
+              crm: connector,
+              rules: mapping.outbound,
+              valueFields: outboundFields,
+              pollIntervalMs: config.schedule?.pollIntervalMs ?? 60_000,
+              overlapMs: 60_000,
+            }
+          : undefined,
+    },
+  ],
+  route: routeAllTo('salesforce'),
   log,
   pullIntervalMs: config.schedule?.pullIntervalMs ?? 60_000,
   overlapMs: 60_000,
@@ -76,18 +93,7 @@ const rt = await startRuntime({
   attempts: 10,
   batchWindowMs: config.batchWindowMs ?? 50,
   schedulePull: config.schedule !== undefined,
-  ...(config.outbound && outboundFields
-    ? {
-        outbound: {
-          crm: connector,
-          rules: mapping.outbound,
-          valueFields: outboundFields,
-          pollIntervalMs: config.schedule?.pollIntervalMs ?? 60_000,
-          overlapMs: 60_000,
-          schedule: config.schedule !== undefined,
-        },
-      }
-    : {}),
+  schedulePolls: config.schedule !== undefined,
   ...(config.stateCheckIntervalMs ? { stateCheckIntervalMs: config.stateCheckIntervalMs } : {}),
   ...(config.notifyUrl
     ? { notify: createWebhookPoster({ url: config.notifyUrl, format: 'json', timeoutMs: 5_000 }).postNotice }

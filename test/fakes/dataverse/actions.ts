@@ -1,7 +1,10 @@
 import { bindValue, dvError, type FakeReply } from './replies.ts';
 import type { DataverseStore, Row } from './store.ts';
 
-/** Status reasons per outcome (crm-apis §8): 3 Won; 4 Canceled, 5 Out-Sold. -1: the default. */
+/**
+ * Status reasons per outcome (docs/dataverse-api.md, "Opportunity state and status"): 3 Won; 4 Canceled, 5 Out-Sold.
+ * -1: the default.
+ */
 const STATUS = {
   won: { state: 1, allowed: [3], fallback: 3 },
   lost: { state: 2, allowed: [4, 5], fallback: 4 },

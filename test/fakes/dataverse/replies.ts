@@ -21,7 +21,7 @@ export interface RecordFailure {
   times: number;
 }
 
-/** `{ "error": { "code", "message" } }`, the Dataverse error payload (crm-apis §11). */
+/** `{ "error": { "code", "message" } }`, the Dataverse error payload (docs/dataverse-api.md, "Errors"). */
 export function dvError(status: number, code: string, message: string, retryAfter?: string): FakeReply {
   return {
     status,

@@ -165,7 +165,8 @@ function validate(set: string, existing: Row | undefined, cols: Row): FakeReply 
       );
     }
     const reopening = cols.statecode === 0 && Object.keys(cols).every((k) => k === 'statecode' || k === 'statuscode');
-    // Closed rows are read-only until reopened (crm-apis §8). The real error code is not
+    // Closed rows are read-only until reopened (docs/dataverse-api.md, "Opportunity state and status"). The real
+    // error code is not
     // documented; the connector must not depend on this one.
     if (existing && existing.statecode !== 0 && !reopening) {
       return dvError(

@@ -44,7 +44,10 @@ export interface ApiReply {
 
 const BASE = '/v1.0/engagements/referrals';
 
-/** Partner API error envelope (reference §7): branch on `code`, not `message`. */
+/**
+ * Partner API error envelope (docs/partner-center-referrals-api.md, "Errors and request headers"): branch on `code`,
+ * not `message`.
+ */
 const fail = (status: number, code: string, message: string, headers?: Record<string, string>): ApiReply => ({
   status,
   body: JSON.stringify({ error: { code, message } }),
@@ -147,7 +150,8 @@ function patch(
     record('invalid');
     return fail(415, 'invalidRequest', `unsupported content type ${type}`);
   }
-  // If-Match is optional; when sent it is enforced (reference §5).
+  // If-Match is optional; when sent it is enforced (docs/partner-center-referrals-api.md, "Updates: PATCH, If-Match
+  // and 412").
   if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== current.eTag) {
     record('conflict');
     return fail(412, 'preconditionFailed', 'the referral was modified; re-read it and retry');

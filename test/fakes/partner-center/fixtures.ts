@@ -3,7 +3,8 @@ import type { Referral } from '../../../src/domain/referral.ts';
 import { newETag } from './referral-index.ts';
 
 /*
- * Invented referrals in the documented shapes (reference §3, §4.3, §9). All companies, people
+ * Invented referrals in the documented shapes (docs/partner-center-referrals-api.md, "The referral resource",
+ * "Referral category"). All companies, people
  * and ids are made up; emails use the reserved .example domain.
  */
 
@@ -97,7 +98,8 @@ function base(i: number, createdMs: number): Referral {
 const MICROSOFT = { organizationId: 'msft', organizationName: 'Microsoft' };
 
 const SHAPES: Record<ReferralKind, (r: Referral, i: number) => Referral> = {
-  // Independent + Direct + invited by Microsoft (or nobody) = marketplace lead (reference §4.3).
+  // Independent + Direct + invited by Microsoft (or nobody) = marketplace lead (docs/partner-center-referrals-api.md,
+  // "Referral category").
   'marketplace-lead': (r) => ({
     ...r,
     referralSource: 'AppSource',

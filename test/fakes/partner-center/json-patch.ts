@@ -14,7 +14,8 @@ const unescape = (segment: string): string => segment.replace(/~1/g, '/').replac
 const isContainer = (v: unknown): v is Record<string, unknown> | unknown[] => typeof v === 'object' && v !== null;
 
 /**
- * Applies JSON Patch `replace`/`add` (the only ops Partner Center accepts, reference §5) to a
+ * Applies JSON Patch `replace`/`add` (the only ops Partner Center accepts, docs/partner-center-referrals-api.md,
+ * "Updates: PATCH, If-Match and 412") to a
  * copy of `doc`. Lenient where the service's behaviour is unknown: missing parent objects are
  * created, and `/team/-` on a referral without a team starts the array. Returns an error
  * message instead of throwing so the server can answer 400.

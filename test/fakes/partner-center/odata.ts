@@ -2,7 +2,8 @@ import { decodePageToken, type PageToken } from './paging.ts';
 import type { IndexQuery } from './referral-index.ts';
 
 /**
- * The slice of OData the fake understands (reference §2.1): `$filter` clauses joined by `and`
+ * The slice of OData the fake understands (docs/partner-center-referrals-api.md, "Listing referrals"): `$filter`
+ * clauses joined by `and`
  * — `updatedDateTime ge|gt <ISO>` and `status eq '<value>'` — `$orderby=updatedDateTime asc|desc`,
  * `$top` and `$skiptoken`. Anything else is a 400, so a client sending a filter the fake cannot
  * honour fails loudly instead of getting unfiltered data.

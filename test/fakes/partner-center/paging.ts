@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IndexQuery, ListCursor, ReferralIndex } from './referral-index.ts';
 
 /**
- * What `$skiptoken` means, which Partner Center does not document (reference §2.1: only "follow
+ * What `$skiptoken` means, which Partner Center does not document (docs/partner-center-paging.md: only "follow
  * @odata.nextLink"). Each is a way a real service could behave, so the sync is tested against all:
  * - `keyset`: the token holds the (updatedDateTime, id) of the last item served; the next page
  *   starts after it in the live data (the default, what the fake always did).

@@ -156,5 +156,5 @@ function toEntry(key: string, doc: FakeReferral): Entry {
   };
 }
 
-/** The service's eTags are quoted GUID-like strings (reference §3). */
+/** The service's eTags are quoted GUID-like strings (docs/partner-center-referrals-api.md, "The referral resource"). */
 export const newETag = (): string => `"${randomUUID()}"`;

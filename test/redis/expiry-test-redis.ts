@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { deletePrefix } from './connection.ts';
+import { deletePrefix } from '../../connectors/redis/connection.ts';
 
 /** Test support: a client on the local Redis and a prefix no other test uses. */
 export interface TestRedis {
