@@ -12,6 +12,7 @@ import type { PageOptions } from './render/html.ts';
 import { allowedHostNames, isAllowedHost } from './allowed-host.ts';
 import { assetRoutes } from './assets.ts';
 import { createAuthLimiter, type AuthLimiter } from './auth-limiter.ts';
+import { clientAddress } from './client-address.ts';
 import { isCrossSiteWrite } from './same-origin.ts';
 import type { DashboardSource } from './source.ts';
 import { hasRole, type HttpRequest, type HttpResponse, type HttpRoute, type Identity, type Role } from './types.ts';
@@ -93,7 +94,7 @@ function guard(
 ): RequestHandler {
   return (req, res, next) => {
     const headers = headersOf(req);
-    const client = req.socket.remoteAddress ?? 'unknown';
+    const client = clientAddress(req.socket.remoteAddress, headers['x-forwarded-for'], auth?.trustedProxies ?? []);
     const identity = authenticate(auth, headers, req.socket.remoteAddress);
     (res.locals as Locals).identity = identity;
     if (access === 'public') return next();
