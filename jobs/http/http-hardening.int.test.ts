@@ -69,6 +69,26 @@ describe('security headers (#14)', () => {
   });
 });
 
+describe('queue board headers (#14)', () => {
+  it('bull-board under /queues gets the full policy, with base-uri self for its <base href>', async () => {
+    ds = await startDashboardStack();
+    for (const path of ['/queues', '/queues/admin']) {
+      const csp = (await fetch(`http://127.0.0.1:${ds.server.port}${path}`)).headers.get('content-security-policy');
+      expect(csp?.split('; ')).toEqual([
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+      ]);
+    }
+  });
+});
+
 describe('failed sign-ins (#14)', () => {
   it('answers 429 after 10 wrong tokens from one client, even to a right one', async () => {
     ds = await startDashboardStack({ server: { auth: AUTH } });
