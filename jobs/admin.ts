@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { connectRedis, type RedisConnection } from '../connectors/redis/connection.ts';
-import type { Env } from '../src/config/env.ts';
+import type { AdminEnv } from '../src/config/env.ts';
 import { createRedisCheckpoint } from '../connectors/redis/checkpoint.ts';
 import { keys } from '../connectors/redis/keys.ts';
 import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
@@ -14,7 +14,7 @@ import { ALL_OUTBOUND_QUEUES } from './outbound-queues.ts';
 import { formatHistory } from '../src/outbound/audit.ts';
 import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
 
-async function withRedis<T>(env: Env, fn: (redis: RedisConnection) => Promise<T>): Promise<T> {
+async function withRedis<T>(env: AdminEnv, fn: (redis: RedisConnection) => Promise<T>): Promise<T> {
   const redis = connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER }, { maxRetriesPerRequest: null });
   try {
     return await fn(redis);
@@ -24,7 +24,7 @@ async function withRedis<T>(env: Env, fn: (redis: RedisConnection) => Promise<T>
 }
 
 /** Queue counts, the pull checkpoint and the parked referrals, as plain text. */
-export async function showStatus(env: Env, out: NodeJS.WritableStream): Promise<void> {
+export async function showStatus(env: AdminEnv, out: NodeJS.WritableStream): Promise<void> {
   await withRedis(env, async (redis) => {
     for (const name of [...Object.values(QUEUE), ...ALL_OUTBOUND_QUEUES, ...Object.values(EXPIRY_QUEUE)]) {
       const q = new Queue(name, { connection: redis, prefix: env.REDIS_PREFIX });
@@ -64,7 +64,7 @@ export async function showStatus(env: Env, out: NodeJS.WritableStream): Promise<
  * Re-queues one referral: forgets our stored copy (so it is fetched fresh from Partner Center),
  * takes it off the parking lot and adds a sync job with a new id (the failed one keeps its id).
  */
-export async function replay(env: Env, referralId: string, now = new Date()): Promise<string> {
+export async function replay(env: AdminEnv, referralId: string, now = new Date()): Promise<string> {
   return withRedis(env, async (redis) => {
     const syncQueue = new Queue(QUEUE.sync, { connection: redis, prefix: env.REDIS_PREFIX });
     try {
@@ -105,8 +105,8 @@ export async function requeueReferral(
 
 /** The at-risk list from the stored referrals (what the last pull saw). */
 export async function atRisk(
-  env: Env,
-  o: ExpiryOptions,
+  env: AdminEnv,
+  o: Pick<ExpiryOptions, 'levels' | 'timeZone' | 'isContactMe'>,
   withinHours: number | undefined,
   now = new Date(),
 ): Promise<AtRiskEntry[]> {
@@ -125,7 +125,7 @@ export async function atRisk(
 }
 
 /** `referral-sync history`: the referral's audit trail, oldest first. */
-export async function history(env: Env, referralId: string): Promise<string> {
+export async function history(env: AdminEnv, referralId: string): Promise<string> {
   return withRedis(env, async (redis) =>
     formatHistory(await createRedisOutboundStore(redis, env.REDIS_PREFIX).history(referralId)),
   );
@@ -137,7 +137,7 @@ export async function history(env: Env, referralId: string): Promise<string> {
  * among the dismissed. Returns false when the referral is not parked.
  */
 export async function dismiss(
-  env: Env,
+  env: AdminEnv,
   referralId: string,
   by: { who: string; why: string },
   now = new Date(),

@@ -8,10 +8,10 @@ import { loginWithDeviceCode } from '../connectors/partner-center/delegated-auth
 import { partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
 import { plainLine } from '../src/text/display.ts';
-import { buildAdapters, expiryOptionsFor, loadMappingFor, opsNotifier } from './compose.ts';
-import { envOrExit } from './env-or-exit.ts';
+import { atRiskOptionsFor, buildAdapters, expiryOptionsFor, loadMappingFor, opsNotifier } from './compose.ts';
+import { adminEnvOrExit, envOrExit } from './env-or-exit.ts';
 import { createLogger } from './logger.ts';
-import { parseMappingText } from './mapping-file.ts';
+import { loadMappingFile, parseMappingText } from './mapping-file.ts';
 import { checkRedis } from './redis-check.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { syncOnce } from './sync-once.ts';
@@ -31,7 +31,7 @@ const program = new Command('referral-sync')
   .description('Sync Microsoft Partner Center referrals with your CRM')
   .showHelpAfterError();
 
-async function redisOrExit(env: Env): Promise<void> {
+async function redisOrExit(env: Pick<Env, 'REDIS_URL' | 'REDIS_CLUSTER'>): Promise<void> {
   const r = await checkRedis(env.REDIS_URL, undefined, env.REDIS_CLUSTER);
   if (!r.ok) {
     process.stderr.write(`referral-sync: ${r.message}\n`);
@@ -221,7 +221,7 @@ program
   .command('status')
   .description('queue counts, checkpoint and parked referrals')
   .action(async () => {
-    const env = envOrExit();
+    const env = adminEnvOrExit();
     await redisOrExit(env);
     await showStatus(env, process.stdout);
   });
@@ -231,7 +231,7 @@ program
   .description('sync a parked referral again (after fixing the mapping or the data)')
   .argument('<referralId>')
   .action(async (referralId: string) => {
-    const env = envOrExit();
+    const env = adminEnvOrExit();
     await redisOrExit(env);
     try {
       process.stdout.write(`${await replay(env, referralId)}\n`);
@@ -252,7 +252,7 @@ program
       process.stderr.write('referral-sync dismiss: --reason must say why\n');
       process.exit(2);
     }
-    const env = envOrExit();
+    const env = adminEnvOrExit();
     await redisOrExit(env);
     const who = `cli:${userInfo().username}`;
     if (await dismiss(env, referralId, { who, why: opts.reason.trim() })) {
@@ -379,7 +379,7 @@ program
   .description("a referral's audit trail: every decision pushed, refused, held or in conflict")
   .argument('<referralId>')
   .action(async (referralId: string) => {
-    const env = envOrExit();
+    const env = adminEnvOrExit();
     await redisOrExit(env);
     process.stdout.write(`${await history(env, referralId)}\n`);
   });
@@ -395,10 +395,10 @@ program
       process.stderr.write('referral-sync at-risk: --within takes a number of hours, e.g. --within 24\n');
       process.exit(2);
     }
-    const env = envOrExit();
+    const env = adminEnvOrExit();
     await redisOrExit(env);
-    const mapping = await loadMappingFor(env);
-    const rows = await atRisk(env, expiryOptionsFor(env, mapping, false), within);
+    // The mapping file only for its at-risk levels and contact-me rules: no CRM section is needed.
+    const rows = await atRisk(env, atRiskOptionsFor(env, await loadMappingFile(env.MAPPING_FILE)), within);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       return;

@@ -27,16 +27,26 @@ import { createWebhookPoster } from '../connectors/webhook/webhook-poster.ts';
 import type { OpsNotice } from '../src/health/ops-notice.ts';
 import type { ExpiryOptions } from './expiry-queues.ts';
 
-/** Expiry settings from env + mapping (levels and contact-me rules live in the mapping file). */
-export function expiryOptionsFor(env: Env, mapping: Mapping, schedule: boolean): ExpiryOptions {
+/** What the at-risk list needs: levels and contact-me rules from the mapping file, the time zone. */
+export function atRiskOptionsFor(
+  env: Pick<Env, 'TIME_ZONE'>,
+  mapping: Mapping,
+): Pick<ExpiryOptions, 'levels' | 'timeZone' | 'isContactMe'> {
   return {
     levels: toLevels(mapping.expiry?.levelsHours),
     timeZone: env.TIME_ZONE,
+    isContactMe: (r) => isContactMeRequest(mapping, r),
+  };
+}
+
+/** Expiry settings from env + mapping (levels and contact-me rules live in the mapping file). */
+export function expiryOptionsFor(env: Env, mapping: Mapping, schedule: boolean): ExpiryOptions {
+  return {
+    ...atRiskOptionsFor(env, mapping),
     // Alerts link to the referral's Partner Center page when the template only needs the id.
     linkTemplate: /\{(?!id\})[^}]*\}/.test(mapping.referralLink)
       ? null
       : mapping.referralLink.replaceAll('{id}', '{referralId}'),
-    isContactMe: (r) => isContactMeRequest(mapping, r),
     webhook: env.ALERT_WEBHOOK_URL
       ? createWebhookPoster({
           url: env.ALERT_WEBHOOK_URL,

@@ -117,3 +117,34 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 });
+
+describe('production dependencies (#14, #18)', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const packageOf = (spec: string) =>
+    spec
+      .split('/')
+      .slice(0, spec.startsWith('@') ? 2 : 1)
+      .join('/');
+
+  it('carry no compiler: the package runs compiled JavaScript from dist/', () => {
+    expect(Object.keys(pkg.dependencies).filter((name) => /^(tsx|esbuild|typescript|ts-node)$/.test(name))).toEqual([]);
+  });
+
+  it('hold every package the shipped code imports at run time (the demo and its simulators included)', () => {
+    // The simulators the demo imports (test/fakes/…) ship in dist/ too: follow its relative imports.
+    const shipped = new Set([...files('src'), ...files('connectors'), ...files('jobs')]);
+    for (const f of shipped)
+      for (const { spec } of imports(f)) if (spec.startsWith('.')) shipped.add(resolveDir(f, spec));
+    const bad = [...shipped]
+      .filter((f) => !f.endsWith('.fixture.ts') && !f.endsWith('.fixtures.ts'))
+      .flatMap((f) =>
+        imports(f)
+          .filter(({ spec, typeOnly }) => !typeOnly && !spec.startsWith('.') && !spec.startsWith('node:'))
+          .filter(({ spec }) => !(packageOf(spec) in pkg.dependencies))
+          .map(({ spec }) => `${f} imports ${spec}`),
+      );
+    expect(bad).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisKeyValueStore } from './kv-store.ts';
 
 // Real Redis on loopback (.ci/run starts one); a fresh prefix per run, deleted afterwards.
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
 const prefix = `test-kv-${randomUUID()}`;
 
 afterAll(async () => {

@@ -32,7 +32,9 @@ export interface AuthOptions {
   /**
    * Peer addresses (DASHBOARD_TRUSTED_PROXIES) whose `upstreamHeader` is believed; default the
    * loopback addresses (a proxy on the same host). From any other peer the header is ignored:
-   * a client that reaches the port directly could otherwise name any user (issue 14).
+   * a client that reaches the port directly could otherwise name any user (issue 14). Listed
+   * proxies also make the failed sign-in limit count the client in X-Forwarded-For
+   * (client-address.ts); the loopback default does not, so a local client cannot pick its key.
    */
   trustedProxies?: readonly string[];
   /**

@@ -93,6 +93,21 @@ describe('dashboard in a browser', () => {
     await page.close();
   });
 
+  it('renders bull-board under its Content-Security-Policy; only the Google Fonts stylesheet is refused (#14)', async () => {
+    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const page = await pageAs(TOKENS.operator);
+    const refused: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/.test(m.text())) refused.push(m.text());
+    });
+    const res = await page.goto(`${ds.server.url}/queues/admin/queue/sync`);
+    expect(res?.headers()['content-security-policy']).toMatch(/script-src 'self';.*base-uri 'self'/);
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 10_000 }).toContain('push-salesforce');
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 10_000 }).toMatch(/COMPLETED/i);
+    expect(refused.filter((t) => !t.includes('https://fonts.googleapis.com/'))).toEqual([]);
+    await page.close();
+  });
+
   it('refuses to start beyond loopback without a token; with one, answers 401 without it', async () => {
     await expect(
       startHttpServer({} as Parameters<typeof startHttpServer>[0], { host: '0.0.0.0', port: 0 }),

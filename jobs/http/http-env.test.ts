@@ -36,6 +36,15 @@ describe('httpOptionsFromEnv', () => {
     });
   });
 
+  it('keeps DASHBOARD_TRUSTED_PROXIES without an upstream header: it keys the sign-in limit (#14)', () => {
+    const r = httpOptionsFromEnv({
+      ...base,
+      DASHBOARD_TOKENS: `operator:${token}`,
+      DASHBOARD_TRUSTED_PROXIES: '10.0.0.2, 10.0.0.3',
+    });
+    expect(r.ok && r.options.auth?.trustedProxies).toEqual(['10.0.0.2', '10.0.0.3']);
+  });
+
   it('lists every problem without quoting a secret', () => {
     const r = httpOptionsFromEnv({
       ...base,

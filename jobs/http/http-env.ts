@@ -115,7 +115,8 @@ export function httpOptionsFromEnv(
     ...(bearerTokens.length ? { bearerTokens } : {}),
     ...(basic.length ? { basicUsers: basic } : {}),
     ...(header ? { upstreamHeader: header, upstreamOperators: items(env.DASHBOARD_OPERATORS) } : {}),
-    ...(header && proxies.length ? { trustedProxies: proxies } : {}),
+    // Listed proxies also key the failed sign-in limit on X-Forwarded-For (client-address.ts).
+    ...(proxies.length ? { trustedProxies: proxies } : {}),
   };
   return {
     ok: true,

@@ -69,6 +69,26 @@ describe('security headers (#14)', () => {
   });
 });
 
+describe('queue board headers (#14)', () => {
+  it('bull-board under /queues gets the full policy, with base-uri self for its <base href>', async () => {
+    ds = await startDashboardStack();
+    for (const path of ['/queues', '/queues/admin']) {
+      const csp = (await fetch(`http://127.0.0.1:${ds.server.port}${path}`)).headers.get('content-security-policy');
+      expect(csp?.split('; ')).toEqual([
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+      ]);
+    }
+  });
+});
+
 describe('failed sign-ins (#14)', () => {
   it('answers 429 after 10 wrong tokens from one client, even to a right one', async () => {
     ds = await startDashboardStack({ server: { auth: AUTH } });
@@ -78,6 +98,28 @@ describe('failed sign-ins (#14)', () => {
     const blocked = await get(TOKENS.operator);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  const failTenTimesThenSignIn = async (firstClient: string, secondClient: string) => {
+    const get = (token: string, client: string) =>
+      fetch(`http://127.0.0.1:${(ds as DashboardStack).server.port}/`, {
+        headers: { ...bearer(token), 'x-forwarded-for': `${client}, 127.0.0.1` },
+      });
+    for (let i = 0; i < 10; i += 1) expect((await get(`wrong-${i}`, firstClient)).status).toBe(401);
+    return {
+      other: (await get(TOKENS.operator, secondClient)).status,
+      same: (await get(TOKENS.operator, firstClient)).status,
+    };
+  };
+
+  it('behind a listed proxy, counts the client named in X-Forwarded-For: one client cannot lock out another', async () => {
+    ds = await startDashboardStack({ server: { auth: { ...AUTH, trustedProxies: ['127.0.0.1'] } } });
+    expect(await failTenTimesThenSignIn('198.51.100.1', '198.51.100.2')).toEqual({ other: 200, same: 429 });
+  });
+
+  it('from a peer that is not a listed proxy, ignores X-Forwarded-For (a client cannot dodge the limit with it)', async () => {
+    ds = await startDashboardStack({ server: { auth: AUTH } });
+    expect(await failTenTimesThenSignIn('198.51.100.1', '198.51.100.2')).toEqual({ other: 429, same: 429 });
   });
 });
 

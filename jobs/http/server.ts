@@ -12,6 +12,7 @@ import type { PageOptions } from './render/html.ts';
 import { allowedHostNames, isAllowedHost } from './allowed-host.ts';
 import { assetRoutes } from './assets.ts';
 import { createAuthLimiter, type AuthLimiter } from './auth-limiter.ts';
+import { clientAddress } from './client-address.ts';
 import { isCrossSiteWrite } from './same-origin.ts';
 import type { DashboardSource } from './source.ts';
 import { hasRole, type HttpRequest, type HttpResponse, type HttpRoute, type Identity, type Role } from './types.ts';
@@ -60,8 +61,7 @@ const identityOf = (res: Response): Identity | null => (res.locals as Locals).id
 /**
  * Content-Security-Policy for our pages (issue 14): no script at all runs from them, no framing,
  * forms and fetches to our origin only. Inline styles stay allowed: each page carries one <style>
- * block, and a style cannot run code. bull-board's UI under /queues did not render under this
- * policy (dashboard.browser.test.ts), so it gets only frame-ancestors until its needs are known.
+ * block, and a style cannot run code.
  */
 const CSP = [
   "default-src 'none'",
@@ -74,6 +74,16 @@ const CSP = [
   "frame-ancestors 'none'",
   "base-uri 'none'",
 ].join('; ');
+
+/**
+ * bull-board's UI under /queues: the same policy except `base-uri 'self'`, because its page
+ * sets `<base href="/queues/">` and loads its scripts by relative path (with `base-uri 'none'` the
+ * base was dropped and every script 404ed). Its only inline script is a JSON data block
+ * (`type="application/json"`), which never runs, so no hash is needed; its loading spinner uses
+ * inline styles. The Google Fonts stylesheet it links is refused (no request leaves for
+ * fonts.googleapis.com); the board falls back to local fonts. dashboard.browser.test.ts renders it.
+ */
+const BOARD_CSP = CSP.replace("base-uri 'none'", "base-uri 'self'");
 
 function headersOf(req: Request): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
@@ -93,7 +103,7 @@ function guard(
 ): RequestHandler {
   return (req, res, next) => {
     const headers = headersOf(req);
-    const client = req.socket.remoteAddress ?? 'unknown';
+    const client = clientAddress(req.socket.remoteAddress, headers['x-forwarded-for'], auth?.trustedProxies ?? []);
     const identity = authenticate(auth, headers, req.socket.remoteAddress);
     (res.locals as Locals).identity = identity;
     if (access === 'public') return next();
@@ -231,7 +241,7 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
   app.disable('x-powered-by');
   app.use((req, res, next) => {
     res.set({
-      'content-security-policy': req.path.startsWith('/queues') ? "frame-ancestors 'none'" : CSP,
+      'content-security-policy': req.path.startsWith('/queues') ? BOARD_CSP : CSP,
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
       'referrer-policy': 'same-origin',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnv } from './env.ts';
+import { parseAdminEnv, parseEnv } from './env.ts';
 
 const key = Buffer.alloc(32, 7).toString('base64');
 const good = {
@@ -110,4 +110,19 @@ describe('URLs the worker sends credentials or customer data to (#14)', () => {
 it('bounds PARTNER_CENTER_WEBHOOK_MAX_AGE_MS by the completed-job retention that detects replays (#14)', () => {
   expect(parseEnv({ ...good, PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: String(8 * 24 * 3_600_000) }).ok).toBe(false);
   expect(parseEnv({ ...good, PARTNER_CENTER_WEBHOOK_MAX_AGE_MS: String(24 * 3_600_000) }).ok).toBe(true);
+});
+
+describe('parseAdminEnv (the Redis-only commands, #18)', () => {
+  it('needs no CRM or Partner Center setting', () => {
+    const r = parseAdminEnv({ REDIS_URL: 'redis://10.0.0.5:6380', REDIS_PREFIX: 'demo' });
+    expect(r.ok && { url: r.env.REDIS_URL, prefix: r.env.REDIS_PREFIX }).toEqual({
+      url: 'redis://10.0.0.5:6380',
+      prefix: 'demo',
+    });
+  });
+
+  it('still checks the Redis settings, including the cluster hash tag', () => {
+    const r = parseAdminEnv({ REDIS_URL: 'http://x', REDIS_CLUSTER: 'true', REDIS_PREFIX: 'plain' });
+    expect(r.ok ? [] : r.problems.map((p) => p.split(' ')[0])).toEqual(['REDIS_URL', 'REDIS_PREFIX']);
+  });
 });

@@ -175,15 +175,11 @@ function crossVariableProblems(raw: Record<string, string | undefined>): string[
   const need = (name: string, why: string) => {
     if (!has(name)) problems.push(`${name} is required ${why}`);
   };
+  problems.push(...redisProblems(raw));
   const pcAuth = raw.PARTNER_CENTER_AUTH ?? 'delegated';
   if (pcAuth === 'app') need('PARTNER_CENTER_CLIENT_SECRET', 'when PARTNER_CENTER_AUTH=app');
   if (pcAuth === 'delegated')
     need('TOKEN_CACHE_KEY', 'to encrypt the saved sign-in when PARTNER_CENTER_AUTH=delegated');
-  if (raw.REDIS_CLUSTER === 'true' && !/\{[^{}]+\}/.test(raw.REDIS_PREFIX ?? 'rsync')) {
-    problems.push(
-      'REDIS_PREFIX must hold a hash tag such as {rsync} when REDIS_CLUSTER=true (every key of a queue must live in one slot)',
-    );
-  }
   const crm = raw.CRM ?? 'salesforce';
   if (crm === 'dynamics' || crm === 'both') {
     for (const name of ['DYNAMICS_URL', 'DYNAMICS_TENANT_ID', 'DYNAMICS_CLIENT_ID', 'DYNAMICS_CLIENT_SECRET'])
@@ -204,6 +200,15 @@ function crossVariableProblems(raw: Record<string, string | undefined>): string[
   return problems;
 }
 
+function redisProblems(raw: Record<string, string | undefined>): string[] {
+  if (raw.REDIS_CLUSTER === 'true' && !/\{[^{}]+\}/.test(raw.REDIS_PREFIX ?? 'rsync')) {
+    return [
+      'REDIS_PREFIX must hold a hash tag such as {rsync} when REDIS_CLUSTER=true (every key of a queue must live in one slot)',
+    ];
+  }
+  return [];
+}
+
 export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] };
 
 /**
@@ -211,9 +216,41 @@ export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[]
  * mistyped secret does not end up in a terminal or log.
  */
 export function parseEnv(source: Record<string, string | undefined>): EnvResult {
+  return parseWith(Env, source, crossVariableProblems);
+}
+
+/**
+ * What the commands that only read and queue in Redis need (`status`, `at-risk`, `history`,
+ * `replay`, `dismiss`, `report`): Redis, the mapping file (at-risk levels, contact-me rules), the
+ * time zone and the sync attempts a replayed job gets. No CRM or Partner Center credentials, so
+ * they run from an ops laptop or against the demo (issue 18).
+ */
+export const AdminEnv = Env.pick({
+  LOG_LEVEL: true,
+  REDIS_URL: true,
+  REDIS_PREFIX: true,
+  REDIS_CLUSTER: true,
+  MAPPING_FILE: true,
+  TIME_ZONE: true,
+  SYNC_ATTEMPTS: true,
+});
+export type AdminEnv = z.infer<typeof AdminEnv>;
+
+export type AdminEnvResult = { ok: true; env: AdminEnv } | { ok: false; problems: string[] };
+
+/** parseEnv for the Redis-only commands: other variables, set or not, are not looked at. */
+export function parseAdminEnv(source: Record<string, string | undefined>): AdminEnvResult {
+  return parseWith(AdminEnv, source, redisProblems);
+}
+
+function parseWith<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, string | undefined>,
+  crossRules: (raw: Record<string, string | undefined>) => string[],
+): { ok: true; env: z.infer<S> } | { ok: false; problems: string[] } {
   // Empty strings count as unset: `FOO=` in a .env file means "not configured".
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = Env.safeParse(cleaned);
+  const parsed = schema.safeParse(cleaned);
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => {
@@ -222,7 +259,7 @@ export function parseEnv(source: Record<string, string | undefined>): EnvResult 
           issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : sanitize(issue.message);
         return `${name} ${message}`;
       });
-  problems.push(...crossVariableProblems(cleaned));
+  problems.push(...crossRules(cleaned));
   if (parsed.success && problems.length === 0) return { ok: true, env: parsed.data };
   return { ok: false, problems: [...new Set(problems)] };
 }

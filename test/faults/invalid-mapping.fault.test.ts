@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMappingFile } from '../../jobs/mapping-file.ts';
+import { CLI_FROM_SOURCE } from '../integration/cli-entry.ts';
 
 /*
  * An admin's mapping file with several mistakes: the worker refuses it at load with every
@@ -39,12 +40,13 @@ const PROBLEMS = [
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/referral-sync.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI_FROM_SOURCE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // Only a hung CLI is killed: four at once on a loaded 2-core machine took over 20 s to start.
+    // A guard against a hung process only, under the 90 s test timeout: four CLIs starting through
+    // tsx at once took over 20 s on a loaded 2-core machine (load average 25), and were killed.
     const timer = setTimeout(() => child.kill('SIGKILL'), 80_000);
     child.once('error', reject);
     child.once('exit', (code) => {

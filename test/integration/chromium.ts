@@ -11,6 +11,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  */
 export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM)) {
+    // Reached only with CI=true: elsewhere vitest.config.ts leaves the browser tests out.
     throw new Error(`browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   }
   const profile = mkdtempSync(join(tmpdir(), 'referral-sync-chromium-'));

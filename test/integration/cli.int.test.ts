@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { syncOnce } from '../../jobs/sync-once.ts';
 import { makeReferral } from '../fakes/partner-center/fixtures.ts';
 import { startHttpsEntra } from '../fakes/partner-center/entra-https.ts';
+import { CLI_FROM_SOURCE } from './cli-entry.ts';
 import { REDIS_URL, startStack, type Stack } from './harness.ts';
 
 /*
@@ -26,14 +27,18 @@ const baseEnv = {
   REDIS_URL,
 };
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['bin/referral-sync.js', ...args], {
-    env: { ...baseEnv, ...env },
+/** All the Redis-only commands get: no CRM or Partner Center settings at all (#18). */
+const redisOnlyEnv = { PATH: process.env.PATH ?? '', REDIS_URL };
+
+function cli(args: string[], env: Record<string, string> = {}, base: Record<string, string> = baseEnv) {
+  const r = spawnSync(process.execPath, [...CLI_FROM_SOURCE, ...args], {
+    env: { ...base, ...env },
     encoding: 'utf8',
     timeout: 30_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+const adminCli = (args: string[], env: Record<string, string>) => cli(args, env, redisOnlyEnv);
 
 describe('referral-sync CLI', () => {
   it('--help lists the commands', () => {
@@ -61,7 +66,7 @@ describe('referral-sync CLI', () => {
 
   it('refuses to start with a bad environment, naming every variable and never a value', () => {
     const secret = 'sekret-value-that-must-not-print';
-    const r = cli(['status'], {
+    const r = cli(['sync'], {
       PARTNER_CENTER_CLIENT_ID: '',
       PULL_INTERVAL_MS: 'often',
       SALESFORCE_CLIENT_SECRET: secret,
@@ -93,7 +98,7 @@ describe('referral-sync CLI', () => {
     expect(r.err).toMatch(/docker compose up -d redis/);
   });
 
-  it('status, at-risk and replay read and act on what the worker left in Redis', async () => {
+  it('status, at-risk, replay and history act on what the worker left in Redis with only REDIS_URL and REDIS_PREFIX set (#18)', async () => {
     stack = await startStack();
     const soon = makeReferral(
       { expirationDateTime: new Date(Date.now() + 20 * 3600_000).toISOString() },
@@ -107,23 +112,23 @@ describe('referral-sync CLI', () => {
     await syncOnce(stack.rt, { maxWaitMs: 30_000 });
     const env = { REDIS_PREFIX: stack.prefix };
 
-    const status = cli(['status'], env);
+    const status = adminCli(['status'], env);
     expect(status.code).toBe(0);
     expect(status.out).toMatch(/parked referrals: 1/);
     expect(status.out).toContain(bad.id);
 
-    const atRisk = cli(['at-risk', '--json', '--within', '24'], env);
+    const atRisk = adminCli(['at-risk', '--json', '--within', '24'], env);
     expect(atRisk.code).toBe(0);
     const rows = JSON.parse(atRisk.out) as { referralId: string; level: string | null }[];
     expect(rows.map((r) => r.referralId)).toEqual([soon.id]);
     expect(rows[0]?.level).toBe('24h');
 
-    const replay = cli(['replay', bad.id], env);
+    const replay = adminCli(['replay', bad.id], env);
     expect(replay.code).toBe(0);
     expect(replay.out).toContain(`queued ${bad.id}`);
     expect(await stack.rt.parking.list()).toEqual([]);
 
-    expect(cli(['history', soon.id], env).out).toContain('(no history)');
+    expect(adminCli(['history', soon.id], env).out).toContain('(no history)');
   });
 
   it('status prints each parked reason on one line, and reports a Redis data loss (#14, #12)', async () => {
@@ -152,16 +157,31 @@ describe('referral-sync CLI', () => {
       at: new Date().toISOString(),
     });
     const env = { REDIS_PREFIX: stack.prefix };
-    expect(cli(['dismiss', 'ref-demo'], env).code).not.toBe(0);
-    const ok = cli(['dismiss', 'ref-demo', '--reason', 'test data from the demo tenant'], env);
+    expect(adminCli(['dismiss', 'ref-demo'], env).code).not.toBe(0);
+    const ok = adminCli(['dismiss', 'ref-demo', '--reason', 'test data from the demo tenant'], env);
     expect(ok.code).toBe(0);
     expect(await stack.rt.parking.list()).toEqual([]);
-    const status = cli(['status'], env);
+    const status = adminCli(['status'], env);
     expect(status.out).toMatch(/parked referrals: 0/);
     expect(status.out).toMatch(/dismissed referrals: 1\n.*ref-demo by cli:\S+: test data from the demo tenant/);
-    const unknown = cli(['dismiss', 'ref-nobody', '--reason', 'x'], env);
+    const unknown = adminCli(['dismiss', 'ref-nobody', '--reason', 'x'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('is not parked');
+  });
+
+  it('the Redis-only commands still check what they read: a bad REDIS_PREFIX exits 2 naming it (#18)', () => {
+    for (const command of [
+      ['status'],
+      ['at-risk'],
+      ['history', 'x'],
+      ['replay', 'x'],
+      ['dismiss', 'x', '--reason', 'y'],
+    ]) {
+      const r = adminCli(command, { REDIS_PREFIX: 'not a prefix' });
+      expect(r.code, command[0]).toBe(2);
+      expect(r.err).toMatch(/REDIS_PREFIX letters, digits/);
+      expect(r.err).not.toMatch(/PARTNER_CENTER|SALESFORCE|TOKEN_CACHE_KEY/);
+    }
   });
 
   it('sync --max-wait takes seconds and refuses anything else before starting (#14)', () => {
@@ -218,7 +238,7 @@ describe('referral-sync CLI', () => {
         REDIS_PREFIX: `cli-entra-${process.pid}`,
       };
       // Not spawnSync: the fake answers from this process, so the test must not block it while doctor runs.
-      const r = await promisify(execFile)(process.execPath, ['bin/referral-sync.js', 'doctor'], {
+      const r = await promisify(execFile)(process.execPath, [...CLI_FROM_SOURCE, 'doctor'], {
         env: { ...baseEnv, ...env },
         encoding: 'utf8',
         timeout: 60_000,

@@ -13,7 +13,7 @@ export interface TestRedis {
 }
 
 export function testRedis(): TestRedis {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const clients: Redis[] = [];
   const connect = () => {
     const client = new Redis(url, { maxRetriesPerRequest: 1 });
