@@ -8,7 +8,14 @@ import { loginWithDeviceCode } from '../connectors/partner-center/delegated-auth
 import { partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
 import { plainLine } from '../src/text/display.ts';
-import { buildAdapters, expiryOptionsFor, loadMappingFor, opsNotifier, runtimeCrmOptions } from './compose.ts';
+import {
+  buildAdapters,
+  expiryOptionsFor,
+  failureAlertOptionsFor,
+  loadMappingFor,
+  opsNotifier,
+  runtimeCrmOptions,
+} from './compose.ts';
 import { envOrExit } from './env-or-exit.ts';
 import { createLogger } from './logger.ts';
 import { parseMappingText } from './mapping-file.ts';
@@ -61,6 +68,8 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean, withOps = false):
     schedulePull,
     expiry: expiryOptionsFor(env, adapters.mapping, schedulePull),
     notify: opsNotifier(env),
+    // Digests are posted by the long-running worker only; `sync` is a one-off.
+    ...(schedulePull ? { failureAlerts: failureAlertOptionsFor(env, true) } : {}),
     ...(schedulePull ? { reconcileIntervalMs: env.RECONCILE_INTERVAL_MS } : {}),
   });
   // The dashboard, webhook intake and credential health live in the worker process (`start`).

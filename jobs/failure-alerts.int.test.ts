@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,52 +8,16 @@ import { createStateEpoch } from '../connectors/redis/state-epoch.ts';
 import { createWebhookPoster } from '../connectors/webhook/webhook-poster.ts';
 import { FAILURE_KINDS, type FailureKind } from '../src/alerts/failure-digest.ts';
 import { waitFor } from '../test/faults/fault-kit.ts';
+import {
+  startAlertReceiver as startReceiver,
+  type AlertReceiver as Receiver,
+} from '../test/integration/alert-receiver.ts';
 import { startFailureAlerts, type FailureAlerts } from './failure-alerts.ts';
 
 /*
  * Issue 18, failure alerts end to end: real Redis and BullMQ, a local HTTP receiver as the alert
  * webhook, the tick run by hand with a clock the test moves. Deliveries run in the BullMQ worker.
  */
-
-interface Receiver {
-  url: string;
-  posts: {
-    body: { digest: { sections: { kind: string; items: { subject: string }[] }[] } };
-    headers: IncomingHttpHeaders;
-  }[];
-  /** Status codes to answer, in order; 200 once they are used up. */
-  answers: number[];
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const r: Omit<Receiver, 'url' | 'close'> = { posts: [], answers: [] };
-  const server: Server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString()));
-    req.on('end', () => {
-      const status = r.answers.shift() ?? 200;
-      if (status === 200)
-        r.posts.push({ body: JSON.parse(text) as Receiver['posts'][number]['body'], headers: req.headers });
-      res.writeHead(status).end(status === 200 ? 'ok' : 'down');
-    });
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return {
-    ...r,
-    get posts() {
-      return r.posts;
-    },
-    get answers() {
-      return r.answers;
-    },
-    set answers(v) {
-      r.answers = v;
-    },
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
-  };
-}
 
 const WINDOW_MS = 15 * 60_000;
 let redis: TestRedis;
@@ -91,8 +53,8 @@ async function alerts(kinds: readonly FailureKind[] = FAILURE_KINDS, connection:
       prefix: redis.prefix,
       parking: createRedisParkingLot(connection, redis.prefix),
       epoch: createStateEpoch(connection, redis.prefix),
-      queues: [],
-      throttledQueues: [],
+      queueNames: [],
+      throttledQueueNames: [],
       clock,
       log: silentLog,
     },
@@ -225,8 +187,8 @@ describe('failure alerts', () => {
           prefix: redis.prefix,
           parking: createRedisParkingLot(redis.redis, redis.prefix),
           epoch: createStateEpoch(redis.redis, redis.prefix),
-          queues: [q],
-          throttledQueues: [],
+          queueNames: [q.name],
+          throttledQueueNames: [],
           clock,
           log: silentLog,
         },

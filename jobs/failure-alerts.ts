@@ -10,7 +10,9 @@ import type { Clock } from '../src/ports/clock.ts';
 import { toBullMqError } from './bullmq-errors.ts';
 import { collectFailures, type FailureSourceDeps } from './failure-sources.ts';
 import { requeueFinished } from './job-guard.ts';
-import { BACKOFF_TYPE, jobIdPart, WORKER_SETTINGS } from './queues.ts';
+import { BACKOFF_TYPE, jobIdPart, QUEUE, WORKER_SETTINGS } from './queues.ts';
+import { ALL_OUTBOUND_QUEUES } from './outbound-queues.ts';
+import { EXPIRY_QUEUE } from './expiry-queues.ts';
 
 /*
  * Failure alerts (issue 18): a repeatable tick (one scheduler id, so however many workers run,
@@ -44,11 +46,21 @@ export interface FailureAlertOptions {
   tickMs?: number | undefined;
 }
 
-export interface FailureAlertDeps extends Omit<FailureSourceDeps, 'redis'> {
+export interface FailureAlertDeps extends Omit<FailureSourceDeps, 'redis' | 'queues' | 'throttledQueues'> {
   connection: RedisConnection;
   clock: Clock;
   log: Logger;
+  /** Queues watched for a stuck oldest job. */
+  queueNames: readonly string[];
+  /** Queues whose jobs wait out 429s (the referral processors', jobs/processor.ts). */
+  throttledQueueNames: readonly string[];
 }
+
+/** Every queue of a worker process, and those whose jobs wait out 429s without spending attempts. */
+export const WATCHED_QUEUES = {
+  all: [...Object.values(QUEUE), ...ALL_OUTBOUND_QUEUES, ...Object.values(EXPIRY_QUEUE)],
+  throttled: [QUEUE.sync, ...ALL_OUTBOUND_QUEUES.filter((q) => q.startsWith('push-'))],
+};
 
 const DeliverJob = z.object({ digestId: z.string().min(1) });
 export type TickOutcome = 'busy' | 'nothing' | 'waiting' | 'queued' | 'already-claimed';
@@ -57,6 +69,20 @@ export async function startFailureAlerts(d: FailureAlertDeps, o: FailureAlertOpt
   const store = createFailureAlertStore(d.connection, d.prefix);
   const queue = new Queue(FAILURE_ALERT_QUEUE, { connection: d.connection, prefix: d.prefix });
   const log = d.log.child({ queue: FAILURE_ALERT_QUEUE });
+  const watched = new Map<string, Queue>();
+  const queueOf = (name: string) => {
+    let q = watched.get(name);
+    if (!q) watched.set(name, (q = new Queue(name, { connection: d.connection, prefix: d.prefix })));
+    return q;
+  };
+  const sources: FailureSourceDeps = {
+    redis: d.connection,
+    prefix: d.prefix,
+    parking: d.parking,
+    epoch: d.epoch,
+    queues: d.queueNames.map(queueOf),
+    throttledQueues: d.throttledQueueNames.map(queueOf),
+  };
   const links: DigestLinks = { dashboardUrl: o.dashboardUrl?.replace(/\/+$/, '') ?? null };
   const deliverOptions = (digestId: string) => ({
     jobId: `digest-${jobIdPart(digestId)}`,
@@ -89,7 +115,7 @@ export async function startFailureAlerts(d: FailureAlertDeps, o: FailureAlertOpt
       const now = d.clock.now();
       await requeueUndelivered(now);
       const events = await collectFailures(
-        { ...d, redis: d.connection },
+        sources,
         o.kinds,
         { stuckMs: o.stuckMs, throttledJobs: o.throttledJobs, windowMs: o.windowMs },
         now,
@@ -153,6 +179,7 @@ export async function startFailureAlerts(d: FailureAlertDeps, o: FailureAlertOpt
   await schedule();
 
   return {
+    kinds: o.kinds,
     queue,
     worker,
     store,
@@ -164,7 +191,7 @@ export async function startFailureAlerts(d: FailureAlertDeps, o: FailureAlertOpt
     },
     async close(force = false) {
       await worker.close(force);
-      await queue.close();
+      await Promise.all([queue.close(), ...[...watched.values()].map((q) => q.close())]);
     },
   };
 }
