@@ -419,6 +419,19 @@ program
     }
   });
 
+program
+  .command('report')
+  .description('response times per owner and overall: received, answered, median/p90, within 72 h, expired')
+  .option('--since <date>', 'referrals received from this date (2026-03-01) or ISO date-time')
+  .option('--days <n>', 'referrals received in the last n days (default 30)')
+  .option('--until <date>', 'received before this date (default now)')
+  .option('--csv', 'CSV, one row per owner, the overall row first')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { since?: string; days?: string; until?: string; csv?: boolean; json?: boolean }) => {
+    const { runReportCommand } = await import('./report-cli.ts');
+    process.exitCode = await runReportCommand(opts);
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   process.stderr.write(`referral-sync: ${scrubText(message)}\n`);
