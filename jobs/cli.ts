@@ -288,7 +288,11 @@ program
         atRisk: { levels: expiry.levels, timeZone: expiry.timeZone, isContactMe: expiry.isContactMe },
         attempts: env.SYNC_ATTEMPTS,
       },
-      http: { ...httpOptionsOrThrow(env), publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on' },
+      http: {
+        ...httpOptionsOrThrow(env),
+        publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on',
+        reportMetricsOwners: env.REPORT_METRICS_OWNERS,
+      },
     });
     process.stdout.write(`dashboard: ${server.url}\n`);
     const stop = () => void server.close().then(() => process.exit(0));
