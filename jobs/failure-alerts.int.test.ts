@@ -5,6 +5,7 @@ import { silentLog } from '../connectors/redis/expiry-scan.fixture.ts';
 import { testRedis, type TestRedis } from '../connectors/redis/expiry-test-redis.ts';
 import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
 import { createStateEpoch } from '../connectors/redis/state-epoch.ts';
+import { createCredentialStore } from '../connectors/redis/credential-store.ts';
 import { createWebhookPoster } from '../connectors/webhook/webhook-poster.ts';
 import { FAILURE_KINDS, type FailureKind } from '../src/alerts/failure-digest.ts';
 import { waitFor } from '../test/faults/fault-kit.ts';
@@ -45,7 +46,11 @@ afterEach(async () => {
   await Promise.all(workerConnections.splice(0).map((c) => c.quit()));
 });
 
-async function alerts(kinds: readonly FailureKind[] = FAILURE_KINDS, connection: Redis = workerConnection()) {
+async function alerts(
+  kinds: readonly FailureKind[] = FAILURE_KINDS,
+  connection: Redis = workerConnection(),
+  throttledQueueNames: readonly string[] = [],
+) {
   const poster = createWebhookPoster({ url: receiver.url, format: 'json', timeoutMs: 5_000 });
   const a = await startFailureAlerts(
     {
@@ -54,7 +59,7 @@ async function alerts(kinds: readonly FailureKind[] = FAILURE_KINDS, connection:
       parking: createRedisParkingLot(connection, redis.prefix),
       epoch: createStateEpoch(connection, redis.prefix),
       queueNames: [],
-      throttledQueueNames: [],
+      throttledQueueNames,
       clock,
       log: silentLog,
     },
@@ -63,7 +68,7 @@ async function alerts(kinds: readonly FailureKind[] = FAILURE_KINDS, connection:
       kinds: new Set(kinds),
       windowMs: WINDOW_MS,
       stuckMs: 30 * 60_000,
-      throttledJobs: 10,
+      throttledJobs: 3,
       dashboardUrl: 'https://ops.example.com/',
       schedule: false,
     },
@@ -211,6 +216,38 @@ describe('failure alerts', () => {
       expect(JSON.stringify(receiver.posts[0]?.body)).toContain('oldest waiting job old-job');
       now = new Date(now.getTime() + 2 * WINDOW_MS);
       expect(await withQueue.tick()).toBe('nothing');
+    } finally {
+      await q.obliterate({ force: true });
+      await q.close();
+    }
+  });
+
+  it('reports a connection whose sign-in failed and paused its queues, without the secret', async () => {
+    const a = await alerts(['credentials']);
+    await createCredentialStore(redis.redis, redis.prefix).startPause({
+      connection: 'salesforce',
+      reason: 'salesforce: invalid_grant (Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc)',
+      since: now.toISOString(),
+      queues: ['sync'],
+    });
+    expect(await a.tick()).toBe('queued');
+    await delivered(a);
+    const body = JSON.stringify(receiver.posts[0]?.body);
+    expect(body).toContain('queues sync paused: salesforce: invalid_grant');
+    expect(body).not.toContain('eyJhbGciOiJIUzI1NiJ9');
+  });
+
+  it('reports a queue whose jobs are waiting out 429s, once per window', async () => {
+    const q = new Queue('push-test', { connection: redis.redis, prefix: redis.prefix });
+    try {
+      for (const id of ['a', 'b', 'c']) await q.add('push', { referralId: id, throttled: 2 }, { delay: 3_600_000 });
+      await q.add('push', { referralId: 'd' }, { delay: 3_600_000 });
+      const a = await alerts(['throttled'], workerConnection(), ['push-test']);
+      expect(await a.tick()).toBe('queued');
+      await delivered(a);
+      expect(JSON.stringify(receiver.posts[0]?.body)).toContain('3 jobs are waiting out a rate limit (429), 6 waits');
+      now = new Date(now.getTime() + 60_000);
+      expect(await a.tick()).toBe('nothing');
     } finally {
       await q.obliterate({ force: true });
       await q.close();

@@ -127,6 +127,8 @@ async function throttled(d: FailureSourceDeps, t: FailureThresholds, now: Date):
   const out: FailureEvent[] = [];
   const window = Math.floor(now.getTime() / t.windowMs);
   for (const q of d.throttledQueues) {
+    // Fewer delayed jobs than the threshold cannot reach it: skip reading their data.
+    if ((await q.getDelayedCount()) < t.throttledJobs) continue;
     const delayed = await q.getDelayed(0, DELAYED_SCAN - 1);
     const waits = delayed
       .map((j) => (j.data as { throttled?: unknown }).throttled)
