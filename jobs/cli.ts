@@ -8,7 +8,14 @@ import { loginWithDeviceCode } from '../connectors/partner-center/delegated-auth
 import { partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
 import { plainLine } from '../src/text/display.ts';
-import { atRiskOptionsFor, buildAdapters, expiryOptionsFor, loadMappingFor, opsNotifier } from './compose.ts';
+import {
+  atRiskOptionsFor,
+  buildAdapters,
+  expiryOptionsFor,
+  failureAlertOptionsFor,
+  loadMappingFor,
+  opsNotifier,
+} from './compose.ts';
 import { adminEnvOrExit, envOrExit } from './env-or-exit.ts';
 import { createLogger } from './logger.ts';
 import { loadMappingFile, parseMappingText } from './mapping-file.ts';
@@ -63,6 +70,8 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean, withOps = false):
     schedulePolls: schedulePull,
     expiry: expiryOptionsFor(env, adapters.mapping, schedulePull),
     notify: opsNotifier(env),
+    // Digests are posted by the long-running worker only; `sync` is a one-off.
+    ...(schedulePull ? { failureAlerts: failureAlertOptionsFor(env, true) } : {}),
     ...(schedulePull ? { reconcileIntervalMs: env.RECONCILE_INTERVAL_MS } : {}),
   });
   // The dashboard, webhook intake and credential health live in the worker process (`start`).
@@ -281,7 +290,11 @@ program
         atRisk: { levels: expiry.levels, timeZone: expiry.timeZone, isContactMe: expiry.isContactMe },
         attempts: env.SYNC_ATTEMPTS,
       },
-      http: { ...httpOptionsOrThrow(env), publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on' },
+      http: {
+        ...httpOptionsOrThrow(env),
+        publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on',
+        reportMetricsOwners: env.REPORT_METRICS_OWNERS,
+      },
     });
     process.stdout.write(`dashboard: ${server.url}\n`);
     const stop = () => void server.close().then(() => process.exit(0));
@@ -410,6 +423,19 @@ program
         `${r.timeLeftText.padStart(12)}  ${r.deadlineText}  ${r.referralId}  ${r.dealName}${r.level ? ` (${r.level})` : ''}${flag}\n`,
       );
     }
+  });
+
+program
+  .command('report')
+  .description('response times per owner and overall: received, answered, median/p90, within 72 h, expired')
+  .option('--since <date>', 'referrals received from this date (2026-03-01) or ISO date-time')
+  .option('--days <n>', 'referrals received in the last n days (default 30)')
+  .option('--until <date>', 'received before this date (default now)')
+  .option('--csv', 'CSV, one row per owner, the overall row first')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { since?: string; days?: string; until?: string; csv?: boolean; json?: boolean }) => {
+    const { runReportCommand } = await import('./report-cli.ts');
+    process.exitCode = await runReportCommand(opts);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

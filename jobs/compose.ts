@@ -26,6 +26,7 @@ import { isContactMeRequest } from '../src/mapping/contact-me.ts';
 import { createWebhookPoster } from '../connectors/webhook/webhook-poster.ts';
 import type { OpsNotice } from '../src/health/ops-notice.ts';
 import type { ExpiryOptions } from './expiry-queues.ts';
+import type { FailureAlertOptions } from './failure-alerts.ts';
 
 /** What the at-risk list needs: levels and contact-me rules from the mapping file, the time zone. */
 export function atRiskOptionsFor(
@@ -68,6 +69,25 @@ export function opsNotifier(env: Env): ((notice: OpsNotice) => Promise<void>) | 
     timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
   });
   return (notice) => poster.postNotice(notice);
+}
+
+/** Failure alerts (issue 18) when ALERT_WEBHOOK_URL is set and FAILURE_ALERTS leaves a kind on. */
+export function failureAlertOptionsFor(env: Env, schedule: boolean): FailureAlertOptions | undefined {
+  if (!env.ALERT_WEBHOOK_URL || env.FAILURE_ALERTS.length === 0) return undefined;
+  const poster = createWebhookPoster({
+    url: env.ALERT_WEBHOOK_URL,
+    format: env.ALERT_WEBHOOK_FORMAT,
+    timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
+  });
+  return {
+    post: (digest, links) => poster.postDigest(digest, links),
+    kinds: new Set(env.FAILURE_ALERTS),
+    windowMs: env.FAILURE_ALERT_WINDOW_MS,
+    stuckMs: env.FAILURE_ALERT_STUCK_MINUTES * 60_000,
+    throttledJobs: env.FAILURE_ALERT_THROTTLED_JOBS,
+    dashboardUrl: env.DASHBOARD_PUBLIC_URL ?? null,
+    schedule,
+  };
 }
 
 /** A CRM as the composition root builds it: the concrete connector type, for doctor's and the dashboard's checks. */

@@ -96,6 +96,7 @@ export async function startOps(env: Env, rt: Runtime, adapters: Adapters, log: L
           ...httpOptions,
           extraRoutes: [partnerCenterWebhookRoute(intake)],
           publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on',
+          reportMetricsOwners: env.REPORT_METRICS_OWNERS,
         },
       )
     : undefined;

@@ -35,6 +35,7 @@ import {
 } from './queues.ts';
 import { syncReferralProcessor } from './sync.processor.ts';
 import { reconcileCrmOf, startScheduledReconcile } from './reconcile.ts';
+import { startFailureAlerts, WATCHED_QUEUES, type FailureAlertOptions } from './failure-alerts.ts';
 
 export interface RuntimeOptions {
   redisUrl: string;
@@ -80,6 +81,11 @@ export interface RuntimeOptions {
   schedulePolls?: boolean | undefined;
   /** The reconcile sweep (issue 12) every this many ms, 0 = off (RECONCILE_INTERVAL_MS); absent: no sweep worker here. */
   reconcileIntervalMs?: number | undefined;
+  /**
+   * Failure alerts (issue 18): digests to the alert webhook. When they cover state-loss, the
+   * Redis data loss goes out as a digest (with retries) instead of the one-shot `notify`.
+   */
+  failureAlerts?: FailureAlertOptions | undefined;
 }
 
 /** The queues, workers and stores of one worker process. `close()` shuts down gracefully. */
@@ -299,6 +305,23 @@ export async function startRuntime(o: RuntimeOptions) {
           { intervalMs: o.reconcileIntervalMs, schedule: o.schedulePull },
         );
 
+  const failureAlerts = o.failureAlerts
+    ? await startFailureAlerts(
+        {
+          connection,
+          prefix: o.prefix,
+          parking,
+          epoch,
+          clock,
+          log: o.log,
+          queueNames: WATCHED_QUEUES.all,
+          throttledQueueNames: WATCHED_QUEUES.throttled,
+        },
+        o.failureAlerts,
+      )
+    : undefined;
+  const lossInDigest = failureAlerts?.kinds.has('state-loss') === true;
+
   const guards: JobGuard[] = [syncGuard, ...outbounds.map((x) => x.guard), ...(expiry ? [expiry.guard] : [])];
   /** Every failed set swept once: what a worker killed mid-handling left behind (issue 12). */
   const sweepFailed = async () => {
@@ -315,7 +338,7 @@ export async function startRuntime(o: RuntimeOptions) {
     log: o.log,
     intervalMs: o.stateCheckIntervalMs,
     onLoss: async (loss, first) => {
-      if (first && o.notify) {
+      if (first && o.notify && !lossInDigest) {
         await o
           .notify(stateLossNotice(loss.epoch, loss.detectedAt))
           .catch((err: unknown) =>
@@ -323,7 +346,14 @@ export async function startRuntime(o: RuntimeOptions) {
           );
       }
       await schedulePull();
-      await Promise.all([...outbounds.map((x) => x.schedule()), expiry?.schedule(), reconcile?.schedule()]);
+      await Promise.all([
+        ...outbounds.map((x) => x.schedule()),
+        expiry?.schedule(),
+        reconcile?.schedule(),
+        failureAlerts?.schedule(),
+      ]);
+      // The digest's memory went with the data, so the loss is due at once: one tick per loss.
+      if (lossInDigest) await failureAlerts?.checkNow(`loss-${loss.epoch}`);
       // The checkpoint went with the data: this pull lists everything again (a full reconcile of
       // the inbound side). One job per epoch, however many workers noticed.
       if (o.schedulePull) {
@@ -364,6 +394,7 @@ export async function startRuntime(o: RuntimeOptions) {
     outbounds,
     outboundStore,
     reconcile,
+    failureAlerts,
     /** Stops taking jobs, lets in-flight ones finish (up to timeoutMs), then releases the rest. */
     close(timeoutMs = 30_000): Promise<void> {
       closing ??= (async () => {
@@ -375,6 +406,7 @@ export async function startRuntime(o: RuntimeOptions) {
           pullWorker.close(),
           expiry?.close(),
           reconcile?.close(),
+          failureAlerts?.close(),
           ...outbounds.map((x) => x.close()),
         ]);
         const timedOut = await Promise.race([
@@ -388,6 +420,7 @@ export async function startRuntime(o: RuntimeOptions) {
             pullWorker.close(true),
             expiry?.close(true),
             reconcile?.close(true),
+            failureAlerts?.close(true),
             ...outbounds.map((x) => x.close(true)),
           ]);
         await Promise.all([pullQueue.close(), syncQueue.close()]);

@@ -14,15 +14,22 @@ const parseJson = <T>(schema: z.ZodType<T>, raw: string | null): T | null => {
   return parsed.success ? parsed.data : null;
 };
 
+export const outboundKeys = (prefix: string) => ({
+  pushed: (id: string) => `${prefix}:out:pushed:${id}`,
+  written: (id: string) => `${prefix}:out:written:${id}`,
+  snapshot: (id: string) => `${prefix}:out:snap:${id}`,
+  audit: (id: string) => `${prefix}:audit:${id}`,
+  cursor: (crm: string) => `${prefix}:out:cursor:${crm}`,
+  message: (id: string) => `${prefix}:out:msg:${id}`,
+  /** Hash referral id -> JSON { at, decision }: the seller's accept/decline as first pushed (issue 18). */
+  answered: `${prefix}:answered`,
+});
+
+const isAnswer = (e: AuditEntry) =>
+  e.side === 'crm' && e.result === 'pushed' && (e.action === 'accept' || e.action === 'decline');
+
 export function createRedisOutboundStore(redis: RedisConnection, prefix: string): OutboundStore {
-  const k = {
-    pushed: (id: string) => `${prefix}:out:pushed:${id}`,
-    written: (id: string) => `${prefix}:out:written:${id}`,
-    snapshot: (id: string) => `${prefix}:out:snap:${id}`,
-    audit: (id: string) => `${prefix}:audit:${id}`,
-    cursor: (crm: string) => `${prefix}:out:cursor:${crm}`,
-    message: (id: string) => `${prefix}:out:msg:${id}`,
-  };
+  const k = outboundKeys(prefix);
   return {
     async lastPushed(id) {
       return parseJson(PushedValues, await redis.get(k.pushed(id)));
@@ -53,11 +60,14 @@ export function createRedisOutboundStore(redis: RedisConnection, prefix: string)
       return parseJson(CrmSnapshot, await redis.get(k.snapshot(id)));
     },
     async audit(entry) {
-      await redis
+      const tx = redis
         .multi()
         .lpush(k.audit(entry.referralId), JSON.stringify(entry))
-        .ltrim(k.audit(entry.referralId), 0, AUDIT_LIMIT - 1)
-        .exec();
+        .ltrim(k.audit(entry.referralId), 0, AUDIT_LIMIT - 1);
+      // The answer time for the response-time report, kept apart: later edits trim the trail.
+      if (isAnswer(entry))
+        tx.hsetnx(k.answered, entry.referralId, JSON.stringify({ at: entry.at, decision: entry.action }));
+      await tx.exec();
     },
     async history(id) {
       const rows = await redis.lrange(k.audit(id), 0, -1);

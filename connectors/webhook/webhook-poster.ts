@@ -5,6 +5,8 @@ import { classifyHttpFailure } from '../../src/errors-classify.ts';
 import { buildWebhookPayload, type WebhookFormat } from './webhook-payload.ts';
 import { buildNoticePayload } from './notice-payload.ts';
 import type { OpsNotice } from '../../src/health/ops-notice.ts';
+import type { FailureDigest } from '../../src/alerts/failure-digest.ts';
+import { buildDigestPayload, type DigestLinks } from './digest-payload.ts';
 
 export interface WebhookPosterOptions {
   /** The incoming-webhook URL. Slack and Teams URLs embed their secret: treat it as one. */
@@ -21,6 +23,8 @@ export interface WebhookPoster {
   post(alert: ExpiryAlert): Promise<void>;
   /** One POST of an ops notice (e.g. Redis lost its data), same headers and errors. */
   postNotice(notice: OpsNotice): Promise<void>;
+  /** One POST of a failure digest (issue 18), same headers and errors; the digest id is the key. */
+  postDigest(digest: FailureDigest, links: DigestLinks): Promise<void>;
 }
 
 /** Slack answers errors with a short token body (`invalid_payload`, `channel_not_found`); keep only that. */
@@ -55,6 +59,7 @@ export function createWebhookPoster(options: WebhookPosterOptions): WebhookPoste
   return {
     post: (alert) => send(buildWebhookPayload(options.format, alert), alert.idempotencyKey, alert.referralId),
     postNotice: (notice) => send(buildNoticePayload(options.format, notice), notice.idempotencyKey, 'ops-notice'),
+    postDigest: (digest, links) => send(buildDigestPayload(options.format, digest, links), digest.id, 'failure-digest'),
   };
 }
 

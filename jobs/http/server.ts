@@ -7,6 +7,8 @@ import { bullBoards } from './bull-board.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { attachSource, createMetrics, type Metrics } from './metrics.ts';
 import { opsRoutes } from './ops-routes.ts';
+import { attachReportMetrics } from './report-metrics.ts';
+import { reportRoutes } from './report-routes.ts';
 import { cached, expiryAlertsFired, pipelineCounts } from './pipeline.ts';
 import type { PageOptions } from './render/html.ts';
 import { allowedHostNames, isAllowedHost } from './allowed-host.ts';
@@ -45,6 +47,8 @@ export interface HttpServerOptions {
   /** Extra links in the page header (the demo's simulated CRM and Partner Center). */
   nav?: PageOptions['nav'];
   maxBodyBytes?: number;
+  /** Owners labelled in the response-time metrics (REPORT_METRICS_OWNERS); default 10. */
+  reportMetricsOwners?: number;
 }
 
 export interface HttpServer {
@@ -236,6 +240,7 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
     pipeline,
     expiryFired: cached(60_000, () => expiryAlertsFired(source.redis, source.prefix)),
   });
+  attachReportMetrics(metrics, source, { owners: options.reportMetricsOwners ?? 10 });
 
   const app = express();
   app.disable('x-powered-by');
@@ -254,6 +259,7 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
     ...assetRoutes(),
     ...(options.extraRoutes ?? []),
     ...dashboardRoutes({ source, pipeline, log, nav: options.nav ?? [] }),
+    ...reportRoutes(source, options.nav ?? []),
   ];
   const hosts = allowedHostNames(host, options.allowedHosts ?? []);
   const limiter = createAuthLimiter();

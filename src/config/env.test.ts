@@ -20,6 +20,17 @@ describe('parseEnv', () => {
     expect(r.env.PULL_INTERVAL_MS).toBe(300_000);
   });
 
+  it('reads FAILURE_ALERTS as kinds: all by default, a list, or off; an unknown kind is a problem (#18)', () => {
+    const kinds = (v?: string) => {
+      const r = parseEnv(v === undefined ? good : { ...good, FAILURE_ALERTS: v });
+      return r.ok ? r.env.FAILURE_ALERTS : r.problems;
+    };
+    expect(kinds()).toEqual(['parked', 'credentials', 'state-loss', 'stuck', 'throttled']);
+    expect(kinds('stuck,parked')).toEqual(['parked', 'stuck']);
+    expect(kinds('off')).toEqual([]);
+    expect(kinds('parked,typo')).toEqual([expect.stringMatching(/^FAILURE_ALERTS must be 'all', 'off' or/)]);
+  });
+
   it('reads ENTRA_KNOWN_AUTHORITIES as a list of hosts, empty by default (#15)', () => {
     const none = parseEnv(good);
     const two = parseEnv({ ...good, ENTRA_KNOWN_AUTHORITIES: ' login.contoso.example, 127.0.0.1:8443 ,' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TOKEN_TIMEOUT_MS } from './timeouts.ts';
+import { parseFailureKinds } from '../alerts/failure-digest.ts';
 
 /*
  * Every environment variable the process reads, in one schema, parsed once at start
@@ -161,6 +162,21 @@ export const Env = z.object({
   ALERT_WEBHOOK_URL: url.optional(),
   ALERT_WEBHOOK_FORMAT: z.enum(['json', 'slack', 'teams']).default('json'),
   ALERT_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  // Failure alerts (issue 18): which kinds go to ALERT_WEBHOOK_URL as a digest, and how often.
+  FAILURE_ALERTS: z
+    .string()
+    .default('all')
+    .refine((s) => parseFailureKinds(s).unknown.length === 0, {
+      message: "must be 'all', 'off' or a comma-separated list of parked, credentials, state-loss, stuck, throttled",
+    })
+    .transform((s) => parseFailureKinds(s).kinds),
+  FAILURE_ALERT_WINDOW_MS: positiveInt.min(60_000).default(900_000),
+  FAILURE_ALERT_STUCK_MINUTES: positiveInt.default(30),
+  FAILURE_ALERT_THROTTLED_JOBS: positiveInt.default(10),
+  // Only a link in alerts (never called by the worker), so plain http is allowed here.
+  DASHBOARD_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
+  /** Owners labelled in the response-time metrics; the rest are summed under owner="(other)". */
+  REPORT_METRICS_OWNERS: z.coerce.number().int().min(0).max(100).default(10),
 });
 export type Env = z.infer<typeof Env>;
 

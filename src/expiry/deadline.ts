@@ -13,7 +13,7 @@ const RESPONSE_WINDOW_MS = 14 * 24 * HOUR_MS;
  * The customer's "please contact me" flame alert changes after 72 h (docs/partner-center-referrals-api.md, "Timing
  * rules").
  */
-const CONTACT_WINDOW_MS = 72 * HOUR_MS;
+export const CONTACT_WINDOW_MS = 72 * HOUR_MS;
 
 const toDate = (iso: string | null | undefined): Date | null => {
   if (iso === null || iso === undefined) return null;

@@ -98,7 +98,7 @@ describe('referral-sync CLI', () => {
     expect(r.err).toMatch(/docker compose up -d redis/);
   });
 
-  it('status, at-risk, replay and history act on what the worker left in Redis with only REDIS_URL and REDIS_PREFIX set (#18)', async () => {
+  it('status, at-risk, replay, history and report act on what the worker left in Redis with only REDIS_URL and REDIS_PREFIX set (#18)', async () => {
     stack = await startStack();
     const soon = makeReferral(
       { expirationDateTime: new Date(Date.now() + 20 * 3600_000).toISOString() },
@@ -129,6 +129,10 @@ describe('referral-sync CLI', () => {
     expect(await stack.rt.parking.list()).toEqual([]);
 
     expect(adminCli(['history', soon.id], env).out).toContain('(no history)');
+
+    const report = adminCli(['report', '--json'], env);
+    expect(report.code).toBe(0);
+    expect(JSON.parse(report.out)).toMatchObject({ report: { overall: { received: expect.any(Number) } } });
   });
 
   it('status prints each parked reason on one line, and reports a Redis data loss (#14, #12)', async () => {
