@@ -12,4 +12,6 @@ export default tseslint.config(
     },
   },
   { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  // Scripts the dashboard pages load in the browser (jobs/http/assets.ts).
+  { files: ['jobs/http/*.js'], languageOptions: { globals: { document: 'readonly', Chart: 'readonly' } } },
 );

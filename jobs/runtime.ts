@@ -33,6 +33,7 @@ import {
   WORKER_SETTINGS,
 } from './queues.ts';
 import { syncReferralProcessor } from './sync.processor.ts';
+import { METRICS_MAX_DATA_POINTS, startQueueSeries } from './queue-series.ts';
 import { reconcileCrmOf, startScheduledReconcile } from './reconcile.ts';
 
 export interface RuntimeOptions {
@@ -72,6 +73,8 @@ export interface RuntimeOptions {
   stateCheckIntervalMs?: number | undefined;
   /** How often failed sets are swept for unhandled failures (default FAILED_SWEEP_INTERVAL_MS). */
   failedSweepIntervalMs?: number;
+  /** How often queue depth and failed attempts are written for the dashboard's charts (default 60 s). */
+  seriesIntervalMs?: number;
   /** The expiry engine (issue 5); absent: no expiry queues in this process. */
   expiry?: ExpiryOptions;
   /** Outbound sync (issue 4) for `crm`: CRM decisions to Partner Center; absent: inbound only. */
@@ -240,6 +243,7 @@ export async function startRuntime(o: RuntimeOptions) {
       prefix: o.prefix,
       concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.crm.maxBatchSize)),
       settings,
+      metrics: { maxDataPoints: METRICS_MAX_DATA_POINTS },
       ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
       ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
     },
@@ -319,6 +323,22 @@ export async function startRuntime(o: RuntimeOptions) {
   void sweepFailed();
   const sweepTimer = setInterval(() => void sweepFailed(), o.failedSweepIntervalMs ?? FAILED_SWEEP_INTERVAL_MS);
   sweepTimer.unref();
+  // The dashboard's queue health charts (jobs/queue-series.ts).
+  const series = startQueueSeries({
+    redis,
+    prefix: o.prefix,
+    queues: [
+      { group: 'sync', queue: syncQueue },
+      ...outbounds.map((x) => ({ group: 'push' as const, queue: x.pushQueue })),
+    ],
+    workers: [
+      { group: 'sync', worker: syncWorker },
+      ...outbounds.map((x) => ({ group: 'push' as const, worker: x.pushWorker })),
+    ],
+    clock,
+    log: o.log,
+    ...(o.seriesIntervalMs ? { intervalMs: o.seriesIntervalMs } : {}),
+  });
 
   const stateWatch = await startStateWatch({
     epoch,
@@ -401,6 +421,7 @@ export async function startRuntime(o: RuntimeOptions) {
             reconcile?.close(true),
             ...outbounds.map((x) => x.close(true)),
           ]);
+        await series.stop();
         await Promise.all([pullQueue.close(), syncQueue.close()]);
         await redis.quit();
       })();

@@ -5,6 +5,7 @@ import type { CredentialStatus } from '../source.ts';
 import type { Identity } from '../types.ts';
 import type { ReconcileReport } from '../../../connectors/redis/reconcile-report.ts';
 import { duration, html, safeText, type SafeHtml } from './html.ts';
+import { when, type TimeView } from './when.ts';
 import { reconcileSection } from './reconcile.ts';
 import type { StateLoss } from '../../../connectors/redis/state-epoch.ts';
 
@@ -21,6 +22,12 @@ export interface OverviewData {
   dismissed?: readonly DismissedReferral[] | undefined;
   /** The last Redis data loss a worker noticed (issue 12); absent: none. */
   stateLoss?: StateLoss | null | undefined;
+  /** The clock and zone times are shown in (TIME_ZONE); absent: ISO values as stored. */
+  time?: TimeView | undefined;
+  /** How many referrals wait for an answer in all, when `atRisk` shows only those needing action. */
+  atRiskTotal?: number | undefined;
+  /** Queue health charts and last runs (render/health.ts). */
+  health?: SafeHtml | undefined;
 }
 
 /** A banner while the state is rebuilt after a Redis data loss, a note once it is done. */
@@ -65,19 +72,24 @@ function pipelineTable(counts: PipelineCounts): SafeHtml {
   </table>`;
 }
 
-function lagSection(lag: SyncLag): SafeHtml {
+/** A stored time for a person when the page has a clock and zone; the stored text otherwise. */
+const at = (value: string | null | undefined, tv: TimeView | undefined, empty = 'never') =>
+  tv ? when(value, tv, empty) : (value ?? empty);
+
+function lagSection(lag: SyncLag, tv: TimeView | undefined): SafeHtml {
   const polls = lag.crmPoll.map(
-    (p) => html`<li>${p.crm} poll cursor: ${p.cursor ?? 'none yet'} (${duration(p.lagSeconds)} behind)</li>`,
+    (p) => html`<li>${p.crm} poll cursor: ${at(p.cursor, tv, 'none yet')} (${duration(p.lagSeconds)} behind)</li>`,
   );
   return html`<ul id="lag">
     <li>
-      Pull checkpoint: ${lag.pullCheckpoint ?? 'none (first pull not done)'} (sync lag ${duration(lag.pullLagSeconds)})
+      Pull checkpoint: ${at(lag.pullCheckpoint, tv, 'none (first pull not done)')} (sync lag
+      ${duration(lag.pullLagSeconds)})
     </li>
     ${polls}
   </ul>`;
 }
 
-function credentialTable(list: readonly CredentialStatus[]): SafeHtml {
+function credentialTable(list: readonly CredentialStatus[], tv: TimeView | undefined): SafeHtml {
   if (list.length === 0) return html`<p class="muted">No credential check configured.</p>`;
   const rows = list.map(
     (c) =>
@@ -85,7 +97,7 @@ function credentialTable(list: readonly CredentialStatus[]): SafeHtml {
         <td>${c.name}</td>
         <td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? 'ok' : 'failing'}</td>
         <td>${safeText(c.reason ?? '')}${c.pausedQueues?.length ? ` (paused: ${c.pausedQueues.join(', ')})` : ''}</td>
-        <td>${c.checkedAt ?? 'never'}</td>
+        <td>${at(c.checkedAt, tv)}</td>
       </tr>`,
   );
   return html`<table id="credentials">
@@ -99,19 +111,19 @@ function credentialTable(list: readonly CredentialStatus[]): SafeHtml {
   </table>`;
 }
 
-function atRiskTable(list: readonly AtRiskEntry[]): SafeHtml {
-  if (list.length === 0) return html`<p class="muted">No referral is waiting for an answer.</p>`;
+function atRiskTable(list: readonly AtRiskEntry[], tv: TimeView | undefined): SafeHtml {
+  if (list.length === 0) return html`<p class="muted" id="at-risk-empty">No referral is waiting for an answer.</p>`;
   const rows = list.map(
     (r) =>
       html`<tr>
         <td class="num ${r.timeLeftMs < 24 * 3_600_000 ? 'bad' : ''}">${r.timeLeftText}</td>
-        <td>${r.deadlineText}</td>
+        <td>${tv ? when(r.deadline, tv) : r.deadlineText}</td>
         <td>${refLink(r.referralId)}</td>
         <td>${r.dealName}</td>
         <td>${r.customerName ?? ''}</td>
         <td>${r.level ?? ''}</td>
         <td>
-          ${r.contactMe ? `customer asked to be contacted${r.contactBy ? ` by ${r.contactBy.toISOString()}` : ''}` : ''}
+          ${r.contactMe ? html`customer asked to be contacted${r.contactBy ? html` by ${at(r.contactBy.toISOString(), tv)}` : ''}` : ''}
         </td>
       </tr>`,
   );
@@ -129,7 +141,7 @@ function atRiskTable(list: readonly AtRiskEntry[]): SafeHtml {
   </table>`;
 }
 
-function parkedTable(list: readonly ParkedReferral[], identity: Identity | null): SafeHtml {
+function parkedTable(list: readonly ParkedReferral[], identity: Identity | null, tv: TimeView | undefined): SafeHtml {
   if (list.length === 0) return html`<p class="muted" id="parked-empty">Nothing is parked.</p>`;
   const operator = identity?.role === 'operator';
   const rows = list.map((p) => {
@@ -151,7 +163,7 @@ function parkedTable(list: readonly ParkedReferral[], identity: Identity | null)
             </form>`
         : html`<span class="muted">replay and dismiss need the operator role</span>`;
     return html`<tr data-referral="${p.referralId}">
-      <td>${p.at}</td>
+      <td>${at(p.at, tv)}</td>
       <td>${crmSide ? p.referralId : refLink(p.referralId)}</td>
       <td>${p.stage}</td>
       <td>${safeText(p.reason)}</td>
@@ -170,12 +182,12 @@ function parkedTable(list: readonly ParkedReferral[], identity: Identity | null)
   </table>`;
 }
 
-function dismissedTable(list: readonly DismissedReferral[]): SafeHtml {
+function dismissedTable(list: readonly DismissedReferral[], tv: TimeView | undefined): SafeHtml {
   if (list.length === 0) return html`<p class="muted" id="dismissed-empty">Nothing dismissed.</p>`;
   const rows = list.map(
     (p) =>
       html`<tr data-referral="${p.referralId}">
-        <td>${p.dismissedAt}</td>
+        <td>${at(p.dismissedAt, tv)}</td>
         <td>${refLink(p.referralId)}</td>
         <td>${safeText(p.dismissedBy)}</td>
         <td>${safeText(p.dismissedWhy)}</td>
@@ -194,25 +206,36 @@ function dismissedTable(list: readonly DismissedReferral[]): SafeHtml {
   </table>`;
 }
 
+/** The at-risk heading: what needs action, or everything, with the link to switch. */
+function atRiskHeading(d: OverviewData): SafeHtml {
+  if (d.atRiskTotal === undefined)
+    return html`<h2>At risk (waiting for an answer, soonest deadline first)</h2>
+      <p class="muted"><a href="/#at-risk" id="at-risk-toggle">Show only what needs action</a></p>`;
+  return html`<h2>At risk: needs action (contact-me requests first, then deadlines within 72 h)</h2>
+    <p class="muted">
+      ${String(d.atRisk.length)} of ${String(d.atRiskTotal)} waiting for an answer.
+      <a href="/?atRisk=all#at-risk" id="at-risk-toggle">Show all</a>
+    </p>`;
+}
+
 export function renderOverview(d: OverviewData, identity: Identity | null): SafeHtml {
   const flash = d.flash ? html`<p class="flash ${d.flash.ok ? '' : 'err'}" id="flash">${d.flash.text}</p>` : '';
+  const tv = d.time;
   return html`${flash}${stateLossNote(d.stateLoss)}
     <form method="get" action="/referrals">
-      <input name="q" placeholder="referral id or CRM id" size="40" aria-label="search" />
+      <input name="q" placeholder="referral id, CRM id, deal or customer name" size="40" aria-label="search" />
       <button type="submit">Find</button>
     </form>
     <h2>Sync lag</h2>
-    ${lagSection(d.lag)}
+    ${lagSection(d.lag, tv)}
     <h2>Credential health</h2>
-    ${credentialTable(d.credentials)}
+    ${credentialTable(d.credentials, tv)}
     <h2>Pipeline</h2>
-    ${pipelineTable(d.counts)}
-    <h2>At risk (waiting for an answer, soonest deadline first)</h2>
-    ${atRiskTable(d.atRisk)}
+    ${pipelineTable(d.counts)} ${atRiskHeading(d)} ${atRiskTable(d.atRisk, tv)}
     <h2>Parked (dead letters)</h2>
-    ${parkedTable(d.parked, identity)}
+    ${parkedTable(d.parked, identity, tv)}
     <h2>Dismissed (parked, no fix needed)</h2>
-    ${dismissedTable(d.dismissed ?? [])}
+    ${dismissedTable(d.dismissed ?? [], tv)} ${d.health ?? ''}
     <h2>Reconcile (drift between Partner Center, the CRM and stored state)</h2>
     ${reconcileSection(d.reconcile)}`;
 }
