@@ -15,7 +15,7 @@ import { renderSearch } from './render/search.ts';
 import { namesMatch, searchByName } from '../../connectors/redis/referral-search.ts';
 import type { ParkEvent } from '../../src/ports/state.ts';
 import { QUEUE } from '../queues.ts';
-import { renderOverview } from './render/overview.ts';
+import { renderOverview, type OverviewData } from './render/overview.ts';
 import { renderNotFound, renderTimeline } from './render/timeline.ts';
 import type { CredentialStatus, DashboardSource } from './source.ts';
 import type { HttpRequest, HttpResponse, HttpRoute } from './types.ts';
@@ -47,9 +47,13 @@ async function credentials(source: DashboardSource): Promise<readonly Credential
   }
 }
 
-function flashOf(req: HttpRequest): { ok: boolean; text: string } | undefined {
+function flashOf(req: HttpRequest): OverviewData['flash'] {
   const replayed = req.query.get('replayed');
-  if (replayed && REFERRAL_ID.test(replayed)) return { ok: true, text: `Queued ${replayed} for a fresh sync.` };
+  if (replayed && REFERRAL_ID.test(replayed)) {
+    // The overview cannot wait for the job; the referral's page says whether it synced or parked again.
+    const href = `/referrals/${encodeURIComponent(replayed)}?replayed=${encodeURIComponent(replayed)}`;
+    return { ok: true, text: `Queued ${replayed} for a fresh sync.`, link: { href, label: 'Follow the replay' } };
+  }
   const dismissed = req.query.get('dismissed');
   if (dismissed && REFERRAL_ID.test(dismissed))
     return { ok: true, text: `Dismissed ${dismissed}; it is listed under Dismissed.` };

@@ -100,6 +100,20 @@ describe('triage on the dashboard (issue 18)', () => {
     await page.close();
   });
 
+  it('a replay from the parked list links to the referral page, which shows it parked again', async () => {
+    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const broken = malformed();
+    await ds.seed([broken]);
+    const page = await operatorPage();
+    await page.goto(ds.server.url);
+    await page.locator(`#parked tr[data-referral="${broken.id}"]`).getByRole('button', { name: 'Replay' }).click();
+    await page.locator('#flash').getByRole('link', { name: 'Follow the replay' }).click();
+    await page.waitForURL(new RegExp(`/referrals/${broken.id}\\?replayed=`));
+    await expect.poll(() => page.locator('#parked-again').count(), { timeout: 30_000, interval: 250 }).toBe(1);
+    expect(await page.locator('#parked-again').innerText()).toMatch(/attempt 2, validate/);
+    await page.close();
+  });
+
   it('a replay that syncs says so on the page', async () => {
     ds = await startDashboardStack({ server: { auth: AUTH } });
     const r = customer('Orchard Cycles');

@@ -15,7 +15,7 @@ export interface OverviewData {
   credentials: readonly CredentialStatus[];
   atRisk: readonly AtRiskEntry[];
   parked: readonly ParkedReferral[];
-  flash?: { ok: boolean; text: string } | undefined;
+  flash?: { ok: boolean; text: string; link?: { href: string; label: string } | undefined } | undefined;
   /** The last reconcile sweep's report; absent: none ran. */
   reconcile?: ReconcileReport | null | undefined;
   /** Parked referrals an operator dismissed, newest first. */
@@ -219,7 +219,8 @@ function atRiskHeading(d: OverviewData): SafeHtml {
 }
 
 export function renderOverview(d: OverviewData, identity: Identity | null): SafeHtml {
-  const flash = d.flash ? html`<p class="flash ${d.flash.ok ? '' : 'err'}" id="flash">${d.flash.text}</p>` : '';
+  const link = d.flash?.link ? html` <a href="${d.flash.link.href}">${d.flash.link.label}</a>` : '';
+  const flash = d.flash ? html`<p class="flash ${d.flash.ok ? '' : 'err'}" id="flash">${d.flash.text}${link}</p>` : '';
   const tv = d.time;
   return html`${flash}${stateLossNote(d.stateLoss)}
     <form method="get" action="/referrals">
