@@ -60,7 +60,7 @@ describe('queue health series (issue 18)', () => {
       log: pino({ level: 'silent' }),
       intervalMs: 3_600_000,
     });
-    closers.push(() => series.stop());
+    closers.push(async () => series.stop());
 
     await s.sync.addBulk([
       { name: 'sync', data: {} },

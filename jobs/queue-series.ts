@@ -74,16 +74,31 @@ export function startQueueSeries(o: QueueSeriesOptions) {
     await tx.exec();
   }
 
-  const run = () => sample().catch((err: unknown) => o.log.warn({ err }, 'queue health sample not written (Redis?)'));
-  const timer = setInterval(run, o.intervalMs ?? SAMPLE_INTERVAL_MS);
+  // One sample at a time: while Redis is unreachable a sample waits, and the next ones are skipped
+  // rather than piling up behind it.
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await sample();
+    } catch (err) {
+      o.log.warn({ err }, 'queue health sample not written (Redis?)');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void run(), o.intervalMs ?? SAMPLE_INTERVAL_MS);
   timer.unref();
   void run();
   return {
     sample,
-    /** Writes what is counted so far, then stops. */
-    async stop(): Promise<void> {
+    /**
+     * Stops sampling. Failed attempts counted since the last sample are dropped (under a minute's
+     * worth): a final write could hang a shutdown while Redis is unreachable.
+     */
+    stop(): void {
       clearInterval(timer);
-      await run();
     },
   };
 }

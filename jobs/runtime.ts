@@ -399,6 +399,7 @@ export async function startRuntime(o: RuntimeOptions) {
     close(timeoutMs = 30_000): Promise<void> {
       closing ??= (async () => {
         clearInterval(sweepTimer);
+        series.stop();
         stateWatch.stop();
         for (const b of batchers) b.flush();
         const graceful = Promise.all([
@@ -421,7 +422,6 @@ export async function startRuntime(o: RuntimeOptions) {
             reconcile?.close(true),
             ...outbounds.map((x) => x.close(true)),
           ]);
-        await series.stop();
         await Promise.all([pullQueue.close(), syncQueue.close()]);
         await redis.quit();
       })();

@@ -114,6 +114,22 @@ describe('triage on the dashboard (issue 18)', () => {
     await page.close();
   });
 
+  it('dismissing from the referral page records who and why, and the page says so', async () => {
+    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const broken = malformed();
+    await ds.seed([broken]);
+    const page = await operatorPage();
+    await page.goto(`${ds.server.url}/referrals/${broken.id}`);
+    await page.getByLabel('reason').fill('test referral from the partner team');
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.waitForURL(new RegExp(`/referrals/${broken.id}\\?dismissed=`));
+    expect(await page.locator('#dismissed-note').innerText()).toMatch(
+      /Dismissed .* by token:ops-test: test referral from the partner team\. It was parked \(validate\)/,
+    );
+    expect(await page.locator('#parked-detail').count()).toBe(0);
+    await page.close();
+  });
+
   it('a replay that syncs says so on the page', async () => {
     ds = await startDashboardStack({ server: { auth: AUTH } });
     const r = customer('Orchard Cycles');
