@@ -35,7 +35,10 @@ export interface QueueSeriesOptions {
   intervalMs?: number;
 }
 
-/** Age in ms of the oldest job waiting in a queue (plain or prioritized); 0 when none waits. */
+/**
+ * Age in ms of the oldest job waiting in a queue, plain or prioritized (docs/bullmq-metrics.md);
+ * 0 when none waits.
+ */
 export async function oldestWaitingMs(queue: Queue, now: number): Promise<number> {
   const [tail, prioritized] = await Promise.all([
     // BullMQ adds waiting jobs at the head of its list: the last one is the oldest.

@@ -29,9 +29,10 @@ export interface BullMetrics {
 }
 
 /**
- * BullMQ's per-minute counts summed into the buckets starting at `starts`. BullMQ pushes a minute's
- * count only when a job finishes in a later minute: `data[i]` is the minute i+1 before the one of
- * `prevTS`, and the jobs since `prevTS` (count - prevCount) are not in `data` yet.
+ * BullMQ's per-minute counts summed into the buckets starting at `starts` (docs/bullmq-metrics.md).
+ * BullMQ pushes a minute's count only when a job finishes in a later minute: `data[i]` is the
+ * minute i+1 before the one of `prevTS`, and the jobs since `prevTS` (count - prevCount) are not in
+ * `data` yet.
  */
 export function metricsToBuckets(m: BullMetrics, starts: readonly number[]): number[] {
   const out = starts.map(() => 0);
