@@ -15,4 +15,9 @@ export default tseslint.config(
     files: ['bin/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  // Scripts the dashboard pages load in the browser (jobs/http/assets.ts, jobs/http/client/).
+  {
+    files: ['jobs/http/*.js', 'jobs/http/client/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', Chart: 'readonly' } },
+  },
 );

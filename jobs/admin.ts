@@ -84,6 +84,7 @@ export async function requeueReferral(
   d: { redis: RedisConnection; prefix: string; syncQueue: Queue; attempts: number },
   referralId: string,
   now = new Date(),
+  by = 'cli',
 ): Promise<string> {
   const k = keys(d.prefix);
   const parking = createRedisParkingLot(d.redis, d.prefix);
@@ -100,6 +101,8 @@ export async function requeueReferral(
   await parking.release(referralId);
   const jobId = `${syncJobId(referralId, 'replay')}-${now.getTime()}`;
   await d.syncQueue.add('sync', { referralId, eTag: 'replay' }, { ...syncJobOptions(d.attempts), jobId });
+  // The referral's page follows this job: a replay that parks the referral again says so there.
+  await parking.noteReplay(referralId, { at: now.toISOString(), by, jobId });
   return `queued ${referralId} for a fresh sync (job ${jobId})`;
 }
 

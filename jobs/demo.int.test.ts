@@ -47,6 +47,24 @@ describe('npm run demo', () => {
     expect((await fetch(demo.urls.partnerCenter)).status).toBe(200);
     expect(Date.now() - started).toBeLessThan(25_000);
 
+    // Issue 18: the malformed referral's page names the field and value, and a replay that parks it
+    // again (Partner Center still sends "about 50k") says so.
+    const parkedId = /<table id="parked">[^]*?<tr data-referral="([^"]+)">/.exec(html)?.[1] ?? '';
+    const referralPage = `${demo.dashboardUrl}referrals/${parkedId}`;
+    const before = await (await fetch(referralPage)).text();
+    expect(before).toMatch(/<th>Field<\/th>\s*<td>details\.dealValue<\/td>/);
+    expect(before).toMatch(/<th>Value<\/th>\s*<td>&quot;about 50k&quot;<\/td>/);
+    expect(before).not.toContain('Not in the referral store');
+    const replayed = await fetch(`${referralPage}/replay`, {
+      method: 'POST',
+      body: 'back=referral',
+      redirect: 'manual',
+    });
+    expect(replayed.headers.get('location')).toBe(`/referrals/${parkedId}?replayed=${parkedId}`);
+    await expect
+      .poll(async () => (await fetch(referralPage)).text(), { timeout: 20_000, interval: 250 })
+      .toMatch(/id="parked-again"[^]*attempt\s+2, validate/);
+
     await demo.stop();
     demo = undefined;
   });

@@ -1,4 +1,5 @@
 import { connectRedis, deletePrefix } from '../connectors/redis/connection.ts';
+import { Env } from '../src/config/env.ts';
 import { FatalError } from '../src/errors.ts';
 import { toLevels } from '../src/expiry/levels.ts';
 import { toOpportunityDraft } from '../src/mapping/apply.ts';
@@ -52,6 +53,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
   const redisUrl = o.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = o.prefix ?? 'demo';
   const out = o.out ?? process.stdout;
+  // TIME_ZONE as `start` reads it (checked with Intl): deadlines and dashboard times.
+  const zone = Env.shape.TIME_ZONE.safeParse(process.env.TIME_ZONE);
+  if (!zone.success) throw new FatalError('TIME_ZONE must be an IANA time zone such as Europe/Berlin');
   const check = await checkRedis(redisUrl);
   if (!check.ok) throw new FatalError(`the demo needs Redis. ${check.message}`);
 
@@ -85,7 +89,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
   const crm = instrumentPort('salesforce', sf.connector, metrics, credentials);
   const atRisk = {
     levels: toLevels(mapping.expiry?.levelsHours),
-    timeZone: 'UTC',
+    timeZone: zone.data,
     isContactMe: (r: Parameters<typeof isContactMeRequest>[1]) => isContactMeRequest(mapping, r),
   };
 

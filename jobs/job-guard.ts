@@ -83,7 +83,13 @@ export function createJobGuard(o: JobGuardOptions) {
     const why = isStalled(reason)
       ? `the worker running it died ${requeues + 2} times or more (crash loop?); parked`
       : `gave up after ${job.attemptsMade} attempts: ${reason ?? 'no reason recorded'}`;
-    await o.parking.park({ referralId, reason: why, stage: o.stage, at: o.clock.now().toISOString() });
+    await o.parking.park({
+      referralId,
+      reason: why,
+      stage: o.stage,
+      at: o.clock.now().toISOString(),
+      attempts: job.attemptsMade,
+    });
     await job.updateData({ ...data, guarded: true });
     log.error({ reason: why }, 'job failed for good; referral parked');
     return 'parked';

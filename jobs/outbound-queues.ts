@@ -1,4 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
+import { METRICS_MAX_DATA_POINTS } from './queue-series.ts';
 import type { RedisConnection } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -151,7 +152,13 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
       }
       return r.result;
     },
-    { connection: d.connection, prefix: d.prefix, concurrency: 20, settings },
+    {
+      connection: d.connection,
+      prefix: d.prefix,
+      concurrency: 20,
+      settings,
+      metrics: { maxDataPoints: METRICS_MAX_DATA_POINTS },
+    },
   );
   const guard = createJobGuard({ queue: pushQueue, stage: 'push', parking: d.parking, clock: d.clock, log: d.log });
   guard.attach(pushWorker);
@@ -174,6 +181,8 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   return {
     pollQueue,
     pushQueue,
+    /** For the dashboard's error counts (jobs/queue-series.ts). */
+    pushWorker,
     poll,
     guard,
     schedule,

@@ -34,6 +34,7 @@ import {
   WORKER_SETTINGS,
 } from './queues.ts';
 import { syncReferralProcessor } from './sync.processor.ts';
+import { METRICS_MAX_DATA_POINTS, startQueueSeries } from './queue-series.ts';
 import { reconcileCrmOf, startScheduledReconcile } from './reconcile.ts';
 import { startFailureAlerts, WATCHED_QUEUES, type FailureAlertOptions } from './failure-alerts.ts';
 
@@ -75,6 +76,8 @@ export interface RuntimeOptions {
   stateCheckIntervalMs?: number | undefined;
   /** How often failed sets are swept for unhandled failures (default FAILED_SWEEP_INTERVAL_MS). */
   failedSweepIntervalMs?: number;
+  /** How often queue depth and failed attempts are written for the dashboard's charts (default 60 s). */
+  seriesIntervalMs?: number;
   /** The expiry engine (issue 5); absent: no expiry queues in this process. */
   expiry?: ExpiryOptions;
   /** Register the repeatable CRM polls of the bindings with outbound sync (issue 4); default off. */
@@ -233,6 +236,7 @@ export async function startRuntime(o: RuntimeOptions) {
       prefix: o.prefix,
       concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.connector.maxBatchSize)),
       settings,
+      metrics: { maxDataPoints: METRICS_MAX_DATA_POINTS },
       ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
       ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
     },
@@ -331,6 +335,22 @@ export async function startRuntime(o: RuntimeOptions) {
   void sweepFailed();
   const sweepTimer = setInterval(() => void sweepFailed(), o.failedSweepIntervalMs ?? FAILED_SWEEP_INTERVAL_MS);
   sweepTimer.unref();
+  // The dashboard's queue health charts (jobs/queue-series.ts).
+  const series = startQueueSeries({
+    redis,
+    prefix: o.prefix,
+    queues: [
+      { group: 'sync', queue: syncQueue },
+      ...outbounds.map((x) => ({ group: 'push' as const, queue: x.pushQueue })),
+    ],
+    workers: [
+      { group: 'sync', worker: syncWorker },
+      ...outbounds.map((x) => ({ group: 'push' as const, worker: x.pushWorker })),
+    ],
+    clock,
+    log: o.log,
+    ...(o.seriesIntervalMs ? { intervalMs: o.seriesIntervalMs } : {}),
+  });
 
   const stateWatch = await startStateWatch({
     epoch,
@@ -399,6 +419,7 @@ export async function startRuntime(o: RuntimeOptions) {
     close(timeoutMs = 30_000): Promise<void> {
       closing ??= (async () => {
         clearInterval(sweepTimer);
+        series.stop();
         stateWatch.stop();
         for (const b of batchers) b.flush();
         const graceful = Promise.all([

@@ -1,3 +1,5 @@
+import type { Fault } from './domain/fault.ts';
+
 /**
  * The error family every adapter speaks. Connectors classify SDK/HTTP failures at the edge
  * into one of these; jobs/ translates FatalError into BullMQ's UnrecoverableError.
@@ -24,8 +26,17 @@ export class RateLimitedError extends RetryableError {}
 /** Another attempt cannot succeed without a human changing data, mapping or configuration. */
 export class FatalError extends SyncError {}
 
-/** The request was rejected as invalid (400, field/picklist errors, a response failing its schema). */
-export class ValidationError extends FatalError {}
+/**
+ * The request was rejected as invalid (400, field/picklist errors, a response failing its schema).
+ * `fault` names the field and its masked value when known (a referral failing its schema).
+ */
+export class ValidationError extends FatalError {
+  readonly fault: Fault | undefined;
+  constructor(message: string, options?: { cause?: unknown; fault?: Fault | undefined }) {
+    super(message, options);
+    this.fault = options?.fault;
+  }
+}
 
 /** The thing asked for does not exist (404). */
 export class NotFoundError extends FatalError {}

@@ -74,4 +74,14 @@ describe('the built package (dist/)', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/pull checkpoint: none/);
   });
+
+  it("carries the dashboard's browser scripts, which the pages load from next to their code", () => {
+    const r = run([
+      '--input-type=module',
+      '-e',
+      "import { existsSync } from 'node:fs'; for (const f of ['dist/jobs/http/dashboard-charts.js', 'dist/jobs/http/client/report-charts.js']) if (!existsSync(f)) { console.error('missing ' + f); process.exit(1); }",
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
 });

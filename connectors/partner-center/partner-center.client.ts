@@ -92,7 +92,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
         for (const raw of page.value) {
           const parsed = parseReferral(raw);
           if (parsed.ok) out.referrals.push(parsed.referral);
-          else out.invalid.push({ id: parsed.id, error: parsed.error, raw });
+          else out.invalid.push({ id: parsed.id, error: parsed.error, raw, fault: parsed.fault });
         }
         yield out;
         if (!next) return;
@@ -129,7 +129,9 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
 function referralOrThrow(data: unknown, what: string): Referral {
   const parsed = parseReferral(data);
   if (parsed.ok) return parsed.referral;
-  throw new ValidationError(`partner-center ${what} response failed its schema: ${parsed.error}`);
+  throw new ValidationError(`partner-center ${what} response failed its schema: ${parsed.error}`, {
+    fault: parsed.fault,
+  });
 }
 
 /** Schema failure → ValidationError naming the field paths; the body itself is never included. */

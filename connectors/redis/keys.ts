@@ -14,4 +14,10 @@ export const keys = (prefix: string) => ({
   dismissedIndex: `${prefix}:dismissed-at`,
   checkpoint: (name: string) => `${prefix}:checkpoint:${name}`,
   counters: `${prefix}:counters`,
+  /** A referral's parks and replays (connectors/redis/parking-lot.ts). */
+  parkLog: (id: string) => `${prefix}:park-log:${id}`,
+  /** Deal and customer name of each stored referral, lower-cased, for the dashboard's search. */
+  referralNames: `${prefix}:ref-names`,
+  /** Queue health counters of one 5-minute bucket (connectors/redis/queue-series.ts). */
+  seriesBucket: (startMs: number) => `${prefix}:series:${startMs}`,
 });

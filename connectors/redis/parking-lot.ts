@@ -3,20 +3,71 @@ import { parseStored } from './json.ts';
 import { z } from 'zod';
 import type { ParkingLot } from '../../src/ports/state.ts';
 import { keys } from './keys.ts';
+import { countInto } from './queue-series.ts';
 
-const Parked = z.object({ referralId: z.string(), reason: z.string(), stage: z.string(), at: z.string() });
+const Parked = z.object({
+  referralId: z.string(),
+  reason: z.string(),
+  stage: z.string(),
+  at: z.string(),
+  field: z.string().optional(),
+  value: z.string().optional(),
+  attempts: z.number().optional(),
+  dealName: z.string().optional(),
+  customerName: z.string().optional(),
+});
 const Dismissed = Parked.extend({ dismissedBy: z.string(), dismissedWhy: z.string(), dismissedAt: z.string() });
+const Event = z.discriminatedUnion('kind', [
+  Parked.extend({ kind: z.literal('parked') }),
+  z.object({ kind: z.literal('replayed'), referralId: z.string(), at: z.string(), by: z.string(), jobId: z.string() }),
+]);
+
+/** Parks and replays kept per referral: enough to tell a referral that keeps failing. */
+const LOG_LENGTH = 30;
+/** A referral's history outlives its parked entry (a replay releases it) for some weeks. */
+const LOG_TTL_S = 45 * 24 * 3600;
+
+/** Entries stored before the optional fields existed have none; JSON has no `undefined`. */
+const defined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 /** Dead-letter store: one entry per referral (the latest reason), ordered by time. */
 export function createRedisParkingLot(redis: RedisConnection, prefix: string): ParkingLot {
   const k = keys(prefix);
   return {
     async park(item) {
+      const at = Date.parse(item.at) || Date.now();
+      // A pull re-reads its overlap: the same broken item parked again for the same reason is
+      // the same park, not a new attempt in its history or the park rate.
+      const before = await redis.hget(k.parked, item.referralId);
+      const prior = before === null ? null : Parked.safeParse(parseStored(before));
+      if (prior?.success && prior.data.stage === item.stage && prior.data.reason === item.reason) return;
+      const entry = JSON.stringify(defined(item));
+      const tx = redis
+        .multi()
+        .hset(k.parked, item.referralId, entry)
+        .zadd(k.parkedIndex, at, item.referralId)
+        .rpush(k.parkLog(item.referralId), JSON.stringify({ kind: 'parked', ...defined(item) }))
+        .ltrim(k.parkLog(item.referralId), -LOG_LENGTH, -1)
+        .expire(k.parkLog(item.referralId), LOG_TTL_S);
+      // The park rate on the dashboard's chart: counted in this transaction, no extra round trip.
+      countInto(tx, prefix, 'parked', at);
+      await tx.exec();
+    },
+    async noteReplay(referralId, replay) {
       await redis
         .multi()
-        .hset(k.parked, item.referralId, JSON.stringify(item))
-        .zadd(k.parkedIndex, Date.parse(item.at) || Date.now(), item.referralId)
+        .rpush(k.parkLog(referralId), JSON.stringify({ kind: 'replayed', referralId, ...replay }))
+        .ltrim(k.parkLog(referralId), -LOG_LENGTH, -1)
+        .expire(k.parkLog(referralId), LOG_TTL_S)
         .exec();
+    },
+    async history(referralId) {
+      const rows = await redis.lrange(k.parkLog(referralId), 0, -1);
+      return rows.flatMap((row) => {
+        const parsed = Event.safeParse(parseStored(row));
+        return parsed.success ? [parsed.data] : [];
+      });
     },
     async release(referralId) {
       await redis.multi().hdel(k.parked, referralId).zrem(k.parkedIndex, referralId).exec();

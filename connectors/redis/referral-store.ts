@@ -2,6 +2,7 @@ import type { RedisConnection } from './connection.ts';
 import { Referral } from '../../src/domain/referral.ts';
 import type { ReferralStore } from '../../src/ports/state.ts';
 import { keys } from './keys.ts';
+import { indexNames } from './referral-search.ts';
 
 /** Latest copy of each referral as JSON, plus a status index for the expiry scan. */
 export function createRedisReferralStore(redis: RedisConnection, prefix: string): ReferralStore {
@@ -18,6 +19,7 @@ export function createRedisReferralStore(redis: RedisConnection, prefix: string)
         tx.set(k.referral(r.id), JSON.stringify(r));
         tx.hset(k.referralStatus, r.id, r.status);
         tx.sadd(k.statusIndex(r.status), r.id);
+        indexNames(tx, prefix, r);
       });
       await tx.exec();
     },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -39,11 +40,27 @@ function packageAsset(name: string, file: string, alias: string): Asset {
   };
 }
 
-let loaded: { chart: Asset } | undefined;
+/** A script of ours next to this file, named by a hash of its content (cached for good, never stale). */
+function ownAsset(file: string): Asset {
+  const body = readFileSync(new URL(file, import.meta.url));
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+  return {
+    path: `/assets/${file.replace(/\.js$/, '')}-${hash}.js`,
+    contentType: 'text/javascript; charset=utf-8',
+    body,
+  };
+}
+
+type Assets = { chart: Asset; dashboardCharts: Asset };
+let loaded: Assets | undefined;
 
 /** The assets pages refer to; `assets().chart.path` is what a page puts in its <script src>. */
-export function assets(): { chart: Asset } {
-  loaded ??= { chart: packageAsset('chart.js', 'dist/chart.umd.min.js', 'chart') };
+export function assets(): Assets {
+  loaded ??= {
+    chart: packageAsset('chart.js', 'dist/chart.umd.min.js', 'chart'),
+    // The overview's queue health charts; reads the page's JSON block.
+    dashboardCharts: ownAsset('dashboard-charts.js'),
+  };
   return loaded;
 }
 

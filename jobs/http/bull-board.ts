@@ -17,7 +17,8 @@ export function bullBoards(queues: readonly Queue[]): { viewer: Router; admin: R
     createBullBoard({
       queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode, allowRetries: !readOnlyMode })),
       serverAdapter,
-      options: { uiConfig: { boardTitle: title } },
+      // Back to the referrals dashboard (its header links here): bull-board lists miscLinks in its header menu.
+      options: { uiConfig: { boardTitle: title, miscLinks: [{ text: 'Referrals dashboard', url: '/' }] } },
     });
     return serverAdapter.getRouter() as Router;
   };

@@ -57,7 +57,7 @@ describe('dashboard in a browser', () => {
 
     await row(page, kestrel.id).getByRole('button', { name: 'Replay' }).click();
     await page.waitForURL(/replayed=/);
-    expect(await page.locator('#flash').innerText()).toBe(`Queued ${kestrel.id} for a fresh sync.`);
+    expect(await page.locator('#flash').innerText()).toBe(`Queued ${kestrel.id} for a fresh sync. Follow the replay`);
     expect(await row(page, kestrel.id).count()).toBe(0);
     expect(await row(page, String(broken.id)).count()).toBe(1);
     const jobs = await ds.stack.rt.syncQueue.getJobs(['waiting', 'active', 'prioritized', 'delayed', 'completed']);

@@ -56,8 +56,8 @@ export interface DashboardSource {
   /** CRMs whose outbound poll cursor is shown. */
   crmKinds: readonly CrmKind[];
   atRisk: AtRiskSettings;
-  /** Re-queues a parked referral for a fresh sync; returns a sentence for the operator. */
-  replay(referralId: string): Promise<string>;
+  /** Re-queues a parked referral for a fresh sync; `by` names who asked; returns a sentence for the operator. */
+  replay(referralId: string, by?: string): Promise<string>;
   credentials?: CredentialHealthProvider | undefined;
   clock: Clock;
 }
@@ -75,7 +75,8 @@ const ALL_QUEUES: readonly string[] = [...Object.values(QUEUE), ...ALL_OUTBOUND_
 function replayWith(redis: RedisConnection, prefix: string, queues: readonly Queue[], attempts: number, clock: Clock) {
   const syncQueue = queues.find((q) => q.name === QUEUE.sync);
   if (!syncQueue) throw new Error('the dashboard needs the sync queue to replay referrals');
-  return (referralId: string) => requeueReferral({ redis, prefix, syncQueue, attempts }, referralId, clock.now());
+  return (referralId: string, by = 'dashboard') =>
+    requeueReferral({ redis, prefix, syncQueue, attempts }, referralId, clock.now(), by);
 }
 
 /** The dashboard inside the worker process: the runtime's own queues and stores. */

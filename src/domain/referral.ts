@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { faultAt, type Fault } from './fault.ts';
 import { wellFormedDeep } from '../text/well-formed.ts';
 
 /*
@@ -127,7 +128,7 @@ export type JsonPatchOp = z.infer<typeof JsonPatchOp>;
  */
 export function parseReferral(
   raw: unknown,
-): { ok: true; referral: Referral } | { ok: false; id: string | undefined; error: string } {
+): { ok: true; referral: Referral } | { ok: false; id: string | undefined; error: string; fault: Fault } {
   // Partner Center text is typed by people: a lone surrogate would break URL encoding later (#14).
   const parsed = Referral.safeParse(wellFormedDeep(raw));
   if (parsed.success) return { ok: true, referral: parsed.data };
@@ -139,5 +140,6 @@ export function parseReferral(
     .slice(0, 5)
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
     .join('; ');
-  return { ok: false, id, error: `referral ${id ?? '(no id)'}: ${issues}` };
+  const first = parsed.error.issues[0];
+  return { ok: false, id, error: `referral ${id ?? '(no id)'}: ${issues}`, fault: faultAt(raw, first?.path ?? []) };
 }

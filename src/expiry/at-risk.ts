@@ -65,3 +65,17 @@ export async function atRiskList(deps: AtRiskDeps, now: Date, options: AtRiskOpt
   }
   return entries.sort((a, b) => a.timeLeftMs - b.timeLeftMs || a.referralId.localeCompare(b.referralId));
 }
+
+/** Hours before a deadline from which a waiting referral needs action now (the first expiry level). */
+export const ACTION_WINDOW_HOURS = 72;
+
+/**
+ * The part of the at-risk list that needs action now: "contact me" requests first (the customer
+ * waits for a call within 72 h of asking, a tighter promise than the referral's deadline), then
+ * deadlines within `withinHours`, soonest first. The dashboard shows this, with "show all".
+ */
+export function needingAction(list: readonly AtRiskEntry[], withinHours = ACTION_WINDOW_HOURS): AtRiskEntry[] {
+  return list
+    .filter((e) => e.contactMe || e.timeLeftMs <= withinHours * 3_600_000)
+    .sort((a, b) => Number(b.contactMe) - Number(a.contactMe) || a.timeLeftMs - b.timeLeftMs);
+}

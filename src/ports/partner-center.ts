@@ -1,3 +1,4 @@
+import type { Fault } from '../domain/fault.ts';
 import type { JsonPatchOp, Referral } from '../domain/referral.ts';
 
 export interface ListReferralsQuery {
@@ -16,6 +17,8 @@ export interface InvalidReferral {
   id: string | undefined;
   error: string;
   raw: unknown;
+  /** The first field at fault and its (masked) value, for the parked referral's page. */
+  fault?: Fault | undefined;
 }
 
 export interface ReferralListPage {

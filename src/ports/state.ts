@@ -45,7 +45,21 @@ export interface ParkedReferral {
   /** Which stage failed: 'validate', 'map', 'crm', 'write-back', 'push', 'expiry'. */
   stage: string;
   at: string;
+  /** The field at fault, when the failure names one (src/domain/fault.ts). */
+  field?: string | undefined;
+  /** Its offending value, already masked for display; absent when unknown or a contact detail. */
+  value?: string | undefined;
+  /** Job attempts spent before it was parked, when a job parked it. */
+  attempts?: number | undefined;
+  /** Deal and customer names, for a referral that is not in the referral store (failed validation). */
+  dealName?: string | undefined;
+  customerName?: string | undefined;
 }
+
+/** One step of a parked referral's history: each time it was parked, and each replay. */
+export type ParkEvent =
+  | ({ kind: 'parked' } & ParkedReferral)
+  | { kind: 'replayed'; referralId: string; at: string; by: string; jobId: string };
 
 export interface ParkingLot {
   park(item: ParkedReferral): Promise<void>;
@@ -61,6 +75,10 @@ export interface ParkingLot {
   dismiss(referralId: string, by: { who: string; why: string; at: string }): Promise<boolean>;
   /** Dismissed referrals, newest first. */
   dismissed(limit?: number): Promise<DismissedReferral[]>;
+  /** Records a replay (who, which job), so a referral parked again says so. */
+  noteReplay(referralId: string, replay: { at: string; by: string; jobId: string }): Promise<void>;
+  /** The referral's parks and replays, oldest first (the last few dozen, for some weeks). */
+  history(referralId: string): Promise<ParkEvent[]>;
 }
 
 export interface DismissedReferral extends ParkedReferral {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PartnerCenterClient, ReferralListPage } from '../ports/partner-center.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Checkpoint, ParkingLot, ReferralStore, SyncStateStore } from '../ports/state.ts';
+import { namesOf } from '../domain/fault.ts';
 import { contentHash } from './draft-hash.ts';
 import { keysetPages } from './keyset-pages.ts';
 import { needsSync } from './needs-sync.ts';
@@ -134,7 +135,8 @@ async function takePage(deps: PullDeps, page: ReferralListPage, result: PullResu
     // Without an id, the content names the item: listed again (the overlap re-reads recent
     // pages), the same broken item updates its one parked entry instead of adding another.
     const referralId = bad.id ?? `unidentified-${contentHash(bad.raw)}`;
-    await deps.parking.park({ referralId, reason: bad.error, stage: 'validate', at });
+    const fault = bad.fault ? { field: bad.fault.field, value: bad.fault.value } : {};
+    await deps.parking.park({ referralId, reason: bad.error, stage: 'validate', at, ...fault, ...namesOf(bad.raw) });
     deps.log.error({ referralId, reason: bad.error }, 'referral failed validation; parked');
   }
   await deps.referrals.putMany(page.referrals);

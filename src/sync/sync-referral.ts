@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { isTerminal, type Referral } from '../domain/referral.ts';
-import { ConflictError, FatalError, SyncError } from '../errors.ts';
+import { ConflictError, FatalError, SyncError, ValidationError } from '../errors.ts';
 import type { CrmKind, OpportunityDraft, OpportunityStamp, UpsertResult } from '../ports/crm.ts';
 import type { PartnerCenterClient } from '../ports/partner-center.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -82,6 +82,7 @@ export async function syncReferral(
         reason: err.message,
         stage: stageOf(err),
         at: deps.clock.now().toISOString(),
+        ...faultOf(err),
       });
       deps.log.error({ err }, 'referral parked');
     }
@@ -350,5 +351,15 @@ function withoutCreateOnly(draft: OpportunityDraft): OpportunityDraft {
 
 function stageOf(err: SyncError): string {
   if (err.name === 'MappingError') return 'map';
+  // Partner Center sent the referral in a shape our schema refuses (a replay reads it afresh).
+  if (err instanceof ValidationError && err.fault) return 'validate';
   return 'crm';
+}
+
+/** The field (and value, when the error carries one) a parked referral's page names. */
+function faultOf(err: FatalError): { field?: string; value?: string } {
+  if (err instanceof ValidationError && err.fault)
+    return { field: err.fault.field, ...(err.fault.value === undefined ? {} : { value: err.fault.value }) };
+  const field = (err as { field?: unknown }).field;
+  return typeof field === 'string' && field !== '' ? { field } : {};
 }

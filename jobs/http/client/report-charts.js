@@ -1,4 +1,3 @@
-/* global document, Chart */
 /*
  * The response-time report's charts (jobs/http/report-routes.ts). Served from our origin as a
  * file (the CSP allows no inline script); the figures come from the page's

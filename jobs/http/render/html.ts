@@ -63,7 +63,8 @@ main{padding:8px 16px}h2{font-size:16px;margin:20px 0 6px}
 table{border-collapse:collapse;margin:4px 0}td,th{border:1px solid #d5d9e2;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f1f3f7}.bad{color:#a11}.ok{color:#175}.muted{color:#667}.num{text-align:right}
 form.inline{display:inline;margin:0}.flash{background:#eef6ee;border:1px solid #9c9;padding:6px 10px}
-.flash.err{background:#fbeeee;border-color:#d99}`;
+.flash.err{background:#fbeeee;border-color:#d99}
+.charts{display:flex;flex-wrap:wrap;gap:12px}figure.chart{margin:0}figcaption{font-size:12px;color:#667}`;
 
 export interface PageOptions {
   identity: Identity | null;
@@ -71,6 +72,8 @@ export interface PageOptions {
   nav?: readonly { href: string; label: string }[];
   /** Seconds between automatic reloads (0: none). */
   refreshSeconds?: number;
+  /** Script URLs of our own origin (jobs/http/assets.ts), loaded at the end of the body. */
+  scripts?: readonly string[];
 }
 
 export function page(title: string, body: SafeHtml, o: PageOptions): string {
@@ -80,6 +83,6 @@ export function page(title: string, body: SafeHtml, o: PageOptions): string {
   const nav = (o.nav ?? []).map((l) => html`<a href="${l.href}">${l.label}</a>`);
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · referral-sync</title>${refresh}
 <style>${raw(STYLE)}</style></head><body><header><strong>referral-sync</strong><a href="/">Referrals</a>
-<a href="/report">Report</a><a href="${queuesHref}">Queues</a><a href="/metrics">Metrics</a>${nav}${who}</header><main>${body}</main></body></html>`
+<a href="/report">Report</a><a href="${queuesHref}">Queues</a><a href="/metrics">Metrics</a>${nav}${who}</header><main>${body}</main>${(o.scripts ?? []).map((src) => html`<script src="${src}"></script>`)}</body></html>`
     .value;
 }
