@@ -26,6 +26,8 @@ import { isContactMeRequest } from '../src/mapping/contact-me.ts';
 import { createWebhookPoster } from '../connectors/webhook/webhook-poster.ts';
 import type { OpsNotice } from '../src/health/ops-notice.ts';
 import type { ExpiryOptions } from './expiry-queues.ts';
+import { leadBindingFor, salesforceLeadOptions } from './lead-compose.ts';
+import type { LeadBinding } from './lead-wiring.ts';
 
 /** Expiry settings from env + mapping (levels and contact-me rules live in the mapping file). */
 export function expiryOptionsFor(env: Env, mapping: Mapping, schedule: boolean): ExpiryOptions {
@@ -66,6 +68,8 @@ export interface CrmAdapter {
   connector: (SalesforceConnector | DynamicsConnector) & CrmConnector & CrmOutbound;
   toDraft: (referral: Referral, now: Date) => OpportunityDraft;
   valueFields: ValueFieldNames | null;
+  /** Referrals as Leads (issue 16): the mapping has a lead section for this CRM. */
+  lead?: LeadBinding | undefined;
 }
 
 export interface Adapters {
@@ -85,7 +89,7 @@ export function runtimeCrmOptions(
   env: Env,
   adapters: Adapters,
   schedule: boolean,
-): Pick<RuntimeOptions, 'crm' | 'toDraft' | 'outbound' | 'additionalCrms' | 'route'> {
+): Pick<RuntimeOptions, 'crm' | 'toDraft' | 'outbound' | 'additionalCrms' | 'route' | 'lead'> {
   const bindings: CrmBinding[] = adapters.crms.map((c) => ({
     crm: c.connector,
     toDraft: c.toDraft,
@@ -100,6 +104,7 @@ export function runtimeCrmOptions(
             schedule,
           }
         : undefined,
+    lead: c.lead,
   }));
   const [first, ...rest] = bindings;
   if (!first) throw new FatalError('no CRM is configured (CRM)');
@@ -107,6 +112,7 @@ export function runtimeCrmOptions(
     crm: first.crm,
     toDraft: first.toDraft,
     ...(first.outbound ? { outbound: first.outbound } : {}),
+    ...(first.lead ? { lead: first.lead } : {}),
     ...(rest.length > 0 ? { additionalCrms: rest } : {}),
     ...(adapters.route ? { route: adapters.route } : {}),
   };
@@ -148,10 +154,12 @@ export async function buildAdapters(env: Env, log: Logger, redis: RedisConnectio
         {
           ...(await salesforceOptions(env, mapping)),
           ...(section ? { outbound: { fields: section.outbound, rules: mapping.outbound } } : {}),
+          ...salesforceLeadOptions(mapping),
         },
         log.child({ remote: 'salesforce' }),
       );
-      crms.push({ kind, connector, toDraft, valueFields: section?.outbound ?? null });
+      const lead = leadBindingFor(kind, mapping, connector.leads);
+      crms.push({ kind, connector, toDraft, valueFields: section?.outbound ?? null, ...(lead ? { lead } : {}) });
     } else {
       const section = mapping.dynamics;
       const connector = createDynamicsConnector(dynamicsOptions(env, mapping), log.child({ remote: 'dynamics' }));

@@ -34,6 +34,7 @@ import {
 } from './queues.ts';
 import { syncReferralProcessor } from './sync.processor.ts';
 import { reconcileCrmOf, startScheduledReconcile } from './reconcile.ts';
+import { expiryWriterWithLeads, leadOutboundOptions, leadTarget, type LeadBinding } from './lead-wiring.ts';
 
 export interface RuntimeOptions {
   redisUrl: string;
@@ -78,6 +79,8 @@ export interface RuntimeOptions {
   outbound?: Omit<OutboundOptions, 'attempts'>;
   /** Further CRMs (CRM=both); `route` picks one per referral, `crm` being the first. */
   additionalCrms?: CrmBinding[];
+  /** Referrals as Leads in `crm` (issue 16); absent: opportunities only. */
+  lead?: LeadBinding | undefined;
   route?: (referral: Referral) => CrmKind;
   /** The reconcile sweep (issue 12) every this many ms, 0 = off (RECONCILE_INTERVAL_MS); absent: no sweep worker here. */
   reconcileIntervalMs?: number | undefined;
@@ -88,6 +91,8 @@ export interface CrmBinding {
   crm: CrmConnector;
   toDraft: (referral: Referral, now: Date) => OpportunityDraft;
   outbound?: Omit<OutboundOptions, 'attempts'> | undefined;
+  /** Referrals as CRM Leads (issue 16): the mapping has a lead section for this CRM. */
+  lead?: LeadBinding | undefined;
 }
 
 const hasExpiryWriter = (crm: CrmConnector): crm is CrmConnector & CrmExpiryWriter =>
@@ -172,7 +177,7 @@ export async function startRuntime(o: RuntimeOptions) {
   };
 
   const bindings: CrmBinding[] = [
-    { crm: o.crm, toDraft: o.toDraft, outbound: o.outbound },
+    { crm: o.crm, toDraft: o.toDraft, outbound: o.outbound, lead: o.lead },
     ...(o.additionalCrms ?? []),
   ];
   const batchers = bindings.map((b) =>
@@ -182,6 +187,16 @@ export async function startRuntime(o: RuntimeOptions) {
       windowMs: quietGapFor(o.batchWindowMs, b.crm.maxBatchSize),
     }),
   );
+  const leadBatchers = bindings.map((b) => {
+    const lead = b.lead;
+    return lead
+      ? createUpsertBatcher({
+          send: (drafts) => lead.crm.upsertLeads(drafts),
+          maxBatch: lead.crm.maxBatchSize,
+          windowMs: quietGapFor(o.batchWindowMs, lead.crm.maxBatchSize),
+        })
+      : undefined;
+  });
   const targets = new Map<CrmKind, SyncTarget>(
     bindings.map((b, i) => {
       const t: SyncTarget = {
@@ -197,6 +212,7 @@ export async function startRuntime(o: RuntimeOptions) {
               valueFields: b.outbound.valueFields,
             }
           : undefined,
+        lead: b.lead && leadBatchers[i] ? leadTarget(b.lead, leadBatchers[i].upsert) : undefined,
       };
       return [b.crm.kind, t] as const;
     }),
@@ -263,7 +279,11 @@ export async function startRuntime(o: RuntimeOptions) {
   await schedulePull();
 
   const expiryWriters = Object.fromEntries(
-    bindings.flatMap((b) => (hasExpiryWriter(b.crm) ? [[b.crm.kind, b.crm]] : [])),
+    bindings.flatMap((b) =>
+      hasExpiryWriter(b.crm)
+        ? [[b.crm.kind, b.lead ? expiryWriterWithLeads(b.crm, b.lead.crm.expiry, state) : b.crm]]
+        : [],
+    ),
   );
   const expiry = o.expiry
     ? await startExpiry(
@@ -283,11 +303,20 @@ export async function startRuntime(o: RuntimeOptions) {
     clock,
     log: o.log,
   };
+  // Per CRM: its opportunity channel, then its Lead channel (issue 16), so outbounds[0] stays the first CRM's.
   const outbounds = await Promise.all(
-    bindings.flatMap((b) => (b.outbound ? [startOutbound(outboundDeps, { ...b.outbound, attempts: o.attempts })] : [])),
+    bindings.flatMap((b) => {
+      if (!b.outbound) return [];
+      const opportunity = startOutbound(outboundDeps, { ...b.outbound, attempts: o.attempts });
+      if (!b.lead) return [opportunity];
+      const lead = leadOutboundOptions(b.crm.kind, b.lead, b.outbound, state, target);
+      return [opportunity, startOutbound(outboundDeps, { ...lead, attempts: o.attempts })];
+    }),
   );
   /** The first CRM's outbound queues (the only one unless CRM=both). */
   const outbound = outbounds[0];
+  /** The first CRM's Lead channel, when it has one (issue 16). */
+  const leadOutbound = o.lead && o.outbound ? outbounds[1] : undefined;
 
   const reconcile =
     o.reconcileIntervalMs === undefined
@@ -372,6 +401,7 @@ export async function startRuntime(o: RuntimeOptions) {
     pullWorker,
     expiry,
     outbound,
+    leadOutbound,
     outbounds,
     outboundStore,
     reconcile,
@@ -380,7 +410,7 @@ export async function startRuntime(o: RuntimeOptions) {
       closing ??= (async () => {
         clearInterval(sweepTimer);
         stateWatch.stop();
-        for (const b of batchers) b.flush();
+        for (const b of [...batchers, ...leadBatchers]) b?.flush();
         const graceful = Promise.all([
           syncWorker.close(),
           pullWorker.close(),
