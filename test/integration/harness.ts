@@ -15,6 +15,7 @@ import { loadMappingFile } from '../../jobs/mapping-file.ts';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../jobs/runtime.ts';
 import { startFakePartnerCenter, type FakePartnerCenter } from '../fakes/partner-center/server.ts';
 import { startSalesforceHarness, type SalesforceHarness } from '../fakes/salesforce/salesforce-harness.ts';
+import { leadBindingFor, salesforceLeadOptions } from '../../jobs/lead-compose.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PC_CLIENT = { clientId: 'pc-app', clientSecret: 'pc-app-secret-value-0123456789' };
@@ -59,6 +60,8 @@ export interface StackOptions {
   clock?: Clock;
   /** Outbound sync on (for each CRM in the stack). */
   outbound?: boolean;
+  /** Referrals as Salesforce Leads per the mapping's lead section and leads rule (issue 16). */
+  leads?: boolean;
   /** Adds a fake Dataverse as a second CRM with routeDachToDynamics (CRM=both). */
   dynamics?: boolean;
   /** Delay on every fake Salesforce response (keeps calls in flight, e.g. for shutdown tests). */
@@ -96,9 +99,10 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       fields: { Opportunity: [{ name: 'Loss_Reason__c', type: 'string', length: 255 }] },
       ...(o.salesforceLatencyMs ? { latencyMs: o.salesforceLatencyMs } : {}),
     },
-    ...(o.outbound
-      ? { connector: { outbound: { fields: mapping.salesforce?.outbound ?? {}, rules: mapping.outbound } } }
-      : {}),
+    connector: {
+      ...(o.outbound ? { outbound: { fields: mapping.salesforce?.outbound ?? {}, rules: mapping.outbound } } : {}),
+      ...(o.leads ? salesforceLeadOptions(mapping) : {}),
+    },
   });
   const logs = logCapture();
   const target = { url: o.redis?.url ?? REDIS_URL, cluster: o.redis?.cluster ?? false };
@@ -131,6 +135,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     batchWindowMs: 50,
     schedulePull: false,
     ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.leads ? { lead: leadBindingFor('salesforce', mapping, sf.connector.leads) } : {}),
     ...(o.outbound
       ? {
           outbound: {
