@@ -26,7 +26,7 @@ import { isContactMeRequest } from '../src/mapping/contact-me.ts';
 import { createWebhookPoster } from '../connectors/webhook/webhook-poster.ts';
 import type { OpsNotice } from '../src/health/ops-notice.ts';
 import type { ExpiryOptions } from './expiry-queues.ts';
-import { leadBindingFor, salesforceLeadOptions } from './lead-compose.ts';
+import { dynamicsLeadOptions, leadBindingFor, salesforceLeadOptions } from './lead-compose.ts';
 import type { LeadBinding } from './lead-wiring.ts';
 
 /** Expiry settings from env + mapping (levels and contact-me rules live in the mapping file). */
@@ -162,10 +162,14 @@ export async function buildAdapters(env: Env, log: Logger, redis: RedisConnectio
       crms.push({ kind, connector, toDraft, valueFields: section?.outbound ?? null, ...(lead ? { lead } : {}) });
     } else {
       const section = mapping.dynamics;
-      const connector = createDynamicsConnector(dynamicsOptions(env, mapping), log.child({ remote: 'dynamics' }));
+      const connector = createDynamicsConnector(
+        { ...dynamicsOptions(env, mapping), ...dynamicsLeadOptions(mapping) },
+        log.child({ remote: 'dynamics' }),
+      );
       // Dataverse keeps the currency as a lookup; the connector reads and binds it by ISO code.
       const valueFields = section ? { ...section.outbound, currency: 'transactioncurrencyid' } : null;
-      crms.push({ kind, connector, toDraft, valueFields });
+      const lead = leadBindingFor(kind, mapping, connector.leads);
+      crms.push({ kind, connector, toDraft, valueFields, ...(lead ? { lead } : {}) });
     }
   }
   const routing = mapping.routing;

@@ -21,6 +21,20 @@ export function salesforceLeadOptions(mapping: Mapping) {
   };
 }
 
+/** The Dynamics connector's `lead` option from the mapping's `dynamics.lead` section (issue 16). */
+export function dynamicsLeadOptions(mapping: Mapping) {
+  const lead = mapping.dynamics?.lead;
+  if (!lead) return {};
+  return {
+    lead: {
+      alternateKey: lead.alternateKey,
+      reasonMap: lead.decline.reasonMap,
+      message: lead.message,
+      expiryColumns: lead.expiryColumns,
+    },
+  };
+}
+
 /** The runtime's Lead binding for one CRM, when its mapping section has a lead section. */
 export function leadBindingFor(kind: CrmKind, mapping: Mapping, leads: CrmLeads | undefined): LeadBinding | undefined {
   if (!mapping[kind]?.lead || !leads) return undefined;

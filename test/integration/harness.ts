@@ -15,7 +15,7 @@ import { loadMappingFile } from '../../jobs/mapping-file.ts';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../jobs/runtime.ts';
 import { startFakePartnerCenter, type FakePartnerCenter } from '../fakes/partner-center/server.ts';
 import { startSalesforceHarness, type SalesforceHarness } from '../fakes/salesforce/salesforce-harness.ts';
-import { leadBindingFor, salesforceLeadOptions } from '../../jobs/lead-compose.ts';
+import { dynamicsLeadOptions, leadBindingFor, salesforceLeadOptions } from '../../jobs/lead-compose.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PC_CLIENT = { clientId: 'pc-app', clientSecret: 'pc-app-secret-value-0123456789' };
@@ -117,7 +117,12 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const dv = o.dynamics ? await startDataverseHarness() : undefined;
   const dvFields = mapping.dynamics?.outbound;
   const dvConnector =
-    dv && dvFields ? dv.another({ outbound: { fields: dvFields, rules: mapping.outbound } }) : undefined;
+    dv && dvFields
+      ? dv.another({
+          outbound: { fields: dvFields, rules: mapping.outbound },
+          ...(o.leads ? dynamicsLeadOptions(mapping) : {}),
+        })
+      : undefined;
   const options: RuntimeOptions = {
     redisUrl: target.url,
     redisCluster: target.cluster,
@@ -154,6 +159,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
             {
               crm: dvConnector,
               toDraft: (r: Referral, now: Date) => toOpportunityDraft('dynamics', r, now, mapping),
+              ...(o.leads ? { lead: leadBindingFor('dynamics', mapping, dvConnector.leads) } : {}),
               outbound: o.outbound
                 ? {
                     crm: dvConnector,

@@ -1,5 +1,5 @@
 import { bindValue, dvError, type FakeReply } from './replies.ts';
-import type { DataverseStore, Row } from './store.ts';
+import { BASE_CURRENCY_ID, type DataverseStore, type Row } from './store.ts';
 
 /** Status reasons per outcome (crm-apis §8): 3 Won; 4 Canceled, 5 Out-Sold. -1: the default. */
 const STATUS = {
@@ -88,10 +88,15 @@ export function qualifyLead(
     created.push({ '@odata.type': '#Microsoft.Dynamics.CRM.account', accountid: accountId });
   }
   if (params.CreateOpportunity === true) {
+    // The lead's currency, else the environment's base currency, as for any new row with money columns.
+    const currency =
+      typeof lead._transactioncurrencyid_value === 'string' ? lead._transactioncurrencyid_value : BASE_CURRENCY_ID;
+    const bound = bindValue(store, 'transactioncurrencyid', `/transactioncurrencies(${currency})`);
     const opp = store.insert(
       'opportunities',
       {
         name: lead.subject ?? lead.companyname ?? 'Qualified lead',
+        ...('cols' in bound ? bound.cols : {}),
         _originatingleadid_value: lead.leadid,
         '_originatingleadid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'lead',
         ...(accountId
