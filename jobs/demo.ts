@@ -9,6 +9,7 @@ import { startFakePartnerCenter } from '../test/fakes/partner-center/server.ts';
 import { startSalesforceHarness } from '../test/fakes/salesforce/salesforce-harness.ts';
 import { demoRoutes, DEMO_NAV } from './demo/demo-pages.ts';
 import { demoReferrals, trickleReferral } from './demo/seed.ts';
+import { leadBindingFor, salesforceLeadOptions } from './lead-compose.ts';
 import { createCredentialTracker, instrumentPort } from './http/instrument.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startHttpServer } from './http/server.ts';
@@ -64,8 +65,12 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
   const pc = await startFakePartnerCenter(DEMO_CLIENT);
   const seed = demoReferrals(Date.now());
   pc.seed(seed.referrals);
+  // The default mapping's lead section: marketplace and qualified leads land as Leads (issue 16).
   const sf = await startSalesforceHarness({
-    connector: { outbound: { fields: sfSection.outbound, rules: mapping.outbound } },
+    connector: {
+      outbound: { fields: sfSection.outbound, rules: mapping.outbound },
+      ...salesforceLeadOptions(mapping),
+    },
   });
 
   const metrics = createMetrics();
@@ -95,6 +100,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
     crm,
     log,
     toDraft: (r, now) => toOpportunityDraft('salesforce', r, now, mapping),
+    lead: leadBindingFor('salesforce', mapping, sf.connector.leads),
     pullIntervalMs: 10_000,
     overlapMs: 60_000,
     initialSince: new Date(0),
@@ -151,7 +157,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
       `  Metrics / readiness       ${urls.metrics}  ${u}/readyz\n\n` +
       `Seeded ${seed.summary}.\nPulls every 10 s, CRM polls every 5 s, expiry scans every 15 s` +
       `${trickle ? `; a new lead arrives every ${Math.round((o.trickleMs ?? 30_000) / 1000)} s` : ''}.\n` +
-      'Try it: in the simulated CRM, Accept a co-sell or Decline a lead, then watch the simulated Partner Center.\n' +
+      'Try it: in the simulated CRM, Accept a co-sell, or Convert or Disqualify a Lead, then watch the simulated Partner Center.\n' +
       'Press Ctrl+C to stop.\n\n',
   );
 

@@ -2,6 +2,7 @@ import type { FakePartnerCenter } from '../../test/fakes/partner-center/server.t
 import type { FakeSalesforce } from '../../test/fakes/salesforce/fake-salesforce.ts';
 import { html, page, safeText } from '../http/render/html.ts';
 import type { HttpRequest, HttpResponse, HttpRoute } from '../http/types.ts';
+import { leadAction, leadTable } from './demo-leads.ts';
 
 /*
  * The demo's simulated CRM and Partner Center, served on the dashboard. Buttons edit the fake
@@ -68,12 +69,15 @@ function crmPage(sf: FakeSalesforce, req: HttpRequest): HttpResponse {
         <th>Seller actions</th>
       </tr>
       ${rows}
-    </table>`;
+    </table>
+    ${leadTable(sf)}`;
   return { status: 200, body: page('Simulated CRM', body, { identity: req.identity, nav: DEMO_NAV }) };
 }
 
 function crmAction(sf: FakeSalesforce, req: HttpRequest): HttpResponse {
   const id = req.params.id ?? '';
+  const onLead = leadAction(sf, id, req.params.action ?? '', new URLSearchParams(req.body.toString('utf8')));
+  if (onLead) return onLead;
   if (!sf.record('Opportunity', id))
     return { status: 404, body: 'no such opportunity', headers: { 'content-type': 'text/plain' } };
   const form = new URLSearchParams(req.body.toString('utf8'));
