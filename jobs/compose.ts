@@ -27,6 +27,7 @@ import { createWebhookPoster } from '../connectors/webhook/webhook-poster.ts';
 import type { OpsNotice } from '../src/health/ops-notice.ts';
 import type { ExpiryOptions } from './expiry-queues.ts';
 import type { FailureAlertOptions } from './failure-alerts.ts';
+import { dynamicsLeadOptions, leadBindingFor, salesforceLeadOptions } from './lead-compose.ts';
 
 /** What the at-risk list needs: levels and contact-me rules from the mapping file, the time zone. */
 export function atRiskOptionsFor(
@@ -150,16 +151,34 @@ export async function buildAdapters(env: Env, log: Logger, redis: RedisConnectio
         {
           ...(await salesforceOptions(env, mapping)),
           ...(section ? { outbound: { fields: section.outbound, rules: mapping.outbound } } : {}),
+          ...salesforceLeadOptions(mapping),
         },
         log.child({ remote: 'salesforce' }),
       );
-      crms.push({ connector, toDraft, expiry: connector, outbound: outboundOf(connector, section?.outbound) });
+      const lead = leadBindingFor(kind, mapping, connector.leads);
+      crms.push({
+        connector,
+        toDraft,
+        expiry: connector,
+        outbound: outboundOf(connector, section?.outbound),
+        ...(lead ? { lead } : {}),
+      });
     } else {
       const section = mapping.dynamics;
-      const connector = createDynamicsConnector(dynamicsOptions(env, mapping), log.child({ remote: 'dynamics' }));
+      const connector = createDynamicsConnector(
+        { ...dynamicsOptions(env, mapping), ...dynamicsLeadOptions(mapping) },
+        log.child({ remote: 'dynamics' }),
+      );
       // Dataverse keeps the currency as a lookup; the connector reads and binds it by ISO code.
       const valueFields = section ? { ...section.outbound, currency: 'transactioncurrencyid' } : undefined;
-      crms.push({ connector, toDraft, expiry: connector, outbound: outboundOf(connector, valueFields) });
+      const lead = leadBindingFor(kind, mapping, connector.leads);
+      crms.push({
+        connector,
+        toDraft,
+        expiry: connector,
+        outbound: outboundOf(connector, valueFields),
+        ...(lead ? { lead } : {}),
+      });
     }
   }
   const first = crms[0];

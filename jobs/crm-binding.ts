@@ -1,5 +1,6 @@
 import type { Referral } from '../src/domain/referral.ts';
 import type { CrmConnector, CrmExpiryWriter, CrmKind, OpportunityDraft } from '../src/ports/crm.ts';
+import type { LeadBinding } from './lead-wiring.ts';
 import type { OutboundOptions } from './outbound-queues.ts';
 
 /**
@@ -17,6 +18,8 @@ export interface CrmBinding<C extends CrmConnector = CrmConnector> {
    * or the mapping names no outbound fields). Whether the poll is scheduled is the runtime's `schedulePolls`.
    */
   outbound?: Omit<OutboundOptions, 'attempts' | 'schedule'> | undefined;
+  /** Referrals as CRM Leads (issue 16): the mapping has a lead section for this CRM. */
+  lead?: LeadBinding | undefined;
 }
 
 /** Picks the CRM a referral goes to (the mapping's routing rules; one CRM: always that one). */

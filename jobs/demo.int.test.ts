@@ -35,9 +35,11 @@ describe('npm run demo', () => {
     });
     expect(printed.join('')).toContain(`Dashboard                 ${demo.dashboardUrl}`);
 
-    await expect
-      .poll(() => demo?.salesforce.records('Opportunity').length ?? 0, { timeout: 20_000, interval: 250 })
-      .toBeGreaterThanOrEqual(14);
+    // New marketplace and qualified leads land as Leads (the default mapping's leads rule), the rest as opportunities.
+    const synced = () =>
+      (demo?.salesforce.records('Opportunity').length ?? 0) + (demo?.salesforce.records('Lead').length ?? 0);
+    await expect.poll(synced, { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(14);
+    expect(demo.salesforce.records('Lead').length).toBeGreaterThan(0);
     const home = await fetch(demo.dashboardUrl);
     expect(home.status).toBe(200);
     const html = await home.text();
@@ -66,6 +68,34 @@ describe('npm run demo', () => {
       .toMatch(/id="parked-again"[^]*attempt\s+2, validate/);
 
     await demo.stop();
+    demo = undefined;
+  });
+
+  it('shows a seller converting a Lead: Partner Center then has it accepted (issue 16)', async () => {
+    demo = await runDemo({
+      redisUrl: REDIS_URL,
+      prefix,
+      port: 0,
+      handleSignals: false,
+      trickleMs: 0,
+      logLevel: 'silent',
+      out: new Writable({ write: (_c, _e, cb) => cb() }),
+    });
+    const d = demo;
+    const open = () =>
+      d.salesforce.records('Lead').find((l) => l.Referral_Status__c === 'New' && l.IsConverted !== true);
+    await expect.poll(() => open() !== undefined, { timeout: 20_000, interval: 250 }).toBe(true);
+    const lead = open();
+    const res = await fetch(`${d.urls.crm}/${String(lead?.Id)}/convert`, {
+      method: 'POST',
+      body: new URLSearchParams({ amount: '42000' }),
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(303);
+    const referralId = String(lead?.Referral_Id__c);
+    await expect.poll(() => d.partnerCenter.get(referralId)?.status, { timeout: 20_000, interval: 250 }).toBe('Active');
+    expect(d.partnerCenter.get(referralId)?.details).toMatchObject({ dealValue: 42_000 });
+    await d.stop();
     demo = undefined;
   });
 

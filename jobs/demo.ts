@@ -10,6 +10,7 @@ import { startFakePartnerCenter } from '../test/fakes/partner-center/server.ts';
 import { startSalesforceHarness } from '../test/fakes/salesforce/salesforce-harness.ts';
 import { demoRoutes, DEMO_NAV } from './demo/demo-pages.ts';
 import { demoReferrals, trickleReferral } from './demo/seed.ts';
+import { leadBindingFor, salesforceLeadOptions } from './lead-compose.ts';
 import { createCredentialTracker, instrumentPort } from './http/instrument.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startHttpServer } from './http/server.ts';
@@ -69,8 +70,12 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
   const pc = await startFakePartnerCenter(DEMO_CLIENT);
   const seed = demoReferrals(Date.now());
   pc.seed(seed.referrals);
+  // The default mapping's lead section: marketplace and qualified leads land as Leads (issue 16).
   const sf = await startSalesforceHarness({
-    connector: { outbound: { fields: sfSection.outbound, rules: mapping.outbound } },
+    connector: {
+      outbound: { fields: sfSection.outbound, rules: mapping.outbound },
+      ...salesforceLeadOptions(mapping),
+    },
   });
 
   const metrics = createMetrics();
@@ -102,6 +107,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
         connector: crm,
         toDraft: (r, now) => toOpportunityDraft('salesforce', r, now, mapping),
         expiry: crm,
+        lead: leadBindingFor('salesforce', mapping, sf.connector.leads),
         outbound: {
           crm,
           rules: mapping.outbound,
@@ -162,7 +168,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
       `  Metrics / readiness       ${urls.metrics}  ${u}/readyz\n\n` +
       `Seeded ${seed.summary}.\nPulls every 10 s, CRM polls every 5 s, expiry scans every 15 s` +
       `${trickle ? `; a new lead arrives every ${Math.round((o.trickleMs ?? 30_000) / 1000)} s` : ''}.\n` +
-      'Try it: in the simulated CRM, Accept a co-sell or Decline a lead, then watch the simulated Partner Center.\n' +
+      'Try it: in the simulated CRM, Accept a co-sell, or Convert or Disqualify a Lead, then watch the simulated Partner Center.\n' +
       'Press Ctrl+C to stop.\n\n',
   );
 

@@ -6,6 +6,8 @@ import type { FakeMetadataOptions } from '../test/fakes/dataverse/metadata.ts';
 import type { FieldSpec } from '../test/fakes/salesforce/fake-schema.ts';
 import { dynamicsProbe } from './credential-probes.ts';
 import { runDoctor, type DoctorLine } from './doctor.ts';
+import { loadMappingFile } from './mapping-file.ts';
+import { salesforceLeadOptions } from './lead-compose.ts';
 
 /*
  * `doctor` against the fake CRMs with the shipped mapping (config/mapping.default.yaml): an org
@@ -121,6 +123,24 @@ describe('doctor: Salesforce mapped fields', () => {
         'Salesforce field OpportunityTeamMember.UserId',
       ]),
     );
+  });
+
+  it('checks the Lead fields of the lead section, and names the Lead key field when it is missing (issue 16)', async () => {
+    sf = await startSalesforceHarness({
+      fake: { fields: { Lead: [{ name: 'Referral_Id__c', type: 'string', length: 255 }] } },
+      connector: {
+        outbound: { fields: {}, rules: {} },
+        ...salesforceLeadOptions(await loadMappingFile('config/mapping.default.yaml')),
+      },
+    });
+    const c = sf.connector;
+    const report = await runDoctor(env('salesforce'), { remotes: async () => ({ tokens: signedIn, salesforce: c }) });
+    const byCheck = Object.fromEntries(report.lines.map((l) => [l.check, l]));
+    expect([
+      byCheck['Salesforce field Lead.Referral_Id__c']?.status,
+      byCheck['Salesforce field Lead.Company']?.status,
+      byCheck['Salesforce field Lead.ConvertedOpportunityId']?.status,
+    ]).toEqual(['fail', 'ok', 'ok']);
   });
 
   it('names a mapped field the integration user cannot write', async () => {

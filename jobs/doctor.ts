@@ -254,10 +254,11 @@ function mappedDataverseColumns(mapping: Mapping | undefined): ColumnRequirement
   return [
     ...columns(section.entitySet, section.fields),
     ...(section.account ? columns(section.account.entitySet, section.account.fields) : []),
+    ...(section.lead ? columns(section.lead.entitySet, section.lead.fields) : []),
   ];
 }
 
-/** The fields the mapping file writes, on the opportunity object and on Account. */
+/** The fields the mapping file writes, on the opportunity object, Account and Lead. */
 function mappedSalesforceFields(mapping: Mapping | undefined): FieldRequirement[] {
   const section = mapping?.salesforce;
   if (!section) return [];
@@ -266,6 +267,7 @@ function mappedSalesforceFields(mapping: Mapping | undefined): FieldRequirement[
   return [
     ...fields(section.object, section.fields),
     ...(section.account ? fields(section.account.object, section.account.fields) : []),
+    ...(section.lead ? fields(section.lead.object, section.lead.fields) : []),
   ];
 }
 

@@ -11,7 +11,7 @@ import type { OutboundStore } from '../src/ports/outbound-store.ts';
 import type { PartnerCenterClient } from '../src/ports/partner-center.ts';
 import type { Clock } from '../src/ports/clock.ts';
 import type { ParkingLot, ReferralStore } from '../src/ports/state.ts';
-import { pushOutcome } from '../src/sync/push-outcome.ts';
+import { pushOutcome, type PushDeps, type PushOutcome } from '../src/sync/push-outcome.ts';
 import { pollCrmChanges } from '../src/sync/poll-crm-changes.ts';
 import { withSellerLabels } from '../src/outbound/seller-labels.ts';
 import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
@@ -21,10 +21,12 @@ import { createJobGuard } from './job-guard.ts';
 import { BACKOFF_TYPE, jobIdPart, WORKER_SETTINGS } from './queues.ts';
 
 /** Queue names per CRM, so Salesforce and Dynamics 365 poll and push independently. */
-export const outboundQueues = (crm: CrmKind) => ({ poll: `poll-${crm}`, push: `push-${crm}` }) as const;
-export const ALL_OUTBOUND_QUEUES: readonly string[] = (['salesforce', 'dynamics'] as const).flatMap((k) =>
-  Object.values(outboundQueues(k)),
-);
+export const outboundQueues = (crm: CrmKind | `${CrmKind}-leads`) =>
+  ({ poll: `poll-${crm}`, push: `push-${crm}` }) as const;
+/** Each CRM's opportunity queues and its Lead queues (issue 16). */
+export const ALL_OUTBOUND_QUEUES: readonly string[] = (
+  ['salesforce', 'dynamics', 'salesforce-leads', 'dynamics-leads'] as const
+).flatMap((k) => Object.values(outboundQueues(k)));
 const PushJob = z.object({ referralId: z.string().min(1) });
 
 export interface OutboundOptions {
@@ -36,6 +38,10 @@ export interface OutboundOptions {
   overlapMs: number;
   attempts: number;
   schedule: boolean;
+  /** Queue names and cursor key: `<crm>-leads` for the Lead flow (issue 16); default the CRM kind. */
+  channel?: `${CrmKind}-leads` | undefined;
+  /** Replaces pushOutcome for this channel's push jobs (the Lead flow's pushLeadChange). */
+  push?: ((deps: PushDeps, referralId: string) => Promise<PushOutcome>) | undefined;
 }
 
 export interface OutboundDeps {
@@ -72,7 +78,9 @@ const priorityOf = (s: CrmSnapshot) => (s.decision !== null || s.isClosed ? 1 : 
  * snapshot, so a burst of edits collapses into what really differs from what was last pushed.
  */
 export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
-  const OUTBOUND_QUEUE = outboundQueues(o.crm.kind);
+  const channel = o.channel ?? o.crm.kind;
+  const OUTBOUND_QUEUE = outboundQueues(channel);
+  const pushOne = o.push ?? pushOutcome;
   const POLL_SCHEDULER_ID = OUTBOUND_QUEUE.poll;
   const pollQueue = new Queue(OUTBOUND_QUEUE.poll, { connection: d.connection, prefix: d.prefix });
   const pushQueue = new Queue(OUTBOUND_QUEUE.push, { connection: d.connection, prefix: d.prefix });
@@ -84,7 +92,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   /** One poll (src/sync/poll-crm-changes.ts): new versions stored, one push job each, decisions first. */
   const poll = () =>
     pollCrmChanges({
-      kind: o.crm.kind,
+      kind: channel,
       crm: o.crm,
       outbound: d.outbound,
       parking: d.parking,
@@ -123,7 +131,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
         lock: d.lock,
         log: d.log.child({ crm: o.crm.kind }),
         run: ({ referralId }, log) =>
-          pushOutcome(
+          pushOne(
             {
               partnerCenter: d.partnerCenter,
               referrals: d.referrals,
@@ -192,3 +200,4 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
     },
   };
 }
+export type Outbound = Awaited<ReturnType<typeof startOutbound>>;

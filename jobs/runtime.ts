@@ -36,6 +36,7 @@ import {
 import { syncReferralProcessor } from './sync.processor.ts';
 import { METRICS_MAX_DATA_POINTS, startQueueSeries } from './queue-series.ts';
 import { reconcileCrmOf, startScheduledReconcile } from './reconcile.ts';
+import { expiryWriterWithLeads, leadOutboundOptions, leadTarget } from './lead-wiring.ts';
 import { startFailureAlerts, WATCHED_QUEUES, type FailureAlertOptions } from './failure-alerts.ts';
 
 export interface RuntimeOptions {
@@ -178,6 +179,16 @@ export async function startRuntime(o: RuntimeOptions) {
       windowMs: quietGapFor(o.batchWindowMs, b.connector.maxBatchSize),
     }),
   );
+  const leadBatchers = bindings.map((b) => {
+    const lead = b.lead;
+    return lead
+      ? createUpsertBatcher({
+          send: (drafts) => lead.crm.upsertLeads(drafts),
+          maxBatch: lead.crm.maxBatchSize,
+          windowMs: quietGapFor(o.batchWindowMs, lead.crm.maxBatchSize),
+        })
+      : undefined;
+  });
   const targets = new Map<CrmKind, SyncTarget>(
     bindings.map((b, i) => {
       const t: SyncTarget = {
@@ -193,6 +204,7 @@ export async function startRuntime(o: RuntimeOptions) {
               valueFields: b.outbound.valueFields,
             }
           : undefined,
+        lead: b.lead && leadBatchers[i] ? leadTarget(b.lead, leadBatchers[i].upsert) : undefined,
       };
       return [b.connector.kind, t] as const;
     }),
@@ -259,7 +271,14 @@ export async function startRuntime(o: RuntimeOptions) {
   };
   await schedulePull();
 
-  const expiryWriters = Object.fromEntries(bindings.flatMap((b) => (b.expiry ? [[b.connector.kind, b.expiry]] : [])));
+  // While a referral is a Lead (issue 16), its warnings and tasks go to the Lead.
+  const expiryWriters = Object.fromEntries(
+    bindings.flatMap((b) =>
+      b.expiry
+        ? [[b.connector.kind, b.lead ? expiryWriterWithLeads(b.expiry, b.lead.crm.expiry, state) : b.expiry]]
+        : [],
+    ),
+  );
   const expiry = o.expiry
     ? await startExpiry(
         { connection, prefix: o.prefix, referrals, state, parking, clock, log: o.log, crm: expiryWriters },
@@ -278,15 +297,21 @@ export async function startRuntime(o: RuntimeOptions) {
     clock,
     log: o.log,
   };
+  // Per CRM: its opportunity channel, then its Lead channel (issue 16), so outbounds[0] stays the first CRM's.
   const outbounds = await Promise.all(
-    bindings.flatMap((b) =>
-      b.outbound
-        ? [startOutbound(outboundDeps, { ...b.outbound, attempts: o.attempts, schedule: o.schedulePolls ?? false })]
-        : [],
-    ),
+    bindings.flatMap((b) => {
+      if (!b.outbound) return [];
+      const common = { attempts: o.attempts, schedule: o.schedulePolls ?? false };
+      const opportunity = startOutbound(outboundDeps, { ...b.outbound, ...common });
+      if (!b.lead) return [opportunity];
+      const lead = leadOutboundOptions(b.connector.kind, b.lead, b.outbound, state, target);
+      return [opportunity, startOutbound(outboundDeps, { ...lead, ...common })];
+    }),
   );
   /** The first CRM's outbound queues (the only one unless CRM=both). */
   const outbound = outbounds[0];
+  /** The first CRM's Lead channel, when it has one (issue 16). */
+  const leadOutbound = o.crms[0]?.lead && o.crms[0]?.outbound ? outbounds[1] : undefined;
 
   const reconcile =
     o.reconcileIntervalMs === undefined
@@ -411,6 +436,7 @@ export async function startRuntime(o: RuntimeOptions) {
     pullWorker,
     expiry,
     outbound,
+    leadOutbound,
     outbounds,
     outboundStore,
     reconcile,
@@ -421,7 +447,7 @@ export async function startRuntime(o: RuntimeOptions) {
         clearInterval(sweepTimer);
         series.stop();
         stateWatch.stop();
-        for (const b of batchers) b.flush();
+        for (const b of [...batchers, ...leadBatchers]) b?.flush();
         const graceful = Promise.all([
           syncWorker.close(),
           pullWorker.close(),

@@ -79,6 +79,42 @@ export function connectorColumns(o: DynamicsOptions): ColumnRequirement[] {
             purpose: 'stage written by inboundStages',
           },
         ]),
+    ...leadColumns(o),
+  ];
+}
+
+/** The lead table's columns the Lead flow uses (issue 16), when the mapping has a lead section. */
+function leadColumns(o: DynamicsOptions): ColumnRequirement[] {
+  const l = o.lead;
+  if (!l) return [];
+  return [
+    {
+      entitySet: 'leads',
+      column: l.alternateKey,
+      role: 'alternate-key',
+      purpose: 'referral id on the lead (upsert key)',
+    },
+    {
+      entitySet: 'leads',
+      column: l.expiryColumns.expiresAt,
+      role: 'writable',
+      purpose: 'referral expiry time on the lead',
+    },
+    {
+      entitySet: 'leads',
+      column: l.expiryColumns.level,
+      role: 'writable',
+      purpose: 'expiry warning level on the lead',
+    },
+    ...(l.message === null
+      ? []
+      : [{ entitySet: 'leads', column: l.message, role: 'writable' as const, purpose: 'sync message on the lead' }]),
+    {
+      entitySet: o.entitySet,
+      column: 'originatingleadid',
+      role: 'readable',
+      purpose: 'lead a qualified opportunity came from (qualify = accept)',
+    },
   ];
 }
 

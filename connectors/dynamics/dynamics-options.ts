@@ -65,6 +65,16 @@ export const DynamicsOptions = z.object({
     .prefault({}),
   /** Mapping `dynamics.outbound` and `outbound`; the defaults are the mapping file's. */
   outbound: z.object({ fields: DynamicsOutboundFields.prefault({}), rules: OutboundRules }).prefault({}),
+  /** Referrals as leads (issue 16): the mapping file's `dynamics.lead` section; absent: opportunities only. */
+  lead: z
+    .object({
+      alternateKey: LogicalName.default('new_referralid'),
+      /** Disqualified statuscode -> Partner Center statusReason. */
+      reasonMap: z.record(z.string(), z.string()).default({}),
+      message: LogicalName.nullable().default(null),
+      expiryColumns: Columns.default({ expiresAt: 'new_referralexpiresat', level: 'new_referralexpirylevel' }),
+    })
+    .optional(),
   /** Rows per page asked with `Prefer: odata.maxpagesize` (Dataverse caps at 5,000). */
   pageSize: z.number().int().min(1).max(5000).default(500),
   /** CRM_TIMEOUT_MS: per API call; a full $batch of upserts can take tens of seconds. */

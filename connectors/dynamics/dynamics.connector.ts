@@ -11,6 +11,8 @@ import { parseDynamicsOptions, scopeOf, type DynamicsOptions, type DynamicsOptio
 import { applyExpiryWarning, readAppliedExpiry } from './expiry-writer.ts';
 import { createDynamicsOutbound } from './outbound.ts';
 import { readStamp } from './read-stamp.ts';
+import { dynamicsLeads } from './leads.ts';
+import type { CrmLeads } from '../../src/ports/crm-leads.ts';
 import { upsertOpportunities, type DynamicsUpsertResult } from './upsert-opportunities.ts';
 
 /** Options without credentials, safe to log or show in `doctor`. */
@@ -35,6 +37,8 @@ export interface DynamicsConnector extends CrmConnector, CrmExpiryWriter, CrmOut
   readonly http: DataverseHttp;
   /** For `doctor`: the connector's own columns and `extra` (the mapping's), checked against the table definitions. */
   checkColumns(extra: ColumnRequirement[]): Promise<ColumnCheck[]>;
+  /** Referrals as leads (issue 16), when the options have `lead`. */
+  readonly leads?: CrmLeads | undefined;
 }
 
 /**
@@ -86,5 +90,22 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
     getSnapshot: (crmId) => out.getSnapshot(crmId),
     writeStatus: (crmId, write) => out.writeStatus(crmId, write),
     checkColumns: (extra) => checkDataverse(http, [...connectorColumns(o), ...extra]),
+    ...(o.lead
+      ? {
+          leads: dynamicsLeads(
+            http,
+            {
+              opportunitySet: o.entitySet,
+              opportunityKey: o.alternateKey,
+              alternateKey: o.lead.alternateKey,
+              reasonMap: o.lead.reasonMap,
+              message: o.lead.message,
+              expiryColumns: o.lead.expiryColumns,
+              maxBatch: o.maxBatch,
+            },
+            log,
+          ),
+        }
+      : {}),
   };
 }

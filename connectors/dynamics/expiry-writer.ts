@@ -7,6 +7,8 @@ import { bindPath, byId, isGuid, query } from './odata.ts';
 
 export interface ExpirySettings {
   entitySet: string;
+  /** Logical name of the table the task is regarding: opportunity (default), or lead (issue 16). */
+  regarding?: 'opportunity' | 'lead';
   expiryColumns: { expiresAt: string; level: string };
 }
 
@@ -89,7 +91,7 @@ export async function applyExpiryWarning(http: DataverseHttp, s: ExpirySettings,
     description: clip(w.taskDescription, DESCRIPTION_MAX),
     scheduledend: w.deadline.toISOString(),
     prioritycode: 2, // High
-    'regardingobjectid_opportunity_task@odata.bind': bindPath(s.entitySet, w.crmId),
+    [`regardingobjectid_${s.regarding ?? 'opportunity'}_task@odata.bind`]: bindPath(s.entitySet, w.crmId),
   };
   const owner = opp._ownerid_value;
   if (owner && isGuid(owner)) {

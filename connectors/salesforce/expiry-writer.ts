@@ -11,6 +11,8 @@ export interface ExpirySettings {
   taskKeyField: string;
   expiryFields: { expiresAt: string; level: string };
   taskTimeZone: string;
+  /** The Task field pointing at the record: WhatId (default; opportunities) or WhoId (a Lead, issue 16). */
+  taskLink?: 'WhatId' | 'WhoId';
 }
 
 const LEVEL = /^[A-Za-z0-9_-]{1,40}$/;
@@ -68,7 +70,7 @@ export async function applyExpiryWarning(
       ctx,
     );
   const task = {
-    WhatId: w.crmId,
+    [s.taskLink ?? 'WhatId']: w.crmId,
     OwnerId: opp.OwnerId,
     Subject: clip(w.taskSubject, SUBJECT_MAX),
     Description: clip(w.taskDescription, DESCRIPTION_MAX),

@@ -37,6 +37,21 @@ const validTimeZone = (tz: string): boolean => {
   }
 };
 
+/** Referrals as Leads (issue 16): the mapping file's `salesforce.lead` section, as the connector needs it. */
+export const SalesforceLeadOptions = z.object({
+  externalIdField: ApiName.default('Referral_Id__c'),
+  /** Lead Status values that decline the referral. */
+  declineStatuses: z.array(z.string().min(1)).min(1).default(['Closed - Not Converted']),
+  reasonField: ApiName.default('Referral_Decline_Reason__c'),
+  reasonMap: z.record(z.string(), z.string()).default({}),
+  /** Lead field for the sync message; null: none. */
+  message: ApiName.nullable().default(null),
+  expiryFields: z
+    .object({ expiresAt: ApiName, level: ApiName })
+    .default({ expiresAt: 'Referral_Expires_At__c', level: 'Referral_Expiry_Level__c' }),
+});
+export type SalesforceLeadOptions = z.output<typeof SalesforceLeadOptions>;
+
 export const SalesforceOptions = z
   .object({
     loginUrl: baseUrl.default('https://login.salesforce.com'),
@@ -76,6 +91,8 @@ export const SalesforceOptions = z
      * from its top-level `outbound`. Absent: the CrmOutbound methods throw FatalError.
      */
     outbound: z.object({ fields: SalesforceOutboundFields, rules: OutboundRules }).optional(),
+    /** Referrals as Leads (issue 16); absent: opportunities only. */
+    lead: SalesforceLeadOptions.optional(),
   })
   .superRefine((o, ctx) => {
     if (o.auth.kind === 'client_credentials' && o.instanceUrl === undefined) {

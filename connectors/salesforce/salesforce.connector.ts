@@ -21,6 +21,8 @@ import { createSalesforceSession, parseResponse } from './salesforce-session.ts'
 import type { SignedIn } from './sign-in.ts';
 import { MAX_COLLECTION, queryAll, type SfRow } from './sobject-writes.ts';
 import { upsertOpportunities } from './upsert-opportunities.ts';
+import { salesforceLeads } from './leads.ts';
+import type { CrmLeads } from '../../src/ports/crm-leads.ts';
 
 /** Options without credentials (a proxy URL may hold some too), safe to log or show in `doctor`. */
 export type SalesforceSettings = Omit<SalesforceOptions, 'auth' | 'httpProxy'> & {
@@ -36,6 +38,8 @@ export interface SalesforceConnector extends CrmConnector, CrmExpiryWriter, CrmO
   describe(object: string): Promise<SObjectDescribe>;
   /** SOQL with every page fetched. The caller builds the SOQL (see soql.ts for literals). */
   query(soql: string): Promise<SfRow[]>;
+  /** Referrals as Leads (issue 16), when the options have `lead`. */
+  readonly leads?: CrmLeads | undefined;
 }
 
 /**
@@ -87,6 +91,7 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
     },
     query: (soql) => queryAll(session, soql),
     requiredFields: () => requiredFields(opts),
+    ...(opts.lead ? { leads: salesforceLeads(session, opts, opts.lead, accounts, owners) } : {}),
   };
 }
 
@@ -107,6 +112,31 @@ function requiredFields(o: SalesforceOptions): FieldRequirement[] {
     { object: 'Task', field: 'WhatId', role: 'writable', purpose: 'task linked to the opportunity' },
     { object: 'Task', field: 'ActivityDate', role: 'writable', purpose: 'task due date' },
     ...outboundFields(o),
+    ...leadFields(o),
+  ];
+}
+
+/** Fields the Lead flow reads and writes (issue 16), when the mapping has a lead section. */
+function leadFields(o: SalesforceOptions): FieldRequirement[] {
+  if (!o.lead) return [];
+  const l = o.lead;
+  return [
+    { object: 'Lead', field: l.externalIdField, role: 'external-id', purpose: 'referral id on the Lead (upsert key)' },
+    { object: 'Lead', field: 'Status', role: 'readable', purpose: 'lead status (disqualified = decline)' },
+    { object: 'Lead', field: 'IsConverted', role: 'readable', purpose: 'lead conversion (= accept)' },
+    {
+      object: 'Lead',
+      field: 'ConvertedOpportunityId',
+      role: 'readable',
+      purpose: 'opportunity the lead was converted into',
+    },
+    { object: 'Lead', field: l.reasonField, role: 'readable', purpose: 'decline reason on the Lead' },
+    { object: 'Lead', field: l.expiryFields.expiresAt, role: 'writable', purpose: 'referral expiry time on the Lead' },
+    { object: 'Lead', field: l.expiryFields.level, role: 'writable', purpose: 'expiry warning level on the Lead' },
+    ...(l.message === null
+      ? []
+      : [{ object: 'Lead', field: l.message, role: 'writable' as const, purpose: 'sync message on the Lead' }]),
+    { object: 'Task', field: 'WhoId', role: 'writable', purpose: 'follow-up task linked to the Lead' },
   ];
 }
 

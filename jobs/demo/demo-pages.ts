@@ -2,6 +2,7 @@ import type { FakePartnerCenter } from '../../test/fakes/partner-center/server.t
 import type { FakeSalesforce } from '../../test/fakes/salesforce/fake-salesforce.ts';
 import { html, page, safeText } from '../http/render/html.ts';
 import type { HttpRequest, HttpResponse, HttpRoute } from '../http/types.ts';
+import { leadAction, leadTable } from './demo-leads.ts';
 
 /*
  * The demo's simulated CRM and Partner Center, served on the dashboard. Buttons edit the fake
@@ -45,12 +46,15 @@ function crmPage(sf: FakeSalesforce, req: HttpRequest): HttpResponse {
   const body = html`<h2>Simulated CRM: opportunities in the fake Salesforce</h2>
 ${done ? html`<p class="flash" id="flash">Saved as a seller would. Outbound sync reads it on its next CRM poll (every few seconds).</p>` : ''}
 <p><a href="/demo/crm">Refresh</a> · decisions show up under <a href="/demo/partner-center">Simulated Partner Center</a></p>
-<table id="opportunities"><tr><th>Opportunity</th><th>Stage</th><th>Amount</th><th>Referral status</th><th>Decision</th><th>Sync message</th><th>Seller actions</th></tr>${rows}</table>`;
+<table id="opportunities"><tr><th>Opportunity</th><th>Stage</th><th>Amount</th><th>Referral status</th><th>Decision</th><th>Sync message</th><th>Seller actions</th></tr>${rows}</table>
+${leadTable(sf)}`;
   return { status: 200, body: page('Simulated CRM', body, { identity: req.identity, nav: DEMO_NAV }) };
 }
 
 function crmAction(sf: FakeSalesforce, req: HttpRequest): HttpResponse {
   const id = req.params.id ?? '';
+  const onLead = leadAction(sf, id, req.params.action ?? '', new URLSearchParams(req.body.toString('utf8')));
+  if (onLead) return onLead;
   if (!sf.record('Opportunity', id))
     return { status: 404, body: 'no such opportunity', headers: { 'content-type': 'text/plain' } };
   const form = new URLSearchParams(req.body.toString('utf8'));

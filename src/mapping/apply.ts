@@ -31,7 +31,7 @@ export function toOpportunityDraft(
 }
 
 /** The referral team's emails (the partner's sellers), in order, each once. */
-function teamEmails(referral: Referral): string[] {
+export function teamEmails(referral: Referral): string[] {
   const emails = (referral.team ?? []).flatMap((m) =>
     typeof m.email === 'string' && m.email.trim() !== '' ? [m.email.trim()] : [],
   );
@@ -60,7 +60,7 @@ function toAccountDraft(
   return { match, fields };
 }
 
-function applyRules(
+export function applyRules(
   rules: Record<string, FieldRule>,
   at: string,
   ctx: RuleContext,

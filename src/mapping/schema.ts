@@ -4,6 +4,7 @@ import { OutboundRules } from '../outbound/outbound-rules.ts';
 import { ExpirySettings } from './expiry-settings.ts';
 import { DynamicsOutboundFields, SalesforceOutboundFields } from './outbound-fields.ts';
 import { Routing } from './routing.ts';
+import { DynamicsLeadSection, LeadRule, SalesforceLeadSection } from './lead-section.ts';
 import { FieldRule, checkTemplateAt } from './field-rule.ts';
 import { isDerivedField } from './referral-paths.ts';
 import { parseTemplate, templatePaths } from './template.ts';
@@ -90,6 +91,7 @@ const SalesforceSection = z
         ),
       })
       .prefault({}),
+    lead: SalesforceLeadSection.optional(),
   })
   .superRefine((section, ctx) => {
     checkSection(section, section.externalIdField, ctx);
@@ -156,6 +158,7 @@ const DynamicsSection = z
         }),
       })
       .prefault({}),
+    lead: DynamicsLeadSection.optional(),
   })
   .superRefine((section, ctx) => {
     checkSection(section, section.alternateKey, ctx);
@@ -179,6 +182,7 @@ export const Mapping = z
     dynamics: DynamicsSection.optional(),
     expiry: ExpirySettings.optional(),
     routing: Routing.optional(),
+    leads: LeadRule.optional(),
     outbound: OutboundRules.prefault({}).meta({
       description: 'What partner actions in the CRM mean for Partner Center (accept, decline, Won/Lost, edits).',
     }),
@@ -190,6 +194,9 @@ export const Mapping = z
       ctx.addIssue({ code: 'custom', path: [], message: 'needs a salesforce or a dynamics section' });
     }
     const routed = mapping.routing ? [mapping.routing.default, ...mapping.routing.rules.map((r) => r.crm)] : [];
+    if (mapping.leads && !mapping.salesforce?.lead && !mapping.dynamics?.lead) {
+      ctx.addIssue({ code: 'custom', path: ['leads'], message: 'needs a lead section in salesforce or dynamics' });
+    }
     routed.forEach((crm, i) => {
       if (!mapping[crm]) {
         const path = i === 0 ? ['routing', 'default'] : ['routing', 'rules', i - 1, 'crm'];

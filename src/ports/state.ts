@@ -12,6 +12,11 @@ export interface ReferralSyncState {
   crm: CrmKind;
   /** CRM record id once the first upsert succeeded. */
   crmId: string;
+  /**
+   * 'lead': crmId is a Lead (issue 16), until the seller converts it; absent: an opportunity
+   * (every state written before leads existed).
+   */
+  record?: 'lead' | undefined;
   /** True once `externalReferenceId` in Partner Center holds crmId. */
   writtenBack: boolean;
   /**

@@ -5,7 +5,8 @@ import type { OutboundStore } from '../ports/outbound-store.ts';
 import type { ParkingLot } from '../ports/state.ts';
 
 export interface PollDeps {
-  kind: CrmKind;
+  /** The cursor's key: the CRM kind, or `<kind>-leads` for Leads (issue 16). */
+  kind: CrmKind | `${CrmKind}-leads`;
   crm: Pick<CrmOutbound, 'listChangedSince'>;
   outbound: Pick<OutboundStore, 'cursor' | 'putCursor' | 'snapshot' | 'putSnapshots'>;
   parking: Pick<ParkingLot, 'park'>;

@@ -73,6 +73,14 @@ const rows: Row[] = [
     expected: 'deleted-opportunity',
   },
   {
+    // Issue 16: a referral that is a CRM Lead has no opportunity by design; the sweep leaves it alone.
+    name: 'open, a Lead (no opportunity by design)',
+    referral: ref({ externalReferenceId: '00QLEAD' }),
+    opportunity: null,
+    state: { ...state, crmId: '00QLEAD', record: 'lead' },
+    expected: null,
+  },
+  {
     name: 'opportunity, externalReferenceId empty',
     referral: ref({ externalReferenceId: null }),
     opportunity: opp(),

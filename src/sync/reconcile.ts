@@ -74,6 +74,9 @@ export function findDrift(input: ReconcileInput): Drift[] {
 
 function driftOf(r: Referral, opps: readonly CrmOpportunity[], input: ReconcileInput): Drift | null {
   const state = input.states.get(r.id);
+  // Issue 16: a referral that is a CRM Lead has no opportunity until the seller converts it, and
+  // Leads are not listed here; the Lead poll and the sync look after it.
+  if (state?.record === 'lead') return null;
   const opp = pickOpportunity(r, opps, state);
   const base = { referralId: r.id, eTag: r.eTag, crm: opp?.crm ?? null, crmId: opp?.snapshot.crmId ?? null };
   if (isTerminal(r)) {

@@ -11,6 +11,8 @@ import type { OutboundRules } from '../outbound/outbound-rules.ts';
 import { valuesFromDraft, type ValueFieldNames } from '../outbound/draft-values.ts';
 import type { CrmOutbound } from '../ports/crm.ts';
 import type { OutboundStore } from '../ports/outbound-store.ts';
+import { followConversion, type LeadTarget } from './follow-conversion.ts';
+import { withoutCreateOnly } from './update-draft.ts';
 
 /** Where one referral goes: a CRM with its mapping and (batched) upsert. */
 export interface SyncTarget {
@@ -27,7 +29,12 @@ export interface SyncTarget {
   /** With outbound sync on: Partner Center state changes also move the stage (inboundStages). */
   inbound?:
     { outbound: OutboundStore; crm: CrmOutbound; rules: OutboundRules; valueFields: ValueFieldNames } | undefined;
+  /** The mapping has a lead section for this CRM: referrals its `leads` rule picks land as Leads (issue 16). */
+  lead?: LeadTarget | undefined;
 }
+
+/** How a referral is written: to its opportunity (`target` itself) or to its Lead. */
+type Writer = Pick<SyncTarget, 'upsert' | 'toDraft' | 'lookup'>;
 
 export interface SyncDeps {
   referrals: ReferralStore;
@@ -109,7 +116,8 @@ async function syncOrThrow(
     // So may the status write after it (a retry used to skip it for good), or a reconcile sweep
     // found the status missing on the opportunity: shown now, unless already shown (echo guard).
     const sameTarget = deps.target(referral);
-    if (sameTarget.crm === previous.crm) await applyInboundStatus(deps, sameTarget, referral, previous.crmId);
+    if (sameTarget.crm === previous.crm && previous.record !== 'lead')
+      await applyInboundStatus(deps, sameTarget, referral, previous.crmId);
     await writeBackOnce(deps, referral, previous, opts.fetch === true);
     if (referral.eTag !== jobETag) return 'superseded';
     return finished ?? 'unchanged';
@@ -117,21 +125,54 @@ async function syncOrThrow(
 
   const now = deps.clock.now();
   const target = deps.target(referral);
-  const full = target.toDraft(referral, now);
+  // Issue 16: the seller converted the Lead since (a pull racing the outbound poll). The referral
+  // follows its opportunity; nothing is written to the converted Lead and nothing is created.
+  if (previous?.record === 'lead' && previous.crm === target.crm && target.lead) {
+    const opportunityId = await target.lead.conversionOf(previous.crmId);
+    if (opportunityId !== null) {
+      const lead = target.lead;
+      const next = await followConversion(
+        deps,
+        { crm: target.crm, toDraft: target.toDraft, lead },
+        referral,
+        previous,
+        opportunityId,
+      );
+      await deps.parking.release(referralId);
+      await writeBackOnce(deps, referral, next, opts.fetch === true);
+      return 'updated';
+    }
+  }
+  // A referral keeps the record it has (a Lead until converted); a new one goes where the
+  // mapping's `leads` rule says.
+  const sameCrm = previous !== null && previous.crm === target.crm;
+  const asLead =
+    target.lead !== undefined && (sameCrm ? previous.record === 'lead' : target.lead.landsAsLead(referral));
+  const writer: Writer = asLead && target.lead ? target.lead : target;
+  const record = asLead ? ('lead' as const) : undefined;
+  const full = writer.toDraft(referral, now);
   const update = withoutCreateOnly(full);
   // The hash covers what an update would write, so create-only values (a stage the seller has
   // moved since, a default close date that moves daily) never count as a change.
   const hash = draftHash(update);
   const hashes = fieldHashes(update);
   // A referral routed to another CRM than before is new there: written in full.
-  let known = previous && previous.crm === target.crm ? previous : null;
+  let known = previous && sameCrm && previous.record === record ? previous : null;
   let adopted = false;
   if (!previous) {
-    const found = await existingOpportunity(deps, target, referral, opts);
-    if (found?.crmNewer) return adoptAsItIs(deps, target, referral, found.crmId, hash, hashes, now);
+    const found = await existingOpportunity(deps, writer, referral, opts);
+    if (found?.crmNewer) return adoptAsItIs(deps, target, referral, found.crmId, hash, hashes, now, record);
     // Partner Center changed after the opportunity did: its values go in, create-only ones stay.
     if (found)
-      known = { eTag: '', draftHash: '', crm: target.crm, crmId: found.crmId, writtenBack: false, syncedAt: '' };
+      known = {
+        eTag: '',
+        draftHash: '',
+        crm: target.crm,
+        crmId: found.crmId,
+        ...(record ? { record } : {}),
+        writtenBack: false,
+        syncedAt: '',
+      };
     adopted = found !== null;
   }
   // An update sends only the fields whose mapped value changed since the last write, so a
@@ -146,14 +187,14 @@ async function syncOrThrow(
   }
 
   let sent = delta ?? full;
-  let result = await target.upsert(sent);
+  let result = await writer.upsert(sent);
   let created = result.ok && result.created;
   // The record may have been deleted in the CRM since. An upsert of part of the fields then
   // fails (Salesforce requires StageName and CloseDate) or creates a row holding only that part
   // (Dataverse): either way, write it once more with every field, create-only ones included.
   if (known && sent !== full && (!result.ok || result.created)) {
     sent = full;
-    result = await target.upsert(full);
+    result = await writer.upsert(full);
     created ||= result.ok && result.created;
   }
   if (!result.ok) throw result.error;
@@ -163,6 +204,7 @@ async function syncOrThrow(
     fieldHashes: hashes,
     crm: target.crm,
     crmId: result.crmId,
+    ...(record ? { record } : {}),
     writtenBack: known?.writtenBack === true && known.crmId === result.crmId,
     pendingOutcome: created ? 'created' : 'updated',
     syncedAt: now.toISOString(),
@@ -172,14 +214,16 @@ async function syncOrThrow(
   await deps.parking.release(referralId);
   deps.log.info(
     { crmId: result.crmId, created, fields: Object.keys(sent.fields).length },
-    created ? 'opportunity created' : 'opportunity updated',
+    `${record ?? 'opportunity'} ${created ? 'created' : 'updated'}`,
   );
   // An adopted opportunity's echo memory is left empty: outbound sync then decides by modstamp
   // (src/outbound/without-memory.ts), which knows the seller's decisions; a partial memory holding
   // only these values would read a decision already in Partner Center as a new one.
-  if (target.inbound && !adopted)
+  // A Lead's fields are not the opportunity values outbound sync compares; its status fields are
+  // mapped like any other (the mapping's lead section), so no stage write follows either.
+  if (target.inbound && !adopted && !asLead)
     await target.inbound.outbound.rememberPushed(referralId, valuesFromDraft(sent, target.inbound.valueFields));
-  await applyInboundStatus(deps, target, referral, result.crmId);
+  if (!asLead) await applyInboundStatus(deps, target, referral, result.crmId);
   await writeBackOnce(deps, referral, state, opts.fetch === true);
   return created ? 'created' : 'updated';
 }
@@ -278,7 +322,7 @@ async function applyInboundStatus(
  */
 async function existingOpportunity(
   deps: SyncDeps,
-  target: SyncTarget,
+  target: Writer,
   referral: Referral,
   opts: SyncOptions,
 ): Promise<{ crmId: string; crmNewer: boolean } | null> {
@@ -321,6 +365,7 @@ async function adoptAsItIs(
   hash: string,
   hashes: Record<string, string>,
   now: Date,
+  record: 'lead' | undefined,
 ): Promise<SyncOutcome> {
   const state: ReferralSyncState = {
     eTag: referral.eTag,
@@ -328,6 +373,7 @@ async function adoptAsItIs(
     fieldHashes: hashes,
     crm: target.crm,
     crmId,
+    ...(record ? { record } : {}),
     writtenBack: false,
     syncedAt: now.toISOString(),
   };
@@ -339,14 +385,6 @@ async function adoptAsItIs(
   );
   await writeBackOnce(deps, referral, state);
   return 'unchanged';
-}
-
-/** What an update of a known record writes: no create-only fields, no owner. */
-function withoutCreateOnly(draft: OpportunityDraft): OpportunityDraft {
-  if ((!draft.createOnly || draft.createOnly.length === 0) && draft.ownerEmails === undefined) return draft;
-  const skip = new Set(draft.createOnly);
-  const fields = Object.fromEntries(Object.entries(draft.fields).filter(([name]) => !skip.has(name)));
-  return { referralId: draft.referralId, fields, account: draft.account };
 }
 
 function stageOf(err: SyncError): string {

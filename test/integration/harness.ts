@@ -16,6 +16,7 @@ import { startRuntime, type Runtime, type RuntimeOptions } from '../../jobs/runt
 import { routeAllTo, type CrmBinding } from '../../jobs/crm-binding.ts';
 import { startFakePartnerCenter, type FakePartnerCenter } from '../fakes/partner-center/server.ts';
 import { startSalesforceHarness, type SalesforceHarness } from '../fakes/salesforce/salesforce-harness.ts';
+import { dynamicsLeadOptions, leadBindingFor, salesforceLeadOptions } from '../../jobs/lead-compose.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PC_CLIENT = { clientId: 'pc-app', clientSecret: 'pc-app-secret-value-0123456789' };
@@ -60,6 +61,8 @@ export interface StackOptions {
   clock?: Clock;
   /** Outbound sync on (for each CRM in the stack). */
   outbound?: boolean;
+  /** Referrals as Salesforce Leads per the mapping's lead section and leads rule (issue 16). */
+  leads?: boolean;
   /** Adds a fake Dataverse as a second CRM with routeDachToDynamics (CRM=both). */
   dynamics?: boolean;
   /** Delay on every fake Salesforce response (keeps calls in flight, e.g. for shutdown tests). */
@@ -99,9 +102,10 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       fields: { Opportunity: [{ name: 'Loss_Reason__c', type: 'string', length: 255 }] },
       ...(o.salesforceLatencyMs ? { latencyMs: o.salesforceLatencyMs } : {}),
     },
-    ...(o.outbound
-      ? { connector: { outbound: { fields: mapping.salesforce?.outbound ?? {}, rules: mapping.outbound } } }
-      : {}),
+    connector: {
+      ...(o.outbound ? { outbound: { fields: mapping.salesforce?.outbound ?? {}, rules: mapping.outbound } } : {}),
+      ...(o.leads ? salesforceLeadOptions(mapping) : {}),
+    },
   });
   const logs = logCapture();
   const target = { url: o.redis?.url ?? REDIS_URL, cluster: o.redis?.cluster ?? false };
@@ -116,12 +120,18 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const dv = o.dynamics ? await startDataverseHarness() : undefined;
   const dvFields = mapping.dynamics?.outbound;
   const dvConnector =
-    dv && dvFields ? dv.another({ outbound: { fields: dvFields, rules: mapping.outbound } }) : undefined;
+    dv && dvFields
+      ? dv.another({
+          outbound: { fields: dvFields, rules: mapping.outbound },
+          ...(o.leads ? dynamicsLeadOptions(mapping) : {}),
+        })
+      : undefined;
   const crms: CrmBinding[] = [
     {
       connector: sf.connector,
       toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
       expiry: sf.connector,
+      ...(o.leads ? { lead: leadBindingFor('salesforce', mapping, sf.connector.leads) } : {}),
       outbound: o.outbound
         ? {
             crm: sf.connector,
@@ -138,6 +148,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
             connector: dvConnector,
             toDraft: (r: Referral, now: Date) => toOpportunityDraft('dynamics', r, now, mapping),
             expiry: dvConnector,
+            ...(o.leads ? { lead: leadBindingFor('dynamics', mapping, dvConnector.leads) } : {}),
             outbound: o.outbound
               ? {
                   crm: dvConnector,

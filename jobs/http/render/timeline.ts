@@ -46,7 +46,7 @@ function events(d: TimelineData): Event[] {
   if (d.state)
     out.push({
       at: d.state.syncedAt,
-      what: `written to ${d.state.crm}`,
+      what: `written to ${d.state.crm}${d.state.record === 'lead' ? ' (Lead)' : ''}`,
       detail: `record ${d.state.crmId}${d.state.writtenBack ? ', id written back' : ''}`,
     });
   if (d.parked) out.push({ at: d.parked.at, what: `parked (${d.parked.stage})`, detail: safeText(d.parked.reason) });
@@ -109,7 +109,7 @@ function summary(d: TimelineData): SafeHtml {
         : `${r.details.dealValue} ${r.details.currency ?? ''}`,
     ],
     ['Expires', r.expirationDateTime && d.time ? when(r.expirationDateTime, d.time) : r.expirationDateTime],
-    ['CRM', d.state ? `${d.state.crm} ${d.state.crmId}` : 'not written yet'],
+    ['CRM', d.state ? `${d.state.crm} ${d.state.record === 'lead' ? 'Lead ' : ''}${d.state.crmId}` : 'not written yet'],
     ['Expiry alerts fired', d.expiry.fired.length ? d.expiry.fired.join(', ') : 'none'],
   ];
   return html`<table id="summary">

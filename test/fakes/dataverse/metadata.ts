@@ -45,6 +45,31 @@ const COLUMNS: Record<string, string[]> = {
     'new_referraldecision',
     'new_referraldeclinereason',
     'new_referralsyncmessage',
+    'originatingleadid',
+  ],
+  lead: [
+    'leadid',
+    'subject',
+    'companyname',
+    'firstname',
+    'lastname',
+    'emailaddress1',
+    'telephone1',
+    'address1_country',
+    'description',
+    'statecode',
+    'statuscode',
+    'modifiedon',
+    'createdon',
+    'ownerid',
+    'new_referralid',
+    'new_referralstatus',
+    'new_referralsubstatus',
+    'new_referralexpiresat',
+    'new_referralexpirylevel',
+    'new_referrallink',
+    'new_referralcategory',
+    'new_referralsyncmessage',
   ],
   account: [
     'accountid',
@@ -57,7 +82,15 @@ const COLUMNS: Record<string, string[]> = {
     'createdon',
   ],
 };
-const READ_ONLY = new Set(['opportunityid', 'accountid', 'statecode', 'modifiedon', 'createdon']);
+const READ_ONLY = new Set([
+  'opportunityid',
+  'accountid',
+  'leadid',
+  'statecode',
+  'modifiedon',
+  'createdon',
+  'originatingleadid',
+]);
 
 export function handleEntityDefinitions(store: DataverseStore, url: URL, o: FakeMetadataOptions): FakeReply {
   const filter = url.searchParams.get('$filter');

@@ -35,6 +35,7 @@ const NAV_LOOKUP: Record<string, string> = {
   customerid_account: 'customerid',
   customerid_contact: 'customerid',
   regardingobjectid_opportunity_task: 'regardingobjectid',
+  regardingobjectid_lead_task: 'regardingobjectid',
   objectid_opportunity: 'objectid',
 };
 

@@ -1,6 +1,6 @@
 import { handleEntityDefinitions, type FakeMetadataOptions } from './metadata.ts';
 import { runQuery, parseShape, shapeRow } from './query.ts';
-import { closeOpportunity } from './actions.ts';
+import { closeOpportunity, qualifyLead } from './actions.ts';
 import { bindValue, dvError, type FakeReply, type Failure, type RecordFailure } from './replies.ts';
 import { BASE_CURRENCY_ID, type DataverseStore, type Row } from './store.ts';
 
@@ -28,7 +28,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const routeOf = (method: string, resource: string): RouteName =>
   resource === '$batch'
     ? 'batch'
-    : /^(Win|Lose)Opportunity$/.test(resource)
+    : /^(Win|Lose)Opportunity$|QualifyLead$/.test(resource)
       ? 'action'
       : method === 'GET'
         ? 'query'
@@ -41,6 +41,11 @@ export const routeOf = (method: string, resource: string): RouteName =>
 /** One Web API request (top level or inside a `$batch`), without auth or injected call failures. */
 export function handleEntity(state: RouteState, req: FakeRequest): FakeReply {
   const resource = decodeURIComponent(req.url.pathname.slice(state.apiPath.length + 1));
+  const qualify = /^leads\(([0-9a-fA-F-]{36})\)\/Microsoft\.Dynamics\.CRM\.QualifyLead$/.exec(resource);
+  if (qualify?.[1]) {
+    if (req.method !== 'POST') return dvError(405, '0x80060888', 'Method not allowed.');
+    return qualifyLead(state.store, qualify[1], parseJson(req.body));
+  }
   const m = RESOURCE.exec(resource);
   if (!m?.[1]) return dvError(404, '0x80060888', `Resource not found for the segment '${resource}'.`);
   const [, set, key] = m as unknown as [string, string, string | undefined];
@@ -156,6 +161,8 @@ function write(state: RouteState, set: string, at: Located | undefined, req: Fak
 }
 
 function validate(set: string, existing: Row | undefined, cols: Row): FakeReply | undefined {
+  if (set === 'leads' && cols.statecode === 1)
+    return dvError(400, '0x80040203', 'A lead is qualified with the QualifyLead action, not by setting its state.');
   if (set === 'opportunities' || set === 'tasks') {
     if ('statecode' in cols && existing && cols.statecode !== 0) {
       return dvError(

@@ -4,6 +4,7 @@ import { msalMetadataFor, type FakeMsalMetadata } from '../partner-center/msal-m
 import { TokenService } from '../partner-center/token-service.ts';
 import { handleBatch, type BatchLog } from './batch.ts';
 import { dvError, type FakeReply, type Failure, type RecordFailure } from './replies.ts';
+import { qualifyLead } from './actions.ts';
 import { handleEntity, routeOf, type RouteName, type RouteState } from './routes.ts';
 import type { FakeMetadataOptions } from './metadata.ts';
 import { DataverseStore, SELLER_ID, type Row, type StoreOptions } from './store.ts';
@@ -52,6 +53,12 @@ export interface FakeDataverse {
   updateAsUser(id: string, cols: Row, table?: string): Row;
   /** A seller deletes the row (later reads by id: 404). */
   deleteAsUser(id: string, table?: string): void;
+  /**
+   * A seller presses Qualify on a lead (issue 16): QualifyLead with an account and an
+   * opportunity (`opportunity` columns over the lead's), the lead turns Qualified. Returns the
+   * new opportunity's id; its _originatingleadid_value is the lead.
+   */
+  qualifyLeadAsUser(leadId: string, opportunity?: Row): string;
   issuedAccessTokens(): string[];
   revokeAccessTokens(): void;
   close(): Promise<void>;
@@ -179,6 +186,15 @@ export async function startFakeDataverse(opts: FakeDataverseOptions = {}): Promi
     seed: (table, cols) => structuredClone(store.outside(() => store.insert(table, cols))),
     updateAsUser: (id, cols, table = 'opportunities') =>
       structuredClone(store.outside(() => store.update(table, id, cols, SELLER_ID))),
+    qualifyLeadAsUser(leadId, opportunity = {}) {
+      const reply = store.outside(() =>
+        qualifyLead(store, leadId, { CreateAccount: true, CreateOpportunity: true, Status: 3 }, opportunity, SELLER_ID),
+      );
+      const created = (reply.body as { value?: Row[] } | undefined)?.value ?? [];
+      const opp = created.find((r) => typeof r.opportunityid === 'string');
+      if (reply.status !== 200 || !opp) throw new Error(`fake dataverse: cannot qualify lead ${leadId}`);
+      return String(opp.opportunityid);
+    },
     deleteAsUser(id, table = 'opportunities') {
       if (!store.outside(() => store.remove(table, id))) throw new Error(`fake dataverse: no ${table} row ${id}`);
     },

@@ -15,6 +15,8 @@ export interface StoreOptions {
   opportunityKey?: string;
   /** Alternate key of accounts (default new_referralsynckey). */
   accountKey?: string;
+  /** Alternate key of leads (default new_referralid). */
+  leadKey?: string;
 }
 
 /** A seller in the org: owner of nothing by default, the author of `updateAsUser` edits. */
@@ -53,6 +55,8 @@ export class DataverseStore {
     this.defs = {
       opportunities: { logical: 'opportunity', pk: 'opportunityid', keys: [opts.opportunityKey ?? 'new_referralid'] },
       accounts: { logical: 'account', pk: 'accountid', keys: [opts.accountKey ?? 'new_referralsynckey'] },
+      // Leads (issue 16): statecode 0 Open, 1 Qualified, 2 Disqualified.
+      leads: { logical: 'lead', pk: 'leadid', keys: [opts.leadKey ?? 'new_referralid'] },
       tasks: { logical: 'task', pk: 'activityid', keys: [] },
       opportunitycloses: { logical: 'opportunityclose', pk: 'activityid', keys: [] },
       annotations: { logical: 'annotation', pk: 'annotationid', keys: [] },

@@ -82,6 +82,15 @@ export interface FakeSalesforce {
   updateAsUser(id: string, fields: Record<string, SfValue>): void;
   /** A human deletes the record: it goes to the recycle bin (reads by Id: ENTITY_IS_DELETED). */
   deleteAsUser(id: string): void;
+  /**
+   * A seller converts a Lead in the UI (issue 16): creates an Account and an Opportunity (fields
+   * over defaults: Name "<Company>-", StageName Prospecting, CloseDate today), marks the Lead
+   * converted and locks it (writes: CANNOT_UPDATE_CONVERTED_LEAD).
+   */
+  convertLeadAsUser(
+    leadId: string,
+    opportunity?: Record<string, SfValue>,
+  ): { opportunityId: string; accountId: string };
 }
 
 const ORG_ID = '00D000000000001AAA';
@@ -263,5 +272,7 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     setRecord: (type, fields) => store.put(type, fields, INTEGRATION_USER),
     updateAsUser: (id, fields) => store.touch(id, fields, HUMAN_USER),
     deleteAsUser: (id) => store.softDelete(id),
+    convertLeadAsUser: (leadId, opportunity = {}) =>
+      store.convertLead(leadId, opportunity, HUMAN_USER, now().toISOString().slice(0, 10)),
   };
 }

@@ -151,6 +151,9 @@ export class FakeStore {
       const holder = table.holder(table.field(req.extField)?.name ?? req.extField, extValue ?? null);
       existing = holder === undefined ? undefined : table.byId.get(holder);
     }
+    // Salesforce locks a converted Lead: updates (by Id or by external id) are refused.
+    if (existing && table.name === 'Lead' && existing.IsConverted === true)
+      return fail('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
     const problems = checkRecord(table, values, existing, this.stages);
     if (problems.length > 0) return { ok: false, errors: problems };
     const id = this.apply(table, existing, values, req.userId);
@@ -233,6 +236,49 @@ export class FakeStore {
     table.put(rec);
   }
 
+  /**
+   * Lead conversion as a seller does it in the UI (Salesforce's convertLead): a new Account
+   * (Company) and Opportunity (`opportunity` over defaults), then the Lead is marked converted
+   * (IsConverted, ConvertedOpportunityId, ConvertedAccountId, Status "Closed - Converted") and
+   * locked. `opportunity` may carry custom fields, as the org's lead field mapping copies them.
+   */
+  convertLead(
+    leadId: string,
+    opportunity: Record<string, SfValue>,
+    userId: string,
+    today: string,
+  ): { opportunityId: string; accountId: string } {
+    const lead = this.table('Lead')?.byId.get(leadId);
+    if (!lead) throw new Error(`fake salesforce: no Lead ${leadId}`);
+    if (lead.IsConverted === true) throw new Error(`fake salesforce: Lead ${leadId} is already converted`);
+    const company = typeof lead.Company === 'string' ? lead.Company : 'Unknown';
+    const accountId = this.put('Account', { Name: company }, userId);
+    const opportunityId = this.put(
+      'Opportunity',
+      {
+        Name: `${company}-`,
+        StageName: 'Prospecting',
+        CloseDate: today,
+        AccountId: accountId,
+        LeadSource: lead.LeadSource ?? null,
+        ...opportunity,
+      },
+      userId,
+    );
+    this.touch(
+      leadId,
+      {
+        IsConverted: true,
+        ConvertedOpportunityId: opportunityId,
+        ConvertedAccountId: accountId,
+        ConvertedDate: today,
+        Status: 'Closed - Converted',
+      },
+      userId,
+    );
+    return { opportunityId, accountId };
+  }
+
   /** Deletes a record to the recycle bin: later reads and writes by Id answer ENTITY_IS_DELETED. */
   softDelete(id: string): void {
     const table = this.tableOfId(id);
@@ -252,6 +298,7 @@ export class FakeStore {
 }
 
 function createDefaults(type: string): SfRecord {
+  if (type === 'Lead') return { Status: 'Open - Not Contacted', IsConverted: false };
   return type === 'Task' ? { Status: 'Not Started', Priority: 'Normal' } : {};
 }
 
