@@ -7,6 +7,7 @@ import { FatalError } from '../src/errors.ts';
 import { toOpportunityDraft } from '../src/mapping/apply.ts';
 import type { Mapping } from '../src/mapping/schema.ts';
 import type { CrmConnector, CrmKind, CrmOutbound, OpportunityDraft } from '../src/ports/crm.ts';
+import type { CrmShare } from '../src/ports/crm-share.ts';
 import type { ValueFieldNames } from '../src/outbound/draft-values.ts';
 import { routeReferral } from '../src/mapping/routing.ts';
 import {
@@ -15,7 +16,8 @@ import {
   type DynamicsOptionsInput,
 } from '../connectors/dynamics/index.ts';
 import type { CrmBinding, RuntimeOptions } from './runtime.ts';
-import type { PartnerCenterClient, TokenProvider } from '../src/ports/partner-center.ts';
+import type { PartnerCenterClient, ReferralCreator, TokenProvider } from '../src/ports/partner-center.ts';
+import { DEFAULT_REFERRAL_LINK } from '../src/mapping/schema.ts';
 import { createPartnerCenterClient } from '../connectors/partner-center/partner-center.client.ts';
 import { createTokenProvider, partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
@@ -63,7 +65,9 @@ export function opsNotifier(env: Env): ((notice: OpsNotice) => Promise<void>) | 
 /** One CRM in use: its connector, mapping and the fields outbound sync compares. */
 export interface CrmAdapter {
   kind: CrmKind;
-  connector: (SalesforceConnector | DynamicsConnector) & CrmConnector & CrmOutbound;
+  connector: (SalesforceConnector | DynamicsConnector) & CrmConnector & CrmOutbound & CrmShare;
+  /** The mapping's `<crm>.outbound.share` is set: opportunities can be shared with Microsoft. */
+  shares?: boolean;
   toDraft: (referral: Referral, now: Date) => OpportunityDraft;
   valueFields: ValueFieldNames | null;
 }
@@ -71,7 +75,7 @@ export interface CrmAdapter {
 export interface Adapters {
   mapping: Mapping;
   tokens: TokenProvider;
-  partnerCenter: PartnerCenterClient;
+  partnerCenter: PartnerCenterClient & ReferralCreator;
   /** The CRMs in use; the first is where referrals go unless routing says otherwise. */
   crms: CrmAdapter[];
   /** CRM=both: the mapping's routing rules. */
@@ -85,7 +89,7 @@ export function runtimeCrmOptions(
   env: Env,
   adapters: Adapters,
   schedule: boolean,
-): Pick<RuntimeOptions, 'crm' | 'toDraft' | 'outbound' | 'additionalCrms' | 'route'> {
+): Pick<RuntimeOptions, 'crm' | 'toDraft' | 'outbound' | 'share' | 'additionalCrms' | 'route'> {
   const bindings: CrmBinding[] = adapters.crms.map((c) => ({
     crm: c.connector,
     toDraft: c.toDraft,
@@ -100,6 +104,18 @@ export function runtimeCrmOptions(
             schedule,
           }
         : undefined,
+    // Sharing writes the referral key the outbound poll then follows: on with outbound sync only.
+    share:
+      env.OUTBOUND_SYNC === 'on' && c.shares === true
+        ? {
+            partnerCenter: adapters.partnerCenter,
+            crm: c.connector,
+            rules: adapters.mapping.outbound.share,
+            linkOf: referralLinkOf(adapters.mapping.referralLink),
+            pollIntervalMs: env.CRM_POLL_INTERVAL_MS,
+            schedule,
+          }
+        : undefined,
   }));
   const [first, ...rest] = bindings;
   if (!first) throw new FatalError('no CRM is configured (CRM)');
@@ -107,6 +123,7 @@ export function runtimeCrmOptions(
     crm: first.crm,
     toDraft: first.toDraft,
     ...(first.outbound ? { outbound: first.outbound } : {}),
+    ...(first.share ? { share: first.share } : {}),
     ...(rest.length > 0 ? { additionalCrms: rest } : {}),
     ...(adapters.route ? { route: adapters.route } : {}),
   };
@@ -151,13 +168,19 @@ export async function buildAdapters(env: Env, log: Logger, redis: RedisConnectio
         },
         log.child({ remote: 'salesforce' }),
       );
-      crms.push({ kind, connector, toDraft, valueFields: section?.outbound ?? null });
+      crms.push({
+        kind,
+        connector,
+        toDraft,
+        valueFields: section?.outbound ?? null,
+        shares: Boolean(section?.outbound.share),
+      });
     } else {
       const section = mapping.dynamics;
       const connector = createDynamicsConnector(dynamicsOptions(env, mapping), log.child({ remote: 'dynamics' }));
       // Dataverse keeps the currency as a lookup; the connector reads and binds it by ISO code.
       const valueFields = section ? { ...section.outbound, currency: 'transactioncurrencyid' } : null;
-      crms.push({ kind, connector, toDraft, valueFields });
+      crms.push({ kind, connector, toDraft, valueFields, shares: Boolean(section?.outbound.share) });
     }
   }
   const routing = mapping.routing;
@@ -234,3 +257,9 @@ async function readPrivateKey(path: string | undefined): Promise<string> {
     throw new FatalError(`SALESFORCE_PRIVATE_KEY_FILE: cannot read the key file at the configured path`);
   }
 }
+
+/** The Partner Center page of a new referral: the mapping's referralLink when it needs only the id. */
+export const referralLinkOf =
+  (template: string) =>
+  (id: string): string =>
+    (/\{(?!id\})[^}]*\}/.test(template) ? DEFAULT_REFERRAL_LINK : template).replaceAll('{id}', encodeURIComponent(id));

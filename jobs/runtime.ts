@@ -22,6 +22,8 @@ import { createJobGuard, requeueFinished, type JobGuard } from './job-guard.ts';
 import { startExpiry, type ExpiryOptions } from './expiry-queues.ts';
 import { startOutbound, type OutboundOptions } from './outbound-queues.ts';
 import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
+import { startShare, type ShareOptions } from './share-queues.ts';
+import { createRedisShareStore } from '../connectors/redis/share-store.ts';
 import {
   BACKOFF_TYPE,
   FAILED_SWEEP_INTERVAL_MS,
@@ -76,6 +78,8 @@ export interface RuntimeOptions {
   expiry?: ExpiryOptions;
   /** Outbound sync (issue 4) for `crm`: CRM decisions to Partner Center; absent: inbound only. */
   outbound?: Omit<OutboundOptions, 'attempts'>;
+  /** Sharing opportunities with Microsoft (issue 16) for `crm`; absent: off. */
+  share?: Omit<ShareOptions, 'attempts'> | undefined;
   /** Further CRMs (CRM=both); `route` picks one per referral, `crm` being the first. */
   additionalCrms?: CrmBinding[];
   route?: (referral: Referral) => CrmKind;
@@ -88,6 +92,7 @@ export interface CrmBinding {
   crm: CrmConnector;
   toDraft: (referral: Referral, now: Date) => OpportunityDraft;
   outbound?: Omit<OutboundOptions, 'attempts'> | undefined;
+  share?: Omit<ShareOptions, 'attempts'> | undefined;
 }
 
 const hasExpiryWriter = (crm: CrmConnector): crm is CrmConnector & CrmExpiryWriter =>
@@ -107,6 +112,7 @@ export async function startRuntime(o: RuntimeOptions) {
   const parking = createRedisParkingLot(redis, o.prefix);
   const checkpoint = createRedisCheckpoint(redis, o.prefix, 'pull');
   const outboundStore = createRedisOutboundStore(redis, o.prefix);
+  const shareStore = createRedisShareStore(redis, o.prefix);
   const lock = createReferralLock(redis, o.prefix);
   const epoch = createStateEpoch(redis, o.prefix);
 
@@ -172,7 +178,7 @@ export async function startRuntime(o: RuntimeOptions) {
   };
 
   const bindings: CrmBinding[] = [
-    { crm: o.crm, toDraft: o.toDraft, outbound: o.outbound },
+    { crm: o.crm, toDraft: o.toDraft, outbound: o.outbound, share: o.share },
     ...(o.additionalCrms ?? []),
   ];
   const batchers = bindings.map((b) =>
@@ -234,6 +240,12 @@ export async function startRuntime(o: RuntimeOptions) {
       log: o.log,
       lock,
       stateHistory: () => epoch.view(),
+      // A referral we are creating from an opportunity is not synced inbound before the
+      // opportunity holds its key (that would create a second opportunity for it).
+      shareInFlight: async (crm, crmId) => {
+        const a = await shareStore.attempt(crm, crmId);
+        return a !== null && a.linkedAt === undefined;
+      },
     }),
     {
       connection,
@@ -288,6 +300,11 @@ export async function startRuntime(o: RuntimeOptions) {
   );
   /** The first CRM's outbound queues (the only one unless CRM=both). */
   const outbound = outbounds[0];
+  const shares = await Promise.all(
+    bindings.flatMap((b) =>
+      b.share ? [startShare({ ...outboundDeps, store: shareStore }, { ...b.share, attempts: o.attempts })] : [],
+    ),
+  );
 
   const reconcile =
     o.reconcileIntervalMs === undefined
@@ -310,7 +327,12 @@ export async function startRuntime(o: RuntimeOptions) {
           { intervalMs: o.reconcileIntervalMs, schedule: o.schedulePull },
         );
 
-  const guards: JobGuard[] = [syncGuard, ...outbounds.map((x) => x.guard), ...(expiry ? [expiry.guard] : [])];
+  const guards: JobGuard[] = [
+    syncGuard,
+    ...outbounds.map((x) => x.guard),
+    ...shares.map((x) => x.guard),
+    ...(expiry ? [expiry.guard] : []),
+  ];
   /** Every failed set swept once: what a worker killed mid-handling left behind (issue 12). */
   const sweepFailed = async () => {
     for (const g of guards)
@@ -334,7 +356,12 @@ export async function startRuntime(o: RuntimeOptions) {
           );
       }
       await schedulePull();
-      await Promise.all([...outbounds.map((x) => x.schedule()), expiry?.schedule(), reconcile?.schedule()]);
+      await Promise.all([
+        ...outbounds.map((x) => x.schedule()),
+        ...shares.map((x) => x.schedule()),
+        expiry?.schedule(),
+        reconcile?.schedule(),
+      ]);
       // The checkpoint went with the data: this pull lists everything again (a full reconcile of
       // the inbound side). One job per epoch, however many workers noticed.
       if (o.schedulePull) {
@@ -374,6 +401,8 @@ export async function startRuntime(o: RuntimeOptions) {
     outbound,
     outbounds,
     outboundStore,
+    shares,
+    shareStore,
     reconcile,
     /** Stops taking jobs, lets in-flight ones finish (up to timeoutMs), then releases the rest. */
     close(timeoutMs = 30_000): Promise<void> {
@@ -387,6 +416,7 @@ export async function startRuntime(o: RuntimeOptions) {
           expiry?.close(),
           reconcile?.close(),
           ...outbounds.map((x) => x.close()),
+          ...shares.map((x) => x.close()),
         ]);
         const timedOut = await Promise.race([
           graceful.then(() => false),
@@ -400,6 +430,7 @@ export async function startRuntime(o: RuntimeOptions) {
             expiry?.close(true),
             reconcile?.close(true),
             ...outbounds.map((x) => x.close(true)),
+            ...shares.map((x) => x.close(true)),
           ]);
         await Promise.all([pullQueue.close(), syncQueue.close()]);
         await redis.quit();

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { isTerminal, type Referral } from '../domain/referral.ts';
-import { ConflictError, FatalError, SyncError } from '../errors.ts';
+import { ConflictError, FatalError, RetryableError, SyncError } from '../errors.ts';
 import type { CrmKind, OpportunityDraft, OpportunityStamp, UpsertResult } from '../ports/crm.ts';
 import type { PartnerCenterClient } from '../ports/partner-center.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -43,6 +43,11 @@ export interface SyncDeps {
    * (connectors/redis/state-epoch.ts); absent: neither is considered.
    */
   stateHistory?: (() => Promise<{ epoch: string | null; lossSeen: boolean }>) | undefined;
+  /**
+   * Whether the opportunity `crmId` is being shared with Microsoft and does not hold its referral's
+   * key yet (issue 16); absent: nothing is ever shared.
+   */
+  shareInFlight?: ((crm: CrmKind, crmId: string) => Promise<boolean>) | undefined;
 }
 
 export type SyncOutcome = 'created' | 'updated' | 'unchanged' | 'superseded';
@@ -116,6 +121,16 @@ async function syncOrThrow(
 
   const now = deps.clock.now();
   const target = deps.target(referral);
+  // A referral created from an opportunity names it in externalReferenceId; until the share job
+  // wrote the referral key onto it, an upsert by that key would create a second opportunity.
+  if (
+    !previous &&
+    referral.externalReferenceId &&
+    (await deps.shareInFlight?.(target.crm, referral.externalReferenceId))
+  )
+    throw new RetryableError(
+      `referral ${referralId} was created from opportunity ${referral.externalReferenceId}, which is not linked to it yet`,
+    );
   const full = target.toDraft(referral, now);
   const update = withoutCreateOnly(full);
   // The hash covers what an update would write, so create-only values (a stage the seller has
