@@ -302,7 +302,7 @@ export async function startRuntime(o: RuntimeOptions) {
   const outbound = outbounds[0];
   const shares = await Promise.all(
     bindings.flatMap((b) =>
-      b.share ? [startShare({ ...outboundDeps, store: shareStore }, { ...b.share, attempts: o.attempts })] : [],
+      b.share ? [startShare({ ...outboundDeps, state, store: shareStore }, { ...b.share, attempts: o.attempts })] : [],
     ),
   );
 

@@ -10,7 +10,7 @@ import type { CrmKind, CrmOutbound } from '../src/ports/crm.ts';
 import type { CrmShare } from '../src/ports/crm-share.ts';
 import type { PartnerCenterClient, ReferralCreator } from '../src/ports/partner-center.ts';
 import type { ShareStore } from '../src/ports/share-store.ts';
-import type { ParkingLot, ReferralStore } from '../src/ports/state.ts';
+import type { ParkingLot, ReferralStore, SyncStateStore } from '../src/ports/state.ts';
 import { checkCoSellAnswers } from '../src/sync/co-sell-answers.ts';
 import { shareOpportunity, shareParkId } from '../src/sync/share-opportunity.ts';
 import { toBullMqError } from './bullmq-errors.ts';
@@ -42,6 +42,7 @@ export interface ShareQueueDeps {
   connection: RedisConnection;
   prefix: string;
   referrals: ReferralStore;
+  state: SyncStateStore;
   store: ShareStore;
   parking: ParkingLot;
   lock: ReferralLock;
@@ -122,6 +123,7 @@ export async function startShare(d: ShareQueueDeps, o: ShareOptions) {
               partnerCenter: o.partnerCenter,
               store: d.store,
               referrals: d.referrals,
+              state: d.state,
               parking: d.parking,
               rules: o.rules,
               linkOf: o.linkOf,

@@ -9,7 +9,7 @@ import type { CrmKind, CrmOutbound } from '../ports/crm.ts';
 import type { CrmShare } from '../ports/crm-share.ts';
 import type { ReferralCreator } from '../ports/partner-center.ts';
 import type { ShareAttempt, ShareStore } from '../ports/share-store.ts';
-import type { ParkingLot, ReferralStore } from '../ports/state.ts';
+import type { ParkingLot, ReferralStore, SyncStateStore } from '../ports/state.ts';
 
 export interface ShareDeps {
   kind: CrmKind;
@@ -17,6 +17,7 @@ export interface ShareDeps {
   partnerCenter: ReferralCreator;
   store: ShareStore;
   referrals: Pick<ReferralStore, 'putMany'>;
+  state: Pick<SyncStateStore, 'get' | 'put'>;
   parking: Pick<ParkingLot, 'park' | 'release'>;
   rules: ShareRules;
   /** The referral's Partner Center page (the mapping's referralLink). */
@@ -118,6 +119,20 @@ async function link(
   // Recorded before the CRM write: a failed write is retried as a link, never as a create.
   await deps.store.putAttempt(deps.kind, crmId, attempt);
   await deps.crm.linkReferral(crmId, { referralId: attempt.referralId, url: deps.linkOf(attempt.referralId) });
+  // The inbound sync then knows the opportunity as this referral's (no lookup, no "Redis lost its
+  // data" adoption that would leave the referral's status off it), and finds nothing to write back:
+  // externalReferenceId already names it. An eTag no version has, and no hashes, make its first
+  // pull a full update.
+  if (!(await deps.state.get(attempt.referralId))) {
+    await deps.state.put(attempt.referralId, {
+      eTag: 'created-from-crm',
+      draftHash: '',
+      crm: deps.kind,
+      crmId,
+      writtenBack: true,
+      syncedAt: deps.clock.now().toISOString(),
+    });
+  }
   await linked(deps, crmId, attempt);
   deps.log.info({ crmId, referralId: attempt.referralId }, 'opportunity linked to its Partner Center referral');
   return outcome;

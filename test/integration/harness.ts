@@ -13,6 +13,9 @@ import { createPartnerCenterClient } from '../../connectors/partner-center/partn
 import { createLogger } from '../../jobs/logger.ts';
 import { loadMappingFile } from '../../jobs/mapping-file.ts';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../jobs/runtime.ts';
+import { referralLinkOf } from '../../jobs/compose.ts';
+import type { CrmConnector, CrmOutbound } from '../../src/ports/crm.ts';
+import type { CrmShare } from '../../src/ports/crm-share.ts';
 import { startFakePartnerCenter, type FakePartnerCenter } from '../fakes/partner-center/server.ts';
 import { startSalesforceHarness, type SalesforceHarness } from '../fakes/salesforce/salesforce-harness.ts';
 
@@ -65,6 +68,10 @@ export interface StackOptions {
   salesforceLatencyMs?: number;
   /** Wraps the Partner Center client the runtime uses (fault injection around calls). */
   wrapPartnerCenter?: (client: PartnerCenterClient, pc: FakePartnerCenter) => PartnerCenterClient;
+  /** Sharing opportunities with Microsoft (issue 16) on, for each CRM in the stack (needs outbound). */
+  share?: boolean;
+  /** The Partner Center client's per-request timeout (default 30 s). */
+  pcTimeoutMs?: number;
   /** Another Redis than the shared test one (e.g. a Redis Cluster node; the prefix then needs a hash tag). */
   redis?: { url: string; cluster: boolean; prefix: string };
 }
@@ -108,7 +115,23 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     ...PC_CLIENT,
     scope: 'https://api.partner.microsoft.com/.default',
   });
-  const client = createPartnerCenterClient({ tokens, baseUrl: pc.url, pageSize: 100 });
+  const client = createPartnerCenterClient({
+    tokens,
+    baseUrl: pc.url,
+    pageSize: 100,
+    ...(o.pcTimeoutMs ? { timeoutMs: o.pcTimeoutMs } : {}),
+  });
+  const shareOf = (crm: CrmConnector & CrmOutbound & CrmShare) =>
+    o.share
+      ? {
+          partnerCenter: client,
+          crm,
+          rules: mapping.outbound.share,
+          linkOf: referralLinkOf(mapping.referralLink),
+          pollIntervalMs: 60_000,
+          schedule: false,
+        }
+      : undefined;
   const partnerCenter = o.wrapPartnerCenter ? o.wrapPartnerCenter(client, pc) : client;
   const dv = o.dynamics ? await startDataverseHarness() : undefined;
   const dvFields = mapping.dynamics?.outbound;
@@ -141,6 +164,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
             overlapMs: 60_000,
             schedule: false,
           },
+          share: shareOf(sf.connector),
         }
       : {}),
     ...(dvConnector && dvFields
@@ -159,6 +183,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
                     schedule: false,
                   }
                 : undefined,
+              share: shareOf(dvConnector),
             },
           ],
           route: (r: Referral) =>

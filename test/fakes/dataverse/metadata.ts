@@ -45,7 +45,13 @@ const COLUMNS: Record<string, string[]> = {
     'new_referraldecision',
     'new_referraldeclinereason',
     'new_referralsyncmessage',
+    // Sharing with Microsoft (issue 16; the mapping's dynamics.outbound.share).
+    'new_syncwithpartnercenter',
+    'new_howcanmicrosofthelp',
+    'new_partnercentersolutions',
+    'parentcontactid',
   ],
+  contact: ['contactid', 'firstname', 'lastname', 'emailaddress1', 'telephone1', 'modifiedon', 'createdon'],
   account: [
     'accountid',
     'name',
@@ -57,7 +63,7 @@ const COLUMNS: Record<string, string[]> = {
     'createdon',
   ],
 };
-const READ_ONLY = new Set(['opportunityid', 'accountid', 'statecode', 'modifiedon', 'createdon']);
+const READ_ONLY = new Set(['opportunityid', 'accountid', 'contactid', 'statecode', 'modifiedon', 'createdon']);
 
 export function handleEntityDefinitions(store: DataverseStore, url: URL, o: FakeMetadataOptions): FakeReply {
   const filter = url.searchParams.get('$filter');

@@ -15,6 +15,8 @@ export interface Failure {
   retryAfter?: string;
   /** Partner API error code in the body (default: throttled / serviceNotAvailable / generalException). */
   code?: string;
+  /** The error message in the body (default: `injected failure <status>`). */
+  message?: string;
 }
 
 export interface PatchRecord {
@@ -94,7 +96,7 @@ export function handleApi(
     return fail(
       injected.status,
       injected.code ?? defaultCode(injected.status),
-      `injected failure ${injected.status}`,
+      injected.message ?? `injected failure ${injected.status}`,
       extra,
     );
   }
