@@ -36,7 +36,10 @@ describe('npm run demo', () => {
     expect(printed.join('')).toContain(`Dashboard                 ${demo.dashboardUrl}`);
 
     await expect
-      .poll(() => demo?.salesforce.records('Opportunity').length ?? 0, { timeout: 20_000, interval: 250 })
+      .poll(() => demo?.salesforce.records('Opportunity').filter((o) => o.Referral_Id__c).length ?? 0, {
+        timeout: 20_000,
+        interval: 250,
+      })
       .toBeGreaterThanOrEqual(14);
     const home = await fetch(demo.dashboardUrl);
     expect(home.status).toBe(200);
@@ -46,6 +49,22 @@ describe('npm run demo', () => {
     expect((await fetch(demo.urls.crm)).status).toBe(200);
     expect((await fetch(demo.urls.partnerCenter)).status).toBe(200);
     expect(Date.now() - started).toBeLessThan(25_000);
+
+    // A seller shares an opportunity of their own: one referral, linked back (issue 16).
+    const own = demo.salesforce.records('Opportunity').find((o) => o.Name === 'Fabrikam data platform');
+    const shared = await fetch(`${demo.urls.crm}/${String(own?.Id)}/share`, {
+      method: 'POST',
+      body: new URLSearchParams({ help: 'Proof of concept/demo' }),
+      redirect: 'manual',
+    });
+    expect(shared.status).toBe(303);
+    await expect
+      .poll(() => demo?.salesforce.record('Opportunity', String(own?.Id))?.Referral_Id__c, {
+        timeout: 20_000,
+        interval: 250,
+      })
+      .toBeTruthy();
+    expect(demo.partnerCenter.all().filter((r) => r.externalReferenceId === own?.Id)).toHaveLength(1);
 
     await demo.stop();
     demo = undefined;

@@ -9,6 +9,8 @@ import { startFakePartnerCenter } from '../test/fakes/partner-center/server.ts';
 import { startSalesforceHarness } from '../test/fakes/salesforce/salesforce-harness.ts';
 import { demoRoutes, DEMO_NAV } from './demo/demo-pages.ts';
 import { demoReferrals, trickleReferral } from './demo/seed.ts';
+import { seedSellerDeals } from './demo/share-demo.ts';
+import { referralLinkOf } from './compose.ts';
 import { createCredentialTracker, instrumentPort } from './http/instrument.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startHttpServer } from './http/server.ts';
@@ -68,6 +70,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
     connector: { outbound: { fields: sfSection.outbound, rules: mapping.outbound } },
   });
 
+  seedSellerDeals(sf.fake);
+
   const metrics = createMetrics();
   const credentials = createCredentialTracker(['partner-center', 'salesforce']);
   const tokens = createAppTokenProvider({
@@ -112,6 +116,15 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
       overlapMs: 60_000,
       schedule: true,
     },
+    // Sellers share their own opportunities with Microsoft from the simulated CRM (issue 16).
+    share: {
+      partnerCenter,
+      crm,
+      rules: mapping.outbound.share,
+      linkOf: referralLinkOf(mapping.referralLink),
+      pollIntervalMs: 5_000,
+      schedule: true,
+    },
   });
   const source = sourceFromRuntime(rt, prefix, { atRisk, attempts: 3, credentials: () => credentials.list() });
   const server = await startHttpServer(
@@ -152,6 +165,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
       `Seeded ${seed.summary}.\nPulls every 10 s, CRM polls every 5 s, expiry scans every 15 s` +
       `${trickle ? `; a new lead arrives every ${Math.round((o.trickleMs ?? 30_000) / 1000)} s` : ''}.\n` +
       'Try it: in the simulated CRM, Accept a co-sell or Decline a lead, then watch the simulated Partner Center.\n' +
+      'Or share one of your own opportunities with Microsoft, and let Microsoft accept it in the simulated Partner Center.\n' +
       'Press Ctrl+C to stop.\n\n',
   );
 

@@ -2,6 +2,7 @@ import type { FakePartnerCenter } from '../../test/fakes/partner-center/server.t
 import type { FakeSalesforce } from '../../test/fakes/salesforce/fake-salesforce.ts';
 import { html, page, safeText } from '../http/render/html.ts';
 import type { HttpRequest, HttpResponse, HttpRoute } from '../http/types.ts';
+import { microsoftAccepts, sellerDealsTable, shareAsSeller } from './share-demo.ts';
 
 /*
  * The demo's simulated CRM and Partner Center, served on the dashboard. Buttons edit the fake
@@ -68,7 +69,8 @@ function crmPage(sf: FakeSalesforce, req: HttpRequest): HttpResponse {
         <th>Seller actions</th>
       </tr>
       ${rows}
-    </table>`;
+    </table>
+    ${sellerDealsTable(sf)}`;
   return { status: 200, body: page('Simulated CRM', body, { identity: req.identity, nav: DEMO_NAV }) };
 }
 
@@ -97,6 +99,10 @@ function crmAction(sf: FakeSalesforce, req: HttpRequest): HttpResponse {
     case 'lost':
       sf.updateAsUser(id, { StageName: 'Closed Lost' });
       break;
+    case 'share':
+      if (!shareAsSeller(sf, id, form.get('help') ?? ''))
+        return { status: 400, body: 'pick a help type', headers: { 'content-type': 'text/plain' } };
+      break;
     default:
       return { status: 404, body: 'unknown action', headers: { 'content-type': 'text/plain' } };
   }
@@ -115,6 +121,19 @@ function partnerCenterPage(pc: FakePartnerCenter, req: HttpRequest): HttpRespons
       <td>${safeText(str(r.statusReason))}</td>
       <td>${str(r.updatedDateTime)}</td>
       <td>${str(r.expirationDateTime)}</td>
+      <td>
+        ${
+          r.direction === 'Outgoing' && r.type === 'Shared'
+            ? html`<form
+                class="inline"
+                method="post"
+                action="/demo/partner-center/${encodeURIComponent(str(r.id))}/accept"
+              >
+                <button type="submit">Microsoft accepts the co-sell</button>
+              </form>`
+            : ''
+        }
+      </td>
     </tr>`;
   });
   const body = html`<h2>Simulated Partner Center: referrals in the fake</h2>
@@ -128,6 +147,7 @@ function partnerCenterPage(pc: FakePartnerCenter, req: HttpRequest): HttpRespons
         <th>Status reason</th>
         <th>Updated</th>
         <th>Expires</th>
+        <th>Microsoft</th>
       </tr>
       ${rows}
     </table>`;
@@ -142,5 +162,14 @@ export function demoRoutes(pc: FakePartnerCenter, sf: FakeSalesforce): HttpRoute
     { method: 'GET', path: '/demo/crm', access: 'viewer', handler: (req) => crmPage(sf, req) },
     { method: 'POST', path: '/demo/crm/:id/:action', access: 'operator', handler: (req) => crmAction(sf, req) },
     { method: 'GET', path: '/demo/partner-center', access: 'viewer', handler: (req) => partnerCenterPage(pc, req) },
+    {
+      method: 'POST',
+      path: '/demo/partner-center/:id/accept',
+      access: 'operator',
+      handler: (req) =>
+        microsoftAccepts(pc, req.params.id ?? '')
+          ? redirect('/demo/partner-center')
+          : { status: 404, body: 'not a shared co-sell', headers: { 'content-type': 'text/plain' } },
+    },
   ];
 }
