@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncOnce } from '../../jobs/sync-once.ts';
 import { waitFor } from '../faults/fault-kit.ts';
-import { startStack, type Stack, type StackOptions } from './harness.ts';
+import { idle, startStack, type Stack, type StackOptions } from './harness.ts';
 
 /*
  * Issue 16: a seller ticks "Sync with Partner Center" on a Salesforce opportunity and Partner
@@ -181,5 +181,31 @@ describe('sharing a Salesforce opportunity with Microsoft', () => {
     );
   });
 });
+
+describe('a shared opportunity afterwards', () => {
+  it("syncs outbound like any other: the seller's edit and Closed Lost reach the referral", async () => {
+    const s = await start();
+    const oppId = sellersOpportunity(s);
+    share(s, oppId, null);
+    await sharePoll(s);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    const referralId = String(createdFor(s, oppId)[0]?.id);
+
+    s.sf.fake.updateAsUser(oppId, { Amount: 150_000 });
+    await pushAll(s);
+    expect(s.pc.get(referralId)?.details).toMatchObject({ dealValue: 150_000 });
+    s.sf.fake.updateAsUser(oppId, { StageName: 'Closed Lost' });
+    await pushAll(s);
+    expect(s.pc.get(referralId)).toMatchObject({ status: 'Closed', substatus: 'Lost' });
+    expect(createdFor(s, oppId)).toHaveLength(1);
+  });
+});
+
+async function pushAll(s: Stack): Promise<void> {
+  const out = s.rt.outbound;
+  if (!out) throw new Error('outbound is on in these tests');
+  await out.poll();
+  await idle(out.pushQueue);
+}
 
 const contactOf = (s: Stack): string => String(s.sf.fake.records('Contact')[0]?.Id);
