@@ -242,6 +242,7 @@ export async function startRuntime(o: RuntimeOptions) {
       stateHistory: () => epoch.view(),
       // A referral we are creating from an opportunity is not synced inbound before the
       // opportunity holds its key (that would create a second opportunity for it).
+      targetOf: (kind) => targets.get(kind),
       shareInFlight: async (crm, crmId) => {
         const a = await shareStore.attempt(crm, crmId);
         return a !== null && a.linkedAt === undefined;

@@ -48,6 +48,8 @@ export interface SyncDeps {
    * key yet (issue 16); absent: nothing is ever shared.
    */
   shareInFlight?: ((crm: CrmKind, crmId: string) => Promise<boolean>) | undefined;
+  /** The target of one CRM by kind (CRM=both); absent: only `target` routes. */
+  targetOf?: ((crm: CrmKind) => SyncTarget | undefined) | undefined;
 }
 
 export type SyncOutcome = 'created' | 'updated' | 'unchanged' | 'superseded';
@@ -120,7 +122,7 @@ async function syncOrThrow(
   }
 
   const now = deps.clock.now();
-  const target = deps.target(referral);
+  const target = pinnedTarget(deps, referral, previous) ?? deps.target(referral);
   // A referral created from an opportunity names it in externalReferenceId; until the share job
   // wrote the referral key onto it, an upsert by that key would create a second opportunity.
   if (
@@ -352,6 +354,15 @@ async function adoptAsItIs(
   );
   await writeBackOnce(deps, referral, state);
   return 'unchanged';
+}
+
+/**
+ * A referral created from an opportunity (issue 16) belongs to that opportunity's CRM, whatever
+ * the routing rules would pick for it: routed elsewhere, it would get a second opportunity there.
+ */
+function pinnedTarget(deps: SyncDeps, referral: Referral, previous: ReferralSyncState | null): SyncTarget | undefined {
+  if (!previous || !deps.targetOf || referral.direction !== 'Outgoing') return undefined;
+  return referral.externalReferenceId === previous.crmId ? deps.targetOf(previous.crm) : undefined;
 }
 
 /** What an update of a known record writes: no create-only fields, no owner. */

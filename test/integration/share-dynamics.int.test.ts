@@ -26,8 +26,12 @@ async function start(): Promise<Stack & { dv: NonNullable<Stack['dv']> }> {
 }
 
 /** A seller's opportunity with its account (a German customer) and contact, not shared yet. */
-function sellersOpportunity(s: Stack & { dv: NonNullable<Stack['dv']> }, cols: Record<string, unknown> = {}): string {
-  const account = s.dv.fake.seed('accounts', { name: 'Fabrikam Foods GmbH', address1_country: 'DE' });
+function sellersOpportunity(
+  s: Stack & { dv: NonNullable<Stack['dv']> },
+  cols: Record<string, unknown> = {},
+  country = 'DE',
+): string {
+  const account = s.dv.fake.seed('accounts', { name: 'Fabrikam Foods GmbH', address1_country: country });
   const contact = s.dv.fake.seed('contacts', {
     firstname: 'Jonas',
     lastname: 'Keller',
@@ -128,5 +132,18 @@ describe('sharing a Dynamics 365 opportunity with Microsoft', () => {
     expect(opportunity(s, oppId)?.new_referralsyncmessage).toBe(
       'Microsoft declined the co-sell request: Customer requirement not met.',
     );
+  });
+
+  it('stays in Dynamics when the routing rules would send its customer to Salesforce (CRM=both)', async () => {
+    const s = await start();
+    // US customers are routed to Salesforce; this referral was created from a Dynamics opportunity.
+    const oppId = sellersOpportunity(s, {}, 'US');
+    s.dv.fake.updateAsUser(oppId, { new_syncwithpartnercenter: true, new_howcanmicrosofthelp: 'Quotes and licensing' });
+    await sharePoll(s);
+    await syncOnce(s.rt, { maxWaitMs: 30_000 });
+    const referralId = String(createdFor(s, oppId)[0]?.id);
+
+    expect(s.sf.fake.records('Opportunity').filter((o) => o.Referral_Id__c === referralId)).toEqual([]);
+    expect(opportunity(s, oppId)).toMatchObject({ new_referralid: referralId, new_referralstatus: 'Active' });
   });
 });
