@@ -11,6 +11,7 @@ import { atRiskList, type AtRiskEntry } from '../src/expiry/at-risk.ts';
 import { createRedisReferralStore } from '../connectors/redis/referral-store.ts';
 import { EXPIRY_QUEUE, type ExpiryOptions } from './expiry-queues.ts';
 import { ALL_OUTBOUND_QUEUES } from './outbound-queues.ts';
+import { ALL_SHARE_QUEUES } from './share-queues.ts';
 import { formatHistory } from '../src/outbound/audit.ts';
 import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
 
@@ -26,7 +27,12 @@ async function withRedis<T>(env: AdminEnv, fn: (redis: RedisConnection) => Promi
 /** Queue counts, the pull checkpoint and the parked referrals, as plain text. */
 export async function showStatus(env: AdminEnv, out: NodeJS.WritableStream): Promise<void> {
   await withRedis(env, async (redis) => {
-    for (const name of [...Object.values(QUEUE), ...ALL_OUTBOUND_QUEUES, ...Object.values(EXPIRY_QUEUE)]) {
+    for (const name of [
+      ...Object.values(QUEUE),
+      ...ALL_OUTBOUND_QUEUES,
+      ...ALL_SHARE_QUEUES,
+      ...Object.values(EXPIRY_QUEUE),
+    ]) {
       const q = new Queue(name, { connection: redis, prefix: env.REDIS_PREFIX });
       const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
       out.write(

@@ -7,6 +7,7 @@ import { FatalError } from '../src/errors.ts';
 import { toOpportunityDraft } from '../src/mapping/apply.ts';
 import type { Mapping } from '../src/mapping/schema.ts';
 import type { CrmConnector, CrmKind, CrmOutbound } from '../src/ports/crm.ts';
+import type { CrmShare } from '../src/ports/crm-share.ts';
 import type { ValueFieldNames } from '../src/outbound/draft-values.ts';
 import { routeReferral } from '../src/mapping/routing.ts';
 import {
@@ -15,7 +16,8 @@ import {
   type DynamicsOptionsInput,
 } from '../connectors/dynamics/index.ts';
 import { routeAllTo, type CrmBinding, type CrmRouter } from './crm-binding.ts';
-import type { PartnerCenterClient, TokenProvider } from '../src/ports/partner-center.ts';
+import type { PartnerCenterClient, ReferralCreator, TokenProvider } from '../src/ports/partner-center.ts';
+import { DEFAULT_REFERRAL_LINK } from '../src/mapping/schema.ts';
 import { createPartnerCenterClient } from '../connectors/partner-center/partner-center.client.ts';
 import { createTokenProvider, partnerCenterAuthFromEnv } from '../connectors/partner-center/token-provider.ts';
 import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
@@ -92,12 +94,12 @@ export function failureAlertOptionsFor(env: Env, schedule: boolean): FailureAler
 }
 
 /** A CRM as the composition root builds it: the concrete connector type, for doctor's and the dashboard's checks. */
-type CrmAdapterBinding = CrmBinding<(SalesforceConnector | DynamicsConnector) & CrmConnector & CrmOutbound>;
+type CrmAdapterBinding = CrmBinding<(SalesforceConnector | DynamicsConnector) & CrmConnector & CrmOutbound & CrmShare>;
 
 export interface Adapters {
   mapping: Mapping;
   tokens: TokenProvider;
-  partnerCenter: PartnerCenterClient;
+  partnerCenter: PartnerCenterClient & ReferralCreator;
   /** The CRMs in use (CRM=both: two). */
   crms: CrmAdapterBinding[];
   /** Picks a referral's CRM: the mapping's routing rules with CRM=both, otherwise the one CRM. */
@@ -143,6 +145,17 @@ export async function buildAdapters(env: Env, log: Logger, redis: RedisConnectio
           overlapMs: env.CRM_POLL_OVERLAP_MS,
         }
       : undefined;
+  // Sharing writes the referral key the outbound poll then follows: on with outbound sync only.
+  const shareOf = (crm: CrmAdapterBinding['connector'], shares: boolean) =>
+    env.OUTBOUND_SYNC === 'on' && shares
+      ? {
+          partnerCenter,
+          crm,
+          rules: mapping.outbound.share,
+          linkOf: referralLinkOf(mapping.referralLink),
+          pollIntervalMs: env.CRM_POLL_INTERVAL_MS,
+        }
+      : undefined;
   for (const kind of crmKinds(env)) {
     const toDraft = (r: Referral, now: Date) => toOpportunityDraft(kind, r, now, mapping);
     if (kind === 'salesforce') {
@@ -162,6 +175,7 @@ export async function buildAdapters(env: Env, log: Logger, redis: RedisConnectio
         expiry: connector,
         outbound: outboundOf(connector, section?.outbound),
         ...(lead ? { lead } : {}),
+        share: shareOf(connector, Boolean(section?.outbound.share)),
       });
     } else {
       const section = mapping.dynamics;
@@ -178,6 +192,7 @@ export async function buildAdapters(env: Env, log: Logger, redis: RedisConnectio
         expiry: connector,
         outbound: outboundOf(connector, valueFields),
         ...(lead ? { lead } : {}),
+        share: shareOf(connector, Boolean(section?.outbound.share)),
       });
     }
   }
@@ -257,3 +272,9 @@ async function readPrivateKey(path: string | undefined): Promise<string> {
     throw new FatalError(`SALESFORCE_PRIVATE_KEY_FILE: cannot read the key file at the configured path`);
   }
 }
+
+/** The Partner Center page of a new referral: the mapping's referralLink when it needs only the id. */
+export const referralLinkOf =
+  (template: string) =>
+  (id: string): string =>
+    (/\{(?!id\})[^}]*\}/.test(template) ? DEFAULT_REFERRAL_LINK : template).replaceAll('{id}', encodeURIComponent(id));

@@ -2,6 +2,7 @@ import type { Referral } from '../src/domain/referral.ts';
 import type { CrmConnector, CrmExpiryWriter, CrmKind, OpportunityDraft } from '../src/ports/crm.ts';
 import type { LeadBinding } from './lead-wiring.ts';
 import type { OutboundOptions } from './outbound-queues.ts';
+import type { ShareOptions } from './share-queues.ts';
 
 /**
  * One CRM a deployment writes to and what it offers. The runtime, reconcile, doctor and the
@@ -20,6 +21,8 @@ export interface CrmBinding<C extends CrmConnector = CrmConnector> {
   outbound?: Omit<OutboundOptions, 'attempts' | 'schedule'> | undefined;
   /** Referrals as CRM Leads (issue 16): the mapping has a lead section for this CRM. */
   lead?: LeadBinding | undefined;
+  /** Sharing opportunities with Microsoft (issue 16); absent: off. Scheduled with the polls. */
+  share?: Omit<ShareOptions, 'attempts' | 'schedule'> | undefined;
 }
 
 /** Picks the CRM a referral goes to (the mapping's routing rules; one CRM: always that one). */

@@ -67,6 +67,22 @@ describe('npm run demo', () => {
       .poll(async () => (await fetch(referralPage)).text(), { timeout: 20_000, interval: 250 })
       .toMatch(/id="parked-again"[^]*attempt\s+2, validate/);
 
+    // A seller shares an opportunity of their own: one referral, linked back (issue 16).
+    const own = demo.salesforce.records('Opportunity').find((o) => o.Name === 'Fabrikam data platform');
+    const shared = await fetch(`${demo.urls.crm}/${String(own?.Id)}/share`, {
+      method: 'POST',
+      body: new URLSearchParams({ help: 'Proof of concept/demo' }),
+      redirect: 'manual',
+    });
+    expect(shared.status).toBe(303);
+    await expect
+      .poll(() => demo?.salesforce.record('Opportunity', String(own?.Id))?.Referral_Id__c, {
+        timeout: 20_000,
+        interval: 250,
+      })
+      .toBeTruthy();
+    expect(demo.partnerCenter.all().filter((r) => r.externalReferenceId === own?.Id)).toHaveLength(1);
+
     await demo.stop();
     demo = undefined;
   });

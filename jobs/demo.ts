@@ -11,6 +11,8 @@ import { startSalesforceHarness } from '../test/fakes/salesforce/salesforce-harn
 import { demoRoutes, DEMO_NAV } from './demo/demo-pages.ts';
 import { demoReferrals, trickleReferral } from './demo/seed.ts';
 import { leadBindingFor, salesforceLeadOptions } from './lead-compose.ts';
+import { seedSellerDeals } from './demo/share-demo.ts';
+import { referralLinkOf } from './compose.ts';
 import { createCredentialTracker, instrumentPort } from './http/instrument.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startHttpServer } from './http/server.ts';
@@ -78,6 +80,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
     },
   });
 
+  seedSellerDeals(sf.fake);
+
   const metrics = createMetrics();
   const credentials = createCredentialTracker(['partner-center', 'salesforce']);
   const tokens = createAppTokenProvider({
@@ -108,6 +112,14 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
         toDraft: (r, now) => toOpportunityDraft('salesforce', r, now, mapping),
         expiry: crm,
         lead: leadBindingFor('salesforce', mapping, sf.connector.leads),
+        // Sellers share their own opportunities with Microsoft from the simulated CRM (issue 16).
+        share: {
+          partnerCenter,
+          crm,
+          rules: mapping.outbound.share,
+          linkOf: referralLinkOf(mapping.referralLink),
+          pollIntervalMs: 5_000,
+        },
         outbound: {
           crm,
           rules: mapping.outbound,
@@ -169,6 +181,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
       `Seeded ${seed.summary}.\nPulls every 10 s, CRM polls every 5 s, expiry scans every 15 s` +
       `${trickle ? `; a new lead arrives every ${Math.round((o.trickleMs ?? 30_000) / 1000)} s` : ''}.\n` +
       'Try it: in the simulated CRM, Accept a co-sell, or Convert or Disqualify a Lead, then watch the simulated Partner Center.\n' +
+      'Or share one of your own opportunities with Microsoft, and let Microsoft accept it in the simulated Partner Center.\n' +
       'Press Ctrl+C to stop.\n\n',
   );
 

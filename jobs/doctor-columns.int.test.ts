@@ -44,8 +44,11 @@ function env(crm: 'salesforce' | 'dynamics'): Env {
 const signedIn = { getAccessToken: async () => 'token' };
 const crmLines = (lines: DoctorLine[], prefix: string) => lines.filter((l) => l.check.startsWith(prefix));
 
-async function dynamicsDoctor(metadata: FakeMetadataOptions = {}) {
-  dv = await startDataverseHarness({ fake: { metadata } });
+async function dynamicsDoctor(metadata: FakeMetadataOptions = {}, share = false) {
+  dv = await startDataverseHarness({
+    fake: { metadata },
+    ...(share ? { connector: { outbound: { fields: { share: {} }, rules: {} } } } : {}),
+  });
   const c = dv.connector;
   return runDoctor(env('dynamics'), {
     remotes: async () => ({
@@ -99,6 +102,40 @@ describe('doctor: Dynamics 365 columns', () => {
     });
     expect(byCheck['Dynamics column opportunities.new_referralid']).toMatchObject({ status: 'ok' });
     expect(report.failed).toBe(true);
+  });
+});
+
+describe('doctor: share columns (issue 16)', () => {
+  it('checks the share columns on the opportunity, account and contact tables, naming a missing one', async () => {
+    const report = await dynamicsDoctor({ missing: ['opportunities.new_syncwithpartnercenter'] }, true);
+    const byCheck = Object.fromEntries(report.lines.map((l) => [l.check, l]));
+    expect(byCheck['Dynamics column opportunities.new_syncwithpartnercenter']).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('does not exist'),
+    });
+    for (const ok of [
+      'opportunities.new_howcanmicrosofthelp',
+      'opportunities.new_partnercentersolutions',
+      'accounts.address1_country',
+      'contacts.emailaddress1',
+    ])
+      expect(byCheck[`Dynamics column ${ok}`]).toMatchObject({ status: 'ok' });
+  });
+
+  it('checks the Salesforce share fields, a lookup path as its lookup field', async () => {
+    sf = await startSalesforceHarness({ connector: { outbound: { fields: { share: {} }, rules: {} } } });
+    const report = await runDoctor(env('salesforce'), {
+      remotes: async () => ({ tokens: signedIn, salesforce: sf?.connector }),
+    });
+    const fields = crmLines(report.lines, 'Salesforce field ');
+    expect(fields.filter((l) => l.status !== 'ok')).toEqual([]);
+    expect(fields.map((l) => l.check)).toEqual(
+      expect.arrayContaining([
+        'Salesforce field Opportunity.Sync_With_Partner_Center__c',
+        'Salesforce field Opportunity.How_Can_Microsoft_Help__c',
+        'Salesforce field Opportunity.Referral_Contact__c',
+      ]),
+    );
   });
 });
 

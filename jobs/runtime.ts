@@ -23,6 +23,8 @@ import { startExpiry, type ExpiryOptions } from './expiry-queues.ts';
 import { startOutbound } from './outbound-queues.ts';
 import type { CrmBinding, CrmRouter } from './crm-binding.ts';
 import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
+import { startShare } from './share-queues.ts';
+import { createRedisShareStore } from '../connectors/redis/share-store.ts';
 import {
   BACKOFF_TYPE,
   FAILED_SWEEP_INTERVAL_MS,
@@ -107,6 +109,7 @@ export async function startRuntime(o: RuntimeOptions) {
   const parking = createRedisParkingLot(redis, o.prefix);
   const checkpoint = createRedisCheckpoint(redis, o.prefix, 'pull');
   const outboundStore = createRedisOutboundStore(redis, o.prefix);
+  const shareStore = createRedisShareStore(redis, o.prefix);
   const lock = createReferralLock(redis, o.prefix);
   const epoch = createStateEpoch(redis, o.prefix);
 
@@ -242,6 +245,13 @@ export async function startRuntime(o: RuntimeOptions) {
       log: o.log,
       lock,
       stateHistory: () => epoch.view(),
+      // A referral we are creating from an opportunity is not synced inbound before the
+      // opportunity holds its key (that would create a second opportunity for it).
+      targetOf: (kind) => targets.get(kind),
+      shareInFlight: async (crm, crmId) => {
+        const a = await shareStore.attempt(crm, crmId);
+        return a !== null && a.linkedAt === undefined;
+      },
     }),
     {
       connection,
@@ -312,6 +322,18 @@ export async function startRuntime(o: RuntimeOptions) {
   const outbound = outbounds[0];
   /** The first CRM's Lead channel, when it has one (issue 16). */
   const leadOutbound = o.crms[0]?.lead && o.crms[0]?.outbound ? outbounds[1] : undefined;
+  const shares = await Promise.all(
+    bindings.flatMap((b) =>
+      b.share
+        ? [
+            startShare(
+              { ...outboundDeps, state, store: shareStore },
+              { ...b.share, attempts: o.attempts, schedule: o.schedulePolls ?? false },
+            ),
+          ]
+        : [],
+    ),
+  );
 
   const reconcile =
     o.reconcileIntervalMs === undefined
@@ -351,7 +373,12 @@ export async function startRuntime(o: RuntimeOptions) {
     : undefined;
   const lossInDigest = failureAlerts?.kinds.has('state-loss') === true;
 
-  const guards: JobGuard[] = [syncGuard, ...outbounds.map((x) => x.guard), ...(expiry ? [expiry.guard] : [])];
+  const guards: JobGuard[] = [
+    syncGuard,
+    ...outbounds.map((x) => x.guard),
+    ...shares.map((x) => x.guard),
+    ...(expiry ? [expiry.guard] : []),
+  ];
   /** Every failed set swept once: what a worker killed mid-handling left behind (issue 12). */
   const sweepFailed = async () => {
     for (const g of guards)
@@ -393,6 +420,7 @@ export async function startRuntime(o: RuntimeOptions) {
       await schedulePull();
       await Promise.all([
         ...outbounds.map((x) => x.schedule()),
+        ...shares.map((x) => x.schedule()),
         expiry?.schedule(),
         reconcile?.schedule(),
         failureAlerts?.schedule(),
@@ -439,6 +467,8 @@ export async function startRuntime(o: RuntimeOptions) {
     leadOutbound,
     outbounds,
     outboundStore,
+    shares,
+    shareStore,
     reconcile,
     failureAlerts,
     /** Stops taking jobs, lets in-flight ones finish (up to timeoutMs), then releases the rest. */
@@ -455,6 +485,7 @@ export async function startRuntime(o: RuntimeOptions) {
           reconcile?.close(),
           failureAlerts?.close(),
           ...outbounds.map((x) => x.close()),
+          ...shares.map((x) => x.close()),
         ]);
         const timedOut = await Promise.race([
           graceful.then(() => false),
@@ -469,6 +500,7 @@ export async function startRuntime(o: RuntimeOptions) {
             reconcile?.close(true),
             failureAlerts?.close(true),
             ...outbounds.map((x) => x.close(true)),
+            ...shares.map((x) => x.close(true)),
           ]);
         await Promise.all([pullQueue.close(), syncQueue.close()]);
         await redis.quit();

@@ -80,6 +80,7 @@ export function connectorColumns(o: DynamicsOptions): ColumnRequirement[] {
           },
         ]),
     ...leadColumns(o),
+    ...shareColumns(o),
   ];
 }
 
@@ -115,6 +116,28 @@ function leadColumns(o: DynamicsOptions): ColumnRequirement[] {
       role: 'readable',
       purpose: 'lead a qualified opportunity came from (qualify = accept)',
     },
+  ];
+}
+
+/** The share columns (issue 16), when sharing is configured; the lookups' targets are checked on their tables. */
+function shareColumns(o: DynamicsOptions): ColumnRequirement[] {
+  const sh = o.outbound.fields.share;
+  if (!sh) return [];
+  const opp = o.entitySet;
+  const col = (entitySet: string, column: string | null, role: ColumnRole, purpose: string): ColumnRequirement[] =>
+    column === null ? [] : [{ entitySet, column, role, purpose }];
+  return [
+    ...col(opp, sh.flag, 'readable', 'share with Microsoft flag'),
+    ...col(opp, sh.helpType, 'readable', 'How can Microsoft help?'),
+    ...col(opp, sh.solutions, 'readable', 'Partner Center solutions'),
+    ...col(opp, sh.visibility, 'readable', 'referral visibility (deal kind)'),
+    ...col(opp, sh.link, 'writable', 'link to the created referral'),
+    ...col(o.account.entitySet, sh.customer.name, 'readable', 'customer name'),
+    ...col(o.account.entitySet, sh.customer.country, 'readable', 'customer country (ISO-2)'),
+    ...col('contacts', sh.contact.firstName, 'readable', 'customer contact first name'),
+    ...col('contacts', sh.contact.lastName, 'readable', 'customer contact last name'),
+    ...col('contacts', sh.contact.email, 'readable', 'customer contact email'),
+    ...col('contacts', sh.contact.phone, 'readable', 'customer contact phone'),
   ];
 }
 

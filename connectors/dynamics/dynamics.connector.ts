@@ -13,6 +13,9 @@ import { createDynamicsOutbound } from './outbound.ts';
 import { readStamp } from './read-stamp.ts';
 import { dynamicsLeads } from './leads.ts';
 import type { CrmLeads } from '../../src/ports/crm-leads.ts';
+import type { CrmShare } from '../../src/ports/crm-share.ts';
+import { FatalError } from '../../src/errors.ts';
+import { dynamicsShare } from './share-requests.ts';
 import { upsertOpportunities, type DynamicsUpsertResult } from './upsert-opportunities.ts';
 
 /** Options without credentials, safe to log or show in `doctor`. */
@@ -22,7 +25,7 @@ export type DynamicsSettings = Omit<DynamicsOptions, 'auth' | 'outbound'> & {
   scope: string;
 };
 
-export interface DynamicsConnector extends CrmConnector, CrmExpiryWriter, CrmOutbound {
+export interface DynamicsConnector extends CrmConnector, CrmExpiryWriter, CrmOutbound, CrmShare {
   readonly kind: 'dynamics';
   readonly settings: DynamicsSettings;
   /** Closed (Won/Lost) opportunities come back ok with `skipped` and are not written. */
@@ -74,6 +77,13 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
     },
     log,
   );
+  // Share methods throw FatalError when `outbound.fields.share` is not configured.
+  const share = dynamicsShare(http, () => {
+    const columns = outbound.fields.share;
+    if (!columns)
+      throw new FatalError('dynamics: sharing is not configured (mapping dynamics.outbound.share is missing)');
+    return { entitySet: o.entitySet, alternateKey: o.alternateKey, fields: outbound.fields, share: columns };
+  });
 
   return {
     kind: 'dynamics',
@@ -89,6 +99,9 @@ export function createDynamicsConnector(input: DynamicsOptionsInput, log?: Logge
     listChangedSince: (cursor, overlapMs) => out.listChangedSince(cursor, overlapMs),
     getSnapshot: (crmId) => out.getSnapshot(crmId),
     writeStatus: (crmId, write) => out.writeStatus(crmId, write),
+    listShareRequests: () => share.listShareRequests(),
+    getShareRequest: (crmId) => share.getShareRequest(crmId),
+    linkReferral: (crmId, link) => share.linkReferral(crmId, link),
     checkColumns: (extra) => checkDataverse(http, [...connectorColumns(o), ...extra]),
     ...(o.lead
       ? {

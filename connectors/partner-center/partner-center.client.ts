@@ -6,9 +6,11 @@ import { ValidationError } from '../../src/errors.ts';
 import type {
   ListReferralsQuery,
   PartnerCenterClient,
+  ReferralCreator,
   ReferralListPage,
   TokenProvider,
 } from '../../src/ports/partner-center.ts';
+import { ReferralRejectedError, rejectedReason } from './referral-rejected.ts';
 import { type FailureContext, toSyncError } from '../shared/http-failure.ts';
 import { firstPageUrl, REFERRALS_PATH, resolveNextLink } from './list-url.ts';
 
@@ -28,7 +30,7 @@ export interface PartnerCenterClientOptions {
 
 const REMOTE = 'partner-center';
 
-export function createPartnerCenterClient(options: PartnerCenterClientOptions): PartnerCenterClient {
+export function createPartnerCenterClient(options: PartnerCenterClientOptions): PartnerCenterClient & ReferralCreator {
   const base = (options.baseUrl ?? 'https://api.partner.microsoft.com').replace(/\/+$/, '');
   const newCorrelationId = options.correlationId ?? randomUUID;
   const maxPages = options.maxPages ?? 100_000;
@@ -40,7 +42,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     url: string,
     ctx: FailureContext,
     correlationId: string,
-    extra: { headers?: Record<string, string>; data?: unknown } = {},
+    extra: { headers?: Record<string, string>; data?: unknown; answer400?: boolean } = {},
   ): Promise<AxiosResponse<unknown>> {
     let rejected: string | undefined;
     for (;;) {
@@ -50,6 +52,8 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
           method,
           url,
           data: extra.data,
+          // A create's 400 is read here: its message names the field the seller must fix.
+          ...(extra.answer400 ? { validateStatus: (st: number) => (st >= 200 && st < 300) || st === 400 } : {}),
           headers: {
             Authorization: `Bearer ${token}`,
             Accept: 'application/json',
@@ -80,7 +84,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     return referralOrThrow(res.data, 'get');
   }
 
-  return {
+  const client: PartnerCenterClient & ReferralCreator = {
     async *listReferrals(query: ListReferralsQuery): AsyncIterable<ReferralListPage> {
       const correlationId = newCorrelationId();
       let url: string | undefined = firstPageUrl(base, query, options.pageSize ?? 100);
@@ -123,7 +127,37 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
         return getReferral(id, correlationId);
       return referralOrThrow(res.data, 'patch');
     },
+
+    async createReferral(body: unknown): Promise<Referral> {
+      const res = await send('POST', `${base}${REFERRALS_PATH}`, { remote: REMOTE }, newCorrelationId(), {
+        data: body,
+        headers: { 'Content-Type': 'application/json' },
+        answer400: true,
+      });
+      if (res.status === 400) throw new ReferralRejectedError(rejectedReason(res.data));
+      return referralOrThrow(res.data, 'create');
+    },
+
+    async findByExternalReference(externalReferenceId: string, createdSince: Date): Promise<Referral[]> {
+      // No documented filter on externalReferenceId (docs/partner-center-create-referral.md): the
+      // referrals changed since the first attempt are listed and matched here. A referral created
+      // then has updatedDateTime >= its createdDateTime >= that instant, so none is missed.
+      const found: Referral[] = [];
+      for await (const page of client.listReferrals({ updatedSince: createdSince })) {
+        for (const r of page.referrals) if (r.externalReferenceId === externalReferenceId) found.push(r);
+      }
+      return found;
+    },
+
+    async relatedReferrals(engagementId: string): Promise<Referral[]> {
+      const all: Referral[] = [];
+      const quoted = engagementId.replaceAll("'", "''");
+      for await (const page of client.listReferrals({ filter: `engagementId eq '${quoted}'` }))
+        all.push(...page.referrals);
+      return all;
+    },
   };
+  return client;
 }
 
 function referralOrThrow(data: unknown, what: string): Referral {

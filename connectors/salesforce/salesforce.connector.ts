@@ -23,13 +23,15 @@ import { MAX_COLLECTION, queryAll, type SfRow } from './sobject-writes.ts';
 import { upsertOpportunities } from './upsert-opportunities.ts';
 import { salesforceLeads } from './leads.ts';
 import type { CrmLeads } from '../../src/ports/crm-leads.ts';
+import type { CrmShare } from '../../src/ports/crm-share.ts';
+import { salesforceShare, shareFields, shareSettings } from './share-requests.ts';
 
 /** Options without credentials (a proxy URL may hold some too), safe to log or show in `doctor`. */
 export type SalesforceSettings = Omit<SalesforceOptions, 'auth' | 'httpProxy'> & {
   authKind: SalesforceOptions['auth']['kind'];
 };
 
-export interface SalesforceConnector extends CrmConnector, CrmExpiryWriter, CrmOutbound, CheckTarget {
+export interface SalesforceConnector extends CrmConnector, CrmExpiryWriter, CrmOutbound, CrmShare, CheckTarget {
   readonly kind: 'salesforce';
   readonly settings: SalesforceSettings;
   /** Signs in now (otherwise the first call does). Throws AuthError/RetryableError. */
@@ -55,6 +57,8 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
   const orgCurrency = orgCurrencyReader(session);
   // No currency field in the mapping (a single-currency org): the org's currency stands in (#15).
   const currencyOf = async () => (outboundSettings(opts).fields.currency === null ? orgCurrency() : null);
+  // Share methods throw FatalError when `outbound.fields.share` is not configured (shareSettings).
+  const share = salesforceShare(session, () => shareSettings(opts), orgCurrency);
   const owners = new OwnerDirectory((emails) => activeUsersByEmail(session, emails));
   const { auth, httpProxy: _proxy, ...rest } = opts;
   const settings: SalesforceSettings = { ...rest, authKind: auth.kind };
@@ -82,6 +86,9 @@ export function createSalesforceConnector(input: SalesforceOptionsInput, log?: L
       return snapshot === null ? null : withOrgCurrency(snapshot, await currencyOf());
     },
     writeStatus: async (crmId, write) => writeStatus(session, outboundSettings(opts), crmId, write),
+    listShareRequests: () => share.listShareRequests(),
+    getShareRequest: (crmId) => share.getShareRequest(crmId),
+    linkReferral: (crmId, link) => share.linkReferral(crmId, link),
     async describe(object) {
       const body = await session.call(
         { method: 'GET', url: `/sobjects/${encodeURIComponent(object)}/describe` },
@@ -113,6 +120,7 @@ function requiredFields(o: SalesforceOptions): FieldRequirement[] {
     { object: 'Task', field: 'ActivityDate', role: 'writable', purpose: 'task due date' },
     ...outboundFields(o),
     ...leadFields(o),
+    ...shareFields(o),
   ];
 }
 

@@ -3,6 +3,7 @@ import type { FakeSalesforce } from '../../test/fakes/salesforce/fake-salesforce
 import { html, page, safeText } from '../http/render/html.ts';
 import type { HttpRequest, HttpResponse, HttpRoute } from '../http/types.ts';
 import { leadAction, leadTable } from './demo-leads.ts';
+import { microsoftAccepts, sellerDealsTable, shareAsSeller } from './share-demo.ts';
 
 /*
  * The demo's simulated CRM and Partner Center, served on the dashboard. Buttons edit the fake
@@ -47,7 +48,8 @@ function crmPage(sf: FakeSalesforce, req: HttpRequest): HttpResponse {
 ${done ? html`<p class="flash" id="flash">Saved as a seller would. Outbound sync reads it on its next CRM poll (every few seconds).</p>` : ''}
 <p><a href="/demo/crm">Refresh</a> · decisions show up under <a href="/demo/partner-center">Simulated Partner Center</a></p>
 <table id="opportunities"><tr><th>Opportunity</th><th>Stage</th><th>Amount</th><th>Referral status</th><th>Decision</th><th>Sync message</th><th>Seller actions</th></tr>${rows}</table>
-${leadTable(sf)}`;
+${leadTable(sf)}
+${sellerDealsTable(sf)}`;
   return { status: 200, body: page('Simulated CRM', body, { identity: req.identity, nav: DEMO_NAV }) };
 }
 
@@ -78,6 +80,10 @@ function crmAction(sf: FakeSalesforce, req: HttpRequest): HttpResponse {
     case 'lost':
       sf.updateAsUser(id, { StageName: 'Closed Lost' });
       break;
+    case 'share':
+      if (!shareAsSeller(sf, id, form.get('help') ?? ''))
+        return { status: 400, body: 'pick a help type', headers: { 'content-type': 'text/plain' } };
+      break;
     default:
       return { status: 404, body: 'unknown action', headers: { 'content-type': 'text/plain' } };
   }
@@ -88,12 +94,44 @@ function partnerCenterPage(pc: FakePartnerCenter, req: HttpRequest): HttpRespons
   const all = pc.all().sort((a, b) => str(b.updatedDateTime).localeCompare(str(a.updatedDateTime)));
   const rows = all.map((r) => {
     const customer = (r.customerProfile as { name?: unknown } | undefined)?.name;
-    return html`<tr data-referral="${str(r.id)}"><td><a href="/referrals/${encodeURIComponent(str(r.id))}">${str(r.id)}</a></td>
-<td>${str(r.name) || str(customer)}</td><td>${str(r.type)} / ${str(r.qualification)}</td><td>${str(r.status)}/${str(r.substatus)}</td>
-<td>${safeText(str(r.statusReason))}</td><td>${str(r.updatedDateTime)}</td><td>${str(r.expirationDateTime)}</td></tr>`;
+    return html`<tr data-referral="${str(r.id)}">
+      <td><a href="/referrals/${encodeURIComponent(str(r.id))}">${str(r.id)}</a></td>
+      <td>${str(r.name) || str(customer)}</td>
+      <td>${str(r.type)} / ${str(r.qualification)}</td>
+      <td>${str(r.status)}/${str(r.substatus)}</td>
+      <td>${safeText(str(r.statusReason))}</td>
+      <td>${str(r.updatedDateTime)}</td>
+      <td>${str(r.expirationDateTime)}</td>
+      <td>
+        ${
+          r.direction === 'Outgoing' && r.type === 'Shared'
+            ? html`<form
+                class="inline"
+                method="post"
+                action="/demo/partner-center/${encodeURIComponent(str(r.id))}/accept"
+              >
+                <button type="submit">Microsoft accepts the co-sell</button>
+              </form>`
+            : ''
+        }
+      </td>
+    </tr>`;
   });
-  const body = html`<h2>Simulated Partner Center: referrals in the fake</h2><p class="muted">Reloads every 5 s.</p>
-<table id="referrals"><tr><th>Referral</th><th>Deal / customer</th><th>Type</th><th>Status</th><th>Status reason</th><th>Updated</th><th>Expires</th></tr>${rows}</table>`;
+  const body = html`<h2>Simulated Partner Center: referrals in the fake</h2>
+    <p class="muted">Reloads every 5 s.</p>
+    <table id="referrals">
+      <tr>
+        <th>Referral</th>
+        <th>Deal / customer</th>
+        <th>Type</th>
+        <th>Status</th>
+        <th>Status reason</th>
+        <th>Updated</th>
+        <th>Expires</th>
+        <th>Microsoft</th>
+      </tr>
+      ${rows}
+    </table>`;
   return {
     status: 200,
     body: page('Simulated Partner Center', body, { identity: req.identity, nav: DEMO_NAV, refreshSeconds: 5 }),
@@ -105,5 +143,14 @@ export function demoRoutes(pc: FakePartnerCenter, sf: FakeSalesforce): HttpRoute
     { method: 'GET', path: '/demo/crm', access: 'viewer', handler: (req) => crmPage(sf, req) },
     { method: 'POST', path: '/demo/crm/:id/:action', access: 'operator', handler: (req) => crmAction(sf, req) },
     { method: 'GET', path: '/demo/partner-center', access: 'viewer', handler: (req) => partnerCenterPage(pc, req) },
+    {
+      method: 'POST',
+      path: '/demo/partner-center/:id/accept',
+      access: 'operator',
+      handler: (req) =>
+        microsoftAccepts(pc, req.params.id ?? '')
+          ? redirect('/demo/partner-center')
+          : { status: 404, body: 'not a shared co-sell', headers: { 'content-type': 'text/plain' } },
+    },
   ];
 }

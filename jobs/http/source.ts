@@ -14,6 +14,7 @@ import { createRedisSyncStateStore } from '../../connectors/redis/sync-state-sto
 import { requeueReferral } from '../admin.ts';
 import { EXPIRY_QUEUE } from '../expiry-queues.ts';
 import { ALL_OUTBOUND_QUEUES } from '../outbound-queues.ts';
+import { ALL_SHARE_QUEUES } from '../share-queues.ts';
 import { QUEUE } from '../queues.ts';
 import type { Runtime } from '../runtime.ts';
 
@@ -70,7 +71,12 @@ export interface SourceSettings {
   crmKinds?: readonly CrmKind[];
 }
 
-const ALL_QUEUES: readonly string[] = [...Object.values(QUEUE), ...ALL_OUTBOUND_QUEUES, ...Object.values(EXPIRY_QUEUE)];
+const ALL_QUEUES: readonly string[] = [
+  ...Object.values(QUEUE),
+  ...ALL_OUTBOUND_QUEUES,
+  ...ALL_SHARE_QUEUES,
+  ...Object.values(EXPIRY_QUEUE),
+];
 
 function replayWith(redis: RedisConnection, prefix: string, queues: readonly Queue[], attempts: number, clock: Clock) {
   const syncQueue = queues.find((q) => q.name === QUEUE.sync);

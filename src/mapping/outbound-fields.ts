@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DynamicsShareFields, SalesforceShareFields } from './share-fields.ts';
 
 /*
  * Where each CRM keeps what outbound sync reads (issue 4): the partner's decision, the reasons,
@@ -39,6 +40,9 @@ export const SalesforceOutboundFields = z
       description:
         'Read the Opportunity Team (OpportunityTeamMember, needs Team Selling) and add new members to the referral team. Only for objectName Opportunity.',
     }),
+    share: SalesforceShareFields.nullable().default(null).meta({
+      description: 'Sharing opportunities with Microsoft as new referrals (issue 16); null: off.',
+    }),
   })
   .meta({ description: 'Salesforce fields read for outbound sync; defaults shown.' });
 export type SalesforceOutboundFields = z.infer<typeof SalesforceOutboundFields>;
@@ -61,6 +65,9 @@ export const DynamicsOutboundFields = z
     teamMembers: z.boolean().default(true).meta({
       description:
         'Read the opportunity Sales Team (active connections from the opportunity to users) and add new members to the referral team.',
+    }),
+    share: DynamicsShareFields.nullable().default(null).meta({
+      description: 'Sharing opportunities with Microsoft as new referrals (issue 16); null: off.',
     }),
   })
   .meta({ description: 'Dataverse columns read for outbound sync; defaults shown.' });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KNOWN_STATUSES, KNOWN_SUBSTATUSES } from '../domain/referral.ts';
 import { closest } from '../mapping/suggest.ts';
+import { ShareRules } from '../share/share-rules.ts';
 
 /*
  * What the admin configures for outbound sync (issue 4). Data only; the lead embeds it in the
@@ -124,6 +125,7 @@ export const OutboundRules = z
       description: 'Partner Center state -> CRM stage written inbound, keyed "Closed/Expired", "Expired" or "Closed".',
     }),
     labels: Labels,
+    share: ShareRules,
   })
   .prefault({});
 export type OutboundRules = z.infer<typeof OutboundRules>;

@@ -55,3 +55,24 @@ export interface TokenProvider {
    */
   getAccessToken(rejected?: string): Promise<string>;
 }
+
+/** Creating referrals (issue 16: co-sell referrals shared from the CRM). */
+export interface ReferralCreator {
+  /**
+   * `POST /v1.0/engagements/referrals`. Not idempotent on Partner Center's side: a caller that
+   * does not get an answer must look the referral up (findByExternalReference) before sending
+   * again. A 400 leaves as ValidationError carrying Partner Center's message (it names the field).
+   */
+  createReferral(body: unknown): Promise<Referral>;
+  /**
+   * Referrals whose `externalReferenceId` equals `externalReferenceId`, created at or after
+   * `createdSince`. The API documents no server-side filter on externalReferenceId, so this lists
+   * the referrals updated since then and matches on our side (docs/partner-center-create-referral.md).
+   */
+  findByExternalReference(externalReferenceId: string, createdSince: Date): Promise<Referral[]>;
+  /**
+   * The referrals of one engagement (`$filter=engagementId eq '…'`): for a shared co-sell, our
+   * referral and Microsoft's copy, whose status is Microsoft's answer.
+   */
+  relatedReferrals(engagementId: string): Promise<Referral[]>;
+}

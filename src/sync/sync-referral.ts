@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { isTerminal, type Referral } from '../domain/referral.ts';
-import { ConflictError, FatalError, SyncError, ValidationError } from '../errors.ts';
+import { ConflictError, FatalError, RetryableError, SyncError, ValidationError } from '../errors.ts';
 import type { CrmKind, OpportunityDraft, OpportunityStamp, UpsertResult } from '../ports/crm.ts';
 import type { PartnerCenterClient } from '../ports/partner-center.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -50,6 +50,13 @@ export interface SyncDeps {
    * (connectors/redis/state-epoch.ts); absent: neither is considered.
    */
   stateHistory?: (() => Promise<{ epoch: string | null; lossSeen: boolean }>) | undefined;
+  /**
+   * Whether the opportunity `crmId` is being shared with Microsoft and does not hold its referral's
+   * key yet (issue 16); absent: nothing is ever shared.
+   */
+  shareInFlight?: ((crm: CrmKind, crmId: string) => Promise<boolean>) | undefined;
+  /** The target of one CRM by kind (CRM=both); absent: only `target` routes. */
+  targetOf?: ((crm: CrmKind) => SyncTarget | undefined) | undefined;
 }
 
 export type SyncOutcome = 'created' | 'updated' | 'unchanged' | 'superseded';
@@ -124,7 +131,17 @@ async function syncOrThrow(
   }
 
   const now = deps.clock.now();
-  const target = deps.target(referral);
+  const target = pinnedTarget(deps, referral, previous) ?? deps.target(referral);
+  // A referral created from an opportunity names it in externalReferenceId; until the share job
+  // wrote the referral key onto it, an upsert by that key would create a second opportunity.
+  if (
+    !previous &&
+    referral.externalReferenceId &&
+    (await deps.shareInFlight?.(target.crm, referral.externalReferenceId))
+  )
+    throw new RetryableError(
+      `referral ${referralId} was created from opportunity ${referral.externalReferenceId}, which is not linked to it yet`,
+    );
   // Issue 16: the seller converted the Lead since (a pull racing the outbound poll). The referral
   // follows its opportunity; nothing is written to the converted Lead and nothing is created.
   if (previous?.record === 'lead' && previous.crm === target.crm && target.lead) {
@@ -385,6 +402,15 @@ async function adoptAsItIs(
   );
   await writeBackOnce(deps, referral, state);
   return 'unchanged';
+}
+
+/**
+ * A referral created from an opportunity (issue 16) belongs to that opportunity's CRM, whatever
+ * the routing rules would pick for it: routed elsewhere, it would get a second opportunity there.
+ */
+function pinnedTarget(deps: SyncDeps, referral: Referral, previous: ReferralSyncState | null): SyncTarget | undefined {
+  if (!previous || !deps.targetOf || referral.direction !== 'Outgoing') return undefined;
+  return referral.externalReferenceId === previous.crmId ? deps.targetOf(previous.crm) : undefined;
 }
 
 function stageOf(err: SyncError): string {

@@ -2,9 +2,17 @@ import { afterEach, beforeEach, describe, it } from 'vitest';
 import type { ContractTest, CrmContractHarness, MakeHarness } from './crm-harness.ts';
 import { outboundCases } from './outbound.cases.ts';
 import { upsertCases } from './upsert.cases.ts';
+import { shareCases } from './share.cases.ts';
 
 export { CONTRACT_CASES } from './crm-harness.ts';
-export type { ContractCase, CrmContractHarness, MakeHarness, NeutralOpportunity, SellerEdit } from './crm-harness.ts';
+export type {
+  ContractCase,
+  CrmContractHarness,
+  MakeHarness,
+  NeutralOpportunity,
+  SellerEdit,
+  ShareSetup,
+} from './crm-harness.ts';
 
 /*
  * One contract for every CRM connector (STYLE §3, issue 6): each case is a behaviour a user of
@@ -33,5 +41,6 @@ export function runCrmConnectorContract(name: string, makeHarness: MakeHarness):
 
     upsertCases(test);
     outboundCases(test);
+    shareCases(test);
   });
 }

@@ -6,6 +6,7 @@ import type {
   OpportunityDraft,
   UpsertResult,
 } from '../../src/ports/crm.ts';
+import type { CrmShare } from '../../src/ports/crm-share.ts';
 import { contractReferral, type Customer } from './contract-referrals.ts';
 
 /*
@@ -43,7 +44,11 @@ export interface SellerEdit {
 }
 
 export interface CrmContractHarness {
-  readonly connector: CrmConnector & CrmExpiryWriter & CrmOutbound;
+  readonly connector: CrmConnector & CrmExpiryWriter & CrmOutbound & CrmShare;
+  /** A seller's opportunity with account and contact, flagged to share with Microsoft (unless flag: false). */
+  sellerSharesOpportunity(o: ShareSetup): Promise<string>;
+  /** The share link field of an opportunity. */
+  linkOf(crmId: string): string | null;
   /** The default mapping (config/mapping.default.yaml) applied for this CRM. */
   draftFor(referral: Referral, now: Date): OpportunityDraft;
   /** Opportunities carrying a referral id. */
@@ -67,6 +72,19 @@ export interface CrmContractHarness {
 }
 
 export type MakeHarness = () => Promise<CrmContractHarness>;
+
+/** What a seller fills in to share an opportunity (issue 16), in neutral terms. */
+export interface ShareSetup {
+  name: string;
+  amount: number;
+  closeDate: string;
+  customerName: string;
+  country: string;
+  contact: { firstName: string; lastName: string; email: string } | null;
+  solutions: string;
+  helpType: string;
+  flag?: boolean;
+}
 
 export const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 export const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
@@ -123,6 +141,10 @@ export const CONTRACT_CASES = [
   'get-snapshot',
   'team-member-added',
   'expiry-once-per-level',
+  'share-lists-flagged',
+  'share-link',
+  'share-without-contact',
+  'share-unknown',
 ] as const;
 export type ContractCase = (typeof CONTRACT_CASES)[number];
 

@@ -141,6 +141,33 @@ async function dynamicsHarness(): Promise<CrmContractHarness> {
       });
     },
     unknownCrmId: '00000000-0000-4000-8000-000000000000',
+    sellerSharesOpportunity(o) {
+      const account = fake.seed(accounts, { name: o.customerName, address1_country: o.country });
+      const contact = o.contact
+        ? fake.seed('contacts', {
+            firstname: o.contact.firstName,
+            lastname: o.contact.lastName,
+            emailaddress1: o.contact.email,
+          })
+        : null;
+      const LOOKUP = '@Microsoft.Dynamics.CRM.lookuplogicalname';
+      const row = fake.seed(section.entitySet, {
+        name: o.name,
+        estimatedvalue: o.amount,
+        estimatedclosedate: o.closeDate,
+        statecode: 0,
+        _customerid_value: account.accountid,
+        [`_customerid_value${LOOKUP}`]: 'account',
+        ...(contact
+          ? { _parentcontactid_value: contact.contactid, [`_parentcontactid_value${LOOKUP}`]: 'contact' }
+          : {}),
+        new_partnercentersolutions: o.solutions,
+        new_howcanmicrosofthelp: o.helpType,
+        new_syncwithpartnercenter: o.flag ?? true,
+      });
+      return Promise.resolve(String(row.opportunityid));
+    },
+    linkOf: (crmId) => text(fake.records(section.entitySet).find((r) => r.opportunityid === crmId)?.new_referrallink),
     close: () => h.close(),
   };
 }

@@ -81,6 +81,30 @@ async function salesforceHarness(): Promise<CrmContractHarness> {
     rejectNextWriteOf: (referralId, message) =>
       fake.failRecord(referralId, 'FIELD_CUSTOM_VALIDATION_EXCEPTION', 1, message),
     unknownCrmId: '006000000000ZZZAAA',
+    sellerSharesOpportunity(o) {
+      const accountId = fake.setRecord('Account', { Name: o.customerName, BillingCountry: o.country });
+      const contactId = o.contact
+        ? fake.setRecord('Contact', {
+            FirstName: o.contact.firstName,
+            LastName: o.contact.lastName,
+            Email: o.contact.email,
+          })
+        : null;
+      return Promise.resolve(
+        fake.setRecord(object, {
+          Name: o.name,
+          StageName: 'Qualification',
+          CloseDate: o.closeDate,
+          Amount: o.amount,
+          AccountId: accountId,
+          Referral_Contact__c: contactId,
+          Partner_Center_Solutions__c: o.solutions,
+          How_Can_Microsoft_Help__c: o.helpType,
+          Sync_With_Partner_Center__c: o.flag ?? true,
+        }),
+      );
+    },
+    linkOf: (crmId) => text(fake.record(object, crmId)?.Referral_Link__c),
     close: () => h.close(),
   };
 }

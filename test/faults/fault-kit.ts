@@ -167,6 +167,8 @@ export interface WorkerChildConfig {
   /** Repeatable pull (and poll) as `start` runs them; absent: one pull at start. */
   schedule?: { pullIntervalMs: number; pollIntervalMs: number };
   outbound?: boolean;
+  /** Sharing opportunities with Microsoft (issue 16); needs outbound. */
+  share?: boolean;
   stateCheckIntervalMs?: number;
   failedSweepIntervalMs?: number;
   notifyUrl?: string;

@@ -14,6 +14,9 @@ import { createLogger } from '../../jobs/logger.ts';
 import { loadMappingFile } from '../../jobs/mapping-file.ts';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../jobs/runtime.ts';
 import { routeAllTo, type CrmBinding } from '../../jobs/crm-binding.ts';
+import { referralLinkOf } from '../../jobs/compose.ts';
+import type { CrmConnector, CrmOutbound } from '../../src/ports/crm.ts';
+import type { CrmShare } from '../../src/ports/crm-share.ts';
 import { startFakePartnerCenter, type FakePartnerCenter } from '../fakes/partner-center/server.ts';
 import { startSalesforceHarness, type SalesforceHarness } from '../fakes/salesforce/salesforce-harness.ts';
 import { dynamicsLeadOptions, leadBindingFor, salesforceLeadOptions } from '../../jobs/lead-compose.ts';
@@ -69,6 +72,10 @@ export interface StackOptions {
   salesforceLatencyMs?: number;
   /** Wraps the Partner Center client the runtime uses (fault injection around calls). */
   wrapPartnerCenter?: (client: PartnerCenterClient, pc: FakePartnerCenter) => PartnerCenterClient;
+  /** Sharing opportunities with Microsoft (issue 16) on, for each CRM in the stack (needs outbound). */
+  share?: boolean;
+  /** The Partner Center client's per-request timeout (default 30 s). */
+  pcTimeoutMs?: number;
   /** Another Redis than the shared test one (e.g. a Redis Cluster node; the prefix then needs a hash tag). */
   redis?: { url: string; cluster: boolean; prefix: string };
 }
@@ -115,7 +122,22 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     ...PC_CLIENT,
     scope: 'https://api.partner.microsoft.com/.default',
   });
-  const client = createPartnerCenterClient({ tokens, baseUrl: pc.url, pageSize: 100 });
+  const client = createPartnerCenterClient({
+    tokens,
+    baseUrl: pc.url,
+    pageSize: 100,
+    ...(o.pcTimeoutMs ? { timeoutMs: o.pcTimeoutMs } : {}),
+  });
+  const shareOf = (crm: CrmConnector & CrmOutbound & CrmShare) =>
+    o.share
+      ? {
+          partnerCenter: client,
+          crm,
+          rules: mapping.outbound.share,
+          linkOf: referralLinkOf(mapping.referralLink),
+          pollIntervalMs: 60_000,
+        }
+      : undefined;
   const partnerCenter = o.wrapPartnerCenter ? o.wrapPartnerCenter(client, pc) : client;
   const dv = o.dynamics ? await startDataverseHarness() : undefined;
   const dvFields = mapping.dynamics?.outbound;
@@ -132,6 +154,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       toDraft: (r: Referral, now: Date) => toOpportunityDraft('salesforce', r, now, mapping),
       expiry: sf.connector,
       ...(o.leads ? { lead: leadBindingFor('salesforce', mapping, sf.connector.leads) } : {}),
+      share: o.outbound ? shareOf(sf.connector) : undefined,
       outbound: o.outbound
         ? {
             crm: sf.connector,
@@ -149,6 +172,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
             toDraft: (r: Referral, now: Date) => toOpportunityDraft('dynamics', r, now, mapping),
             expiry: dvConnector,
             ...(o.leads ? { lead: leadBindingFor('dynamics', mapping, dvConnector.leads) } : {}),
+            share: shareOf(dvConnector),
             outbound: o.outbound
               ? {
                   crm: dvConnector,

@@ -16,6 +16,7 @@ import { routeAllTo } from '../../jobs/crm-binding.ts';
 import { toLevels } from '../../src/expiry/levels.ts';
 import { isContactMeRequest } from '../../src/mapping/contact-me.ts';
 import { createWebhookPoster } from '../../connectors/webhook/webhook-poster.ts';
+import { referralLinkOf } from '../../jobs/compose.ts';
 
 const Config = z.object({
   redisUrl: z.string(),
@@ -39,6 +40,8 @@ const Config = z.object({
   schedule: z.object({ pullIntervalMs: z.number(), pollIntervalMs: z.number() }).optional(),
   /** Outbound sync (poll and push) for Salesforce. */
   outbound: z.boolean().optional(),
+  /** Sharing opportunities with Microsoft (issue 16); needs outbound. */
+  share: z.boolean().optional(),
   stateCheckIntervalMs: z.number().optional(),
   /** Ops notices (Redis data loss) go to this JSON receiver. */
   notifyUrl: z.string().optional(),
@@ -62,10 +65,11 @@ const connector = createSalesforceConnector({
   auth: { kind: 'jwt', clientId: config.sf.clientId, username: config.sf.username, privateKey: config.sf.privateKey },
   ...(config.outbound && outboundFields ? { outbound: { fields: outboundFields, rules: mapping.outbound } } : {}),
 });
+const partnerCenter = createPartnerCenterClient({ tokens, baseUrl: config.pc.url, pageSize: 100 });
 const rt = await startRuntime({
   redisUrl: config.redisUrl,
   prefix: config.prefix,
-  partnerCenter: createPartnerCenterClient({ tokens, baseUrl: config.pc.url, pageSize: 100 }),
+  partnerCenter,
   crms: [
     {
       connector,
@@ -79,6 +83,16 @@ const rt = await startRuntime({
               valueFields: outboundFields,
               pollIntervalMs: config.schedule?.pollIntervalMs ?? 60_000,
               overlapMs: 60_000,
+            }
+          : undefined,
+      share:
+        config.outbound && outboundFields && config.share
+          ? {
+              partnerCenter,
+              crm: connector,
+              rules: mapping.outbound.share,
+              linkOf: referralLinkOf(mapping.referralLink),
+              pollIntervalMs: config.schedule?.pollIntervalMs ?? 60_000,
             }
           : undefined,
     },

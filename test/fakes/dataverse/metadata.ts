@@ -45,6 +45,11 @@ const COLUMNS: Record<string, string[]> = {
     'new_referraldecision',
     'new_referraldeclinereason',
     'new_referralsyncmessage',
+    // Sharing with Microsoft (issue 16; the mapping's dynamics.outbound.share).
+    'new_syncwithpartnercenter',
+    'new_howcanmicrosofthelp',
+    'new_partnercentersolutions',
+    'parentcontactid',
     'originatingleadid',
   ],
   lead: [
@@ -71,6 +76,7 @@ const COLUMNS: Record<string, string[]> = {
     'new_referralcategory',
     'new_referralsyncmessage',
   ],
+  contact: ['contactid', 'firstname', 'lastname', 'emailaddress1', 'telephone1', 'modifiedon', 'createdon'],
   account: [
     'accountid',
     'name',
@@ -85,6 +91,7 @@ const COLUMNS: Record<string, string[]> = {
 const READ_ONLY = new Set([
   'opportunityid',
   'accountid',
+  'contactid',
   'leadid',
   'statecode',
   'modifiedon',

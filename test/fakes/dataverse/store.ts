@@ -60,6 +60,7 @@ export class DataverseStore {
       tasks: { logical: 'task', pk: 'activityid', keys: [] },
       opportunitycloses: { logical: 'opportunityclose', pk: 'activityid', keys: [] },
       annotations: { logical: 'annotation', pk: 'annotationid', keys: [] },
+      contacts: { logical: 'contact', pk: 'contactid', keys: [] },
       transactioncurrencies: { logical: 'transactioncurrency', pk: 'transactioncurrencyid', keys: [] },
       systemusers: { logical: 'systemuser', pk: 'systemuserid', keys: [] },
       teams: { logical: 'team', pk: 'teamid', keys: [] },

@@ -4,8 +4,9 @@ import { parseListQuery } from './odata.ts';
 import { encodePageToken, type Pager } from './paging.ts';
 import type { ReferralIndex } from './referral-index.ts';
 import type { TokenService } from './token-service.ts';
+import { createReferral, relatedOf, type CreateFault, type CreateState } from './create-route.ts';
 
-export type RouteName = 'token' | 'devicecode' | 'list' | 'get' | 'patch' | 'unauthorized' | 'other';
+export type RouteName = 'token' | 'devicecode' | 'list' | 'get' | 'patch' | 'create' | 'unauthorized' | 'other';
 
 /** An injected failure for the next API call(s). */
 export interface Failure {
@@ -14,6 +15,8 @@ export interface Failure {
   retryAfter?: string;
   /** Partner API error code in the body (default: throttled / serviceNotAvailable / generalException). */
   code?: string;
+  /** The error message in the body (default: `injected failure <status>`). */
+  message?: string;
 }
 
 export interface PatchRecord {
@@ -24,7 +27,7 @@ export interface PatchRecord {
   outcome: 'applied' | 'conflict' | 'invalid' | 'notFound';
 }
 
-export interface ApiState {
+export interface ApiState extends CreateState {
   index: ReferralIndex;
   pager: Pager;
   tokens: TokenService;
@@ -37,6 +40,8 @@ export interface ApiState {
 }
 
 export interface ApiReply {
+  /** The server loses the answer: closes the socket (`drop`) or never answers (`hang`). */
+  fault?: 'drop' | 'hang';
   status: number;
   headers?: Record<string, string>;
   body?: string;
@@ -73,7 +78,9 @@ export function handleApi(
         ? 'get'
         : id !== undefined && method === 'PATCH'
           ? 'patch'
-          : 'other';
+          : path === BASE && method === 'POST'
+            ? 'create'
+            : 'other';
   state.counters[route]++;
   if (route === 'other') return fail(404, 'invalidRequest', `no route for ${method} ${url.pathname}`);
 
@@ -92,12 +99,13 @@ export function handleApi(
     return fail(
       injected.status,
       injected.code ?? defaultCode(injected.status),
-      `injected failure ${injected.status}`,
+      injected.message ?? `injected failure ${injected.status}`,
       extra,
     );
   }
 
   if (route === 'list') return list(state, url);
+  if (route === 'create') return create(state, body);
   const current = state.index.get(id as string);
   if (route === 'get') {
     if (!current) return fail(404, 'itemNotFound', `referral ${id} not found`);
@@ -109,6 +117,11 @@ export function handleApi(
 function list(state: ApiState, url: URL): ApiReply {
   const parsed = parseListQuery(url.searchParams, state.maxPageSize);
   if (!parsed.ok) return fail(400, 'invalidRequest', parsed.error);
+  if (parsed.engagementId !== undefined) {
+    // Related referrals: one engagement holds a handful, served in one page.
+    const items = relatedOf(state, parsed.engagementId).map((r) => JSON.stringify(r));
+    return { status: 200, body: `{"value":[${items.join(',')}]}` };
+  }
   const served = state.pager.page(parsed.query, parsed.token);
   if (!served) return fail(400, 'invalidRequest', 'the $skiptoken has expired; list again');
   const base = state.baseUrl();
@@ -169,3 +182,21 @@ function patch(
 }
 
 const etagHeader = (eTag: unknown): Record<string, string> => (typeof eTag === 'string' ? { etag: eTag } : {});
+
+function create(state: ApiState, body: string): ApiReply {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return fail(400, 'invalidRequest', 'the body is not JSON');
+  }
+  const r = createReferral(state, parsed);
+  if (!r.ok) return fail(400, 'invalidRequest', r.message);
+  const lost: Record<CreateFault, 'drop' | 'hang'> = { 'drop-after-create': 'drop', 'hang-after-create': 'hang' };
+  return {
+    status: 201,
+    headers: etagHeader(r.stored.eTag),
+    body: JSON.stringify(r.stored),
+    ...(r.fault ? { fault: lost[r.fault] } : {}),
+  };
+}

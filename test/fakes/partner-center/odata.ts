@@ -11,15 +11,19 @@ import type { IndexQuery } from './referral-index.ts';
 export function parseListQuery(
   params: URLSearchParams,
   maxPageSize: number,
-): { ok: true; query: IndexQuery; token?: PageToken } | { ok: false; error: string } {
+): { ok: true; query: IndexQuery; token?: PageToken; engagementId?: string } | { ok: false; error: string } {
   const query: IndexQuery = { desc: false, top: maxPageSize };
+  let engagementId: string | undefined;
   const filter = params.get('$filter');
   if (filter !== null && filter.trim() !== '') {
     for (const rawClause of filter.split(/\s+and\s+/i)) {
       const clause = stripParens(rawClause.trim());
       const since = /^updatedDateTime\s+(ge|gt)\s+'?([^']+?)'?$/i.exec(clause);
       const status = /^status\s+eq\s+'([^']*)'$/i.exec(clause);
-      if (since) {
+      const engagement = /^engagementId\s+eq\s+'([^']*)'$/i.exec(clause);
+      if (engagement) {
+        engagementId = engagement[1];
+      } else if (since) {
         const t = Date.parse(since[2] as string);
         if (Number.isNaN(t)) return { ok: false, error: `bad date in $filter: ${since[2]}` };
         query.since = { t, inclusive: (since[1] as string).toLowerCase() === 'ge' };
@@ -43,10 +47,11 @@ export function parseListQuery(
     query.top = Math.min(n, maxPageSize);
   }
   const skip = params.get('$skiptoken');
-  if (skip === null) return { ok: true, query };
+  const related = engagementId === undefined ? {} : { engagementId };
+  if (skip === null) return { ok: true, query, ...related };
   const token = decodePageToken(skip);
   if (!token) return { ok: false, error: 'bad $skiptoken' };
-  return { ok: true, query, token };
+  return { ok: true, query, token, ...related };
 }
 
 /** Grouping parentheses carry no meaning when every clause is ANDed. */

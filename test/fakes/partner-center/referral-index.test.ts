@@ -125,7 +125,14 @@ describe('parseListQuery', () => {
     });
   });
 
-  it.each([["engagementId eq 'x'"], ['updatedDateTime ge yesterday']])('rejects %s', (filter) => {
+  it.each([["direction eq 'Outgoing'"], ['updatedDateTime ge yesterday']])('rejects %s', (filter) => {
     expect(parseListQuery(new URLSearchParams({ $filter: filter }), 100).ok).toBe(false);
+  });
+
+  it("reads engagementId eq '…' as a related-referrals query (issue 16)", () => {
+    expect(parseListQuery(new URLSearchParams({ $filter: "engagementId eq 'E-1'" }), 100)).toMatchObject({
+      ok: true,
+      engagementId: 'E-1',
+    });
   });
 });

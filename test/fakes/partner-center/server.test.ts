@@ -51,7 +51,9 @@ describe('fake Partner Center over HTTP', () => {
     expect(body['@odata.nextLink']).toContain('$skiptoken=');
     const rest = await call(body['@odata.nextLink'].slice(fake.url.length));
     expect((rest.body as { value: unknown[] }).value).toHaveLength(50);
-    expect(await call(`${API}?$filter=${encodeURIComponent("engagementId eq 'x'")}`)).toMatchObject({ status: 400 });
+    expect(await call(`${API}?$filter=${encodeURIComponent("direction eq 'Outgoing'")}`)).toMatchObject({
+      status: 400,
+    });
   });
 
   it('PATCH: enforces If-Match (412 preconditionFailed), answers 204 without Prefer, records every patch', async () => {
@@ -108,5 +110,28 @@ describe('fake Partner Center over HTTP', () => {
     await call(`${API}/p-1`);
     fake.setLatency(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+  });
+
+  it('POST creates an outgoing referral, answers 400 naming a missing field, and can lose one answer (issue 16)', async () => {
+    const body = {
+      type: 'Independent',
+      externalReferenceId: 'CRM-1',
+      customerProfile: { name: 'Fabrikam', address: { country: 'DE' } },
+      consent: { consentToShareReferralWithMicrosoftSellers: false },
+      details: { dealValue: 10, currency: 'EUR' },
+    };
+    const post = (b: unknown) =>
+      call(API, { method: 'POST', body: JSON.stringify(b), headers: { 'content-type': 'application/json' } });
+    expect(await post(body)).toMatchObject({
+      status: 201,
+      body: { status: 'Active', substatus: 'Accepted', direction: 'Outgoing', externalReferenceId: 'CRM-1' },
+    });
+    expect(await post({ ...body, consent: undefined })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalidRequest', message: 'consent is required' } },
+    });
+    fake.loseNextCreateAnswer('drop-after-create');
+    await expect(post({ ...body, externalReferenceId: 'CRM-2' })).rejects.toThrow();
+    expect(fake.all().filter((r) => r.externalReferenceId === 'CRM-2')).toHaveLength(1);
   });
 });

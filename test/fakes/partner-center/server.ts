@@ -6,8 +6,9 @@ import { TokenService, type TokenServiceOptions } from './token-service.ts';
 import { handleApi, type ApiState, type Failure, type PatchRecord, type RouteName } from './api-routes.ts';
 import { msalMetadataFor, type FakeMsalMetadata } from './msal-metadata.ts';
 import { Pager, type PagingMode } from './paging.ts';
+import { answerCoSell, type CreateFault } from './create-route.ts';
 
-export type { FakeReferral, Failure, PatchRecord, RouteName, FakeMsalMetadata, PagingMode };
+export type { FakeReferral, Failure, PatchRecord, RouteName, FakeMsalMetadata, PagingMode, CreateFault };
 
 export interface FakePartnerCenterOptions extends TokenServiceOptions {
   /** Fixed delay before every answer (API and token endpoints), in ms. */
@@ -41,6 +42,17 @@ export interface FakePartnerCenter {
   all(): FakeReferral[];
   /** Every PATCH the fake accepted or rejected, in arrival order. */
   readonly patches: readonly PatchRecord[];
+  /** Every create (POST) the fake accepted or refused, in arrival order. */
+  readonly creates: readonly {
+    at: string;
+    outcome: 'created' | 'invalid';
+    externalReferenceId: unknown;
+    message?: string;
+  }[];
+  /** The next create is made, then its answer is lost: the socket closes, or no answer ever comes. */
+  loseNextCreateAnswer(fault: CreateFault): void;
+  /** Microsoft accepts or declines a shared co-sell (its copy of the engagement). */
+  answerCoSell(referralId: string, answer: 'accept' | 'decline', reason?: string): FakeReferral;
   /** The next `n` API calls (not token calls) answer with this failure. */
   failNext(n: number, failure: Failure): void;
   setLatency(ms: number): void;
@@ -76,7 +88,10 @@ export async function startFakePartnerCenter(opts: FakePartnerCenterOptions = {}
     failures: [],
     patches: [],
     maxPageSize: opts.maxPageSize ?? 100,
-    counters: { token: 0, devicecode: 0, list: 0, get: 0, patch: 0, unauthorized: 0, other: 0 },
+    counters: { token: 0, devicecode: 0, list: 0, get: 0, patch: 0, create: 0, unauthorized: 0, other: 0 },
+    microsoft: new Map(),
+    createFaults: [],
+    creates: [],
     baseUrl: () => base,
     now,
   };
@@ -106,6 +121,12 @@ export async function startFakePartnerCenter(opts: FakePartnerCenterOptions = {}
       return send(res, reply.status, reply.body);
     }
     const api = handleApi(state, req.method ?? 'GET', url, req.headers, body);
+    if (api.fault === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    // Never answered; close() ends the connection.
+    if (api.fault === 'hang') return;
     const headers: Record<string, string> = { 'request-id': randomUUID(), ...api.headers };
     const cri = req.headers['client-request-id'];
     if (typeof cri === 'string') headers['client-request-id'] = cri;
@@ -137,6 +158,11 @@ export async function startFakePartnerCenter(opts: FakePartnerCenterOptions = {}
     get: (id) => index.get(id),
     all: () => index.all(),
     patches: state.patches,
+    creates: state.creates,
+    loseNextCreateAnswer: (fault) => {
+      state.createFaults.push(fault);
+    },
+    answerCoSell: (referralId, answer, reason) => answerCoSell(state, referralId, answer, reason),
     failNext: (n, failure) => {
       for (let i = 0; i < n; i++) state.failures.push(failure);
     },

@@ -82,6 +82,25 @@ export const DEFAULT_FIELDS: Record<string, FieldSpec[]> = {
     { name: 'Referral_Substatus__c', type: 'string', length: 40 },
     { name: 'Referral_Link__c', type: 'string', length: 255 },
     { name: 'Referral_Category__c', type: 'string', length: 40 },
+    // Sharing an opportunity with Microsoft (issue 16; the mapping's salesforce.outbound.share).
+    { name: 'Sync_With_Partner_Center__c', type: 'boolean', label: 'Sync with Partner Center' },
+    { name: 'How_Can_Microsoft_Help__c', type: 'picklist', length: 255, label: 'How can Microsoft help?' },
+    {
+      name: 'Partner_Center_Solutions__c',
+      type: 'textarea',
+      length: 4000,
+      label: 'Microsoft Partner Center Solutions',
+    },
+    { name: 'Referral_Contact__c', type: 'reference', referenceTo: 'Contact', label: 'Customer Contact' },
+  ],
+  // The customer contact a shared opportunity names (Referral_Contact__c).
+  Contact: [
+    ...SYSTEM,
+    { name: 'FirstName', type: 'string', length: 40 },
+    { name: 'LastName', type: 'string', length: 80, required: true },
+    { name: 'Email', type: 'string', length: 80 },
+    { name: 'Phone', type: 'string', length: 40 },
+    { name: 'AccountId', type: 'reference', referenceTo: 'Account' },
   ],
   Account: [
     ...SYSTEM,
@@ -179,6 +198,7 @@ export const KEY_PREFIXES: Record<string, string> = {
   User: '005',
   Organization: '00D',
   OpportunityTeamMember: '00q',
+  Contact: '003',
 };
 
 const stage = (name: string, closed: boolean, won: boolean, p: number, i: number): StageSpec => ({
