@@ -81,6 +81,20 @@ export interface RuntimeOptions {
   route?: (referral: Referral) => CrmKind;
   /** The reconcile sweep (issue 12) every this many ms, 0 = off (RECONCILE_INTERVAL_MS); absent: no sweep worker here. */
   reconcileIntervalMs?: number | undefined;
+  /**
+   * The mapping version for the next sync job (issue 17, jobs/live-mapping.ts); it replaces the
+   * bindings' toDraft and `route` for that job. Absent: those, for good.
+   */
+  mapping?: (() => Promise<JobMapping>) | undefined;
+}
+
+/** One mapping version as a sync job applies it. */
+export interface JobMapping {
+  /** Null: the file alone, never saved as a version. */
+  id: number | null;
+  toDraft(kind: CrmKind, referral: Referral, now: Date): OpportunityDraft;
+  /** CRM=both: the version's routing. */
+  route?: ((referral: Referral) => CrmKind) | undefined;
 }
 
 /** One CRM a deployment writes to: its connector, its mapping, and optionally outbound sync. */
@@ -201,12 +215,29 @@ export async function startRuntime(o: RuntimeOptions) {
       return [b.crm.kind, t] as const;
     }),
   );
-  const target = (referral: Referral): SyncTarget => {
-    const kind = o.route ? o.route(referral) : o.crm.kind;
-    const t = targets.get(kind);
-    if (!t) throw new FatalError(`referral ${referral.id} is routed to ${kind}, which is not configured (CRM setting)`);
-    return t;
-  };
+  const targetWith =
+    (m: JobMapping | undefined) =>
+    (referral: Referral): SyncTarget => {
+      const route = m?.route ?? o.route;
+      const kind = route ? route(referral) : o.crm.kind;
+      const t = targets.get(kind);
+      if (!t)
+        throw new FatalError(`referral ${referral.id} is routed to ${kind}, which is not configured (CRM setting)`);
+      if (!m) return t;
+      return {
+        ...t,
+        toDraft: (r, now) => m.toDraft(kind, r, now),
+        ...(m.id === null ? {} : { mappingVersion: m.id }),
+      };
+    };
+  const target = targetWith(undefined);
+  const liveMapping = o.mapping;
+  const forJob = liveMapping
+    ? async () => {
+        const m = await liveMapping();
+        return { mappingVersion: m.id, target: targetWith(m) };
+      }
+    : undefined;
 
   const settings = WORKER_SETTINGS;
   const pullWorker = new Worker(
@@ -234,6 +265,7 @@ export async function startRuntime(o: RuntimeOptions) {
       log: o.log,
       lock,
       stateHistory: () => epoch.view(),
+      forJob,
     }),
     {
       connection,
