@@ -5,9 +5,11 @@ import type { Logger } from 'pino';
 import { FatalError } from '../src/errors.ts';
 import { mappingChanges, restartChanges, type MappingChange } from '../src/mapping/mapping-changes.ts';
 import type { Mapping } from '../src/mapping/schema.ts';
-import type { CrmKind } from '../src/ports/crm.ts';
+import type { Deployment } from '../src/mapping/preview.ts';
 import type { MappingStore, MappingVersion } from '../src/ports/mapping-store.ts';
 import { checkMappingText, loadMappingFile, type MappingProblem } from './mapping-file.ts';
+
+export type { Deployment };
 
 /*
  * Mapping versions (issue 17): which mapping is in force, saving a new one, and the diff between
@@ -18,13 +20,6 @@ import { checkMappingText, loadMappingFile, type MappingProblem } from './mappin
  * in Redis stays in force and the unchanged file is not used. The first start imports the file
  * as version 1. Either way a log line says which version is in force and where it came from.
  */
-
-/** The CRMs this deployment writes to (CRM): a version must have a section for each. */
-export interface Deployment {
-  kinds: readonly CrmKind[];
-  /** CRM=both: a routing section is needed too. */
-  both: boolean;
-}
 
 /** Problems a mapping has for this deployment beyond the file's own rules. */
 export function deploymentProblems(mapping: Mapping, d: Deployment): string[] {
