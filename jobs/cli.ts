@@ -319,6 +319,7 @@ program
         attempts: env.SYNC_ATTEMPTS,
       },
       http: { ...httpOptionsOrThrow(env), publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on' },
+      studio: { deployment: deploymentOf(env), file: env.MAPPING_FILE },
     });
     process.stdout.write(`dashboard: ${server.url}\n`);
     const stop = () => void server.close().then(() => process.exit(0));

@@ -4,7 +4,8 @@ import type { Env } from '../src/config/env.ts';
 import { certificateHostProblems } from '../src/webhooks/certificate-url.ts';
 import { FatalError } from '../src/errors.ts';
 import type { Adapters } from './compose.ts';
-import { expiryOptionsFor } from './compose.ts';
+import { deploymentOf, expiryOptionsFor } from './compose.ts';
+import { createRedisMappingStore } from '../connectors/redis/mapping-store.ts';
 import { createCredentialHealth } from './credential-health.ts';
 import { CONNECTION_QUEUES, dynamicsProbe, partnerCenterProbe, salesforceProbe } from './credential-probes.ts';
 import { httpOptionsFromEnv } from './http/http-env.ts';
@@ -91,6 +92,11 @@ export async function startOps(env: Env, rt: Runtime, adapters: Adapters, log: L
             crmKinds: adapters.crms.map((c) => c.kind),
           }),
           log: log.child({ component: 'http' }),
+          studio: {
+            store: createRedisMappingStore(rt.redis, env.REDIS_PREFIX),
+            deployment: deploymentOf(env),
+            file: env.MAPPING_FILE,
+          },
         },
         {
           ...httpOptions,

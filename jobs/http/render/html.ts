@@ -93,8 +93,8 @@ export function page(title: string, body: SafeHtml, o: PageOptions): string {
       </head>
       <body>
         <header>
-          <strong>referral-sync</strong><a href="/">Referrals</a> <a href="${queuesHref}">Queues</a
-          ><a href="/metrics">Metrics</a>${nav}${who}
+          <strong>referral-sync</strong><a href="/">Referrals</a> <a href="/mapping">Mapping</a>
+          <a href="${queuesHref}">Queues</a><a href="/metrics">Metrics</a>${nav}${who}
         </header>
         <main>${body}</main>
       </body>
