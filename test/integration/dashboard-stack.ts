@@ -13,6 +13,7 @@ import { createLiveMapping } from '../../jobs/live-mapping.ts';
 import { saveMappingVersion, type Deployment } from '../../jobs/mapping-versions.ts';
 import type { JobMapping } from '../../jobs/runtime.ts';
 import type { StudioSettings } from '../../jobs/http/server.ts';
+import { createCrmChecks } from '../../jobs/http/studio/crm-checks.ts';
 
 /** The studio's stack: Salesforce only, the shipped mapping saved as version 1. */
 export const STUDIO_FILE = 'config/mapping.default.yaml';
@@ -54,6 +55,8 @@ export async function startDashboardStack(
     credentials?: CredentialHealthProvider;
     /** The mapping studio on the server, and the runtime hot-reloading its versions (issue 17). */
     studio?: Partial<Pick<StudioSettings, 'crmChecks' | 'readOpportunity'>>;
+    /** The studio's live CRM checks against the fake Salesforce. */
+    studioCrmChecks?: boolean;
   } = {},
 ): Promise<DashboardStack> {
   // The live mapping needs the stack's Redis prefix, known once the runtime runs: it asks lazily.
@@ -96,7 +99,8 @@ export async function startDashboardStack(
     attempts: 3,
     credentials: o.credentials,
   });
-  const studio = o.studio ? { store, deployment: SF_ONLY, file: STUDIO_FILE, ...o.studio } : undefined;
+  const crmChecks = o.studioCrmChecks ? { crmChecks: createCrmChecks({ salesforce: stack.sf.connector }) } : {};
+  const studio = o.studio ? { store, deployment: SF_ONLY, file: STUDIO_FILE, ...crmChecks, ...o.studio } : undefined;
   const server = await startHttpServer(
     { source, log: stack.logs.log, metrics, studio },
     { port: 0, ...o.server },

@@ -151,3 +151,46 @@ describe('preview and impact', () => {
     expect(writes(s)).toEqual(before);
   });
 });
+
+describe('live CRM checks', () => {
+  it('names a mapped field the org lacks and a stage name its picklist lacks, with suggestions', async () => {
+    const s = (ds = await startDashboardStack({ server: { auth: AUTH }, studio: {}, studioCrmChecks: true }));
+    const edited = text
+      .replace('Closed/Won: Closed Won', 'Closed/Won: Closed-Won')
+      .replace('Description: { from: details.notes', 'Descripton: { from: details.notes');
+    const r = await post(s, '/mapping/check', TOKENS.viewer, { text: edited });
+    const a = (await r.json()) as { ok: boolean; crm: { path: string; message: string }[] };
+    expect(a.ok).toBe(true);
+    expect(a.crm).toEqual(
+      expect.arrayContaining([
+        {
+          crm: 'salesforce',
+          path: 'salesforce.fields.Descripton',
+          message: expect.stringContaining('did you mean "Description"'),
+        },
+        {
+          crm: 'salesforce',
+          path: 'salesforce.fields.StageName.values.Closed/Won',
+          message: '"Closed-Won" is not a value of this picklist (did you mean "Closed Won"?)',
+        },
+      ]),
+    );
+  });
+
+  it('finds nothing wrong with the shipped mapping on an org set up as the README says', async () => {
+    const s = (ds = await startDashboardStack({ server: { auth: AUTH }, studio: {}, studioCrmChecks: true }));
+    const a = (await (await post(s, '/mapping/check', TOKENS.viewer, { text })).json()) as { crm: unknown[] };
+    expect(a.crm).toEqual([]);
+  });
+
+  it('describes the org once for checks typed in a row, again on refresh', async () => {
+    const s = (ds = await startDashboardStack({ server: { auth: AUTH }, studio: {}, studioCrmChecks: true }));
+    const describes = () => s.stack.sf.fake.requests().filter((q) => q.route === 'describe').length;
+    await post(s, '/mapping/check', TOKENS.viewer, { text });
+    const first = describes();
+    await post(s, '/mapping/check', TOKENS.viewer, { text: `${text}\n# typing` });
+    expect(describes()).toBe(first);
+    await post(s, '/mapping/check?refresh=1', TOKENS.viewer, { text });
+    expect(describes()).toBe(first * 2);
+  });
+});
