@@ -49,8 +49,15 @@ let loading: Promise<Asset> | undefined;
 /** The bundle as an asset whose path carries its content hash (cacheable for good). */
 export function studioAsset(): Promise<Asset> {
   loading ??= (async () => {
-    const fresh = existsSync(PREBUILT) && statSync(PREBUILT).mtimeMs >= newestSource();
-    const body = fresh ? readFileSync(PREBUILT) : await bundleStudio();
+    const prebuilt = existsSync(PREBUILT);
+    const fresh = prebuilt && statSync(PREBUILT).mtimeMs >= newestSource();
+    // A stale prebuilt file still beats none where the editor packages are not installed.
+    const body = fresh
+      ? readFileSync(PREBUILT)
+      : await bundleStudio().catch((err: unknown) => {
+          if (prebuilt) return readFileSync(PREBUILT);
+          throw err;
+        });
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
     return { path: `/assets/mapping-studio.js?v=${hash}`, contentType: 'text/javascript; charset=utf-8', body };
   })();

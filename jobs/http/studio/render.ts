@@ -118,7 +118,8 @@ export interface StudioPage {
   version: MappingVersion | null;
   versions: readonly MappingVersion[];
   identity: Identity | null;
-  scriptPath: string;
+  /** Null: the editor bundle is unavailable (the page says so). */
+  scriptPath: string | null;
   flash?: string | undefined;
 }
 
@@ -137,16 +138,22 @@ export function renderStudio(p: StudioPage): SafeHtml {
       Problems are shown at their line as you type. Preview and impact use the text in the editor; nothing is written to
       a CRM until a saved version is picked up by the next sync of each referral.
     </p>
-    <div
-      id="studio"
-      data-based-on="${p.version?.id ?? ''}"
-      data-can-save="${canSave ? 'yes' : 'no'}"
-      data-script="${p.scriptPath}"
-    >
+    <div id="studio" data-based-on="${p.version?.id ?? ''}" data-can-save="${canSave ? 'yes' : 'no'}">
+      ${
+        p.scriptPath
+          ? ''
+          : html`<p class="flash err">
+              The editor could not be loaded (no bundle: run <code>npm run build:studio</code>).
+            </p>`
+      }
       <textarea id="mapping-text" rows="30" cols="100" spellcheck="false">${p.text}</textarea>
       <div id="editor"></div>
       <p id="check-status" class="muted">Checking…</p>
       <ul id="problems"></ul>
+      <p>
+        <button id="crm-refresh" type="button">Ask the CRM again</button>
+        <span class="muted">(field metadata is kept 5 minutes)</span>
+      </p>
       <ul id="crm-checks"></ul>
       <h3>Preview</h3>
       <p>
@@ -171,7 +178,7 @@ export function renderStudio(p: StudioPage): SafeHtml {
     </div>
     <h2>History</h2>
     ${history(p.versions, p.version?.id ?? null, canSave)}
-    <script src="${p.scriptPath}"></script>`;
+    ${p.scriptPath ? html`<script src="${p.scriptPath}"></script>` : ''}`;
 }
 
 export function renderVersion(v: MappingVersion, diff: string, canSave: boolean): SafeHtml {

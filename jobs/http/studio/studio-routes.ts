@@ -103,13 +103,21 @@ export function mappingStudioRoutes(d: StudioDeps): HttpRoute[] {
   });
 
   async function studioPage(req: HttpRequest): Promise<HttpResponse> {
-    const [current, versions, asset] = await Promise.all([inForce(), d.store.list(50), studioAsset()]);
+    const [current, versions, asset] = await Promise.all([
+      inForce(),
+      d.store.list(50),
+      // Without the bundle the page still shows the mapping and history; the editor is a plain textarea.
+      studioAsset().catch((err: unknown) => {
+        d.log.error({ err }, 'mapping studio: no editor bundle (run `npm run build:studio`)');
+        return null;
+      }),
+    ]);
     const saved = req.query.get('saved');
     const body = renderStudio({
       ...current,
       versions,
       identity: req.identity,
-      scriptPath: asset.path,
+      scriptPath: asset?.path ?? null,
       flash:
         saved && /^\d+$/.test(saved) ? `Saved version ${saved}; workers apply it from their next sync job.` : undefined,
     });

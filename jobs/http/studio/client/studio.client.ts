@@ -78,6 +78,14 @@ function start(): void {
     { delay: 400 },
   );
 
+  byId('crm-refresh')?.addEventListener('click', () => {
+    void (async () => {
+      const r = await post('/mapping/check?refresh=1', { text: view.state.doc.toString() });
+      if (r.ok && crmList)
+        renderCrmChecks(crmList, ((await r.json()) as { crm?: { crm: string; path: string; message: string }[] }).crm);
+    })();
+  });
+
   const view = new EditorView({
     doc: area.value,
     extensions: [
