@@ -7,6 +7,7 @@ import type { Adapters } from './compose.ts';
 import { deploymentOf, expiryOptionsFor } from './compose.ts';
 import { createRedisMappingStore } from '../connectors/redis/mapping-store.ts';
 import { createCrmChecks, type CrmCheckTargets } from './http/studio/crm-checks.ts';
+import { opportunityReader } from './http/studio/crm-read.ts';
 import { createCredentialHealth } from './credential-health.ts';
 import { CONNECTION_QUEUES, dynamicsProbe, partnerCenterProbe, salesforceProbe } from './credential-probes.ts';
 import { httpOptionsFromEnv } from './http/http-env.ts';
@@ -108,6 +109,9 @@ export async function startOps(env: Env, rt: Runtime, adapters: Adapters, log: L
             deployment: deploymentOf(env),
             file: env.MAPPING_FILE,
             crmChecks: studioCrmChecks(adapters),
+            readOpportunity: opportunityReader(
+              adapters.crms.flatMap((c) => (c.connector.kind === 'salesforce' ? [c.connector] : []))[0],
+            ),
           },
         },
         {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mappingImpact } from './impact.ts';
-import { previewReferral } from './preview.ts';
+import { previewReferral, sameCrmValue } from './preview.ts';
+import type { FieldValue } from '../ports/crm.ts';
 import { EXAMPLES } from './referral-examples.fixture.ts';
 import { Mapping } from './schema.ts';
 
@@ -65,5 +66,17 @@ describe('previewReferral', () => {
   it('lists fields the edit stops writing', () => {
     const p = previewReferral(EXAMPLES.marketplaceInquiry, NOW, mapping({}), before, SF);
     expect(p.dropped).toEqual(['Description']);
+  });
+});
+
+describe('sameCrmValue', () => {
+  it.each<[string, FieldValue, FieldValue | undefined, boolean]>([
+    ['the same instant written two ways', '2025-03-17T00:00:00.000Z', '2025-03-17T00:00:00.000+0000', true],
+    ['another instant', '2025-03-17T00:00:00.000Z', '2025-03-18T00:00:00.000+0000', false],
+    ['a number stored as 5000.0', 5000, 5000.0, true],
+    ['text differing in case', 'Web', 'web', false],
+    ['a field the CRM does not return', 'x', undefined, false],
+  ])('%s', (_name, mapped, stored, same) => {
+    expect(sameCrmValue(mapped, stored)).toBe(same);
   });
 });

@@ -101,3 +101,18 @@ export function previewReferral(
     errorBefore: b && !b.ok ? b.error : null,
   };
 }
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/**
+ * Whether the value stored in the CRM equals the mapped one: instants compared as instants
+ * (Salesforce answers `...000+0000` where we write `...Z`), numbers as numbers, text exactly.
+ */
+export function sameCrmValue(mapped: FieldValue, stored: FieldValue | undefined): boolean {
+  if (stored === undefined) return false;
+  if (mapped === stored) return true;
+  if (typeof mapped === 'string' && typeof stored === 'string' && ISO_INSTANT.test(mapped) && ISO_INSTANT.test(stored))
+    return Date.parse(mapped) === Date.parse(stored);
+  if (typeof mapped === 'number' || typeof stored === 'number') return Number(mapped) === Number(stored);
+  return false;
+}

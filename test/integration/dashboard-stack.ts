@@ -14,6 +14,7 @@ import { saveMappingVersion, type Deployment } from '../../jobs/mapping-versions
 import type { JobMapping } from '../../jobs/runtime.ts';
 import type { StudioSettings } from '../../jobs/http/server.ts';
 import { createCrmChecks } from '../../jobs/http/studio/crm-checks.ts';
+import { opportunityReader } from '../../jobs/http/studio/crm-read.ts';
 
 /** The studio's stack: Salesforce only, the shipped mapping saved as version 1. */
 export const STUDIO_FILE = 'config/mapping.default.yaml';
@@ -55,8 +56,8 @@ export async function startDashboardStack(
     credentials?: CredentialHealthProvider;
     /** The mapping studio on the server, and the runtime hot-reloading its versions (issue 17). */
     studio?: Partial<Pick<StudioSettings, 'crmChecks' | 'readOpportunity'>>;
-    /** The studio's live CRM checks against the fake Salesforce. */
-    studioCrmChecks?: boolean;
+    /** The studio's live CRM checks and preview reads against the fake Salesforce. */
+    studioCrm?: boolean;
   } = {},
 ): Promise<DashboardStack> {
   // The live mapping needs the stack's Redis prefix, known once the runtime runs: it asks lazily.
@@ -99,7 +100,12 @@ export async function startDashboardStack(
     attempts: 3,
     credentials: o.credentials,
   });
-  const crmChecks = o.studioCrmChecks ? { crmChecks: createCrmChecks({ salesforce: stack.sf.connector }) } : {};
+  const crmChecks = o.studioCrm
+    ? {
+        crmChecks: createCrmChecks({ salesforce: stack.sf.connector }),
+        readOpportunity: opportunityReader(stack.sf.connector),
+      }
+    : {};
   const studio = o.studio ? { store, deployment: SF_ONLY, file: STUDIO_FILE, ...crmChecks, ...o.studio } : undefined;
   const server = await startHttpServer(
     { source, log: stack.logs.log, metrics, studio },

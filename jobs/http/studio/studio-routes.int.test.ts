@@ -154,7 +154,7 @@ describe('preview and impact', () => {
 
 describe('live CRM checks', () => {
   it('names a mapped field the org lacks and a stage name its picklist lacks, with suggestions', async () => {
-    const s = (ds = await startDashboardStack({ server: { auth: AUTH }, studio: {}, studioCrmChecks: true }));
+    const s = (ds = await startDashboardStack({ server: { auth: AUTH }, studio: {}, studioCrm: true }));
     const edited = text
       .replace('Closed/Won: Closed Won', 'Closed/Won: Closed-Won')
       .replace('Description: { from: details.notes', 'Descripton: { from: details.notes');
@@ -178,13 +178,13 @@ describe('live CRM checks', () => {
   });
 
   it('finds nothing wrong with the shipped mapping on an org set up as the README says', async () => {
-    const s = (ds = await startDashboardStack({ server: { auth: AUTH }, studio: {}, studioCrmChecks: true }));
+    const s = (ds = await startDashboardStack({ server: { auth: AUTH }, studio: {}, studioCrm: true }));
     const a = (await (await post(s, '/mapping/check', TOKENS.viewer, { text })).json()) as { crm: unknown[] };
     expect(a.crm).toEqual([]);
   });
 
   it('describes the org once for checks typed in a row, again on refresh', async () => {
-    const s = (ds = await startDashboardStack({ server: { auth: AUTH }, studio: {}, studioCrmChecks: true }));
+    const s = (ds = await startDashboardStack({ server: { auth: AUTH }, studio: {}, studioCrm: true }));
     const describes = () => s.stack.sf.fake.requests().filter((q) => q.route === 'describe').length;
     await post(s, '/mapping/check', TOKENS.viewer, { text });
     const first = describes();
@@ -192,5 +192,23 @@ describe('live CRM checks', () => {
     expect(describes()).toBe(first);
     await post(s, '/mapping/check?refresh=1', TOKENS.viewer, { text });
     expect(describes()).toBe(first * 2);
+  });
+});
+
+describe('preview against the CRM', () => {
+  it('shows the opportunity as it stands and which fields a sync would change, reading only', async () => {
+    const s = (ds = await startDashboardStack({ server: { auth: AUTH }, studio: {}, studioCrm: true }));
+    const r = makeReferral({ name: 'Kestrel Freight rollout' });
+    await s.seed([r]);
+    const before = s.stack.sf.fake.requests().filter((q) => q.method !== 'GET').length;
+    const edited = text.replace(
+      'Description: { from: details.notes, maxLength: 32000 }',
+      'Description: { const: Fixed }',
+    );
+    const res = await post(s, '/mapping/preview', TOKENS.viewer, { text: edited, referralId: r.id });
+    const p = (await res.json()) as { crmNow: Record<string, unknown>; crmDiffers: string[] };
+    expect(p.crmNow.Name).toBe('Kestrel Freight rollout');
+    expect(p.crmDiffers).toEqual(['Description']);
+    expect(s.stack.sf.fake.requests().filter((q) => q.method !== 'GET').length).toBe(before);
   });
 });

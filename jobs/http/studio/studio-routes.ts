@@ -6,7 +6,7 @@ import { categorize, CATEGORIES } from '../../../src/mapping/category.ts';
 import { mappingImpact } from '../../../src/mapping/impact.ts';
 import { mappingJsonSchema } from '../../../src/mapping/json-schema.ts';
 import { mappingChanges, restartChanges } from '../../../src/mapping/mapping-changes.ts';
-import { previewReferral, type Deployment } from '../../../src/mapping/preview.ts';
+import { previewReferral, sameCrmValue, type Deployment } from '../../../src/mapping/preview.ts';
 import type { Mapping } from '../../../src/mapping/schema.ts';
 import type { Clock } from '../../../src/ports/clock.ts';
 import type { CrmKind, FieldValue } from '../../../src/ports/crm.ts';
@@ -46,7 +46,8 @@ export interface StudioDeps {
   crmChecks?: ((mapping: Mapping, refresh: boolean) => Promise<CrmFieldProblem[]>) | undefined;
   /** The opportunity's current values in the CRM (a read); absent: the preview shows no CRM column. */
   readOpportunity?:
-    ((crm: CrmKind, referralId: string, fields: string[]) => Promise<Record<string, FieldValue> | null>) | undefined;
+    | ((crm: CrmKind, referralId: string, fields: string[]) => Promise<Record<string, FieldValue> | null | undefined>)
+    | undefined;
 }
 
 const STATUSES = ['New', 'Active', 'Closed'];
@@ -201,7 +202,17 @@ export function mappingStudioRoutes(d: StudioDeps): HttpRoute[] {
           return undefined;
         });
     }
-    return { status: 200, body: { referral: summary(referral), ...p, ...(crmNow === undefined ? {} : { crmNow }) } };
+    // Fields a sync would change in the CRM (create-only ones are left once the record exists).
+    const crmDiffers =
+      crmNow === undefined
+        ? undefined
+        : p.fields
+            .filter((f) => crmNow === null || (!f.createOnly && !sameCrmValue(f.value, crmNow[f.name])))
+            .map((f) => f.name);
+    return {
+      status: 200,
+      body: { referral: summary(referral), ...p, ...(crmNow === undefined ? {} : { crmNow, crmDiffers }) },
+    };
   }
 
   async function impact(req: HttpRequest): Promise<HttpResponse> {

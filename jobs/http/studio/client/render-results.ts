@@ -52,6 +52,7 @@ export interface PreviewAnswer {
   error: string | null;
   errorBefore: string | null;
   crmNow?: Record<string, Value> | null;
+  crmDiffers?: string[];
 }
 
 export function renderPreview(out: HTMLElement, p: PreviewAnswer): void {
@@ -81,7 +82,11 @@ export function renderPreview(out: HTMLElement, p: PreviewAnswer): void {
     const note = [
       f.changed ? 'changed by this edit' : '',
       f.createOnly ? 'create only' : '',
-      hasCrm && p.crmNow && !f.createOnly && crm !== f.value ? 'a sync would update the CRM' : '',
+      p.crmDiffers?.includes(f.name)
+        ? p.crmNow === null
+          ? 'created by the next sync'
+          : 'a sync would update the CRM'
+        : '',
     ].filter(Boolean);
     row.append(
       el('td', f.name),
