@@ -197,3 +197,29 @@ describe('mapping CLI verbs', () => {
     expect(await c.store.currentId()).toBeNull();
   });
 });
+
+describe('a file that does not suit the deployment', () => {
+  it('is not imported over a saved version, which stays in force', async () => {
+    const store = fresh();
+    const file = await fileWith(defaultText);
+    const log = logCapture();
+    await mappingAtStart({ file, store, deployment: SF, log: log.log, now: NOW, importFile: true });
+    const dynamicsOnly =
+      defaultText.slice(0, defaultText.indexOf('salesforce:')) + defaultText.slice(defaultText.indexOf('dynamics:'));
+    await writeFile(file, dynamicsOnly);
+    const r = await mappingAtStart({ file, store, deployment: SF, log: log.log, now: NOW, importFile: true });
+    expect(r.version?.id).toBe(1);
+    expect(log.text()).toContain('MAPPING_FILE does not suit this deployment; not imported');
+  });
+
+  it('stops the first start, when there is no version to fall back on', async () => {
+    const store = fresh();
+    const dynamicsOnly =
+      defaultText.slice(0, defaultText.indexOf('salesforce:')) + defaultText.slice(defaultText.indexOf('dynamics:'));
+    const file = await fileWith(dynamicsOnly);
+    await expect(
+      mappingAtStart({ file, store, deployment: SF, log: logCapture().log, now: NOW, importFile: true }),
+    ).rejects.toThrow(/has no "salesforce" section/);
+    expect(await store.currentId()).toBeNull();
+  });
+});

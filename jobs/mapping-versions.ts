@@ -62,7 +62,10 @@ export async function mappingAtStart(o: {
   // A broken file stops the start as it always did, listing every problem with its line.
   const fileMapping = await loadMappingFile(o.file);
   const fileProblems = deploymentProblems(fileMapping, o.deployment);
-  if (o.importFile) {
+  if (o.importFile && fileProblems.length > 0) {
+    // Not imported: it would become the version in force and stop every start after this one.
+    o.log.error({ file: o.file, problems: fileProblems }, 'MAPPING_FILE does not suit this deployment; not imported');
+  } else if (o.importFile) {
     const text = await readFile(o.file, 'utf8');
     const first = (await o.store.currentId()) === null;
     const imported = await o.store.importFile({
@@ -71,10 +74,6 @@ export async function mappingAtStart(o: {
       at: o.now.toISOString(),
       comment: first ? 'first start: MAPPING_FILE imported' : 'MAPPING_FILE changed since it was last imported',
     });
-    if (imported && fileProblems.length > 0) {
-      // Saved already (the file passed its own checks), so the next start does not import it again.
-      throw new FatalError(`${o.file} (imported as mapping version ${imported.id}): ${fileProblems.join('; ')}`);
-    }
     if (imported)
       o.log.info(
         { mappingVersion: imported.id, file: o.file },
