@@ -36,7 +36,8 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
 // A match may start only where a run of address characters starts (the lookbehind): otherwise
 // each position of a long run rescanned it to the end, quadratic time that froze the dashboard
 // on a 1 MB field (issue 14). A match from inside a run would end at the same '@' anyway.
-const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+// Letters of any script: an address like tomás@… left its first letters visible (issue 17 preview test).
+const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu;
 // International numbers (+49 30 1234567); bare digit runs are left alone (ids and dates look alike).
 const PHONE = /\+\d[\d\s().-]{6,}\d/g;
 

@@ -212,3 +212,18 @@ describe('preview against the CRM', () => {
     expect(s.stack.sf.fake.requests().filter((q) => q.method !== 'GET').length).toBe(before);
   });
 });
+
+describe('preview privacy', () => {
+  it('blanks a contact email a rule maps, as every dashboard page does', async () => {
+    const s = await start();
+    const r = makeReferral();
+    await s.seed([r]);
+    const edited = text.replace(
+      '    Referral_Category__c: { from: category }',
+      '    Referral_Category__c: { from: category }\n    Contact__c: { template: "mail {customerProfile.team.0.email}" }',
+    );
+    const res = await post(s, '/mapping/preview', TOKENS.viewer, { text: edited, referralId: r.id });
+    const p = (await res.json()) as { fields: { name: string; value: unknown }[] };
+    expect(p.fields.find((f) => f.name === 'Contact__c')?.value).toBe('mail [email]');
+  });
+});

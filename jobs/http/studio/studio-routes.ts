@@ -13,7 +13,7 @@ import type { CrmKind, FieldValue } from '../../../src/ports/crm.ts';
 import type { MappingStore, MappingVersion } from '../../../src/ports/mapping-store.ts';
 import type { ReferralStore } from '../../../src/ports/state.ts';
 import { checkForDeployment, saveMappingVersion, textDiff, versionLabel } from '../../mapping-versions.ts';
-import { page, type PageOptions } from '../render/html.ts';
+import { page, safeText, type PageOptions } from '../render/html.ts';
 import type { HttpRequest, HttpResponse, HttpRoute } from '../types.ts';
 import { studioAsset } from './bundle.ts';
 import { renderStudio, renderVersion } from './render.ts';
@@ -72,6 +72,10 @@ function jsonBody<T extends z.ZodType>(req: HttpRequest, schema: T): z.infer<T> 
     return undefined;
   }
 }
+
+const scrub = (v: FieldValue): FieldValue => (typeof v === 'string' ? safeText(v) : v);
+const scrubAll = (r: Record<string, FieldValue>): Record<string, FieldValue> =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, scrub(v)]));
 
 const authorOf = (req: HttpRequest): string => `dashboard:${req.identity?.user ?? req.identity?.role ?? 'unknown'}`;
 
@@ -209,9 +213,26 @@ export function mappingStudioRoutes(d: StudioDeps): HttpRoute[] {
         : p.fields
             .filter((f) => crmNow === null || (!f.createOnly && !sameCrmValue(f.value, crmNow[f.name])))
             .map((f) => f.name);
+    // Values are shown, so contact details a rule may map (a team email, a phone) are blanked.
+    const shown = {
+      ...p,
+      fields: p.fields.map((f) => ({
+        ...f,
+        value: scrub(f.value),
+        ...(f.before === undefined ? {} : { before: scrub(f.before) }),
+      })),
+      account: p.account && {
+        match: scrubAll(p.account.match),
+        fields: scrubAll(p.account.fields),
+      },
+    };
     return {
       status: 200,
-      body: { referral: summary(referral), ...p, ...(crmNow === undefined ? {} : { crmNow, crmDiffers }) },
+      body: {
+        referral: summary(referral),
+        ...shown,
+        ...(crmNow === undefined ? {} : { crmNow: crmNow && scrubAll(crmNow), crmDiffers }),
+      },
     };
   }
 
