@@ -10,6 +10,7 @@ COPY src ./src
 COPY connectors ./connectors
 COPY jobs ./jobs
 COPY test/fakes ./test/fakes
+# `build` also bundles the mapping studio's browser code (CodeMirror, devDependencies) into dist/studio.
 RUN npm run build
 
 # Run stage: production dependencies and compiled JavaScript only (no tsx, esbuild or TypeScript).

@@ -10,12 +10,17 @@ import { createRedisKeyValueStore } from '../connectors/redis/kv-store.ts';
 import { plainLine } from '../src/text/display.ts';
 import {
   atRiskOptionsFor,
+  deploymentOf,
   buildAdapters,
   expiryOptionsFor,
   failureAlertOptionsFor,
   loadMappingFor,
   opsNotifier,
 } from './compose.ts';
+import { createRedisMappingStore } from '../connectors/redis/mapping-store.ts';
+import { createLiveMapping } from './live-mapping.ts';
+import { mappingAtStart } from './mapping-versions.ts';
+import { registerMappingCommands } from './mapping-command.ts';
 import { adminEnvOrExit, envOrExit } from './env-or-exit.ts';
 import { createLogger } from './logger.ts';
 import { loadMappingFile, parseMappingText } from './mapping-file.ts';
@@ -50,8 +55,20 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean, withOps = false):
   await redisOrExit(env);
   const log = createLogger({ level: env.LOG_LEVEL });
   const redis = connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER }, { maxRetriesPerRequest: null });
-  const adapters = await buildAdapters(env, log, redis);
+  // Issue 17: the newest of MAPPING_FILE and the versions saved in Redis; later saves hot-reload.
+  const store = createRedisMappingStore(redis, env.REDIS_PREFIX);
+  const deployment = deploymentOf(env);
+  const inForce = await mappingAtStart({
+    file: env.MAPPING_FILE,
+    store,
+    deployment,
+    log,
+    now: new Date(),
+    importFile: true,
+  });
+  const adapters = await buildAdapters(env, log, redis, inForce.mapping);
   const rt = await startRuntime({
+    mapping: createLiveMapping({ store, start: inForce, deployment, log }),
     redisUrl: env.REDIS_URL,
     redisCluster: env.REDIS_CLUSTER,
     prefix: env.REDIS_PREFIX,
@@ -217,14 +234,30 @@ program
     process.exit(1);
   });
 
-program
-  .command('mapping')
-  .description('mapping file tools')
+const mappingCommand = program.command('mapping').description('mapping file tools and saved mapping versions');
+mappingCommand
   .command('schema')
   .description('print the JSON Schema of the mapping file (for editor completion)')
   .action(() => {
     process.stdout.write(mappingSchemaFileText());
   });
+registerMappingCommands(mappingCommand, async () => {
+  const env = envOrExit();
+  await redisOrExit(env);
+  const redis = connectRedis({ url: env.REDIS_URL, cluster: env.REDIS_CLUSTER });
+  return {
+    context: {
+      store: createRedisMappingStore(redis, env.REDIS_PREFIX),
+      deployment: deploymentOf(env),
+      file: env.MAPPING_FILE,
+      author: `cli:${userInfo().username}`,
+      now: () => new Date(),
+    },
+    close: async () => {
+      await redis.quit();
+    },
+  };
+});
 
 program
   .command('status')
@@ -295,6 +328,7 @@ program
         publicMetrics: env.DASHBOARD_PUBLIC_METRICS === 'on',
         reportMetricsOwners: env.REPORT_METRICS_OWNERS,
       },
+      studio: { deployment: deploymentOf(env), file: env.MAPPING_FILE },
     });
     process.stdout.write(`dashboard: ${server.url}\n`);
     const stop = () => void server.close().then(() => process.exit(0));

@@ -42,6 +42,7 @@ export function atRiskOptionsFor(
     isContactMe: (r) => isContactMeRequest(mapping, r),
   };
 }
+import type { Deployment } from './mapping-versions.ts';
 
 /** Expiry settings from env + mapping (levels and contact-me rules live in the mapping file). */
 export function expiryOptionsFor(env: Env, mapping: Mapping, schedule: boolean): ExpiryOptions {
@@ -121,9 +122,20 @@ export async function loadMappingFor(env: Env): Promise<Mapping> {
 
 const crmKinds = (env: Env): CrmKind[] => (env.CRM === 'both' ? ['salesforce', 'dynamics'] : [env.CRM]);
 
-/** Builds the real adapters from the environment (the composition root's half that does I/O). */
-export async function buildAdapters(env: Env, log: Logger, redis: RedisConnection): Promise<Adapters> {
-  const mapping = await loadMappingFor(env);
+/** The CRMs this deployment writes to, as mapping versions are checked against (issue 17). */
+export const deploymentOf = (env: Env): Deployment => ({ kinds: crmKinds(env), both: env.CRM === 'both' });
+
+/**
+ * Builds the real adapters from the environment (the composition root's half that does I/O).
+ * `inForce`: the mapping version a worker starts with (jobs/mapping-versions.ts); absent: MAPPING_FILE.
+ */
+export async function buildAdapters(
+  env: Env,
+  log: Logger,
+  redis: RedisConnection,
+  inForce?: Mapping,
+): Promise<Adapters> {
+  const mapping = inForce ?? (await loadMappingFor(env));
   const tokens = createTokenProvider(
     partnerCenterAuthFromEnv(env, { kv: createRedisKeyValueStore(redis, env.REDIS_PREFIX) }),
   );

@@ -18,7 +18,11 @@ import { createMetrics } from './http/metrics.ts';
 import { startHttpServer } from './http/server.ts';
 import { sourceFromRuntime } from './http/source.ts';
 import { createLogger } from './logger.ts';
-import { loadMappingFile } from './mapping-file.ts';
+import { createRedisMappingStore } from '../connectors/redis/mapping-store.ts';
+import { createCrmChecks } from './http/studio/crm-checks.ts';
+import { opportunityReader } from './http/studio/crm-read.ts';
+import { createLiveMapping } from './live-mapping.ts';
+import { mappingAtStart, type Deployment } from './mapping-versions.ts';
 import { checkRedis, safeUrl } from './redis-check.ts';
 import { startRuntime } from './runtime.ts';
 import { routeAllTo } from './crm-binding.ts';
@@ -46,6 +50,8 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
+const DEMO_MAPPING = 'config/mapping.default.yaml';
+const DEMO_DEPLOYMENT: Deployment = { kinds: ['salesforce'], both: false };
 const DEMO_CLIENT = { clientId: 'demo-app', clientSecret: 'demo-only-secret-not-used-anywhere-else' };
 
 /**
@@ -65,7 +71,17 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
   const redis = connectRedis({ url: redisUrl }, { maxRetriesPerRequest: null });
   await deletePrefix(redis, prefix);
   const log = createLogger({ level: o.logLevel ?? 'warn' });
-  const mapping = await loadMappingFile('config/mapping.default.yaml');
+  // The studio edits versions of the shipped mapping (issue 17); the runtime applies each new one.
+  const store = createRedisMappingStore(redis, prefix);
+  const inForce = await mappingAtStart({
+    file: DEMO_MAPPING,
+    store,
+    deployment: DEMO_DEPLOYMENT,
+    log,
+    now: new Date(),
+    importFile: true,
+  });
+  const mapping = inForce.mapping;
   const sfSection = mapping.salesforce;
   if (!sfSection) throw new FatalError('config/mapping.default.yaml has no salesforce section');
 
@@ -131,6 +147,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
     ],
     route: routeAllTo('salesforce'),
     log,
+    mapping: createLiveMapping({ store, start: inForce, deployment: DEMO_DEPLOYMENT, log }),
     pullIntervalMs: 10_000,
     overlapMs: 60_000,
     initialSince: new Date(0),
@@ -144,7 +161,18 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
   });
   const source = sourceFromRuntime(rt, prefix, { atRisk, attempts: 3, credentials: () => credentials.list() });
   const server = await startHttpServer(
-    { source, log, metrics },
+    {
+      source,
+      log,
+      metrics,
+      studio: {
+        store,
+        deployment: DEMO_DEPLOYMENT,
+        file: DEMO_MAPPING,
+        crmChecks: createCrmChecks({ salesforce: sf.connector }),
+        readOpportunity: opportunityReader(sf.connector),
+      },
+    },
     {
       port: o.port ?? 3000,
       auth: { anonymousRole: 'operator' },
@@ -182,6 +210,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<Demo> {
       `${trickle ? `; a new lead arrives every ${Math.round((o.trickleMs ?? 30_000) / 1000)} s` : ''}.\n` +
       'Try it: in the simulated CRM, Accept a co-sell, or Convert or Disqualify a Lead, then watch the simulated Partner Center.\n' +
       'Or share one of your own opportunities with Microsoft, and let Microsoft accept it in the simulated Partner Center.\n' +
+      `Or edit the mapping at ${u}/mapping: preview, save, and the next lead is synced with it.\n` +
       'Press Ctrl+C to stop.\n\n',
   );
 

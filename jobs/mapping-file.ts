@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { LineCounter, isNode, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { formatIssuePath, validateMapping, type Mapping } from '../src/mapping/schema.ts';
 
 /*
@@ -32,12 +32,39 @@ export async function loadMappingFile(path: string): Promise<Mapping> {
   throw new Error(`mapping file ${path} has ${count}:\n${result.errors.map((e) => `  - ${e}`).join('\n')}`);
 }
 
+/**
+ * One problem in mapping text, where an editor can show it: 1-based line, and the character
+ * range [from, to) of the offending node (the whole document when no node is known).
+ */
+export interface MappingProblem {
+  line: number | null;
+  from: number;
+  to: number;
+  /** Key path (`salesforce.fields.Amount.from`); empty for syntax errors. */
+  path: string;
+  message: string;
+}
+
+export type MappingTextCheck = { ok: true; mapping: Mapping } | { ok: false; problems: MappingProblem[] };
+
 /** Parses and validates file content; each error starts with its line when one is known. */
 export function parseMappingText(text: string): MappingText {
+  const result = checkMappingText(text);
+  if (result.ok) return result;
+  return {
+    ok: false,
+    errors: result.problems.map(
+      (p) => `${p.line === null ? '' : `line ${p.line}: `}${p.path === '' ? '' : `${p.path}: `}${p.message}`,
+    ),
+  };
+}
+
+/** What `parseMappingText` checks, with each problem's position for the studio's editor. */
+export function checkMappingText(text: string): MappingTextCheck {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) return { ok: false, errors: syntaxErrors(doc.errors, lines, text) };
-  if (doc.contents === null) return { ok: false, errors: ['the file is empty'] };
+  if (doc.errors.length > 0) return { ok: false, problems: syntaxErrors(doc.errors, lines, text) };
+  if (doc.contents === null) return { ok: false, problems: [whole(text, 'the file is empty')] };
   let data: unknown;
   try {
     data = doc.toJS();
@@ -46,19 +73,38 @@ export function parseMappingText(text: string): MappingText {
     // ReferenceError; it used to escape as an uncaught error without file or line (issue 14).
     const where = firstAliasOffset(doc);
     const message = err instanceof Error ? err.message : String(err);
-    return { ok: false, errors: [`${where === undefined ? '' : `${lineOf(lines, where)}: `}${message}`] };
+    return {
+      ok: false,
+      problems: [where === undefined ? whole(text, message) : at(lines, [where, where + 1], '', message)],
+    };
   }
   const result = validateMapping(data);
   if (result.ok) return result;
   return {
     ok: false,
-    errors: result.issues.map((issue) => {
-      const offset = offsetOf(doc, issue.path);
-      const where = offset === undefined ? '' : `${lineOf(lines, offset)}: `;
-      return `${where}${formatIssuePath(issue.path)}: ${issue.message}`;
+    problems: result.issues.map((issue) => {
+      const range = rangeOf(doc, issue.path);
+      const path = formatIssuePath(issue.path);
+      return range === undefined ? { ...whole(text, issue.message), path } : at(lines, range, path, issue.message);
     }),
   };
 }
+
+const whole = (text: string, message: string): MappingProblem => ({
+  line: null,
+  from: 0,
+  to: text.length,
+  path: '',
+  message,
+});
+
+const at = (lines: LineCounter, range: [number, number], path: string, message: string): MappingProblem => ({
+  line: lines.linePos(range[0]).line,
+  from: range[0],
+  to: Math.max(range[1], range[0] + 1),
+  path,
+  message,
+});
 
 function firstAliasOffset(doc: Document): number | undefined {
   let offset: number | undefined;
@@ -71,29 +117,26 @@ function firstAliasOffset(doc: Document): number | undefined {
   return offset;
 }
 
-const lineOf = (lines: LineCounter, offset: number): string => `line ${lines.linePos(offset).line}`;
-
 /**
  * The first syntax error, and every duplicate key (those stand alone). After the first error the
  * parser is lost: one line indented wrongly produced 8–14 errors down the file (#15), each as
  * cryptic as the first. An indentation error names the line before too, since the parser often
  * stumbles one line after the mistake.
  */
-function syntaxErrors(errors: readonly YAMLError[], lines: LineCounter, text: string): string[] {
+function syntaxErrors(errors: readonly YAMLError[], lines: LineCounter, text: string): MappingProblem[] {
   const duplicates = errors.filter((e) => e.code === 'DUPLICATE_KEY');
   const first = errors.find((e) => e.code !== 'DUPLICATE_KEY');
-  const out: string[] = [];
+  const out: MappingProblem[] = [];
   if (first) {
     const line = lines.linePos(first.pos[0]).line;
     const indentation = /indent|same column/i.test(first.message);
     const before = indentation ? previousContentLine(text, line) : undefined;
     const hint = indentation ? `; check the indentation of line ${line}${before ? ` and line ${before}` : ''}` : '';
     const more = errors.length - duplicates.length - 1;
-    out.push(
-      `line ${line}: ${first.message}${hint}${more > 0 ? ` (and ${more} later error${more > 1 ? 's' : ''} it caused)` : ''}`,
-    );
+    const message = `${first.message}${hint}${more > 0 ? ` (and ${more} later error${more > 1 ? 's' : ''} it caused)` : ''}`;
+    out.push(at(lines, first.pos, '', message));
   }
-  return [...out, ...duplicates.map((e) => `${lineOf(lines, e.pos[0])}: ${e.message}`)];
+  return [...out, ...duplicates.map((e) => at(lines, e.pos, '', e.message))];
 }
 
 /** The nearest line above `line` (1-based) holding more than blanks or a comment. */
@@ -106,11 +149,19 @@ function previousContentLine(text: string, line: number): number | undefined {
   return undefined;
 }
 
-/** Start offset of the node at `path`, or of its nearest ancestor present in the file. */
-function offsetOf(doc: Document, path: (string | number)[]): number | undefined {
+/** Range of the node at `path` (a map key's own range for unknown keys), or of its nearest ancestor. */
+function rangeOf(doc: Document, path: (string | number)[]): [number, number] | undefined {
   for (let depth = path.length; depth >= 0; depth -= 1) {
     const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
-    if (isNode(node) && node.range) return node.range[0];
+    if (isNode(node) && node.range) return [node.range[0], node.range[1]];
+    if (depth > 0) {
+      // An unknown key's value may be a scalar without its own node here: point at the key itself.
+      const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[depth - 1]);
+        if (pair && isNode(pair.key) && pair.key.range) return [pair.key.range[0], pair.key.range[1]];
+      }
+    }
   }
   return undefined;
 }

@@ -4,7 +4,10 @@ import type { Env } from '../src/config/env.ts';
 import { certificateHostProblems } from '../src/webhooks/certificate-url.ts';
 import { FatalError } from '../src/errors.ts';
 import type { Adapters } from './compose.ts';
-import { expiryOptionsFor } from './compose.ts';
+import { deploymentOf, expiryOptionsFor } from './compose.ts';
+import { createRedisMappingStore } from '../connectors/redis/mapping-store.ts';
+import { createCrmChecks, type CrmCheckTargets } from './http/studio/crm-checks.ts';
+import { opportunityReader } from './http/studio/crm-read.ts';
 import { createCredentialHealth } from './credential-health.ts';
 import { CONNECTION_QUEUES, dynamicsProbe, partnerCenterProbe, salesforceProbe } from './credential-probes.ts';
 import { httpOptionsFromEnv } from './http/http-env.ts';
@@ -26,6 +29,16 @@ export function httpOptionsOrThrow(env: Env): HttpServerOptions {
   const parsed = httpOptionsFromEnv(env);
   if (!parsed.ok) throw new FatalError(`dashboard settings: ${parsed.problems.join('; ')}`);
   return { ...parsed.options, host: env.DASHBOARD_HOST, port: env.DASHBOARD_PORT };
+}
+
+/** The studio's live CRM checks over the worker's own connectors (the ones `doctor` uses). */
+function studioCrmChecks(adapters: Adapters) {
+  const targets: CrmCheckTargets = {};
+  for (const { connector: c } of adapters.crms) {
+    if (c.kind === 'salesforce') targets.salesforce = c;
+    else targets.dynamics = c;
+  }
+  return createCrmChecks(targets);
 }
 
 /**
@@ -91,6 +104,15 @@ export async function startOps(env: Env, rt: Runtime, adapters: Adapters, log: L
             crmKinds: adapters.crms.map((c) => c.connector.kind),
           }),
           log: log.child({ component: 'http' }),
+          studio: {
+            store: createRedisMappingStore(rt.redis, env.REDIS_PREFIX),
+            deployment: deploymentOf(env),
+            file: env.MAPPING_FILE,
+            crmChecks: studioCrmChecks(adapters),
+            readOpportunity: opportunityReader(
+              adapters.crms.flatMap((c) => (c.connector.kind === 'salesforce' ? [c.connector] : []))[0],
+            ),
+          },
         },
         {
           ...httpOptions,

@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { connectRedis } from '../connectors/redis/connection.ts';
 import type { Logger } from 'pino';
 import type { Referral } from '../src/domain/referral.ts';
-import type { CrmKind } from '../src/ports/crm.ts';
+import type { CrmKind, OpportunityDraft } from '../src/ports/crm.ts';
 import type { SyncTarget } from '../src/sync/sync-referral.ts';
 import { FatalError } from '../src/errors.ts';
 import { type PartnerCenterClient } from '../src/ports/partner-center.ts';
@@ -92,6 +92,20 @@ export interface RuntimeOptions {
    * Redis data loss goes out as a digest (with retries) instead of the one-shot `notify`.
    */
   failureAlerts?: FailureAlertOptions | undefined;
+  /**
+   * The mapping version for the next sync job (issue 17, jobs/live-mapping.ts); it replaces the
+   * bindings' toDraft and `route` for that job. Absent: those, for good.
+   */
+  mapping?: (() => Promise<JobMapping>) | undefined;
+}
+
+/** One mapping version as a sync job applies it. */
+export interface JobMapping {
+  /** Null: the file alone, never saved as a version. */
+  id: number | null;
+  toDraft(kind: CrmKind, referral: Referral, now: Date): OpportunityDraft;
+  /** CRM=both: the version's routing. */
+  route?: ((referral: Referral) => CrmKind) | undefined;
 }
 
 /** The queues, workers and stores of one worker process. `close()` shuts down gracefully. */
@@ -212,12 +226,28 @@ export async function startRuntime(o: RuntimeOptions) {
       return [b.connector.kind, t] as const;
     }),
   );
-  const target = (referral: Referral): SyncTarget => {
-    const kind = o.route(referral);
-    const t = targets.get(kind);
-    if (!t) throw new FatalError(`referral ${referral.id} is routed to ${kind}, which is not configured (CRM setting)`);
-    return t;
-  };
+  const targetWith =
+    (m: JobMapping | undefined) =>
+    (referral: Referral): SyncTarget => {
+      const kind = (m?.route ?? o.route)(referral);
+      const t = targets.get(kind);
+      if (!t)
+        throw new FatalError(`referral ${referral.id} is routed to ${kind}, which is not configured (CRM setting)`);
+      if (!m) return t;
+      return {
+        ...t,
+        toDraft: (r, now) => m.toDraft(kind, r, now),
+        ...(m.id === null ? {} : { mappingVersion: m.id }),
+      };
+    };
+  const target = targetWith(undefined);
+  const liveMapping = o.mapping;
+  const forJob = liveMapping
+    ? async () => {
+        const m = await liveMapping();
+        return { mappingVersion: m.id, target: targetWith(m) };
+      }
+    : undefined;
 
   const settings = WORKER_SETTINGS;
   const pullWorker = new Worker(
@@ -252,6 +282,7 @@ export async function startRuntime(o: RuntimeOptions) {
         const a = await shareStore.attempt(crm, crmId);
         return a !== null && a.linkedAt === undefined;
       },
+      forJob,
     }),
     {
       connection,

@@ -19,6 +19,7 @@ export function createRedisSyncStateStore(redis: RedisConnection, prefix: string
         writtenBack: h.writtenBack === '1',
         pendingOutcome: h.pendingOutcome === 'created' || h.pendingOutcome === 'updated' ? h.pendingOutcome : undefined,
         syncedAt: h.syncedAt ?? '',
+        mappingVersion: h.mappingVersion ? Number(h.mappingVersion) : undefined,
       };
     },
     async put(referralId, s: ReferralSyncState) {
@@ -32,6 +33,7 @@ export function createRedisSyncStateStore(redis: RedisConnection, prefix: string
         writtenBack: s.writtenBack ? '1' : '0',
         pendingOutcome: s.writtenBack ? '' : (s.pendingOutcome ?? ''),
         syncedAt: s.syncedAt,
+        mappingVersion: s.mappingVersion === undefined ? '' : String(s.mappingVersion),
       });
     },
   };

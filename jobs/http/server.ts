@@ -16,6 +16,7 @@ import { assetRoutes } from './assets.ts';
 import { createAuthLimiter, type AuthLimiter } from './auth-limiter.ts';
 import { clientAddress } from './client-address.ts';
 import { isCrossSiteWrite } from './same-origin.ts';
+import { mappingStudioRoutes, type StudioDeps } from './studio/studio-routes.ts';
 import type { DashboardSource } from './source.ts';
 import { hasRole, type HttpRequest, type HttpResponse, type HttpRoute, type Identity, type Role } from './types.ts';
 
@@ -24,7 +25,12 @@ export interface HttpServerDeps {
   log: Logger;
   /** The process's metrics (its hooks wired into the connectors); a fresh one when absent. */
   metrics?: Metrics;
+  /** The mapping studio (issue 17) under /mapping; absent: not served. */
+  studio?: StudioSettings | undefined;
 }
+
+/** What the mapping studio needs beyond the dashboard's source. */
+export type StudioSettings = Omit<StudioDeps, 'referrals' | 'clock' | 'log' | 'nav'>;
 
 export interface HttpServerOptions {
   /** Default 127.0.0.1. Anything but loopback needs `auth`, or the server refuses to start. */
@@ -260,6 +266,15 @@ export async function startHttpServer(deps: HttpServerDeps, options: HttpServerO
     ...(options.extraRoutes ?? []),
     ...dashboardRoutes({ source, pipeline, log, nav: options.nav ?? [] }),
     ...reportRoutes(source, options.nav ?? []),
+    ...(deps.studio
+      ? mappingStudioRoutes({
+          ...deps.studio,
+          referrals: source.referrals,
+          clock: source.clock,
+          log,
+          nav: options.nav ?? [],
+        })
+      : []),
   ];
   const hosts = allowedHostNames(host, options.allowedHosts ?? []);
   const limiter = createAuthLimiter();

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.ts';
-import { startHttpServer, type HttpServer, type HttpServerOptions } from './server.ts';
+import { startHttpServer, type HttpServer, type HttpServerOptions, type StudioSettings } from './server.ts';
+import { createRedisMappingStore } from '../../connectors/redis/mapping-store.ts';
 import { openDashboardSource, type SourceSettings } from './source.ts';
 
 /**
@@ -15,10 +16,16 @@ export async function startStandaloneDashboard(o: {
   metrics?: Metrics;
   settings: SourceSettings;
   http: HttpServerOptions;
+  /** The mapping studio (issue 17); absent: not served. */
+  studio?: Omit<StudioSettings, 'store'>;
 }): Promise<HttpServer> {
   const source = openDashboardSource(o.redisUrl, o.prefix, o.settings, o.redisCluster === true);
   try {
-    const server = await startHttpServer({ source, log: o.log, ...(o.metrics ? { metrics: o.metrics } : {}) }, o.http);
+    const studio = o.studio ? { ...o.studio, store: createRedisMappingStore(source.redis, o.prefix) } : undefined;
+    const server = await startHttpServer(
+      { source, log: o.log, studio, ...(o.metrics ? { metrics: o.metrics } : {}) },
+      o.http,
+    );
     return {
       ...server,
       async close() {

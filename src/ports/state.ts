@@ -26,6 +26,8 @@ export interface ReferralSyncState {
   pendingOutcome?: 'created' | 'updated' | undefined;
   /** ISO time of the last successful write. */
   syncedAt: string;
+  /** The mapping version the last write used (issue 17); absent before versions existed. */
+  mappingVersion?: number | undefined;
 }
 
 /** Latest known copy of each referral, written by the pull job, read by sync and expiry jobs. */

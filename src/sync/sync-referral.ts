@@ -21,6 +21,8 @@ export interface SyncTarget {
   upsert: (draft: OpportunityDraft) => Promise<UpsertResult>;
   /** The admin's mapping applied to one referral; throws MappingError. */
   toDraft: (referral: Referral, now: Date) => OpportunityDraft;
+  /** The mapping version toDraft applies (issue 17), recorded with the write; absent: unversioned. */
+  mappingVersion?: number | undefined;
   /**
    * Finds the opportunity of a referral by its key (the connector's readStamp), to recognise one
    * written before the sync state was lost. Absent: no such read (always a full write).
@@ -225,6 +227,7 @@ async function syncOrThrow(
     writtenBack: known?.writtenBack === true && known.crmId === result.crmId,
     pendingOutcome: created ? 'created' : 'updated',
     syncedAt: now.toISOString(),
+    ...(target.mappingVersion === undefined ? {} : { mappingVersion: target.mappingVersion }),
   };
   // Saved before the write-back so a retry after a failed PATCH does not write the CRM again.
   await deps.state.put(referralId, state);

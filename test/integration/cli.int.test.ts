@@ -1,4 +1,8 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectRedis, deletePrefix } from '../../connectors/redis/connection.ts';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncOnce } from '../../jobs/sync-once.ts';
@@ -252,6 +256,34 @@ describe('referral-sync CLI', () => {
       expect(entra.tokensIssued.get('dv-client')).toBeGreaterThan(0); // the Dataverse sign-in got its token too
     } finally {
       await entra.close();
+    }
+  });
+  it('mapping apply, history, show and rollback keep versions an admin can script (issue 17)', async () => {
+    const prefix = `cli-mapping-${process.pid}`;
+    const redis = connectRedis({ url: REDIS_URL });
+    const dir = await mkdtemp(join(tmpdir(), 'cli-mapping-'));
+    try {
+      const text = await readFile('config/mapping.default.yaml', 'utf8');
+      const edited = join(dir, 'edited.yaml');
+      await writeFile(edited, text.replace('valuesDefault: Prospecting', 'valuesDefault: Discovery'));
+      const env = { REDIS_PREFIX: prefix };
+      expect(cli(['mapping', 'apply', 'config/mapping.default.yaml', '-m', 'baseline'], env).code).toBe(0);
+      const applied = cli(['mapping', 'apply', edited, '-m', 'rename stage'], env);
+      expect(applied.out).toContain('saved mapping version 2');
+      expect(cli(['mapping', 'show'], env).out).toContain('valuesDefault: Discovery');
+      expect(cli(['mapping', 'diff'], env).out).toMatch(/^\+\s+valuesDefault: Discovery$/m);
+      expect(cli(['mapping', 'rollback', '1', '-m', 'sellers asked'], env).code).toBe(0);
+      const history = cli(['mapping', 'history'], env).out.split('\n');
+      expect(history[0]).toMatch(/^\*\s+3 .* cli:\S+\s+sellers asked$/);
+      const bad = join(dir, 'bad.yaml');
+      await writeFile(bad, text.replace('      createOnly: true', '      createOnyl: true'));
+      const refused = cli(['mapping', 'apply', bad], env);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain('unknown key (did you mean "createOnly"?)');
+    } finally {
+      await deletePrefix(redis, prefix);
+      await redis.quit();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

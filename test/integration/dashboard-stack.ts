@@ -7,6 +7,18 @@ import { startHttpServer, type HttpServer, type HttpServerOptions } from '../../
 import { sourceFromRuntime, type CredentialHealthProvider, type DashboardSource } from '../../jobs/http/source.ts';
 import { syncOnce } from '../../jobs/sync-once.ts';
 import { startStack, type Stack } from './harness.ts';
+import { readFile } from 'node:fs/promises';
+import { createRedisMappingStore } from '../../connectors/redis/mapping-store.ts';
+import { createLiveMapping } from '../../jobs/live-mapping.ts';
+import { saveMappingVersion, type Deployment } from '../../jobs/mapping-versions.ts';
+import type { JobMapping } from '../../jobs/runtime.ts';
+import type { StudioSettings } from '../../jobs/http/server.ts';
+import { createCrmChecks } from '../../jobs/http/studio/crm-checks.ts';
+import { opportunityReader } from '../../jobs/http/studio/crm-read.ts';
+
+/** The studio's stack: Salesforce only, the shipped mapping saved as version 1. */
+export const STUDIO_FILE = 'config/mapping.default.yaml';
+export const SF_ONLY: Deployment = { kinds: ['salesforce'], both: false };
 
 /** Made at test time; never used outside these tests. */
 export const TOKENS = {
@@ -39,11 +51,21 @@ export interface DashboardStack {
 
 /** The harness stack (real Redis, fakes, real runtime with outbound and expiry) plus the HTTP server. */
 export async function startDashboardStack(
-  o: { server?: HttpServerOptions; credentials?: CredentialHealthProvider } = {},
+  o: {
+    server?: HttpServerOptions;
+    credentials?: CredentialHealthProvider;
+    /** The mapping studio on the server, and the runtime hot-reloading its versions (issue 17). */
+    studio?: Partial<Pick<StudioSettings, 'crmChecks' | 'readOpportunity'>>;
+    /** The studio's live CRM checks and preview reads against the fake Salesforce. */
+    studioCrm?: boolean;
+  } = {},
 ): Promise<DashboardStack> {
+  // The live mapping needs the stack's Redis prefix, known once the runtime runs: it asks lazily.
+  const live: { next?: () => Promise<JobMapping> } = {};
   const stack = await startStack({
     outbound: true,
     runtime: {
+      ...(o.studio ? { mapping: () => (live.next as () => Promise<JobMapping>)() } : {}),
       expiry: {
         levels: toLevels([72, 24, 4]),
         timeZone: 'UTC',
@@ -54,18 +76,44 @@ export async function startDashboardStack(
       },
     },
   });
+  const store = createRedisMappingStore(stack.redis, stack.prefix);
+  if (o.studio) {
+    const text = await readFile(STUDIO_FILE, 'utf8');
+    const first = await saveMappingVersion(store, SF_ONLY, {
+      text,
+      author: 'MAPPING_FILE',
+      comment: 'first start: MAPPING_FILE imported',
+      basedOn: null,
+      now: new Date(),
+    });
+    if (!first.ok) throw new Error('the default mapping did not save as version 1');
+    live.next = createLiveMapping({
+      store,
+      start: { mapping: stack.mapping, version: first.version },
+      deployment: SF_ONLY,
+      log: stack.logs.log,
+    });
+  }
   const metrics = createMetrics();
   const source = sourceFromRuntime(stack.rt, stack.prefix, {
     atRisk: atRiskFor(stack.mapping),
     attempts: 3,
     credentials: o.credentials,
   });
-  const server = await startHttpServer({ source, log: stack.logs.log, metrics }, { port: 0, ...o.server }).catch(
-    async (err: unknown) => {
-      await stack.close();
-      throw err;
-    },
-  );
+  const crmChecks = o.studioCrm
+    ? {
+        crmChecks: createCrmChecks({ salesforce: stack.sf.connector }),
+        readOpportunity: opportunityReader(stack.sf.connector),
+      }
+    : {};
+  const studio = o.studio ? { store, deployment: SF_ONLY, file: STUDIO_FILE, ...crmChecks, ...o.studio } : undefined;
+  const server = await startHttpServer(
+    { source, log: stack.logs.log, metrics, studio },
+    { port: 0, ...o.server },
+  ).catch(async (err: unknown) => {
+    await stack.close();
+    throw err;
+  });
   return {
     stack,
     source,

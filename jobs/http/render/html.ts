@@ -83,6 +83,6 @@ export function page(title: string, body: SafeHtml, o: PageOptions): string {
   const nav = (o.nav ?? []).map((l) => html`<a href="${l.href}">${l.label}</a>`);
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · referral-sync</title>${refresh}
 <style>${raw(STYLE)}</style></head><body><header><strong>referral-sync</strong><a href="/">Referrals</a>
-<a href="/report">Report</a><a href="${queuesHref}">Queues</a><a href="/metrics">Metrics</a>${nav}${who}</header><main>${body}</main>${(o.scripts ?? []).map((src) => html`<script src="${src}"></script>`)}</body></html>`
+<a href="/report">Report</a><a href="/mapping">Mapping</a><a href="${queuesHref}">Queues</a><a href="/metrics">Metrics</a>${nav}${who}</header><main>${body}</main>${(o.scripts ?? []).map((src) => html`<script src="${src}"></script>`)}</body></html>`
     .value;
 }

@@ -47,7 +47,9 @@ function events(d: TimelineData): Event[] {
     out.push({
       at: d.state.syncedAt,
       what: `written to ${d.state.crm}${d.state.record === 'lead' ? ' (Lead)' : ''}`,
-      detail: `record ${d.state.crmId}${d.state.writtenBack ? ', id written back' : ''}`,
+      detail: `record ${d.state.crmId}${d.state.writtenBack ? ', id written back' : ''}${
+        d.state.mappingVersion === undefined ? '' : `, mapping version ${d.state.mappingVersion}`
+      }`,
     });
   if (d.parked) out.push({ at: d.parked.at, what: `parked (${d.parked.stage})`, detail: safeText(d.parked.reason) });
   for (const a of d.audit) {

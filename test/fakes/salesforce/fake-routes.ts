@@ -95,7 +95,13 @@ export function handleRoute(
     case 'describe': {
       const table = store.table(type);
       return table
-        ? { status: 200, body: describeBody(table.name, table.fields.values()) }
+        ? {
+            status: 200,
+            // StageName's picklist is the org's stages (the mapping studio checks stage names against it).
+            body: describeBody(table.name, table.fields.values(), {
+              StageName: [...store.stages.values()].filter((s) => s.IsActive).map((s) => s.ApiName),
+            }),
+          }
         : apiError(404, 'NOT_FOUND', 'The requested resource does not exist');
     }
     case 'retrieve': {

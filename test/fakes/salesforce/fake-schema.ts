@@ -226,7 +226,11 @@ export const DEFAULT_STAGES: StageSpec[] = [
 ];
 
 /** A describe body with the attributes our connector's doctor check reads. */
-export function describeBody(type: string, fields: Iterable<FieldSpec>): Record<string, unknown> {
+export function describeBody(
+  type: string,
+  fields: Iterable<FieldSpec>,
+  picklists: Record<string, readonly string[]> = {},
+): Record<string, unknown> {
   return {
     name: type,
     label: type,
@@ -245,6 +249,7 @@ export function describeBody(type: string, fields: Iterable<FieldSpec>): Record<
       unique: f.externalId === true,
       idLookup: f.externalId === true || f.type === 'id',
       caseSensitive: false,
+      picklistValues: (picklists[f.name] ?? []).map((value) => ({ value, label: value, active: true })),
     })),
   };
 }
