@@ -30,7 +30,10 @@ interface RunCounts {
     unauthorized: number;
     other: number;
     patchConflicts: number;
+    /** PATCHes the fake's throttle (--pc-max-rps) answered 429. */
+    throttled: number;
   };
+  patchRate: PatchRate;
   check: {
     opportunities: number;
     distinctReferrals: number;
@@ -45,13 +48,33 @@ interface RunCounts {
   workerProblems: { first: string[]; count: number };
 }
 
+/** Applied PATCHes per second between the 10th and the 90th percentile of their times (the ramps left out). */
+export interface PatchRate {
+  perSecond: number;
+  /** The span measured, in s. */
+  spanS: number;
+}
+
+function steadyPatchRate(times: number[]): PatchRate {
+  const sorted = [...times].sort((a, b) => a - b);
+  const lo = Math.floor(sorted.length * 0.1);
+  const hi = Math.floor(sorted.length * 0.9);
+  const spanMs = (sorted[hi] ?? 0) - (sorted[lo] ?? 0);
+  return { perSecond: spanMs > 0 ? ((hi - lo) / spanMs) * 1000 : Number.NaN, spanS: spanMs / 1000 };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Seeds the fakes, runs one real worker process over `referrals` and measures it. */
 export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise<RunFigures> {
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const redis = new Redis(REDIS_URL);
-  const pc = await startFakePartnerCenter({ ...PC_CLIENT, latencyMs: o.latencyMs, maxPageSize: o.pageSize });
+  const pc = await startFakePartnerCenter({
+    ...PC_CLIENT,
+    latencyMs: o.latencyMs,
+    maxPageSize: o.pageSize,
+    ...(o.pcMaxRps > 0 ? { patchesPerSecond: o.pcMaxRps } : {}),
+  });
   const crm = await startFakeCrm(o.crm, o.latencyMs);
   pc.seed(referrals);
   const openIds = new Set(referrals.filter((r) => r.status !== 'Closed').map((r) => r.id));
@@ -65,6 +88,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       concurrency: o.concurrency,
       batchWindowMs: o.batchWindowMs,
       logLevel: o.logLevel,
+      partnerCenterMaxRps: o.workerMaxRps,
     },
     o.workerNodeOptions,
   );
@@ -151,7 +175,9 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
         unauthorized: pc.counters.unauthorized,
         other: pc.counters.other,
         patchConflicts: pc.patches.filter((p) => p.outcome === 'conflict').length,
+        throttled: pc.throttledPatches(),
       },
+      patchRate: steadyPatchRate(pc.patches.filter((p) => p.outcome === 'applied').map((p) => Date.parse(p.at))),
       ...crm.calls(),
       check: {
         opportunities: opps.length,

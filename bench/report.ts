@@ -173,6 +173,13 @@ export function printTable(
     ...(pc.unauthorized + pc.other > 0
       ? [row('                401s / unknown routes', `${pc.unauthorized}/${pc.other}`, 0)]
       : []),
+    ...(o.pcMaxRps > 0
+      ? [
+          row('                PATCHes answered 429 (throttle)', pc.throttled, 0),
+          `  Partner Center throttled at ${o.pcMaxRps} PATCH/s, worker PARTNER_CENTER_MAX_RPS=${o.workerMaxRps || 'unpaced'}: applied PATCHes ${run.patchRate.perSecond.toFixed(1)}/s over the middle 80% (${run.patchRate.spanS.toFixed(1)} s), ${(run.patchRate.perSecond / o.pcMaxRps).toFixed(2)}x the allowed rate`,
+        ]
+      : []),
+    `  sync jobs: ${run.worker.jobs.completed} completed, ${run.worker.jobs.failedAttempts} attempts spent on failures`,
     ...crmRows(run, s),
     `  (${s.recordsPerOppWrite.toFixed(1)} referrals per Opportunity write call; pull listed ${run.pull.fetched} referrals, queued ${run.pull.queued})`,
     `  batches handed to the connector: ${run.worker.batches.length}; not full (size@s since pull start): ${partialBatches(run) || 'none'}`,

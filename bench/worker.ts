@@ -59,8 +59,13 @@ async function main(): Promise<void> {
     concurrency: config.concurrency,
     attempts: 8,
     batchWindowMs: config.batchWindowMs,
+    partnerCenterMaxRps: config.partnerCenterMaxRps,
     schedulePull: false,
   });
+  // A 'failed' event is an attempt spent; a 429's RateLimitError and a busy referral's delay are not.
+  const jobs = { completed: 0, failedAttempts: 0 };
+  rt.syncWorker.on('completed', () => (jobs.completed += 1));
+  rt.syncWorker.on('failed', () => (jobs.failedAttempts += 1));
 
   const startupCpu = process.cpuUsage();
   const rssAtStartMb = process.memoryUsage().rss / 1024 / 1024;
@@ -77,6 +82,7 @@ async function main(): Promise<void> {
       rssAtEndMb: process.memoryUsage().rss / 1024 / 1024,
       heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
       batches,
+      jobs,
     };
     void send({ type: 'report', usage })
       .then(() => rt.close(5_000))

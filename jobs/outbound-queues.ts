@@ -17,7 +17,7 @@ import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
 import { toBullMqError } from './bullmq-errors.ts';
 import { runLockedJob } from './processor.ts';
 import { createJobGuard } from './job-guard.ts';
-import { BACKOFF_TYPE, jobIdPart, WORKER_SETTINGS } from './queues.ts';
+import { BACKOFF_TYPE, jobIdPart, partnerCenterLimiter, WORKER_SETTINGS } from './queues.ts';
 
 /** Queue names per CRM, so Salesforce and Dynamics 365 poll and push independently. */
 export const outboundQueues = (crm: CrmKind) => ({ poll: `poll-${crm}`, push: `push-${crm}` }) as const;
@@ -120,6 +120,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
         schema: PushJob,
         expects: 'payload needs referralId',
         lock: d.lock,
+        rateLimit: (ms) => pushQueue.rateLimit(ms),
         log: d.log.child({ crm: o.crm.kind }),
         run: ({ referralId }, log) =>
           pushOutcome(
@@ -151,7 +152,8 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
       }
       return r.result;
     },
-    { connection: d.connection, prefix: d.prefix, concurrency: 20, settings },
+    // The limiter makes a 429's pause apply to every push worker (partnerCenterLimiter).
+    { connection: d.connection, prefix: d.prefix, concurrency: 20, settings, limiter: partnerCenterLimiter(0) },
   );
   const guard = createJobGuard({ queue: pushQueue, stage: 'push', parking: d.parking, clock: d.clock, log: d.log });
   guard.attach(pushWorker);

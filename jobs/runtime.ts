@@ -29,6 +29,7 @@ import {
   PULL_SCHEDULER_ID,
   QUEUE,
   syncJobId,
+  partnerCenterLimiter,
   syncJobOptions,
   WORKER_SETTINGS,
 } from './queues.ts';
@@ -57,6 +58,8 @@ export interface RuntimeOptions {
   attempts: number;
   /** The batcher's quiet gap for a 200-draft batch; scaled up for a CRM with larger ones (quietGapFor). */
   batchWindowMs: number;
+  /** PARTNER_CENTER_MAX_RPS: sync jobs started per second across all workers; 0 or absent = unpaced. */
+  partnerCenterMaxRps?: number | undefined;
   /** Register the repeatable pull (off for `sync --once` and tests that drive pulls). */
   schedulePull: boolean;
   /**
@@ -233,11 +236,14 @@ export async function startRuntime(o: RuntimeOptions) {
       clock,
       log: o.log,
       lock,
+      rateLimit: (ms) => syncQueue.rateLimit(ms),
       stateHistory: () => epoch.view(),
     }),
     {
       connection,
       prefix: o.prefix,
+      // Each sync job makes at most one Partner Center write (the id write-back): pacing job starts paces those.
+      limiter: partnerCenterLimiter(o.partnerCenterMaxRps ?? 0),
       concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.crm.maxBatchSize)),
       settings,
       ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),

@@ -7,12 +7,13 @@ import { SyncJobData } from './queues.ts';
 
 /** One referral version to its opportunity, then the write-back (src/sync/sync-referral.ts). */
 export const syncReferralProcessor =
-  (deps: Omit<SyncDeps, 'log'> & { log: Logger; lock: ReferralLock }) =>
+  (deps: Omit<SyncDeps, 'log'> & { log: Logger; lock: ReferralLock; rateLimit: (ms: number) => Promise<void> }) =>
   (job: Job, token?: string): Promise<SyncOutcome> =>
     runLockedJob(job, token, {
       schema: SyncJobData,
       expects: 'payload needs referralId and eTag',
       lock: deps.lock,
+      rateLimit: deps.rateLimit,
       log: deps.log,
       run: ({ referralId, eTag, fetch, adopt, epoch }, log) =>
         syncReferral({ ...deps, log }, referralId, eTag, { fetch: fetch === true, adopt: adopt === true, epoch }),

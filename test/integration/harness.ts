@@ -13,7 +13,11 @@ import { createPartnerCenterClient } from '../../connectors/partner-center/partn
 import { createLogger } from '../../jobs/logger.ts';
 import { loadMappingFile } from '../../jobs/mapping-file.ts';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../jobs/runtime.ts';
-import { startFakePartnerCenter, type FakePartnerCenter } from '../fakes/partner-center/server.ts';
+import {
+  startFakePartnerCenter,
+  type FakePartnerCenter,
+  type FakePartnerCenterOptions,
+} from '../fakes/partner-center/server.ts';
 import { startSalesforceHarness, type SalesforceHarness } from '../fakes/salesforce/salesforce-harness.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -65,6 +69,8 @@ export interface StackOptions {
   salesforceLatencyMs?: number;
   /** Wraps the Partner Center client the runtime uses (fault injection around calls). */
   wrapPartnerCenter?: (client: PartnerCenterClient, pc: FakePartnerCenter) => PartnerCenterClient;
+  /** Options of the fake Partner Center (e.g. `patchesPerSecond`, its 429 throttle). */
+  partnerCenter?: Partial<FakePartnerCenterOptions>;
   /** Another Redis than the shared test one (e.g. a Redis Cluster node; the prefix then needs a hash tag). */
   redis?: { url: string; cluster: boolean; prefix: string };
 }
@@ -87,7 +93,7 @@ export interface Stack {
 /** Fake Partner Center + fake Salesforce + a real runtime on real Redis under a fresh prefix. */
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const prefix = o.redis?.prefix ?? `it-${randomBytes(4).toString('hex')}`;
-  const pc = await startFakePartnerCenter(PC_CLIENT);
+  const pc = await startFakePartnerCenter({ ...PC_CLIENT, ...o.partnerCenter });
   const base = await loadMappingFile('config/mapping.default.yaml');
   const mapped = o.mapping ? o.mapping(base) : base;
   const mapping = o.dynamics ? routeDachToDynamics(mapped) : mapped;
