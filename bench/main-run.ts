@@ -34,6 +34,8 @@ interface RunCounts {
     throttled: number;
   };
   patchRate: PatchRate;
+  /** Sync jobs completed per second, measured the same way. */
+  jobRate: PatchRate;
   check: {
     opportunities: number;
     distinctReferrals: number;
@@ -55,7 +57,7 @@ export interface PatchRate {
   spanS: number;
 }
 
-function steadyPatchRate(times: number[]): PatchRate {
+function steadyRate(times: number[]): PatchRate {
   const sorted = [...times].sort((a, b) => a - b);
   const lo = Math.floor(sorted.length * 0.1);
   const hi = Math.floor(sorted.length * 0.9);
@@ -177,7 +179,8 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
         patchConflicts: pc.patches.filter((p) => p.outcome === 'conflict').length,
         throttled: pc.throttledPatches(),
       },
-      patchRate: steadyPatchRate(pc.patches.filter((p) => p.outcome === 'applied').map((p) => Date.parse(p.at))),
+      jobRate: steadyRate(report.usage.jobs.completedAtMs),
+      patchRate: steadyRate(pc.patches.filter((p) => p.outcome === 'applied').map((p) => Date.parse(p.at))),
       ...crm.calls(),
       check: {
         opportunities: opps.length,
@@ -190,7 +193,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
         parked: parked.length,
         parkedReasons: [...new Set(parked.map((p) => p.reason))].slice(0, 5),
       },
-      worker: report.usage,
+      worker: { ...report.usage, jobs: { ...report.usage.jobs, completedAtMs: [] } },
       workerLogLines: worker.logLines(),
       workerProblems: worker.problems,
     };

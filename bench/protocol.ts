@@ -63,7 +63,7 @@ export const WorkerUsage = z.object({
   /** Every upsertOpportunities call the batcher made: drafts in it and ms since the pull started. */
   batches: z.array(z.object({ size: z.number(), atMs: z.number() })),
   /** Sync jobs completed, and attempts that failed (each spends one of a job's attempts). */
-  jobs: z.object({ completed: z.number(), failedAttempts: z.number() }),
+  jobs: z.object({ completed: z.number(), failedAttempts: z.number(), completedAtMs: z.array(z.number()) }),
 });
 export type WorkerUsage = z.infer<typeof WorkerUsage>;
 

@@ -176,7 +176,7 @@ export function printTable(
     ...(o.pcMaxRps > 0
       ? [
           row('                PATCHes answered 429 (throttle)', pc.throttled, 0),
-          `  Partner Center throttled at ${o.pcMaxRps} PATCH/s, worker PARTNER_CENTER_MAX_RPS=${o.workerMaxRps || 'unpaced'}: applied PATCHes ${run.patchRate.perSecond.toFixed(1)}/s over the middle 80% (${run.patchRate.spanS.toFixed(1)} s), ${(run.patchRate.perSecond / o.pcMaxRps).toFixed(2)}x the allowed rate`,
+          `  Partner Center throttled at ${o.pcMaxRps} PATCH/s, worker PARTNER_CENTER_MAX_RPS=${o.workerMaxRps || 'unpaced'}: applied PATCHes ${run.patchRate.perSecond.toFixed(1)}/s over the middle 80% (${run.patchRate.spanS.toFixed(1)} s), ${(run.patchRate.perSecond / o.pcMaxRps).toFixed(2)}x the allowed rate; sync jobs ${run.jobRate.perSecond.toFixed(1)}/s (${(run.jobRate.perSecond / o.pcMaxRps).toFixed(2)}x; Closed referrals take a job but no PATCH)`,
         ]
       : []),
     `  sync jobs: ${run.worker.jobs.completed} completed, ${run.worker.jobs.failedAttempts} attempts spent on failures`,

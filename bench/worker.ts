@@ -63,8 +63,11 @@ async function main(): Promise<void> {
     schedulePull: false,
   });
   // A 'failed' event is an attempt spent; a 429's RateLimitError and a busy referral's delay are not.
-  const jobs = { completed: 0, failedAttempts: 0 };
-  rt.syncWorker.on('completed', () => (jobs.completed += 1));
+  const jobs = { completed: 0, failedAttempts: 0, completedAtMs: [] as number[] };
+  rt.syncWorker.on('completed', () => {
+    jobs.completed += 1;
+    jobs.completedAtMs.push(Date.now());
+  });
   rt.syncWorker.on('failed', () => (jobs.failedAttempts += 1));
 
   const startupCpu = process.cpuUsage();

@@ -105,13 +105,20 @@ export async function startRuntime(o: RuntimeOptions) {
     { maxRetriesPerRequest: null, enableAutoPipelining: true },
   );
   const connection = redis;
-  const referrals = createRedisReferralStore(redis, o.prefix);
-  const state = createRedisSyncStateStore(redis, o.prefix);
-  const parking = createRedisParkingLot(redis, o.prefix);
-  const checkpoint = createRedisCheckpoint(redis, o.prefix, 'pull');
-  const outboundStore = createRedisOutboundStore(redis, o.prefix);
-  const lock = createReferralLock(redis, o.prefix);
-  const epoch = createStateEpoch(redis, o.prefix);
+  // Our stores get a connection of their own (issue 19): BullMQ defines its Lua scripts on the
+  // connection it is given, and ioredis copies every defined script into each pipeline and
+  // multi() made on that client, which doubled the cost of our transactions.
+  const stores = connectRedis(
+    { url: o.redisUrl, cluster: o.redisCluster },
+    { maxRetriesPerRequest: null, enableAutoPipelining: true },
+  );
+  const referrals = createRedisReferralStore(stores, o.prefix);
+  const state = createRedisSyncStateStore(stores, o.prefix);
+  const parking = createRedisParkingLot(stores, o.prefix);
+  const checkpoint = createRedisCheckpoint(stores, o.prefix, 'pull');
+  const outboundStore = createRedisOutboundStore(stores, o.prefix);
+  const lock = createReferralLock(stores, o.prefix);
+  const epoch = createStateEpoch(stores, o.prefix);
 
   const pullQueue = new Queue(QUEUE.pull, { connection, prefix: o.prefix });
   const syncQueue = new Queue(QUEUE.sync, { connection, prefix: o.prefix });
@@ -408,7 +415,7 @@ export async function startRuntime(o: RuntimeOptions) {
             ...outbounds.map((x) => x.close(true)),
           ]);
         await Promise.all([pullQueue.close(), syncQueue.close()]);
-        await redis.quit();
+        await Promise.all([redis.quit(), stores.quit()]);
       })();
       return closing;
     },
