@@ -10,6 +10,8 @@ import { startFakeCrm, type CrmCalls } from './fake-crm.ts';
 import type { BenchOptions } from './options.ts';
 import type { WorkerUsage } from './protocol.ts';
 import { spawnWorker } from './worker-process.ts';
+import { startCpuHogs } from './cpu-hog.ts';
+import { redisBytes, usedMemory, type RedisBytes } from './redis-bytes.ts';
 
 /** `salesforce` or `dataverse` holds the CRM's calls, as the run's --crm says. */
 export type RunFigures = RunCounts & CrmCalls;
@@ -34,6 +36,10 @@ interface RunCounts {
     throttled: number;
   };
   patchRate: PatchRate;
+  /** What the run left in Redis once done (job records trimmed as configured). */
+  redis: RedisBytes;
+  /** Busy-loop processes beside the worker (--cpu-hog). */
+  cpuHogs: number;
   /** Sync jobs completed per second, measured the same way. */
   jobRate: PatchRate;
   check: {
@@ -71,6 +77,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise<RunFigures> {
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const redis = new Redis(REDIS_URL);
+  const usedBefore = await usedMemory(redis);
   const pc = await startFakePartnerCenter({
     ...PC_CLIENT,
     latencyMs: o.latencyMs,
@@ -99,8 +106,10 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
     const c = await syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
     return Object.values(c).every((v) => v === 0);
   };
+  let hogs: { stop(): void } | undefined;
   try {
     const started = await worker.next('started');
+    hogs = o.cpuHogs > 0 ? startCpuHogs(o.cpuHogs) : undefined;
     // Applied write-backs, counted incrementally (pc.patches only grows).
     const applied = new Map<string, number>();
     let scanned = 0;
@@ -153,6 +162,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       }
       await sleep(backs >= openIds.size ? 100 : 25);
     }
+    hogs?.stop();
     worker.tell({ type: 'report' });
     const report = await worker.next('report');
     await Promise.race([worker.exited(), sleep(15_000)]);
@@ -161,7 +171,10 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
     const opps = crm.opportunityReferralIds();
     const byReferral = new Set(opps);
     const parked = await parking.list(1_000);
+    const bytes = await redisBytes(redis, prefix, usedBefore);
     return {
+      redis: bytes,
+      cpuHogs: o.cpuHogs,
       n: referrals.length,
       open: openIds.size,
       wallMs: doneAt - started.at,
@@ -202,6 +215,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       process.stderr.write(`worker problems:\n${worker.problems.first.join('\n')}\n`);
     throw err;
   } finally {
+    hogs?.stop();
     worker.kill();
     // Keys are deleted only once the worker can no longer write any.
     await Promise.race([worker.exited(), sleep(5_000)]);

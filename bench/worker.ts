@@ -12,6 +12,7 @@ import { createPartnerCenterClient } from '../connectors/partner-center/partner-
 import { createLogger } from '../jobs/logger.ts';
 import { loadMappingFile } from '../jobs/mapping-file.ts';
 import { startRuntime, type Runtime } from '../jobs/runtime.ts';
+import { retryDelayMs } from '../jobs/queues.ts';
 import { buildConnector } from './crm-connector.ts';
 import { ToWorker, WorkerConfig, type FromWorker, type WorkerUsage } from './protocol.ts';
 
@@ -94,7 +95,19 @@ async function main(): Promise<void> {
 
   pullStart = Date.now();
   await send({ type: 'started', at: pullStart });
-  const pulled = await rt.runPull();
+  // A failed pull is retried as the pull job is (3 attempts, backoff) instead of ending the run;
+  // jobs it queued already keep their ids (one per referral version), so none is queued twice.
+  let pulled;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      pulled = await rt.runPull();
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      log.warn({ err, attempt }, 'bench pull failed; retrying as the pull job would');
+      await new Promise((r) => setTimeout(r, retryDelayMs(attempt, err)));
+    }
+  }
   await send({
     type: 'pulled',
     at: Date.now(),
