@@ -44,7 +44,7 @@ function patch(id: string, body: string): Promise<unknown> {
   });
 }
 
-async function one(r: Referral, now: Date): Promise<void> {
+async function one(r: Referral): Promise<void> {
   await redis
     .pipeline()
     .set(`${cfg.prefix}:ref:${r.id}`, JSON.stringify(r))
@@ -73,7 +73,7 @@ for (const page of pages) {
     allOrNone: false,
     records: drafts.map((d) => ({ attributes: { type: 'Opportunity' }, ...d.fields })),
   });
-  inFlight.push(...referrals.map((r) => one(r, now)));
+  inFlight.push(...referrals.map((r) => one(r)));
   if (inFlight.length >= 400) {
     await Promise.all(inFlight);
     inFlight = [];
