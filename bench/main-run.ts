@@ -10,6 +10,8 @@ import { startFakeCrm, type CrmCalls } from './fake-crm.ts';
 import type { BenchOptions } from './options.ts';
 import type { WorkerUsage } from './protocol.ts';
 import { spawnWorker } from './worker-process.ts';
+import { startCpuHogs } from './cpu-hog.ts';
+import { redisBytes, usedMemory, type RedisBytes } from './redis-bytes.ts';
 
 /** `salesforce` or `dataverse` holds the CRM's calls, as the run's --crm says. */
 export type RunFigures = RunCounts & CrmCalls;
@@ -30,7 +32,16 @@ interface RunCounts {
     unauthorized: number;
     other: number;
     patchConflicts: number;
+    /** PATCHes the fake's throttle (--pc-max-rps) answered 429. */
+    throttled: number;
   };
+  patchRate: PatchRate;
+  /** What the run left in Redis once done (job records trimmed as configured). */
+  redis: RedisBytes;
+  /** Busy-loop processes beside the worker (--cpu-hog). */
+  cpuHogs: number;
+  /** Sync jobs completed per second, measured the same way. */
+  jobRate: PatchRate;
   check: {
     opportunities: number;
     distinctReferrals: number;
@@ -45,13 +56,34 @@ interface RunCounts {
   workerProblems: { first: string[]; count: number };
 }
 
+/** Applied PATCHes per second between the 10th and the 90th percentile of their times (the ramps left out). */
+export interface PatchRate {
+  perSecond: number;
+  /** The span measured, in s. */
+  spanS: number;
+}
+
+function steadyRate(times: number[]): PatchRate {
+  const sorted = [...times].sort((a, b) => a - b);
+  const lo = Math.floor(sorted.length * 0.1);
+  const hi = Math.floor(sorted.length * 0.9);
+  const spanMs = (sorted[hi] ?? 0) - (sorted[lo] ?? 0);
+  return { perSecond: spanMs > 0 ? ((hi - lo) / spanMs) * 1000 : Number.NaN, spanS: spanMs / 1000 };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Seeds the fakes, runs one real worker process over `referrals` and measures it. */
 export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise<RunFigures> {
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const redis = new Redis(REDIS_URL);
-  const pc = await startFakePartnerCenter({ ...PC_CLIENT, latencyMs: o.latencyMs, maxPageSize: o.pageSize });
+  const usedBefore = await usedMemory(redis);
+  const pc = await startFakePartnerCenter({
+    ...PC_CLIENT,
+    latencyMs: o.latencyMs,
+    maxPageSize: o.pageSize,
+    ...(o.pcMaxRps > 0 ? { patchesPerSecond: o.pcMaxRps } : {}),
+  });
   const crm = await startFakeCrm(o.crm, o.latencyMs);
   pc.seed(referrals);
   const openIds = new Set(referrals.filter((r) => r.status !== 'Closed').map((r) => r.id));
@@ -65,6 +97,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       concurrency: o.concurrency,
       batchWindowMs: o.batchWindowMs,
       logLevel: o.logLevel,
+      partnerCenterMaxRps: o.workerMaxRps,
     },
     o.workerNodeOptions,
   );
@@ -73,8 +106,10 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
     const c = await syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
     return Object.values(c).every((v) => v === 0);
   };
+  let hogs: { stop(): void } | undefined;
   try {
     const started = await worker.next('started');
+    hogs = o.cpuHogs > 0 ? startCpuHogs(o.cpuHogs) : undefined;
     // Applied write-backs, counted incrementally (pc.patches only grows).
     const applied = new Map<string, number>();
     let scanned = 0;
@@ -127,6 +162,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       }
       await sleep(backs >= openIds.size ? 100 : 25);
     }
+    hogs?.stop();
     worker.tell({ type: 'report' });
     const report = await worker.next('report');
     await Promise.race([worker.exited(), sleep(15_000)]);
@@ -135,7 +171,10 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
     const opps = crm.opportunityReferralIds();
     const byReferral = new Set(opps);
     const parked = await parking.list(1_000);
+    const bytes = await redisBytes(redis, prefix, usedBefore);
     return {
+      redis: bytes,
+      cpuHogs: o.cpuHogs,
       n: referrals.length,
       open: openIds.size,
       wallMs: doneAt - started.at,
@@ -151,7 +190,10 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
         unauthorized: pc.counters.unauthorized,
         other: pc.counters.other,
         patchConflicts: pc.patches.filter((p) => p.outcome === 'conflict').length,
+        throttled: pc.throttledPatches(),
       },
+      jobRate: steadyRate(report.usage.jobs.completedAtMs),
+      patchRate: steadyRate(pc.patches.filter((p) => p.outcome === 'applied').map((p) => Date.parse(p.at))),
       ...crm.calls(),
       check: {
         opportunities: opps.length,
@@ -164,7 +206,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
         parked: parked.length,
         parkedReasons: [...new Set(parked.map((p) => p.reason))].slice(0, 5),
       },
-      worker: report.usage,
+      worker: { ...report.usage, jobs: { ...report.usage.jobs, completedAtMs: [] } },
       workerLogLines: worker.logLines(),
       workerProblems: worker.problems,
     };
@@ -173,6 +215,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       process.stderr.write(`worker problems:\n${worker.problems.first.join('\n')}\n`);
     throw err;
   } finally {
+    hogs?.stop();
     worker.kill();
     // Keys are deleted only once the worker can no longer write any.
     await Promise.race([worker.exited(), sleep(5_000)]);

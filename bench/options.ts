@@ -29,13 +29,23 @@ export interface BenchOptions {
   timeoutS: number;
   /** Where the JSON results go. */
   out: string;
+  /** The fake Partner Center answers 429 (with Retry-After) to PATCHes above this rate; 0 = no throttling. */
+  pcMaxRps: number;
+  /** PARTNER_CENTER_MAX_RPS the worker runs with (default: pcMaxRps, the allowed rate). */
+  workerMaxRps: number;
+  /** Referrals in the CPU-floor measurement (bench/cpu-floor.ts; default min(n, 10000)); 0 skips it. */
+  floor: number;
+  /** Busy-loop child processes started beside the worker for its run (0 = none). */
+  cpuHogs: number;
+  /** Concurrent per-record flows in the baseline (Power Automate / Logic Apps run 25–50). */
+  baselineConcurrency: number;
   /** Extra node flags for the worker process, e.g. "--max-old-space-size=192" (split on spaces). */
   workerNodeOptions: string[];
 }
 
 const USAGE = `usage: npm run bench -- [--crm salesforce|dynamics] [--n 10000] [--latency 20] [--page-size 100] [--concurrency 400|2000]
   [--batch-window 500] [--baseline 1000] [--unique-customers] [--log-level info] [--timeout <s>] [--out bench/results/latest.json]
-  [--worker-node-options="--max-old-space-size=192"]  (note the =)`;
+  [--floor 10000] [--cpu-hog 0] [--baseline-concurrency 25] [--pc-max-rps 0] [--worker-max-rps <pc-max-rps>] [--worker-node-options="--max-old-space-size=192"]  (note the =)`;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -62,6 +72,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       timeout: { type: 'string' },
       out: { type: 'string' },
       'worker-node-options': { type: 'string' },
+      'pc-max-rps': { type: 'string' },
+      'cpu-hog': { type: 'string' },
+      floor: { type: 'string' },
+      'baseline-concurrency': { type: 'string' },
+      'worker-max-rps': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -90,6 +105,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     // Generous: a busy 2-core machine runs 100 000 referrals in minutes, not tens of minutes.
     timeoutS: int('timeout', values.timeout, 120 + Math.ceil(n / 100), 1),
     out: values.out ?? 'bench/results/latest.json',
+    floor: Math.min(n, int('floor', values.floor, Math.min(n, 10_000), 0)),
+    cpuHogs: int('cpu-hog', values['cpu-hog'], 0, 0),
+    baselineConcurrency: int('baseline-concurrency', values['baseline-concurrency'], 25, 1),
+    pcMaxRps: int('pc-max-rps', values['pc-max-rps'], 0, 0),
+    workerMaxRps: int('worker-max-rps', values['worker-max-rps'], int('pc-max-rps', values['pc-max-rps'], 0, 0), 0),
     // Defaults to the heap cap the worker ships with (Dockerfile, npm start), so the bench measures that.
     workerNodeOptions: (values['worker-node-options'] ?? SHIPPED_NODE_OPTIONS).split(' ').filter((f) => f !== ''),
   };

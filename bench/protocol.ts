@@ -41,6 +41,8 @@ export const WorkerConfig = z.object({
   concurrency: z.number().int().positive(),
   batchWindowMs: z.number().int().min(0),
   logLevel: z.string(),
+  /** PARTNER_CENTER_MAX_RPS (0 = unpaced). */
+  partnerCenterMaxRps: z.number().int().min(0),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 
@@ -60,6 +62,8 @@ export const WorkerUsage = z.object({
   heapUsedMb: z.number(),
   /** Every upsertOpportunities call the batcher made: drafts in it and ms since the pull started. */
   batches: z.array(z.object({ size: z.number(), atMs: z.number() })),
+  /** Sync jobs completed, and attempts that failed (each spends one of a job's attempts). */
+  jobs: z.object({ completed: z.number(), failedAttempts: z.number(), completedAtMs: z.array(z.number()) }),
 });
 export type WorkerUsage = z.infer<typeof WorkerUsage>;
 

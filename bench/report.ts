@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { BaselineFigures } from './baseline.ts';
 import type { RunFigures } from './main-run.ts';
 import type { BenchOptions } from './options.ts';
+import type { CpuFloor } from './floor-run.ts';
 
 export type Status = 'pass' | 'MISSED' | 'n/a';
 export interface Target {
@@ -40,8 +41,16 @@ function writeCalls(run: RunFigures): { oppWrites: number; crmWrites: number } {
   return { oppWrites, crmWrites: oppWrites + sf.accountWrites + sf.otherWrites };
 }
 
+/** Issue 19's CPU targets: Dataverse's $batch bodies cost more to build and parse. */
+const cpuLimit = (run: RunFigures): number => (run.dataverse ? 0.8 : 0.6);
+
 /** Everything derived from the raw counts: lower bounds, ratios, rates, targets. */
-export function summarise(o: BenchOptions, run: RunFigures, base: BaselineFigures | undefined) {
+export function summarise(
+  o: BenchOptions,
+  run: RunFigures,
+  base: BaselineFigures | undefined,
+  floor: CpuFloor | undefined,
+) {
   const bounds = {
     oppWrites: Math.ceil(run.n / fullBatch(run)),
     listPages: Math.ceil(run.n / o.pageSize),
@@ -51,32 +60,36 @@ export function summarise(o: BenchOptions, run: RunFigures, base: BaselineFigure
   const perSecond = run.n / (run.wallMs / 1000);
   const speedUp = base ? perSecond / base.perSecond : undefined;
   const rssMb = run.worker.maxRssKb / 1024;
+  const cpuMs = run.worker.cpuRunMs / run.n;
   const targets: Target[] = [
     {
-      name: 'CRM write calls <= 1.1 x lower bound',
+      name: `CRM write calls <= 1.02 x lower bound${run.cpuHogs > 0 ? ` (${run.cpuHogs} CPU hogs)` : ''}`,
       actual: `${crmWrites} (${(crmWrites / bounds.oppWrites).toFixed(2)}x)`,
-      limit: `<= ${(1.1 * bounds.oppWrites).toFixed(1)}`,
-      status: crmWrites <= 1.1 * bounds.oppWrites ? 'pass' : 'MISSED',
+      limit: `<= ${(1.02 * bounds.oppWrites).toFixed(1)}`,
+      status: crmWrites <= 1.02 * bounds.oppWrites ? 'pass' : 'MISSED',
     },
-    speedUp === undefined
-      ? {
-          name: '>= 20x the per-record baseline',
-          actual: '-',
-          limit: '>= 20x',
-          status: 'n/a',
-          note: 'baseline skipped (--baseline 0)',
-        }
-      : {
-          name: '>= 20x the per-record baseline',
-          actual: `${speedUp.toFixed(1)}x`,
-          limit: '>= 20x',
-          status: speedUp >= 20 ? 'pass' : 'MISSED',
-        },
     {
-      name: 'peak RSS < 250 MB at 100 000',
+      name: 'speed-up vs parallel per-record flows',
+      actual: speedUp === undefined ? '-' : `${speedUp.toFixed(1)}x`,
+      limit: 'reported',
+      status: 'n/a',
+      note:
+        speedUp === undefined
+          ? 'baseline skipped (--baseline 0)'
+          : `${base?.concurrency ?? 0} flows at once, with write-back; the call ratio is the point`,
+    },
+    {
+      name: `CPU ms per referral <= ${cpuLimit(run)}`,
+      actual: `${cpuMs.toFixed(2)}${floor ? ` (${(cpuMs / floor.cpuMsPerReferral).toFixed(1)}x floor)` : ''}`,
+      limit: `<= ${cpuLimit(run)}`,
+      status: cpuMs <= cpuLimit(run) ? 'pass' : 'MISSED',
+      ...(run.n < 100_000 ? { note: `target is at 100 000; N=${run.n}` } : {}),
+    },
+    {
+      name: 'peak RSS < 200 MB at 100 000',
       actual: `${rssMb.toFixed(0)} MB`,
-      limit: '< 250 MB',
-      status: run.n < 100_000 ? 'n/a' : rssMb < 250 ? 'pass' : 'MISSED',
+      limit: '< 200 MB',
+      status: run.n < 100_000 ? 'n/a' : rssMb < 200 ? 'pass' : 'MISSED',
       ...(run.n < 100_000 ? { note: `indicative only at N=${run.n}; run --n 100000` } : {}),
     },
   ];
@@ -88,7 +101,8 @@ export function summarise(o: BenchOptions, run: RunFigures, base: BaselineFigure
     speedUp,
     rssMb,
     targets,
-    cpuMsPerReferral: run.worker.cpuRunMs / run.n,
+    cpuMsPerReferral: cpuMs,
+    floor,
     recordsPerOppWrite: run.n / Math.max(1, oppWrites),
   };
 }
@@ -158,6 +172,14 @@ export function printTable(
     `  ${'  of which the pull listing every page'.padEnd(58)}${pad((run.pullMs / 1000).toFixed(2), 9)} s`,
     `  ${'referrals/s'.padEnd(58)}${pad(s.perSecond.toFixed(0), 9)}`,
     `  ${'worker CPU ms per referral'.padEnd(58)}${pad(s.cpuMsPerReferral.toFixed(2), 9)}    (run ${run.worker.cpuRunMs.toFixed(0)} ms; startup ${run.worker.cpuStartupMs.toFixed(0)} ms not counted)`,
+    s.floor
+      ? `  ${'CPU floor ms per referral (same run; bench/cpu-floor.ts)'.padEnd(58)}${pad(s.floor.cpuMsPerReferral.toFixed(2), 9)}    (worker / floor = ${(s.cpuMsPerReferral / s.floor.cpuMsPerReferral).toFixed(1)}x; parse page, map, write body, one Redis pipeline, the PATCH over node:http, on ${s.floor.n})`
+      : '  CPU floor: skipped (--floor 0)',
+    `  ${"Redis bytes per referral (MEMORY USAGE of the run's keys)".padEnd(58)}${pad((run.redis.total / run.n).toFixed(0), 9)}    (${run.redis.keys} keys; used_memory delta ${(run.redis.usedMemoryDelta / run.n).toFixed(0)} B/referral, shared Redis; ${Object.entries(
+      run.redis.byKind,
+    )
+      .map(([k, v]) => `${k} ${(v.bytes / run.n).toFixed(0)} B in ${v.keys} keys`)
+      .join(', ')})`,
     `  ${'worker peak RSS'.padEnd(58)}${pad(s.rssMb.toFixed(0), 9)} MB    (RSS after startup ${run.worker.rssAtStartMb.toFixed(0)} MB, at the end ${run.worker.rssAtEndMb.toFixed(0)} MB; heap used ${run.worker.heapUsedMb.toFixed(0)} MB)`,
     '',
     row('HTTP calls', 'actual', 'lower bound', 'ratio'),
@@ -173,6 +195,13 @@ export function printTable(
     ...(pc.unauthorized + pc.other > 0
       ? [row('                401s / unknown routes', `${pc.unauthorized}/${pc.other}`, 0)]
       : []),
+    ...(o.pcMaxRps > 0
+      ? [
+          row('                PATCHes answered 429 (throttle)', pc.throttled, 0),
+          `  Partner Center throttled at ${o.pcMaxRps} PATCH/s, worker PARTNER_CENTER_MAX_RPS=${o.workerMaxRps || 'unpaced'}: applied PATCHes ${run.patchRate.perSecond.toFixed(1)}/s over the middle 80% (${run.patchRate.spanS.toFixed(1)} s), ${(run.patchRate.perSecond / o.pcMaxRps).toFixed(2)}x the allowed rate; sync jobs ${run.jobRate.perSecond.toFixed(1)}/s (${(run.jobRate.perSecond / o.pcMaxRps).toFixed(2)}x; Closed referrals take a job but no PATCH)`,
+        ]
+      : []),
+    `  sync jobs: ${run.worker.jobs.completed} completed, ${run.worker.jobs.failedAttempts} attempts spent on failures`,
     ...crmRows(run, s),
     `  (${s.recordsPerOppWrite.toFixed(1)} referrals per Opportunity write call; pull listed ${run.pull.fetched} referrals, queued ${run.pull.queued})`,
     `  batches handed to the connector: ${run.worker.batches.length}; not full (size@s since pull start): ${partialBatches(run) || 'none'}`,
@@ -180,12 +209,13 @@ export function printTable(
   ];
   if (base) {
     out.push(
-      `baseline: per-record and sequential, as a Power Automate flow per event (map, then one single-record upsert through the real connector),`,
+      `baseline: per-record flows, ${base.concurrency} at once (a Power Automate / Logic Apps flow per event: map, one single-record upsert through the real connector, then the id write-back PATCH),`,
       base.n < run.n
-        ? `  its rate is measured on a SUBSET: the first ${base.n} of the ${run.n} referrals (same latency, no write-back):`
-        : `  measured on all ${base.n} referrals (same latency, no write-back):`,
-      `  ${'baseline referrals/s'.padEnd(58)}${pad(base.perSecond.toFixed(1), 9)}    (${(base.calls.total / base.n).toFixed(2)} ${crmName} calls per referral${base.failed ? `, ${base.failed} FAILED` : ''})`,
+        ? `  measured on a SUBSET: the first ${base.n} of the ${run.n} referrals (same latency, with write-back):`
+        : `  measured on all ${base.n} referrals (same latency, with write-back):`,
+      `  ${'baseline referrals/s'.padEnd(58)}${pad(base.perSecond.toFixed(1), 9)}    (${(base.calls.total / base.n).toFixed(2)} ${crmName} calls and ${(base.patches / base.n).toFixed(2)} PATCHes per referral${base.failed ? `, ${base.failed} FAILED` : ''})`,
       `  ${'our speed-up (our referrals/s / baseline referrals/s)'.padEnd(58)}${pad(`${(s.speedUp ?? 0).toFixed(1)}x`, 9)}`,
+      `  ${`CRM calls for ${run.n} referrals: ours / the flows' (scaled from the subset)`.padEnd(58)}${pad(`${s.crmWrites} / ${Math.round((base.calls.total / base.n) * run.n)}`, 9)}    (1 : ${(((base.calls.total / base.n) * run.n) / Math.max(1, s.crmWrites)).toFixed(0)})`,
       '',
     );
   } else out.push('baseline: skipped (--baseline 0)', '');

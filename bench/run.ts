@@ -13,6 +13,7 @@ import type { Referral } from '../src/domain/referral.ts';
 import { makeReferrals } from '../test/fakes/partner-center/fixtures.ts';
 import { runBaseline } from './baseline.ts';
 import { runWorker } from './main-run.ts';
+import { measureCpuFloor } from './floor-run.ts';
 import { parseBenchOptions } from './options.ts';
 import { machine, printTable, summarise, writeJson } from './report.ts';
 
@@ -37,9 +38,10 @@ async function main(): Promise<void> {
     process.stderr.write(
       `bench: worker done in ${(run.wallMs / 1000).toFixed(1)} s; per-record baseline on ${o.baseline} referrals…\n`,
     );
-    base = await runBaseline(referrals.slice(0, o.baseline), o.latencyMs, o.crm);
+    base = await runBaseline(referrals.slice(0, o.baseline), o.latencyMs, o.crm, o.baselineConcurrency);
   }
-  const s = summarise(o, run, base);
+  const floor = o.floor > 0 ? await measureCpuFloor(o.floor, o.crm) : undefined;
+  const s = summarise(o, run, base, floor);
   printTable(o, run, base, s, m);
   await writeJson(o.out, {
     at: new Date().toISOString(),
@@ -47,10 +49,13 @@ async function main(): Promise<void> {
     options: o,
     run,
     baseline: base ? { ...base, subsetOf: o.n } : null,
+    cpuFloor: floor ?? null,
     summary: {
       wallMs: run.wallMs,
       referralsPerSecond: s.perSecond,
       cpuMsPerReferral: s.cpuMsPerReferral,
+      cpuFloorMsPerReferral: floor?.cpuMsPerReferral ?? null,
+      redisBytesPerReferral: run.redis.total / run.n,
       peakRssMb: s.rssMb,
       lowerBounds: s.bounds,
       opportunityWriteCalls: s.oppWrites,

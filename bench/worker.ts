@@ -13,6 +13,7 @@ import { createLogger } from '../jobs/logger.ts';
 import { loadMappingFile } from '../jobs/mapping-file.ts';
 import { startRuntime, type Runtime } from '../jobs/runtime.ts';
 import { routeAllTo } from '../jobs/crm-binding.ts';
+import { retryDelayMs } from '../jobs/queues.ts';
 import { buildConnector } from './crm-connector.ts';
 import { ToWorker, WorkerConfig, type FromWorker, type WorkerUsage } from './protocol.ts';
 
@@ -60,8 +61,16 @@ async function main(): Promise<void> {
     concurrency: config.concurrency,
     attempts: 8,
     batchWindowMs: config.batchWindowMs,
+    partnerCenterMaxRps: config.partnerCenterMaxRps,
     schedulePull: false,
   });
+  // A 'failed' event is an attempt spent; a 429's RateLimitError and a busy referral's delay are not.
+  const jobs = { completed: 0, failedAttempts: 0, completedAtMs: [] as number[] };
+  rt.syncWorker.on('completed', () => {
+    jobs.completed += 1;
+    jobs.completedAtMs.push(Date.now());
+  });
+  rt.syncWorker.on('failed', () => (jobs.failedAttempts += 1));
 
   const startupCpu = process.cpuUsage();
   const rssAtStartMb = process.memoryUsage().rss / 1024 / 1024;
@@ -78,6 +87,7 @@ async function main(): Promise<void> {
       rssAtEndMb: process.memoryUsage().rss / 1024 / 1024,
       heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
       batches,
+      jobs,
     };
     void send({ type: 'report', usage })
       .then(() => rt.close(5_000))
@@ -86,7 +96,19 @@ async function main(): Promise<void> {
 
   pullStart = Date.now();
   await send({ type: 'started', at: pullStart });
-  const pulled = await rt.runPull();
+  // A failed pull is retried as the pull job is (3 attempts, backoff) instead of ending the run;
+  // jobs it queued already keep their ids (one per referral version), so none is queued twice.
+  let pulled;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      pulled = await rt.runPull();
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      log.warn({ err, attempt }, 'bench pull failed; retrying as the pull job would');
+      await new Promise((r) => setTimeout(r, retryDelayMs(attempt, err)));
+    }
+  }
   await send({
     type: 'pulled',
     at: Date.now(),

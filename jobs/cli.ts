@@ -83,6 +83,7 @@ async function runtimeFromEnv(env: Env, schedulePull: boolean, withOps = false):
     concurrency: env.SYNC_CONCURRENCY,
     attempts: env.SYNC_ATTEMPTS,
     batchWindowMs: env.BATCH_WINDOW_MS,
+    partnerCenterMaxRps: env.PARTNER_CENTER_MAX_RPS,
     schedulePull,
     schedulePolls: schedulePull,
     expiry: expiryOptionsFor(env, adapters.mapping, schedulePull),

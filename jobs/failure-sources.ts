@@ -20,14 +20,14 @@ export interface FailureSourceDeps {
   epoch: StateEpoch;
   /** Every queue whose oldest waiting job is watched. */
   queues: readonly Queue[];
-  /** Queues whose jobs wait out 429s without spending attempts (jobs/processor.ts, deferIfThrottled). */
+  /** Queues a 429 pauses as a whole (queue.rateLimit in jobs/processor.ts; no attempt is spent). */
   throttledQueues: readonly Queue[];
 }
 
 export interface FailureThresholds {
   /** A queue is stuck when its oldest waiting job has waited this long. */
   stuckMs: number;
-  /** Jobs waiting out a 429 in one queue at once before it is reported. */
+  /** Jobs waiting behind a 429 pause of one queue before it is reported. */
   throttledJobs: number;
   /** Rate-limit incidents are keyed per window, so a storm that goes on is reported once per window. */
   windowMs: number;
@@ -35,7 +35,6 @@ export interface FailureThresholds {
 
 const CONNECTIONS = ['partner-center', 'salesforce', 'dynamics'] as const;
 /** Delayed jobs read per queue for the 429 count: enough to pass any sensible threshold. */
-const DELAYED_SCAN = 1000;
 const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
 
 /** A parked reason starts with the field or rule at fault (`salesforce.fields.CloseDate: …`); only that goes out. */
@@ -123,23 +122,24 @@ async function stuck(d: FailureSourceDeps, t: FailureThresholds, now: Date): Pro
   return out;
 }
 
+/**
+ * A queue Partner Center (or a CRM) paused with a 429: its jobs wait out Retry-After together
+ * (queue.rateLimit, jobs/processor.ts) without spending attempts. Reported when the pause holds
+ * back at least `throttledJobs` waiting jobs, once per window.
+ */
 async function throttled(d: FailureSourceDeps, t: FailureThresholds, now: Date): Promise<FailureEvent[]> {
   const out: FailureEvent[] = [];
   const window = Math.floor(now.getTime() / t.windowMs);
   for (const q of d.throttledQueues) {
-    // Fewer delayed jobs than the threshold cannot reach it: skip reading their data.
-    if ((await q.getDelayedCount()) < t.throttledJobs) continue;
-    const delayed = await q.getDelayed(0, DELAYED_SCAN - 1);
-    const waits = delayed
-      .map((j) => (j.data as { throttled?: unknown }).throttled)
-      .filter((n) => typeof n === 'number');
-    if (waits.length < t.throttledJobs) continue;
-    const total = waits.reduce((a, b) => a + b, 0);
+    const ttlMs = await q.getRateLimitTtl();
+    if (ttlMs <= 0) continue;
+    const waiting = await q.getWaitingCount();
+    if (waiting < t.throttledJobs) continue;
     out.push({
       kind: 'throttled',
       key: `${q.name}@${window}`,
       subject: q.name,
-      detail: `${waits.length} jobs are waiting out a rate limit (429), ${total} waits between them`,
+      detail: `paused by a rate limit (429) for ${Math.ceil(ttlMs / 1000)} s more, ${waiting} jobs waiting`,
       at: now.toISOString(),
       path: '/',
     });

@@ -18,7 +18,7 @@ import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
 import { toBullMqError } from './bullmq-errors.ts';
 import { runLockedJob } from './processor.ts';
 import { createJobGuard } from './job-guard.ts';
-import { BACKOFF_TYPE, jobIdPart, WORKER_SETTINGS } from './queues.ts';
+import { BACKOFF_TYPE, jobIdPart, partnerCenterLimiter, WORKER_SETTINGS } from './queues.ts';
 
 /** Queue names per CRM, so Salesforce and Dynamics 365 poll and push independently. */
 export const outboundQueues = (crm: CrmKind | `${CrmKind}-leads`) =>
@@ -129,6 +129,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
         schema: PushJob,
         expects: 'payload needs referralId',
         lock: d.lock,
+        rateLimit: (ms) => pushQueue.rateLimit(ms),
         log: d.log.child({ crm: o.crm.kind }),
         run: ({ referralId }, log) =>
           pushOne(
@@ -160,11 +161,13 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
       }
       return r.result;
     },
+    // The limiter makes a 429's pause apply to every push worker (partnerCenterLimiter).
     {
       connection: d.connection,
       prefix: d.prefix,
       concurrency: 20,
       settings,
+      limiter: partnerCenterLimiter(0),
       metrics: { maxDataPoints: METRICS_MAX_DATA_POINTS },
     },
   );

@@ -61,6 +61,18 @@ export function syncJobOptions(attempts: number): JobsOptions {
   };
 }
 
+/**
+ * BullMQ's limiter for a queue whose jobs each make at most one Partner Center write (issue 19):
+ * `maxRps` job starts per second across every worker. It is set even when unpaced (0), because
+ * BullMQ only honours a queue-wide pause (queue.rateLimit, what a 429 does) on a worker that has a
+ * limiter (moveToActive compares the limiter key with `max`).
+ */
+export function partnerCenterLimiter(maxRps: number): { max: number; duration: number } {
+  return { max: maxRps > 0 ? maxRps : UNPACED, duration: 1000 };
+}
+/** A limit no queue reaches (below the Number.MAX_SAFE_INTEGER a rate-limit pause stores). */
+const UNPACED = 1_000_000_000;
+
 /** Worker settings every queue shares: BullMQ calls this backoff for `{ type: BACKOFF_TYPE }`. */
 export const WORKER_SETTINGS = {
   backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelayMs(attemptsMade, err),

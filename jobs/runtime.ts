@@ -32,6 +32,7 @@ import {
   PULL_SCHEDULER_ID,
   QUEUE,
   syncJobId,
+  partnerCenterLimiter,
   syncJobOptions,
   WORKER_SETTINGS,
 } from './queues.ts';
@@ -64,6 +65,8 @@ export interface RuntimeOptions {
   attempts: number;
   /** The batcher's quiet gap for a 200-draft batch; scaled up for a CRM with larger ones (quietGapFor). */
   batchWindowMs: number;
+  /** PARTNER_CENTER_MAX_RPS: sync jobs started per second across all workers; 0 or absent = unpaced. */
+  partnerCenterMaxRps?: number | undefined;
   /** Register the repeatable pull (off for `sync --once` and tests that drive pulls). */
   schedulePull: boolean;
   /**
@@ -118,14 +121,21 @@ export async function startRuntime(o: RuntimeOptions) {
     { maxRetriesPerRequest: null, enableAutoPipelining: true },
   );
   const connection = redis;
-  const referrals = createRedisReferralStore(redis, o.prefix);
-  const state = createRedisSyncStateStore(redis, o.prefix);
-  const parking = createRedisParkingLot(redis, o.prefix);
-  const checkpoint = createRedisCheckpoint(redis, o.prefix, 'pull');
-  const outboundStore = createRedisOutboundStore(redis, o.prefix);
-  const shareStore = createRedisShareStore(redis, o.prefix);
-  const lock = createReferralLock(redis, o.prefix);
-  const epoch = createStateEpoch(redis, o.prefix);
+  // Our stores get a connection of their own (issue 19): BullMQ defines its Lua scripts on the
+  // connection it is given, and ioredis copies every defined script into each pipeline and
+  // multi() made on that client, which doubled the cost of our transactions.
+  const stores = connectRedis(
+    { url: o.redisUrl, cluster: o.redisCluster },
+    { maxRetriesPerRequest: null, enableAutoPipelining: true },
+  );
+  const referrals = createRedisReferralStore(stores, o.prefix);
+  const state = createRedisSyncStateStore(stores, o.prefix);
+  const parking = createRedisParkingLot(stores, o.prefix);
+  const checkpoint = createRedisCheckpoint(stores, o.prefix, 'pull');
+  const outboundStore = createRedisOutboundStore(stores, o.prefix);
+  const shareStore = createRedisShareStore(stores, o.prefix);
+  const lock = createReferralLock(stores, o.prefix);
+  const epoch = createStateEpoch(stores, o.prefix);
 
   const pullQueue = new Queue(QUEUE.pull, { connection, prefix: o.prefix });
   const syncQueue = new Queue(QUEUE.sync, { connection, prefix: o.prefix });
@@ -274,6 +284,7 @@ export async function startRuntime(o: RuntimeOptions) {
       clock,
       log: o.log,
       lock,
+      rateLimit: (ms) => syncQueue.rateLimit(ms),
       stateHistory: () => epoch.view(),
       // A referral we are creating from an opportunity is not synced inbound before the
       // opportunity holds its key (that would create a second opportunity for it).
@@ -287,6 +298,8 @@ export async function startRuntime(o: RuntimeOptions) {
     {
       connection,
       prefix: o.prefix,
+      // Each sync job makes at most one Partner Center write (the id write-back): pacing job starts paces those.
+      limiter: partnerCenterLimiter(o.partnerCenterMaxRps ?? 0),
       concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.connector.maxBatchSize)),
       settings,
       metrics: { maxDataPoints: METRICS_MAX_DATA_POINTS },
@@ -534,7 +547,7 @@ export async function startRuntime(o: RuntimeOptions) {
             ...shares.map((x) => x.close(true)),
           ]);
         await Promise.all([pullQueue.close(), syncQueue.close()]);
-        await redis.quit();
+        await Promise.all([redis.quit(), stores.quit()]);
       })();
       return closing;
     },

@@ -16,7 +16,7 @@ import { shareOpportunity, shareParkId } from '../src/sync/share-opportunity.ts'
 import { toBullMqError } from './bullmq-errors.ts';
 import { createJobGuard } from './job-guard.ts';
 import { runLockedJob } from './processor.ts';
-import { BACKOFF_TYPE, jobIdPart, WORKER_SETTINGS } from './queues.ts';
+import { BACKOFF_TYPE, jobIdPart, WORKER_SETTINGS, partnerCenterLimiter } from './queues.ts';
 
 /** Queue names per CRM: the share poll, and one create job per share request version. */
 export const shareQueues = (crm: CrmKind) => ({ poll: `share-poll-${crm}`, share: `share-${crm}` }) as const;
@@ -114,6 +114,8 @@ export async function startShare(d: ShareQueueDeps, o: ShareOptions) {
         schema: ShareJob,
         expects: 'payload needs referralId and crmId',
         lock: d.lock,
+        // A 429 from Partner Center pauses this queue once (jobs/processor.ts) instead of each job waiting.
+        rateLimit: (ms) => shareQueue.rateLimit(ms),
         log,
         run: ({ crmId }, jobLog) =>
           shareOpportunity(
@@ -133,7 +135,14 @@ export async function startShare(d: ShareQueueDeps, o: ShareOptions) {
             crmId,
           ),
       }),
-    { connection: d.connection, prefix: d.prefix, concurrency: 5, settings: WORKER_SETTINGS },
+    // The limiter lets a 429's queue-wide pause hold this worker too (partnerCenterLimiter).
+    {
+      connection: d.connection,
+      prefix: d.prefix,
+      concurrency: 5,
+      settings: WORKER_SETTINGS,
+      limiter: partnerCenterLimiter(0),
+    },
   );
   // Spent jobs are parked (visible on the dashboard), stalled ones queued again (issue 12).
   const guard = createJobGuard({ queue: shareQueue, stage: 'share', parking: d.parking, clock: d.clock, log });

@@ -11,12 +11,20 @@ export type MappingForJob = () => Promise<{ mappingVersion: number | null; targe
 
 /** One referral version to its opportunity, then the write-back (src/sync/sync-referral.ts). */
 export const syncReferralProcessor =
-  (deps: Omit<SyncDeps, 'log'> & { log: Logger; lock: ReferralLock; forJob?: MappingForJob | undefined }) =>
+  (
+    deps: Omit<SyncDeps, 'log'> & {
+      log: Logger;
+      lock: ReferralLock;
+      rateLimit: (ms: number) => Promise<void>;
+      forJob?: MappingForJob | undefined;
+    },
+  ) =>
   (job: Job, token?: string): Promise<SyncOutcome> =>
     runLockedJob(job, token, {
       schema: SyncJobData,
       expects: 'payload needs referralId and eTag',
       lock: deps.lock,
+      rateLimit: deps.rateLimit,
       log: deps.log,
       run: async ({ referralId, eTag, fetch, adopt, epoch }, log) => {
         const m = await deps.forJob?.();

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RetryableError, ValidationError } from '../../src/errors.ts';
+import { ConflictError, RateLimitedError, RetryableError, ValidationError } from '../../src/errors.ts';
 import { makeReferral } from '../../test/fakes/partner-center/fixtures.ts';
 import { createPartnerCenterClient } from './partner-center.client.ts';
 
@@ -137,5 +137,47 @@ describe('PartnerCenterClient edge cases (nock)', () => {
     const err = await client.getReferral('slow').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);
     expect((err as Error).cause).toBeUndefined();
+  });
+
+  // The write-back PATCH goes over its own keep-alive client (issue 19): the same contract as axios.
+  const op = [{ op: 'add' as const, path: '/externalReferenceId', value: '006X' }];
+
+  it('a slow PATCH times out (HTTP_TIMEOUT_MS) as a RetryableError', async () => {
+    nock(API).patch(`${PATH}/slow`).delay(1_000).reply(200, {});
+    const err = await client.patchReferral('slow', op, '"e1"').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryableError);
+  });
+
+  it('a PATCH answered 429 is a RateLimitedError honouring Retry-After', async () => {
+    nock(API)
+      .patch(`${PATH}/r-1`)
+      .reply(429, { error: { code: 'throttled', message: 'slow down' } }, { 'Retry-After': '2' });
+    const err = await client.patchReferral('r-1', op, '"e1"').catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'RateLimitedError', retryAfterMs: 2000 });
+    expect(err).toBeInstanceOf(RateLimitedError);
+  });
+
+  it('a PATCH answered 412 is a ConflictError naming the referral, without the token', async () => {
+    nock(API)
+      .patch(`${PATH}/r-1`)
+      .reply(412, { error: { code: 'preconditionFailed', message: 'modified' } });
+    const err = await client.patchReferral('r-1', op, '"e1"').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(String((err as Error).message)).toContain('r-1');
+    expect(JSON.stringify(err) + String((err as Error).message)).not.toContain('nock-token');
+  });
+
+  it('a PATCH answered 401 is sent once more with a new token', async () => {
+    const auth: unknown[] = [];
+    nock(API)
+      .patch(`${PATH}/r-1`)
+      .times(2)
+      .reply(function () {
+        auth.push(this.req.headers.authorization);
+        return auth.length === 1 ? [401, {}] : [200, makeReferral({ id: 'r-1', externalReferenceId: '006X' })];
+      });
+    const result = await client.patchReferral('r-1', op, '"e1"');
+    expect(result.externalReferenceId).toBe('006X');
+    expect(auth).toHaveLength(2);
   });
 });

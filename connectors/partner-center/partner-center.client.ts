@@ -11,7 +11,9 @@ import type {
   TokenProvider,
 } from '../../src/ports/partner-center.ts';
 import { ReferralRejectedError, rejectedReason } from './referral-rejected.ts';
-import { type FailureContext, toSyncError } from '../shared/http-failure.ts';
+import { classifyHttpFailure } from '../../src/errors-classify.ts';
+import { type FailureContext, responseFailure, toSyncError } from '../shared/http-failure.ts';
+import { createKeepAliveHttp } from '../shared/keep-alive-http.ts';
 import { firstPageUrl, REFERRALS_PATH, resolveNextLink } from './list-url.ts';
 
 export interface PartnerCenterClientOptions {
@@ -36,6 +38,8 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
   const maxPages = options.maxPages ?? 100_000;
   // No redirects: a redirect would replay the Authorization header to wherever it points.
   const http = axios.create({ timeout: options.timeoutMs ?? 30_000, maxRedirects: 0 });
+  // The write-back PATCH, one per referral, goes over plain node:http with a bounded keep-alive pool.
+  const lean = createKeepAliveHttp({ timeoutMs: options.timeoutMs ?? 30_000 });
 
   async function send(
     method: Method,
@@ -77,6 +81,46 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     }
   }
 
+  /** PATCH over the lean client: the same headers, 401 handling and error classification as `send`. */
+  async function sendPatch(id: string, ops: JsonPatchOp[], eTag: string, correlationId: string) {
+    const ctx: FailureContext = { remote: REMOTE, referralId: id };
+    const url = new URL(referralUrl(id));
+    const body = JSON.stringify(ops);
+    let rejected: string | undefined;
+    for (;;) {
+      const token: string = await options.tokens.getAccessToken(rejected);
+      let res;
+      try {
+        res = await lean.request(
+          'PATCH',
+          url,
+          {
+            Authorization: `Bearer ${token}`,
+            Accept: 'application/json',
+            'client-request-id': randomUUID(), // a new GUID per call (docs/partner-center-referrals-api.md, "Errors and request headers")
+            'MS-CorrelationId': correlationId,
+            // RFC 6902's type is application/json-patch+json, but every Microsoft sample for this
+            // endpoint sends application/json (patch-a-referral), so that is what is known to work.
+            'Content-Type': 'application/json',
+            'If-Match': eTag,
+            Prefer: 'return=representation',
+          },
+          body,
+        );
+      } catch (err) {
+        throw toSyncError(err, ctx);
+      }
+      if (res.status === 401 && rejected === undefined) {
+        rejected = token;
+        continue;
+      }
+      // Anything but 2xx fails, redirects included: following one would replay the Authorization header.
+      if (res.status < 200 || res.status >= 300)
+        throw classifyHttpFailure(responseFailure(res.status, res.headers['retry-after'], res.body, ctx), new Date());
+      return res;
+    }
+  }
+
   const referralUrl = (id: string): string => `${base}${REFERRALS_PATH}/${encodeURIComponent(id)}`;
 
   async function getReferral(id: string, correlationId = newCorrelationId()): Promise<Referral> {
@@ -112,20 +156,10 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
 
     async patchReferral(id: string, ops: JsonPatchOp[], eTag: string): Promise<Referral> {
       const correlationId = newCorrelationId();
-      const res = await send('PATCH', referralUrl(id), { remote: REMOTE, referralId: id }, correlationId, {
-        data: ops,
-        headers: {
-          // RFC 6902's type is application/json-patch+json, but every Microsoft sample for this
-          // endpoint sends application/json (patch-a-referral), so that is what is known to work.
-          'Content-Type': 'application/json',
-          'If-Match': eTag,
-          Prefer: 'return=representation',
-        },
-      });
+      const res = await sendPatch(id, ops, eTag, correlationId);
       // 204 (Prefer ignored, or an intermediary dropped it): read the result back.
-      if (res.status === 204 || res.data === '' || res.data === undefined || res.data === null)
-        return getReferral(id, correlationId);
-      return referralOrThrow(res.data, 'patch');
+      if (res.status === 204 || res.body === '') return getReferral(id, correlationId);
+      return referralOrThrow(jsonOrText(res.body), 'patch');
     },
 
     async createReferral(body: unknown): Promise<Referral> {
@@ -158,6 +192,15 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     },
   };
   return client;
+}
+
+/** A body that is not JSON stays text, and then fails the schema like any other wrong shape. */
+function jsonOrText(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
 }
 
 function referralOrThrow(data: unknown, what: string): Referral {

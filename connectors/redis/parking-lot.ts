@@ -31,6 +31,8 @@ const LOG_TTL_S = 45 * 24 * 3600;
 const defined = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
+const RELEASE = `if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then redis.call('ZREM', KEYS[2], ARGV[1]) end`;
+
 /** Dead-letter store: one entry per referral (the latest reason), ordered by time. */
 export function createRedisParkingLot(redis: RedisConnection, prefix: string): ParkingLot {
   const k = keys(prefix);
@@ -70,7 +72,9 @@ export function createRedisParkingLot(redis: RedisConnection, prefix: string): P
       });
     },
     async release(referralId) {
-      await redis.multi().hdel(k.parked, referralId).zrem(k.parkedIndex, referralId).exec();
+      // Called by every successful sync: one script, and a never-parked referral (nearly all of
+      // them) costs one HDEL and no transaction (issue 19).
+      await redis.eval(RELEASE, 2, k.parked, k.parkedIndex, referralId);
     },
     async has(referralId) {
       return (await redis.hexists(k.parked, referralId)) === 1;

@@ -46,6 +46,27 @@ export function toHttpFailure(err: unknown, ctx: FailureContext): HttpFailure {
   return failure;
 }
 
+/**
+ * The same facts from a response a plain node:http client read (connectors/shared/keep-alive-http.ts):
+ * status, Retry-After, and the remote's error code and message from the body.
+ */
+export function responseFailure(
+  status: number,
+  retryAfter: string | string[] | undefined,
+  body: string,
+  ctx: FailureContext,
+): HttpFailure {
+  const remote = remoteError(body);
+  return {
+    remote: ctx.remote,
+    referralId: ctx.referralId,
+    status,
+    retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+    remoteCode: remote.code,
+    remoteMessage: remote.message,
+  };
+}
+
 const messageOf = (err: unknown): string | undefined =>
   err instanceof Error && err.message !== '' ? scrubText(err.message).slice(0, MAX_MESSAGE) : undefined;
 

@@ -114,6 +114,8 @@ export const Env = z.object({
   SYNC_ATTEMPTS: positiveInt.default(8),
   BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(500),
   PARTNER_CENTER_PAGE_SIZE: positiveInt.max(1000).default(100),
+  /** Sync jobs started per second, each making at most one Partner Center write (issue 19); 0 = unpaced. */
+  PARTNER_CENTER_MAX_RPS: z.coerce.number().int().nonnegative().default(0),
   // Issue 12: no outbound call may wait on Node's defaults (a hung token endpoint held ~300 s).
   TOKEN_TIMEOUT_MS: positiveInt.default(DEFAULT_TOKEN_TIMEOUT_MS),
   HTTP_TIMEOUT_MS: positiveInt.default(30_000),

@@ -32,8 +32,12 @@ export interface ReferralSyncState {
 
 /** Latest known copy of each referral, written by the pull job, read by sync and expiry jobs. */
 export interface ReferralStore {
-  /** Stores referrals and indexes them by status (for the expiry scan). */
-  putMany(referrals: Referral[]): Promise<void>;
+  /**
+   * Stores referrals and indexes them by status (for the expiry scan). `statusUnchanged`: the
+   * caller knows each status is the one stored (our own write-back's echo), so the index is not
+   * touched.
+   */
+  putMany(referrals: Referral[], opts?: { statusUnchanged?: boolean }): Promise<void>;
   get(id: string): Promise<Referral | null>;
   /** Ids of referrals whose last known status is `status` (e.g. 'New'). */
   idsWithStatus(status: string): Promise<string[]>;

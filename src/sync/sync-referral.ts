@@ -112,13 +112,18 @@ async function syncOrThrow(
   jobETag: string,
   opts: SyncOptions,
 ): Promise<SyncOutcome> {
-  let referral = opts.fetch === true ? null : await deps.referrals.get(referralId);
+  // Both reads go out together (one Redis round trip): only this job, holding the referral's
+  // lease, writes either of them.
+  const [stored, previous] = await Promise.all([
+    opts.fetch === true ? null : deps.referrals.get(referralId),
+    deps.state.get(referralId),
+  ]);
+  let referral = stored;
   if (referral === null) {
     // Not seen by a pull yet (a replay after Redis lost data), or a webhook said it changed.
     referral = await deps.partnerCenter.getReferral(referralId);
     await deps.referrals.putMany([referral]);
   }
-  const previous = await deps.state.get(referralId);
   if (previous && previous.eTag === referral.eTag) {
     // A retry after a failed write-back: the CRM write happened in an earlier attempt.
     const finished = previous.writtenBack ? undefined : previous.pendingOutcome;
@@ -199,9 +204,8 @@ async function syncOrThrow(
   const delta = known ? changedPart(update, known.fieldHashes, hashes) : full;
   if (known && (known.draftHash === hash || delta === null)) {
     const next = { ...known, eTag: referral.eTag, draftHash: hash, fieldHashes: hashes };
-    await deps.state.put(referralId, next);
+    await Promise.all([deps.state.put(referralId, next), deps.parking.release(referralId)]);
     await writeBackOnce(deps, referral, next, opts.fetch === true);
-    await deps.parking.release(referralId);
     return 'unchanged';
   }
 
@@ -230,8 +234,7 @@ async function syncOrThrow(
     ...(target.mappingVersion === undefined ? {} : { mappingVersion: target.mappingVersion }),
   };
   // Saved before the write-back so a retry after a failed PATCH does not write the CRM again.
-  await deps.state.put(referralId, state);
-  await deps.parking.release(referralId);
+  await Promise.all([deps.state.put(referralId, state), deps.parking.release(referralId)]);
   deps.log.info(
     { crmId: result.crmId, created, fields: Object.keys(sent.fields).length },
     `${record ?? 'opportunity'} ${created ? 'created' : 'updated'}`,
@@ -290,13 +293,19 @@ async function writeBackOnce(
     // Throws ConflictError again if it moved once more: the job retries with backoff.
     updated = await deps.partnerCenter.patchReferral(referral.id, [op], fresh.eTag);
   }
-  await deps.referrals.putMany([updated]);
   // Our own PATCH produced a new eTag; recording it keeps the next pull from treating the
   // echo as a change (the mapped values are the same, so no CRM write would follow anyway).
   // After a 412 the new version also holds someone else's edit, which the CRM has not seen:
   // the synced eTag stays, so the next pull re-maps the referral (a CRM write only if the
   // mapped values changed) instead of taking the edit for our own echo.
-  await deps.state.put(referral.id, { ...state, eTag: conflicted ? state.eTag : updated.eTag, writtenBack: true });
+  // The PATCH set only externalReferenceId against the eTag of the stored copy (If-Match), so the
+  // status is the stored one and its index stays as it is. Either write may land first: a retry
+  // between them finds the write-back done or re-maps to no change (nothing sent to the CRM).
+  const statusUnchanged = updated.status === referral.status;
+  await Promise.all([
+    deps.referrals.putMany([updated], { statusUnchanged }),
+    deps.state.put(referral.id, { ...state, eTag: conflicted ? state.eTag : updated.eTag, writtenBack: true }),
+  ]);
   deps.log.info({ crmId: state.crmId }, 'CRM id written back to Partner Center');
 }
 
@@ -397,8 +406,7 @@ async function adoptAsItIs(
     writtenBack: false,
     syncedAt: now.toISOString(),
   };
-  await deps.state.put(referral.id, state);
-  await deps.parking.release(referral.id);
+  await Promise.all([deps.state.put(referral.id, state), deps.parking.release(referral.id)]);
   deps.log.warn(
     { crmId },
     'no sync state for a referral already in the CRM (Redis lost its data?); the opportunity is newer and is kept as it is',

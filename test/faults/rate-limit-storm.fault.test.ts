@@ -7,8 +7,8 @@ import { expectNoSecrets, expectOneRecordEach, expectWrittenBackOnce, parkedOf }
 /*
  * A 429 storm on every remote at once (CRM=both): Partner Center throttles the list and then
  * the write-back PATCHes, Salesforce throttles whole calls, Dataverse throttles its $batch, all
- * with Retry-After. A 429 costs no job attempt (jobs/bullmq-errors.ts), so nothing is parked and
- * everything lands once.
+ * with Retry-After. A 429 pauses the whole queue and costs no job attempt (jobs/processor.ts,
+ * issue 19), so nothing is parked and everything lands once.
  */
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -62,8 +62,12 @@ describe('fault: 429 storms with Retry-After on every remote', () => {
     const { token: _token, unauthorized: _unauthorized, ...dvCalls } = d.fake.counters;
     expect(Object.values(dvCalls).reduce((a, b) => a + b, 0)).toBeGreaterThan(3); // 3 answered 429, then success
     expect(
-      s.logs.lines.filter((l) => l.includes('rate limited; waiting without spending an attempt')).length,
+      s.logs.lines.filter((l) => l.includes('rate limited; the queue waits without spending an attempt')).length,
     ).toBeGreaterThan(0);
+    // Every 429 handed its job back without spending an attempt: each job completed on its first.
+    const done = await s.rt.syncQueue.getJobs(['completed']);
+    expect(done).toHaveLength(300);
+    expect(done.filter((j) => j.attemptsMade !== 1).map((j) => `${String(j.id)}: ${j.attemptsMade}`)).toEqual([]);
 
     // End state: one opportunity per referral in the CRM it is routed to, ids written back once.
     const sfOpps = s.sf.fake.records('Opportunity');

@@ -17,7 +17,11 @@ import { routeAllTo, type CrmBinding } from '../../jobs/crm-binding.ts';
 import { referralLinkOf } from '../../jobs/compose.ts';
 import type { CrmConnector, CrmOutbound } from '../../src/ports/crm.ts';
 import type { CrmShare } from '../../src/ports/crm-share.ts';
-import { startFakePartnerCenter, type FakePartnerCenter } from '../fakes/partner-center/server.ts';
+import {
+  startFakePartnerCenter,
+  type FakePartnerCenter,
+  type FakePartnerCenterOptions,
+} from '../fakes/partner-center/server.ts';
 import { startSalesforceHarness, type SalesforceHarness } from '../fakes/salesforce/salesforce-harness.ts';
 import { dynamicsLeadOptions, leadBindingFor, salesforceLeadOptions } from '../../jobs/lead-compose.ts';
 
@@ -76,6 +80,8 @@ export interface StackOptions {
   share?: boolean;
   /** The Partner Center client's per-request timeout (default 30 s). */
   pcTimeoutMs?: number;
+  /** Options of the fake Partner Center (e.g. `patchesPerSecond`, its 429 throttle). */
+  partnerCenter?: Partial<FakePartnerCenterOptions>;
   /** Another Redis than the shared test one (e.g. a Redis Cluster node; the prefix then needs a hash tag). */
   redis?: { url: string; cluster: boolean; prefix: string };
 }
@@ -100,7 +106,7 @@ export interface Stack {
 /** Fake Partner Center + fake Salesforce + a real runtime on real Redis under a fresh prefix. */
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const prefix = o.redis?.prefix ?? `it-${randomBytes(4).toString('hex')}`;
-  const pc = await startFakePartnerCenter(PC_CLIENT);
+  const pc = await startFakePartnerCenter({ ...PC_CLIENT, ...o.partnerCenter });
   const base = await loadMappingFile('config/mapping.default.yaml');
   const mapped = o.mapping ? o.mapping(base) : base;
   const mapping = o.dynamics ? routeDachToDynamics(mapped) : mapped;

@@ -27,8 +27,21 @@ export interface PatchRecord {
   outcome: 'applied' | 'conflict' | 'invalid' | 'notFound';
 }
 
+/**
+ * Throttling of PATCHes (issue 19's bench): a token bucket holding one second's worth, refilled at
+ * `perSecond`; a PATCH finding it empty is answered 429 with Retry-After (whole seconds, at least 1).
+ */
+export interface PatchThrottle {
+  perSecond: number;
+  tokens: number;
+  at: number;
+  /** PATCHes answered 429 by the throttle. */
+  rejected: number;
+}
+
 export interface ApiState extends CreateState {
   index: ReferralIndex;
+  throttle?: PatchThrottle | undefined;
   pager: Pager;
   tokens: TokenService;
   failures: Failure[];
@@ -102,6 +115,16 @@ export function handleApi(
       injected.message ?? `injected failure ${injected.status}`,
       extra,
     );
+  }
+
+  if (route === 'patch' && state.throttle) {
+    const wait = takeToken(state.throttle, state.now());
+    if (wait > 0) {
+      state.throttle.rejected++;
+      return fail(429, 'throttled', 'too many requests', {
+        'retry-after': String(Math.max(1, Math.ceil(wait / 1000))),
+      });
+    }
   }
 
   if (route === 'list') return list(state, url);
@@ -199,4 +222,15 @@ function create(state: ApiState, body: string): ApiReply {
     body: JSON.stringify(r.stored),
     ...(r.fault ? { fault: lost[r.fault] } : {}),
   };
+}
+
+/** Takes one token; returns 0, or the ms until one is available (taking nothing). */
+function takeToken(t: PatchThrottle, now: number): number {
+  t.tokens = Math.min(t.perSecond, t.tokens + ((now - t.at) / 1000) * t.perSecond);
+  t.at = now;
+  if (t.tokens >= 1) {
+    t.tokens -= 1;
+    return 0;
+  }
+  return ((1 - t.tokens) / t.perSecond) * 1000;
 }

@@ -21,6 +21,8 @@ export interface FakePartnerCenterOptions extends TokenServiceOptions {
   port?: number;
   /** What `$skiptoken` means (paging.ts); default `keyset`. */
   paging?: PagingMode;
+  /** PATCHes above this many per second are answered 429 with Retry-After (api-routes.ts PatchThrottle). */
+  patchesPerSecond?: number;
 }
 
 export interface FakePartnerCenter {
@@ -65,6 +67,8 @@ export interface FakePartnerCenter {
   revokeRefreshTokens(): void;
   setAccessTokenLifetime(seconds: number): void;
   issuedAccessTokens(): string[];
+  /** PATCHes the `patchesPerSecond` throttle answered 429. */
+  throttledPatches(): number;
   /** Calls per route since start or the last resetCounters(). */
   readonly counters: Readonly<Record<RouteName, number>>;
   resetCounters(): void;
@@ -94,6 +98,10 @@ export async function startFakePartnerCenter(opts: FakePartnerCenterOptions = {}
     creates: [],
     baseUrl: () => base,
     now,
+    throttle:
+      opts.patchesPerSecond === undefined
+        ? undefined
+        : { perSecond: opts.patchesPerSecond, tokens: opts.patchesPerSecond, at: now(), rejected: 0 },
   };
   let latency = opts.latencyMs ?? 0;
 
@@ -179,6 +187,7 @@ export async function startFakePartnerCenter(opts: FakePartnerCenterOptions = {}
       tokens.lifetimeSec = seconds;
     },
     issuedAccessTokens: () => tokens.issuedAccessTokens(),
+    throttledPatches: () => state.throttle?.rejected ?? 0,
     counters: state.counters,
     resetCounters: () => {
       for (const k of Object.keys(state.counters) as RouteName[]) state.counters[k] = 0;
