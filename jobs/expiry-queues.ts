@@ -15,7 +15,7 @@ import { createRedisExpiryLedger } from '../connectors/redis/expiry-ledger.ts';
 import type { WebhookPoster } from '../connectors/webhook/webhook-poster.ts';
 import { toBullMqError } from './bullmq-errors.ts';
 import { createJobGuard, requeueFinished } from './job-guard.ts';
-import { BACKOFF_TYPE, WORKER_SETTINGS } from './queues.ts';
+import { BACKOFF_TYPE, scheduleEvery, WORKER_SETTINGS } from './queues.ts';
 
 export const EXPIRY_QUEUE = { scan: 'expiry-scan', webhook: 'expiry-webhook' } as const;
 const EXPIRY_SCHEDULER_ID = 'expiry-scan';
@@ -143,14 +143,7 @@ export async function startExpiry(d: ExpiryDeps, o: ExpiryOptions) {
   /** Registers the repeatable job (fixed id: idempotent); again after Redis lost its data. */
   const schedule = async () => {
     if (!o.schedule) return;
-    await scanQueue.upsertJobScheduler(
-      EXPIRY_SCHEDULER_ID,
-      { every: o.scanIntervalMs },
-      {
-        name: 'scan',
-        opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
-      },
-    );
+    await scheduleEvery(scanQueue, EXPIRY_SCHEDULER_ID, o.scanIntervalMs, 'scan');
   };
   await schedule();
 

@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { REDIS_URL } from '../test/integration/harness.ts';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLog } from '../test/redis/expiry-scan.fixture.ts';
@@ -25,7 +26,7 @@ let redis: TestRedis;
 /** Connections as BullMQ workers need them (no per-request retry limit), closed after each test. */
 const workerConnections: Redis[] = [];
 const workerConnection = () => {
-  const c = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const c = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   workerConnections.push(c);
   return c;
 };

@@ -18,7 +18,7 @@ import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
 import { toBullMqError } from './bullmq-errors.ts';
 import { runLockedJob } from './processor.ts';
 import { createJobGuard } from './job-guard.ts';
-import { BACKOFF_TYPE, jobIdPart, partnerCenterLimiter, WORKER_SETTINGS } from './queues.ts';
+import { BACKOFF_TYPE, jobIdPart, partnerCenterLimiter, scheduleEvery, WORKER_SETTINGS } from './queues.ts';
 
 /** Queue names per CRM, so Salesforce and Dynamics 365 poll and push independently. */
 export const outboundQueues = (crm: CrmKind | `${CrmKind}-leads`) =>
@@ -178,14 +178,7 @@ export async function startOutbound(d: OutboundDeps, o: OutboundOptions) {
   /** Registers the repeatable job (fixed id: idempotent); again after Redis lost its data. */
   const schedule = async () => {
     if (!o.schedule) return;
-    await pollQueue.upsertJobScheduler(
-      POLL_SCHEDULER_ID,
-      { every: o.pollIntervalMs },
-      {
-        name: 'poll',
-        opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
-      },
-    );
+    await scheduleEvery(pollQueue, POLL_SCHEDULER_ID, o.pollIntervalMs, 'poll');
   };
   await schedule();
 

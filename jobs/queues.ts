@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobsOptions } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import { COMPLETED_JOB_RETENTION_MS } from '../src/config/env.ts';
 
 export const QUEUE = {
@@ -87,4 +87,17 @@ export function retryDelayMs(attemptsMade: number, err: unknown, random: () => n
   if (typeof hinted === 'number' && Number.isFinite(hinted) && hinted >= 0) return Math.ceil(hinted);
   const cap = Math.min(300_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
   return Math.round(cap / 2 + (random() * cap) / 2);
+}
+
+/**
+ * Registers (or updates) a repeatable job under a fixed scheduler id. Idempotent, so every start
+ * and every rebuild after a Redis data loss calls it again; three attempts with our backoff, and
+ * the last 100 finished runs kept for the queue board.
+ */
+export function scheduleEvery(queue: Queue, schedulerId: string, everyMs: number, name: string): Promise<unknown> {
+  return queue.upsertJobScheduler(
+    schedulerId,
+    { every: everyMs },
+    { name, opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 } },
+  );
 }

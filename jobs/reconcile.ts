@@ -14,7 +14,7 @@ import { countDrift, findDrift, type CrmOpportunity, type Drift } from '../src/s
 import { toBullMqError } from './bullmq-errors.ts';
 import { requeueFinished } from './job-guard.ts';
 import { outboundQueues, pushJobId, pushJobOptions } from './outbound-queues.ts';
-import { BACKOFF_TYPE, QUEUE, syncJobId, syncJobOptions, WORKER_SETTINGS } from './queues.ts';
+import { QUEUE, scheduleEvery, syncJobId, syncJobOptions, WORKER_SETTINGS } from './queues.ts';
 
 /** Stable scheduler id: re-registering on every start (and after a Redis loss) updates one scheduler. */
 export const RECONCILE_SCHEDULER_ID = 'reconcile-sweep';
@@ -261,14 +261,7 @@ export async function startScheduledReconcile(d: ReconcileDeps, o: { intervalMs:
       await queue.removeJobScheduler(RECONCILE_SCHEDULER_ID);
       return;
     }
-    await queue.upsertJobScheduler(
-      RECONCILE_SCHEDULER_ID,
-      { every: o.intervalMs },
-      {
-        name: 'reconcile',
-        opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
-      },
-    );
+    await scheduleEvery(queue, RECONCILE_SCHEDULER_ID, o.intervalMs, 'reconcile');
   };
   await schedule();
   return {

@@ -29,10 +29,11 @@ import {
   BACKOFF_TYPE,
   FAILED_SWEEP_INTERVAL_MS,
   jobIdPart,
+  partnerCenterLimiter,
   PULL_SCHEDULER_ID,
   QUEUE,
+  scheduleEvery,
   syncJobId,
-  partnerCenterLimiter,
   syncJobOptions,
   WORKER_SETTINGS,
 } from './queues.ts';
@@ -314,14 +315,7 @@ export async function startRuntime(o: RuntimeOptions) {
 
   const schedulePull = async () => {
     if (!o.schedulePull) return;
-    await pullQueue.upsertJobScheduler(
-      PULL_SCHEDULER_ID,
-      { every: o.pullIntervalMs },
-      {
-        name: 'pull',
-        opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
-      },
-    );
+    await scheduleEvery(pullQueue, PULL_SCHEDULER_ID, o.pullIntervalMs, 'pull');
   };
   await schedulePull();
 

@@ -16,7 +16,7 @@ import { shareOpportunity, shareParkId } from '../src/sync/share-opportunity.ts'
 import { toBullMqError } from './bullmq-errors.ts';
 import { createJobGuard } from './job-guard.ts';
 import { runLockedJob } from './processor.ts';
-import { BACKOFF_TYPE, jobIdPart, WORKER_SETTINGS, partnerCenterLimiter } from './queues.ts';
+import { BACKOFF_TYPE, jobIdPart, partnerCenterLimiter, scheduleEvery, WORKER_SETTINGS } from './queues.ts';
 
 /** Queue names per CRM: the share poll, and one create job per share request version. */
 export const shareQueues = (crm: CrmKind) => ({ poll: `share-poll-${crm}`, share: `share-${crm}` }) as const;
@@ -151,14 +151,7 @@ export async function startShare(d: ShareQueueDeps, o: ShareOptions) {
 
   const schedule = async () => {
     if (!o.schedule) return;
-    await pollQueue.upsertJobScheduler(
-      Q.poll,
-      { every: o.pollIntervalMs },
-      {
-        name: 'poll',
-        opts: { attempts: 3, backoff: { type: BACKOFF_TYPE }, removeOnComplete: 100, removeOnFail: 100 },
-      },
-    );
+    await scheduleEvery(pollQueue, Q.poll, o.pollIntervalMs, 'poll');
   };
   await schedule();
 

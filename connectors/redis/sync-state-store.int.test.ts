@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReferralSyncState } from '../../src/ports/state.ts';
+import { REDIS_URL } from '../../test/integration/harness.ts';
 import { createRedisSyncStateStore } from './sync-state-store.ts';
 
-// Real Redis on loopback (.ci/run starts one); a fresh prefix per run, deleted afterwards.
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+// The test Redis (TEST_REDIS_URL, loopback by default); a fresh prefix per run, deleted afterwards.
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 const prefix = `test-state-${randomUUID()}`;
 const store = createRedisSyncStateStore(redis, prefix);
 

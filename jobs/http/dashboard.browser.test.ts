@@ -1,32 +1,15 @@
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeReferral } from '../../test/fakes/partner-center/fixtures.ts';
-import { launchChromium } from '../../test/integration/chromium.ts';
-import {
-  AUTH,
-  bearer,
-  startDashboardStack,
-  TOKENS,
-  type DashboardStack,
-} from '../../test/integration/dashboard-stack.ts';
+import { browserSuite } from '../../test/integration/browser-suite.ts';
+import { AUTH, bearer, TOKENS } from '../../test/integration/dashboard-stack.ts';
 import { syncJobId } from '../queues.ts';
 import { startHttpServer } from './server.ts';
 
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-let ds: DashboardStack | undefined;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await ds?.close();
-  ds = undefined;
-});
+const suite = browserSuite();
 
 async function pageAs(token: string | null): Promise<Page> {
-  const page = await browser.context.newPage();
+  const page = await suite.browser.context.newPage();
   await page.setExtraHTTPHeaders(token ? bearer(token) : {});
   return page;
 }
@@ -35,7 +18,7 @@ const row = (page: Page, id: string) => page.locator(`#parked tr[data-referral="
 
 describe('dashboard in a browser', () => {
   it('shows seeded referrals and the parked ones; an operator replays one and it leaves the list', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const kestrel = makeReferral({ name: 'Kestrel Freight rollout' });
     const lakeshore = makeReferral({ name: 'Lakeshore Dental migration' });
     const broken = { ...makeReferral(), details: { dealValue: 'about 50k' } };
@@ -69,7 +52,7 @@ describe('dashboard in a browser', () => {
   });
 
   it('a viewer sees no Replay button, and a replay posted from the page gets 403', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const r = makeReferral();
     await ds.seed([r]);
     await ds.source.parking.park({
@@ -94,7 +77,7 @@ describe('dashboard in a browser', () => {
   });
 
   it('renders bull-board under its Content-Security-Policy; only the Google Fonts stylesheet is refused (#14)', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const page = await pageAs(TOKENS.operator);
     const refused: string[] = [];
     page.on('console', (m) => {
@@ -112,7 +95,7 @@ describe('dashboard in a browser', () => {
     await expect(
       startHttpServer({} as Parameters<typeof startHttpServer>[0], { host: '0.0.0.0', port: 0 }),
     ).rejects.toThrow(/without authentication/);
-    ds = await startDashboardStack({ server: { host: '0.0.0.0', auth: AUTH } });
+    const ds = await suite.dashboard({ server: { host: '0.0.0.0', auth: AUTH } });
     const url = `http://127.0.0.1:${ds.server.port}/`;
     const anonymous = await pageAs(null);
     expect((await anonymous.goto(url))?.status()).toBe(401);

@@ -1,31 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeReferral } from '../../test/fakes/partner-center/fixtures.ts';
-import { launchChromium } from '../../test/integration/chromium.ts';
-import {
-  AUTH,
-  bearer,
-  startDashboardStack,
-  TOKENS,
-  type DashboardStack,
-} from '../../test/integration/dashboard-stack.ts';
+import { browserSuite } from '../../test/integration/browser-suite.ts';
+import { AUTH, bearer, TOKENS } from '../../test/integration/dashboard-stack.ts';
 
 /*
  * Issue 18: the response-time report page in real Chromium, under the dashboard's CSP (scripts
  * from our origin only). Two sellers: Ann accepted hers 6 h after it came in (pushed by us),
  * Bob's was declined in Partner Center after 100 h.
  */
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-let ds: DashboardStack | undefined;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await ds?.close();
-  ds = undefined;
-});
+const suite = browserSuite();
 
 const H = 3_600_000;
 const base = Date.now() - 10 * 24 * H;
@@ -34,7 +17,7 @@ const team = (email: string) => [{ id: 'm1', firstName: 'S', lastName: 'P', emai
 
 describe('response-time report page', () => {
   it('shows the figures per owner and draws the charts', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const ann = makeReferral({
       status: 'Active',
       substatus: 'Accepted',
@@ -60,7 +43,7 @@ describe('response-time report page', () => {
     });
 
     const errors: string[] = [];
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     // Chromium asks for /favicon.ico on its own; every resource the page names must load.
     page.on('response', (r) => {
@@ -83,8 +66,8 @@ describe('response-time report page', () => {
   });
 
   it('says what is wrong with a bad period', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
-    const page = await browser.context.newPage();
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
+    const page = await suite.browser.context.newPage();
     await page.setExtraHTTPHeaders(bearer(TOKENS.viewer));
     const res = await page.goto(`${ds.server.url}/report?days=soon`);
     expect(res?.status()).toBe(400);

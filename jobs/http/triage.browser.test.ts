@@ -1,32 +1,15 @@
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeReferral } from '../../test/fakes/partner-center/fixtures.ts';
-import { launchChromium } from '../../test/integration/chromium.ts';
-import {
-  AUTH,
-  bearer,
-  startDashboardStack,
-  TOKENS,
-  type DashboardStack,
-} from '../../test/integration/dashboard-stack.ts';
+import { browserSuite } from '../../test/integration/browser-suite.ts';
+import { AUTH, bearer, TOKENS } from '../../test/integration/dashboard-stack.ts';
 
 /* Issue 18, triage on the dashboard: search, the parked referral's page, charts, times. */
 
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-let ds: DashboardStack | undefined;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await ds?.close();
-  ds = undefined;
-});
+const suite = browserSuite();
 
 async function operatorPage(): Promise<Page> {
-  const page = await browser.context.newPage();
+  const page = await suite.browser.context.newPage();
   await page.setExtraHTTPHeaders(bearer(TOKENS.operator));
   return page;
 }
@@ -43,7 +26,7 @@ const malformed = () => {
 
 describe('triage on the dashboard (issue 18)', () => {
   it('search by customer name finds the referral', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const wanted = customer('Zephyrine Kestrel Freight');
     await ds.seed([wanted, customer('Lakeshore Dental'), customer('Harbor Bakery')]);
     const page = await operatorPage();
@@ -56,7 +39,7 @@ describe('triage on the dashboard (issue 18)', () => {
   });
 
   it('lists every match of a name several referrals share', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const a = customer('Northwind Traders');
     const b = { ...customer('Contoso'), name: 'Northwind migration for Contoso' };
     await ds.seed([a, b, customer('Fabrikam')]);
@@ -70,7 +53,7 @@ describe('triage on the dashboard (issue 18)', () => {
   });
 
   it("a parked referral's page shows the field, the masked value and the hint, and says when a replay parks it again", async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const broken = malformed();
     await ds.seed([broken, customer('Lakeshore Dental')]);
     const page = await operatorPage();
@@ -101,7 +84,7 @@ describe('triage on the dashboard (issue 18)', () => {
   });
 
   it('a replay from the parked list links to the referral page, which shows it parked again', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const broken = malformed();
     await ds.seed([broken]);
     const page = await operatorPage();
@@ -115,7 +98,7 @@ describe('triage on the dashboard (issue 18)', () => {
   });
 
   it('dismissing from the referral page records who and why, and the page says so', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const broken = malformed();
     await ds.seed([broken]);
     const page = await operatorPage();
@@ -131,7 +114,7 @@ describe('triage on the dashboard (issue 18)', () => {
   });
 
   it('a replay that syncs says so on the page', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const r = customer('Orchard Cycles');
     await ds.seed([r]);
     await ds.source.parking.park({
@@ -159,7 +142,7 @@ describe('triage on the dashboard (issue 18)', () => {
   });
 
   it('draws the queue health charts with data points from the recorded series', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     await ds.seed([customer('Alpine Ski Rental'), customer('Bluebird Cafe'), malformed()]);
     // One pull through its queue, as the schedule runs it: the last successful pull is shown.
     const pull = await ds.stack.rt.pullQueue.add('pull', {});
@@ -184,7 +167,7 @@ describe('triage on the dashboard (issue 18)', () => {
   });
 
   it('shows times as a distance from now in TIME_ZONE, with the ISO value on hover', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     ds.source.atRisk.timeZone = 'Europe/Berlin';
     const r = customer('Cobalt Mining');
     await ds.seed([r]);
@@ -204,7 +187,7 @@ describe('triage on the dashboard (issue 18)', () => {
   });
 
   it('the at-risk list shows what needs action, with "show all"', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
     const soon = { ...customer('Soon Ltd'), status: 'New', expirationDateTime: hours(30) };
     const later = { ...customer('Later Ltd'), status: 'New', expirationDateTime: hours(200) };
@@ -220,7 +203,7 @@ describe('triage on the dashboard (issue 18)', () => {
   });
 
   it('links the dashboard and the queue board both ways', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH } });
+    const ds = await suite.dashboard({ server: { auth: AUTH } });
     const page = await operatorPage();
     await page.goto(ds.server.url);
     await page.locator('header').getByRole('link', { name: 'Queues' }).click();

@@ -1,16 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeReferral } from '../../../test/fakes/partner-center/fixtures.ts';
-import { launchChromium } from '../../../test/integration/chromium.ts';
-import {
-  AUTH,
-  STUDIO_FILE,
-  bearer,
-  startDashboardStack,
-  TOKENS,
-  type DashboardStack,
-} from '../../../test/integration/dashboard-stack.ts';
+import { browserSuite } from '../../../test/integration/browser-suite.ts';
+import { AUTH, STUDIO_FILE, bearer, TOKENS } from '../../../test/integration/dashboard-stack.ts';
 import { syncOnce } from '../../sync-once.ts';
 
 /*
@@ -19,18 +12,7 @@ import { syncOnce } from '../../sync-once.ts';
  * field with the new version, no restart.
  */
 
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-let ds: DashboardStack | undefined;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await ds?.close();
-  ds = undefined;
-});
+const suite = browserSuite();
 
 // A line only the opportunity's fields have (the Lead section repeats the Referral_* ones).
 const ANCHOR = 'Amount: { from: details.dealValue, format: number }';
@@ -59,11 +41,11 @@ async function retype(page: Page, match: string, text: string) {
 
 describe('mapping studio in a browser', () => {
   it('edit, error at its line, fix, preview, save; the next sync uses the new version', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH }, studio: {} });
+    const ds = await suite.dashboard({ server: { auth: AUTH }, studio: {} });
     const r = makeReferral({ name: 'Kestrel Freight rollout' });
     await ds.seed([r]);
     const country = String(r.customerProfile?.address?.country);
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     await page.setExtraHTTPHeaders(bearer(TOKENS.operator));
     await page.goto(`${ds.server.url}/mapping`);
     await expect.poll(() => page.locator('#check-status').innerText(), { timeout: 20_000 }).toBe('No problems.');
@@ -107,8 +89,8 @@ describe('mapping studio in a browser', () => {
   });
 
   it('a viewer sees the editor and its checks but no save button', async () => {
-    ds = await startDashboardStack({ server: { auth: AUTH }, studio: {} });
-    const page = await browser.context.newPage();
+    const ds = await suite.dashboard({ server: { auth: AUTH }, studio: {} });
+    const page = await suite.browser.context.newPage();
     await page.setExtraHTTPHeaders(bearer(TOKENS.viewer));
     await page.goto(`${ds.server.url}/mapping`);
     await expect.poll(() => page.locator('#check-status').innerText(), { timeout: 20_000 }).toBe('No problems.');
