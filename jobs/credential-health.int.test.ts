@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { deletePrefix } from '../connectors/redis/connection.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthError, RetryableError } from '../src/errors.ts';
-import { toBullMqError } from './bullmq-errors.ts';
+import { toBullMqError } from './processor.ts';
 import { createCredentialHealth, type ConnectionHealthSpec } from './credential-health.ts';
 import { createLogger } from './logger.ts';
 

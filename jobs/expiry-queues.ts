@@ -13,7 +13,7 @@ import type { Clock } from '../src/ports/clock.ts';
 import type { ParkingLot, ReferralStore, SyncStateStore } from '../src/ports/state.ts';
 import { createRedisExpiryLedger } from '../connectors/redis/expiry-ledger.ts';
 import type { WebhookPoster } from '../connectors/webhook/webhook-poster.ts';
-import { toBullMqError } from './bullmq-errors.ts';
+import { toBullMqError } from './processor.ts';
 import { createJobGuard, requeueFinished } from './job-guard.ts';
 import { BACKOFF_TYPE, scheduleEvery, WORKER_SETTINGS } from './queues.ts';
 

@@ -7,7 +7,7 @@ import type { DigestLinks } from '../connectors/webhook/digest-payload.ts';
 import { coveredBy, eventId, nextDigest, type FailureDigest, type FailureKind } from '../src/alerts/failure-digest.ts';
 import { ValidationError } from '../src/errors.ts';
 import type { Clock } from '../src/ports/clock.ts';
-import { toBullMqError } from './bullmq-errors.ts';
+import { toBullMqError } from './processor.ts';
 import { collectFailures, type FailureSourceDeps } from './failure-sources.ts';
 import { requeueFinished } from './job-guard.ts';
 import { BACKOFF_TYPE, jobIdPart, QUEUE, WORKER_SETTINGS } from './queues.ts';

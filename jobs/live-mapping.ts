@@ -5,7 +5,7 @@ import { routeReferral } from '../src/mapping/routing.ts';
 import type { Mapping } from '../src/mapping/schema.ts';
 import type { MappingStore } from '../src/ports/mapping-store.ts';
 import { checkForDeployment, type Deployment, type MappingInForce } from './mapping-versions.ts';
-import type { JobMapping } from './runtime.ts';
+import type { JobMapping } from './sync-queues.ts';
 
 /*
  * Hot reload (issue 17): before each sync job the worker asks which version is current (one GET)

@@ -15,7 +15,7 @@ import { pushOutcome, type PushDeps, type PushOutcome } from '../src/sync/push-o
 import { pollCrmChanges } from '../src/sync/poll-crm-changes.ts';
 import { withSellerLabels } from '../src/outbound/seller-labels.ts';
 import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
-import { toBullMqError } from './bullmq-errors.ts';
+import { toBullMqError } from './processor.ts';
 import { runLockedJob } from './processor.ts';
 import { createJobGuard } from './job-guard.ts';
 import { BACKOFF_TYPE, jobIdPart, partnerCenterLimiter, scheduleEvery, WORKER_SETTINGS } from './queues.ts';

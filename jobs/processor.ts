@@ -1,9 +1,9 @@
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { RateLimitedError, ValidationError } from '../src/errors.ts';
+import { FatalError, RateLimitedError, RetryableError, ValidationError } from '../src/errors.ts';
+import { scrubText } from '../src/log/logger.ts';
 import type { ReferralLock } from '../connectors/redis/referral-lock.ts';
-import { toBullMqError } from './bullmq-errors.ts';
 import { retryDelayMs } from './queues.ts';
 
 /** How long a job waits when another job holds the same referral (does not use an attempt). */
@@ -59,4 +59,23 @@ export async function runLockedJob<S extends z.ZodType<{ referralId: string }>, 
   if (outcome.ran) return outcome.value;
   await job.moveToDelayed(Date.now() + BUSY_DELAY_MS, token);
   throw new DelayedError();
+}
+
+/**
+ * What a processor throws to BullMQ. FatalError becomes UnrecoverableError (no more attempts);
+ * retryable errors keep retryAfterMs for the backoff strategy. Messages are scrubbed because
+ * BullMQ stores `err.message` in Redis and the dashboard shows it. Unknown errors retry.
+ */
+export function toBullMqError(err: unknown): Error {
+  if (err instanceof FatalError) {
+    const e = new UnrecoverableError(`${err.name}: ${scrubText(err.message)}`);
+    return e;
+  }
+  if (err instanceof RetryableError) {
+    const e = new Error(`${err.name}: ${scrubText(err.message)}`) as Error & { retryAfterMs?: number };
+    if (err.retryAfterMs !== undefined) e.retryAfterMs = err.retryAfterMs;
+    return e;
+  }
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return new Error(scrubText(message));
 }

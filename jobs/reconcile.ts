@@ -11,7 +11,7 @@ import type { PartnerCenterClient } from '../src/ports/partner-center.ts';
 import type { Clock } from '../src/ports/clock.ts';
 import type { ParkingLot, ReferralStore, ReferralSyncState, SyncStateStore } from '../src/ports/state.ts';
 import { countDrift, findDrift, type CrmOpportunity, type Drift } from '../src/sync/reconcile.ts';
-import { toBullMqError } from './bullmq-errors.ts';
+import { toBullMqError } from './processor.ts';
 import { requeueFinished } from './job-guard.ts';
 import { outboundQueues, pushJobId, pushJobOptions } from './outbound-queues.ts';
 import { QUEUE, scheduleEvery, syncJobId, syncJobOptions, WORKER_SETTINGS } from './queues.ts';

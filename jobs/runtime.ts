@@ -1,46 +1,22 @@
-import { Queue, Worker } from 'bullmq';
 import { connectRedis } from '../connectors/redis/connection.ts';
+import { createRedisStores } from '../connectors/redis/stores.ts';
 import type { Logger } from 'pino';
-import type { Referral } from '../src/domain/referral.ts';
-import type { CrmKind, OpportunityDraft } from '../src/ports/crm.ts';
-import type { SyncTarget } from '../src/sync/sync-referral.ts';
 import { FatalError } from '../src/errors.ts';
 import { type PartnerCenterClient } from '../src/ports/partner-center.ts';
 import { systemClock, type Clock } from '../src/ports/clock.ts';
-import { pullReferrals, type PullResult, type SyncJobRef } from '../src/sync/pull-referrals.ts';
-import { createUpsertBatcher, quietGapFor } from '../src/sync/upsert-batcher.ts';
-import { createRedisCheckpoint } from '../connectors/redis/checkpoint.ts';
-import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
-import { createReferralLock } from '../connectors/redis/referral-lock.ts';
-import { createRedisReferralStore } from '../connectors/redis/referral-store.ts';
-import { createRedisSyncStateStore } from '../connectors/redis/sync-state-store.ts';
-import { toBullMqError } from './bullmq-errors.ts';
-import { createStateEpoch } from '../connectors/redis/state-epoch.ts';
+import type { SyncJobRef } from '../src/sync/pull-referrals.ts';
 import { startStateWatch } from './state-watch.ts';
 import { stateLossNotice, type OpsNotice } from '../src/health/ops-notice.ts';
-import { createJobGuard, requeueFinished, type JobGuard } from './job-guard.ts';
+import type { JobGuard } from './job-guard.ts';
 import { startExpiry, type ExpiryOptions } from './expiry-queues.ts';
 import { startOutbound } from './outbound-queues.ts';
 import type { CrmBinding, CrmRouter } from './crm-binding.ts';
-import { createRedisOutboundStore } from '../connectors/redis/outbound-store.ts';
 import { startShare } from './share-queues.ts';
-import { createRedisShareStore } from '../connectors/redis/share-store.ts';
-import {
-  BACKOFF_TYPE,
-  FAILED_SWEEP_INTERVAL_MS,
-  jobIdPart,
-  partnerCenterLimiter,
-  PULL_SCHEDULER_ID,
-  QUEUE,
-  scheduleEvery,
-  syncJobId,
-  syncJobOptions,
-  WORKER_SETTINGS,
-} from './queues.ts';
-import { syncReferralProcessor } from './sync.processor.ts';
-import { METRICS_MAX_DATA_POINTS, startQueueSeries } from './queue-series.ts';
+import { BACKOFF_TYPE, FAILED_SWEEP_INTERVAL_MS, jobIdPart, syncJobId } from './queues.ts';
+import { startSync, type JobMapping } from './sync-queues.ts';
+import { startQueueSeries } from './queue-series.ts';
 import { reconcileCrmOf, startScheduledReconcile } from './reconcile.ts';
-import { expiryWriterWithLeads, leadOutboundOptions, leadTarget } from './lead-wiring.ts';
+import { expiryWriterWithLeads, leadOutboundOptions } from './lead-wiring.ts';
 import { startFailureAlerts, WATCHED_QUEUES, type FailureAlertOptions } from './failure-alerts.ts';
 
 export interface RuntimeOptions {
@@ -103,15 +79,6 @@ export interface RuntimeOptions {
   mapping?: (() => Promise<JobMapping>) | undefined;
 }
 
-/** One mapping version as a sync job applies it. */
-export interface JobMapping {
-  /** Null: the file alone, never saved as a version. */
-  id: number | null;
-  toDraft(kind: CrmKind, referral: Referral, now: Date): OpportunityDraft;
-  /** CRM=both: the version's routing. */
-  route?: ((referral: Referral) => CrmKind) | undefined;
-}
-
 /** The queues, workers and stores of one worker process. `close()` shuts down gracefully. */
 export async function startRuntime(o: RuntimeOptions) {
   if (o.crms.length === 0) throw new FatalError('no CRM is configured (CRM)');
@@ -129,195 +96,27 @@ export async function startRuntime(o: RuntimeOptions) {
     { url: o.redisUrl, cluster: o.redisCluster },
     { maxRetriesPerRequest: null, enableAutoPipelining: true },
   );
-  const referrals = createRedisReferralStore(stores, o.prefix);
-  const state = createRedisSyncStateStore(stores, o.prefix);
-  const parking = createRedisParkingLot(stores, o.prefix);
-  const checkpoint = createRedisCheckpoint(stores, o.prefix, 'pull');
-  const outboundStore = createRedisOutboundStore(stores, o.prefix);
-  const shareStore = createRedisShareStore(stores, o.prefix);
-  const lock = createReferralLock(stores, o.prefix);
-  const epoch = createStateEpoch(stores, o.prefix);
-
-  const pullQueue = new Queue(QUEUE.pull, { connection, prefix: o.prefix });
-  const syncQueue = new Queue(QUEUE.sync, { connection, prefix: o.prefix });
-
-  const enqueue = async (jobs: SyncJobRef[]) => {
-    const fresh = jobs.filter((j) => !j.repair);
-    if (fresh.length > 0) {
-      await syncQueue.addBulk(
-        fresh.map((j) => ({
-          name: 'sync',
-          data: j,
-          opts: { ...syncJobOptions(o.attempts), jobId: syncJobId(j.referralId, j.eTag) },
-        })),
-      );
-    }
-    for (const j of jobs.filter((x) => x.repair)) {
-      await requeueFinished(
-        syncQueue,
-        'sync',
-        { referralId: j.referralId, eTag: j.eTag },
-        { ...syncJobOptions(o.attempts), jobId: syncJobId(j.referralId, j.eTag) },
-      );
-    }
-  };
+  const storeSet = createRedisStores(stores, o.prefix);
+  const { referrals, state, parking, checkpoint, outbound: outboundStore, share: shareStore, lock, epoch } = storeSet;
 
   /** Set once the watch starts (below); a pull may run before that. */
   const watch: { current?: Awaited<ReturnType<typeof startStateWatch>> } = {};
-  /** One pull; `onQueued` sees each page's jobs as soon as they are durably queued. */
-  const runPull = async (onQueued?: (jobs: SyncJobRef[]) => void): Promise<PullResult> => {
-    // A pull that finds the marker gone runs the state check first: it is the rebuild.
-    let startedOn = await epoch.current();
-    if (startedOn === null) {
-      await watch.current?.checkNow();
-      startedOn = await epoch.current();
-    }
-    const loss = await epoch.loss();
-    const startedAt = clock.now();
-    const result = await pullReferrals({
-      partnerCenter: o.partnerCenter,
-      referrals,
-      state,
-      parking,
-      checkpoint,
-      clock,
-      // Until the first full pull after a detected loss finishes, its jobs look for existing opportunities.
-      adopt: loss !== null && loss.recoveredAt === undefined,
-      sameState: async () => (await epoch.current()) === startedOn,
-      epoch: startedOn ?? undefined,
-      enqueue: async (jobs) => {
-        await enqueue(jobs);
-        onQueued?.(jobs);
-      },
-      log: o.log.child({ queue: QUEUE.pull }),
-      overlapMs: o.overlapMs,
-      initialSince: o.initialSince,
-      pageSize: o.pageSize,
-    });
-    // A full pull that began after the loss was noticed has queued everything: the rebuild is done.
-    if (await epoch.markRecovered(startedAt, clock.now())) o.log.info('full pull after the Redis data loss finished');
-    return result;
-  };
-
   const bindings = o.crms;
-  const batchers = bindings.map((b) =>
-    createUpsertBatcher({
-      send: (drafts) => b.connector.upsertOpportunities(drafts),
-      maxBatch: b.connector.maxBatchSize,
-      windowMs: quietGapFor(o.batchWindowMs, b.connector.maxBatchSize),
-    }),
-  );
-  const leadBatchers = bindings.map((b) => {
-    const lead = b.lead;
-    return lead
-      ? createUpsertBatcher({
-          send: (drafts) => lead.crm.upsertLeads(drafts),
-          maxBatch: lead.crm.maxBatchSize,
-          windowMs: quietGapFor(o.batchWindowMs, lead.crm.maxBatchSize),
-        })
-      : undefined;
-  });
-  const targets = new Map<CrmKind, SyncTarget>(
-    bindings.map((b, i) => {
-      const t: SyncTarget = {
-        crm: b.connector.kind,
-        upsert: (batchers[i] as (typeof batchers)[number]).upsert,
-        toDraft: b.toDraft,
-        lookup: (referralId: string) => b.connector.readStamp(referralId),
-        inbound: b.outbound
-          ? {
-              outbound: outboundStore,
-              crm: b.outbound.crm,
-              rules: b.outbound.rules,
-              valueFields: b.outbound.valueFields,
-            }
-          : undefined,
-        lead: b.lead && leadBatchers[i] ? leadTarget(b.lead, leadBatchers[i].upsert) : undefined,
-      };
-      return [b.connector.kind, t] as const;
-    }),
-  );
-  const targetWith =
-    (m: JobMapping | undefined) =>
-    (referral: Referral): SyncTarget => {
-      const kind = (m?.route ?? o.route)(referral);
-      const t = targets.get(kind);
-      if (!t)
-        throw new FatalError(`referral ${referral.id} is routed to ${kind}, which is not configured (CRM setting)`);
-      if (!m) return t;
-      return {
-        ...t,
-        toDraft: (r, now) => m.toDraft(kind, r, now),
-        ...(m.id === null ? {} : { mappingVersion: m.id }),
-      };
-    };
-  const target = targetWith(undefined);
-  const liveMapping = o.mapping;
-  const forJob = liveMapping
-    ? async () => {
-        const m = await liveMapping();
-        return { mappingVersion: m.id, target: targetWith(m) };
-      }
-    : undefined;
-
-  const settings = WORKER_SETTINGS;
-  const pullWorker = new Worker(
-    QUEUE.pull,
-    async () => {
-      try {
-        const r = await runPull();
-        return { fetched: r.fetched, queued: r.queued, inSync: r.inSync, invalid: r.invalid, repaired: r.repaired };
-      } catch (err) {
-        o.log.warn({ err }, 'pull failed');
-        throw toBullMqError(err);
-      }
-    },
-    { connection, prefix: o.prefix, concurrency: 1, settings },
-  );
-  const syncWorker = new Worker(
-    QUEUE.sync,
-    syncReferralProcessor({
-      referrals,
-      state,
-      parking,
-      partnerCenter: o.partnerCenter,
-      target,
-      clock,
-      log: o.log,
-      lock,
-      rateLimit: (ms) => syncQueue.rateLimit(ms),
-      stateHistory: () => epoch.view(),
-      // A referral we are creating from an opportunity is not synced inbound before the
-      // opportunity holds its key (that would create a second opportunity for it).
-      targetOf: (kind) => targets.get(kind),
-      shareInFlight: async (crm, crmId) => {
-        const a = await shareStore.attempt(crm, crmId);
-        return a !== null && a.linkedAt === undefined;
-      },
-      forJob,
-    }),
+  const sync = await startSync(
     {
       connection,
       prefix: o.prefix,
-      // Each sync job makes at most one Partner Center write (the id write-back): pacing job starts paces those.
-      limiter: partnerCenterLimiter(o.partnerCenterMaxRps ?? 0),
-      concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.connector.maxBatchSize)),
-      settings,
-      metrics: { maxDataPoints: METRICS_MAX_DATA_POINTS },
-      ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
-      ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
+      stores: storeSet,
+      partnerCenter: o.partnerCenter,
+      clock,
+      log: o.log,
+      checkState: async () => {
+        await watch.current?.checkNow();
+      },
     },
+    o,
   );
-  // Nothing ends only in the failed set: stalled jobs are queued again, spent ones parked (issue 12).
-  const syncGuard = createJobGuard({ queue: syncQueue, stage: 'crm', parking, clock, log: o.log });
-  syncGuard.attach(syncWorker);
-  for (const w of [pullWorker, syncWorker]) w.on('error', (err) => o.log.error({ err }, 'worker error'));
-
-  const schedulePull = async () => {
-    if (!o.schedulePull) return;
-    await scheduleEvery(pullQueue, PULL_SCHEDULER_ID, o.pullIntervalMs, 'pull');
-  };
-  await schedulePull();
+  const { pullQueue, syncQueue, pullWorker, syncWorker, runPull, target } = sync;
 
   // While a referral is a Lead (issue 16), its warnings and tasks go to the Lead.
   const expiryWriters = Object.fromEntries(
@@ -412,7 +211,7 @@ export async function startRuntime(o: RuntimeOptions) {
   const lossInDigest = failureAlerts?.kinds.has('state-loss') === true;
 
   const guards: JobGuard[] = [
-    syncGuard,
+    sync.guard,
     ...outbounds.map((x) => x.guard),
     ...shares.map((x) => x.guard),
     ...(expiry ? [expiry.guard] : []),
@@ -455,7 +254,7 @@ export async function startRuntime(o: RuntimeOptions) {
             o.log.warn({ err }, 'could not post the Redis data loss notice to the alert webhook'),
           );
       }
-      await schedulePull();
+      await sync.schedule();
       await Promise.all([
         ...outbounds.map((x) => x.schedule()),
         ...shares.map((x) => x.schedule()),
@@ -515,10 +314,9 @@ export async function startRuntime(o: RuntimeOptions) {
         clearInterval(sweepTimer);
         series.stop();
         stateWatch.stop();
-        for (const b of [...batchers, ...leadBatchers]) b?.flush();
+        sync.flush();
         const graceful = Promise.all([
-          syncWorker.close(),
-          pullWorker.close(),
+          sync.closeWorkers(),
           expiry?.close(),
           reconcile?.close(),
           failureAlerts?.close(),
@@ -532,15 +330,14 @@ export async function startRuntime(o: RuntimeOptions) {
         // Forced close leaves active jobs to BullMQ's stalled-job check: another worker picks them up.
         if (timedOut)
           await Promise.all([
-            syncWorker.close(true),
-            pullWorker.close(true),
+            sync.closeWorkers(true),
             expiry?.close(true),
             reconcile?.close(true),
             failureAlerts?.close(true),
             ...outbounds.map((x) => x.close(true)),
             ...shares.map((x) => x.close(true)),
           ]);
-        await Promise.all([pullQueue.close(), syncQueue.close()]);
+        await sync.closeQueues();
         await Promise.all([redis.quit(), stores.quit()]);
       })();
       return closing;

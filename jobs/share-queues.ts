@@ -13,7 +13,7 @@ import type { ShareStore } from '../src/ports/share-store.ts';
 import type { ParkingLot, ReferralStore, SyncStateStore } from '../src/ports/state.ts';
 import { checkCoSellAnswers } from '../src/sync/co-sell-answers.ts';
 import { shareOpportunity, shareParkId } from '../src/sync/share-opportunity.ts';
-import { toBullMqError } from './bullmq-errors.ts';
+import { toBullMqError } from './processor.ts';
 import { createJobGuard } from './job-guard.ts';
 import { runLockedJob } from './processor.ts';
 import { BACKOFF_TYPE, jobIdPart, partnerCenterLimiter, scheduleEvery, WORKER_SETTINGS } from './queues.ts';

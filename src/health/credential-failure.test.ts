@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFailedReason } from './credential-failure.ts';
 
-/* Reasons as BullMQ stores them: jobs/bullmq-errors.ts prefixes the error name. */
+/* Reasons as BullMQ stores them: jobs/processor.ts (toBullMqError) prefixes the error name. */
 describe('classifyFailedReason', () => {
   it.each([
     [

@@ -1,6 +1,6 @@
 /*
  * Which connection's credentials a failed job points at, read from the reason BullMQ stored
- * (jobs/bullmq-errors.ts turns an AuthError into `UnrecoverableError("AuthError: <message>")`).
+ * (jobs/processor.ts (toBullMqError) turns an AuthError into `UnrecoverableError("AuthError: <message>")`).
  * The messages come from our own connectors (msal-errors.ts, sign-in.ts, errors-classify.ts,
  * dataverse-auth.ts), so matching them is matching our own vocabulary, table-tested beside this.
  */

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
+import { isTerminal, type Referral } from '../domain/referral.ts';
 import type { PartnerCenterClient, ReferralListPage } from '../ports/partner-center.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Checkpoint, ParkingLot, ReferralStore, SyncStateStore } from '../ports/state.ts';
+import type { Checkpoint, ParkingLot, ReferralStore, ReferralSyncState, SyncStateStore } from '../ports/state.ts';
 import { namesOf } from '../domain/fault.ts';
 import { contentHash } from './draft-hash.ts';
 import { keysetPages } from './keyset-pages.ts';
-import { needsSync } from './needs-sync.ts';
 
 export interface SyncJobRef {
   referralId: string;
@@ -163,4 +163,20 @@ async function takePage(deps: PullDeps, page: ReferralListPage, result: PullResu
   await deps.enqueue(jobs);
   result.queued += jobs.length;
   result.queuedIds.push(...jobs);
+}
+
+/**
+ * What a listed referral still needs. 'version': this version never reached the CRM. 'write-back':
+ * it did, but its CRM id is not in Partner Center yet (the job died or gave up between the two; a
+ * pull used to read that state as done, and the referral waited until Partner Center changed it,
+ * issue 12). 'none': nothing left to do.
+ */
+export type SyncNeed = 'none' | 'version' | 'write-back';
+
+export function needsSync(state: ReferralSyncState | null | undefined, referral: Referral): SyncNeed {
+  if (!state || state.eTag !== referral.eTag) return 'version';
+  // Terminal referrals take no edits; an id already there (another worker, or Partner Center's own
+  // copy) needs nothing more.
+  if (state.writtenBack || isTerminal(referral) || referral.externalReferenceId === state.crmId) return 'none';
+  return 'write-back';
 }

@@ -5,7 +5,7 @@ import { referral as baseReferral } from '../outbound/outbound.fixtures.ts';
 import type { OpportunityDraft, UpsertResult } from '../ports/crm.ts';
 import type { PartnerCenterClient } from '../ports/partner-center.ts';
 import type { ParkedReferral, ReferralSyncState } from '../ports/state.ts';
-import { needsSync } from './needs-sync.ts';
+import { needsSync } from './pull-referrals.ts';
 import { syncReferral, type SyncTarget } from './sync-referral.ts';
 
 /*

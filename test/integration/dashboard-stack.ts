@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createRedisMappingStore } from '../../connectors/redis/mapping-store.ts';
 import { createLiveMapping } from '../../jobs/live-mapping.ts';
 import { saveMappingVersion, type Deployment } from '../../jobs/mapping-versions.ts';
-import type { JobMapping } from '../../jobs/runtime.ts';
+import type { JobMapping } from '../../jobs/sync-queues.ts';
 import type { StudioSettings } from '../../jobs/http/server.ts';
 import { createCrmChecks } from '../../jobs/http/studio/crm-checks.ts';
 import { opportunityReader } from '../../jobs/http/studio/crm-read.ts';
