@@ -96,7 +96,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     n,
     latencyMs: int('latency', values.latency, 20, 0),
     pageSize: int('page-size', values['page-size'], 100, 1),
-    // As shipped: twice the CRM's largest batch (jobs/runtime.ts).
+    // As shipped: twice the CRM's largest batch (jobs/sync-queues.ts).
     concurrency: int('concurrency', values.concurrency, crm === 'dynamics' ? 2000 : 400, 1),
     batchWindowMs: int('batch-window', values['batch-window'], 500, 0),
     baseline: Math.min(n, int('baseline', values.baseline, Math.min(n, 1_000), 0)),
