@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { REDIS_URL } from '../test/integration/harness.ts';
+import { benchEntry } from './compile.ts';
 import type { BenchCrm } from './options.ts';
 
 export interface CpuFloor {
@@ -31,7 +32,7 @@ export async function measureCpuFloor(n: number, crm: BenchCrm): Promise<CpuFloo
       crm,
     };
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cpu-floor.ts'], {
+      const child = spawn(process.execPath, [benchEntry('cpu-floor')], {
         env: { ...process.env, BENCH_FLOOR_CONFIG: JSON.stringify(config) },
         stdio: ['ignore', 'pipe', 'inherit'],
       });

@@ -12,6 +12,7 @@
 import type { Referral } from '../src/domain/referral.ts';
 import { makeReferrals } from '../test/fakes/partner-center/fixtures.ts';
 import { runBaseline } from './baseline.ts';
+import { compileBenchProcesses } from './compile.ts';
 import { runWorker } from './main-run.ts';
 import { measureCpuFloor } from './floor-run.ts';
 import { parseBenchOptions } from './options.ts';
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
   const o = parseBenchOptions(process.argv.slice(2));
   const m = machine();
   const referrals = withCustomers(makeReferrals(o.n), o.uniqueCustomers);
+  process.stderr.write('bench: compiling the worker and CPU-floor processes (tsconfig.bench.json)…\n');
+  await compileBenchProcesses();
   process.stderr.write(`bench: ${o.n} referrals, ${o.latencyMs} ms latency; running the worker…\n`);
   const run = await runWorker(o, referrals);
   let base;

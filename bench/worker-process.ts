@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { benchEntry } from './compile.ts';
 import { FromWorker, type ToWorker, type WorkerConfig } from './protocol.ts';
 
 /** The spawned bench worker: its messages as they arrive, and what it logged at warn or above. */
@@ -21,7 +22,7 @@ export interface WorkerProcess {
 const PROBLEM = /"level":(4|5|6)0\b/;
 
 export function spawnWorker(config: WorkerConfig, nodeOptions: string[] = []): WorkerProcess {
-  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', 'bench/worker.ts'], {
+  const child = spawn(process.execPath, [...nodeOptions, benchEntry('worker')], {
     env: { ...process.env, BENCH_WORKER_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
