@@ -15,7 +15,8 @@ import { runBaseline } from './baseline.ts';
 import { runWorker } from './main-run.ts';
 import { measureCpuFloor } from './floor-run.ts';
 import { parseBenchOptions } from './options.ts';
-import { machine, printTable, summarise, writeJson } from './report.ts';
+import { endStateProblems, machine, printTable, summarise, writeJson } from './report.ts';
+import { makeMixedReferrals } from './mix.ts';
 
 /** Optionally one customer per referral: every batch then has accounts to create. */
 function withCustomers(referrals: Referral[], unique: boolean): Referral[] {
@@ -30,9 +31,19 @@ function withCustomers(referrals: Referral[], unique: boolean): Referral[] {
 async function main(): Promise<void> {
   const o = parseBenchOptions(process.argv.slice(2));
   const m = machine();
-  const referrals = withCustomers(makeReferrals(o.n), o.uniqueCustomers);
-  process.stderr.write(`bench: ${o.n} referrals, ${o.latencyMs} ms latency; running the worker…\n`);
-  const run = await runWorker(o, referrals);
+  // --leads: a mixed backfill of leads (to CRM Leads) and co-sells (to opportunities), issue 16.
+  const mixed = o.leads ? makeMixedReferrals(o.n) : undefined;
+  const referrals = withCustomers(mixed?.referrals ?? makeReferrals(o.n), o.uniqueCustomers);
+  process.stderr.write(
+    `bench: ${o.n} referrals${
+      mixed
+        ? ` (${Object.entries(mixed.kinds)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')})`
+        : ''
+    }, ${o.latencyMs} ms latency; running the worker…\n`,
+  );
+  const run = await runWorker(o, referrals, mixed?.leadIds);
   let base;
   if (o.baseline > 0) {
     process.stderr.write(
@@ -59,14 +70,24 @@ async function main(): Promise<void> {
       peakRssMb: s.rssMb,
       lowerBounds: s.bounds,
       opportunityWriteCalls: s.oppWrites,
+      leadWriteCalls: s.leadWrites,
       crmWriteCalls: s.crmWrites,
-      crmWriteRatio: s.crmWrites / s.bounds.oppWrites,
+      crmWriteRatio: s.crmWrites / s.bounds.crmWrites,
+      ...(o.leads
+        ? {
+            leadsCreated: run.check.leads,
+            opportunitiesCreated: run.check.opportunities,
+            endStateProblems: endStateProblems(run),
+          }
+        : {}),
       baselineReferralsPerSecond: base?.perSecond ?? null,
       speedUp: s.speedUp ?? null,
     },
     targets: s.targets,
   });
   console.log(`\nresults written to ${o.out}`);
+  // A wrong end state is a failed run, not a missed target.
+  if (o.leads && endStateProblems(run).length > 0) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {
