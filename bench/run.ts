@@ -7,7 +7,9 @@
  * back, then runs a per-record sequential baseline on a subset and prints calls against their lower
  * bounds, throughput, the worker's CPU and peak RSS, and the targets. A benchmark, not a test:
  * it exits 0 when a target is missed (printing MISSED), 1 only when the run itself failed.
- * Results also go to bench/results/latest.json (or --out).
+ * Results also go to bench/results/latest.json (or --out). With --leads the backfill is mixed
+ * (bench/mix.ts): leads land as CRM Leads through the Lead binding production builds, co-sells as
+ * opportunities, and a wrong end state fails the run.
  */
 import type { Referral } from '../src/domain/referral.ts';
 import { makeReferrals } from '../test/fakes/partner-center/fixtures.ts';
