@@ -10,6 +10,9 @@ export interface SalesforceCalls {
   oppCollections: number;
   oppSingles: number;
   accountWrites: number;
+  /** Lead collection upserts and composites whose subrequests write Leads (--leads), and single Lead upserts. */
+  leadCollections: number;
+  leadSingles: number;
   otherWrites: number;
   total: number;
 }
@@ -27,6 +30,9 @@ export interface DataverseCalls {
   /** Single-record PATCH upserts of opportunities / accounts. */
   oppSingles: number;
   accountSingles: number;
+  /** `$batch` calls whose requests address leads (--leads), and single-record PATCH upserts of leads. */
+  leadBatches: number;
+  leadSingles: number;
   /** POST creates, actions, anything else that is not a read. */
   otherWrites: number;
   total: number;
@@ -53,6 +59,9 @@ export interface FakeCrm {
   opportunityCount(): number;
   /** Referral ids of the opportunities. */
   opportunityReferralIds(): string[];
+  /** Leads so far (copies every row), and the referral ids they hold (--leads). */
+  leadCount(): number;
+  leadReferralIds(): string[];
   /** Opportunity writes so far, for progress lines. */
   progress(): string;
   calls(): CrmCalls;
@@ -67,18 +76,24 @@ function salesforceCalls(sf: FakeSalesforce): SalesforceCalls {
   const writes = sf.requests().filter((r) => r.route !== 'token' && r.method !== 'GET');
   const on = (object: string) => (r: { path: string }) => r.path.split('/').includes(object);
   const opp = writes.filter(on('Opportunity'));
+  const lead = writes.filter(on('Lead'));
+  // A composite whose subrequests write Leads is a Lead write; any other one an Opportunity write.
+  const composites = writes.filter((r) => r.route === 'composite');
+  const leadComposites = composites.filter((r) => (r.subrequests ?? []).some(on('Lead'))).length;
   const out = {
     token: c.token,
     query: c.query + c.queryMore,
     // A composite carries a batch's new Accounts and its Opportunities in one call: counted here.
-    oppCollections:
-      opp.filter((r) => r.route === 'upsertCollection').length + writes.filter((r) => r.route === 'composite').length,
+    oppCollections: opp.filter((r) => r.route === 'upsertCollection').length + composites.length - leadComposites,
     oppSingles: opp.filter((r) => r.route === 'upsertSingle').length,
     accountWrites: writes.filter(on('Account')).length,
+    leadCollections: lead.filter((r) => r.route === 'upsertCollection').length + leadComposites,
+    leadSingles: lead.filter((r) => r.route === 'upsertSingle').length,
     otherWrites: 0,
     total: c.total,
   };
-  out.otherWrites = writes.length - out.oppCollections - out.oppSingles - out.accountWrites;
+  out.otherWrites =
+    writes.length - out.oppCollections - out.oppSingles - out.accountWrites - out.leadCollections - out.leadSingles;
   return out;
 }
 
@@ -99,6 +114,8 @@ async function fakeSalesforce(latencyMs: number): Promise<FakeCrm> {
     },
     opportunityCount: () => sf.records('Opportunity').length,
     opportunityReferralIds: () => sf.records('Opportunity').map((r) => String(r.Referral_Id__c)),
+    leadCount: () => sf.records('Lead').length,
+    leadReferralIds: () => sf.records('Lead').map((r) => String(r.Referral_Id__c)),
     progress: () => `${sf.counters().upsertCollection} collection upserts`,
     calls: () => ({ salesforce: salesforceCalls(sf) }),
     baselineCalls: () => {
@@ -136,18 +153,21 @@ async function fakeDataverse(latencyMs: number): Promise<FakeCrm> {
     const accountBatches = dv.batches.filter(
       (b) => b.targets.length > 0 && b.targets.every((t) => t === 'accounts'),
     ).length;
+    const leadBatches = dv.batches.filter((b) => b.targets.includes('leads')).length;
     const out = {
       token: c.token,
       accountQueries: at('query:accounts'),
       otherQueries: c.query - at('query:accounts'),
-      oppBatches: c.batch - accountBatches,
+      oppBatches: c.batch - accountBatches - leadBatches,
       accountBatches,
       oppSingles: at('upsert:opportunities'),
       accountSingles: at('upsert:accounts'),
+      leadBatches,
+      leadSingles: at('upsert:leads'),
       otherWrites: 0,
       total: Object.values(c).reduce((a, b) => a + b, 0),
     };
-    out.otherWrites = c.upsert + c.create + c.action + c.other - out.oppSingles - out.accountSingles;
+    out.otherWrites = c.upsert + c.create + c.action + c.other - out.oppSingles - out.accountSingles - out.leadSingles;
     return out;
   };
   return {
@@ -155,6 +175,8 @@ async function fakeDataverse(latencyMs: number): Promise<FakeCrm> {
     config: { kind: 'dynamics', url: dv.url, ...CLIENT, metadata: dv.msalMetadata() },
     opportunityCount: () => dv.records('opportunities').length,
     opportunityReferralIds: () => dv.records('opportunities').map((r) => String(r.new_referralid)),
+    leadCount: () => dv.records('leads').length,
+    leadReferralIds: () => dv.records('leads').map((r) => String(r.new_referralid)),
     progress: () => `${dv.counters.batch} $batch calls`,
     calls: () => ({ dataverse: calls() }),
     baselineCalls: () => {

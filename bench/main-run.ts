@@ -19,6 +19,8 @@ export type RunFigures = RunCounts & CrmCalls;
 interface RunCounts {
   n: number;
   open: number;
+  /** Referrals seeded as leads (--leads): each should land as one CRM Lead; 0 otherwise. */
+  leadReferrals: number;
   /** From the start of the pull until every opportunity and write-back was seen, in ms. */
   wallMs: number;
   /** From the start of the pull until the pull had listed every page, in ms. */
@@ -45,7 +47,14 @@ interface RunCounts {
   check: {
     opportunities: number;
     distinctReferrals: number;
+    /** Referrals meant for an opportunity (all but the seeded leads) that have none. */
     missing: number;
+    /** CRM Leads, the referrals they hold, lead referrals without one (all 0 without --leads). */
+    leads: number;
+    distinctLeadReferrals: number;
+    leadsMissing: number;
+    /** Lead referrals with an opportunity, and co-sells with a Lead: the wrong record. */
+    misplaced: number;
     writtenBackOnce: number;
     writeBackDuplicates: number;
     parked: number;
@@ -73,8 +82,15 @@ function steadyRate(times: number[]): PatchRate {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Seeds the fakes, runs one real worker process over `referrals` and measures it. */
-export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise<RunFigures> {
+/**
+ * Seeds the fakes, runs one real worker process over `referrals` and measures it. With --leads,
+ * `leadIds` are the referrals that should land as CRM Leads; the rest land as opportunities.
+ */
+export async function runWorker(
+  o: BenchOptions,
+  referrals: Referral[],
+  leadIds: ReadonlySet<string> = new Set(),
+): Promise<RunFigures> {
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const redis = new Redis(REDIS_URL);
   const usedBefore = await usedMemory(redis);
@@ -98,6 +114,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       batchWindowMs: o.batchWindowMs,
       logLevel: o.logLevel,
       partnerCenterMaxRps: o.workerMaxRps,
+      leads: o.leads,
     },
     o.workerNodeOptions,
   );
@@ -129,8 +146,9 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
     let lastIdleCheck = 0;
     let idleButShort = 0;
     let doneAt: number | undefined;
+    const records = (): number => crm.opportunityCount() + (o.leads ? crm.leadCount() : 0);
     const state = () =>
-      `${backs}/${openIds.size} write-backs, ${crm.opportunityCount()}/${referrals.length} opportunities`;
+      `${backs}/${openIds.size} write-backs, ${crm.opportunityCount()}/${referrals.length - leadIds.size} opportunities${o.leads ? `, ${crm.leadCount()}/${leadIds.size} Leads` : ''}`;
     while (doneAt === undefined) {
       countPatches();
       const gone = worker.gone();
@@ -138,7 +156,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       const pulled = worker.latest('pulled') !== undefined;
       // Copying every Opportunity is costly at 100 000; only look once the write-backs are in.
       // Done also means the pull has listed its last page and the queue has nothing left.
-      if (pulled && backs >= openIds.size && crm.opportunityCount() >= referrals.length && (await queueIdle())) {
+      if (pulled && backs >= openIds.size && records() >= referrals.length && (await queueIdle())) {
         doneAt = Date.now();
         break;
       }
@@ -170,6 +188,8 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
     countPatches();
     const opps = crm.opportunityReferralIds();
     const byReferral = new Set(opps);
+    const leads = o.leads ? crm.leadReferralIds() : [];
+    const leadByReferral = new Set(leads);
     const parked = await parking.list(1_000);
     const bytes = await redisBytes(redis, prefix, usedBefore);
     return {
@@ -177,6 +197,7 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       cpuHogs: o.cpuHogs,
       n: referrals.length,
       open: openIds.size,
+      leadReferrals: leadIds.size,
       wallMs: doneAt - started.at,
       pullMs: pulled ? pulled.at - started.at : Number.NaN,
       pull: pulled
@@ -198,7 +219,12 @@ export async function runWorker(o: BenchOptions, referrals: Referral[]): Promise
       check: {
         opportunities: opps.length,
         distinctReferrals: byReferral.size,
-        missing: referrals.filter((r) => !byReferral.has(r.id)).length,
+        missing: referrals.filter((r) => !leadIds.has(r.id) && !byReferral.has(r.id)).length,
+        leads: leads.length,
+        distinctLeadReferrals: leadByReferral.size,
+        leadsMissing: [...leadIds].filter((id) => !leadByReferral.has(id)).length,
+        misplaced:
+          [...leadIds].filter((id) => byReferral.has(id)).length + leads.filter((id) => !leadIds.has(id)).length,
         writtenBackOnce: [...openIds].filter((id) => applied.get(id) === 1).length,
         writeBackDuplicates:
           [...applied.values()].filter((c) => c > 1).length +

@@ -41,11 +41,17 @@ export interface BenchOptions {
   baselineConcurrency: number;
   /** Extra node flags for the worker process, e.g. "--max-old-space-size=192" (split on spaces). */
   workerNodeOptions: string[];
+  /**
+   * A mixed backfill (issue 16): the worker gets its CRM's Lead binding as production builds it,
+   * and the seeded referrals are marketplace leads, qualified leads and co-sells (bench/mix.ts).
+   */
+  leads: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--crm salesforce|dynamics] [--n 10000] [--latency 20] [--page-size 100] [--concurrency 400|2000]
   [--batch-window 500] [--baseline 1000] [--unique-customers] [--log-level info] [--timeout <s>] [--out bench/results/latest.json]
-  [--floor 10000] [--cpu-hog 0] [--baseline-concurrency 25] [--pc-max-rps 0] [--worker-max-rps <pc-max-rps>] [--worker-node-options="--max-old-space-size=192"]  (note the =)`;
+  [--floor 10000] [--cpu-hog 0] [--baseline-concurrency 25] [--pc-max-rps 0] [--worker-max-rps <pc-max-rps>] [--worker-node-options="--max-old-space-size=192"]  (note the =)
+  [--leads]  (a mixed backfill: Leads and co-sell opportunities; no per-record baseline)`;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -77,6 +83,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       floor: { type: 'string' },
       'baseline-concurrency': { type: 'string' },
       'worker-max-rps': { type: 'string' },
+      leads: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -88,6 +95,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const n = int('n', values.n, 10_000, 1);
   const logLevel = values['log-level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}\n${USAGE}`);
+  const leads = values.leads === true;
+  // The per-record baseline models opportunity flows only; a Lead flow is not modelled.
+  if (leads && values.baseline !== undefined && values.baseline !== '0')
+    throw new Error(`--leads runs without the per-record baseline (use --baseline 0 or leave it out)\n${USAGE}`);
   const crm = values.crm ?? 'salesforce';
   if (crm !== 'salesforce' && crm !== 'dynamics')
     throw new Error(`--crm must be salesforce or dynamics (got ${crm})\n${USAGE}`);
@@ -99,7 +110,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     // As shipped: twice the CRM's largest batch (jobs/sync-queues.ts).
     concurrency: int('concurrency', values.concurrency, crm === 'dynamics' ? 2000 : 400, 1),
     batchWindowMs: int('batch-window', values['batch-window'], 500, 0),
-    baseline: Math.min(n, int('baseline', values.baseline, Math.min(n, 1_000), 0)),
+    baseline: leads ? 0 : Math.min(n, int('baseline', values.baseline, Math.min(n, 1_000), 0)),
     uniqueCustomers: values['unique-customers'] === true,
     logLevel,
     // Generous: a busy 2-core machine runs 100 000 referrals in minutes, not tens of minutes.
@@ -112,5 +123,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     workerMaxRps: int('worker-max-rps', values['worker-max-rps'], int('pc-max-rps', values['pc-max-rps'], 0, 0), 0),
     // Defaults to the heap cap the worker ships with (Dockerfile, npm start), so the bench measures that.
     workerNodeOptions: (values['worker-node-options'] ?? SHIPPED_NODE_OPTIONS).split(' ').filter((f) => f !== ''),
+    leads,
   };
 }

@@ -43,6 +43,8 @@ export const WorkerConfig = z.object({
   logLevel: z.string(),
   /** PARTNER_CENTER_MAX_RPS (0 = unpaced). */
   partnerCenterMaxRps: z.number().int().min(0),
+  /** The CRM's Lead binding as production builds it (--leads, issue 16). */
+  leads: z.boolean().default(false),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 
@@ -62,6 +64,8 @@ export const WorkerUsage = z.object({
   heapUsedMb: z.number(),
   /** Every upsertOpportunities call the batcher made: drafts in it and ms since the pull started. */
   batches: z.array(z.object({ size: z.number(), atMs: z.number() })),
+  /** Every upsertLeads call the Lead batcher made (--leads), the same way. */
+  leadBatches: z.array(z.object({ size: z.number(), atMs: z.number() })),
   /** Sync jobs completed, and attempts that failed (each spends one of a job's attempts). */
   jobs: z.object({ completed: z.number(), failedAttempts: z.number(), completedAtMs: z.array(z.number()) }),
 });

@@ -7,7 +7,9 @@
  * back, then runs a per-record sequential baseline on a subset and prints calls against their lower
  * bounds, throughput, the worker's CPU and peak RSS, and the targets. A benchmark, not a test:
  * it exits 0 when a target is missed (printing MISSED), 1 only when the run itself failed.
- * Results also go to bench/results/latest.json (or --out).
+ * Results also go to bench/results/latest.json (or --out). With --leads the backfill is mixed
+ * (bench/mix.ts): leads land as CRM Leads through the Lead binding production builds, co-sells as
+ * opportunities, and a wrong end state fails the run.
  */
 import type { Referral } from '../src/domain/referral.ts';
 import { makeReferrals } from '../test/fakes/partner-center/fixtures.ts';
@@ -16,7 +18,8 @@ import { compileBenchProcesses } from './compile.ts';
 import { runWorker } from './main-run.ts';
 import { measureCpuFloor } from './floor-run.ts';
 import { parseBenchOptions } from './options.ts';
-import { machine, printTable, summarise, writeJson } from './report.ts';
+import { endStateProblems, machine, printTable, summarise, writeJson } from './report.ts';
+import { makeMixedReferrals } from './mix.ts';
 
 /** Optionally one customer per referral: every batch then has accounts to create. */
 function withCustomers(referrals: Referral[], unique: boolean): Referral[] {
@@ -31,11 +34,21 @@ function withCustomers(referrals: Referral[], unique: boolean): Referral[] {
 async function main(): Promise<void> {
   const o = parseBenchOptions(process.argv.slice(2));
   const m = machine();
-  const referrals = withCustomers(makeReferrals(o.n), o.uniqueCustomers);
+  // --leads: a mixed backfill of leads (to CRM Leads) and co-sells (to opportunities), issue 16.
+  const mixed = o.leads ? makeMixedReferrals(o.n) : undefined;
+  const referrals = withCustomers(mixed?.referrals ?? makeReferrals(o.n), o.uniqueCustomers);
   process.stderr.write('bench: compiling the worker and CPU-floor processes (tsconfig.bench.json)…\n');
   await compileBenchProcesses();
-  process.stderr.write(`bench: ${o.n} referrals, ${o.latencyMs} ms latency; running the worker…\n`);
-  const run = await runWorker(o, referrals);
+  process.stderr.write(
+    `bench: ${o.n} referrals${
+      mixed
+        ? ` (${Object.entries(mixed.kinds)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')})`
+        : ''
+    }, ${o.latencyMs} ms latency; running the worker…\n`,
+  );
+  const run = await runWorker(o, referrals, mixed?.leadIds);
   let base;
   if (o.baseline > 0) {
     process.stderr.write(
@@ -62,14 +75,24 @@ async function main(): Promise<void> {
       peakRssMb: s.rssMb,
       lowerBounds: s.bounds,
       opportunityWriteCalls: s.oppWrites,
+      leadWriteCalls: s.leadWrites,
       crmWriteCalls: s.crmWrites,
-      crmWriteRatio: s.crmWrites / s.bounds.oppWrites,
+      crmWriteRatio: s.crmWrites / s.bounds.crmWrites,
+      ...(o.leads
+        ? {
+            leadsCreated: run.check.leads,
+            opportunitiesCreated: run.check.opportunities,
+            endStateProblems: endStateProblems(run),
+          }
+        : {}),
       baselineReferralsPerSecond: base?.perSecond ?? null,
       speedUp: s.speedUp ?? null,
     },
     targets: s.targets,
   });
   console.log(`\nresults written to ${o.out}`);
+  // A wrong end state is a failed run, not a missed target.
+  if (o.leads && endStateProblems(run).length > 0) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

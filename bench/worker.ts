@@ -2,7 +2,8 @@
  * The worker process of `npm run bench`: the real runtime (BullMQ on real Redis, the upsert
  * batcher, the real Partner Center and CRM connectors) against the fakes the parent runs.
  * App-mode Partner Center auth; JWT Salesforce or client-credential Dynamics (--crm), with
- * config/mapping.default.yaml's section for that CRM. Expiry and outbound
+ * config/mapping.default.yaml's section for that CRM (with --leads, its lead section and the
+ * top-level `leads` rule too, bound as jobs/compose.ts binds them). Expiry and outbound
  * sync are off: the bench measures inbound sync (pull, CRM upsert, id write-back).
  * It pulls once and works the queue; on the parent's `report` message it sends its own CPU time
  * and peak RSS, closes and exits. Config comes in BENCH_WORKER_CONFIG (JSON, see protocol.ts).
@@ -35,9 +36,13 @@ async function main(): Promise<void> {
     clientSecret: config.pc.clientSecret,
     scope: 'https://api.partner.microsoft.com/.default',
   });
-  const { crm, toDraft } = buildConnector(config.crm, mapping, log.child({ remote: config.crm.kind }));
-  // Batch sizes as the batcher hands them to the connector (to see fragmentation).
+  const { crm, toDraft, lead } = buildConnector(config.crm, mapping, log.child({ remote: config.crm.kind }), {
+    leads: config.leads,
+  });
+  if (config.leads && !lead) throw new Error(`--leads: the mapping has no ${config.crm.kind}.lead section`);
+  // Batch sizes as the batchers hand them to the connector (to see fragmentation).
   const batches: WorkerUsage['batches'] = [];
+  const leadBatches: WorkerUsage['leadBatches'] = [];
   let pullStart = Date.now();
   const measured: typeof crm = {
     ...crm,
@@ -46,11 +51,21 @@ async function main(): Promise<void> {
       return crm.upsertOpportunities(drafts);
     },
   };
+  const measuredLead = lead && {
+    ...lead,
+    crm: {
+      ...lead.crm,
+      upsertLeads: (drafts: Parameters<typeof lead.crm.upsertLeads>[0]) => {
+        leadBatches.push({ size: drafts.length, atMs: Date.now() - pullStart });
+        return lead.crm.upsertLeads(drafts);
+      },
+    },
+  };
   const rt: Runtime = await startRuntime({
     redisUrl: config.redisUrl,
     prefix: config.prefix,
     partnerCenter: createPartnerCenterClient({ tokens, baseUrl: config.pc.url, pageSize: config.pageSize }),
-    crms: [{ connector: measured, toDraft }],
+    crms: [{ connector: measured, toDraft, ...(measuredLead ? { lead: measuredLead } : {}) }],
     route: routeAllTo(measured.kind),
     log,
     // Production defaults (src/config/env.ts) where they matter to throughput.
@@ -87,6 +102,7 @@ async function main(): Promise<void> {
       rssAtEndMb: process.memoryUsage().rss / 1024 / 1024,
       heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
       batches,
+      leadBatches,
       jobs,
     };
     void send({ type: 'report', usage })
