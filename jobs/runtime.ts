@@ -8,7 +8,6 @@ import { FatalError } from '../src/errors.ts';
 import { type PartnerCenterClient } from '../src/ports/partner-center.ts';
 import { systemClock, type Clock } from '../src/ports/clock.ts';
 import { pullReferrals, type PullResult, type SyncJobRef } from '../src/sync/pull-referrals.ts';
-import { createUpsertBatcher, quietGapFor } from '../src/sync/upsert-batcher.ts';
 import { createRedisCheckpoint } from '../connectors/redis/checkpoint.ts';
 import { createRedisParkingLot } from '../connectors/redis/parking-lot.ts';
 import { createReferralLock } from '../connectors/redis/referral-lock.ts';
@@ -37,7 +36,7 @@ import {
   syncJobOptions,
   WORKER_SETTINGS,
 } from './queues.ts';
-import { syncReferralProcessor } from './sync.processor.ts';
+import { createDraftsOnTheWay, createSyncBatchers, syncJobsQueued } from './batch-pending.ts';
 import { METRICS_MAX_DATA_POINTS, startQueueSeries } from './queue-series.ts';
 import { reconcileCrmOf, startScheduledReconcile } from './reconcile.ts';
 import { expiryWriterWithLeads, leadOutboundOptions, leadTarget } from './lead-wiring.ts';
@@ -200,23 +199,9 @@ export async function startRuntime(o: RuntimeOptions) {
   };
 
   const bindings = o.crms;
-  const batchers = bindings.map((b) =>
-    createUpsertBatcher({
-      send: (drafts) => b.connector.upsertOpportunities(drafts),
-      maxBatch: b.connector.maxBatchSize,
-      windowMs: quietGapFor(o.batchWindowMs, b.connector.maxBatchSize),
-    }),
-  );
-  const leadBatchers = bindings.map((b) => {
-    const lead = b.lead;
-    return lead
-      ? createUpsertBatcher({
-          send: (drafts) => lead.crm.upsertLeads(drafts),
-          maxBatch: lead.crm.maxBatchSize,
-          windowMs: quietGapFor(o.batchWindowMs, lead.crm.maxBatchSize),
-        })
-      : undefined;
-  });
+  // Sync jobs not yet at a batcher: a part-full batch waits for their drafts (issue 19).
+  const onTheWay = createDraftsOnTheWay(syncJobsQueued(syncQueue));
+  const { batchers, leadBatchers } = createSyncBatchers(bindings, o.batchWindowMs, onTheWay);
   const targets = new Map<CrmKind, SyncTarget>(
     bindings.map((b, i) => {
       const t: SyncTarget = {
@@ -276,7 +261,7 @@ export async function startRuntime(o: RuntimeOptions) {
   );
   const syncWorker = new Worker(
     QUEUE.sync,
-    syncReferralProcessor({
+    onTheWay.syncProcessor({
       referrals,
       state,
       parking,
