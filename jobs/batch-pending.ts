@@ -90,3 +90,12 @@ export const syncJobsQueued = (syncQueue: Queue) => async (): Promise<number> =>
   const counts = await syncQueue.getJobCounts('wait', 'prioritized', 'active');
   return Object.values(counts).reduce((a, b) => a + b, 0);
 };
+
+/**
+ * SYNC_CONCURRENCY's default: the largest CRM batch plus 200 (two list pages), so one batch can
+ * fill while the one before it is written. Salesforce (200): 400, as before; Dataverse (1000):
+ * 1200 instead of 2000, which made no fewer calls nor a faster run and cost 12-24 MB more peak
+ * RSS at 10 000 referrals (README, Benchmark).
+ */
+export const defaultSyncConcurrency = (bindings: CrmBinding[]): number =>
+  Math.max(...bindings.map((b) => b.connector.maxBatchSize)) + 200;

@@ -36,7 +36,7 @@ import {
   syncJobOptions,
   WORKER_SETTINGS,
 } from './queues.ts';
-import { createDraftsOnTheWay, createSyncBatchers, syncJobsQueued } from './batch-pending.ts';
+import { createDraftsOnTheWay, createSyncBatchers, defaultSyncConcurrency, syncJobsQueued } from './batch-pending.ts';
 import { METRICS_MAX_DATA_POINTS, startQueueSeries } from './queue-series.ts';
 import { reconcileCrmOf, startScheduledReconcile } from './reconcile.ts';
 import { expiryWriterWithLeads, leadOutboundOptions, leadTarget } from './lead-wiring.ts';
@@ -58,8 +58,8 @@ export interface RuntimeOptions {
   initialSince: Date;
   pageSize: number;
   /**
-   * Sync jobs in flight. Default: twice the largest CRM batch (Salesforce 200, Dataverse 1000),
-   * because a batch can only hold the drafts of jobs running at the same moment.
+   * Sync jobs in flight. Default: the largest CRM batch plus 200 (Salesforce 400, Dataverse 1200;
+   * defaultSyncConcurrency), because a batch can only hold the drafts of jobs running at the same moment.
    */
   concurrency?: number | undefined;
   attempts: number;
@@ -286,7 +286,7 @@ export async function startRuntime(o: RuntimeOptions) {
       prefix: o.prefix,
       // Each sync job makes at most one Partner Center write (the id write-back): pacing job starts paces those.
       limiter: partnerCenterLimiter(o.partnerCenterMaxRps ?? 0),
-      concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.connector.maxBatchSize)),
+      concurrency: o.concurrency ?? defaultSyncConcurrency(bindings),
       settings,
       metrics: { maxDataPoints: METRICS_MAX_DATA_POINTS },
       ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
