@@ -9,12 +9,13 @@ import { syncReferralProcessor } from './sync.processor.ts';
  * `coming`). First the sync jobs running here and not waiting on a batcher: one that has not
  * reached a batcher yet brings a draft; one past it (writing the id back to Partner Center)
  * takes the next job from the queue when it finishes, as BullMQ fetches a worker's next job on
- * completion. With none of those, `queued` (the sync queue's waiting and active jobs, less the
- * ones this process holds in its batchers) counts jobs BullMQ has fetched for this worker but
- * not started yet, and jobs not fetched yet: a starved worker fetches one job per Redis round
- * trip. Jobs that end without a draft (in sync, parked, busy) stop counting when they end; jobs
- * bound for another CRM, a Lead or another worker process count too: an over-count only makes a
- * batch wait longer, never past its max wait.
+ * completion. With none of those, `queued` (the sync queue's jobs that no worker has taken yet)
+ * counts jobs on their way to whichever worker takes them: a starved worker takes one job per
+ * Redis round trip. The queue's active jobs are not counted: with several workers, each one's
+ * held drafts would count as coming for the others, and their part-full batches would all wait
+ * out their max wait (the horizontal-scale fault test). Jobs that end without a draft (in sync,
+ * parked, busy) stop counting when they end; jobs bound for another CRM, a Lead or another worker
+ * count too: an over-count only makes a batch wait longer, never past its max wait.
  */
 export function createDraftsOnTheWay(queued?: () => Promise<number>) {
   /** Sync jobs in the processor. */
@@ -40,7 +41,7 @@ export function createDraftsOnTheWay(queued?: () => Promise<number>) {
     count: (): number | Promise<number> => {
       const n = here();
       if (n > 0 || !queued) return n;
-      return queued().then((q) => Math.max(0, q - waiting));
+      return queued();
     },
     track,
     /** The sync queue's processor (jobs/sync.processor.ts), its jobs counted. */
@@ -85,9 +86,9 @@ export function createSyncBatchers(bindings: CrmBinding[], batchWindowMs: number
   };
 }
 
-/** The sync queue's jobs waiting (prioritized too) or active, in one round trip. */
+/** The sync queue's jobs that no worker has taken yet (waiting, prioritized), in one round trip. */
 export const syncJobsQueued = (syncQueue: Queue) => async (): Promise<number> => {
-  const counts = await syncQueue.getJobCounts('wait', 'prioritized', 'active');
+  const counts = await syncQueue.getJobCounts('wait', 'prioritized');
   return Object.values(counts).reduce((a, b) => a + b, 0);
 };
 
