@@ -19,7 +19,7 @@ export interface UpsertBatcherOptions {
    * How many drafts are on their way: sync jobs that run or wait in the queue and have not
    * handed theirs over yet (jobs/batch-pending.ts). A quiet gap that ends while some are coming
    * starts again instead of sending a part-full batch: a CPU-starved worker brings its drafts in
-   * trickles slower than the gap, and each such gap sent a part-full batch (issue 19: 1.06-1.30x
+   * trickles slower than the gap, and each such gap sent a part-full batch (issue 19: up to 1.30x
    * the calls with CPU hogs beside the worker). `maxWaitMs` still bounds the oldest draft's
    * wait, also while an answer is awaited; with nothing coming (or the check failing) a quiet
    * gap sends the batch as before. Absent: nothing is ever counted as coming.
