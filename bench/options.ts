@@ -15,7 +15,7 @@ export interface BenchOptions {
   latencyMs: number;
   /** `$top` the worker asks for, and the fake's largest page. */
   pageSize: number;
-  /** Concurrent sync jobs in the worker (SYNC_CONCURRENCY, default 400). */
+  /** Concurrent sync jobs in the worker (SYNC_CONCURRENCY, default 400; Dynamics 1200). */
   concurrency: number;
   /** The upsert batcher's quiet gap (BATCH_WINDOW_MS, default 200). */
   batchWindowMs: number;
@@ -48,7 +48,7 @@ export interface BenchOptions {
   leads: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--crm salesforce|dynamics] [--n 10000] [--latency 20] [--page-size 100] [--concurrency 400|2000]
+const USAGE = `usage: npm run bench -- [--crm salesforce|dynamics] [--n 10000] [--latency 20] [--page-size 100] [--concurrency 400|1200]
   [--batch-window 500] [--baseline 1000] [--unique-customers] [--log-level info] [--timeout <s>] [--out bench/results/latest.json]
   [--floor 10000] [--cpu-hog 0] [--baseline-concurrency 25] [--pc-max-rps 0] [--worker-max-rps <pc-max-rps>] [--worker-node-options="--max-old-space-size=192"]  (note the =)
   [--leads]  (a mixed backfill: Leads and co-sell opportunities; no per-record baseline)`;
@@ -107,8 +107,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     n,
     latencyMs: int('latency', values.latency, 20, 0),
     pageSize: int('page-size', values['page-size'], 100, 1),
-    // As shipped: twice the CRM's largest batch (jobs/sync-queues.ts).
-    concurrency: int('concurrency', values.concurrency, crm === 'dynamics' ? 2000 : 400, 1),
+    // As shipped: the CRM's largest batch plus 200 (jobs/batch-pending.ts, defaultSyncConcurrency).
+    concurrency: int('concurrency', values.concurrency, crm === 'dynamics' ? 1200 : 400, 1),
     batchWindowMs: int('batch-window', values['batch-window'], 500, 0),
     baseline: leads ? 0 : Math.min(n, int('baseline', values.baseline, Math.min(n, 1_000), 0)),
     uniqueCustomers: values['unique-customers'] === true,

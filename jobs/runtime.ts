@@ -35,8 +35,8 @@ export interface RuntimeOptions {
   initialSince: Date;
   pageSize: number;
   /**
-   * Sync jobs in flight. Default: twice the largest CRM batch (Salesforce 200, Dataverse 1000),
-   * because a batch can only hold the drafts of jobs running at the same moment.
+   * Sync jobs in flight. Default: the largest CRM batch plus 200 (Salesforce 400, Dataverse 1200;
+   * defaultSyncConcurrency), because a batch can only hold the drafts of jobs running at the same moment.
    */
   concurrency?: number | undefined;
   attempts: number;

@@ -7,8 +7,8 @@ import type { CrmKind, OpportunityDraft } from '../src/ports/crm.ts';
 import type { PartnerCenterClient } from '../src/ports/partner-center.ts';
 import { pullReferrals, type PullResult, type SyncJobRef } from '../src/sync/pull-referrals.ts';
 import { syncReferral, type SyncOutcome, type SyncTarget } from '../src/sync/sync-referral.ts';
-import { createUpsertBatcher, quietGapFor } from '../src/sync/upsert-batcher.ts';
 import type { RedisStores } from '../connectors/redis/stores.ts';
+import { createDraftsOnTheWay, createSyncBatchers, defaultSyncConcurrency, syncJobsQueued } from './batch-pending.ts';
 import type { CrmBinding, CrmRouter } from './crm-binding.ts';
 import { createJobGuard, requeueFinished } from './job-guard.ts';
 import { leadTarget } from './lead-wiring.ts';
@@ -155,23 +155,9 @@ export async function startSync(d: SyncQueueDeps, o: SyncQueueOptions) {
 
   // 3. Per CRM, a batcher for its opportunities and one for its Leads: the targets a sync job writes to.
   const bindings = o.crms;
-  const batchers = bindings.map((b) =>
-    createUpsertBatcher({
-      send: (drafts) => b.connector.upsertOpportunities(drafts),
-      maxBatch: b.connector.maxBatchSize,
-      windowMs: quietGapFor(o.batchWindowMs, b.connector.maxBatchSize),
-    }),
-  );
-  const leadBatchers = bindings.map((b) => {
-    const lead = b.lead;
-    return lead
-      ? createUpsertBatcher({
-          send: (drafts) => lead.crm.upsertLeads(drafts),
-          maxBatch: lead.crm.maxBatchSize,
-          windowMs: quietGapFor(o.batchWindowMs, lead.crm.maxBatchSize),
-        })
-      : undefined;
-  });
+  // Sync jobs not yet at a batcher: a part-full batch waits for their drafts (issue 19).
+  const onTheWay = createDraftsOnTheWay(syncJobsQueued(syncQueue));
+  const { batchers, leadBatchers } = createSyncBatchers(bindings, o.batchWindowMs, onTheWay);
   const targets = new Map<CrmKind, SyncTarget>(
     bindings.map((b, i) => {
       const t: SyncTarget = {
@@ -245,13 +231,13 @@ export async function startSync(d: SyncQueueDeps, o: SyncQueueOptions) {
         });
       },
     });
-  const syncWorker = new Worker(QUEUE.sync, syncProcessor, {
+  const syncWorker = new Worker(QUEUE.sync, onTheWay.track(syncProcessor), {
     connection,
     prefix,
     // Each sync job makes at most one Partner Center write (the id write-back): pacing job starts paces those.
     limiter: partnerCenterLimiter(o.partnerCenterMaxRps ?? 0),
-    // Twice the largest CRM batch: a batch can only hold the drafts of jobs running at the same moment.
-    concurrency: o.concurrency ?? 2 * Math.max(...bindings.map((b) => b.connector.maxBatchSize)),
+    // A batch can only hold the drafts of jobs running at the same moment (defaultSyncConcurrency).
+    concurrency: o.concurrency ?? defaultSyncConcurrency(bindings),
     settings,
     metrics: { maxDataPoints: METRICS_MAX_DATA_POINTS },
     ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
