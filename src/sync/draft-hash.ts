@@ -46,9 +46,29 @@ function cyrb53(text: string, seed = 0): string {
     h1 = Math.imul(h1 ^ ch, 2654435761);
     h2 = Math.imul(h2 ^ ch, 1597334677);
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return finish(h1, h2);
+}
+
+function finish(a: number, b: number): string {
+  const h1 = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
+  const h2 = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/** cyrb53(text, 1) followed by cyrb53(text, 2), in one pass over the text (issue 19). */
+function cyrb53Twice(text: string): string {
+  let a1 = 0xdeadbeef ^ 1;
+  let a2 = 0x41c6ce57 ^ 1;
+  let b1 = 0xdeadbeef ^ 2;
+  let b2 = 0x41c6ce57 ^ 2;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    a1 = Math.imul(a1 ^ ch, 2654435761);
+    a2 = Math.imul(a2 ^ ch, 1597334677);
+    b1 = Math.imul(b1 ^ ch, 2654435761);
+    b2 = Math.imul(b2 ^ ch, 1597334677);
+  }
+  return `${finish(a1, a2)}${finish(b1, b2)}`;
 }
 
 /** Hash of everything the CRM would receive for this draft (fields and account). */
@@ -74,13 +94,13 @@ export function draftHashes(draft: OpportunityDraft): { hash: string; hashes: Re
   const fields = objectString(draft.fields, (v, name) => texts.get(name) ?? stableStringify(v));
   // The object { fields, account } as stableStringify writes it: keys in order, account first.
   const text = draft.account === undefined ? `{"fields":${fields}}` : `{"account":${account},"fields":${fields}}`;
-  return { hash: `${cyrb53(text, 1)}${cyrb53(text, 2)}`, hashes };
+  return { hash: cyrb53Twice(text), hashes };
 }
 
 /** Stable hash of any JSON value (same content, same hash whatever the key order). */
 export function contentHash(value: unknown): string {
   const text = stableStringify(value);
-  return `${cyrb53(text, 1)}${cyrb53(text, 2)}`;
+  return cyrb53Twice(text);
 }
 
 /** Key under which fieldHashes() keeps the account's hash (no CRM field name starts with '@'). */
