@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 
 export type { Logger };
 
-/** Paths pino's `redact` blanks out: a backstop only; the error serializer is the real guard. */
+/** Paths the root logger blanks out (src/log/redact.ts): a backstop only; the error serializer is the real guard. */
 export const REDACT_PATHS = [
   '*.accessToken',
   '*.access_token',

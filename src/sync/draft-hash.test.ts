@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OpportunityDraft } from '../ports/crm.ts';
-import { changedPart, draftHash, fieldHashes } from './draft-hash.ts';
+import { changedPart, contentHash, draftHash, draftHashes, fieldHashes } from './draft-hash.ts';
 
 const account = { match: { Name: 'Contoso' }, fields: { Name: 'Contoso', BillingCountry: 'DE' } };
 const draft = (fields: OpportunityDraft['fields'], acc: OpportunityDraft['account'] = account): OpportunityDraft => ({
@@ -53,5 +53,42 @@ describe('changedPart', () => {
     const b = fieldHashes(draft({ X: 'null', Y: '1' }));
     expect(a.X).not.toBe(b.X);
     expect(a.Y).not.toBe(b.Y);
+  });
+});
+
+describe('hash strings (kept in sync state: they must never change form)', () => {
+  // Values the original entries/sort/map/join version of stableStringify gave (issue 19 rewrote it).
+  const odd = draft({
+    Name: 'Deal "α" \u2028',
+    Amount: 100.5,
+    Flag: true,
+    Empty: null,
+    Skip: undefined,
+    List: [1, 'b', null, undefined, { z: 1, a: [2] }],
+    Obj: { b: 2, a: 'x', u: undefined },
+    When: new Date(0),
+  } as never);
+  const fields = {
+    Name: '1kbjug6k1a5',
+    Amount: '1q66v62y8r4',
+    Flag: '1jjys1etay2',
+    Empty: '2gd2hegyqjs',
+    Skip: '2gd2hegyqjs',
+    List: '2ojnvnwqd3',
+    Obj: '1cv30ylw1h',
+    When: 'p0taqtd0u3',
+    '@account': '2f1xe8useca',
+  };
+
+  it('draftHash, fieldHashes and contentHash give the values stored before', () => {
+    expect(draftHash(odd)).toBe('z9eipuyycg20lf15u4oc4');
+    expect(fieldHashes(odd)).toEqual(fields);
+    expect(draftHash(draft({ A: 1 }, null))).toBe('u3oe1srt2gqpq2qkoare');
+    expect(contentHash({ b: [1, { d: 1, c: undefined }], a: 'x' })).toBe('172hy9vntb1q1ij8q63dk');
+  });
+
+  it('draftHashes gives both at once, the same values', () => {
+    expect(draftHashes(odd)).toEqual({ hash: 'z9eipuyycg20lf15u4oc4', hashes: fields });
+    expect(draftHashes(draft({ A: 1 }, null))).toEqual({ hash: 'u3oe1srt2gqpq2qkoare', hashes: { A: 'uvqa3at41j' } });
   });
 });

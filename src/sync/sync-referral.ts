@@ -5,7 +5,7 @@ import type { CrmKind, OpportunityDraft, OpportunityStamp, UpsertResult } from '
 import type { PartnerCenterClient } from '../ports/partner-center.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ParkingLot, ReferralStore, ReferralSyncState, SyncStateStore } from '../ports/state.ts';
-import { changedPart, draftHash, fieldHashes } from './draft-hash.ts';
+import { changedPart, draftHashes } from './draft-hash.ts';
 import { inboundStatusUpdate } from '../outbound/inbound-echo.ts';
 import type { OutboundRules } from '../outbound/outbound-rules.ts';
 import { valuesFromDraft, type ValueFieldNames } from '../outbound/draft-values.ts';
@@ -178,8 +178,7 @@ async function syncOrThrow(
   const update = withoutCreateOnly(full);
   // The hash covers what an update would write, so create-only values (a stage the seller has
   // moved since, a default close date that moves daily) never count as a change.
-  const hash = draftHash(update);
-  const hashes = fieldHashes(update);
+  const { hash, hashes } = draftHashes(update);
   // A referral routed to another CRM than before is new there: written in full.
   let known = previous && sameCrm && previous.record === record ? previous : null;
   let adopted = false;
