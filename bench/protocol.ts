@@ -62,6 +62,17 @@ export const WorkerUsage = z.object({
   rssAtStartMb: z.number(),
   rssAtEndMb: z.number(),
   heapUsedMb: z.number(),
+  /**
+   * process.memoryUsage() at the highest RSS sampled (every 200 ms), in MB: what the peak is made
+   * of (V8 heap reserved and in use, external memory, of which array buffers).
+   */
+  atPeak: z.object({
+    rssMb: z.number(),
+    heapTotalMb: z.number(),
+    heapUsedMb: z.number(),
+    externalMb: z.number(),
+    arrayBuffersMb: z.number(),
+  }),
   /** Every upsertOpportunities call the batcher made: drafts in it and ms since the pull started. */
   batches: z.array(z.object({ size: z.number(), atMs: z.number() })),
   /** Every upsertLeads call the Lead batcher made (--leads), the same way. */

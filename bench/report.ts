@@ -249,6 +249,7 @@ export function printTable(
       .map(([k, v]) => `${k} ${(v.bytes / run.n).toFixed(0)} B in ${v.keys} keys`)
       .join(', ')})`,
     `  ${'worker peak RSS'.padEnd(58)}${pad(s.rssMb.toFixed(0), 9)} MB    (RSS after startup ${run.worker.rssAtStartMb.toFixed(0)} MB, at the end ${run.worker.rssAtEndMb.toFixed(0)} MB; heap used ${run.worker.heapUsedMb.toFixed(0)} MB)`,
+    `  ${'  at the highest RSS sampled (every 200 ms)'.padEnd(58)}${pad(run.worker.atPeak.rssMb.toFixed(0), 9)} MB    (V8 heap ${run.worker.atPeak.heapTotalMb.toFixed(0)} MB reserved, ${run.worker.atPeak.heapUsedMb.toFixed(0)} MB in use; external ${run.worker.atPeak.externalMb.toFixed(0)} MB, of which array buffers ${run.worker.atPeak.arrayBuffersMb.toFixed(0)} MB)`,
     '',
     row('HTTP calls', 'actual', 'lower bound', 'ratio'),
     row('Partner Center  token', pc.token, 1),

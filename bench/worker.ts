@@ -88,6 +88,22 @@ async function main(): Promise<void> {
   rt.syncWorker.on('failed', () => (jobs.failedAttempts += 1));
 
   const startupCpu = process.cpuUsage();
+  const mb = (bytes: number): number => bytes / 1024 / 1024;
+  let atPeak: WorkerUsage['atPeak'] = { rssMb: 0, heapTotalMb: 0, heapUsedMb: 0, externalMb: 0, arrayBuffersMb: 0 };
+  // What the peak RSS is made of: the sample with the highest RSS (a sampler, so it may miss the
+  // exact peak by up to 200 ms; maxRssKb is the exact figure).
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (mb(m.rss) <= atPeak.rssMb) return;
+    atPeak = {
+      rssMb: mb(m.rss),
+      heapTotalMb: mb(m.heapTotal),
+      heapUsedMb: mb(m.heapUsed),
+      externalMb: mb(m.external),
+      arrayBuffersMb: mb(m.arrayBuffers),
+    };
+  }, 200);
+  sampler.unref();
   const rssAtStartMb = process.memoryUsage().rss / 1024 / 1024;
   process.on('message', (raw: unknown) => {
     if (!ToWorker.safeParse(raw).success) return;
@@ -101,6 +117,7 @@ async function main(): Promise<void> {
       rssAtStartMb,
       rssAtEndMb: process.memoryUsage().rss / 1024 / 1024,
       heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
+      atPeak,
       batches,
       leadBatches,
       jobs,
