@@ -7,7 +7,8 @@ import type { CrmLeads } from '../../src/ports/crm-leads.ts';
 import type { ChangeCursor, UpsertResult } from '../../src/ports/crm.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
 import { applyExpiryWarning, readAppliedExpiry } from './expiry-writer.ts';
-import { byId, byKey, isGuid, keyValueProblem, query } from './odata.ts';
+import { byId, isGuid, query, unkeyableResults } from './odata.ts';
+import { readStamp } from './read-stamp.ts';
 import { upsertByKey } from './upsert-by-key.ts';
 
 /*
@@ -31,7 +32,6 @@ const LEADS = 'leads';
 const QUALIFIED = 1;
 const DISQUALIFIED = '2';
 const Conversion = z.object({ value: z.array(z.looseObject({ opportunityid: z.string() })) });
-const Stamp = z.looseObject({ leadid: z.string(), modifiedon: z.string() });
 
 export function dynamicsLeads(http: DataverseHttp, s: DynamicsLeadSettings, log?: Logger): CrmLeads {
   const rules: LeadDecisionRules = { declineStatuses: [DISQUALIFIED], reasonMap: s.reasonMap };
@@ -91,16 +91,7 @@ export function dynamicsLeads(http: DataverseHttp, s: DynamicsLeadSettings, log?
     maxBatchSize: s.maxBatch,
 
     async upsertLeads(drafts) {
-      const results: (UpsertResult | undefined)[] = drafts.map((d) => {
-        const problem = keyValueProblem(d.referralId);
-        return problem === null
-          ? undefined
-          : {
-              referralId: d.referralId,
-              ok: false,
-              error: new ValidationError(`referral id '${d.referralId.slice(0, 80)}' ${problem}`),
-            };
-      });
+      const results: (UpsertResult | undefined)[] = unkeyableResults(drafts);
       const sendable = drafts.flatMap((d, i) => (results[i] === undefined ? [{ d, i }] : []));
       if (sendable.length > 0) {
         const table = { entitySet: LEADS, keyColumn: s.alternateKey, idColumn: 'leadid' };
@@ -123,23 +114,8 @@ export function dynamicsLeads(http: DataverseHttp, s: DynamicsLeadSettings, log?
       );
     },
 
-    async readLeadStamp(referralId) {
-      const r = await http.attempt(
-        {
-          method: 'GET',
-          path: `${byKey(LEADS, s.alternateKey, referralId)}${query({ $select: 'leadid,modifiedon' })}`,
-        },
-        referralId,
-      );
-      if (!r.ok) {
-        if (r.failure.status === 404) return null;
-        throw r.error;
-      }
-      const parsed = Stamp.safeParse(r.res.data);
-      if (!parsed.success)
-        throw new ValidationError(`dynamics lead of referral ${referralId}: leadid or modifiedon missing`);
-      return { crmId: parsed.data.leadid.toLowerCase(), modstamp: parsed.data.modifiedon };
-    },
+    readLeadStamp: (referralId) =>
+      readStamp(http, { entitySet: LEADS, alternateKey: s.alternateKey, idColumn: 'leadid', noun: 'lead' }, referralId),
 
     conversionOf,
 

@@ -1,3 +1,5 @@
+import { ValidationError } from '../../src/errors.ts';
+import type { UpsertResult } from '../../src/ports/crm.ts';
 import { wellFormed } from '../../src/text/well-formed.ts';
 /*
  * OData literals and key segments for the Dataverse Web API. Pure; tested in odata.test.ts.
@@ -26,6 +28,22 @@ export function keyValueProblem(value: string): string | null {
   if (bad !== undefined) return `contains ${JSON.stringify(bad)}, which Dataverse cannot use in a key`;
   return null;
 }
+
+/**
+ * Per draft, the failed result of a referral id that cannot be an alternate-key value
+ * (keyValueProblem), or undefined for one that can be sent.
+ */
+export const unkeyableResults = (drafts: readonly { referralId: string }[]): (UpsertResult | undefined)[] =>
+  drafts.map((d) => {
+    const problem = keyValueProblem(d.referralId);
+    return problem === null
+      ? undefined
+      : {
+          referralId: d.referralId,
+          ok: false,
+          error: new ValidationError(`referral id '${d.referralId.slice(0, 80)}' ${problem}`),
+        };
+  });
 
 /**
  * `'O''Brien'`: an OData string literal (quotes doubled), not yet URL-encoded. Lone surrogates are

@@ -5,7 +5,7 @@ import type { OwnerDirectory } from '../shared/owner-directory.ts';
 import { closedAmong, type ClosedRow } from './closed-opportunities.ts';
 import { currencyBinder } from './currencies.ts';
 import type { DataverseHttp } from './dataverse-http.ts';
-import { bindPath, bindPathByKey, keyValueProblem } from './odata.ts';
+import { bindPath, bindPathByKey, unkeyableResults } from './odata.ts';
 import type { AccountDirectory } from '../shared/account-directory.ts';
 import { planAccounts } from './resolve-accounts.ts';
 import { upsertByKey, type KeyedRow, type RowOutcome } from './upsert-by-key.ts';
@@ -44,16 +44,7 @@ export async function upsertOpportunities(
   drafts: OpportunityDraft[],
   log?: Logger,
 ): Promise<DynamicsUpsertResult[]> {
-  const results: (DynamicsUpsertResult | undefined)[] = drafts.map((d) => {
-    const problem = keyValueProblem(d.referralId);
-    return problem === null
-      ? undefined
-      : {
-          referralId: d.referralId,
-          ok: false,
-          error: new ValidationError(`referral id '${d.referralId.slice(0, 80)}' ${problem}`),
-        };
-  });
+  const results: (DynamicsUpsertResult | undefined)[] = unkeyableResults(drafts);
   // The same referral twice in one call: send the last version once, report it for each.
   const lastIndex = new Map<string, number>();
   drafts.forEach((d, i) => {
