@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../src/errors.ts';
 import type { AppliedExpiry, ExpiryWarning } from '../../src/ports/crm.ts';
 import { parseResponse, type SalesforceSession } from './salesforce-session.ts';
-import { queryAll, upsertSingle } from './sobject-writes.ts';
+import { queryAll, updateById, upsertSingle } from './sobject-writes.ts';
 import { RECORD_ID, soqlString } from './soql.ts';
 import { isUrlSafeId } from './upsert-opportunities.ts';
 
@@ -60,13 +60,11 @@ export async function applyExpiryWarning(
     `${s.objectName} read`,
   );
   if (w.setsLevel !== false)
-    await session.call(
-      {
-        method: 'PATCH',
-        url: `/sobjects/${s.objectName}/${w.crmId}`,
-        body: JSON.stringify({ [s.expiryFields.expiresAt]: w.deadline.toISOString(), [s.expiryFields.level]: w.level }),
-        headers: { 'content-type': 'application/json' },
-      },
+    await updateById(
+      session,
+      s.objectName,
+      w.crmId,
+      { [s.expiryFields.expiresAt]: w.deadline.toISOString(), [s.expiryFields.level]: w.level },
       ctx,
     );
   const task = {

@@ -11,7 +11,7 @@ import { latestById } from './outbound-sync.ts';
 import { readStamp } from './read-stamp.ts';
 import type { SalesforceLeadOptions, SalesforceOptions } from './salesforce-options.ts';
 import { parseResponse, type SalesforceSession } from './salesforce-session.ts';
-import { MAX_COLLECTION, queryAll } from './sobject-writes.ts';
+import { MAX_COLLECTION, queryAll, updateById } from './sobject-writes.ts';
 import { RECORD_ID, soqlDateTime } from './soql.ts';
 import { upsertOpportunities } from './upsert-opportunities.ts';
 
@@ -112,13 +112,11 @@ export function salesforceLeads(
 
     async keyOpportunity(opportunityId, referralId) {
       checkId(opportunityId, 'keyOpportunity');
-      await session.call(
-        {
-          method: 'PATCH',
-          url: `/sobjects/${opts.objectName}/${opportunityId}`,
-          body: JSON.stringify({ [opts.externalIdField]: referralId }),
-          headers: { 'content-type': 'application/json' },
-        },
+      await updateById(
+        session,
+        opts.objectName,
+        opportunityId,
+        { [opts.externalIdField]: referralId },
         { object: opts.objectName, referralId },
       );
     },
@@ -167,15 +165,7 @@ export function salesforceLeads(
       checkId(leadId, 'writeStatus');
       if (write.message === undefined || lead.message === null) return;
       const body: Record<string, FieldValue> = { [lead.message]: write.message };
-      await session.call(
-        {
-          method: 'PATCH',
-          url: `/sobjects/Lead/${leadId}`,
-          body: JSON.stringify(body),
-          headers: { 'content-type': 'application/json' },
-        },
-        { object },
-      );
+      await updateById(session, 'Lead', leadId, body, { object });
     },
 
     expiry: {

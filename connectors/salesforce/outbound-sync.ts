@@ -6,7 +6,7 @@ import type { OpportunityTeams } from './opportunity-team.ts';
 import { selectFields, toSnapshot, type OutboundReadSettings } from './outbound-snapshot.ts';
 import type { SalesforceOptions } from './salesforce-options.ts';
 import { parseResponse, type SalesforceSession } from './salesforce-session.ts';
-import { queryAll } from './sobject-writes.ts';
+import { queryAll, updateById } from './sobject-writes.ts';
 import { RECORD_ID, soqlDateTime, soqlString } from './soql.ts';
 
 type ChangedSince = Awaited<ReturnType<CrmOutbound['listChangedSince']>>;
@@ -170,13 +170,5 @@ export async function writeStatus(
   if (write.stage !== undefined) body.StageName = write.stage;
   if (write.message !== undefined) body[s.fields.message] = write.message;
   if (Object.keys(body).length === 0) return;
-  await session.call(
-    {
-      method: 'PATCH',
-      url: `/sobjects/${s.objectName}/${crmId}`,
-      body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
-    },
-    { object: s.objectName },
-  );
+  await updateById(session, s.objectName, crmId, body, { object: s.objectName });
 }

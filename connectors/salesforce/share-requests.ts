@@ -5,7 +5,7 @@ import type { ShareRequest } from '../../src/share/share-request.ts';
 import type { SalesforceOptions } from './salesforce-options.ts';
 import type { FieldRequirement } from './check-salesforce.ts';
 import type { SalesforceSession } from './salesforce-session.ts';
-import { queryAll } from './sobject-writes.ts';
+import { queryAll, updateById } from './sobject-writes.ts';
 import { RECORD_ID, soqlString } from './soql.ts';
 
 /*
@@ -188,15 +188,7 @@ export function salesforceShare(
       const s = settings();
       const body = { [s.externalIdField]: link.referralId, [s.share.link]: link.url, [s.fields.message]: null };
       // PATCH by Id: update-only, a deleted opportunity answers NOT_FOUND instead of being re-created.
-      await session.call(
-        {
-          method: 'PATCH',
-          url: `/sobjects/${s.objectName}/${crmId}`,
-          body: JSON.stringify(body),
-          headers: { 'content-type': 'application/json' },
-        },
-        { object: s.objectName },
-      );
+      await updateById(session, s.objectName, crmId, body, { object: s.objectName });
     },
   };
 }

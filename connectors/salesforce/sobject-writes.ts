@@ -33,6 +33,20 @@ const QueryPage = z.looseObject({
 
 /** A fresh object per request: jsforce writes Authorization and content-length into it. */
 export const jsonHeaders = (): Record<string, string> => ({ 'content-type': 'application/json' });
+
+/** `PATCH /sobjects/<object>/<id>`: an update by record Id (a deleted record answers NOT_FOUND, never re-created). */
+export async function updateById(
+  session: SalesforceSession,
+  object: string,
+  id: string,
+  body: Record<string, unknown>,
+  ctx: ErrorContext,
+): Promise<void> {
+  await session.call(
+    { method: 'PATCH', url: `/sobjects/${object}/${id}`, body: JSON.stringify(body), headers: jsonHeaders() },
+    ctx,
+  );
+}
 /** Marks jsforce's answer to 204 No Content (an upsert that updated, before API 46). */
 const NO_CONTENT = Object.freeze({ noContent: true });
 
