@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OpportunityDraft, UpsertResult } from '../src/ports/crm.ts';
 import type { CrmBinding } from './crm-binding.ts';
-import { createDraftsOnTheWay, createSyncBatchers } from './batch-pending.ts';
+import { createDraftsOnTheWay, createSyncBatchers, defaultSyncConcurrency } from './batch-pending.ts';
 
 const job = { data: { referralId: 'r-1' } } as unknown as Job;
 const draft = (id: string): OpportunityDraft => ({ referralId: id, fields: { Name: id }, account: null });
@@ -105,5 +105,14 @@ describe('batchers waiting for the drafts on their way (#19)', () => {
     slow.open();
     await Promise.all([a, b]);
     expect(calls).toEqual([['a', 'b']]);
+  });
+});
+
+describe('SYNC_CONCURRENCY default (README: largest CRM batch + 200)', () => {
+  const binding = (maxBatchSize: number) => ({ connector: { maxBatchSize } }) as unknown as CrmBinding;
+  it('is 400 for Salesforce, 1200 for Dynamics, and follows the larger batch with both', () => {
+    expect(defaultSyncConcurrency([binding(200)])).toBe(400);
+    expect(defaultSyncConcurrency([binding(1000)])).toBe(1200);
+    expect(defaultSyncConcurrency([binding(200), binding(1000)])).toBe(1200);
   });
 });
